@@ -1,0 +1,88 @@
+// The engine's only window onto durability. The engine calls these hooks
+// synchronously on its own path; an implementation (server/store) records
+// them in the metadata database and the message journal. The engine never
+// waits on them except through `flush`, which defers publisher confirms.
+
+import type { ExchangeType, FieldTable, QueueType } from './types';
+import type { Message } from './message';
+
+export interface ExchangeDefinition {
+  vhost: string;
+  name: string;
+  type: ExchangeType;
+  durable: boolean;
+  autoDelete: boolean;
+  internal: boolean;
+  arguments: FieldTable;
+}
+
+export interface QueueDefinition {
+  vhost: string;
+  name: string;
+  type: QueueType;
+  durable: boolean;
+  exclusive: boolean;
+  autoDelete: boolean;
+  arguments: FieldTable;
+}
+
+export interface BindingDefinition {
+  vhost: string;
+  source: string;
+  destination: string;
+  destinationType: 'queue' | 'exchange';
+  routingKey: string;
+  arguments: FieldTable;
+}
+
+export interface Store {
+  /**
+   * True when the store keeps messages. When false the engine skips the
+   * message hooks entirely and confirms every publish synchronously.
+   */
+  readonly persistsMessages: boolean;
+
+  // Topology: called only for durable entities (and for all vhosts).
+  vhostCreated(name: string): void;
+  vhostDeleted(name: string): void;
+  exchangeDeclared(def: ExchangeDefinition): void;
+  exchangeDeleted(vhost: string, name: string): void;
+  queueDeclared(def: QueueDefinition): void;
+  /** Its remaining messages are gone with it. */
+  queueDeleted(vhost: string, name: string): void;
+  bindingAdded(def: BindingDefinition): void;
+  bindingRemoved(def: BindingDefinition): void;
+
+  /**
+   * A persistent message (delivery mode 2) entered a durable queue at
+   * position `seq` (per-queue, increasing). The same Message object may be
+   * stored in several queues; `message.id` identifies it.
+   */
+  messageEnqueued(vhost: string, queue: string, seq: number, message: Message): void;
+  /** The message at `seq` left the durable queue for good (acked, dropped, expired, dead-lettered, purged, moved). */
+  messageRemoved(vhost: string, queue: string, seq: number): void;
+
+  /**
+   * Call `done` once everything recorded so far is on disk (group commit:
+   * many calls may share one fsync). Used to defer publisher confirms.
+   */
+  flush(done: (error?: Error) => void): void;
+}
+
+/** Default store: keeps nothing, so every confirm is immediate. */
+export class NullStore implements Store {
+  readonly persistsMessages = false;
+  vhostCreated(): void {}
+  vhostDeleted(): void {}
+  exchangeDeclared(): void {}
+  exchangeDeleted(): void {}
+  queueDeclared(): void {}
+  queueDeleted(): void {}
+  bindingAdded(): void {}
+  bindingRemoved(): void {}
+  messageEnqueued(): void {}
+  messageRemoved(): void {}
+  flush(done: (error?: Error) => void): void {
+    done();
+  }
+}
