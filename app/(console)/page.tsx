@@ -1,0 +1,44 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { useTRPC } from '../_lib/trpc';
+import { formatBytes, formatDuration } from '../_lib/format';
+import { MemoryChart } from '../_components/memory-chart';
+
+function Figure({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="figure">
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+}
+
+export default function OverviewPage() {
+  const trpc = useTRPC();
+  const info = useQuery({ ...trpc.system.info.queryOptions(), refetchInterval: 1_000 });
+
+  return (
+    <section>
+      <h1>Overview</h1>
+      {info.isPending && <p role="status">Loading broker details…</p>}
+      {info.isError && (
+        <p role="alert" className="error">
+          Cannot reach the broker: {info.error.message}. The page retries every second.
+        </p>
+      )}
+      {info.data && (
+        <dl className="figures" aria-label="Broker">
+          <Figure label="Version" value={`${info.data.product} ${info.data.version}`} />
+          <Figure label="Node" value={info.data.nodeName} />
+          <Figure label="Uptime" value={formatDuration(info.data.uptimeMs)} />
+          <Figure label="Node.js" value={info.data.nodeVersion} />
+          <Figure label="Memory (resident)" value={formatBytes(info.data.memory.rssBytes)} />
+          <Figure label="AMQP" value={info.data.listeners.amqp} />
+          <Figure label="Metadata database" value={info.data.database} />
+        </dl>
+      )}
+      <MemoryChart />
+    </section>
+  );
+}

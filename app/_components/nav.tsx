@@ -1,0 +1,39 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+
+/** Every page of the console, in the order of the sidebar. */
+export const PAGES = [
+  { href: '/', label: 'Overview' },
+  { href: '/queues', label: 'Queues' },
+  { href: '/exchanges', label: 'Exchanges' },
+  { href: '/routing', label: 'Routing' },
+  { href: '/streams', label: 'Streams' },
+  { href: '/retries', label: 'Retries' },
+  { href: '/dead-letters', label: 'Dead letters' },
+  { href: '/connections', label: 'Connections' },
+  { href: '/publish', label: 'Publish' },
+  { href: '/admin', label: 'Admin' },
+] as const;
+
+export function Nav() {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Console" className="nav">
+      <div className="brand">Warren</div>
+      <ul>
+        {PAGES.map((p) => {
+          const active = p.href === '/' ? pathname === '/' : pathname.startsWith(p.href);
+          return (
+            <li key={p.href}>
+              <Link href={p.href} aria-current={active ? 'page' : undefined}>
+                {p.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * Playwright fixtures: `warren` is a real broker process started for the
+ * worker on ephemeral ports with a throw-away data directory; `baseURL` points
+ * the browser at its console.
+ */
+import { test as base } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface Warren {
+  consoleUrl: string;
+  amqpUrl: string;
+  dataDir: string;
+  /** Everything the process printed so far. */
+  output(): string;
+}
+
+async function startWarren(): Promise<{ warren: Warren; child: ChildProcess }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-e2e-'));
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    env: { ...process.env, PORT: '0', AMQP_PORT: '0', HOST: '127.0.0.1', WARREN_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const ready = await new Promise<RegExpMatchArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Warren did not start within 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      const m = out.match(/console (http:\/\/\S+?)\/? , AMQP (amqp:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Warren exited with ${code} before it was ready:\n${out}`));
+    });
+  });
+  return { warren: { consoleUrl: ready[1], amqpUrl: ready[2], dataDir, output: () => out }, child };
+}
+
+export const test = base.extend<object, { warren: Warren }>({
+  warren: [
+    async ({}, use) => {
+      const { warren, child } = await startWarren();
+      await use(warren);
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      fs.rmSync(warren.dataDir, { recursive: true, force: true });
+    },
+    { scope: 'worker', timeout: 120_000 },
+  ],
+  baseURL: async ({ warren }, use) => use(warren.consoleUrl),
+});
+
+export { expect } from '@playwright/test';

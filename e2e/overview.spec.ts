@@ -1,0 +1,39 @@
+// Story 1 (first part): the console opens on the overview with real figures
+// from the running broker, and its live chart receives new points.
+import { expect, test } from './fixtures';
+
+test('overview shows the broker and a live memory chart', async ({ page, warren }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+
+  const broker = page.getByRole('definition');
+  await expect(page.getByText('Version')).toBeVisible();
+  await expect(broker.filter({ hasText: /^Warren \d+\.\d+\.\d+$/ })).toBeVisible();
+  await expect(broker.filter({ hasText: process.version })).toBeVisible();
+  await expect(broker.filter({ hasText: warren.amqpUrl.replace('amqp://', '') })).toBeVisible();
+  await expect(broker.filter({ hasText: /^\d+(\.\d)? MiB$/ })).toBeVisible();
+
+  // Uptime moves on without a reload.
+  const uptime = page.locator('.figure', { hasText: 'Uptime' }).locator('dd');
+  const first = await uptime.textContent();
+  await expect(uptime).not.toHaveText(first!, { timeout: 5_000 });
+
+  // The chart keeps receiving a point a second over SSE.
+  const chart = page.getByRole('figure', { name: 'Process memory' });
+  await expect(chart.locator('.recharts-line-curve').first()).toBeVisible();
+  const pointsNow = Number(await chart.getAttribute('data-points'));
+  expect(pointsNow).toBeGreaterThan(0);
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 5_000 }).toBeGreaterThan(pointsNow + 1);
+
+  await page.screenshot({ path: 'e2e/screenshots/overview.png', fullPage: true });
+});
+
+test('every page of the navigation opens', async ({ page }) => {
+  await page.goto('/');
+  const nav = page.getByRole('navigation', { name: 'Console' });
+  for (const name of ['Queues', 'Exchanges', 'Routing', 'Streams', 'Retries', 'Dead letters', 'Connections', 'Publish', 'Admin']) {
+    await nav.getByRole('link', { name }).click();
+    await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+    await expect(nav.getByRole('link', { name })).toHaveAttribute('aria-current', 'page');
+  }
+});

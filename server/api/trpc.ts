@@ -1,0 +1,34 @@
+/**
+ * tRPC set-up for the console's API, in three parts:
+ * 1. the context every procedure receives (the broker facade and the services beside it),
+ * 2. initialisation, with an error formatter that hands zod's messages to the console,
+ * 3. the procedures routers are built from.
+ */
+import { initTRPC } from '@trpc/server';
+import { ZodError } from 'zod';
+import type { Services } from '../services';
+
+// 1. Context
+export interface ApiContext {
+  services: Services;
+}
+
+// 2. Initialisation
+const t = initTRPC.context<ApiContext>().create({
+  sse: {
+    // Keep live streams alive through proxies; the client reconnects by itself.
+    ping: { enabled: true, intervalMs: 10_000 },
+    client: { reconnectAfterInactivityMs: 20_000 },
+  },
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : null;
+    return {
+      ...shape,
+      message: zodError ? zodError.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ') : shape.message,
+    };
+  },
+});
+
+// 3. Procedures
+export const router = t.router;
+export const publicProcedure = t.procedure;

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('uses the documented defaults', () => {
+    const c = loadConfig([], {});
+    expect(c.amqpPort).toBe(5672);
+    expect(c.httpPort).toBe(15672);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.dataDir).toBe(path.resolve('data'));
+    expect(c.databaseUrl).toBeUndefined();
+  });
+
+  it('takes flags over environment', () => {
+    const c = loadConfig(['--amqp-port', '5673', '--port=8080'], { AMQP_PORT: '1', PORT: '2', HOST: '::' });
+    expect(c.amqpPort).toBe(5673);
+    expect(c.httpPort).toBe(8080);
+    expect(c.host).toBe('::');
+  });
+
+  it('names the setting when a port is not a number', () => {
+    expect(() => loadConfig([], { AMQP_PORT: 'abc' })).toThrow(ConfigError);
+    expect(() => loadConfig([], { AMQP_PORT: 'abc' })).toThrow(/AMQP_PORT \(or --amqp-port\) "abc"/);
+    expect(() => loadConfig(['--port', '70000'], {})).toThrow(/PORT \(or --port\) "70000".*0 to 65535/);
+  });
+
+  it('refuses a database URL of another kind', () => {
+    expect(() => loadConfig([], { DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL.*postgresql:\/\//);
+    expect(loadConfig([], { DATABASE_URL: 'postgresql://u:p@localhost/db' }).databaseUrl).toBe('postgresql://u:p@localhost/db');
+  });
+
+  it('refuses an unknown flag and lists the known ones', () => {
+    expect(() => loadConfig(['--prot', '1'], {})).toThrow(/Unknown option "--prot".*--port/);
+  });
+});

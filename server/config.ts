@@ -1,0 +1,99 @@
+/**
+ * Settings of one Warren process, read from the environment and from command-line
+ * flags (a flag wins over the environment). A bad value stops start-up with one
+ * line that names the setting to change.
+ */
+import path from 'node:path';
+import os from 'node:os';
+
+export interface Config {
+  amqpPort: number;
+  httpPort: number;
+  host: string;
+  dataDir: string;
+  /** `file:` or `postgresql:` URL; undefined means the SQLite file in the data directory. */
+  databaseUrl: string | undefined;
+  nodeName: string;
+  /** Run the console through Next.js's development server (hot reload). */
+  dev: boolean;
+}
+
+export class ConfigError extends Error {}
+
+interface Setting {
+  env: string;
+  flag: string;
+}
+
+const SETTINGS = {
+  amqpPort: { env: 'AMQP_PORT', flag: '--amqp-port' },
+  httpPort: { env: 'PORT', flag: '--port' },
+  host: { env: 'HOST', flag: '--host' },
+  dataDir: { env: 'WARREN_DATA_DIR', flag: '--data-dir' },
+  databaseUrl: { env: 'DATABASE_URL', flag: '--database-url' },
+  nodeName: { env: 'WARREN_NODE_NAME', flag: '--node-name' },
+} satisfies Record<string, Setting>;
+
+/** How a person changes a setting, for error messages: "AMQP_PORT (or --amqp-port)". */
+export function settingName(key: keyof typeof SETTINGS): string {
+  const s = SETTINGS[key];
+  return `${s.env} (or ${s.flag})`;
+}
+
+function parseFlags(argv: string[]): { values: Map<string, string>; dev: boolean } {
+  const values = new Map<string, string>();
+  let dev = false;
+  const known = new Set(Object.values(SETTINGS).map((s) => s.flag));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--dev') {
+      dev = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    if (!known.has(flag)) {
+      throw new ConfigError(`Unknown option "${arg}". Known options: ${[...known, '--dev'].join(', ')}`);
+    }
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new ConfigError(`Option ${flag} needs a value, e.g. ${flag}=...`);
+    values.set(flag, value);
+  }
+  return { values, dev };
+}
+
+function parsePort(raw: string, key: 'amqpPort' | 'httpPort'): number {
+  const port = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`Invalid ${settingName(key)} "${raw}": give a port number from 0 to 65535 (0 picks a free one).`);
+  }
+  return port;
+}
+
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
+  const { values, dev } = parseFlags(argv);
+  const get = (key: keyof typeof SETTINGS): string | undefined => {
+    const s = SETTINGS[key];
+    const v = values.get(s.flag) ?? env[s.env];
+    return v === undefined || v === '' ? undefined : v;
+  };
+
+  const databaseUrl = get('databaseUrl');
+  if (databaseUrl !== undefined && !/^(file:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError(
+      `Invalid ${settingName('databaseUrl')} "${databaseUrl}": use file:/path/to/warren.db or postgresql://user:password@host:5432/db.`,
+    );
+  }
+  const host = get('host') ?? '127.0.0.1';
+  if (/\s/.test(host)) throw new ConfigError(`Invalid ${settingName('host')} "${host}": give an address such as 127.0.0.1, :: or 0.0.0.0.`);
+
+  return {
+    amqpPort: parsePort(get('amqpPort') ?? '5672', 'amqpPort'),
+    httpPort: parsePort(get('httpPort') ?? '15672', 'httpPort'),
+    host,
+    dataDir: path.resolve(get('dataDir') ?? 'data'),
+    databaseUrl,
+    nodeName: get('nodeName') ?? `warren@${os.hostname()}`,
+    dev: dev || env.WARREN_DEV === '1',
+  };
+}

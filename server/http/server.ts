@@ -1,0 +1,69 @@
+/**
+ * The HTTP server: `/api/trpc/*` is answered here by tRPC (HTTP batching and
+ * SSE subscriptions), `/metrics` in Prometheus text format, and every other
+ * request is handed to Next.js, which serves the prebuilt console.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { appRouter } from '../api/root';
+import type { Services } from '../services';
+import { renderMetrics } from './metrics';
+
+export interface HttpServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
+
+export async function startHttpServer(opts: {
+  host: string;
+  port: number;
+  services: () => Services;
+  /** Serves everything that is not the API: the Next.js request handler. */
+  pages: RequestHandler;
+}): Promise<HttpServer> {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: '/api/trpc/',
+    createContext: () => ({ services: opts.services() }),
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`API error in ${path ?? '?'}:`, error.cause ?? error);
+    },
+  });
+
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url.startsWith('/api/trpc/')) return trpc(req, res);
+    if (url === '/metrics' || url.startsWith('/metrics?')) {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(renderMetrics(opts.services()));
+      return;
+    }
+    Promise.resolve(opts.pages(req, res)).catch((err) => {
+      console.error('Console page error:', err);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('Internal error while rendering the console page.');
+    });
+  });
+  // SSE streams are long-lived; keep-alive sockets should not pin shutdown.
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

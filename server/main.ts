@@ -1,0 +1,75 @@
+/**
+ * The Warren process: settings, metadata database, broker engine, AMQP
+ * listener, HTTP server (API, /metrics, console) — started in that order and
+ * stopped in reverse on SIGTERM/SIGINT. Nothing else lives here.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig, settingName } from './config';
+import { Broker } from './broker/broker';
+import { startAmqpServer } from './amqp/server';
+import { openMetadataDb } from './store/db';
+import { ProcessSampler } from './metrics/process-sampler';
+import { startHttpServer } from './http/server';
+import { createPagesHandler } from './http/pages';
+import { describeListenError } from './listen-error';
+import type { Services } from './services';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function fail(message: string): never {
+  console.error(`warren: ${message}`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const config = loadConfig(process.argv.slice(2), process.env);
+  const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const db = await openMetadataDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (l) => console.log(l) });
+  const broker = new Broker({ nodeName: config.nodeName });
+
+  const amqp = await startAmqpServer({ broker, host: config.host, port: config.amqpPort }).catch((err) =>
+    fail(describeListenError(err, 'AMQP', config.host, config.amqpPort, settingName('amqpPort'))),
+  );
+
+  const sampler = new ProcessSampler();
+  sampler.start();
+  const services: Services = {
+    broker,
+    db,
+    sampler,
+    version,
+    nodeName: config.nodeName,
+    startedAt,
+    listeners: { amqp: `${config.host}:${amqp.port}`, http: '' },
+  };
+  const pages = await createPagesHandler({ dir: root, dev: config.dev, hostname: config.host, port: config.httpPort });
+  const http = await startHttpServer({ host: config.host, port: config.httpPort, services: () => services, pages }).catch((err) =>
+    fail(describeListenError(err, 'Console', config.host, config.httpPort, settingName('httpPort'))),
+  );
+  services.listeners.http = `${config.host}:${http.port}`;
+
+  const shown = config.host.includes(':') ? `[${config.host}]` : config.host;
+  console.log(`Warren ${version} ready: console http://${shown}:${http.port}/ , AMQP amqp://${shown}:${amqp.port} , data ${config.dataDir}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`Warren stopping (${signal})`);
+    sampler.stop();
+    await http.close();
+    await amqp.close();
+    await broker.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => fail(err instanceof ConfigError ? err.message : (err as Error)?.stack ?? String(err)));

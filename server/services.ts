@@ -1,0 +1,15 @@
+/** What one running Warren process is made of, as the API and HTTP layers see it. */
+import type { Broker } from './broker/broker';
+import type { ProcessSampler } from './metrics/process-sampler';
+import type { MetadataDb } from './store/db';
+
+export interface Services {
+  broker: Broker;
+  db: MetadataDb;
+  sampler: ProcessSampler;
+  version: string;
+  nodeName: string;
+  startedAt: number;
+  /** Where this process listens, e.g. { amqp: '127.0.0.1:5672', http: '127.0.0.1:15672' }. */
+  listeners: { amqp: string; http: string };
+}
