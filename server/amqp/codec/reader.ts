@@ -1,0 +1,125 @@
+import { syntaxError } from './errors';
+
+/**
+ * Cursor over one frame payload: [pos, end) of buf. Every read is bounds
+ * checked against `end` (not buf.length, which may hold further frames) and a
+ * short read throws a CodecError 502 SYNTAX_ERROR. One Reader is reused per
+ * connection through reset(), so decoding allocates only the decoded values.
+ */
+export class Reader {
+  constructor(
+    public buf: Buffer = Buffer.alloc(0),
+    public pos = 0,
+    public end = buf.length,
+  ) {}
+
+  reset(buf: Buffer, pos: number, end: number): this {
+    this.buf = buf;
+    this.pos = pos;
+    this.end = end;
+    return this;
+  }
+
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  need(n: number): void {
+    if (this.pos + n > this.end) throw syntaxError('frame payload too short');
+  }
+
+  octet(): number {
+    this.need(1);
+    return this.buf[this.pos++];
+  }
+
+  int8(): number {
+    this.need(1);
+    return this.buf.readInt8(this.pos++);
+  }
+
+  short(): number {
+    this.need(2);
+    const v = this.buf.readUInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  int16(): number {
+    this.need(2);
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  long(): number {
+    this.need(4);
+    const v = this.buf.readUInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  int32(): number {
+    this.need(4);
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  /** Unsigned 64-bit as a number: exact up to 2^53, which delivery tags and timestamps never pass. */
+  longlong(): number {
+    this.need(8);
+    const v = this.buf.readUInt32BE(this.pos) * 0x1_0000_0000 + this.buf.readUInt32BE(this.pos + 4);
+    this.pos += 8;
+    return v;
+  }
+
+  int64(): bigint {
+    this.need(8);
+    const v = this.buf.readBigInt64BE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  uint64(): bigint {
+    this.need(8);
+    const v = this.buf.readBigUInt64BE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  float(): number {
+    this.need(4);
+    const v = this.buf.readFloatBE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  double(): number {
+    this.need(8);
+    const v = this.buf.readDoubleBE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  shortstr(): string {
+    const len = this.octet();
+    this.need(len);
+    const s = this.buf.toString('utf8', this.pos, this.pos + len);
+    this.pos += len;
+    return s;
+  }
+
+  /** A long string's bytes, as a view (no copy) into the frame. */
+  longstr(): Buffer {
+    const len = this.long();
+    return this.bytes(len);
+  }
+
+  bytes(len: number): Buffer {
+    this.need(len);
+    const b = this.buf.subarray(this.pos, this.pos + len);
+    this.pos += len;
+    return b;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Append-only output buffer for frames.
+ *
+ * Layout of `buf`:
+ *   [0, flushedUpTo)    already handed out by take(); never touched again
+ *                       (the socket may still be sending it)
+ *   [flushedUpTo, pos)  encoded, not yet taken
+ *   [pos, buf.length)   free
+ * When free space runs out, the untaken region moves to a fresh, larger
+ * buffer. Positions that must be patched later (frame sizes) are "marks":
+ * logical offsets that stay valid across such a move.
+ */
+export class Writer {
+  buf: Buffer;
+  pos = 0;
+  private flushedUpTo = 0;
+  /** Logical offset of buf[0]. */
+  private origin = 0;
+
+  constructor(private readonly slabSize = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(slabSize);
+  }
+
+  /** Bytes encoded and not yet taken. */
+  get pending(): number {
+    return this.pos - this.flushedUpTo;
+  }
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const live = this.pos - this.flushedUpTo;
+    const next = Buffer.allocUnsafe(Math.max(this.slabSize, (live + n) * 2));
+    this.buf.copy(next, 0, this.flushedUpTo, this.pos);
+    this.origin += this.flushedUpTo;
+    this.buf = next;
+    this.pos = live;
+    this.flushedUpTo = 0;
+  }
+
+  /** Everything encoded since the last take(), as a view; the region is never reused. */
+  take(): Buffer {
+    const out = this.buf.subarray(this.flushedUpTo, this.pos);
+    this.flushedUpTo = this.pos;
+    return out;
+  }
+
+  mark(): number {
+    return this.origin + this.pos;
+  }
+
+  patchLong(mark: number, value: number): void {
+    this.buf.writeUInt32BE(value, mark - this.origin);
+  }
+
+  octet(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+
+  int8(v: number): void {
+    this.ensure(1);
+    this.buf.writeInt8(v, this.pos++);
+  }
+
+  short(v: number): void {
+    this.ensure(2);
+    this.buf.writeUInt16BE(v, this.pos);
+    this.pos += 2;
+  }
+
+  int16(v: number): void {
+    this.ensure(2);
+    this.buf.writeInt16BE(v, this.pos);
+    this.pos += 2;
+  }
+
+  long(v: number): void {
+    this.ensure(4);
+    this.buf.writeUInt32BE(v, this.pos);
+    this.pos += 4;
+  }
+
+  int32(v: number): void {
+    this.ensure(4);
+    this.buf.writeInt32BE(v, this.pos);
+    this.pos += 4;
+  }
+
+  longlong(v: number): void {
+    this.ensure(8);
+    const hi = Math.floor(v / 0x1_0000_0000);
+    this.buf.writeUInt32BE(hi, this.pos);
+    this.buf.writeUInt32BE(v - hi * 0x1_0000_0000, this.pos + 4);
+    this.pos += 8;
+  }
+
+  int64(v: bigint): void {
+    this.ensure(8);
+    this.buf.writeBigInt64BE(v, this.pos);
+    this.pos += 8;
+  }
+
+  uint64(v: bigint): void {
+    this.ensure(8);
+    this.buf.writeBigUInt64BE(v, this.pos);
+    this.pos += 8;
+  }
+
+  float(v: number): void {
+    this.ensure(4);
+    this.buf.writeFloatBE(v, this.pos);
+    this.pos += 4;
+  }
+
+  double(v: number): void {
+    this.ensure(8);
+    this.buf.writeDoubleBE(v, this.pos);
+    this.pos += 8;
+  }
+
+  shortstr(s: string): void {
+    const len = Buffer.byteLength(s);
+    if (len > 255) throw new RangeError(`short string longer than 255 bytes: ${s.slice(0, 40)}...`);
+    this.ensure(1 + len);
+    this.buf[this.pos++] = len;
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  longstr(s: string | Buffer): void {
+    if (typeof s === 'string') {
+      const len = Buffer.byteLength(s);
+      this.long(len);
+      this.ensure(len);
+      this.pos += this.buf.write(s, this.pos, 'utf8');
+    } else {
+      this.long(s.length);
+      this.bytes(s);
+    }
+  }
+
+  bytes(b: Buffer): void {
+    this.ensure(b.length);
+    b.copy(this.buf, this.pos);
+    this.pos += b.length;
+  }
+}
