@@ -70,7 +70,7 @@ function parsePort(raw: string, key: 'amqpPort' | 'httpPort'): number {
   return port;
 }
 
-export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
+export function loadConfig(argv: string[], env: Record<string, string | undefined>): Config {
   const { values, dev } = parseFlags(argv);
   const get = (key: keyof typeof SETTINGS): string | undefined => {
     const s = SETTINGS[key];

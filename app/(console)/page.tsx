@@ -17,6 +17,7 @@ function Figure({ label, value }: { label: string; value: string }) {
 export default function OverviewPage() {
   const trpc = useTRPC();
   const info = useQuery({ ...trpc.system.info.queryOptions(), refetchInterval: 1_000 });
+  const totals = useQuery({ ...trpc.system.totals.queryOptions(), refetchInterval: 1_000 });
 
   return (
     <section>
@@ -36,6 +37,17 @@ export default function OverviewPage() {
           <Figure label="Memory (resident)" value={formatBytes(info.data.memory.rssBytes)} />
           <Figure label="AMQP" value={info.data.listeners.amqp} />
           <Figure label="Metadata database" value={info.data.database} />
+        </dl>
+      )}
+      {totals.data && (
+        <dl className="figures" aria-label="Totals">
+          <Figure label="Connections" value={String(totals.data.connections)} />
+          <Figure label="Channels" value={String(totals.data.channels)} />
+          <Figure label="Consumers" value={String(totals.data.consumers)} />
+          <Figure label="Exchanges" value={String(totals.data.exchanges)} />
+          <Figure label="Queues" value={String(totals.data.queues)} />
+          <Figure label="Messages ready" value={totals.data.ready.toLocaleString()} />
+          <Figure label="Messages unacked" value={totals.data.unacked.toLocaleString()} />
         </dl>
       )}
       <MemoryChart />

@@ -11,5 +11,29 @@ export function renderMetrics(services: Services): string {
   out += line('warren_uptime_seconds', 'Seconds since this broker process started.', 'gauge', (Date.now() - services.startedAt) / 1000);
   out += line('warren_process_resident_memory_bytes', 'Resident set size of the broker process.', 'gauge', m.rss);
   out += line('warren_process_heap_used_bytes', 'V8 heap in use.', 'gauge', m.heapUsed);
+  const t = services.broker.totals();
+  const gauges: [keyof typeof t, string][] = [
+    ['connections', 'Open AMQP connections.'],
+    ['channels', 'Open AMQP channels.'],
+    ['consumers', 'Consumers across all queues.'],
+    ['exchanges', 'Exchanges across all vhosts.'],
+    ['queues', 'Queues across all vhosts.'],
+    ['ready', 'Messages ready for delivery.'],
+    ['unacked', 'Messages delivered and not yet acknowledged.'],
+  ];
+  const counters: [keyof typeof t, string][] = [
+    ['published', 'Messages published into queues.'],
+    ['delivered', 'Messages delivered to consumers or fetched with basic.get.'],
+    ['redelivered', 'Messages delivered again after a requeue.'],
+    ['acked', 'Messages acknowledged by consumers.'],
+    ['rejected', 'Messages rejected or nacked by consumers.'],
+    ['deadLettered', 'Messages dead-lettered.'],
+    ['expired', 'Messages that expired in a queue.'],
+    ['returned', 'Unroutable mandatory messages returned to publishers.'],
+    ['unroutable', 'Messages that reached no queue.'],
+  ];
+  const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  for (const [key, help] of gauges) out += line(`warren_${snake(key)}`, help, 'gauge', t[key]);
+  for (const [key, help] of counters) out += line(`warren_messages_${snake(key)}_total`, help, 'counter', t[key]);
   return out;
 }

@@ -21,6 +21,9 @@ export const systemRouter = router({
     };
   }),
 
+  /** Counts across the whole broker: connections, queues, messages, and message counters since start. */
+  totals: publicProcedure.query(({ ctx }) => ctx.services.broker.totals()),
+
   /** Process figures once a second: the recent history first, then each new sample. */
   processFigures: publicProcedure.subscription(async function* ({ ctx, signal }) {
     const { sampler } = ctx.services;
