@@ -11,6 +11,7 @@ import { Broker } from './broker/broker';
 import { startAmqpServer } from './amqp/server';
 import { openMetadataDb } from './store/db';
 import { ProcessSampler } from './metrics/process-sampler';
+import { BrokerSampler } from './metrics/broker-sampler';
 import { startHttpServer } from './http/server';
 import { createPagesHandler } from './http/pages';
 import { describeListenError } from './listen-error';
@@ -38,10 +39,13 @@ async function main(): Promise<void> {
 
   const sampler = new ProcessSampler();
   sampler.start();
+  const brokerSampler = new BrokerSampler(broker);
+  brokerSampler.start();
   const services: Services = {
     broker,
     db,
     sampler,
+    brokerSampler,
     version,
     nodeName: config.nodeName,
     startedAt,
@@ -62,6 +66,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`Warren stopping (${signal})`);
     sampler.stop();
+    brokerSampler.stop();
     await http.close();
     await amqp.close();
     await broker.close();

@@ -1,5 +1,6 @@
 /** What one running Warren process is made of, as the API and HTTP layers see it. */
 import type { Broker } from './broker/broker';
+import type { BrokerSampler } from './metrics/broker-sampler';
 import type { ProcessSampler } from './metrics/process-sampler';
 import type { MetadataDb } from './store/db';
 
@@ -7,6 +8,7 @@ export interface Services {
   broker: Broker;
   db: MetadataDb;
   sampler: ProcessSampler;
+  brokerSampler: BrokerSampler;
   version: string;
   nodeName: string;
   startedAt: number;

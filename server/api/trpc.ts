@@ -4,8 +4,9 @@
  * 2. initialisation, with an error formatter that hands zod's messages to the console,
  * 3. the procedures routers are built from.
  */
-import { initTRPC } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import { BrokerError } from '../broker/errors';
 import type { Services } from '../services';
 
 // 1. Context
@@ -31,4 +32,22 @@ const t = initTRPC.context<ApiContext>().create({
 
 // 3. Procedures
 export const router = t.router;
-export const publicProcedure = t.procedure;
+
+const TRPC_CODE: Record<number, TRPCError['code']> = {
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'CONFLICT',
+  406: 'PRECONDITION_FAILED',
+};
+
+/** The engine's refusals reach the console with their own words and a matching HTTP status. */
+const brokerErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof BrokerError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: TRPC_CODE[cause.replyCode] ?? 'BAD_REQUEST', message: cause.replyText, cause });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(brokerErrors);

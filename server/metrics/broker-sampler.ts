@@ -1,0 +1,144 @@
+/**
+ * Samples the broker's counters once a second and turns them into what the
+ * console charts: message rates and queued messages for the whole broker (one
+ * ring at 1 s for 15 minutes, one at 1 min for 24 hours), and per queue its
+ * rates plus a short depth history for the table's sparklines.
+ *
+ * The engine keeps only cheap monotonic counters; every rate is a difference
+ * between two samples here, so the message path does no work for the charts.
+ */
+import type { Broker } from '../broker/broker';
+import type { BrokerTotals, QueueStats } from '../broker/types';
+import { Ring, type Sample } from './ring';
+
+export interface BrokerRates {
+  published: number;
+  delivered: number;
+  acked: number;
+  redelivered: number;
+  returned: number;
+  deadLettered: number;
+}
+
+export interface BrokerPoint {
+  rates: BrokerRates;
+  ready: number;
+  unacked: number;
+}
+
+export interface QueueRates {
+  incoming: number;
+  deliver: number;
+  ack: number;
+}
+
+interface QueueSeries {
+  last: QueueStats['counters'];
+  rates: QueueRates;
+  depth: Ring<number>;
+}
+
+const RATE_KEYS = ['published', 'delivered', 'acked', 'redelivered', 'returned', 'deadLettered'] as const;
+const SPARK_POINTS = 60;
+
+export function queueKey(vhost: string, name: string): string {
+  return `${vhost}\u0000${name}`;
+}
+
+export class BrokerSampler {
+  readonly perSecond = new Ring<BrokerPoint>(15 * 60);
+  readonly perMinute = new Ring<BrokerPoint>(24 * 60);
+  private readonly queues = new Map<string, QueueSeries>();
+  private readonly listeners = new Set<(s: Sample<BrokerPoint>) => void>();
+  private lastTotals: BrokerTotals | undefined;
+  private lastAt = 0;
+  private minute: { at: number; sum: BrokerPoint; n: number } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.listeners.clear();
+  }
+
+  subscribe(fn: (s: Sample<BrokerPoint>) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Per-second rates of one queue and its depth over the last minute (zeros before the first sample). */
+  queueSeries(vhost: string, name: string): { rates: QueueRates; depth: number[] } {
+    const s = this.queues.get(queueKey(vhost, name));
+    return s ? { rates: s.rates, depth: s.depth.toArray().map((p) => p.value) } : { rates: { incoming: 0, deliver: 0, ack: 0 }, depth: [] };
+  }
+
+  /** Takes one sample now; the timer calls this, tests may too. */
+  sample(): void {
+    const at = Date.now();
+    const seconds = this.lastAt ? Math.max((at - this.lastAt) / 1000, 0.001) : 1;
+    const totals = this.broker.totals();
+    const rates = {} as BrokerRates;
+    for (const k of RATE_KEYS) rates[k] = this.lastTotals ? Math.max(0, totals[k] - this.lastTotals[k]) / seconds : 0;
+    const point: BrokerPoint = { rates, ready: totals.ready, unacked: totals.unacked };
+    this.lastTotals = totals;
+    this.lastAt = at;
+    this.sampleQueues(at, seconds);
+
+    const sample = { at, value: point };
+    this.perSecond.push(sample);
+    this.rollUpMinute(sample);
+    for (const fn of this.listeners) fn(sample);
+  }
+
+  private sampleQueues(at: number, seconds: number): void {
+    const seen = new Set<string>();
+    for (const q of this.broker.listQueues()) {
+      const key = queueKey(q.vhost, q.name);
+      seen.add(key);
+      let s = this.queues.get(key);
+      if (!s) {
+        s = { last: q.counters, rates: { incoming: 0, deliver: 0, ack: 0 }, depth: new Ring<number>(SPARK_POINTS) };
+        this.queues.set(key, s);
+      } else {
+        s.rates = {
+          incoming: Math.max(0, q.counters.published - s.last.published) / seconds,
+          deliver: Math.max(0, q.counters.delivered - s.last.delivered) / seconds,
+          ack: Math.max(0, q.counters.acked - s.last.acked) / seconds,
+        };
+        s.last = q.counters;
+      }
+      s.depth.push({ at, value: q.ready + q.unacked });
+    }
+    for (const key of this.queues.keys()) if (!seen.has(key)) this.queues.delete(key);
+  }
+
+  /** Averages the seconds of each wall-clock minute into the 24-hour ring. */
+  private rollUpMinute(sample: Sample<BrokerPoint>): void {
+    const minuteAt = Math.floor(sample.at / 60_000) * 60_000;
+    if (this.minute && this.minute.at !== minuteAt) {
+      const { sum, n, at } = this.minute;
+      const avg = (x: number) => x / n;
+      const rates = {} as BrokerRates;
+      for (const k of RATE_KEYS) rates[k] = avg(sum.rates[k]);
+      this.perMinute.push({ at, value: { rates, ready: avg(sum.ready), unacked: avg(sum.unacked) } });
+      this.minute = undefined;
+    }
+    if (!this.minute) this.minute = { at: minuteAt, sum: { rates: { ...sample.value.rates }, ready: 0, unacked: 0 }, n: 0 };
+    else for (const k of RATE_KEYS) this.minute.sum.rates[k] += sample.value.rates[k];
+    this.minute.sum.ready += sample.value.ready;
+    this.minute.sum.unacked += sample.value.unacked;
+    this.minute.n++;
+  }
+}
