@@ -1,0 +1,488 @@
+import type { Socket } from 'node:net';
+import type { Broker } from '../broker/broker';
+import type { Connection } from '../broker/connection';
+import { BrokerError } from '../broker/errors';
+import type { Delivery, MessageProperties } from '../broker/types';
+import { AmqpChannel, commandInvalid } from './channel';
+import { CodecError } from './codec/errors';
+import type { FieldTable } from './codec/field-value';
+import { FrameOutput } from './codec/frame-output';
+import { FrameParser } from './codec/frame-parser';
+import {
+  ClassId,
+  FRAME_BODY,
+  FRAME_HEADER,
+  FRAME_HEARTBEAT,
+  FRAME_MIN_SIZE,
+  PROTOCOL_HEADER,
+  readMethod,
+  writeBasicAck,
+  writeBasicDeliver,
+  writeBasicNack,
+  writeChannelOpenOk,
+  writeConnectionBlocked,
+  writeConnectionClose,
+  writeConnectionCloseOk,
+  writeConnectionOpenOk,
+  writeConnectionStart,
+  writeConnectionTune,
+  writeConnectionUnblocked,
+  writeConnectionUpdateSecretOk,
+  type AmqpMethod,
+  type BasicProperties,
+} from './codec/generated/spec';
+import { Reader } from './codec/reader';
+import type { Writer } from './codec/writer';
+import type { DirectReplyTo } from './direct-reply-to';
+import { clientHas, MECHANISMS, parseCredentials, serverProperties, type Authenticate } from './handshake';
+
+/** What every connection of one listener shares. */
+export interface ServerContext {
+  broker: Broker;
+  authenticate: Authenticate;
+  frameMax: number;
+  heartbeat: number;
+  channelMax: number;
+  directReplyTo: DirectReplyTo;
+  /** Memory alarm reason while publishers must be blocked, else null. */
+  blockedReason: string | null;
+  forget(conn: AmqpConnection): void;
+}
+
+/**
+ * One client connection: negotiation, heartbeats, the close handshake,
+ * output batching and back-pressure, and dispatch of frames to channels.
+ *
+ * States:
+ *   AwaitingHeader   nothing read yet; a wrong protocol header is answered
+ *                    with the right one and the socket closes
+ *   AwaitingStartOk  connection.start sent
+ *   Authenticating   start-ok read, the authenticate callback is running
+ *   AwaitingTuneOk   connection.tune sent
+ *   AwaitingOpen     tune-ok read: frame_max, channel_max, heartbeat fixed
+ *   Open             channels may be opened
+ *   Closing          connection.close sent (error, console, shutdown): only
+ *                    close/close-ok are read, until close-ok or a timeout
+ *   Closed           socket gone; the engine connection is closed
+ *
+ * Output: frames gather in a FrameOutput and go out once per event-loop
+ * turn (or sooner when a lot is queued) as one corked write. When the
+ * socket reports a full buffer, the engine stops delivering on every channel
+ * of this connection until 'drain'.
+ */
+const enum State {
+  AwaitingHeader,
+  AwaitingStartOk,
+  Authenticating,
+  AwaitingTuneOk,
+  AwaitingOpen,
+  Open,
+  Closing,
+  Closed,
+}
+
+/** Queued output beyond this is written at once instead of at the end of the turn. */
+const FLUSH_NOW_BYTES = 256 * 1024;
+/** A peer that does not read: stop reading from it too once this much waits in the socket. */
+const STOP_READING_BYTES = 64 * 1024 * 1024;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const CLOSE_OK_TIMEOUT_MS = 1_000;
+
+export class AmqpConnection {
+  readonly reader = new Reader();
+  readonly peerAddress: string;
+  engine: Connection | undefined;
+  clientProperties: FieldTable = {};
+  vhost = '/';
+  user = '';
+  frameMax: number;
+  channelMax: number;
+  /** The socket refused more data; deliveries wait for 'drain'. */
+  socketFull = false;
+
+  private state = State.AwaitingHeader;
+  private readonly parser: FrameParser;
+  private readonly output = new FrameOutput();
+  private readonly channels = new Map<number, AmqpChannel>();
+  private readonly confirmsReady = new Set<AmqpChannel>();
+  private flushScheduled = false;
+  private readonly flushBound = () => this.flush();
+  private timer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private receivedSinceTick = true;
+  private sentSinceTick = false;
+  private silentTicks = 0;
+  /** Set on the first basic.publish: only publishers are blocked by a memory alarm. */
+  private publisher = false;
+  private blocked = false;
+
+  constructor(
+    readonly socket: Socket,
+    readonly server: ServerContext,
+  ) {
+    this.peerAddress = socket.remoteAddress ?? 'unknown';
+    this.frameMax = server.frameMax;
+    this.channelMax = server.channelMax;
+    this.parser = new FrameParser(
+      { protocolHeader: (h) => this.protocolHeader(h), frame: (t, c, p) => this.frame(t, c, p) },
+      server.frameMax,
+    );
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.onDrain());
+    socket.on('error', () => {}); // 'close' follows
+    socket.on('close', () => this.onSocketClosed());
+    this.timer = setTimeout(() => this.socket.destroy(), HANDSHAKE_TIMEOUT_MS);
+  }
+
+  get broker(): Broker {
+    return this.server.broker;
+  }
+
+  // ---- input --------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    this.receivedSinceTick = true;
+    try {
+      this.parser.push(chunk);
+    } catch (err) {
+      this.fail(err, 0);
+    }
+  }
+
+  private protocolHeader(header: Buffer): void {
+    if (!header.equals(PROTOCOL_HEADER)) {
+      this.parser.stop();
+      this.output.raw(PROTOCOL_HEADER);
+      this.flush();
+      this.state = State.Closed;
+      this.socket.end();
+      return;
+    }
+    this.state = State.AwaitingStartOk;
+    this.send(0, writeConnectionStart, {
+      versionMajor: 0,
+      versionMinor: 9,
+      serverProperties: serverProperties(),
+      mechanisms: Buffer.from(MECHANISMS),
+      locales: Buffer.from('en_US'),
+    });
+  }
+
+  private frame(type: number, channel: number, payload: Buffer): void {
+    try {
+      if (type === FRAME_HEARTBEAT) {
+        if (channel !== 0) throw new CodecError(501, 'FRAME_ERROR - heartbeat frame on a non-zero channel');
+        return;
+      }
+      if (this.state === State.Closing || this.state === State.Closed) {
+        if (type === 1 && channel === 0) this.closingMethod(readMethod(this.reader.reset(payload, 0, payload.length)));
+        return;
+      }
+      if (type === FRAME_HEADER || type === FRAME_BODY) {
+        const ch = channel === 0 ? undefined : this.channels.get(channel);
+        if (!ch) throw new CodecError(504, `CHANNEL_ERROR - content frame on channel ${channel}, which is not open`);
+        if (type === FRAME_HEADER) ch.contentHeader(payload);
+        else ch.contentBody(payload);
+        return;
+      }
+      const m = readMethod(this.reader.reset(payload, 0, payload.length));
+      if (channel === 0) this.connectionMethod(m);
+      else this.channelMethod(channel, m);
+    } catch (err) {
+      this.fail(err, channel);
+    }
+  }
+
+  // ---- connection class ------------------------------------------------------
+
+  private connectionMethod(m: AmqpMethod): void {
+    switch (this.state) {
+      case State.AwaitingStartOk:
+        if (m.name !== 'connection.start-ok') throw expected('connection.start-ok', m);
+        return this.startOk(m.args.clientProperties, m.args.mechanism, m.args.response);
+      case State.AwaitingTuneOk:
+        if (m.name !== 'connection.tune-ok') throw expected('connection.tune-ok', m);
+        return this.tuneOk(m.args.channelMax, m.args.frameMax, m.args.heartbeat);
+      case State.AwaitingOpen:
+        if (m.name !== 'connection.open') throw expected('connection.open', m);
+        return this.open(m.args.virtualHost);
+      case State.Open:
+        switch (m.name) {
+          case 'connection.close':
+            this.send(0, writeConnectionCloseOk, {});
+            return this.shutdown();
+          case 'connection.update-secret':
+            // Password logins have no expiring secret; accept and keep the session.
+            return this.send(0, writeConnectionUpdateSecretOk, {});
+          case 'connection.blocked':
+          case 'connection.unblocked':
+            return; // only meaningful from server to client
+        }
+    }
+    throw commandInvalid(m.name);
+  }
+
+  private startOk(clientProperties: FieldTable, mechanism: string, response: Buffer): void {
+    this.clientProperties = clientProperties;
+    const credentials = MECHANISMS.split(' ').includes(mechanism) ? parseCredentials(mechanism, response) : null;
+    if (!credentials) {
+      return this.refuseLogin(`ACCESS_REFUSED - unsupported mechanism or malformed ${mechanism} response`);
+    }
+    this.state = State.Authenticating;
+    const decide = (ok: boolean) => {
+      if (this.state !== State.Authenticating) return;
+      if (!ok) return this.refuseLogin(`ACCESS_REFUSED - Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`);
+      this.user = credentials.user;
+      this.state = State.AwaitingTuneOk;
+      this.send(0, writeConnectionTune, { channelMax: this.server.channelMax, frameMax: this.server.frameMax, heartbeat: this.server.heartbeat });
+    };
+    let verdict: boolean | Promise<boolean>;
+    try {
+      verdict = this.server.authenticate(credentials.user, credentials.password, this.peerAddress);
+    } catch {
+      verdict = false;
+    }
+    if (typeof verdict === 'boolean') decide(verdict);
+    else verdict.then(decide, () => decide(false));
+  }
+
+  /** authentication_failure_close: tell a client that understands it, else just close. */
+  private refuseLogin(text: string): void {
+    if (clientHas(this.clientProperties, 'authentication_failure_close')) this.close(403, text, 0, 0);
+    else this.shutdown();
+  }
+
+  private tuneOk(channelMax: number, frameMax: number, heartbeat: number): void {
+    if (frameMax !== 0 && frameMax < FRAME_MIN_SIZE) {
+      throw new BrokerError('NOT_ALLOWED', `frame_max=${frameMax} < ${FRAME_MIN_SIZE} min size`, 'connection');
+    }
+    this.frameMax = frameMax === 0 ? this.server.frameMax : Math.min(frameMax, this.server.frameMax);
+    this.channelMax = channelMax === 0 ? this.server.channelMax : Math.min(channelMax, this.server.channelMax);
+    this.parser.frameMax = this.frameMax;
+    if (heartbeat > 0) this.startHeartbeats(heartbeat);
+    this.state = State.AwaitingOpen;
+  }
+
+  private open(vhost: string): void {
+    if (!this.broker.hasVhost(vhost)) throw new BrokerError('NOT_ALLOWED', `vhost ${vhost} not found`, 'connection');
+    this.vhost = vhost;
+    this.engine = this.broker.openConnection({
+      vhost,
+      user: this.user,
+      clientProperties: this.clientProperties as Record<string, unknown>,
+      peerAddress: this.peerAddress,
+      protocol: 'AMQP 0-9-1',
+      onCloseRequested: (reason) => this.close(320, `CONNECTION_FORCED - ${reason}`, 0, 0),
+    });
+    clearTimeout(this.timer);
+    this.state = State.Open;
+    this.send(0, writeConnectionOpenOk, {});
+  }
+
+  private closingMethod(m: AmqpMethod): void {
+    if (m.name === 'connection.close') {
+      this.send(0, writeConnectionCloseOk, {});
+      this.shutdown();
+    } else if (m.name === 'connection.close-ok') {
+      this.shutdown();
+    }
+  }
+
+  // ---- channels ---------------------------------------------------------------
+
+  private channelMethod(number: number, m: AmqpMethod): void {
+    if (this.state !== State.Open) throw expected('connection.open', m);
+    const ch = this.channels.get(number);
+    if (ch) return ch.handleMethod(m);
+    if (m.name !== 'channel.open') throw new BrokerError('CHANNEL_ERROR', `expected 'channel.open' on channel ${number}`, 'connection');
+    if (number > this.channelMax) {
+      throw new BrokerError('NOT_ALLOWED', `channel ${number} above the negotiated channel_max ${this.channelMax}`, 'connection');
+    }
+    const opened = new AmqpChannel(this, number, this.engine!.openChannel(number));
+    this.channels.set(number, opened);
+    this.send(number, writeChannelOpenOk, { channelId: Buffer.alloc(0) });
+  }
+
+  forgetChannel(number: number): void {
+    const ch = this.channels.get(number);
+    if (!ch) return;
+    this.confirmsReady.delete(ch);
+    this.channels.delete(number);
+  }
+
+  // ---- errors and closing ----------------------------------------------------
+
+  /** Channel-scoped errors close the channel; everything else closes the connection. */
+  private fail(err: unknown, channel: number): void {
+    const ch = this.channels.get(channel);
+    const method = ch?.currentMethod ?? 0;
+    if (err instanceof BrokerError) {
+      if (err.scope === 'channel' && ch && !ch.closing) return ch.closeWithError(err.replyCode, err.replyText);
+      return this.close(err.replyCode, err.replyText, method >>> 16, method & 0xffff);
+    }
+    if (err instanceof CodecError) return this.close(err.replyCode, err.replyText, method >>> 16, method & 0xffff);
+    console.error(`AMQP connection from ${this.peerAddress}: internal error`, err);
+    this.close(541, 'INTERNAL_ERROR - unexpected error in the broker', method >>> 16, method & 0xffff);
+  }
+
+  /** Sends connection.close and releases the engine side at once; the socket ends on close-ok. */
+  close(replyCode: number, replyText: string, classId: number, methodId: number): void {
+    if (this.state >= State.Closing) return;
+    if (this.state === State.AwaitingHeader) return this.shutdown();
+    this.state = State.Closing;
+    this.releaseEngine();
+    this.send(0, writeConnectionClose, { replyCode, replyText, classId, methodId });
+    this.flush();
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.socket.destroy(), CLOSE_OK_TIMEOUT_MS);
+  }
+
+  /** Flushes what is queued and ends the socket. */
+  private shutdown(): void {
+    if (this.state === State.Closed) return;
+    this.state = State.Closed;
+    this.parser.stop();
+    this.releaseEngine();
+    this.flush();
+    this.socket.end();
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.socket.destroy(), CLOSE_OK_TIMEOUT_MS);
+  }
+
+  private onSocketClosed(): void {
+    this.state = State.Closed;
+    this.parser.stop();
+    clearTimeout(this.timer);
+    clearInterval(this.heartbeatTimer);
+    this.releaseEngine();
+    this.server.forget(this);
+  }
+
+  private releaseEngine(): void {
+    for (const ch of this.channels.values()) ch.release();
+    this.channels.clear();
+    this.confirmsReady.clear();
+    if (this.engine && !this.engine.closed) this.engine.close();
+  }
+
+  // ---- heartbeats ---------------------------------------------------------------
+
+  /** Ticks every half interval: send a heartbeat if nothing else went out, close a peer silent for two intervals. */
+  private startHeartbeats(seconds: number): void {
+    this.heartbeatTimer = setInterval(() => {
+      if (!this.sentSinceTick) {
+        this.output.heartbeat();
+        this.flush();
+      }
+      this.sentSinceTick = false;
+      // A blocked connection is not read from, so its silence proves nothing.
+      if (this.receivedSinceTick || this.blocked) this.silentTicks = 0;
+      else if (++this.silentTicks >= 4) this.socket.destroy();
+      this.receivedSinceTick = false;
+    }, (seconds * 1000) / 2);
+    this.heartbeatTimer.unref();
+  }
+
+  // ---- output -------------------------------------------------------------------
+
+  send<T>(channel: number, write: (w: Writer, args: T) => void, args: T): void {
+    if (this.state === State.Closed) return;
+    this.output.method(channel, write, args);
+    this.wrote();
+  }
+
+  sendContent(channel: number, properties: MessageProperties, body: Buffer): void {
+    if (this.state === State.Closed) return;
+    // Engine field tables hold the values the codec produced (field-value.ts).
+    this.output.content(channel, ClassId.BASIC, properties as BasicProperties, body, this.frameMax);
+    this.wrote();
+  }
+
+  /** basic.deliver for a consumer; the engine calls this synchronously. */
+  deliver(channel: number, d: Delivery): void {
+    if (this.state >= State.Closing) return;
+    this.output.method(channel, writeBasicDeliver, d);
+    this.output.content(channel, ClassId.BASIC, d.message.properties as BasicProperties, d.message.body, this.frameMax);
+    this.wrote();
+  }
+
+  confirmReady(ch: AmqpChannel, seq: number, ack: boolean): void {
+    if (!ch.confirms || ch.closing) return;
+    ch.confirms.resolve(seq, ack);
+    this.confirmsReady.add(ch);
+    this.scheduleFlush();
+  }
+
+  private wrote(): void {
+    if (this.output.pending >= FLUSH_NOW_BYTES) this.flush();
+    else this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushBound);
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    for (const ch of this.confirmsReady) {
+      ch.confirms!.flush((deliveryTag, multiple, ack) =>
+        this.output.method(ch.number, ack ? writeBasicAck : writeBasicNack, { deliveryTag, multiple, requeue: false }),
+      );
+    }
+    this.confirmsReady.clear();
+    const segments = this.output.take();
+    if (segments.length === 0 || this.socket.destroyed) return;
+    this.sentSinceTick = true;
+    let ok = true;
+    if (segments.length === 1) {
+      ok = this.socket.write(segments[0]);
+    } else {
+      this.socket.cork();
+      for (const s of segments) ok = this.socket.write(s);
+      this.socket.uncork();
+    }
+    if (!ok && !this.socketFull) {
+      this.socketFull = true;
+      for (const ch of this.channels.values()) ch.updateWritable();
+    }
+    if (this.socket.writableLength > STOP_READING_BYTES) this.socket.pause();
+  }
+
+  private onDrain(): void {
+    this.socketFull = false;
+    for (const ch of this.channels.values()) ch.updateWritable();
+    if (!this.blocked) this.socket.resume();
+  }
+
+  // ---- memory alarm: connection.blocked -------------------------------------------------
+
+  /** Called on every basic.publish: a publisher meeting an active alarm is blocked. */
+  notePublish(): void {
+    this.publisher = true;
+    if (this.server.blockedReason !== null && !this.blocked) this.block(this.server.blockedReason);
+  }
+
+  /** The alarm went on or off. Blocking pauses reading; nothing is dropped. */
+  alarmChanged(): void {
+    const reason = this.server.blockedReason;
+    if (reason !== null && this.publisher && !this.blocked) this.block(reason);
+    if (reason === null && this.blocked) {
+      this.blocked = false;
+      if (clientHas(this.clientProperties, 'connection.blocked')) this.send(0, writeConnectionUnblocked, {});
+      this.socket.resume();
+    }
+  }
+
+  private block(reason: string): void {
+    this.blocked = true;
+    if (clientHas(this.clientProperties, 'connection.blocked')) this.send(0, writeConnectionBlocked, { reason });
+    this.socket.pause();
+  }
+}
+
+function expected(name: string, m: AmqpMethod): BrokerError {
+  return new BrokerError('COMMAND_INVALID', `expected '${name}', got '${m.name}'`, 'connection');
+}

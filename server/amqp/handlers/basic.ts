@@ -1,0 +1,140 @@
+import { BrokerError } from '../../broker/errors';
+import type { Delivery } from '../../broker/types';
+import {
+  writeBasicCancel,
+  writeBasicCancelOk,
+  writeBasicConsumeOk,
+  writeBasicDeliver,
+  writeBasicGetEmpty,
+  writeBasicGetOk,
+  writeBasicQosOk,
+  writeBasicRecoverOk,
+  writeBasicReturn,
+  type AmqpMethod,
+  type BasicConsume,
+  type BasicProperties,
+  type BasicPublish,
+} from '../codec/generated/spec';
+import { commandInvalid, type AmqpChannel } from '../channel';
+import { REPLY_TO_PREFIX, REPLY_TO_QUEUE } from '../direct-reply-to';
+import { clientHas } from '../handshake';
+import { queueName } from './queue';
+import { inTransaction } from './tx';
+
+/** The basic class: consumers, gets, acknowledgements; publishing continues in publishContent. */
+export function basicMethod(ch: AmqpChannel, m: AmqpMethod): void {
+  const engine = ch.engine;
+  switch (m.name) {
+    case 'basic.publish':
+      if (m.args.immediate) throw new BrokerError('NOT_IMPLEMENTED', 'immediate=true', 'connection');
+      ch.conn.notePublish();
+      return ch.expectContent(m.args);
+    case 'basic.qos':
+      if (m.args.prefetchSize !== 0) throw new BrokerError('NOT_IMPLEMENTED', `prefetch_size!=0 (${m.args.prefetchSize})`, 'connection');
+      engine.qos(m.args.prefetchCount, m.args.global);
+      return ch.send(writeBasicQosOk, {});
+    case 'basic.consume':
+      return consume(ch, m.args);
+    case 'basic.cancel':
+      if (ch.replyTo?.consumerTag === m.args.consumerTag) {
+        ch.conn.server.directReplyTo.unregister(ch.replyTo.address);
+        ch.replyTo = undefined;
+      } else {
+        engine.cancel(m.args.consumerTag);
+      }
+      if (!m.args.nowait) ch.send(writeBasicCancelOk, { consumerTag: m.args.consumerTag });
+      return;
+    case 'basic.get': {
+      const d = engine.get(queueName(ch, m.args.queue), m.args.noAck);
+      if (!d) return ch.send(writeBasicGetEmpty, {});
+      ch.send(writeBasicGetOk, { deliveryTag: d.deliveryTag, redelivered: d.redelivered, exchange: d.exchange, routingKey: d.routingKey, messageCount: d.messageCount });
+      return ch.conn.sendContent(ch.number, d.message.properties, d.message.body);
+    }
+    case 'basic.ack': {
+      const { deliveryTag, multiple } = m.args;
+      return inTransaction(ch, () => engine.ack(deliveryTag, multiple));
+    }
+    case 'basic.nack': {
+      const { deliveryTag, multiple, requeue } = m.args;
+      return inTransaction(ch, () => engine.nack(deliveryTag, multiple, requeue));
+    }
+    case 'basic.reject': {
+      const { deliveryTag, requeue } = m.args;
+      return inTransaction(ch, () => engine.reject(deliveryTag, requeue));
+    }
+    case 'basic.recover-async':
+      return engine.recover(m.args.requeue);
+    case 'basic.recover':
+      engine.recover(m.args.requeue);
+      return ch.send(writeBasicRecoverOk, {});
+  }
+  throw commandInvalid(m.name);
+}
+
+function consume(ch: AmqpChannel, a: BasicConsume): void {
+  if (a.queue === REPLY_TO_QUEUE) return consumeReplies(ch, a);
+  // Deliveries made while consume() runs wait until consume-ok is on the wire.
+  let early: Delivery[] | null = [];
+  const deliver = (d: Delivery) => {
+    if (early) early.push(d);
+    else ch.conn.deliver(ch.number, d);
+  };
+  const onCancel = (consumerTag: string) => {
+    if (clientHas(ch.conn.clientProperties, 'consumer_cancel_notify')) ch.send(writeBasicCancel, { consumerTag, nowait: true });
+  };
+  const priority = a.arguments['x-priority'];
+  const consumerTag = ch.engine.consume(
+    queueName(ch, a.queue),
+    { consumerTag: a.consumerTag, noAck: a.noAck, exclusive: a.exclusive, priority: typeof priority === 'number' ? priority : undefined, arguments: a.arguments },
+    deliver,
+    onCancel,
+  );
+  if (!a.nowait) ch.send(writeBasicConsumeOk, { consumerTag });
+  const waiting = early;
+  early = null;
+  for (const d of waiting) ch.conn.deliver(ch.number, d);
+}
+
+function consumeReplies(ch: AmqpChannel, a: BasicConsume): void {
+  if (!a.noAck) throw new BrokerError('PRECONDITION_FAILED', 'reply consumer cannot acknowledge');
+  if (ch.replyTo) throw new BrokerError('PRECONDITION_FAILED', 'reply consumer already set');
+  const consumerTag = a.consumerTag || `amq.ctag-${Math.random().toString(36).slice(2)}`;
+  const address = ch.conn.server.directReplyTo.register((routingKey, properties, body) => {
+    // Replies bypass queues, so no engine delivery tag exists; the consumer is no-ack, tags are not used.
+    ch.send(writeBasicDeliver, { consumerTag, deliveryTag: 0, redelivered: false, exchange: '', routingKey });
+    ch.conn.sendContent(ch.number, properties, body);
+  });
+  ch.replyTo = { address, consumerTag };
+  if (!a.nowait) ch.send(writeBasicConsumeOk, { consumerTag });
+}
+
+/** A complete basic.publish (method, header, body): route it, then return and confirm as asked. */
+export function publishContent(ch: AmqpChannel, a: BasicPublish, properties: BasicProperties, body: Buffer): void {
+  if (properties.replyTo === REPLY_TO_QUEUE) {
+    if (!ch.replyTo) throw new BrokerError('PRECONDITION_FAILED', 'fast reply consumer does not exist');
+    properties = { ...properties, replyTo: ch.replyTo.address };
+  }
+  inTransaction(ch, () => publish(ch, a, properties, body));
+}
+
+function publish(ch: AmqpChannel, a: BasicPublish, properties: BasicProperties, body: Buffer): void {
+  const confirms = ch.confirms;
+  const seq = confirms ? confirms.take() : 0;
+  let unroutable: boolean;
+  let outcome: 'ack' | 'nack' | 'deferred' = 'ack';
+  if (a.exchange === '' && a.routingKey.startsWith(REPLY_TO_PREFIX)) {
+    unroutable = !ch.conn.server.directReplyTo.deliver(a.routingKey, properties, body);
+  } else {
+    const result = ch.engine.publish(a.exchange, a.routingKey, properties, body, {
+      mandatory: a.mandatory,
+      onConfirm: confirms ? (ack) => ch.conn.confirmReady(ch, seq, ack) : undefined,
+    });
+    unroutable = result.unroutable;
+    outcome = result.confirm;
+  }
+  if (unroutable && a.mandatory) {
+    ch.send(writeBasicReturn, { replyCode: 312, replyText: 'NO_ROUTE', exchange: a.exchange, routingKey: a.routingKey });
+    ch.conn.sendContent(ch.number, properties, body);
+  }
+  if (confirms && outcome !== 'deferred') ch.conn.confirmReady(ch, seq, outcome === 'ack');
+}

@@ -1,0 +1,35 @@
+import { writeExchangeBindOk, writeExchangeDeclareOk, writeExchangeDeleteOk, writeExchangeUnbindOk, type AmqpMethod } from '../codec/generated/spec';
+import { commandInvalid, type AmqpChannel } from '../channel';
+
+/** exchange.declare / delete / bind / unbind, each one facade call; no reply when nowait. */
+export function exchangeMethod(ch: AmqpChannel, m: AmqpMethod): void {
+  const broker = ch.conn.broker;
+  const vhost = ch.conn.vhost;
+  switch (m.name) {
+    case 'exchange.declare': {
+      const a = m.args;
+      broker.declareExchange(vhost, a.exchange, a.type, {
+        durable: a.durable,
+        autoDelete: a.autoDelete,
+        internal: a.internal,
+        arguments: a.arguments,
+        passive: a.passive,
+      });
+      if (!a.nowait) ch.send(writeExchangeDeclareOk, {});
+      return;
+    }
+    case 'exchange.delete':
+      broker.deleteExchange(vhost, m.args.exchange, { ifUnused: m.args.ifUnused });
+      if (!m.args.nowait) ch.send(writeExchangeDeleteOk, {});
+      return;
+    case 'exchange.bind':
+      broker.bindExchange(vhost, m.args.destination, m.args.source, m.args.routingKey, m.args.arguments);
+      if (!m.args.nowait) ch.send(writeExchangeBindOk, {});
+      return;
+    case 'exchange.unbind':
+      broker.unbindExchange(vhost, m.args.destination, m.args.source, m.args.routingKey, m.args.arguments);
+      if (!m.args.nowait) ch.send(writeExchangeUnbindOk, {});
+      return;
+  }
+  throw commandInvalid(m.name);
+}

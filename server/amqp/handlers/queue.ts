@@ -1,0 +1,63 @@
+import { BrokerError } from '../../broker/errors';
+import {
+  writeQueueBindOk,
+  writeQueueDeclareOk,
+  writeQueueDeleteOk,
+  writeQueuePurgeOk,
+  writeQueueUnbindOk,
+  type AmqpMethod,
+} from '../codec/generated/spec';
+import { commandInvalid, type AmqpChannel } from '../channel';
+import { REPLY_TO_QUEUE } from '../direct-reply-to';
+
+/** queue.declare / bind / unbind / purge / delete, each one facade call; no reply when nowait. */
+export function queueMethod(ch: AmqpChannel, m: AmqpMethod): void {
+  const broker = ch.conn.broker;
+  const vhost = ch.conn.vhost;
+  const requester = { connection: ch.conn.engine };
+  switch (m.name) {
+    case 'queue.declare': {
+      const a = m.args;
+      if (a.queue === REPLY_TO_QUEUE) {
+        // The pseudo-queue always "exists" (RabbitMQ answers a passive declare of it).
+        if (!a.nowait) ch.send(writeQueueDeclareOk, { queue: a.queue, messageCount: 0, consumerCount: 0 });
+        return;
+      }
+      const result = broker.declareQueue(
+        vhost,
+        a.queue,
+        { durable: a.durable, exclusive: a.exclusive, autoDelete: a.autoDelete, arguments: a.arguments, passive: a.passive },
+        requester,
+      );
+      ch.lastQueue = result.name;
+      if (!a.nowait) ch.send(writeQueueDeclareOk, { queue: result.name, messageCount: result.messageCount, consumerCount: result.consumerCount });
+      return;
+    }
+    case 'queue.bind':
+      broker.bindQueue(vhost, queueName(ch, m.args.queue), m.args.exchange, m.args.routingKey, m.args.arguments, requester);
+      if (!m.args.nowait) ch.send(writeQueueBindOk, {});
+      return;
+    case 'queue.unbind':
+      broker.unbindQueue(vhost, queueName(ch, m.args.queue), m.args.exchange, m.args.routingKey, m.args.arguments, requester);
+      ch.send(writeQueueUnbindOk, {});
+      return;
+    case 'queue.purge': {
+      const messageCount = broker.purgeQueue(vhost, queueName(ch, m.args.queue), requester);
+      if (!m.args.nowait) ch.send(writeQueuePurgeOk, { messageCount });
+      return;
+    }
+    case 'queue.delete': {
+      const messageCount = broker.deleteQueue(vhost, queueName(ch, m.args.queue), { ifUnused: m.args.ifUnused, ifEmpty: m.args.ifEmpty }, requester);
+      if (!m.args.nowait) ch.send(writeQueueDeleteOk, { messageCount });
+      return;
+    }
+  }
+  throw commandInvalid(m.name);
+}
+
+/** An empty queue name means the queue last declared on the channel (spec 1.7.2.1). */
+export function queueName(ch: AmqpChannel, name: string): string {
+  if (name !== '') return name;
+  if (ch.lastQueue === '') throw new BrokerError('NOT_FOUND', 'no previously declared queue');
+  return ch.lastQueue;
+}

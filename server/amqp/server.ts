@@ -1,0 +1,108 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Broker } from '../broker/broker';
+import { AmqpConnection, type ServerContext } from './connection';
+import { DirectReplyTo } from './direct-reply-to';
+import { guestFromLoopback, type Authenticate } from './handshake';
+import { MemoryAlarm } from './memory-alarm';
+
+/** The AMQP 0-9-1 listener: accepts sockets and gives each its AmqpConnection. */
+
+export interface AmqpServerOptions {
+  broker: Broker;
+  host: string;
+  /** 0: an ephemeral port (the handle tells which). */
+  port: number;
+  /** Default: guest/guest from loopback only. */
+  authenticate?: Authenticate;
+  /** Largest frame offered in connection.tune (default 131072). */
+  frameMax?: number;
+  /** Heartbeat interval in seconds offered in connection.tune (default 60; 0 disables). */
+  heartbeat?: number;
+  /** Resident memory above which publishing connections are blocked (default: no limit). */
+  memoryHighWatermarkBytes?: number;
+}
+
+export interface AmqpServerHandle {
+  port: number;
+  /** Sends connection.close 320 to every client and stops listening. */
+  close(): Promise<void>;
+  /** Blocks publishing connections (connection.blocked) with a reason, or unblocks them (null). */
+  setPublishersBlocked(reason: string | null): void;
+  /** Open client connections. */
+  readonly connectionCount: number;
+}
+
+const DEFAULT_FRAME_MAX = 131072;
+const DEFAULT_HEARTBEAT = 60;
+const CHANNEL_MAX = 2047;
+const SHUTDOWN_GRACE_MS = 2000;
+
+export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServerHandle> {
+  const connections = new Set<AmqpConnection>();
+  const context: ServerContext = {
+    broker: opts.broker,
+    authenticate: opts.authenticate ?? guestFromLoopback,
+    frameMax: opts.frameMax ?? DEFAULT_FRAME_MAX,
+    heartbeat: opts.heartbeat ?? DEFAULT_HEARTBEAT,
+    channelMax: CHANNEL_MAX,
+    directReplyTo: new DirectReplyTo(),
+    blockedReason: null,
+    forget: (conn) => connections.delete(conn),
+  };
+  const accept = (socket: Socket) => connections.add(new AmqpConnection(socket, context));
+
+  // 'localhost' means both loopbacks; '::' is dual-stack on its own.
+  const hosts = opts.host === 'localhost' ? ['127.0.0.1', '::1'] : [opts.host];
+  const servers: Server[] = [];
+  let port = opts.port;
+  for (const [i, host] of hosts.entries()) {
+    const server = createServer({ noDelay: true }, accept);
+    try {
+      port = await listen(server, host, port);
+      servers.push(server);
+    } catch (err) {
+      if (i === 0) throw err;
+      // A second loopback the machine lacks (no IPv6) is not fatal.
+    }
+  }
+
+  const setPublishersBlocked = (reason: string | null) => {
+    context.blockedReason = reason;
+    for (const conn of connections) conn.alarmChanged();
+  };
+  const alarm =
+    opts.memoryHighWatermarkBytes === undefined
+      ? undefined
+      : new MemoryAlarm(opts.memoryHighWatermarkBytes, (raised, rss) =>
+          setPublishersBlocked(raised ? `low on memory: resident ${Math.round(rss / 1048576)} MiB` : null),
+        );
+
+  return {
+    port,
+    setPublishersBlocked,
+    get connectionCount() {
+      return connections.size;
+    },
+    async close() {
+      alarm?.stop();
+      const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      for (const conn of connections) conn.close(320, 'CONNECTION_FORCED - broker shutdown', 0, 0);
+      const grace = setTimeout(() => {
+        for (const conn of connections) conn.socket.destroy();
+      }, SHUTDOWN_GRACE_MS);
+      await closed;
+      clearTimeout(grace);
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
