@@ -10,6 +10,7 @@ import { createPrismaClient, type MetadataClient } from './client';
 import { describeTarget, redactUrl, resolveDbTarget, type DbProvider, type DbTarget } from './database-url';
 import { MetadataDbError, describeCause } from './errors';
 import { appliedMigrationNames, applyMigrations, pendingMigrationNames } from './migrate';
+import { prismaFiles } from './schema-files';
 
 export type { MetadataClient } from './client';
 export type { DbProvider } from './database-url';
@@ -21,6 +22,8 @@ export interface MetadataDbOptions {
   /** Directory of the default SQLite file, created when missing. */
   dataDir: string;
   log?: (line: string) => void;
+  /** The prisma/ folder with the schemas and migrations; the repository's by default. */
+  prismaDir?: string;
 }
 
 export interface MetadataDb {
@@ -37,8 +40,9 @@ export async function openMetadataDb(options: MetadataDbOptions): Promise<Metada
   if (target.provider === 'sqlite') ensureDirectory(dirname(target.file));
   // Comparing folder names with _prisma_migrations is cheap; the wasm engine
   // is loaded only when there is something to apply.
-  const pending = pendingMigrationNames(target.provider, await firstContact(target, () => appliedMigrationNames(target)));
-  const appliedMigrations = pending.length === 0 ? [] : await applyMigrations(target);
+  const files = prismaFiles(target.provider, options.prismaDir);
+  const pending = pendingMigrationNames(files, await firstContact(target, () => appliedMigrationNames(target)));
+  const appliedMigrations = pending.length === 0 ? [] : await applyMigrations(target, files);
   log(
     appliedMigrations.length === 0
       ? `metadata database: ${describeTarget(target)}, up to date, no migration applied`

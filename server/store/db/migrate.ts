@@ -15,9 +15,9 @@ import {
   MIGRATION_FILE,
   lockFileContent,
   migrationNames,
-  migrationsDir,
   readMigrationList,
   readSchema,
+  type PrismaFiles,
 } from './schema-files';
 
 const NO_FILTER = { externalTables: [], externalEnums: [] };
@@ -52,15 +52,15 @@ async function readAppliedNames(provider: DbProvider, query: (sql: string) => Pr
 }
 
 /** Migration folders not yet recorded as applied, oldest first. */
-export function pendingMigrationNames(provider: DbProvider, applied: readonly string[]): string[] {
+export function pendingMigrationNames(files: PrismaFiles, applied: readonly string[]): string[] {
   const done = new Set(applied);
-  return migrationNames(provider).filter((name) => !done.has(name));
+  return migrationNames(files).filter((name) => !done.has(name));
 }
 
-async function withEngine<T>(target: DbTarget, work: (engine: SchemaEngine) => Promise<T>): Promise<T> {
+async function withEngine<T>(target: DbTarget, files: PrismaFiles, work: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const connections = migrationConnections(target);
   try {
-    const engine = await openSchemaEngine(readSchema(target.provider), connections.factory);
+    const engine = await openSchemaEngine(readSchema(files), connections.factory);
     try {
       return await work(engine);
     } finally {
@@ -73,11 +73,11 @@ async function withEngine<T>(target: DbTarget, work: (engine: SchemaEngine) => P
   }
 }
 
-/** Applies every migration folder not yet applied; returns the names applied now. */
-export function applyMigrations(target: DbTarget): Promise<string[]> {
-  return withEngine(target, async (engine) => {
+/** Applies every migration folder of `files` not yet applied; returns the names applied now. */
+export function applyMigrations(target: DbTarget, files: PrismaFiles): Promise<string[]> {
+  return withEngine(target, files, async (engine) => {
     const { appliedMigrationNames: applied } = await engine.applyMigrations({
-      migrationsList: readMigrationList(target.provider),
+      migrationsList: readMigrationList(files),
       filters: NO_FILTER,
     });
     return applied;
@@ -90,14 +90,13 @@ export function applyMigrations(target: DbTarget): Promise<string[]> {
  * history on a temporary shadow database reached through `target`; nothing is
  * applied to `target` itself.
  */
-export function diffSchemaFromHistory(target: DbTarget): Promise<string | null> {
-  return withEngine(target, async (engine) => {
-    const provider = target.provider;
-    const history = readMigrationList(provider);
+export function diffSchemaFromHistory(target: DbTarget, files: PrismaFiles): Promise<string | null> {
+  return withEngine(target, files, async (engine) => {
+    const history = readMigrationList(files);
     const result = await engine.diff({
       // The engine wants a lock file with a history; with no history, start from nothing.
       from: history.migrationDirectories.length > 0 ? { tag: 'migrations', ...history } : { tag: 'empty' },
-      to: { tag: 'schemaDatamodel', files: [readSchema(provider)] },
+      to: { tag: 'schemaDatamodel', files: [readSchema(files)] },
       script: true,
       exitCode: true,
       filters: NO_FILTER,
@@ -107,13 +106,13 @@ export function diffSchemaFromHistory(target: DbTarget): Promise<string | null> 
   });
 }
 
-/** Writes `prisma/<provider>/migrations/<folder>/migration.sql` (and the lock file when missing). */
-export function writeMigration(provider: DbProvider, folder: string, sql: string): string {
-  const dir = migrationsDir(provider);
+/** Writes `<migrations>/<folder>/migration.sql` (and the lock file when missing); returns its path. */
+export function writeMigration(files: PrismaFiles, folder: string, sql: string): string {
+  const dir = files.migrationsDir;
   mkdirSync(join(dir, folder), { recursive: true });
   const file = join(dir, folder, MIGRATION_FILE);
   writeFileSync(file, sql);
-  if (!existsSync(join(dir, LOCK_FILE))) writeFileSync(join(dir, LOCK_FILE), lockFileContent(provider));
+  if (!existsSync(join(dir, LOCK_FILE))) writeFileSync(join(dir, LOCK_FILE), lockFileContent(files.provider));
   return file;
 }
 

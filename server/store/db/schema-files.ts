@@ -11,28 +11,35 @@ import { fileURLToPath } from 'node:url';
 import type { MigrationList } from '@prisma/schema-engine-wasm';
 import type { DbProvider } from './database-url';
 
+/** The repository's prisma/ folder. */
 export const PRISMA_DIR = fileURLToPath(new URL('../../../prisma', import.meta.url));
 export const PROVIDERS: readonly DbProvider[] = ['sqlite', 'postgresql'];
 
 export const MIGRATION_FILE = 'migration.sql';
 export const LOCK_FILE = 'migration_lock.toml';
 
-export function schemaPath(provider: DbProvider): string {
-  return join(PRISMA_DIR, provider, 'schema.prisma');
+/** One provider's schema and migrations, under a prisma/ folder (the repository's unless given). */
+export interface PrismaFiles {
+  provider: DbProvider;
+  schemaPath: string;
+  migrationsDir: string;
 }
 
-export function migrationsDir(provider: DbProvider): string {
-  return join(PRISMA_DIR, provider, 'migrations');
+export function prismaFiles(provider: DbProvider, prismaDir = PRISMA_DIR): PrismaFiles {
+  return {
+    provider,
+    schemaPath: join(prismaDir, provider, 'schema.prisma'),
+    migrationsDir: join(prismaDir, provider, 'migrations'),
+  };
 }
 
-export function readSchema(provider: DbProvider): { path: string; content: string } {
-  const path = schemaPath(provider);
-  return { path, content: readFileSync(path, 'utf8') };
+export function readSchema(files: PrismaFiles): { path: string; content: string } {
+  return { path: files.schemaPath, content: readFileSync(files.schemaPath, 'utf8') };
 }
 
 /** Names of the migration folders, oldest first (names start with a timestamp). */
-export function migrationNames(provider: DbProvider): string[] {
-  const dir = migrationsDir(provider);
+export function migrationNames(files: PrismaFiles): string[] {
+  const dir = files.migrationsDir;
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, MIGRATION_FILE)))
@@ -41,14 +48,14 @@ export function migrationNames(provider: DbProvider): string[] {
 }
 
 /** The migration history as the schema engine wants it, read from disk. */
-export function readMigrationList(provider: DbProvider): MigrationList {
-  const baseDir = migrationsDir(provider);
+export function readMigrationList(files: PrismaFiles): MigrationList {
+  const baseDir = files.migrationsDir;
   const lockPath = join(baseDir, LOCK_FILE);
   return {
     baseDir,
     lockfile: { path: LOCK_FILE, content: existsSync(lockPath) ? readFileSync(lockPath, 'utf8') : null },
     shadowDbInitScript: '',
-    migrationDirectories: migrationNames(provider).map((name) => ({
+    migrationDirectories: migrationNames(files).map((name) => ({
       path: name,
       migrationFile: {
         path: MIGRATION_FILE,
@@ -80,11 +87,9 @@ export function modelDefinitions(schema: string): string {
 }
 
 /** Throws when the SQLite and PostgreSQL schemas no longer define the same models. */
-export function assertSchemasAgree(): void {
-  const [sqlite, postgresql] = PROVIDERS.map((provider) => modelDefinitions(readSchema(provider).content));
-  if (sqlite !== postgresql) {
-    throw new Error(
-      `${schemaPath('sqlite')} and ${schemaPath('postgresql')} define different models: change both the same way`,
-    );
+export function assertSchemasAgree(prismaDir = PRISMA_DIR): void {
+  const [sqlite, postgresql] = PROVIDERS.map((provider) => prismaFiles(provider, prismaDir));
+  if (modelDefinitions(readSchema(sqlite).content) !== modelDefinitions(readSchema(postgresql).content)) {
+    throw new Error(`${sqlite.schemaPath} and ${postgresql.schemaPath} define different models: change both the same way`);
   }
 }
