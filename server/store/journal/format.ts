@@ -1,0 +1,80 @@
+// The message journal on disk.
+//
+// Files: `<dataDir>/journal/NNNNNNNN.seg`, NNNNNNNN a decimal segment number
+// (8 digits, increasing). Segments are append-only. A new segment starts at
+// every open (a torn tail left by a crash is never written after) and when
+// the current one passes the configured size.
+//
+// Segment = 8-byte header, then records back to back:
+//
+//   header   "WRNJ"  u8 version (1)  3 bytes zero
+//   record   u32 length    bytes of type + payload
+//            u32 crc32     CRC-32 (zlib) of type + payload
+//            u8  type
+//            payload
+//
+// All integers big-endian. str8 = u8 length + UTF-8 bytes (an AMQP short
+// string). u64 = 8 bytes unsigned, exact up to 2^53.
+//
+//   1 QUEUE_NAME  u32 ref, str8 vhost, str8 queue
+//                 Names `ref` for the rest of this segment only: every segment
+//                 carries the names it uses, so each one decodes on its own.
+//   2 MESSAGE     u64 id, str8 exchange, str8 routing key, properties, u32 body
+//                 length, body. Properties are the AMQP basic content-header
+//                 property list (u16 flags + the fields present), the same
+//                 compact binary form clients send. Written once per message
+//                 however many queues hold it.
+//   3 ENQUEUE     u32 ref, u64 seq, u64 message id
+//   4 REMOVE      u32 ref, u64 seq            (ack, expiry, dead-letter, drop...)
+//   5 MOVE        u32 from ref, u64 from seq, u32 to ref, u64 to seq, u64 message id
+//                 A REMOVE and an ENQUEUE in one record, so a move is atomic.
+//   6 DROP_QUEUE  u32 ref — every message of the queue recorded before this
+//                 record is gone (purge, delete).
+//
+// Replay applies records in file order, oldest segment first; a queue's live
+// messages are then sorted by seq. An ENQUEUE may precede the MESSAGE record
+// it names (compaction rewrites bodies into a newer segment), so messages
+// are resolved at the end of the replay.
+//
+// Space: segments are deleted strictly oldest first, so a REMOVE always
+// outlives the ENQUEUE it cancels. The oldest segment is deleted once none of
+// its ENQUEUE/MESSAGE records is live any more; when the journal holds too
+// much dead data, the oldest segment is compacted: its live records are
+// rewritten into the current segment, after which it is dead.
+
+export const SEGMENT_MAGIC = Buffer.from('WRNJ', 'latin1');
+export const FORMAT_VERSION = 1;
+export const SEGMENT_HEADER_BYTES = 8;
+/** u32 length + u32 crc32. */
+export const RECORD_FRAME_BYTES = 8;
+/** Longest record replay accepts; a longer length field is corruption. */
+export const MAX_RECORD_BYTES = 1024 * 1024 * 1024;
+
+export const RecordType = {
+  QueueName: 1,
+  Message: 2,
+  Enqueue: 3,
+  Remove: 4,
+  Move: 5,
+  DropQueue: 6,
+} as const;
+
+/** Size on disk of an ENQUEUE record: frame, type, ref, seq, id. */
+export const ENQUEUE_RECORD_BYTES = RECORD_FRAME_BYTES + 1 + 4 + 8 + 8;
+
+export function segmentHeader(): Buffer {
+  const header = Buffer.alloc(SEGMENT_HEADER_BYTES);
+  SEGMENT_MAGIC.copy(header, 0);
+  header[4] = FORMAT_VERSION;
+  return header;
+}
+
+export function segmentFileName(no: number): string {
+  return `${String(no).padStart(8, '0')}.seg`;
+}
+
+/** The segment number of a journal file name, or undefined for other files. */
+export function parseSegmentFileName(name: string): number | undefined {
+  const match = /^(\d{8,})\.seg$/.exec(name);
+  return match ? Number(match[1]) : undefined;
+}

@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import { Message } from '../../broker/message';
+import { contents, flushed, openJournal, persistentMessage, reopen, segmentFiles, tempJournalDir } from './test-support';
+
+describe('journal: write and replay', () => {
+  it('starts empty and recovers nothing from a new directory', () => {
+    const { recovery } = openJournal(tempJournalDir());
+    expect(recovery.queues).toEqual([]);
+    expect(recovery.skipped).toEqual([]);
+  });
+
+  it('round-trips messages with their exchange, routing key, properties and body', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    const sent = new Message(
+      7,
+      'orders.x',
+      'order.created',
+      {
+        contentType: 'application/json',
+        deliveryMode: 2,
+        priority: 3,
+        correlationId: 'c-1',
+        replyTo: 'replies',
+        expiration: '60000',
+        messageId: 'm-7',
+        timestamp: 1_700_000_000,
+        type: 'created',
+        userId: 'guest',
+        appId: 'shop',
+        headers: {
+          'x-count': 3,
+          big: 2 ** 40,
+          ratio: 0.5,
+          flag: true,
+          name: 'ü',
+          raw: Buffer.from([0, 1, 2]),
+          when: new Date(1_700_000_000_000),
+          nested: { list: [1, 'two', null] },
+        },
+      },
+      Buffer.from('{"order":42}'),
+    );
+    journal.enqueue('/', 'orders', 1, sent);
+    await flushed(journal);
+    const { recovery } = await reopen(journal, dir);
+    expect(recovery.queues).toHaveLength(1);
+    const [queue] = recovery.queues;
+    expect(queue.vhost).toBe('/');
+    expect(queue.name).toBe('orders');
+    expect(queue.messages).toHaveLength(1);
+    const got = queue.messages[0];
+    expect(got.seq).toBe(1);
+    expect(got.message).toBeInstanceOf(Message);
+    expect(got.message.id).toBe(7);
+    expect(got.message.exchange).toBe('orders.x');
+    expect(got.message.routingKey).toBe('order.created');
+    expect(got.message.properties).toEqual(sent.properties);
+    expect(got.message.body.equals(sent.body)).toBe(true);
+    expect(recovery.maxMessageId).toBe(7);
+  });
+
+  it('writes a body shared by several queues once and recovers it in each', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    const shared = persistentMessage(1, 10_000);
+    journal.enqueue('/', 'a', 1, shared);
+    journal.enqueue('/', 'b', 1, shared);
+    journal.enqueue('/', 'c', 5, shared);
+    await flushed(journal);
+    expect(journal.stats().messages).toBe(1);
+    expect(journal.stats().bytesWritten).toBeLessThan(11_000);
+    const { recovery } = await reopen(journal, dir);
+    expect(contents(recovery)).toEqual({ '/:a': [[1, 'message 1']], '/:b': [[1, 'message 1']], '/:c': [[5, 'message 1']] });
+    // One Message object for the three queues, as the engine shares it.
+    const [a, b] = recovery.queues;
+    expect(a.messages[0].message).toBe(b.messages[0].message);
+  });
+
+  it('keeps queues of different vhosts apart and returns each queue in seq order', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    for (const seq of [3, 1, 2]) journal.enqueue('v1', 'q', seq, persistentMessage(seq));
+    journal.enqueue('v2', 'q', 1, persistentMessage(10));
+    const { recovery } = await reopen(journal, dir);
+    expect(contents(recovery)).toEqual({
+      'v1:q': [
+        [1, 'message 1'],
+        [2, 'message 2'],
+        [3, 'message 3'],
+      ],
+      'v2:q': [[1, 'message 10']],
+    });
+    expect(recovery.messages).toBe(4);
+  });
+
+  it('forgets settled messages and ignores settling one it never held', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    for (let seq = 1; seq <= 4; seq++) journal.enqueue('/', 'q', seq, persistentMessage(seq));
+    expect(journal.remove('/', 'q', 2)).toBe(true);
+    expect(journal.remove('/', 'q', 4)).toBe(true);
+    expect(journal.remove('/', 'q', 99)).toBe(false);
+    expect(journal.remove('/', 'other', 1)).toBe(false);
+    const { recovery } = await reopen(journal, dir);
+    expect(contents(recovery)).toEqual({
+      '/:q': [
+        [1, 'message 1'],
+        [3, 'message 3'],
+      ],
+    });
+  });
+
+  it('keeps a shared body while any queue still holds it', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    const shared = persistentMessage(1);
+    journal.enqueue('/', 'a', 1, shared);
+    journal.enqueue('/', 'b', 1, shared);
+    journal.remove('/', 'a', 1);
+    const { recovery } = await reopen(journal, dir);
+    expect(contents(recovery)).toEqual({ '/:b': [[1, 'message 1']] });
+  });
+
+  it('makes purge and delete durable, and a queue of the same name starts afresh', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    for (let seq = 1; seq <= 3; seq++) journal.enqueue('/', 'purged', seq, persistentMessage(seq));
+    journal.enqueue('/', 'kept', 1, persistentMessage(4));
+    journal.dropQueue('/', 'purged');
+    journal.dropQueue('/', 'never-seen');
+    journal.enqueue('/', 'purged', 1, persistentMessage(5));
+    const { recovery } = await reopen(journal, dir);
+    expect(contents(recovery)).toEqual({ '/:kept': [[1, 'message 4']], '/:purged': [[1, 'message 5']] });
+  });
+
+  it('moves a message to another queue atomically', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    journal.enqueue('/', 'dlq', 1, persistentMessage(1));
+    journal.enqueue('/', 'dlq', 2, persistentMessage(2));
+    expect(journal.move('/', 'dlq', 1, 'orders', 10)).toBe(true);
+    expect(journal.move('/', 'dlq', 99, 'orders', 11)).toBe(false);
+    const { recovery } = await reopen(journal, dir);
+    expect(contents(recovery)).toEqual({ '/:dlq': [[2, 'message 2']], '/:orders': [[10, 'message 1']] });
+  });
+
+  it('refuses a second message under an id the journal already holds', () => {
+    const { journal } = openJournal(tempJournalDir());
+    journal.enqueue('/', 'q', 1, persistentMessage(1));
+    expect(() => journal.enqueue('/', 'q', 2, persistentMessage(1))).toThrow(/already in the journal/);
+  });
+
+  it('writes nothing for a message that cannot be encoded', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    journal.enqueue('/', 'q', 1, persistentMessage(1));
+    const tooLong = new Message(2, 'ex', 'k'.repeat(300), { deliveryMode: 2 }, Buffer.from('x'));
+    expect(() => journal.enqueue('/', 'q', 2, tooLong)).toThrow(RangeError);
+    journal.enqueue('/', 'q', 3, persistentMessage(3));
+    const { recovery } = await reopen(journal, dir);
+    expect(recovery.skipped).toEqual([]);
+    expect(contents(recovery)).toEqual({
+      '/:q': [
+        [1, 'message 1'],
+        [3, 'message 3'],
+      ],
+    });
+  });
+
+  it('survives several restarts, each opening a new segment', async () => {
+    const dir = tempJournalDir();
+    let { journal } = openJournal(dir);
+    journal.enqueue('/', 'q', 1, persistentMessage(1));
+    ({ journal } = await reopen(journal, dir));
+    journal.enqueue('/', 'q', 2, persistentMessage(2));
+    journal.remove('/', 'q', 1);
+    ({ journal } = await reopen(journal, dir));
+    journal.enqueue('/', 'q', 3, persistentMessage(3));
+    const { recovery } = await reopen(journal, dir);
+    expect(contents(recovery)).toEqual({
+      '/:q': [
+        [2, 'message 2'],
+        [3, 'message 3'],
+      ],
+    });
+    expect(segmentFiles(dir).length).toBeGreaterThanOrEqual(2);
+  });
+});

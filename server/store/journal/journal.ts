@@ -1,0 +1,174 @@
+// The message journal: durable record of the persistent messages of durable
+// queues (file format: format.ts). `Journal.open` replays the directory and
+// starts a new segment; the journal then records every change with one
+// appended record and keeps its LiveIndex current, `flush` answers after the
+// group-commit sync that covers everything recorded so far (segment-writer.ts),
+// and after every sync the reclaimer deletes or compacts old segments.
+//
+// Message ids: a message is written once (MESSAGE record) while any queue
+// holds it, and ENQUEUE records refer to it by `message.id`. Ids must stay
+// unique across restarts: the engine numbers new messages above
+// `recovery.maxMessageId` and keeps using the recovered Message objects.
+
+import { mkdirSync } from 'node:fs';
+import type { Message } from '../../broker/message';
+import { LiveIndex, type MessageEntry, type QueueEntry, type QueueState } from './live-index';
+import { Reclaimer, type CompactionPolicy } from './reclaimer';
+import { writeDropQueue, writeEnqueue, writeMessage, writeMove, writeQueueName, writeRemove } from './record-codec';
+import { replay, type Recovery } from './replay';
+import { SegmentWriter, type FlushCallback } from './segment-writer';
+
+export interface JournalOptions {
+  /** A segment is closed and a new one started past this size. Default 64 MiB. */
+  segmentBytes?: number;
+  /** When to compact the oldest segment. Default: disk > 2 × live + 2 segments. */
+  compaction?: Partial<CompactionPolicy>;
+}
+
+export interface JournalStats {
+  segments: number;
+  diskBytes: number;
+  liveBytes: number;
+  /** Distinct messages held by at least one queue. */
+  messages: number;
+  fsyncs: number;
+  writes: number;
+  bytesWritten: number;
+  segmentsDeleted: number;
+  compactions: number;
+  recordsRewritten: number;
+}
+
+const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+export class Journal {
+  private readonly writer: SegmentWriter;
+  private readonly reclaimer: Reclaimer;
+
+  private constructor(
+    dir: string,
+    private readonly index: LiveIndex,
+    options: JournalOptions,
+  ) {
+    const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    const policy: CompactionPolicy = { factor: 2, slackBytes: 2 * segmentBytes, ...options.compaction };
+    this.writer = new SegmentWriter(dir, index, segmentBytes, () => this.reclaimer.afterSync());
+    this.reclaimer = new Reclaimer(dir, index, this.writer, {
+      rewriteMessage: (entry) => this.rewriteMessage(entry),
+      rewriteQueueEntry: (queue, seq, queued) => this.rewriteQueueEntry(queue, seq, queued),
+    }, policy);
+  }
+
+  /**
+   * Replays the journal in `dir` (created when missing; main passes
+   * `<dataDir>/journal`) and opens a new segment after the last one.
+   */
+  static open(dir: string, options: JournalOptions = {}): { journal: Journal; recovery: Recovery } {
+    mkdirSync(dir, { recursive: true });
+    const index = new LiveIndex();
+    const recovery = replay(dir, index);
+    const journal = new Journal(dir, index, options);
+    const last = index.segments[index.segments.length - 1];
+    journal.writer.openSegment(last ? last.no + 1 : 1);
+    return { journal, recovery };
+  }
+
+  /** `message` entered queue `queue` at `seq`. Its body is written unless another queue already holds it. */
+  enqueue(vhost: string, queue: string, seq: number, message: Message): void {
+    const state = this.index.queueOrCreate(vhost, queue);
+    this.nameQueue(state);
+    let entry = this.index.messages.get(message.id);
+    if (entry === undefined) {
+      const bytes = writeMessage(this.writer.out, message);
+      entry = this.index.messageEntry(message.id);
+      this.index.placeMessage(entry, message, this.writer.current, bytes);
+      this.append(bytes);
+    } else if (entry.message !== message) {
+      throw new RangeError(`message id ${message.id} is already in the journal for another message`);
+    }
+    this.append(writeEnqueue(this.writer.out, state.ref, seq, message.id));
+    this.index.enqueue(state, seq, entry, this.writer.current);
+  }
+
+  /** The message at `seq` left the queue for good. False (and nothing written) when the journal did not hold it. */
+  remove(vhost: string, queue: string, seq: number): boolean {
+    const state = this.index.queue(vhost, queue);
+    if (!state?.messages.has(seq)) return false;
+    this.nameQueue(state);
+    this.append(writeRemove(this.writer.out, state.ref, seq));
+    this.index.remove(state, seq);
+    return true;
+  }
+
+  /** Moves a held message to another queue of the vhost, atomically. False when the journal did not hold it. */
+  move(vhost: string, fromQueue: string, fromSeq: number, toQueue: string, toSeq: number): boolean {
+    const from = this.index.queue(vhost, fromQueue);
+    const queued = from?.messages.get(fromSeq);
+    if (!from || !queued) return false;
+    const to = this.index.queueOrCreate(vhost, toQueue);
+    if (from === to && fromSeq === toSeq) return true;
+    this.nameQueue(from);
+    this.nameQueue(to);
+    this.append(writeMove(this.writer.out, from.ref, fromSeq, to.ref, toSeq, queued.entry.id));
+    this.index.enqueue(to, toSeq, queued.entry, this.writer.current);
+    this.index.remove(from, fromSeq);
+    return true;
+  }
+
+  /** Every message of the queue is gone (purge or delete). */
+  dropQueue(vhost: string, queue: string): void {
+    const state = this.index.queue(vhost, queue);
+    if (!state) return;
+    this.nameQueue(state);
+    this.append(writeDropQueue(this.writer.out, state.ref));
+    this.index.dropQueue(state);
+  }
+
+  /** Calls `done` once everything recorded so far is on disk; many calls share one sync. */
+  flush(done: FlushCallback): void {
+    this.writer.flush(done);
+  }
+
+  /** Syncs what is left and closes the files. */
+  async close(): Promise<void> {
+    this.reclaimer.stop();
+    await this.writer.close();
+  }
+
+  stats(): JournalStats {
+    return {
+      segments: this.index.segments.length,
+      diskBytes: this.index.diskBytes,
+      liveBytes: this.index.liveBytes,
+      messages: this.index.messages.size,
+      ...this.writer.counters,
+      ...this.reclaimer.counters,
+    };
+  }
+
+  /** Compaction: a copy of a live MESSAGE record, in the current segment. */
+  private rewriteMessage(entry: MessageEntry): void {
+    const message = entry.message!;
+    const bytes = writeMessage(this.writer.out, message);
+    this.index.placeMessage(entry, message, this.writer.current, bytes);
+    this.append(bytes);
+  }
+
+  /** Compaction: a copy of a live ENQUEUE record, in the current segment. */
+  private rewriteQueueEntry(queue: QueueState, seq: number, queued: QueueEntry): void {
+    this.nameQueue(queue);
+    this.append(writeEnqueue(this.writer.out, queue.ref, seq, queued.entry.id));
+    this.index.relocate(queued, this.writer.current);
+  }
+
+  /** Records that name a queue by ref need its QUEUE_NAME record in the same segment. */
+  private nameQueue(queue: QueueState): void {
+    if (queue.namedIn === this.writer.current) return;
+    this.append(writeQueueName(this.writer.out, queue.ref, queue.vhost, queue.name));
+    queue.namedIn = this.writer.current;
+  }
+
+  private append(bytes: number): void {
+    this.writer.recordAppended(bytes);
+  }
+}

@@ -1,0 +1,150 @@
+// Encoding and decoding of journal records (layout: format.ts). Encoders
+// append one framed record (length, CRC, type, payload) to an AMQP codec
+// Writer and return its size on disk; the decoder hands the payload of one
+// record, CRC already checked, to a visitor so replay allocates nothing but
+// the values it keeps.
+
+import { crc32 } from 'node:zlib';
+import { readBasicProperties, writeBasicProperties, type BasicProperties } from '../../amqp/codec/generated/spec';
+import type { Reader } from '../../amqp/codec/reader';
+import type { Writer } from '../../amqp/codec/writer';
+import { Message } from '../../broker/message';
+import type { MessageProperties } from '../../broker/types';
+import { RECORD_FRAME_BYTES, RecordType } from './format';
+
+function beginRecord(w: Writer, type: number): number {
+  const mark = w.mark();
+  w.ensure(RECORD_FRAME_BYTES + 1);
+  w.pos += RECORD_FRAME_BYTES; // length and CRC are filled in by endRecord
+  w.octet(type);
+  return mark;
+}
+
+/** Where `mark` is in w.buf: a mark is a logical offset, and mark() - pos is the logical offset of buf[0]. */
+function bufferPosition(w: Writer, mark: number): number {
+  return mark - (w.mark() - w.pos);
+}
+
+/** Takes back a record whose encoding failed half way, so that no partial record is ever written. */
+function abandonRecord(w: Writer, mark: number): void {
+  w.pos = bufferPosition(w, mark);
+}
+
+function endRecord(w: Writer, mark: number): number {
+  const start = bufferPosition(w, mark);
+  const length = w.pos - start - RECORD_FRAME_BYTES;
+  w.buf.writeUInt32BE(length, start);
+  w.buf.writeUInt32BE(crc32(w.buf.subarray(start + RECORD_FRAME_BYTES, w.pos)), start + 4);
+  return RECORD_FRAME_BYTES + length;
+}
+
+export function writeQueueName(w: Writer, ref: number, vhost: string, queue: string): number {
+  const mark = beginRecord(w, RecordType.QueueName);
+  try {
+    w.long(ref);
+    w.shortstr(vhost);
+    w.shortstr(queue);
+  } catch (error) {
+    abandonRecord(w, mark);
+    throw error;
+  }
+  return endRecord(w, mark);
+}
+
+/** Throws (writing nothing) when a string does not fit a short string. */
+export function writeMessage(w: Writer, m: Message): number {
+  const mark = beginRecord(w, RecordType.Message);
+  try {
+    w.longlong(m.id);
+    w.shortstr(m.exchange);
+    w.shortstr(m.routingKey);
+    // The engine's headers hold the values the AMQP codec decoded (types.ts).
+    writeBasicProperties(w, m.properties as BasicProperties);
+    w.longstr(m.body);
+  } catch (error) {
+    abandonRecord(w, mark);
+    throw error;
+  }
+  return endRecord(w, mark);
+}
+
+export function writeEnqueue(w: Writer, ref: number, seq: number, messageId: number): number {
+  const mark = beginRecord(w, RecordType.Enqueue);
+  w.long(ref);
+  w.longlong(seq);
+  w.longlong(messageId);
+  return endRecord(w, mark);
+}
+
+export function writeRemove(w: Writer, ref: number, seq: number): number {
+  const mark = beginRecord(w, RecordType.Remove);
+  w.long(ref);
+  w.longlong(seq);
+  return endRecord(w, mark);
+}
+
+export function writeMove(w: Writer, fromRef: number, fromSeq: number, toRef: number, toSeq: number, messageId: number): number {
+  const mark = beginRecord(w, RecordType.Move);
+  w.long(fromRef);
+  w.longlong(fromSeq);
+  w.long(toRef);
+  w.longlong(toSeq);
+  w.longlong(messageId);
+  return endRecord(w, mark);
+}
+
+export function writeDropQueue(w: Writer, ref: number): number {
+  const mark = beginRecord(w, RecordType.DropQueue);
+  w.long(ref);
+  return endRecord(w, mark);
+}
+
+/** Receives decoded records; `bytes` is the record's size on disk. */
+export interface RecordVisitor {
+  queueName(ref: number, vhost: string, queue: string): void;
+  message(message: Message, bytes: number): void;
+  enqueue(ref: number, seq: number, messageId: number, bytes: number): void;
+  remove(ref: number, seq: number): void;
+  move(fromRef: number, fromSeq: number, toRef: number, toSeq: number, messageId: number, bytes: number): void;
+  dropQueue(ref: number): void;
+}
+
+/**
+ * Decodes the record whose type byte is at r.pos and whose payload ends at
+ * r.end. Throws (CodecError or RangeError) when the payload does not match
+ * its type: the caller treats that as corruption.
+ */
+export function decodeRecord(r: Reader, v: RecordVisitor): void {
+  const bytes = RECORD_FRAME_BYTES + r.remaining;
+  const type = r.octet();
+  switch (type) {
+    case RecordType.QueueName:
+      v.queueName(r.long(), r.shortstr(), r.shortstr());
+      break;
+    case RecordType.Message: {
+      const id = r.longlong();
+      const exchange = r.shortstr();
+      const routingKey = r.shortstr();
+      const properties = readBasicProperties(r) as MessageProperties;
+      // Copied so that a kept message does not pin the whole segment buffer.
+      const body = Buffer.from(r.longstr());
+      v.message(new Message(id, exchange, routingKey, properties, body), bytes);
+      break;
+    }
+    case RecordType.Enqueue:
+      v.enqueue(r.long(), r.longlong(), r.longlong(), bytes);
+      break;
+    case RecordType.Remove:
+      v.remove(r.long(), r.longlong());
+      break;
+    case RecordType.Move:
+      v.move(r.long(), r.longlong(), r.long(), r.longlong(), r.longlong(), bytes);
+      break;
+    case RecordType.DropQueue:
+      v.dropQueue(r.long());
+      break;
+    default:
+      throw new RangeError(`unknown record type ${type}`);
+  }
+  if (r.remaining !== 0) throw new RangeError(`record type ${type} has ${r.remaining} unexpected trailing bytes`);
+}

@@ -1,0 +1,64 @@
+// Helpers shared by the journal's tests: real files in a fresh temp directory.
+
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { Message } from '../../broker/message';
+import { Journal, type JournalOptions } from './journal';
+import type { Recovery } from './replay';
+
+const openJournals = new Set<Journal>();
+const tempDirs: string[] = [];
+
+afterEach(async () => {
+  for (const journal of openJournals) await journal.close().catch(() => {});
+  openJournals.clear();
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh journal directory, removed after the test. */
+export function tempJournalDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'warren-journal-'));
+  tempDirs.push(dir);
+  return join(dir, 'journal');
+}
+
+export function openJournal(dir: string, options?: JournalOptions): { journal: Journal; recovery: Recovery } {
+  const opened = Journal.open(dir, options);
+  openJournals.add(opened.journal);
+  return opened;
+}
+
+/** Closes the journal (syncing what is left) and replays the directory again. */
+export async function reopen(journal: Journal, dir: string, options?: JournalOptions): Promise<{ journal: Journal; recovery: Recovery }> {
+  await journal.close();
+  openJournals.delete(journal);
+  return openJournal(dir, options);
+}
+
+export function flushed(journal: Journal): Promise<void> {
+  return new Promise((resolve, reject) => journal.flush((error) => (error ? reject(error) : resolve())));
+}
+
+/** A persistent message whose body says its id, padded to `size` bytes. */
+export function persistentMessage(id: number, size = 32, headers?: Record<string, unknown>): Message {
+  const body = Buffer.alloc(size, '.');
+  body.write(`message ${id}`);
+  return new Message(id, 'ex', `key.${id}`, { deliveryMode: 2, headers }, body);
+}
+
+/** Recovered queue contents as `vhost:queue` → [seq, body text] pairs. */
+export function contents(recovery: Recovery): Record<string, [number, string][]> {
+  const out: Record<string, [number, string][]> = {};
+  for (const queue of recovery.queues) {
+    out[`${queue.vhost}:${queue.name}`] = queue.messages.map(({ seq, message }) => [seq, message.body.toString().replace(/\.+$/, '')]);
+  }
+  return out;
+}
+
+export function segmentFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.seg'))
+    .sort();
+}
