@@ -17,12 +17,12 @@ export function copyPrismaDir(dir: string): string {
   return copy;
 }
 
-/** Adds a field to a model in both schemas of a prisma/ folder, as a developer would. */
+/** Adds a field at the end of a model in both schemas of a prisma/ folder, as a developer would. */
 export function addFieldToBothSchemas(prismaDir: string, model: string, field: string): void {
   for (const provider of PROVIDERS) {
     const file = join(prismaDir, provider, 'schema.prisma');
     const schema = readFileSync(file, 'utf8');
-    const changed = schema.replace(new RegExp(`(model ${model} \\{\\n)`), `$1  ${field}\n`);
+    const changed = schema.replace(new RegExp(`(model ${model} \\{\\n[\\s\\S]*?)\\n\\}`), `$1\n  ${field}\n}`);
     if (changed === schema) throw new Error(`model ${model} not found in ${file}`);
     writeFileSync(file, changed);
   }
