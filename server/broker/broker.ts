@@ -1,9 +1,16 @@
 // The Broker facade: the only way into the engine. AMQP, tRPC and HTTP call
 // these same methods, so a purge from the console and a queue.purge from a
 // client are one code path. Pure TypeScript: no network, no files; durable
-// changes are reported to the Store, time comes from `now`.
+// changes are reported to the Store, time comes from `now`, and the one
+// Scheduler timer drives expiry (close() stops it).
 
 import { Connection } from './connection';
+import { BrokerError, notFound, resourceName } from './errors';
+import { Message } from './message';
+import { ENQUEUED_STORED, REFUSED, type Queue } from './queue/queue';
+import { routeMessage } from './routing/router';
+import { traceRoute } from './routing/trace';
+import { Scheduler } from './scheduler';
 import type { Store } from './store';
 import { NullStore } from './store';
 import type {
@@ -26,6 +33,7 @@ import type {
   QueueStats,
   TraceResult,
 } from './types';
+import { Vhost } from './vhost';
 
 export interface BrokerOptions {
   /** Durability hooks; default keeps nothing. */
@@ -41,55 +49,87 @@ export interface Requester {
   connection?: Connection;
 }
 
+const NO_OPTIONS: PublishOptions = {};
+const UNROUTABLE: PublishResult = Object.freeze({ routed: 0, unroutable: true, confirm: 'ack' });
+/** Shared results for the common outcomes, so a transient publish allocates only its Message. */
+const ACKED: PublishResult[] = Array.from({ length: 64 }, (_, routed) =>
+  Object.freeze({ routed, unroutable: false, confirm: 'ack' as const }),
+);
+
 export class Broker {
   readonly store: Store;
   readonly now: () => number;
   readonly nodeName: string;
+  readonly scheduler: Scheduler;
+  private readonly vhosts = new Map<string, Vhost>();
+  private readonly connections = new Map<string, Connection>();
+  private connectionCounter = 0;
+  private messageCounter = 0;
+  /** Engine-wide counters not kept per queue. */
+  private published = 0;
+  private unroutable = 0;
+  private returned = 0;
 
   constructor(options: BrokerOptions = {}) {
     this.store = options.store ?? new NullStore();
     this.now = options.now ?? Date.now;
     this.nodeName = options.nodeName ?? 'warren@localhost';
+    this.scheduler = new Scheduler(this.now);
+    this.createVhost('/');
   }
 
   // ---- virtual hosts -------------------------------------------------------
 
   /** Creates a vhost with the default and amq.* exchanges. Idempotent. */
   createVhost(name: string): void {
-    void name;
-    throw new Error('not implemented');
+    if (this.vhosts.has(name)) return;
+    const engine = { store: this.store, scheduler: this.scheduler, now: this.now, nextMessageId: () => ++this.messageCounter };
+    this.vhosts.set(name, new Vhost(name, engine));
+    this.store.vhostCreated(name);
   }
 
   /** Deletes a vhost and everything in it; its connections are asked to close. 404 when missing. */
   deleteVhost(name: string): void {
-    void name;
-    throw new Error('not implemented');
+    const vhost = this.vhost(name);
+    for (const connection of [...this.connections.values()]) {
+      if (connection.vhost === name) this.closeConnection(connection.id, `vhost '${name}' is deleted`);
+    }
+    vhost.destroy();
+    this.vhosts.delete(name);
+    this.store.vhostDeleted(name);
   }
 
   listVhosts(): string[] {
-    throw new Error('not implemented');
+    return [...this.vhosts.keys()];
   }
 
   hasVhost(name: string): boolean {
-    void name;
-    throw new Error('not implemented');
+    return this.vhosts.has(name);
+  }
+
+  /** The vhost's engine object, for the engine's own classes. */
+  vhostObject(name: string): Vhost | undefined {
+    return this.vhosts.get(name);
   }
 
   // ---- connections ---------------------------------------------------------
 
   /** Registers a client connection (after authentication). 530 NOT_ALLOWED when the vhost is missing. */
   openConnection(info: ConnectionInfo): Connection {
-    void info;
-    throw new Error('not implemented');
+    if (!this.vhosts.has(info.vhost)) {
+      throw new BrokerError('NOT_ALLOWED', `vhost ${info.vhost} not found`, 'connection');
+    }
+    const connection = new Connection(this, `conn-${++this.connectionCounter}`, info);
+    this.connections.set(connection.id, connection);
+    return connection;
   }
 
   listConnections(): ConnectionSummary[] {
-    throw new Error('not implemented');
+    return [...this.connections.values()].map((c) => c.summary());
   }
 
   getConnection(id: string): Connection | undefined {
-    void id;
-    throw new Error('not implemented');
+    return this.connections.get(id);
   }
 
   /**
@@ -98,48 +138,45 @@ export class Broker {
    * that callback the connection is closed at once. Returns false when unknown.
    */
   closeConnection(id: string, reason: string): boolean {
-    void id;
-    void reason;
-    throw new Error('not implemented');
+    const connection = this.connections.get(id);
+    if (!connection) return false;
+    if (connection.info.onCloseRequested) connection.info.onCloseRequested(reason);
+    else connection.close();
+    return true;
+  }
+
+  /** Called by Connection.close. */
+  forgetConnection(connection: Connection): void {
+    this.connections.delete(connection.id);
   }
 
   // ---- exchanges and bindings ---------------------------------------------
 
-  /** exchange.declare. 406 on different properties, 404 passive miss, 403 reserved `amq.` names, 503 unknown type. */
-  declareExchange(vhost: string, name: string, type: ExchangeType | string, options?: ExchangeDeclareOptions): void {
-    void vhost;
-    void name;
-    void type;
-    void options;
-    throw new Error('not implemented');
+  /** exchange.declare. 406 on different properties or unknown type, 404 passive miss, 403 reserved `amq.` names. */
+  declareExchange(vhost: string, name: string, type: ExchangeType | string, options: ExchangeDeclareOptions = {}): void {
+    this.vhost(vhost).declareExchange(name, type, options);
   }
 
-  /** exchange.delete. 404 when missing, 406 ifUnused with bindings, 403 default/amq.* exchanges. */
-  deleteExchange(vhost: string, name: string, options?: { ifUnused?: boolean }): void {
-    void vhost;
-    void name;
-    void options;
-    throw new Error('not implemented');
+  /** exchange.delete. Missing is fine; 406 ifUnused with bindings, 403 default/amq.* exchanges. */
+  deleteExchange(vhost: string, name: string, options: { ifUnused?: boolean } = {}): void {
+    this.vhost(vhost).deleteExchange(name, options.ifUnused ?? false);
   }
 
   /** exchange.bind: messages reaching `source` that match go on to `destination`. */
-  bindExchange(vhost: string, destination: string, source: string, routingKey: string, args?: FieldTable): void {
-    void vhost;
-    void destination;
-    void source;
-    void routingKey;
-    void args;
-    throw new Error('not implemented');
+  bindExchange(vhost: string, destination: string, source: string, routingKey: string, args: FieldTable = {}): void {
+    const v = this.vhost(vhost);
+    v.bind(source, this.destinationExchange(v, destination), routingKey, args);
   }
 
   /** exchange.unbind. Unbinding something not bound is a no-op (404 only for missing exchanges). */
-  unbindExchange(vhost: string, destination: string, source: string, routingKey: string, args?: FieldTable): void {
-    void vhost;
-    void destination;
-    void source;
-    void routingKey;
-    void args;
-    throw new Error('not implemented');
+  unbindExchange(vhost: string, destination: string, source: string, routingKey: string, args: FieldTable = {}): void {
+    const v = this.vhost(vhost);
+    v.unbind(source, this.destinationExchange(v, destination), routingKey, args);
+  }
+
+  private destinationExchange(vhost: Vhost, name: string) {
+    if (name === '') throw new BrokerError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
+    return vhost.exchange(name);
   }
 
   // ---- queues --------------------------------------------------------------
@@ -149,51 +186,31 @@ export class Broker {
    * need `requester.connection`. Errors: 406 inequivalent/invalid args,
    * 405 exclusive queue of another connection, 404 passive miss, 403 `amq.` names.
    */
-  declareQueue(vhost: string, name: string, options?: QueueDeclareOptions, requester?: Requester): QueueDeclareResult {
-    void vhost;
-    void name;
-    void options;
-    void requester;
-    throw new Error('not implemented');
+  declareQueue(vhost: string, name: string, options: QueueDeclareOptions = {}, requester: Requester = {}): QueueDeclareResult {
+    const queue = this.vhost(vhost).declareQueue(name, options, requester.connection);
+    return { name: queue.name, messageCount: queue.messageCount, consumerCount: queue.consumerCount };
   }
 
-  /** queue.delete → number of messages deleted. Consumers get a server cancel. 406 for ifUnused/ifEmpty. */
-  deleteQueue(vhost: string, name: string, options?: QueueDeleteOptions, requester?: Requester): number {
-    void vhost;
-    void name;
-    void options;
-    void requester;
-    throw new Error('not implemented');
+  /** queue.delete → number of messages deleted (0 when missing). Consumers get a server cancel. 406 for ifUnused/ifEmpty. */
+  deleteQueue(vhost: string, name: string, options: QueueDeleteOptions = {}, requester: Requester = {}): number {
+    return this.vhost(vhost).deleteQueue(name, options, requester.connection);
   }
 
   /** queue.purge → number of ready messages removed (unacked ones stay). */
-  purgeQueue(vhost: string, name: string, requester?: Requester): number {
-    void vhost;
-    void name;
-    void requester;
-    throw new Error('not implemented');
+  purgeQueue(vhost: string, name: string, requester: Requester = {}): number {
+    return this.vhost(vhost).queue(name, requester.connection).purge();
   }
 
   /** queue.bind. 403 on the default exchange. */
-  bindQueue(vhost: string, queue: string, exchange: string, routingKey: string, args?: FieldTable, requester?: Requester): void {
-    void vhost;
-    void queue;
-    void exchange;
-    void routingKey;
-    void args;
-    void requester;
-    throw new Error('not implemented');
+  bindQueue(vhost: string, queue: string, exchange: string, routingKey: string, args: FieldTable = {}, requester: Requester = {}): void {
+    const v = this.vhost(vhost);
+    v.bind(exchange, v.queue(queue, requester.connection), routingKey, args);
   }
 
   /** queue.unbind. */
-  unbindQueue(vhost: string, queue: string, exchange: string, routingKey: string, args?: FieldTable, requester?: Requester): void {
-    void vhost;
-    void queue;
-    void exchange;
-    void routingKey;
-    void args;
-    void requester;
-    throw new Error('not implemented');
+  unbindQueue(vhost: string, queue: string, exchange: string, routingKey: string, args: FieldTable = {}, requester: Requester = {}): void {
+    const v = this.vhost(vhost);
+    v.unbind(exchange, v.queue(queue, requester.connection), routingKey, args);
   }
 
   // ---- publishing ----------------------------------------------------------
@@ -211,91 +228,178 @@ export class Broker {
     routingKey: string,
     properties: MessageProperties,
     body: Buffer,
-    options?: PublishOptions,
+    options: PublishOptions = NO_OPTIONS,
   ): PublishResult {
-    void vhost;
-    void exchange;
-    void routingKey;
-    void properties;
-    void body;
-    void options;
-    throw new Error('not implemented');
+    const v = this.vhost(vhost);
+    const source = v.exchanges.get(exchange);
+    if (source === undefined) throw notFound('exchange', exchange, vhost);
+    if (source.settings.internal) {
+      throw new BrokerError('ACCESS_REFUSED', `cannot publish to internal ${resourceName('exchange', exchange, vhost)}`);
+    }
+    this.published++;
+    source.counters.publishedIn++;
+    const queues = routeMessage(v.lookupExchange, source, routingKey, properties.headers);
+    const routed = queues.length;
+    if (routed === 0) {
+      this.unroutable++;
+      source.counters.unroutable++;
+      if (options.mandatory) {
+        this.returned++;
+        source.counters.returned++;
+      }
+      return UNROUTABLE;
+    }
+    source.counters.publishedOut += routed;
+    const message = new Message(++this.messageCounter, exchange, routingKey, properties, body);
+    let refused = false;
+    let stored = false;
+    for (let i = 0; i < routed; i++) {
+      const outcome = queues[i].enqueue(message);
+      if (outcome === REFUSED) refused = true;
+      else if (outcome === ENQUEUED_STORED) stored = true;
+    }
+    if (refused) return { routed, unroutable: false, confirm: 'nack' };
+    if (stored) {
+      const onConfirm = options.onConfirm;
+      this.store.flush((error) => onConfirm?.(error === undefined));
+      return { routed, unroutable: false, confirm: 'deferred' };
+    }
+    return routed < ACKED.length ? ACKED[routed] : { routed, unroutable: false, confirm: 'ack' };
   }
 
   /** Where a message would go, binding by binding, without publishing. */
   trace(vhost: string, exchange: string, routingKey: string, headers?: FieldTable): TraceResult {
-    void vhost;
-    void exchange;
-    void routingKey;
-    void headers;
-    throw new Error('not implemented');
+    const v = this.vhost(vhost);
+    return traceRoute(v.lookupExchange, v.exchange(exchange), routingKey, headers, (name) => v.queues.get(name));
   }
 
   // ---- console -------------------------------------------------------------
 
   listQueues(vhost?: string): QueueStats[] {
-    void vhost;
-    throw new Error('not implemented');
+    return this.queuesOf(vhost).map((q) => q.stats());
   }
 
   /** 404 when missing. */
   getQueue(vhost: string, name: string): QueueStats {
-    void vhost;
-    void name;
-    throw new Error('not implemented');
+    return this.vhost(vhost).queue(name).stats();
   }
 
   listExchanges(vhost?: string): ExchangeStats[] {
-    void vhost;
-    throw new Error('not implemented');
+    return this.vhostsOf(vhost).flatMap((v) => [...v.exchanges.values()].map((e) => e.stats()));
   }
 
   /** 404 when missing. */
   getExchange(vhost: string, name: string): ExchangeStats {
-    void vhost;
-    void name;
-    throw new Error('not implemented');
+    return this.vhost(vhost).exchange(name).stats();
   }
 
+  /** Every binding, including the default exchange's implicit one per queue. */
   listBindings(vhost?: string): BindingInfo[] {
-    void vhost;
-    throw new Error('not implemented');
+    const out: BindingInfo[] = [];
+    for (const v of this.vhostsOf(vhost)) {
+      for (const queue of v.queues.values()) {
+        out.push({ vhost: v.name, source: '', destination: queue.name, destinationType: 'queue', routingKey: queue.name, arguments: {} });
+      }
+      for (const exchange of v.exchanges.values()) {
+        for (const binding of exchange.bindings.values()) out.push(binding.info());
+      }
+    }
+    return out;
   }
 
   listConsumers(vhost?: string): ConsumerInfo[] {
-    void vhost;
-    throw new Error('not implemented');
+    return this.queuesOf(vhost).flatMap((q) => q.consumerList().map(({ consumer, active }) => consumer.info(active)));
   }
 
   /** Ready messages from `offset` (default 0), at most `limit`, without consuming or reordering. */
   browseQueue(vhost: string, name: string, options: { offset?: number; limit: number }): BrowsedMessage[] {
-    void vhost;
-    void name;
-    void options;
-    throw new Error('not implemented');
+    return this.vhost(vhost).queue(name).browse(options.offset ?? 0, options.limit);
   }
 
   /**
    * Moves ready messages from the head of `from` to the tail of `to` (same
-   * vhost), keeping their order, properties and headers. Returns how many moved.
+   * vhost), keeping their order, properties and headers. Stops early if `to`
+   * refuses one (x-overflow reject-publish); nothing is lost. Returns how many
+   * moved. Callers moving many messages should call it in slices.
    */
   moveMessages(vhost: string, from: string, to: string, count: number | 'all'): number {
-    void vhost;
-    void from;
-    void to;
-    void count;
-    throw new Error('not implemented');
+    const v = this.vhost(vhost);
+    const source = v.queue(from);
+    const target = v.queue(to);
+    if (source === target) return 0;
+    const limit = count === 'all' ? source.messageCount : count;
+    let moved = 0;
+    while (moved < limit) {
+      const message = source.head();
+      if (message === undefined || target.enqueue(message) === REFUSED) break;
+      if (source.head() === message) source.take(1);
+      moved++;
+    }
+    return moved;
   }
 
   /** Overview numbers: cheap enough to sample every second. */
   totals(): BrokerTotals {
-    throw new Error('not implemented');
+    const totals: BrokerTotals = {
+      vhosts: this.vhosts.size,
+      connections: this.connections.size,
+      channels: 0,
+      consumers: 0,
+      exchanges: 0,
+      queues: 0,
+      ready: 0,
+      unacked: 0,
+      published: this.published,
+      delivered: 0,
+      redelivered: 0,
+      acked: 0,
+      rejected: 0,
+      deadLettered: 0,
+      expired: 0,
+      returned: this.returned,
+      unroutable: this.unroutable,
+    };
+    for (const connection of this.connections.values()) totals.channels += connection.channels.size;
+    for (const v of this.vhosts.values()) {
+      totals.exchanges += v.exchanges.size;
+      for (const queue of v.queues.values()) {
+        const counters = queue.counters;
+        totals.queues++;
+        totals.consumers += queue.consumerCount;
+        totals.ready += queue.messageCount;
+        totals.unacked += queue.unackedCount;
+        totals.delivered += counters.delivered;
+        totals.redelivered += counters.redelivered;
+        totals.acked += counters.acked;
+        totals.rejected += counters.rejected;
+        totals.deadLettered += counters.deadLettered;
+        totals.expired += counters.expired;
+      }
+    }
+    return totals;
   }
 
   // ---- lifecycle -------------------------------------------------------------
 
   /** Stops the expiry scheduler and closes every connection; the process can exit. */
   close(): void {
-    throw new Error('not implemented');
+    this.scheduler.close();
+    for (const connection of [...this.connections.values()]) connection.close();
+  }
+
+  // ---- internals -------------------------------------------------------------
+
+  private vhost(name: string): Vhost {
+    const vhost = this.vhosts.get(name);
+    if (!vhost) throw new BrokerError('NOT_FOUND', `no vhost '${name}'`);
+    return vhost;
+  }
+
+  private vhostsOf(name: string | undefined): Vhost[] {
+    return name === undefined ? [...this.vhosts.values()] : [this.vhost(name)];
+  }
+
+  private queuesOf(vhost: string | undefined): Queue[] {
+    return this.vhostsOf(vhost).flatMap((v) => [...v.queues.values()]);
   }
 }

@@ -1,10 +1,16 @@
 // A channel (AMQP session) in the engine: its consumers, its prefetch, and
-// its unacknowledged deliveries by delivery tag (tags start at 1 per channel).
+// its unacknowledged deliveries by delivery tag (tags start at 1 per channel
+// and only grow, so the Map's insertion order is tag order).
 // States: open → closed. While open it may be paused by the transport
 // (setWritable(false)) when its socket is full: no delivery is made to its
 // consumers until setWritable(true), and nothing is lost meanwhile.
 
+import { randomBytes } from 'node:crypto';
 import type { Connection } from './connection';
+import { Consumer } from './consumer';
+import { BrokerError, unknownDeliveryTag } from './errors';
+import type { Message } from './message';
+import type { Queue } from './queue/queue';
 import type {
   CancelFn,
   ConsumeOptions,
@@ -14,9 +20,23 @@ import type {
   PublishOptions,
   PublishResult,
 } from './types';
+import { Unacked } from './unacked';
+
+const NO_OPTIONS: PublishOptions = {};
 
 export class Channel {
   closed = false;
+  /** False while the transport's socket is full (or after channel.flow false). */
+  writable = true;
+  readonly consumers = new Map<string, Consumer>();
+  readonly unacked = new Map<number, Unacked>();
+  private nextTag = 1;
+  /** basic.qos global=false: prefetch given to consumers created afterwards. */
+  private consumerPrefetch = 0;
+  /** basic.qos global=true: limit shared by all consumers of the channel. */
+  private sharedPrefetch = 0;
+  /** Consumer deliveries awaiting settlement (basic.get ones are not counted). */
+  private sharedUnacked = 0;
 
   constructor(
     readonly connection: Connection,
@@ -29,71 +49,126 @@ export class Channel {
    * 0 means unlimited.
    */
   qos(prefetchCount: number, global: boolean): void {
-    void prefetchCount;
-    void global;
-    throw new Error('not implemented');
+    if (global) this.sharedPrefetch = prefetchCount;
+    else this.consumerPrefetch = prefetchCount;
+    this.dispatchAll();
+  }
+
+  /** Prefetch that new consumers get (basic.qos global=false). */
+  get prefetchCount(): number {
+    return this.consumerPrefetch;
   }
 
   /**
    * basic.consume. Returns the consumer tag (generated `amq.ctag-...` when
-   * empty). Deliveries are pushed synchronously through `deliver`; `onCancel`
-   * is called when the server cancels (queue deleted).
+   * empty). Deliveries are pushed synchronously through `deliver`, starting on
+   * a microtask after this returns so the transport can send consume-ok
+   * first. `onCancel` is called when the server cancels (queue deleted).
    * Errors: 404 no queue, 405 exclusive queue of another connection,
    * 403 exclusive consumer conflict, 530 reused consumer tag (connection).
    */
   consume(queue: string, options: ConsumeOptions, deliver: DeliverFn, onCancel?: CancelFn): string {
-    void queue;
-    void options;
-    void deliver;
-    void onCancel;
-    throw new Error('not implemented');
+    this.assertOpen();
+    const tag = options.consumerTag || `amq.ctag-${randomBytes(16).toString('base64url')}`;
+    if (this.consumers.has(tag)) {
+      throw new BrokerError('NOT_ALLOWED', `attempt to reuse consumer tag '${tag}'`, 'connection');
+    }
+    const target = this.connection.vhostOrDie().queue(queue, this.connection);
+    const args = options.arguments ?? {};
+    const priority = options.priority ?? integerArgument(args['x-priority']) ?? 0;
+    const consumer = new Consumer(
+      tag,
+      this,
+      target,
+      options.noAck ?? false,
+      options.exclusive ?? false,
+      priority,
+      this.consumerPrefetch,
+      args,
+      deliver,
+      onCancel,
+    );
+    target.addConsumer(consumer);
+    this.consumers.set(tag, consumer);
+    queueMicrotask(() => target.dispatch());
+    return tag;
   }
 
-  /** basic.cancel. Unknown tags are ignored (as RabbitMQ does). */
+  /** basic.cancel. Unknown tags are ignored (as RabbitMQ does). Its unacked deliveries stay unacked. */
   cancel(consumerTag: string): void {
-    void consumerTag;
-    throw new Error('not implemented');
+    const consumer = this.consumers.get(consumerTag);
+    if (!consumer) return;
+    this.consumers.delete(consumerTag);
+    consumer.queue.removeConsumer(consumer);
   }
 
   /** basic.get: one message or null when the queue is empty. */
   get(queue: string, noAck: boolean): Delivery | null {
-    void queue;
-    void noAck;
-    throw new Error('not implemented');
+    this.assertOpen();
+    return this.connection.vhostOrDie().queue(queue, this.connection).get(this, noAck);
   }
 
   /**
    * basic.publish from this channel: checks the user-id property against the
-   * connection's user (406), then Broker.publish on the connection's vhost.
+   * connection's user and the expiration property (406), then Broker.publish
+   * on the connection's vhost.
    */
   publish(
     exchange: string,
     routingKey: string,
     properties: MessageProperties,
     body: Buffer,
-    options?: PublishOptions,
+    options: PublishOptions = NO_OPTIONS,
   ): PublishResult {
-    void exchange;
-    void routingKey;
-    void properties;
-    void body;
-    void options;
-    throw new Error('not implemented');
+    this.assertOpen();
+    const userId = properties.userId;
+    if (userId !== undefined && userId !== this.connection.info.user) {
+      throw new BrokerError(
+        'PRECONDITION_FAILED',
+        `user_id property set to '${userId}' but authenticated user was '${this.connection.info.user}'`,
+      );
+    }
+    const expiration = properties.expiration;
+    if (expiration !== undefined && !/^\d+$/.test(expiration)) {
+      throw new BrokerError('PRECONDITION_FAILED', `invalid expiration '${expiration}': no_integer`);
+    }
+    return this.connection.broker.publish(this.connection.vhost, exchange, routingKey, properties, body, options);
   }
 
   /** basic.ack. `multiple`: every tag up to and including this one (0 = all). Unknown tag: 406. */
   ack(deliveryTag: number, multiple: boolean): void {
-    void deliveryTag;
-    void multiple;
-    throw new Error('not implemented');
+    if (!multiple) {
+      const delivery = this.unacked.get(deliveryTag);
+      if (!delivery) throw unknownDeliveryTag(deliveryTag);
+      this.unacked.delete(deliveryTag);
+      this.release(delivery);
+      delivery.queue.ack(delivery);
+    } else {
+      for (const delivery of this.takeUpTo(deliveryTag)) {
+        this.release(delivery);
+        delivery.queue.ack(delivery);
+      }
+    }
+    if (this.sharedPrefetch > 0) this.dispatchAll();
   }
 
   /** basic.nack. requeue: back to the original position, redelivered; else dead-lettered or dropped. */
   nack(deliveryTag: number, multiple: boolean, requeue: boolean): void {
-    void deliveryTag;
-    void multiple;
-    void requeue;
-    throw new Error('not implemented');
+    let deliveries: Unacked[];
+    if (multiple) {
+      deliveries = this.takeUpTo(deliveryTag);
+    } else {
+      const delivery = this.unacked.get(deliveryTag);
+      if (!delivery) throw unknownDeliveryTag(deliveryTag);
+      this.unacked.delete(deliveryTag);
+      deliveries = [delivery];
+    }
+    for (const delivery of deliveries) {
+      this.release(delivery);
+      if (requeue) delivery.queue.requeue(delivery);
+      else delivery.queue.reject(delivery);
+    }
+    if (this.sharedPrefetch > 0) this.dispatchAll();
   }
 
   /** basic.reject: nack of one tag. */
@@ -101,10 +176,10 @@ export class Channel {
     this.nack(deliveryTag, false, requeue);
   }
 
-  /** basic.recover: requeue every unacked delivery (RabbitMQ always requeues). */
+  /** basic.recover: requeue every unacked delivery. requeue=false is 540 as in RabbitMQ. */
   recover(requeue: boolean): void {
-    void requeue;
-    throw new Error('not implemented');
+    if (!requeue) throw new BrokerError('NOT_IMPLEMENTED', 'requeue=false', 'connection');
+    this.requeueAll();
   }
 
   /**
@@ -113,17 +188,101 @@ export class Channel {
    * Also used for channel.flow.
    */
   setWritable(writable: boolean): void {
-    void writable;
-    throw new Error('not implemented');
+    this.writable = writable;
+    if (writable) this.dispatchAll();
   }
 
   /** Number of deliveries awaiting ack on this channel. */
   get unackedCount(): number {
-    throw new Error('not implemented');
+    return this.unacked.size;
   }
 
-  /** channel.close or connection loss: cancel consumers, requeue all unacked. */
+  /** channel.close or connection loss: cancel consumers, then requeue all unacked. */
   close(): void {
-    throw new Error('not implemented');
+    if (this.closed) return;
+    this.closed = true;
+    const consumers = [...this.consumers.values()];
+    this.consumers.clear();
+    for (const consumer of consumers) consumer.queue.removeConsumer(consumer);
+    this.requeueAll();
+    this.connection.channels.delete(this.number);
   }
+
+  // ---- called by queues ---------------------------------------------------------
+
+  /** Whether the shared (global) prefetch leaves room for one more delivery. */
+  hasSharedCredit(): boolean {
+    return this.sharedPrefetch === 0 || this.sharedUnacked < this.sharedPrefetch;
+  }
+
+  /** A queue delivers to one of this channel's consumers. */
+  deliverTo(consumer: Consumer, queue: Queue, message: Message, seq: number, expiresAt: number, deliveryCount: number): void {
+    const delivery = new Unacked(this.nextTag++, queue, message, seq, expiresAt, deliveryCount, consumer);
+    if (!consumer.noAck) {
+      this.unacked.set(delivery.deliveryTag, delivery);
+      consumer.unacked++;
+      this.sharedUnacked++;
+    }
+    consumer.deliver(delivery);
+  }
+
+  /** Records a basic.get delivery (tracked unless no-ack). */
+  track(queue: Queue, message: Message, seq: number, expiresAt: number, deliveryCount: number, consumer: null, noAck: boolean): Unacked {
+    const delivery = new Unacked(this.nextTag++, queue, message, seq, expiresAt, deliveryCount, consumer);
+    if (!noAck) this.unacked.set(delivery.deliveryTag, delivery);
+    return delivery;
+  }
+
+  /** The queue was deleted under a consumer: forget it and tell the client (basic.cancel). */
+  serverCancel(consumer: Consumer): void {
+    if (this.consumers.get(consumer.tag) !== consumer) return;
+    this.consumers.delete(consumer.tag);
+    consumer.onCancel?.(consumer.tag);
+  }
+
+  // ---- internals -------------------------------------------------------------------
+
+  private assertOpen(): void {
+    if (this.closed) throw new BrokerError('CHANNEL_ERROR', `channel ${this.number} is closed`, 'connection');
+  }
+
+  /** Removes and returns deliveries with tag <= deliveryTag (0 = all); 406 when none. */
+  private takeUpTo(deliveryTag: number): Unacked[] {
+    const taken: Unacked[] = [];
+    for (const [tag, delivery] of this.unacked) {
+      if (deliveryTag !== 0 && tag > deliveryTag) break;
+      taken.push(delivery);
+      this.unacked.delete(tag);
+    }
+    if (taken.length === 0 && deliveryTag !== 0) throw unknownDeliveryTag(deliveryTag);
+    return taken;
+  }
+
+  /** Gives the consumer and channel credit back. */
+  private release(delivery: Unacked): void {
+    const consumer = delivery.consumer;
+    if (consumer !== null) {
+      consumer.unacked--;
+      this.sharedUnacked--;
+    }
+  }
+
+  private requeueAll(): void {
+    const deliveries = [...this.unacked.values()];
+    this.unacked.clear();
+    for (const delivery of deliveries) {
+      this.release(delivery);
+      delivery.queue.requeue(delivery);
+    }
+  }
+
+  private dispatchAll(): void {
+    for (const consumer of this.consumers.values()) consumer.queue.dispatch();
+  }
+}
+
+function integerArgument(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'bigint') return Number(value);
+  return undefined;
 }

@@ -5,11 +5,16 @@
 
 import type { Broker } from './broker';
 import { Channel } from './channel';
-import type { ConnectionInfo } from './types';
+import { BrokerError } from './errors';
+import type { Queue } from './queue/queue';
+import type { ConnectionInfo, ConnectionSummary } from './types';
+import type { Vhost } from './vhost';
 
 export class Connection {
   /** Open channels by channel number. */
   readonly channels = new Map<number, Channel>();
+  /** Exclusive queues declared by this connection; deleted when it closes. */
+  readonly exclusiveQueues = new Set<Queue>();
   readonly connectedAt: number;
   closed = false;
 
@@ -25,10 +30,22 @@ export class Connection {
     return this.info.vhost;
   }
 
+  /** The vhost object; 530 NOT_ALLOWED (connection scope) once the vhost is gone. */
+  vhostOrDie(): Vhost {
+    const vhost = this.broker.vhostObject(this.info.vhost);
+    if (!vhost) throw new BrokerError('NOT_ALLOWED', `vhost ${this.info.vhost} not found`, 'connection');
+    return vhost;
+  }
+
   /** channel.open. A number already open is 504 CHANNEL_ERROR (connection scope). */
   openChannel(channelNumber: number): Channel {
-    void channelNumber;
-    throw new Error('not implemented');
+    if (this.closed) throw new BrokerError('CHANNEL_ERROR', 'connection is closed', 'connection');
+    if (this.channels.has(channelNumber)) {
+      throw new BrokerError('CHANNEL_ERROR', `second 'channel.open' seen on channel ${channelNumber}`, 'connection');
+    }
+    const channel = new Channel(this, channelNumber);
+    this.channels.set(channelNumber, channel);
+    return channel;
   }
 
   /** The channel with that number, or undefined. */
@@ -38,6 +55,33 @@ export class Connection {
 
   /** The transport lost or closed the connection: close channels, drop exclusive queues. */
   close(): void {
-    throw new Error('not implemented');
+    if (this.closed) return;
+    this.closed = true;
+    for (const channel of [...this.channels.values()]) channel.close();
+    const vhost = this.broker.vhostObject(this.info.vhost);
+    for (const queue of [...this.exclusiveQueues]) vhost?.removeQueue(queue);
+    this.exclusiveQueues.clear();
+    this.broker.forgetConnection(this);
+  }
+
+  summary(): ConnectionSummary {
+    let consumers = 0;
+    let unacked = 0;
+    for (const channel of this.channels.values()) {
+      consumers += channel.consumers.size;
+      unacked += channel.unackedCount;
+    }
+    return {
+      id: this.id,
+      vhost: this.info.vhost,
+      user: this.info.user,
+      peerAddress: this.info.peerAddress,
+      protocol: this.info.protocol ?? 'AMQP 0-9-1',
+      clientProperties: this.info.clientProperties,
+      connectedAt: this.connectedAt,
+      channels: this.channels.size,
+      consumers,
+      unacked,
+    };
   }
 }

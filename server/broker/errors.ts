@@ -62,25 +62,45 @@ export function resourceLocked(queue: string, vhost: string): BrokerError {
   );
 }
 
-/** Rendering of a value in "received 'x' but current is 'y'" texts. */
-export function describeValue(value: unknown): string {
-  if (value === undefined || value === null) return 'none';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+/** RabbitMQ's rendering of a property value: 'true', 'direct'. */
+export function quoted(value: unknown): string {
+  return `'${String(value)}'`;
 }
 
+/** RabbitMQ's rendering of a declare argument: "the value '5' of type 'long'" or "none". */
+export function argumentValue(value: unknown): string {
+  if (value === undefined || value === null) return 'none';
+  return `the value '${typeof value === 'object' ? JSON.stringify(value) : String(value)}' of type '${fieldType(value)}'`;
+}
+
+function fieldType(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return 'longstr';
+    case 'boolean':
+      return 'bool';
+    case 'number':
+      return Number.isInteger(value) ? 'long' : 'double';
+    case 'bigint':
+      return 'long';
+    default:
+      return Array.isArray(value) ? 'array' : 'table';
+  }
+}
+
+/** Redeclare with a different property or argument; pass rendered values (quoted / argumentValue). */
 export function inequivalentArg(
   kind: 'queue' | 'exchange',
   name: string,
   vhost: string,
   arg: string,
-  received: unknown,
-  current: unknown,
+  received: string,
+  current: string,
 ): BrokerError {
   return new BrokerError(
     'PRECONDITION_FAILED',
     `inequivalent arg '${arg}' for ${resourceName(kind, name, vhost)}: ` +
-      `received '${describeValue(received)}' but current is '${describeValue(current)}'`,
+      `received ${received} but current is ${current}`,
   );
 }
 

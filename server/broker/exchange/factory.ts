@@ -1,0 +1,26 @@
+// Makes an exchange of a declared type; unknown types are refused as RabbitMQ does.
+
+import { BrokerError } from '../errors';
+import { DirectExchange } from './direct';
+import type { Exchange, ExchangeSettings } from './exchange';
+import { FanoutExchange } from './fanout';
+import { HeadersExchange } from './headers';
+import { TopicExchange } from './topic';
+
+const TYPES = {
+  direct: DirectExchange,
+  fanout: FanoutExchange,
+  topic: TopicExchange,
+  headers: HeadersExchange,
+} as const;
+
+export function isExchangeType(type: string): type is keyof typeof TYPES {
+  return Object.prototype.hasOwnProperty.call(TYPES, type);
+}
+
+export function createExchange(vhost: string, name: string, type: string, settings: ExchangeSettings): Exchange {
+  if (!isExchangeType(type)) {
+    throw new BrokerError('PRECONDITION_FAILED', `unknown exchange type '${type}'`);
+  }
+  return new TYPES[type](vhost, name, settings);
+}

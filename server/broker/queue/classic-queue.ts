@@ -1,0 +1,430 @@
+// The classic in-memory queue. Ready messages live in a ReadyList ordered by
+// seq (an increasing per-queue number given at enqueue); delivered messages
+// live in their channel's unacked map and come back at their original seq on
+// requeue. Expiry only ever looks at the head (as RabbitMQ does), woken by the
+// engine's one scheduler. States: live → deleted (destroy(); later calls are
+// no-ops so late acks from channels stay harmless).
+//
+// Ordering contract: dispatch() never re-enters itself. A deliver callback
+// may ack, publish or consume synchronously; the outer loop picks the new
+// state up because every iteration re-reads the head and the consumers.
+
+import type { Binding } from '../binding';
+import type { Channel } from '../channel';
+import type { Connection } from '../connection';
+import type { Consumer } from '../consumer';
+import { BrokerError, resourceName } from '../errors';
+import type { Message } from '../message';
+import type { WakeUp } from '../scheduler';
+import type { BrowsedMessage, QueueCounters, QueueStats } from '../types';
+import type { Unacked } from '../unacked';
+import {
+  ENQUEUED,
+  ENQUEUED_STORED,
+  REFUSED,
+  type DeathReason,
+  type EnqueueOutcome,
+  type Queue,
+  type QueueHost,
+  type QueueSettings,
+} from './queue';
+import type { QueueConfig } from './queue-arguments';
+import { createReadyList, type ReadyList } from './ready-list';
+
+export class ClassicQueue implements Queue {
+  readonly kind = 'queue' as const;
+  readonly selfRoute: readonly Queue[] = [this];
+  readonly bindings = new Set<Binding>();
+  readonly counters: QueueCounters = {
+    published: 0,
+    delivered: 0,
+    redelivered: 0,
+    acked: 0,
+    rejected: 0,
+    deadLettered: 0,
+    expired: 0,
+    dropped: 0,
+  };
+  deleted = false;
+  unackedCount = 0;
+
+  protected readonly ready: ReadyList;
+  /** Sorted by priority, highest first; rotated within a priority for round-robin. */
+  private readonly consumers: Consumer[] = [];
+  private nextSeq = 1;
+  private dispatching = false;
+  /** Whether persistent messages go to the store (durable queue and a persisting store). */
+  private readonly persists: boolean;
+  private readonly hasLimits: boolean;
+  private expiryWake: WakeUp | null = null;
+  private idleWake: WakeUp | null = null;
+  private lastUsedAt: number;
+
+  constructor(
+    protected readonly host: QueueHost,
+    readonly vhost: string,
+    readonly name: string,
+    readonly settings: QueueSettings,
+    readonly config: QueueConfig,
+    readonly owner: Connection | null,
+  ) {
+    this.ready = createReadyList(config.maxPriority);
+    this.persists = settings.durable && host.store.persistsMessages;
+    this.hasLimits = config.maxLength !== null || config.maxLengthBytes !== null;
+    this.lastUsedAt = host.now();
+    this.scheduleIdleCheck();
+  }
+
+  get messageCount(): number {
+    return this.ready.length;
+  }
+
+  get consumerCount(): number {
+    return this.consumers.length;
+  }
+
+  enqueue(message: Message): EnqueueOutcome {
+    if (this.deleted) return REFUSED;
+    this.counters.published++;
+    const config = this.config;
+    if (this.hasLimits && config.overflow !== 'drop-head' && this.wouldOverflow(message.body.length)) {
+      if (config.overflow === 'reject-publish-dlx') this.discard(message, 'maxlen');
+      else this.counters.dropped++;
+      return REFUSED;
+    }
+    const expiresAt = config.messageTtl !== null || message.properties.expiration !== undefined ? this.expiryOf(message) : 0;
+    const seq = this.nextSeq++;
+    const stored = this.persists && message.persistent;
+    if (stored) this.host.store.messageEnqueued(this.vhost, this.name, seq, message);
+
+    if (this.ready.length === 0 && !this.dispatching && this.consumers.length > 0) {
+      const consumer = this.pickConsumer();
+      if (consumer) {
+        this.deliverTo(consumer, message, seq, expiresAt, 0);
+        return stored ? ENQUEUED_STORED : ENQUEUED;
+      }
+    }
+    this.ready.pushBack(message, seq, expiresAt, 0);
+    if (this.hasLimits) this.dropHeadsOverLimit();
+    if (this.consumers.length > 0) this.dispatch();
+    if (expiresAt !== 0) {
+      this.expireHead();
+      this.scheduleExpiry();
+    }
+    return stored ? ENQUEUED_STORED : ENQUEUED;
+  }
+
+  addConsumer(consumer: Consumer): void {
+    const consumers = this.consumers;
+    if (consumers.some((c) => c.exclusive) || (consumer.exclusive && consumers.length > 0)) {
+      throw new BrokerError('ACCESS_REFUSED', `${resourceName('queue', this.name, this.vhost)} in exclusive use`);
+    }
+    if (this.config.singleActiveConsumer) {
+      consumers.push(consumer);
+    } else {
+      let at = consumers.length;
+      while (at > 0 && consumers[at - 1].priority < consumer.priority) at--;
+      consumers.splice(at, 0, consumer);
+    }
+    this.touch();
+  }
+
+  removeConsumer(consumer: Consumer): void {
+    const index = this.consumers.indexOf(consumer);
+    if (index < 0) return;
+    this.consumers.splice(index, 1);
+    this.touch();
+    if (this.settings.autoDelete && this.consumers.length === 0) {
+      this.host.expire(this);
+      return;
+    }
+    this.dispatch();
+  }
+
+  dispatch(): void {
+    if (this.dispatching || this.deleted) return;
+    const ready = this.ready;
+    if (ready.length === 0) return;
+    this.dispatching = true;
+    try {
+      while (ready.length > 0 && !this.deleted) {
+        const expiresAt = ready.expiresAt(0);
+        if (expiresAt !== 0 && expiresAt <= this.host.now()) {
+          this.expireOne();
+          continue;
+        }
+        const consumer = this.pickConsumer();
+        if (!consumer) break;
+        const message = ready.messageAt(0);
+        const seq = ready.seqAt(0);
+        const deliveryCount = ready.deliveryCountAt(0);
+        ready.shift();
+        this.deliverTo(consumer, message, seq, expiresAt, deliveryCount);
+      }
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  get(channel: Channel, noAck: boolean): Unacked | null {
+    if (this.deleted) return null;
+    this.touch();
+    this.expireHead();
+    const ready = this.ready;
+    if (ready.length === 0) return null;
+    const message = ready.messageAt(0);
+    const seq = ready.seqAt(0);
+    const expiresAt = ready.expiresAt(0);
+    const deliveryCount = ready.deliveryCountAt(0);
+    ready.shift();
+    this.countDelivery(deliveryCount);
+    if (noAck) this.forget(message, seq);
+    else this.unackedCount++;
+    const delivery = channel.track(this, this.messageForDelivery(message, deliveryCount), seq, expiresAt, deliveryCount, null, noAck);
+    delivery.messageCount = ready.length;
+    return delivery;
+  }
+
+  ack(delivery: Unacked): void {
+    if (this.deleted) return;
+    this.unackedCount--;
+    this.counters.acked++;
+    this.forget(delivery.message, delivery.seq);
+    if (this.ready.length > 0) this.dispatch();
+  }
+
+  requeue(delivery: Unacked): void {
+    if (this.deleted) return;
+    this.unackedCount--;
+    const deliveryCount = delivery.deliveryCount + 1;
+    const limit = this.config.deliveryLimit;
+    if (limit !== null && deliveryCount > limit) {
+      this.forget(delivery.message, delivery.seq);
+      this.discard(delivery.message, 'delivery_limit');
+    } else {
+      this.ready.insertSorted(delivery.message, delivery.seq, delivery.expiresAt, deliveryCount);
+      if (delivery.expiresAt !== 0) this.scheduleExpiry();
+    }
+    this.dispatch();
+  }
+
+  reject(delivery: Unacked): void {
+    if (this.deleted) return;
+    this.unackedCount--;
+    this.counters.rejected++;
+    this.forget(delivery.message, delivery.seq);
+    this.discard(delivery.message, 'rejected');
+    if (this.ready.length > 0) this.dispatch();
+  }
+
+  touch(): void {
+    this.lastUsedAt = this.host.now();
+  }
+
+  purge(): number {
+    const count = this.ready.length;
+    this.ready.clear((message, seq) => this.forget(message, seq));
+    return count;
+  }
+
+  browse(offset: number, limit: number): BrowsedMessage[] {
+    const ready = this.ready;
+    const out: BrowsedMessage[] = [];
+    for (let i = Math.max(0, offset); i < ready.length && out.length < limit; i++) {
+      const message = ready.messageAt(i);
+      const deliveryCount = ready.deliveryCountAt(i);
+      const expiresAt = ready.expiresAt(i);
+      out.push({
+        position: i,
+        redelivered: deliveryCount > 0,
+        deliveryCount,
+        exchange: message.exchange,
+        routingKey: message.routingKey,
+        properties: message.properties,
+        body: message.body,
+        expiresAt: expiresAt === 0 ? null : expiresAt,
+      });
+    }
+    return out;
+  }
+
+  head(): Message | undefined {
+    return this.ready.length > 0 ? this.ready.messageAt(0) : undefined;
+  }
+
+  take(count: number): Message[] {
+    const ready = this.ready;
+    const taken: Message[] = [];
+    while (ready.length > 0 && taken.length < count) {
+      const message = ready.messageAt(0);
+      this.forget(message, ready.seqAt(0));
+      ready.shift();
+      taken.push(message);
+    }
+    return taken;
+  }
+
+  destroy(): number {
+    if (this.deleted) return 0;
+    this.deleted = true;
+    if (this.expiryWake) this.expiryWake.cancelled = true;
+    if (this.idleWake) this.idleWake.cancelled = true;
+    const count = this.ready.length;
+    this.ready.clear();
+    for (const consumer of this.consumers.splice(0)) consumer.channel.serverCancel(consumer);
+    return count;
+  }
+
+  stats(): QueueStats {
+    return {
+      vhost: this.vhost,
+      name: this.name,
+      type: this.config.type,
+      durable: this.settings.durable,
+      exclusive: this.settings.exclusive,
+      autoDelete: this.settings.autoDelete,
+      arguments: this.settings.arguments,
+      ownerConnectionId: this.owner ? this.owner.id : null,
+      ready: this.ready.length,
+      unacked: this.unackedCount,
+      readyBytes: this.ready.bytes,
+      consumers: this.consumers.length,
+      activeConsumerTag: this.config.singleActiveConsumer && this.consumers.length > 0 ? this.consumers[0].tag : null,
+      counters: { ...this.counters },
+    };
+  }
+
+  consumerList(): { consumer: Consumer; active: boolean }[] {
+    return this.consumers.map((consumer, i) => ({ consumer, active: !this.config.singleActiveConsumer || i === 0 }));
+  }
+
+  /** The message as the consumer sees it; quorum queues add x-delivery-count. */
+  protected messageForDelivery(message: Message, _deliveryCount: number): Message {
+    return message;
+  }
+
+  private deliverTo(consumer: Consumer, message: Message, seq: number, expiresAt: number, deliveryCount: number): void {
+    this.countDelivery(deliveryCount);
+    if (consumer.noAck) this.forget(message, seq);
+    else this.unackedCount++;
+    consumer.channel.deliverTo(consumer, this, this.messageForDelivery(message, deliveryCount), seq, expiresAt, deliveryCount);
+  }
+
+  private countDelivery(deliveryCount: number): void {
+    this.counters.delivered++;
+    if (deliveryCount > 0) this.counters.redelivered++;
+  }
+
+  /** First consumer able to receive, rotated to the back of its priority group. */
+  private pickConsumer(): Consumer | null {
+    const consumers = this.consumers;
+    if (this.config.singleActiveConsumer) {
+      const active = consumers[0];
+      return active !== undefined && active.canReceive() ? active : null;
+    }
+    const n = consumers.length;
+    for (let i = 0; i < n; i++) {
+      const consumer = consumers[i];
+      if (!consumer.canReceive()) continue;
+      let j = i;
+      while (j + 1 < n && consumers[j + 1].priority === consumer.priority) {
+        consumers[j] = consumers[j + 1];
+        j++;
+      }
+      consumers[j] = consumer;
+      return consumer;
+    }
+    return null;
+  }
+
+  /** The message leaves the queue for good: tell the store. */
+  private forget(message: Message, seq: number): void {
+    if (this.persists && message.persistent) this.host.store.messageRemoved(this.vhost, this.name, seq);
+  }
+
+  /** Dead-letters when the queue has a dead-letter exchange, else drops. */
+  private discard(message: Message, reason: DeathReason): void {
+    if (this.config.deadLetterExchange !== null) {
+      this.counters.deadLettered++;
+      this.host.deadLetter(this, message, reason);
+    } else if (reason === 'maxlen') {
+      this.counters.dropped++;
+    }
+  }
+
+  private wouldOverflow(size: number): boolean {
+    const { maxLength, maxLengthBytes } = this.config;
+    return (maxLength !== null && this.ready.length + 1 > maxLength) ||
+      (maxLengthBytes !== null && this.ready.bytes + size > maxLengthBytes);
+  }
+
+  private dropHeadsOverLimit(): void {
+    const { maxLength, maxLengthBytes } = this.config;
+    const ready = this.ready;
+    while (ready.length > 0 && ((maxLength !== null && ready.length > maxLength) || (maxLengthBytes !== null && ready.bytes > maxLengthBytes))) {
+      const message = ready.messageAt(0);
+      this.forget(message, ready.seqAt(0));
+      ready.shift();
+      this.discard(message, 'maxlen');
+    }
+  }
+
+  private expiryOf(message: Message): number {
+    let ttl = this.config.messageTtl ?? Infinity;
+    const expiration = message.properties.expiration;
+    if (expiration !== undefined) {
+      const perMessage = Number(expiration);
+      if (Number.isFinite(perMessage) && perMessage >= 0) ttl = Math.min(ttl, perMessage);
+    }
+    return ttl === Infinity ? 0 : this.host.now() + ttl;
+  }
+
+  private expireOne(): void {
+    const ready = this.ready;
+    const message = ready.messageAt(0);
+    this.forget(message, ready.seqAt(0));
+    ready.shift();
+    this.counters.expired++;
+    this.discard(message, 'expired');
+  }
+
+  /** Drops expired messages at the head. */
+  private expireHead(): void {
+    const ready = this.ready;
+    if (ready.length === 0 || ready.expiresAt(0) === 0) return;
+    const now = this.host.now();
+    while (!this.deleted && ready.length > 0) {
+      const expiresAt = ready.expiresAt(0);
+      if (expiresAt === 0 || expiresAt > now) break;
+      this.expireOne();
+    }
+  }
+
+  private scheduleExpiry(): void {
+    if (this.deleted || this.ready.length === 0) return;
+    const at = this.ready.expiresAt(0);
+    if (at === 0) return;
+    const pending = this.expiryWake;
+    if (pending && !pending.cancelled && pending.at <= at) return;
+    if (pending) pending.cancelled = true;
+    this.expiryWake = this.host.scheduler.schedule(at, () => {
+      this.expiryWake = null;
+      this.expireHead();
+      this.scheduleExpiry();
+    });
+  }
+
+  /** x-expires: delete once unused (no consumers, no get, no redeclare) for that long. */
+  private scheduleIdleCheck(): void {
+    const expires = this.config.expires;
+    if (expires === null || this.deleted) return;
+    // A queue with consumers is in use: look again a full period from now.
+    const at = this.consumers.length > 0 ? this.host.now() + expires : this.lastUsedAt + expires;
+    this.idleWake = this.host.scheduler.schedule(at, () => {
+      this.idleWake = null;
+      if (this.deleted) return;
+      if (this.consumers.length === 0 && this.host.now() >= this.lastUsedAt + expires) this.host.expire(this);
+      else this.scheduleIdleCheck();
+    });
+  }
+}

@@ -1,0 +1,146 @@
+// A ring-buffer deque of queue entries, stored column-wise so a queued
+// message costs no object of its own: slot i holds messages[i], seqs[i],
+// expiries[i] and deliveryCounts[i]. Entries are kept sorted by seq (a
+// queue-wide increasing number): enqueue appends, requeue inserts back at the
+// original position. Capacity is a power of two and doubles when full.
+//
+// Layout: `head` is the physical index of the first entry, `length` entries
+// follow it modulo capacity; logical index i lives at (head + i) & mask.
+
+import type { Message } from '../message';
+
+const INITIAL_CAPACITY = 16;
+
+export class EntryRing {
+  private messages: (Message | undefined)[];
+  private seqs: Float64Array;
+  /** Epoch ms, 0 = never. */
+  private expiries: Float64Array;
+  private deliveryCounts: Uint32Array;
+  private mask: number;
+  private head = 0;
+  length = 0;
+  /** Sum of body sizes of the entries. */
+  bytes = 0;
+
+  constructor(capacity = INITIAL_CAPACITY) {
+    this.messages = new Array(capacity).fill(undefined);
+    this.seqs = new Float64Array(capacity);
+    this.expiries = new Float64Array(capacity);
+    this.deliveryCounts = new Uint32Array(capacity);
+    this.mask = capacity - 1;
+  }
+
+  pushBack(message: Message, seq: number, expiresAt: number, deliveryCount: number): void {
+    if (this.length > this.mask) this.grow();
+    this.write((this.head + this.length) & this.mask, message, seq, expiresAt, deliveryCount);
+    this.length++;
+  }
+
+  /**
+   * Puts an entry back in seq order. Requeued entries are usually near the
+   * front, so elements before the insertion point are shifted one slot toward
+   * the front (cost: distance from the head).
+   */
+  insertSorted(message: Message, seq: number, expiresAt: number, deliveryCount: number): void {
+    if (this.length === 0 || seq > this.seqAt(this.length - 1)) {
+      this.pushBack(message, seq, expiresAt, deliveryCount);
+      return;
+    }
+    if (this.length > this.mask) this.grow();
+    const position = this.lowerBound(seq);
+    const mask = this.mask;
+    this.head = (this.head - 1) & mask;
+    this.length++;
+    for (let i = 0; i < position; i++) {
+      const to = (this.head + i) & mask;
+      const from = (to + 1) & mask;
+      this.messages[to] = this.messages[from];
+      this.seqs[to] = this.seqs[from];
+      this.expiries[to] = this.expiries[from];
+      this.deliveryCounts[to] = this.deliveryCounts[from];
+    }
+    this.write((this.head + position) & mask, message, seq, expiresAt, deliveryCount);
+  }
+
+  /** Removes the first entry; read its fields with the *At(0) accessors before. */
+  shift(): void {
+    const slot = this.head;
+    this.bytes -= (this.messages[slot] as Message).body.length;
+    this.messages[slot] = undefined;
+    this.head = (slot + 1) & this.mask;
+    this.length--;
+  }
+
+  messageAt(index: number): Message {
+    return this.messages[(this.head + index) & this.mask] as Message;
+  }
+
+  seqAt(index: number): number {
+    return this.seqs[(this.head + index) & this.mask];
+  }
+
+  expiresAt(index: number): number {
+    return this.expiries[(this.head + index) & this.mask];
+  }
+
+  deliveryCountAt(index: number): number {
+    return this.deliveryCounts[(this.head + index) & this.mask];
+  }
+
+  /** Drops every entry, calling `each` on them in order first when given. */
+  clear(each?: (message: Message, seq: number) => void): void {
+    if (each) for (let i = 0; i < this.length; i++) each(this.messageAt(i), this.seqAt(i));
+    const capacity = Math.min(this.mask + 1, INITIAL_CAPACITY);
+    this.messages = new Array(capacity).fill(undefined);
+    this.seqs = new Float64Array(capacity);
+    this.expiries = new Float64Array(capacity);
+    this.deliveryCounts = new Uint32Array(capacity);
+    this.mask = capacity - 1;
+    this.head = 0;
+    this.length = 0;
+    this.bytes = 0;
+  }
+
+  private write(slot: number, message: Message, seq: number, expiresAt: number, deliveryCount: number): void {
+    this.messages[slot] = message;
+    this.seqs[slot] = seq;
+    this.expiries[slot] = expiresAt;
+    this.deliveryCounts[slot] = deliveryCount;
+    this.bytes += message.body.length;
+  }
+
+  /** First logical index whose seq is >= seq. */
+  private lowerBound(seq: number): number {
+    let low = 0;
+    let high = this.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.seqAt(mid) < seq) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  private grow(): void {
+    const oldCapacity = this.mask + 1;
+    const capacity = oldCapacity * 2;
+    const messages: (Message | undefined)[] = new Array(capacity).fill(undefined);
+    const seqs = new Float64Array(capacity);
+    const expiries = new Float64Array(capacity);
+    const counts = new Uint32Array(capacity);
+    for (let i = 0; i < this.length; i++) {
+      const from = (this.head + i) & this.mask;
+      messages[i] = this.messages[from];
+      seqs[i] = this.seqs[from];
+      expiries[i] = this.expiries[from];
+      counts[i] = this.deliveryCounts[from];
+    }
+    this.messages = messages;
+    this.seqs = seqs;
+    this.expiries = expiries;
+    this.deliveryCounts = counts;
+    this.mask = capacity - 1;
+    this.head = 0;
+  }
+}

@@ -1,0 +1,144 @@
+// Validation of queue.declare arguments, with RabbitMQ's error texts
+// ("invalid arg 'x-max-length' for queue 'q' in vhost '/': {value_negative,-1}"),
+// and their parsed form. Unknown arguments are kept and ignored, as RabbitMQ does.
+
+import { invalidArg } from '../errors';
+import type { FieldTable, QueueType } from '../types';
+
+export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
+
+export interface QueueConfig {
+  type: QueueType;
+  /** x-message-ttl in ms. */
+  messageTtl: number | null;
+  /** x-expires in ms: delete the queue after this long unused. */
+  expires: number | null;
+  maxLength: number | null;
+  maxLengthBytes: number | null;
+  overflow: Overflow;
+  deadLetterExchange: string | null;
+  deadLetterRoutingKey: string | null;
+  /** x-max-priority (1..255), null for a plain FIFO. */
+  maxPriority: number | null;
+  singleActiveConsumer: boolean;
+  /** Redeliveries allowed before dead-lettering (quorum default 20). */
+  deliveryLimit: number | null;
+}
+
+/** Ten years in ms: RabbitMQ's upper bound for TTLs. */
+const MAX_EXPIRY = 315_360_000_000;
+const MAX_PRIORITY = 255;
+export const QUORUM_DEFAULT_DELIVERY_LIMIT = 20;
+
+/** Erlang-style rendering of the reason, as RabbitMQ prints it with ~p. */
+type Check = (value: unknown) => string | null;
+
+function typeName(value: unknown): string {
+  if (typeof value === 'string') return 'longstr';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'long' : 'double';
+  if (Buffer.isBuffer(value)) return 'binary';
+  if (Array.isArray(value)) return 'array';
+  return 'table';
+}
+
+function integerOf(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'bigint') return Number(value);
+  return null;
+}
+
+const integer: Check = (value) =>
+  integerOf(value) === null ? `"expected integer, got ${typeName(value)}"` : null;
+
+const nonNegative: Check = (value) => {
+  const n = integerOf(value);
+  if (n === null) return integer(value);
+  return n < 0 ? `{value_negative,${n}}` : null;
+};
+
+const expiry: Check = (value) => {
+  const n = integerOf(value);
+  if (n === null) return integer(value);
+  if (n < 0) return `{value_negative,${n}}`;
+  if (n > MAX_EXPIRY) return `{value_too_large,${n}}`;
+  return null;
+};
+
+const expires: Check = (value) => (integerOf(value) === 0 ? '{value_zero,0}' : expiry(value));
+
+const maxPriority: Check = (value) => {
+  const error = nonNegative(value);
+  if (error) return error;
+  const n = integerOf(value) as number;
+  return n > MAX_PRIORITY ? `{max_value_exceeded,${n}}` : null;
+};
+
+const longstr: Check = (value) =>
+  typeof value === 'string' || Buffer.isBuffer(value) ? null : `{unacceptable_type,${typeName(value)}}`;
+
+const overflow: Check = (value) =>
+  typeof value === 'string' && ['drop-head', 'reject-publish', 'reject-publish-dlx'].includes(value)
+    ? null
+    : typeof value === 'string'
+      ? 'invalid_overflow'
+      : `{unacceptable_type,${typeName(value)}}`;
+
+const bool: Check = (value) => (typeof value === 'boolean' ? null : `{unacceptable_type,${typeName(value)}}`);
+
+const queueType: Check = (value) => {
+  if (typeof value !== 'string') return `{unacceptable_type,${typeName(value)}}`;
+  return ['classic', 'quorum', 'stream'].includes(value) ? null : `"unsupported queue type '${value}'"`;
+};
+
+const CHECKS: Record<string, Check> = {
+  'x-expires': expires,
+  'x-message-ttl': expiry,
+  'x-dead-letter-exchange': longstr,
+  'x-dead-letter-routing-key': longstr,
+  'x-max-length': nonNegative,
+  'x-max-length-bytes': nonNegative,
+  'x-max-priority': maxPriority,
+  'x-overflow': overflow,
+  'x-single-active-consumer': bool,
+  'x-queue-type': queueType,
+  'x-delivery-limit': integer,
+};
+
+function text(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return null;
+}
+
+/** Validates and parses; throws 406 PRECONDITION_FAILED with RabbitMQ's text. */
+export function parseQueueArguments(queue: string, vhost: string, args: FieldTable): QueueConfig {
+  for (const [key, check] of Object.entries(CHECKS)) {
+    if (args[key] === undefined) continue;
+    const error = check(args[key]);
+    if (error) throw invalidArg(queue, vhost, key, error);
+  }
+  const type = (text(args['x-queue-type']) ?? 'classic') as QueueType;
+  const deliveryLimit = integerOf(args['x-delivery-limit']);
+  return {
+    type,
+    messageTtl: integerOf(args['x-message-ttl']),
+    expires: integerOf(args['x-expires']),
+    maxLength: integerOf(args['x-max-length']),
+    maxLengthBytes: integerOf(args['x-max-length-bytes']),
+    overflow: (text(args['x-overflow']) ?? 'drop-head') as Overflow,
+    deadLetterExchange: text(args['x-dead-letter-exchange']),
+    deadLetterRoutingKey: text(args['x-dead-letter-routing-key']),
+    maxPriority: integerOf(args['x-max-priority']) || null,
+    singleActiveConsumer: args['x-single-active-consumer'] === true,
+    // A negative limit means unlimited (as RabbitMQ resolves it).
+    deliveryLimit:
+      deliveryLimit !== null
+        ? deliveryLimit < 0
+          ? null
+          : deliveryLimit
+        : type === 'quorum'
+          ? QUORUM_DEFAULT_DELIVERY_LIMIT
+          : null,
+  };
+}

@@ -1,0 +1,90 @@
+// What the rest of the engine needs from a queue. ClassicQueue is the
+// in-memory implementation; a PostgreSQL-backed one for several nodes can
+// implement the same interface later.
+
+import type { Binding } from '../binding';
+import type { Channel } from '../channel';
+import type { Connection } from '../connection';
+import type { Consumer } from '../consumer';
+import type { Message } from '../message';
+import type { Scheduler } from '../scheduler';
+import type { Store } from '../store';
+import type { Unacked } from '../unacked';
+import type { BrowsedMessage, FieldTable, QueueCounters, QueueStats } from '../types';
+import type { QueueConfig } from './queue-arguments';
+
+export type DeathReason = 'rejected' | 'expired' | 'maxlen' | 'delivery_limit';
+
+/** enqueue() outcomes. */
+export const REFUSED = 0;
+export const ENQUEUED = 1;
+/** Enqueued and handed to the store: the publisher confirm waits for its flush. */
+export const ENQUEUED_STORED = 2;
+export type EnqueueOutcome = typeof REFUSED | typeof ENQUEUED | typeof ENQUEUED_STORED;
+
+export interface QueueSettings {
+  durable: boolean;
+  exclusive: boolean;
+  autoDelete: boolean;
+  arguments: FieldTable;
+}
+
+/** What a queue needs from its vhost and the engine. */
+export interface QueueHost {
+  readonly store: Store;
+  readonly scheduler: Scheduler;
+  now(): number;
+  /** Publishes a dead-lettered copy through the queue's dead-letter exchange. */
+  deadLetter(queue: Queue, message: Message, reason: DeathReason): void;
+  /** Deletes the queue (auto-delete after the last consumer, x-expires). */
+  expire(queue: Queue): void;
+}
+
+export interface Queue {
+  readonly kind: 'queue';
+  readonly vhost: string;
+  readonly name: string;
+  readonly settings: QueueSettings;
+  readonly config: QueueConfig;
+  /** Owning connection of an exclusive queue. */
+  readonly owner: Connection | null;
+  /** [this], the default exchange's routing result for this queue. */
+  readonly selfRoute: readonly Queue[];
+  /** Bindings with this queue as destination. */
+  readonly bindings: Set<Binding>;
+  readonly deleted: boolean;
+  readonly messageCount: number;
+  readonly consumerCount: number;
+  readonly unackedCount: number;
+  /** Live counters, incremented on the hot path; read them, never write. */
+  readonly counters: QueueCounters;
+
+  /** Takes a routed message; may deliver it at once. */
+  enqueue(message: Message): EnqueueOutcome;
+  /** Registers a consumer (403 on exclusive-consumer conflicts); the caller then calls dispatch(). */
+  addConsumer(consumer: Consumer): void;
+  /** Unregisters; may auto-delete the queue. */
+  removeConsumer(consumer: Consumer): void;
+  /** Delivers to consumers with credit while messages are ready. */
+  dispatch(): void;
+  /** basic.get. */
+  get(channel: Channel, noAck: boolean): Unacked | null;
+  ack(delivery: Unacked): void;
+  /** Back to the original position, marked redelivered (or dead-lettered past the delivery limit). */
+  requeue(delivery: Unacked): void;
+  /** Rejected without requeue: dead-lettered or dropped. */
+  reject(delivery: Unacked): void;
+  /** Marks the queue as used (x-expires). */
+  touch(): void;
+  purge(): number;
+  browse(offset: number, limit: number): BrowsedMessage[];
+  /** The next message to deliver, without taking it. */
+  head(): Message | undefined;
+  /** Removes up to `count` ready messages from the head, in order (for moves). */
+  take(count: number): Message[];
+  /** Consumers with their active flag (false for waiting single-active-consumer candidates). */
+  consumerList(): { consumer: Consumer; active: boolean }[];
+  /** Tears down: server-cancels consumers, drops messages; returns how many were ready. */
+  destroy(): number;
+  stats(): QueueStats;
+}

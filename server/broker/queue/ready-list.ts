@@ -1,0 +1,99 @@
+// The ready messages of a queue, in delivery order. A plain queue uses one
+// EntryRing; a queue with x-max-priority uses one ring per priority level and
+// delivers from the highest non-empty level (FIFO within a level).
+
+import type { Message } from '../message';
+import { EntryRing } from './entry-ring';
+
+export interface ReadyList {
+  readonly length: number;
+  /** Sum of body sizes. */
+  readonly bytes: number;
+  pushBack(message: Message, seq: number, expiresAt: number, deliveryCount: number): void;
+  /** Back to its original position (by seq). */
+  insertSorted(message: Message, seq: number, expiresAt: number, deliveryCount: number): void;
+  /** Logical index 0 is the next message to deliver. */
+  messageAt(index: number): Message;
+  seqAt(index: number): number;
+  expiresAt(index: number): number;
+  deliveryCountAt(index: number): number;
+  shift(): void;
+  clear(each?: (message: Message, seq: number) => void): void;
+}
+
+export function createReadyList(maxPriority: number | null): ReadyList {
+  return maxPriority === null ? new EntryRing() : new PriorityReadyList(maxPriority);
+}
+
+class PriorityReadyList implements ReadyList {
+  /** levels[p] holds messages of priority p. */
+  private readonly levels: EntryRing[] = [];
+
+  constructor(private readonly maxPriority: number) {
+    for (let p = 0; p <= maxPriority; p++) this.levels.push(new EntryRing(4));
+  }
+
+  get length(): number {
+    let total = 0;
+    for (const level of this.levels) total += level.length;
+    return total;
+  }
+
+  get bytes(): number {
+    let total = 0;
+    for (const level of this.levels) total += level.bytes;
+    return total;
+  }
+
+  pushBack(message: Message, seq: number, expiresAt: number, deliveryCount: number): void {
+    this.levelOf(message).pushBack(message, seq, expiresAt, deliveryCount);
+  }
+
+  insertSorted(message: Message, seq: number, expiresAt: number, deliveryCount: number): void {
+    this.levelOf(message).insertSorted(message, seq, expiresAt, deliveryCount);
+  }
+
+  messageAt(index: number): Message {
+    const [level, i] = this.locate(index);
+    return level.messageAt(i);
+  }
+
+  seqAt(index: number): number {
+    const [level, i] = this.locate(index);
+    return level.seqAt(i);
+  }
+
+  expiresAt(index: number): number {
+    const [level, i] = this.locate(index);
+    return level.expiresAt(i);
+  }
+
+  deliveryCountAt(index: number): number {
+    const [level, i] = this.locate(index);
+    return level.deliveryCountAt(i);
+  }
+
+  shift(): void {
+    this.locate(0)[0].shift();
+  }
+
+  clear(each?: (message: Message, seq: number) => void): void {
+    for (let p = this.maxPriority; p >= 0; p--) this.levels[p].clear(each);
+  }
+
+  private levelOf(message: Message): EntryRing {
+    const priority = message.properties.priority ?? 0;
+    return this.levels[Math.max(0, Math.min(priority, this.maxPriority))];
+  }
+
+  /** The ring and in-ring index of logical position `index` (highest priority first). */
+  private locate(index: number): [EntryRing, number] {
+    let rest = index;
+    for (let p = this.maxPriority; p >= 0; p--) {
+      const level = this.levels[p];
+      if (rest < level.length) return [level, rest];
+      rest -= level.length;
+    }
+    throw new RangeError(`ready index ${index} out of range`);
+  }
+}

@@ -1,0 +1,319 @@
+// A virtual host: its exchanges, queues and the bindings between them, with
+// the declare/delete/bind rules of RabbitMQ. It is also the QueueHost of its
+// queues (dead-lettering, auto-delete, the clock). Every vhost starts with the
+// default exchange '' and the predeclared amq.* exchanges.
+
+import { randomBytes } from 'node:crypto';
+import { Binding, bindingKey, type Destination } from './binding';
+import type { Connection } from './connection';
+import {
+  argumentValue,
+  BrokerError,
+  inequivalentArg,
+  notFound,
+  quoted,
+  resourceLocked,
+  resourceName,
+} from './errors';
+import { DefaultExchange } from './exchange/default';
+import type { Exchange } from './exchange/exchange';
+import { createExchange } from './exchange/factory';
+import { validateHeadersBinding } from './exchange/headers';
+import type { Message } from './message';
+import { deadLetteredMessage, isDeathCycle } from './queue/dead-letter';
+import { createQueue, queueConfigFor } from './queue/factory';
+import type { DeathReason, Queue, QueueHost, QueueSettings } from './queue/queue';
+import { routeMessage } from './routing/router';
+import type { Scheduler } from './scheduler';
+import type { Store } from './store';
+import type { ExchangeDeclareOptions, FieldTable, QueueDeclareOptions, QueueDeleteOptions } from './types';
+
+/** What a vhost needs from the broker. */
+export interface Engine {
+  readonly store: Store;
+  readonly scheduler: Scheduler;
+  now(): number;
+  nextMessageId(): number;
+}
+
+const PREDECLARED: [string, string][] = [
+  ['amq.direct', 'direct'],
+  ['amq.fanout', 'fanout'],
+  ['amq.topic', 'topic'],
+  ['amq.headers', 'headers'],
+  ['amq.match', 'headers'],
+];
+
+/** Queue arguments compared on redeclare (RabbitMQ's declare arguments). */
+const EQUIVALENCE_ARGS = [
+  'x-queue-type',
+  'x-message-ttl',
+  'x-expires',
+  'x-max-length',
+  'x-max-length-bytes',
+  'x-overflow',
+  'x-dead-letter-exchange',
+  'x-dead-letter-routing-key',
+  'x-max-priority',
+  'x-single-active-consumer',
+  'x-delivery-limit',
+];
+
+export class Vhost implements QueueHost {
+  readonly exchanges = new Map<string, Exchange>();
+  readonly queues = new Map<string, Queue>();
+  readonly lookupExchange = (name: string): Exchange | undefined => this.exchanges.get(name);
+
+  constructor(
+    readonly name: string,
+    private readonly engine: Engine,
+  ) {
+    this.exchanges.set('', new DefaultExchange(name, this.queues));
+    for (const [exchange, type] of PREDECLARED) {
+      this.exchanges.set(exchange, createExchange(name, exchange, type, { durable: true, autoDelete: false, internal: false, arguments: {} }));
+    }
+  }
+
+  get store(): Store {
+    return this.engine.store;
+  }
+
+  get scheduler(): Scheduler {
+    return this.engine.scheduler;
+  }
+
+  now(): number {
+    return this.engine.now();
+  }
+
+  // ---- exchanges -------------------------------------------------------------
+
+  exchange(name: string): Exchange {
+    const exchange = this.exchanges.get(name);
+    if (!exchange) throw notFound('exchange', name, this.name);
+    return exchange;
+  }
+
+  declareExchange(name: string, type: string, options: ExchangeDeclareOptions): void {
+    if (name === '') throw new BrokerError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
+    const existing = this.exchanges.get(name);
+    if (options.passive) {
+      if (!existing) throw notFound('exchange', name, this.name);
+      return;
+    }
+    const settings = {
+      durable: options.durable ?? false,
+      autoDelete: options.autoDelete ?? false,
+      internal: options.internal ?? false,
+      arguments: options.arguments ?? {},
+    };
+    if (existing) {
+      const fail = (arg: string, received: unknown, current: unknown) =>
+        inequivalentArg('exchange', name, this.name, arg, quoted(received), quoted(current));
+      if (existing.type !== type) throw fail('type', type, existing.type);
+      if (existing.settings.durable !== settings.durable) throw fail('durable', settings.durable, existing.settings.durable);
+      if (existing.settings.autoDelete !== settings.autoDelete) throw fail('auto_delete', settings.autoDelete, existing.settings.autoDelete);
+      if (existing.settings.internal !== settings.internal) throw fail('internal', settings.internal, existing.settings.internal);
+      const received = settings.arguments['alternate-exchange'];
+      const current = existing.settings.arguments['alternate-exchange'];
+      if (received !== current) {
+        throw inequivalentArg('exchange', name, this.name, 'alternate-exchange', argumentValue(received), argumentValue(current));
+      }
+      return;
+    }
+    if (name.startsWith('amq.')) {
+      throw new BrokerError('ACCESS_REFUSED', `exchange name '${name}' contains reserved prefix 'amq.*'`);
+    }
+    const exchange = createExchange(this.name, name, type, settings);
+    this.exchanges.set(name, exchange);
+    if (settings.durable) this.store.exchangeDeclared({ vhost: this.name, name, type: exchange.type, ...settings });
+  }
+
+  deleteExchange(name: string, ifUnused: boolean): void {
+    if (name === '') throw new BrokerError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
+    if (name.startsWith('amq.')) {
+      throw new BrokerError('ACCESS_REFUSED', `deletion of system ${resourceName('exchange', name, this.name)} not allowed`);
+    }
+    const exchange = this.exchanges.get(name);
+    if (!exchange) return; // deleting a missing exchange is fine (RabbitMQ's ensure_deleted)
+    if (ifUnused && exchange.bindings.size > 0) {
+      throw new BrokerError('PRECONDITION_FAILED', `${resourceName('exchange', name, this.name)} in use`);
+    }
+    this.removeExchange(exchange);
+  }
+
+  private removeExchange(exchange: Exchange): void {
+    this.exchanges.delete(exchange.name);
+    for (const binding of [...exchange.bindings.values()]) this.removeBinding(binding, false);
+    for (const binding of [...exchange.incoming]) this.removeBinding(binding, true);
+    if (exchange.settings.durable) this.store.exchangeDeleted(this.name, exchange.name);
+  }
+
+  // ---- bindings --------------------------------------------------------------
+
+  bind(source: string, destination: Destination, routingKey: string, args: FieldTable): void {
+    if (source === '') throw new BrokerError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
+    const exchange = this.exchange(source);
+    if (exchange.type === 'headers') validateHeadersBinding(args);
+    const binding = new Binding(exchange, destination, routingKey, args);
+    if (!exchange.addBinding(binding)) return;
+    if (destination.kind === 'queue') destination.bindings.add(binding);
+    else destination.incoming.add(binding);
+    if (this.isDurable(binding)) this.store.bindingAdded(binding.info());
+  }
+
+  unbind(source: string, destination: Destination, routingKey: string, args: FieldTable): void {
+    if (source === '') throw new BrokerError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
+    const binding = this.exchange(source).bindings.get(bindingKey(destination, routingKey, args));
+    if (binding) this.removeBinding(binding, true);
+  }
+
+  /** Removes a binding everywhere; `mayAutoDelete` lets an auto-delete source go with its last binding. */
+  private removeBinding(binding: Binding, mayAutoDelete: boolean): void {
+    const source = binding.source;
+    source.removeBinding(binding.key);
+    const destination = binding.destination;
+    if (destination.kind === 'queue') destination.bindings.delete(binding);
+    else destination.incoming.delete(binding);
+    if (this.isDurable(binding)) this.store.bindingRemoved(binding.info());
+    if (mayAutoDelete && source.settings.autoDelete && source.bindings.size === 0 && this.exchanges.get(source.name) === source) {
+      this.removeExchange(source);
+    }
+  }
+
+  private isDurable(binding: Binding): boolean {
+    const destination = binding.destination;
+    return binding.source.settings.durable && destination.settings.durable;
+  }
+
+  // ---- queues ----------------------------------------------------------------
+
+  /** The queue, checking exclusive ownership when a connection asks (405). */
+  queue(name: string, connection?: Connection): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw notFound('queue', name, this.name);
+    if (queue.owner && connection && queue.owner !== connection) throw resourceLocked(name, this.name);
+    return queue;
+  }
+
+  declareQueue(requestedName: string, options: QueueDeclareOptions, connection?: Connection): Queue {
+    if (options.passive) {
+      const queue = this.queue(requestedName, connection);
+      queue.touch();
+      return queue;
+    }
+    const name = requestedName === '' ? serverNamedQueue() : requestedName;
+    const settings: QueueSettings = {
+      durable: options.durable ?? false,
+      exclusive: options.exclusive ?? false,
+      autoDelete: options.autoDelete ?? false,
+      arguments: options.arguments ?? {},
+    };
+    const existing = this.queues.get(name);
+    if (existing) {
+      this.checkEquivalent(existing, settings, connection);
+      existing.touch();
+      return existing;
+    }
+    if (name.startsWith('amq.') && requestedName !== '') {
+      throw new BrokerError('ACCESS_REFUSED', `queue name '${name}' contains reserved prefix 'amq.*'`);
+    }
+    if (settings.exclusive && !connection) {
+      throw new BrokerError('PRECONDITION_FAILED', `exclusive ${resourceName('queue', name, this.name)} needs an owning connection`);
+    }
+    const config = queueConfigFor(this.name, name, settings);
+    const queue = createQueue(this, this.name, name, settings, config, settings.exclusive ? connection ?? null : null);
+    this.queues.set(name, queue);
+    if (queue.owner) queue.owner.exclusiveQueues.add(queue);
+    if (settings.durable) this.store.queueDeclared({ vhost: this.name, name, type: config.type, ...settings });
+    return queue;
+  }
+
+  private checkEquivalent(queue: Queue, settings: QueueSettings, connection: Connection | undefined): void {
+    const current = queue.settings;
+    if (queue.owner !== null ? queue.owner !== connection || !settings.exclusive : settings.exclusive) {
+      throw resourceLocked(queue.name, this.name);
+    }
+    const fail = (arg: string, received: string, was: string) => inequivalentArg('queue', queue.name, this.name, arg, received, was);
+    if (current.durable !== settings.durable) throw fail('durable', quoted(settings.durable), quoted(current.durable));
+    if (current.autoDelete !== settings.autoDelete) throw fail('auto_delete', quoted(settings.autoDelete), quoted(current.autoDelete));
+    for (const arg of EQUIVALENCE_ARGS) {
+      const received = settings.arguments[arg];
+      const was = current.arguments[arg];
+      if (!sameArgument(received, was)) throw fail(arg, argumentValue(received), argumentValue(was));
+    }
+  }
+
+  deleteQueue(name: string, options: QueueDeleteOptions, connection?: Connection): number {
+    const queue = this.queues.get(name);
+    if (!queue) return 0; // RabbitMQ answers delete-ok with 0 for a missing queue
+    this.queue(name, connection);
+    if (options.ifUnused && queue.consumerCount > 0) {
+      throw new BrokerError('PRECONDITION_FAILED', `${resourceName('queue', name, this.name)} in use`);
+    }
+    if (options.ifEmpty && queue.messageCount > 0) {
+      throw new BrokerError('PRECONDITION_FAILED', `${resourceName('queue', name, this.name)} not empty`);
+    }
+    return this.removeQueue(queue);
+  }
+
+  /** Unregisters, unbinds and tears down a queue; returns its ready message count. */
+  removeQueue(queue: Queue): number {
+    if (this.queues.get(queue.name) !== queue) return 0;
+    this.queues.delete(queue.name);
+    queue.owner?.exclusiveQueues.delete(queue);
+    for (const binding of [...queue.bindings]) this.removeBinding(binding, true);
+    const count = queue.destroy();
+    if (queue.settings.durable) this.store.queueDeleted(this.name, queue.name);
+    return count;
+  }
+
+  // ---- QueueHost -------------------------------------------------------------
+
+  expire(queue: Queue): void {
+    this.removeQueue(queue);
+  }
+
+  deadLetter(queue: Queue, message: Message, reason: DeathReason): void {
+    const exchangeName = queue.config.deadLetterExchange;
+    const exchange = exchangeName === null ? undefined : this.exchanges.get(exchangeName);
+    if (!exchange) return; // RabbitMQ drops the message when the DLX does not exist
+    const dead = deadLetteredMessage(
+      message,
+      queue.name,
+      reason,
+      this.now(),
+      this.engine.nextMessageId(),
+      exchange.name,
+      queue.config.deadLetterRoutingKey,
+    );
+    exchange.counters.publishedIn++;
+    const targets = routeMessage(this.lookupExchange, exchange, dead.routingKey, dead.properties.headers);
+    for (const target of targets) {
+      if (reason !== 'rejected' && isDeathCycle(target.name, dead)) continue;
+      exchange.counters.publishedOut++;
+      target.enqueue(dead);
+    }
+  }
+
+  /** Deletes everything (vhost deletion). */
+  destroy(): void {
+    for (const queue of [...this.queues.values()]) this.removeQueue(queue);
+    for (const exchange of [...this.exchanges.values()]) {
+      if (exchange.name !== '') this.removeExchange(exchange);
+    }
+  }
+}
+
+function sameArgument(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'bigint' || typeof b === 'bigint') return a !== undefined && b !== undefined && String(a) === String(b);
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (Buffer.isBuffer(a) && typeof b === 'string') return a.toString() === b;
+  if (typeof a === 'string' && Buffer.isBuffer(b)) return b.toString() === a;
+  return false;
+}
+
+function serverNamedQueue(): string {
+  return `amq.gen-${randomBytes(16).toString('base64url')}`;
+}
