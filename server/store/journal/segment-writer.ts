@@ -132,13 +132,16 @@ export class SegmentWriter {
   private commit(): void {
     this.commitScheduled = false;
     if (this.syncing || this.closed || this.failure) return; // a running sync reschedules when it ends
+    const syncedBefore = this.synced;
     const ok = this.guard(() => {
       this.writeOut();
       if (this.current.bytes >= this.segmentBytes) this.rotate();
     });
     if (!ok) return;
     if (this.written === this.synced) {
+      // Nothing to sync, or rotation already synced it all.
       this.release();
+      if (this.synced > syncedBefore) this.onSynced();
       return;
     }
     const upTo = this.written;
