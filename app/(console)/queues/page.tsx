@@ -1,5 +1,13 @@
-import { NotBuilt } from '../../_components/not-built';
+import { Suspense } from 'react';
+import { QueueTable } from './queue-table';
 
-export default function Page() {
-  return <NotBuilt title="Queues" what="This page will list every queue with depth, rates and consumers, and let you browse, purge and move messages." />;
+export default function QueuesPage() {
+  return (
+    <section>
+      <h1>Queues</h1>
+      <Suspense fallback={<p role="status">Loading queues…</p>}>
+        <QueueTable />
+      </Suspense>
+    </section>
+  );
 }

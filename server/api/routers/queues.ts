@@ -1,10 +1,17 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { QueueStats } from '../../broker/types';
+import { recordAudit } from '../audit';
+import { withConsoleChannel } from '../console-session';
+import { headerRows, headersFromRows, messageProperties, objectName, queueRef } from '../inputs';
+import { messageView } from '../message-view';
 import { publicProcedure, router } from '../trpc';
 
 export const QUEUE_SORT_COLUMNS = ['vhost', 'name', 'type', 'ready', 'unacked', 'total', 'bytes', 'consumers', 'incoming', 'deliver', 'ack'] as const;
 export type QueueSortColumn = (typeof QUEUE_SORT_COLUMNS)[number];
+
+/** Until sign-in lands, console actions are recorded under this name. */
+const CONSOLE_USER = 'console';
 
 const listInput = z.object({
   vhost: z.string().optional(),
@@ -31,6 +38,8 @@ function nameMatcher(filter: string, regex: boolean): (name: string) => boolean 
   }
 }
 
+const target = (q: { vhost: string; name: string }) => `queue '${q.name}' in vhost '${q.vhost}'`;
+
 export const queuesRouter = router({
   /** One page of the queue table, filtered and sorted on the server. */
   list: publicProcedure.input(listInput).query(({ ctx, input }) => {
@@ -41,7 +50,7 @@ export const queuesRouter = router({
       .filter((q) => matches(q.name))
       .map((q) => {
         const series = brokerSampler.queueSeries(q.vhost, q.name);
-        return { ...q, total: q.ready + q.unacked, rates: series.rates, depth: series.depth };
+        return { ...q, arguments: q.arguments as Record<string, unknown>, total: q.ready + q.unacked, rates: series.rates, depth: series.depth };
       });
     const value = (r: (typeof rows)[number]): string | number => {
       switch (input.sort) {
@@ -64,4 +73,102 @@ export const queuesRouter = router({
     });
     return { total: rows.length, rows: rows.slice(input.offset, input.offset + input.limit) };
   }),
+
+  /** One queue: stats, rates, recent depth, consumers and bindings. */
+  get: publicProcedure.input(queueRef).query(({ ctx, input }) => {
+    const { broker, brokerSampler } = ctx.services;
+    const q = broker.getQueue(input.vhost, input.name);
+    return {
+      ...q,
+      arguments: q.arguments as Record<string, unknown>,
+      ...brokerSampler.queueSeries(q.vhost, q.name),
+      consumers: broker.listConsumers(input.vhost).filter((c) => c.queue === input.name),
+      bindings: broker
+        .listBindings(input.vhost)
+        .filter((b) => b.destinationType === 'queue' && b.destination === input.name)
+        .map((b) => ({ ...b, arguments: b.arguments as Record<string, unknown> })),
+    };
+  }),
+
+  /** The first messages of a queue, without consuming or reordering them. */
+  browse: publicProcedure
+    .input(queueRef.extend({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(20) }))
+    .query(({ ctx, input }) =>
+      ctx.services.broker.browseQueue(input.vhost, input.name, { offset: input.offset, limit: input.limit }).map((m) => ({
+        position: m.position,
+        deliveryCount: m.deliveryCount,
+        expiresAt: m.expiresAt,
+        ...messageView(m),
+      })),
+    ),
+
+  /** Takes up to `count` messages off the head: removed for good (`ack`) or put back marked redelivered (`requeue`). */
+  getMessages: publicProcedure
+    .input(queueRef.extend({ count: z.number().int().min(1).max(100), mode: z.enum(['ack', 'requeue']) }))
+    .mutation(async ({ ctx, input }) => {
+      const taken = withConsoleChannel(ctx.services, input.vhost, CONSOLE_USER, (channel) => {
+        const out = [];
+        for (let i = 0; i < input.count; i++) {
+          const d = channel.get(input.name, input.mode === 'ack');
+          if (!d) break;
+          out.push({ ...messageView({ ...d, ...d.message }), messageCount: d.messageCount });
+        }
+        // In requeue mode the messages stay unacked; closing the console's channel puts them back in place.
+        return out;
+      });
+      if (input.mode === 'ack' && taken.length > 0) {
+        await recordAudit(ctx.services, { user: CONSOLE_USER, action: 'queue.get-ack', target: target(input), details: { removed: taken.length } });
+      }
+      return taken;
+    }),
+
+  purge: publicProcedure.input(queueRef).mutation(async ({ ctx, input }) => {
+    const purged = ctx.services.broker.purgeQueue(input.vhost, input.name);
+    await recordAudit(ctx.services, { user: CONSOLE_USER, action: 'queue.purge', target: target(input), details: { purged } });
+    return { purged };
+  }),
+
+  delete: publicProcedure
+    .input(queueRef.extend({ ifUnused: z.boolean().default(false), ifEmpty: z.boolean().default(false) }))
+    .mutation(async ({ ctx, input }) => {
+      const lost = ctx.services.broker.deleteQueue(input.vhost, input.name, { ifUnused: input.ifUnused, ifEmpty: input.ifEmpty });
+      await recordAudit(ctx.services, { user: CONSOLE_USER, action: 'queue.delete', target: target(input), details: { messagesLost: lost } });
+      return { messagesLost: lost };
+    }),
+
+  move: publicProcedure
+    .input(queueRef.extend({ to: objectName.min(1, 'Give the queue to move to'), count: z.union([z.literal('all'), z.number().int().min(1)]) }))
+    .mutation(async ({ ctx, input }) => {
+      if (input.to === input.name) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose a different queue to move the messages to.' });
+      const moved = ctx.services.broker.moveMessages(input.vhost, input.name, input.to, input.count);
+      await recordAudit(ctx.services, { user: CONSOLE_USER, action: 'queue.move', target: target(input), details: { to: input.to, moved } });
+      return { moved };
+    }),
+
+  declare: publicProcedure
+    .input(
+      queueRef.extend({
+        durable: z.boolean().default(true),
+        autoDelete: z.boolean().default(false),
+        arguments: z.record(z.string(), z.unknown()).default({}),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      ctx.services.broker.declareQueue(input.vhost, input.name, { durable: input.durable, autoDelete: input.autoDelete, arguments: input.arguments }),
+    ),
+
+  /** Publishes one message straight to this queue through the default exchange. */
+  publish: publicProcedure
+    .input(queueRef.extend({ payload: z.string().max(16 * 1024 * 1024), properties: messageProperties, headers: headerRows }))
+    .mutation(({ ctx, input }) => {
+      ctx.services.broker.getQueue(input.vhost, input.name);
+      const result = ctx.services.broker.publish(
+        input.vhost,
+        '',
+        input.name,
+        { ...input.properties, headers: headersFromRows(input.headers) },
+        Buffer.from(input.payload, 'utf8'),
+      );
+      return { routed: result.routed };
+    }),
 });

@@ -21,6 +21,9 @@ export const systemRouter = router({
     };
   }),
 
+  /** Names of the virtual hosts, for pickers. */
+  vhosts: publicProcedure.query(({ ctx }) => ctx.services.broker.listVhosts()),
+
   /** Counts across the whole broker: connections, queues, messages, and message counters since start. */
   totals: publicProcedure.query(({ ctx }) => ctx.services.broker.totals()),
 

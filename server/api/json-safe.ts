@@ -1,0 +1,20 @@
+/**
+ * AMQP field values as JSON the console can show and send back: bytes,
+ * 64-bit integers and timestamps get a tagged form, since JSON has none of them.
+ */
+export type JsonSafe = string | number | boolean | null | JsonSafe[] | { [key: string]: JsonSafe };
+
+export function toJsonSafe(value: unknown): JsonSafe {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return { $long: value.toString() };
+  if (value instanceof Date) return { $timestamp: value.toISOString() };
+  if (Buffer.isBuffer(value)) return { $bytes: value.toString('base64') };
+  if (Array.isArray(value)) return value.map(toJsonSafe);
+  if (typeof value === 'object') {
+    const out: { [key: string]: JsonSafe } = {};
+    for (const [k, v] of Object.entries(value)) out[k] = toJsonSafe(v);
+    return out;
+  }
+  return String(value);
+}
