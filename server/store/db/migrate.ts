@@ -67,7 +67,7 @@ async function withEngine<T>(target: DbTarget, files: PrismaFiles, work: (engine
       engine.free();
     }
   } catch (error) {
-    throw new MetadataDbError(`migrating the metadata database failed: ${describeEngineError(error)}`);
+    throw new MetadataDbError(`migrating the metadata database failed: ${describeEngineError(error, connections.factory.errorRegistry)}`);
   } finally {
     await connections.closeAll();
   }

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ErrorCapturingSqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { ErrorCapturingSqlMigrationAwareDriverAdapterFactory, ErrorRegistry } from '@prisma/driver-adapter-utils';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
 import { describeCause } from './errors';
 
@@ -50,11 +50,18 @@ export async function openSchemaEngine(
 
 /**
  * The engine rejects with an Error whose `code` is Prisma's error code (P3005,
- * P3009, ...) and whose message may end in a span trace
- * (`0: schema_engine_wasm::...`): make it one readable line.
+ * P3006, ...) and whose message may end in a span trace
+ * (`0: schema_engine_wasm::...`). A driver failure shows in it only as
+ * `External error id#N`, N indexing the adapter factory's error registry.
+ * Make all that one readable line.
  */
-export function describeEngineError(error: unknown): string {
-  const message = describeCause(error).split(/\s+0: \w+::/)[0];
+export function describeEngineError(error: unknown, registry?: ErrorRegistry): string {
+  const message = describeCause(error)
+    .split(/\s+0: \w+::/)[0]
+    .replace(/External error id#(\d+)/g, (text, id: string) => {
+      const record = registry?.consumeError(Number(id));
+      return record ? describeCause(record.error) : text;
+    });
   const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
   return code ? `${code}: ${message}` : message;
 }
