@@ -2,21 +2,26 @@
 // message costs no object of its own: slot i holds messages[i], seqs[i],
 // expiries[i] and deliveryCounts[i]. Entries are kept sorted by seq (a
 // queue-wide increasing number): enqueue appends, requeue inserts back at the
-// original position. Capacity is a power of two and doubles when full.
+// original position. Capacity is a power of two: it doubles when full and halves when a
+// large ring is less than a quarter full.
 //
 // Layout: `head` is the physical index of the first entry, `length` entries
 // follow it modulo capacity; logical index i lives at (head + i) & mask.
+// The expiry and delivery-count columns are only allocated once a non-zero
+// value is written (most queues have no TTL and few redeliveries).
 
 import type { Message } from '../message';
 
 const INITIAL_CAPACITY = 16;
+const SHRINK_ABOVE = 1024;
 
 export class EntryRing {
   private messages: (Message | undefined)[];
   private seqs: Float64Array;
-  /** Epoch ms, 0 = never. */
-  private expiries: Float64Array;
-  private deliveryCounts: Uint32Array;
+  /** Epoch ms, 0 = never; null while every entry is 0. */
+  private expiries: Float64Array | null = null;
+  /** Null while every entry is 0. */
+  private deliveryCounts: Uint32Array | null = null;
   private mask: number;
   private head = 0;
   length = 0;
@@ -26,8 +31,6 @@ export class EntryRing {
   constructor(capacity = INITIAL_CAPACITY) {
     this.messages = new Array(capacity).fill(undefined);
     this.seqs = new Float64Array(capacity);
-    this.expiries = new Float64Array(capacity);
-    this.deliveryCounts = new Uint32Array(capacity);
     this.mask = capacity - 1;
   }
 
@@ -57,8 +60,8 @@ export class EntryRing {
       const from = (to + 1) & mask;
       this.messages[to] = this.messages[from];
       this.seqs[to] = this.seqs[from];
-      this.expiries[to] = this.expiries[from];
-      this.deliveryCounts[to] = this.deliveryCounts[from];
+      if (this.expiries) this.expiries[to] = this.expiries[from];
+      if (this.deliveryCounts) this.deliveryCounts[to] = this.deliveryCounts[from];
     }
     this.write((this.head + position) & mask, message, seq, expiresAt, deliveryCount);
   }
@@ -70,6 +73,8 @@ export class EntryRing {
     this.messages[slot] = undefined;
     this.head = (slot + 1) & this.mask;
     this.length--;
+    // Give memory back once a large backlog has drained.
+    if (this.mask >= SHRINK_ABOVE && this.length < (this.mask + 1) >>> 2) this.resize((this.mask + 1) >>> 1);
   }
 
   messageAt(index: number): Message {
@@ -81,11 +86,11 @@ export class EntryRing {
   }
 
   expiresAt(index: number): number {
-    return this.expiries[(this.head + index) & this.mask];
+    return this.expiries === null ? 0 : this.expiries[(this.head + index) & this.mask];
   }
 
   deliveryCountAt(index: number): number {
-    return this.deliveryCounts[(this.head + index) & this.mask];
+    return this.deliveryCounts === null ? 0 : this.deliveryCounts[(this.head + index) & this.mask];
   }
 
   /** Drops every entry, calling `each` on them in order first when given. */
@@ -94,8 +99,8 @@ export class EntryRing {
     const capacity = Math.min(this.mask + 1, INITIAL_CAPACITY);
     this.messages = new Array(capacity).fill(undefined);
     this.seqs = new Float64Array(capacity);
-    this.expiries = new Float64Array(capacity);
-    this.deliveryCounts = new Uint32Array(capacity);
+    this.expiries = null;
+    this.deliveryCounts = null;
     this.mask = capacity - 1;
     this.head = 0;
     this.length = 0;
@@ -105,8 +110,10 @@ export class EntryRing {
   private write(slot: number, message: Message, seq: number, expiresAt: number, deliveryCount: number): void {
     this.messages[slot] = message;
     this.seqs[slot] = seq;
-    this.expiries[slot] = expiresAt;
-    this.deliveryCounts[slot] = deliveryCount;
+    if (expiresAt !== 0 || this.expiries !== null) (this.expiries ??= new Float64Array(this.mask + 1))[slot] = expiresAt;
+    if (deliveryCount !== 0 || this.deliveryCounts !== null) {
+      (this.deliveryCounts ??= new Uint32Array(this.mask + 1))[slot] = deliveryCount;
+    }
     this.bytes += message.body.length;
   }
 
@@ -123,18 +130,20 @@ export class EntryRing {
   }
 
   private grow(): void {
-    const oldCapacity = this.mask + 1;
-    const capacity = oldCapacity * 2;
+    this.resize((this.mask + 1) * 2);
+  }
+
+  private resize(capacity: number): void {
     const messages: (Message | undefined)[] = new Array(capacity).fill(undefined);
     const seqs = new Float64Array(capacity);
-    const expiries = new Float64Array(capacity);
-    const counts = new Uint32Array(capacity);
+    const expiries = this.expiries ? new Float64Array(capacity) : null;
+    const counts = this.deliveryCounts ? new Uint32Array(capacity) : null;
     for (let i = 0; i < this.length; i++) {
       const from = (this.head + i) & this.mask;
       messages[i] = this.messages[from];
       seqs[i] = this.seqs[from];
-      expiries[i] = this.expiries[from];
-      counts[i] = this.deliveryCounts[from];
+      if (expiries) expiries[i] = (this.expiries as Float64Array)[from];
+      if (counts) counts[i] = (this.deliveryCounts as Uint32Array)[from];
     }
     this.messages = messages;
     this.seqs = seqs;

@@ -1,0 +1,114 @@
+// Workload E1 of BENCHMARKS.md: the engine alone, in process, no network.
+//
+// 1. Throughput: one publisher and one consumer on one queue (default
+//    exchange), 256-byte bodies, prefetch 100, manual acks: every message goes
+//    publish → route → enqueue → deliver → ack. Reported as msg/s (median and
+//    best of several rounds, after a warm-up).
+// 2. Memory: 1,000,000 messages of 256 bytes queued with no consumer; heap
+//    plus array-buffer growth per message, minus the 256 body bytes.
+//
+// Run: npx tsx bench/e1-engine.ts   (prints one JSON line)
+
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { Broker } from '../server/broker/broker';
+import type { Delivery } from '../server/broker/types';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+const BODY_SIZE = 256;
+const ROUND_MESSAGES = 1_000_000;
+const ROUNDS = 5;
+const QUEUED_MESSAGES = 1_000_000;
+
+function throughputRound(messages: number): Promise<number> {
+  const broker = new Broker();
+  const connection = broker.openConnection({ vhost: '/', user: 'bench', clientProperties: {}, peerAddress: 'local' });
+  const publisher = connection.openChannel(1);
+  const consumer = connection.openChannel(2);
+  broker.declareQueue('/', 'e1');
+  consumer.qos(100, false);
+  let received = 0;
+  consumer.consume('e1', { noAck: false }, (delivery: Delivery) => {
+    received++;
+    consumer.ack(delivery.deliveryTag, false);
+  });
+  const body = Buffer.alloc(BODY_SIZE, 120);
+  // Let the consumer's start-up microtask run before timing.
+  return new Promise<number>((resolve) => {
+    setImmediate(() => {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < messages; i++) publisher.publish('', 'e1', {}, body);
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      if (received !== messages) throw new Error(`received ${received} of ${messages}`);
+      broker.close();
+      resolve(messages / seconds);
+    });
+  });
+}
+
+function heapBytes(): number {
+  gc();
+  gc();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
+
+/** Bytes per message of 1M queued messages (heap + array buffers). */
+function queuedBytesPerMessage(): number {
+  const broker = new Broker();
+  broker.declareQueue('/', 'backlog');
+  const before = heapBytes();
+  for (let i = 0; i < QUEUED_MESSAGES; i++) {
+    // A fresh body and properties object per message, as a decoder would produce.
+    const body = Buffer.allocUnsafe(BODY_SIZE);
+    body.fill(i & 0xff);
+    broker.publish('/', '', 'backlog', {}, body);
+  }
+  const after = heapBytes();
+  if (broker.getQueue('/', 'backlog').ready !== QUEUED_MESSAGES) throw new Error('backlog incomplete');
+  broker.close();
+  return (after - before) / QUEUED_MESSAGES;
+}
+
+/** Bytes per 256-byte body Buffer alone, for reference. */
+function bodyBytesPerMessage(): number {
+  const bodies: Buffer[] = [];
+  const before = heapBytes();
+  for (let i = 0; i < QUEUED_MESSAGES; i++) bodies.push(Buffer.allocUnsafe(BODY_SIZE));
+  const after = heapBytes();
+  if (bodies.length !== QUEUED_MESSAGES) throw new Error('unreachable');
+  return (after - before) / QUEUED_MESSAGES;
+}
+
+async function main(): Promise<void> {
+  await throughputRound(200_000);
+  const rates: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    gc();
+    rates.push(await throughputRound(ROUND_MESSAGES));
+  }
+  rates.sort((a, b) => a - b);
+  const bodyBytes = bodyBytesPerMessage();
+  const queuedBytes = queuedBytesPerMessage();
+  console.log(
+    JSON.stringify({
+      workload: 'E1',
+      bodyBytes: BODY_SIZE,
+      messagesPerRound: ROUND_MESSAGES,
+      rounds: ROUNDS,
+      msgPerSecMedian: Math.round(rates[Math.floor(rates.length / 2)]),
+      msgPerSecBest: Math.round(rates[rates.length - 1]),
+      targetMsgPerSec: 500_000,
+      queuedMessages: QUEUED_MESSAGES,
+      bytesPerQueuedMessageBeyondBody: Math.round(queuedBytes - BODY_SIZE),
+      // The body Buffer objects' own cost (bytes - 256), included in the figure above.
+      bodyBufferOverheadBytes: Math.round(bodyBytes - BODY_SIZE),
+      targetBytesBeyondBody: 250,
+      node: process.version,
+    }),
+  );
+}
+
+await main();
