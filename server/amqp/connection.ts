@@ -115,6 +115,8 @@ export class AmqpConnection {
   /** Set on the first basic.publish: only publishers are blocked by a memory alarm. */
   private publisher = false;
   private blocked = false;
+  /** Connection-class method being handled (class << 16 | method), for close reasons. */
+  private currentMethod = 0;
 
   constructor(
     readonly socket: Socket,
@@ -187,8 +189,12 @@ export class AmqpConnection {
         return;
       }
       const m = readMethod(this.reader.reset(payload, 0, payload.length));
-      if (channel === 0) this.connectionMethod(m);
-      else this.channelMethod(channel, m);
+      if (channel === 0) {
+        this.currentMethod = m.id;
+        this.connectionMethod(m);
+      } else {
+        this.channelMethod(channel, m);
+      }
     } catch (err) {
       this.fail(err, channel);
     }
@@ -257,8 +263,15 @@ export class AmqpConnection {
     if (frameMax !== 0 && frameMax < FRAME_MIN_SIZE) {
       throw new BrokerError('NOT_ALLOWED', `frame_max=${frameMax} < ${FRAME_MIN_SIZE} min size`, 'connection');
     }
-    this.frameMax = frameMax === 0 ? this.server.frameMax : Math.min(frameMax, this.server.frameMax);
-    this.channelMax = channelMax === 0 ? this.server.channelMax : Math.min(channelMax, this.server.channelMax);
+    // As RabbitMQ: a client may lower the offered limits, never raise them.
+    if (frameMax > this.server.frameMax) {
+      throw new BrokerError('NOT_ALLOWED', `frame_max=${frameMax} > ${this.server.frameMax} max size`, 'connection');
+    }
+    if (channelMax > this.server.channelMax) {
+      throw new BrokerError('NOT_ALLOWED', `channel_max=${channelMax} > ${this.server.channelMax} max`, 'connection');
+    }
+    this.frameMax = frameMax === 0 ? this.server.frameMax : frameMax;
+    this.channelMax = channelMax === 0 ? this.server.channelMax : channelMax;
     this.parser.frameMax = this.frameMax;
     if (heartbeat > 0) this.startHeartbeats(heartbeat);
     this.state = State.AwaitingOpen;
@@ -316,7 +329,7 @@ export class AmqpConnection {
   /** Channel-scoped errors close the channel; everything else closes the connection. */
   private fail(err: unknown, channel: number): void {
     const ch = this.channels.get(channel);
-    const method = ch?.currentMethod ?? 0;
+    const method = channel === 0 ? this.currentMethod : (ch?.currentMethod ?? 0);
     if (err instanceof BrokerError) {
       if (err.scope === 'channel' && ch && !ch.closing) return ch.closeWithError(err.replyCode, err.replyText);
       return this.close(err.replyCode, err.replyText, method >>> 16, method & 0xffff);

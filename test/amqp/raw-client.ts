@@ -53,14 +53,20 @@ export class RawClient {
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     const client = new RawClient(socket);
     if (!handshake) return client;
-    socket.write(spec.PROTOCOL_HEADER);
-    await client.expectMethod('connection.start');
-    client.method(0, 'writeConnectionStartOk', { clientProperties: { capabilities: { authentication_failure_close: true } }, mechanism: 'PLAIN', response: Buffer.from('\0guest\0guest'), locale: 'en_US' });
-    const tune = await client.expectMethod('connection.tune');
-    client.method(0, 'writeConnectionTuneOk', tune.args as spec.ConnectionTuneOk);
+    await client.login();
     client.method(0, 'writeConnectionOpen', { virtualHost: '/' });
     await client.expectMethod('connection.open-ok');
     return client;
+  }
+
+  /** Protocol header, start-ok as guest, tune-ok with `tune` overriding the server's offer. */
+  async login(tune: Partial<spec.ConnectionTuneOk> = {}): Promise<spec.ConnectionTune> {
+    this.socket.write(spec.PROTOCOL_HEADER);
+    await this.expectMethod('connection.start');
+    this.method(0, 'writeConnectionStartOk', { clientProperties: { capabilities: { authentication_failure_close: true } }, mechanism: 'PLAIN', response: Buffer.from('\0guest\0guest'), locale: 'en_US' });
+    const offer = (await this.expectMethod('connection.tune')).args as spec.ConnectionTune;
+    this.method(0, 'writeConnectionTuneOk', { ...offer, ...tune });
+    return offer;
   }
 
   method(channel: number, encoder: EncoderName, args: object): void {
