@@ -49,6 +49,25 @@ describe('creating a migration from a schema change (SQLite)', () => {
     expect(migrationNames(prismaFiles('sqlite', prismaDir))).toHaveLength(migrationNames(prismaFiles('sqlite')).length + 1);
   });
 
+  it('cannot migrate a SQLite file another process holds open, and says so in one line', async () => {
+    const dataDir = join(temp.dir, 'data');
+    const holder = await openMetadataDb({ dataDir });
+    try {
+      await holder.prisma.vhost.count();
+      addFieldToBothSchemas(prismaDir, 'Vhost', 'note String?');
+      await createMigrations({ name: 'vhost note', prismaDir });
+      const error = await openMetadataDb({ dataDir, prismaDir }).catch((e: unknown) => e as Error);
+      expect(error.message).toBe(
+        'migrating the metadata database failed: the database is locked by another connection (is another Warren process using it?)',
+      );
+    } finally {
+      await holder.close();
+    }
+    const upgraded = await openMetadataDb({ dataDir, prismaDir });
+    expect(upgraded.appliedMigrations).toHaveLength(1);
+    await upgraded.close();
+  });
+
   it('refuses when the two schemas no longer define the same models', async () => {
     const file = join(prismaDir, 'sqlite', 'schema.prisma');
     writeFileSync(file, readFileSync(file, 'utf8').replace('model Policy {', 'model Policy {\n  note String?'));

@@ -48,6 +48,8 @@ export async function openSchemaEngine(
   return SchemaEngineClass.new({ datamodels: [[schema.path, schema.content]] }, debug, adapterFactory);
 }
 
+const LOCKED = 'the database is locked by another connection (is another Warren process using it?)';
+
 /**
  * The engine rejects with an Error whose `code` is Prisma's error code (P3005,
  * P3006, ...) and whose message may end in a span trace
@@ -58,6 +60,8 @@ export async function openSchemaEngine(
 export function describeEngineError(error: unknown, registry?: ErrorRegistry): string {
   const message = describeCause(error)
     .split(/\s+0: \w+::/)[0]
+    // The engine does not know the adapter's name for SQLITE_BUSY and dumps a stack instead.
+    .replace(/Error in the underlying connector .*unknown variant `SocketTimeout`.*$/, LOCKED)
     .replace(/External error id#(\d+)/g, (text, id: string) => {
       const record = registry?.consumeError(Number(id));
       return record ? describeCause(record.error) : text;
