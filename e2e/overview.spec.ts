@@ -1,6 +1,7 @@
 // Story 1 (first part): the console opens on the overview with real figures
 // from the running broker, and its live chart receives new points.
 import { expect, test } from './fixtures';
+import { publishContinuously } from './helpers';
 
 test('overview shows the broker and a live memory chart', async ({ page, warren }) => {
   await page.goto('/');
@@ -26,6 +27,26 @@ test('overview shows the broker and a live memory chart', async ({ page, warren 
   await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 5_000 }).toBeGreaterThan(pointsNow + 1);
 
   await page.screenshot({ path: 'e2e/screenshots/overview.png', fullPage: true });
+});
+
+test('overview counts a client and charts its messages live', async ({ page, warren }) => {
+  await page.goto('/');
+  const connections = page.locator('.figure', { hasText: 'Connections' }).locator('dd');
+  await expect(connections).toHaveText('0');
+
+  const stop = await publishContinuously(warren.amqpUrl, 'story1-orders');
+  try {
+    await expect(connections).toHaveText('1');
+    await expect(page.locator('.figure', { hasText: 'Queues' }).locator('dd')).toHaveText('1');
+    const published = page.getByLabel('Message rates now').locator('[data-series="published"]');
+    await expect.poll(async () => Number((await published.textContent())?.replace(/,/g, '')), { timeout: 10_000 }).toBeGreaterThan(5);
+    const ready = page.getByLabel('Queued messages now').locator('[data-series="ready"]');
+    await expect.poll(async () => Number((await ready.textContent())?.replace(/,/g, '')), { timeout: 10_000 }).toBeGreaterThan(10);
+    await page.screenshot({ path: 'e2e/screenshots/overview-traffic.png', fullPage: true });
+  } finally {
+    await stop();
+  }
+  await expect(connections).toHaveText('0');
 });
 
 test('every page of the navigation opens', async ({ page }) => {

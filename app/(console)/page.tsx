@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../_lib/trpc';
 import { formatBytes, formatDuration } from '../_lib/format';
 import { MemoryChart } from '../_components/memory-chart';
+import { RatesCharts } from '../_components/rates-chart';
 
 function Figure({ label, value }: { label: string; value: string }) {
   return (
@@ -50,6 +51,7 @@ export default function OverviewPage() {
           <Figure label="Messages unacked" value={totals.data.unacked.toLocaleString()} />
         </dl>
       )}
+      <RatesCharts />
       <MemoryChart />
     </section>
   );

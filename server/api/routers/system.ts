@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { z } from 'zod';
 import { listen } from '../listen';
 import { publicProcedure, router } from '../trpc';
 
@@ -26,6 +27,20 @@ export const systemRouter = router({
 
   /** Counts across the whole broker: connections, queues, messages, and message counters since start. */
   totals: publicProcedure.query(({ ctx }) => ctx.services.broker.totals()),
+
+  /**
+   * Message rates and queued messages for the overview's charts: the chosen
+   * range's history first (1-second points up to 15 minutes, 1-minute points
+   * beyond), then a new point every second.
+   */
+  messageRates: publicProcedure
+    .input(z.object({ rangeMinutes: z.union([z.literal(1), z.literal(5), z.literal(15), z.literal(60), z.literal(1440)]) }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const { brokerSampler } = ctx.services;
+      const since = Date.now() - input.rangeMinutes * 60_000;
+      yield* (input.rangeMinutes <= 15 ? brokerSampler.perSecond : brokerSampler.perMinute).toArray(since);
+      yield* listen((fn) => brokerSampler.subscribe(fn), signal);
+    }),
 
   /** Process figures once a second: the recent history first, then each new sample. */
   processFigures: publicProcedure.subscription(async function* ({ ctx, signal }) {
