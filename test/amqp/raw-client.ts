@@ -17,7 +17,7 @@ export class RawClient {
   private readonly methods: spec.AmqpMethod[] = [];
   private readonly waiters: (() => void)[] = [];
   closed = false;
-  /** Raw bytes received before the first frame (a protocol header sent back). */
+  /** The first bytes received, raw (a protocol header sent back). */
   received = Buffer.alloc(0);
 
   private constructor(readonly socket: net.Socket) {
@@ -33,7 +33,7 @@ export class RawClient {
       false,
     );
     socket.on('data', (chunk: Buffer) => {
-      this.received = Buffer.concat([this.received, chunk]);
+      if (this.received.length < 64) this.received = Buffer.concat([this.received, chunk]).subarray(0, 64);
       try {
         parser.push(chunk);
       } catch {
