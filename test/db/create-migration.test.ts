@@ -56,7 +56,10 @@ describe('creating a migration from a schema change (SQLite)', () => {
       await holder.prisma.vhost.count();
       addFieldToBothSchemas(prismaDir, 'Vhost', 'note String?');
       await createMigrations({ name: 'vhost note', prismaDir });
-      const error = await openMetadataDb({ dataDir, prismaDir }).catch((e: unknown) => e as Error);
+      const error = await openMetadataDb({ dataDir, prismaDir }).then(
+        () => new Error('opened'),
+        (e: unknown) => e as Error,
+      );
       expect(error.message).toBe(
         'migrating the metadata database failed: the database is locked by another connection (is another Warren process using it?)',
       );
