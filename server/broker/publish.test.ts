@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Broker } from './broker';
+import type { Message } from './message';
+import { NullStore } from './store';
+import { openConnection } from './test-support';
+
+let broker: Broker;
+afterEach(() => broker?.close());
+
+/** A store that records what the engine tells it and flushes when told to. */
+class RecordingStore extends NullStore {
+  override readonly persistsMessages = true;
+  readonly events: string[] = [];
+  private pending: ((error?: Error) => void)[] = [];
+  override queueDeclared(def: { name: string }): void {
+    this.events.push(`queue+ ${def.name}`);
+  }
+  override messageEnqueued(_vhost: string, queue: string, seq: number, message: Message): void {
+    this.events.push(`msg+ ${queue}#${seq} ${message.body}`);
+  }
+  override messageRemoved(_vhost: string, queue: string, seq: number): void {
+    this.events.push(`msg- ${queue}#${seq}`);
+  }
+  override flush(done: (error?: Error) => void): void {
+    this.pending.push(done);
+  }
+  fsync(): void {
+    for (const done of this.pending.splice(0)) done();
+  }
+}
+
+describe('publishing', () => {
+  it('reports an unroutable message so a mandatory publish can be returned', () => {
+    broker = new Broker();
+    expect(broker.publish('/', 'amq.direct', 'nobody', {}, Buffer.from('x'), { mandatory: true })).toEqual({ routed: 0, unroutable: true, confirm: 'ack' });
+    broker.publish('/', 'amq.direct', 'nobody', {}, Buffer.from('x'));
+    expect(broker.getExchange('/', 'amq.direct').counters).toEqual({ publishedIn: 2, publishedOut: 0, unroutable: 2, returned: 1 });
+  });
+
+  it('fan-out gives every queue the same message object and body, never a copy', () => {
+    broker = new Broker();
+    const channel = openConnection(broker).openChannel(1);
+    for (const q of ['a', 'b', 'c']) {
+      broker.declareQueue('/', q);
+      broker.bindQueue('/', q, 'amq.fanout', '');
+    }
+    const body = Buffer.from('shared');
+    expect(broker.publish('/', 'amq.fanout', '', {}, body)).toEqual({ routed: 3, unroutable: false, confirm: 'ack' });
+    const got = ['a', 'b', 'c'].map((q) => channel.get(q, true)!);
+    expect(got[0].message).toBe(got[1].message);
+    expect(got[1].message).toBe(got[2].message);
+    expect(got[0].message.body).toBe(body);
+  });
+
+  it('defers the confirm of a persistent message in a durable queue until the store has flushed', () => {
+    const store = new RecordingStore();
+    broker = new Broker({ store });
+    broker.declareQueue('/', 'durable', { durable: true });
+    broker.declareQueue('/', 'transient');
+    const confirms: boolean[] = [];
+    const onConfirm = (ack: boolean) => confirms.push(ack);
+    expect(broker.publish('/', '', 'transient', { deliveryMode: 2 }, Buffer.from('t'), { onConfirm }).confirm).toBe('ack');
+    expect(broker.publish('/', '', 'durable', { deliveryMode: 1 }, Buffer.from('t'), { onConfirm }).confirm).toBe('ack');
+    expect(broker.publish('/', '', 'durable', { deliveryMode: 2 }, Buffer.from('p'), { onConfirm }).confirm).toBe('deferred');
+    expect(confirms).toEqual([]);
+    store.fsync();
+    expect(confirms).toEqual([true]);
+    const channel = openConnection(broker).openChannel(1);
+    channel.get('durable', true); // the transient one: nothing to tell the store
+    const persistent = channel.get('durable', false)!;
+    channel.ack(persistent.deliveryTag, false);
+    expect(store.events).toEqual(['queue+ durable', 'msg+ durable#2 p', 'msg- durable#2']);
+  });
+});
