@@ -1,8 +1,15 @@
+import type { Channel, GetMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { waitFor, withBroker, withChannel } from './helpers';
 import { RawClient } from './raw-client';
 
 // The basic, tx and exchange-binding methods as a client sees them.
+
+async function getOne(ch: Channel, queue: string): Promise<GetMessage> {
+  const m = await ch.get(queue);
+  if (!m) throw new Error(`queue ${queue} is empty`);
+  return m;
+}
 
 describe('basic.get, nack, reject and recover', () => {
   it('answers get-ok with the message count, then get-empty', () =>
@@ -29,14 +36,14 @@ describe('basic.get, nack, reject and recover', () => {
         await ch.assertQueue('n');
         for (const body of ['a', 'b', 'c']) ch.sendToQueue('n', Buffer.from(body));
         await waitFor(() => broker.getQueue('/', 'n').ready === 3);
-        const a = (await ch.get('n'))!;
-        const b = (await ch.get('n'))!;
-        const c = (await ch.get('n'))!;
+        const a = await getOne(ch, 'n');
+        const b = await getOne(ch, 'n');
+        const c = await getOne(ch, 'n');
         ch.nack(a, false, true);
         ch.reject(b, true);
         ch.reject(c, false);
         await waitFor(() => broker.getQueue('/', 'n').ready === 2);
-        const again = (await ch.get('n'))!;
+        const again = await getOne(ch, 'n');
         expect(again.fields.redelivered).toBe(true);
         expect(['a', 'b']).toContain(again.content.toString());
       }),
@@ -48,8 +55,8 @@ describe('basic.get, nack, reject and recover', () => {
         await ch.assertQueue('nm');
         for (let i = 0; i < 5; i++) ch.sendToQueue('nm', Buffer.from(String(i)));
         await waitFor(() => broker.getQueue('/', 'nm').ready === 5);
-        let last;
-        for (let i = 0; i < 5; i++) last = (await ch.get('nm'))!;
+        let last: GetMessage | undefined;
+        for (let i = 0; i < 5; i++) last = await getOne(ch, 'nm');
         ch.nack(last!, true, true);
         await waitFor(() => broker.getQueue('/', 'nm').ready === 5);
         expect(broker.getQueue('/', 'nm').unacked).toBe(0);
