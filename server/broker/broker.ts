@@ -267,6 +267,23 @@ export class Broker {
     return routed < ACKED.length ? ACKED[routed] : { routed, unroutable: false, confirm: 'ack' };
   }
 
+  /**
+   * Recovery: puts a message read back from the journal into its queue at its
+   * original position `seq` (the store already has it, so it is not told
+   * again). Call after re-declaring the topology, before clients connect.
+   * `deliveryCount` > 0 marks it redelivered. 404 when the queue is missing.
+   */
+  restoreMessage(
+    vhost: string,
+    queue: string,
+    seq: number,
+    message: { exchange: string; routingKey: string; properties: MessageProperties; body: Buffer },
+    deliveryCount = 0,
+  ): void {
+    const target = this.vhost(vhost).queue(queue);
+    target.restore(new Message(++this.messageCounter, message.exchange, message.routingKey, message.properties, message.body), seq, deliveryCount);
+  }
+
   /** Where a message would go, binding by binding, without publishing. */
   trace(vhost: string, exchange: string, routingKey: string, headers?: FieldTable): TraceResult {
     const v = this.vhost(vhost);

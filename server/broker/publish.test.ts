@@ -1,33 +1,60 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from './broker';
 import type { Message } from './message';
-import { NullStore } from './store';
+import type { QueueDefinition, Store } from './store';
 import { openConnection } from './test-support';
 
 let broker: Broker;
 afterEach(() => broker?.close());
 
-/** A store that records what the engine tells it and flushes when told to. */
-class RecordingStore extends NullStore {
-  override readonly persistsMessages = true;
+/** A store that records what the engine tells it about messages and flushes when told to. */
+class RecordingStore implements Store {
+  readonly persistsMessages = true;
   readonly events: string[] = [];
   private pending: ((error?: Error) => void)[] = [];
-  override queueDeclared(def: { name: string }): void {
+  vhostCreated(): void {}
+  vhostDeleted(): void {}
+  exchangeDeclared(): void {}
+  exchangeDeleted(): void {}
+  queueDeclared(def: QueueDefinition): void {
     this.events.push(`queue+ ${def.name}`);
   }
-  override messageEnqueued(_vhost: string, queue: string, seq: number, message: Message): void {
+  queueDeleted(): void {}
+  bindingAdded(): void {}
+  bindingRemoved(): void {}
+  messageEnqueued(_vhost: string, queue: string, seq: number, message: Message): void {
     this.events.push(`msg+ ${queue}#${seq} ${message.body}`);
   }
-  override messageRemoved(_vhost: string, queue: string, seq: number): void {
+  messageRemoved(_vhost: string, queue: string, seq: number): void {
     this.events.push(`msg- ${queue}#${seq}`);
   }
-  override flush(done: (error?: Error) => void): void {
+  flush(done: (error?: Error) => void): void {
     this.pending.push(done);
   }
   fsync(): void {
     for (const done of this.pending.splice(0)) done();
   }
 }
+
+describe('recovery', () => {
+  it('restores stored messages at their original positions and continues numbering after them', () => {
+    const store = new RecordingStore();
+    broker = new Broker({ store });
+    broker.declareQueue('/', 'durable', { durable: true });
+    const stored = (body: string) => ({ exchange: '', routingKey: 'durable', properties: { deliveryMode: 2 }, body: Buffer.from(body) });
+    broker.restoreMessage('/', 'durable', 7, stored('seven'));
+    broker.restoreMessage('/', 'durable', 3, stored('three'), 1);
+    broker.publish('/', '', 'durable', { deliveryMode: 2 }, Buffer.from('new'));
+    const channel = openConnection(broker).openChannel(1);
+    const got = [1, 2, 3].map(() => channel.get('durable', true)!);
+    expect(got.map((d) => [d.message.body.toString(), d.redelivered])).toEqual([
+      ['three', true],
+      ['seven', false],
+      ['new', false],
+    ]);
+    expect(store.events).toEqual(['queue+ durable', 'msg+ durable#8 new', 'msg- durable#3', 'msg- durable#7', 'msg- durable#8']);
+  });
+});
 
 describe('publishing', () => {
   it('reports an unroutable message so a mandatory publish can be returned', () => {

@@ -2,6 +2,11 @@
 // synchronously on its own path; an implementation (server/store) records
 // them in the metadata database and the message journal. The engine never
 // waits on them except through `flush`, which defers publisher confirms.
+//
+// Recovery: the durability layer re-declares the stored topology through the
+// Broker facade (these hooks then fire again for what was just loaded, so
+// treat them as idempotent upserts) and puts messages back with
+// Broker.restoreMessage, which does not call messageEnqueued.
 
 import type { ExchangeType, FieldTable, QueueType } from './types';
 import type { Message } from './message';

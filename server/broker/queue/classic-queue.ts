@@ -114,6 +114,12 @@ export class ClassicQueue implements Queue {
     return stored ? ENQUEUED_STORED : ENQUEUED;
   }
 
+  restore(message: Message, seq: number, deliveryCount: number): void {
+    if (this.deleted) return;
+    this.ready.insertSorted(message, seq, 0, deliveryCount);
+    if (seq >= this.nextSeq) this.nextSeq = seq + 1;
+  }
+
   addConsumer(consumer: Consumer): void {
     const consumers = this.consumers;
     if (consumers.some((c) => c.exclusive) || (consumer.exclusive && consumers.length > 0)) {

@@ -61,6 +61,8 @@ export interface Queue {
 
   /** Takes a routed message; may deliver it at once. */
   enqueue(message: Message): EnqueueOutcome;
+  /** Recovery: puts a stored message back at its original seq, without telling the store. */
+  restore(message: Message, seq: number, deliveryCount: number): void;
   /** Registers a consumer (403 on exclusive-consumer conflicts); the caller then calls dispatch(). */
   addConsumer(consumer: Consumer): void;
   /** Unregisters; may auto-delete the queue. */
