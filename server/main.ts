@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, settingName } from './config';
 import { Broker } from './broker/broker';
 import { startAmqpServer } from './amqp/server';
-import { openMetadataDb } from './store/db';
+import { MetadataDbError, openMetadataDb } from './store/db';
 import { ProcessSampler } from './metrics/process-sampler';
 import { BrokerSampler } from './metrics/broker-sampler';
 import { startHttpServer } from './http/server';
@@ -29,7 +29,6 @@ async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2), process.env);
   const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
-  fs.mkdirSync(config.dataDir, { recursive: true });
   const db = await openMetadataDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (l) => console.log(l) });
   const broker = new Broker({ nodeName: config.nodeName });
 
@@ -77,4 +76,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-main().catch((err) => fail(err instanceof ConfigError ? err.message : (err as Error)?.stack ?? String(err)));
+main().catch((err) => fail(err instanceof ConfigError || err instanceof MetadataDbError ? err.message : (err as Error)?.stack ?? String(err)));

@@ -1,4 +1,6 @@
 /** The console's API: one router per area. */
+import { bindingsRouter } from './routers/bindings';
+import { exchangesRouter } from './routers/exchanges';
 import { queuesRouter } from './routers/queues';
 import { systemRouter } from './routers/system';
 import { router } from './trpc';
@@ -6,6 +8,8 @@ import { router } from './trpc';
 export const appRouter = router({
   system: systemRouter,
   queues: queuesRouter,
+  bindings: bindingsRouter,
+  exchanges: exchangesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -12,6 +12,8 @@ import type { Services } from '../services';
 // 1. Context
 export interface ApiContext {
   services: Services;
+  /** Who is asking, as recorded in the audit log. Until sign-in exists, every console user is 'console'. */
+  user: string;
 }
 
 // 2. Initialisation

@@ -10,9 +10,6 @@ import { publicProcedure, router } from '../trpc';
 export const QUEUE_SORT_COLUMNS = ['vhost', 'name', 'type', 'ready', 'unacked', 'total', 'bytes', 'consumers', 'incoming', 'deliver', 'ack'] as const;
 export type QueueSortColumn = (typeof QUEUE_SORT_COLUMNS)[number];
 
-/** Until sign-in lands, console actions are recorded under this name. */
-const CONSOLE_USER = 'console';
-
 const listInput = z.object({
   vhost: z.string().optional(),
   /** Name filter: a substring, or a regular expression when `regex` is set. */
@@ -106,7 +103,7 @@ export const queuesRouter = router({
   getMessages: publicProcedure
     .input(queueRef.extend({ count: z.number().int().min(1).max(100), mode: z.enum(['ack', 'requeue']) }))
     .mutation(async ({ ctx, input }) => {
-      const taken = withConsoleChannel(ctx.services, input.vhost, CONSOLE_USER, (channel) => {
+      const taken = withConsoleChannel(ctx.services, input.vhost, ctx.user, (channel) => {
         const out = [];
         for (let i = 0; i < input.count; i++) {
           const d = channel.get(input.name, input.mode === 'ack');
@@ -117,14 +114,14 @@ export const queuesRouter = router({
         return out;
       });
       if (input.mode === 'ack' && taken.length > 0) {
-        await recordAudit(ctx.services, { user: CONSOLE_USER, action: 'queue.get-ack', target: target(input), details: { removed: taken.length } });
+        await recordAudit(ctx.services, { user: ctx.user, action: 'queue.get-ack', target: target(input), details: { removed: taken.length } });
       }
       return taken;
     }),
 
   purge: publicProcedure.input(queueRef).mutation(async ({ ctx, input }) => {
     const purged = ctx.services.broker.purgeQueue(input.vhost, input.name);
-    await recordAudit(ctx.services, { user: CONSOLE_USER, action: 'queue.purge', target: target(input), details: { purged } });
+    await recordAudit(ctx.services, { user: ctx.user, action: 'queue.purge', target: target(input), details: { purged } });
     return { purged };
   }),
 
@@ -132,7 +129,7 @@ export const queuesRouter = router({
     .input(queueRef.extend({ ifUnused: z.boolean().default(false), ifEmpty: z.boolean().default(false) }))
     .mutation(async ({ ctx, input }) => {
       const lost = ctx.services.broker.deleteQueue(input.vhost, input.name, { ifUnused: input.ifUnused, ifEmpty: input.ifEmpty });
-      await recordAudit(ctx.services, { user: CONSOLE_USER, action: 'queue.delete', target: target(input), details: { messagesLost: lost } });
+      await recordAudit(ctx.services, { user: ctx.user, action: 'queue.delete', target: target(input), details: { messagesLost: lost } });
       return { messagesLost: lost };
     }),
 
@@ -141,7 +138,7 @@ export const queuesRouter = router({
     .mutation(async ({ ctx, input }) => {
       if (input.to === input.name) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose a different queue to move the messages to.' });
       const moved = ctx.services.broker.moveMessages(input.vhost, input.name, input.to, input.count);
-      await recordAudit(ctx.services, { user: CONSOLE_USER, action: 'queue.move', target: target(input), details: { to: input.to, moved } });
+      await recordAudit(ctx.services, { user: ctx.user, action: 'queue.move', target: target(input), details: { to: input.to, moved } });
       return { moved };
     }),
 
