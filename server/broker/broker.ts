@@ -13,6 +13,7 @@ import { traceRoute } from './routing/trace';
 import { Scheduler } from './scheduler';
 import type { Store } from './store';
 import { NullStore } from './store';
+import { computeTotals } from './totals';
 import type {
   BindingInfo,
   BrokerTotals,
@@ -357,43 +358,11 @@ export class Broker {
 
   /** Overview numbers: cheap enough to sample every second. */
   totals(): BrokerTotals {
-    const totals: BrokerTotals = {
-      vhosts: this.vhosts.size,
-      connections: this.connections.size,
-      channels: 0,
-      consumers: 0,
-      exchanges: 0,
-      queues: 0,
-      ready: 0,
-      unacked: 0,
+    return computeTotals(this.vhosts.values(), this.connections.values(), {
       published: this.published,
-      delivered: 0,
-      redelivered: 0,
-      acked: 0,
-      rejected: 0,
-      deadLettered: 0,
-      expired: 0,
-      returned: this.returned,
       unroutable: this.unroutable,
-    };
-    for (const connection of this.connections.values()) totals.channels += connection.channels.size;
-    for (const v of this.vhosts.values()) {
-      totals.exchanges += v.exchanges.size;
-      for (const queue of v.queues.values()) {
-        const counters = queue.counters;
-        totals.queues++;
-        totals.consumers += queue.consumerCount;
-        totals.ready += queue.messageCount;
-        totals.unacked += queue.unackedCount;
-        totals.delivered += counters.delivered;
-        totals.redelivered += counters.redelivered;
-        totals.acked += counters.acked;
-        totals.rejected += counters.rejected;
-        totals.deadLettered += counters.deadLettered;
-        totals.expired += counters.expired;
-      }
-    }
-    return totals;
+      returned: this.returned,
+    });
   }
 
   // ---- lifecycle -------------------------------------------------------------

@@ -84,6 +84,11 @@ export interface Delivery {
   readonly messageCount: number;
 }
 
+/**
+ * Pushes one delivery to the transport. Called synchronously from publish,
+ * ack, consume start-up etc.; it may call back into the engine (ack, publish)
+ * but must not throw: an exception would surface in whoever triggered it.
+ */
 export type DeliverFn = (delivery: Delivery) => void;
 /** Server-initiated cancel (queue deleted): the transport sends basic.cancel. */
 export type CancelFn = (consumerTag: string) => void;

@@ -13,7 +13,6 @@ import type { Binding } from '../binding';
 import type { Channel } from '../channel';
 import type { Connection } from '../connection';
 import type { Consumer } from '../consumer';
-import { BrokerError, resourceName } from '../errors';
 import type { Message } from '../message';
 import type { WakeUp } from '../scheduler';
 import type { BrowsedMessage, QueueCounters, QueueStats } from '../types';
@@ -29,6 +28,7 @@ import {
   type QueueSettings,
 } from './queue';
 import type { QueueConfig } from './queue-arguments';
+import { ConsumerList } from './consumer-list';
 import { createReadyList, type ReadyList } from './ready-list';
 
 export class ClassicQueue implements Queue {
@@ -49,8 +49,7 @@ export class ClassicQueue implements Queue {
   unackedCount = 0;
 
   protected readonly ready: ReadyList;
-  /** Sorted by priority, highest first; rotated within a priority for round-robin. */
-  private readonly consumers: Consumer[] = [];
+  private readonly consumers: ConsumerList;
   private nextSeq = 1;
   private dispatching = false;
   /** Whether persistent messages go to the store (durable queue and a persisting store). */
@@ -69,6 +68,7 @@ export class ClassicQueue implements Queue {
     readonly owner: Connection | null,
   ) {
     this.ready = createReadyList(config.maxPriority);
+    this.consumers = new ConsumerList(config.singleActiveConsumer);
     this.persists = settings.durable && host.store.persistsMessages;
     this.hasLimits = config.maxLength !== null || config.maxLengthBytes !== null;
     this.lastUsedAt = host.now();
@@ -98,7 +98,7 @@ export class ClassicQueue implements Queue {
     if (stored) this.host.store.messageEnqueued(this.vhost, this.name, seq, message);
 
     if (this.ready.length === 0 && !this.dispatching && this.consumers.length > 0) {
-      const consumer = this.pickConsumer();
+      const consumer = this.consumers.pick();
       if (consumer) {
         this.deliverTo(consumer, message, seq, expiresAt, 0);
         return stored ? ENQUEUED_STORED : ENQUEUED;
@@ -121,24 +121,12 @@ export class ClassicQueue implements Queue {
   }
 
   addConsumer(consumer: Consumer): void {
-    const consumers = this.consumers;
-    if (consumers.some((c) => c.exclusive) || (consumer.exclusive && consumers.length > 0)) {
-      throw new BrokerError('ACCESS_REFUSED', `${resourceName('queue', this.name, this.vhost)} in exclusive use`);
-    }
-    if (this.config.singleActiveConsumer) {
-      consumers.push(consumer);
-    } else {
-      let at = consumers.length;
-      while (at > 0 && consumers[at - 1].priority < consumer.priority) at--;
-      consumers.splice(at, 0, consumer);
-    }
+    this.consumers.add(consumer, this.name, this.vhost);
     this.touch();
   }
 
   removeConsumer(consumer: Consumer): void {
-    const index = this.consumers.indexOf(consumer);
-    if (index < 0) return;
-    this.consumers.splice(index, 1);
+    if (!this.consumers.remove(consumer)) return;
     this.touch();
     if (this.settings.autoDelete && this.consumers.length === 0) {
       this.host.expire(this);
@@ -159,7 +147,7 @@ export class ClassicQueue implements Queue {
           this.expireOne();
           continue;
         }
-        const consumer = this.pickConsumer();
+        const consumer = this.consumers.pick();
         if (!consumer) break;
         const message = ready.messageAt(0);
         const seq = ready.seqAt(0);
@@ -277,7 +265,7 @@ export class ClassicQueue implements Queue {
     if (this.idleWake) this.idleWake.cancelled = true;
     const count = this.ready.length;
     this.ready.clear();
-    for (const consumer of this.consumers.splice(0)) consumer.channel.serverCancel(consumer);
+    for (const consumer of this.consumers.clear()) consumer.channel.serverCancel(consumer);
     return count;
   }
 
@@ -295,13 +283,13 @@ export class ClassicQueue implements Queue {
       unacked: this.unackedCount,
       readyBytes: this.ready.bytes,
       consumers: this.consumers.length,
-      activeConsumerTag: this.config.singleActiveConsumer && this.consumers.length > 0 ? this.consumers[0].tag : null,
+      activeConsumerTag: this.consumers.active?.tag ?? null,
       counters: { ...this.counters },
     };
   }
 
   consumerList(): { consumer: Consumer; active: boolean }[] {
-    return this.consumers.map((consumer, i) => ({ consumer, active: !this.config.singleActiveConsumer || i === 0 }));
+    return this.consumers.entries();
   }
 
   /** The message as the consumer sees it; quorum queues add x-delivery-count. */
@@ -319,28 +307,6 @@ export class ClassicQueue implements Queue {
   private countDelivery(deliveryCount: number): void {
     this.counters.delivered++;
     if (deliveryCount > 0) this.counters.redelivered++;
-  }
-
-  /** First consumer able to receive, rotated to the back of its priority group. */
-  private pickConsumer(): Consumer | null {
-    const consumers = this.consumers;
-    if (this.config.singleActiveConsumer) {
-      const active = consumers[0];
-      return active !== undefined && active.canReceive() ? active : null;
-    }
-    const n = consumers.length;
-    for (let i = 0; i < n; i++) {
-      const consumer = consumers[i];
-      if (!consumer.canReceive()) continue;
-      let j = i;
-      while (j + 1 < n && consumers[j + 1].priority === consumer.priority) {
-        consumers[j] = consumers[j + 1];
-        j++;
-      }
-      consumers[j] = consumer;
-      return consumer;
-    }
-    return null;
   }
 
   /** The message leaves the queue for good: tell the store. */
