@@ -28,16 +28,14 @@ export function createReadyList(maxPriority: number | null): ReadyList {
 class PriorityReadyList implements ReadyList {
   /** levels[p] holds messages of priority p. */
   private readonly levels: EntryRing[] = [];
+  /** Index within the ring last returned by locate() (avoids allocating a pair per call). */
+  private offset = 0;
 
   constructor(private readonly maxPriority: number) {
     for (let p = 0; p <= maxPriority; p++) this.levels.push(new EntryRing(4));
   }
 
-  get length(): number {
-    let total = 0;
-    for (const level of this.levels) total += level.length;
-    return total;
-  }
+  length = 0;
 
   get bytes(): number {
     let total = 0;
@@ -47,38 +45,38 @@ class PriorityReadyList implements ReadyList {
 
   pushBack(message: Message, seq: number, expiresAt: number, deliveryCount: number): void {
     this.levelOf(message).pushBack(message, seq, expiresAt, deliveryCount);
+    this.length++;
   }
 
   insertSorted(message: Message, seq: number, expiresAt: number, deliveryCount: number): void {
     this.levelOf(message).insertSorted(message, seq, expiresAt, deliveryCount);
+    this.length++;
   }
 
   messageAt(index: number): Message {
-    const [level, i] = this.locate(index);
-    return level.messageAt(i);
+    return this.locate(index).messageAt(this.offset);
   }
 
   seqAt(index: number): number {
-    const [level, i] = this.locate(index);
-    return level.seqAt(i);
+    return this.locate(index).seqAt(this.offset);
   }
 
   expiresAt(index: number): number {
-    const [level, i] = this.locate(index);
-    return level.expiresAt(i);
+    return this.locate(index).expiresAt(this.offset);
   }
 
   deliveryCountAt(index: number): number {
-    const [level, i] = this.locate(index);
-    return level.deliveryCountAt(i);
+    return this.locate(index).deliveryCountAt(this.offset);
   }
 
   shift(): void {
-    this.locate(0)[0].shift();
+    this.locate(0).shift();
+    this.length--;
   }
 
   clear(each?: (message: Message, seq: number) => void): void {
     for (let p = this.maxPriority; p >= 0; p--) this.levels[p].clear(each);
+    this.length = 0;
   }
 
   private levelOf(message: Message): EntryRing {
@@ -86,12 +84,15 @@ class PriorityReadyList implements ReadyList {
     return this.levels[Math.max(0, Math.min(priority, this.maxPriority))];
   }
 
-  /** The ring and in-ring index of logical position `index` (highest priority first). */
-  private locate(index: number): [EntryRing, number] {
+  /** The ring holding logical position `index` (highest priority first); sets `offset` to the index within it. */
+  private locate(index: number): EntryRing {
     let rest = index;
     for (let p = this.maxPriority; p >= 0; p--) {
       const level = this.levels[p];
-      if (rest < level.length) return [level, rest];
+      if (rest < level.length) {
+        this.offset = rest;
+        return level;
+      }
       rest -= level.length;
     }
     throw new RangeError(`ready index ${index} out of range`);
