@@ -11,6 +11,7 @@ import { Consumer } from './consumer';
 import { BrokerError, unknownDeliveryTag } from './errors';
 import type { Message } from './message';
 import type { Queue } from './queue/queue';
+import { checkConsumeArguments } from './queue/queue-arguments';
 import type {
   CancelFn,
   ConsumeOptions,
@@ -75,6 +76,7 @@ export class Channel {
     }
     const target = this.connection.vhostOrDie().queue(queue, this.connection);
     const args = options.arguments ?? {};
+    checkConsumeArguments(queue, this.connection.vhost, args);
     const priority = options.priority ?? integerArgument(args['x-priority']) ?? 0;
     const consumer = new Consumer(
       tag,

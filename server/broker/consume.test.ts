@@ -83,6 +83,15 @@ describe('consuming', () => {
     expect(low.texts()).toEqual(['3', '4']);
   });
 
+  it('validates the x-priority consume argument', () => {
+    const { channel } = start();
+    expectBrokerError(
+      () => channel.consume('q', { arguments: { 'x-priority': 'high' } }, () => {}),
+      406,
+      `PRECONDITION_FAILED - invalid arg 'x-priority' for queue 'q' in vhost '/': "expected integer, got longstr"`,
+    );
+  });
+
   it('refuses a second consumer next to an exclusive one (403) and a reused tag (530)', () => {
     const { channel } = start();
     channel.consume('q', { exclusive: true, consumerTag: 'only' }, () => {});

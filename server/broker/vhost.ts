@@ -274,10 +274,10 @@ export class Vhost implements QueueHost {
     this.removeQueue(queue);
   }
 
-  deadLetter(queue: Queue, message: Message, reason: DeathReason): void {
+  deadLetter(queue: Queue, message: Message, reason: DeathReason): boolean {
     const exchangeName = queue.config.deadLetterExchange;
     const exchange = exchangeName === null ? undefined : this.exchanges.get(exchangeName);
-    if (!exchange) return; // RabbitMQ drops the message when the DLX does not exist
+    if (!exchange) return false; // RabbitMQ drops the message when the DLX does not exist
     const dead = deadLetteredMessage(
       message,
       queue.name,
@@ -294,6 +294,7 @@ export class Vhost implements QueueHost {
       exchange.counters.publishedOut++;
       target.enqueue(dead);
     }
+    return true;
   }
 
   /** Deletes everything (vhost deletion). */

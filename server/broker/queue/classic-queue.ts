@@ -314,11 +314,10 @@ export class ClassicQueue implements Queue {
     if (this.persists && message.persistent) this.host.store.messageRemoved(this.vhost, this.name, seq);
   }
 
-  /** Dead-letters when the queue has a dead-letter exchange, else drops. */
+  /** Dead-letters when the queue has an existing dead-letter exchange, else drops. */
   private discard(message: Message, reason: DeathReason): void {
-    if (this.config.deadLetterExchange !== null) {
+    if (this.config.deadLetterExchange !== null && this.host.deadLetter(this, message, reason)) {
       this.counters.deadLettered++;
-      this.host.deadLetter(this, message, reason);
     } else if (reason === 'maxlen') {
       this.counters.dropped++;
     }

@@ -105,6 +105,13 @@ const CHECKS: Record<string, Check> = {
   'x-delivery-limit': integer,
 };
 
+/** basic.consume arguments: `x-priority` must be an integer (406 otherwise). */
+export function checkConsumeArguments(queue: string, vhost: string, args: FieldTable): void {
+  if (args['x-priority'] === undefined) return;
+  const error = integer(args['x-priority']);
+  if (error) throw invalidArg(queue, vhost, 'x-priority', error);
+}
+
 function text(value: unknown): string | null {
   if (typeof value === 'string') return value;
   if (Buffer.isBuffer(value)) return value.toString('utf8');

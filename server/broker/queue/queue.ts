@@ -34,8 +34,8 @@ export interface QueueHost {
   readonly store: Store;
   readonly scheduler: Scheduler;
   now(): number;
-  /** Publishes a dead-lettered copy through the queue's dead-letter exchange. */
-  deadLetter(queue: Queue, message: Message, reason: DeathReason): void;
+  /** Publishes a dead-lettered copy through the queue's dead-letter exchange; false when that exchange is missing. */
+  deadLetter(queue: Queue, message: Message, reason: DeathReason): boolean;
   /** Deletes the queue (auto-delete after the last consumer, x-expires). */
   expire(queue: Queue): void;
 }
