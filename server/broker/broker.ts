@@ -8,7 +8,7 @@ import { Connection } from './connection';
 import { BrokerError, notFound, resourceName } from './errors';
 import { Message } from './message';
 import { ENQUEUED_STORED, REFUSED, type Queue } from './queue/queue';
-import { routeMessage } from './routing/router';
+import { headerKeys, routeMessage, routeWithKeys } from './routing/router';
 import { traceRoute } from './routing/trace';
 import { Scheduler } from './scheduler';
 import type { Store } from './store';
@@ -218,7 +218,8 @@ export class Broker {
 
   /**
    * basic.publish. Routes through the exchange (and its exchange bindings and
-   * alternate exchange) into every matching queue, sharing one Message.
+   * alternate exchange) into every matching queue, sharing one Message. CC and
+   * BCC headers add routing keys (BCC is removed from the delivered message).
    * 404 missing exchange, 403 internal exchange. The result says how many
    * queues took it, whether it was unroutable, and the confirm outcome.
    * Hot path: no Promise is created for transient messages.
@@ -239,7 +240,19 @@ export class Broker {
     }
     this.published++;
     source.counters.publishedIn++;
-    const queues = routeMessage(v.lookupExchange, source, routingKey, properties.headers);
+    let queues: readonly Queue[];
+    const headers = properties.headers;
+    if (headers !== undefined && (headers.CC !== undefined || headers.BCC !== undefined)) {
+      const keys = [routingKey, ...headerKeys(headers.CC), ...headerKeys(headers.BCC)];
+      queues = routeWithKeys(v.lookupExchange, source, keys, headers);
+      if (headers.BCC !== undefined) {
+        // BCC keys route the message but are never shown to consumers.
+        const { BCC: _hidden, ...visible } = headers;
+        properties = { ...properties, headers: visible };
+      }
+    } else {
+      queues = routeMessage(v.lookupExchange, source, routingKey, headers);
+    }
     const routed = queues.length;
     if (routed === 0) {
       this.unroutable++;

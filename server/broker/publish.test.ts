@@ -64,6 +64,19 @@ describe('publishing', () => {
     expect(broker.getExchange('/', 'amq.direct').counters).toEqual({ publishedIn: 2, publishedOut: 0, unroutable: 2, returned: 1 });
   });
 
+  it('CC and BCC headers add routing keys; BCC is hidden from consumers', () => {
+    broker = new Broker();
+    for (const q of ['main', 'copy', 'secret', 'other']) {
+      broker.declareQueue('/', q);
+      broker.bindQueue('/', q, 'amq.direct', q);
+    }
+    const result = broker.publish('/', 'amq.direct', 'main', { headers: { CC: ['copy'], BCC: [Buffer.from('secret')] } }, Buffer.from('x'));
+    expect(result.routed).toBe(3);
+    const channel = openConnection(broker).openChannel(1);
+    for (const q of ['main', 'copy', 'secret']) expect(channel.get(q, true)!.message.properties.headers).toEqual({ CC: ['copy'] });
+    expect(broker.getQueue('/', 'other').ready).toBe(0);
+  });
+
   it('fan-out gives every queue the same message object and body, never a copy', () => {
     broker = new Broker();
     const channel = openConnection(broker).openChannel(1);

@@ -23,7 +23,7 @@ import type { Message } from './message';
 import { deadLetteredMessage, isDeathCycle } from './queue/dead-letter';
 import { createQueue, queueConfigFor } from './queue/factory';
 import type { DeathReason, Queue, QueueHost, QueueSettings } from './queue/queue';
-import { routeMessage } from './routing/router';
+import { headerKeys, routeMessage, routeWithKeys } from './routing/router';
 import type { Scheduler } from './scheduler';
 import type { Store } from './store';
 import type { ExchangeDeclareOptions, FieldTable, QueueDeclareOptions, QueueDeleteOptions } from './types';
@@ -288,7 +288,12 @@ export class Vhost implements QueueHost {
       queue.config.deadLetterRoutingKey,
     );
     exchange.counters.publishedIn++;
-    const targets = routeMessage(this.lookupExchange, exchange, dead.routingKey, dead.properties.headers);
+    const headers = dead.properties.headers;
+    const cc = queue.config.deadLetterRoutingKey === null ? headerKeys(headers?.CC) : [];
+    const targets =
+      cc.length > 0
+        ? routeWithKeys(this.lookupExchange, exchange, [dead.routingKey, ...cc], headers)
+        : routeMessage(this.lookupExchange, exchange, dead.routingKey, headers);
     for (const target of targets) {
       if (reason !== 'rejected' && isDeathCycle(target.name, dead)) continue;
       exchange.counters.publishedOut++;

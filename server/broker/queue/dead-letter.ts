@@ -5,6 +5,7 @@
 // entry as `original-expiration`. The body is shared, never copied.
 
 import { Message } from '../message';
+import { headerKeys } from '../routing/router';
 import type { FieldTable, MessageProperties } from '../types';
 import type { DeathReason } from './queue';
 
@@ -37,7 +38,7 @@ export function deadLetteredMessage(
       queue,
       time: new Date(Math.floor(now / 1000) * 1000),
       exchange: message.exchange,
-      'routing-keys': [message.routingKey],
+      'routing-keys': [message.routingKey, ...headerKeys(message.properties.headers?.CC)],
     };
     if (expiration !== undefined) entry['original-expiration'] = expiration;
     deaths.unshift(entry);

@@ -48,3 +48,24 @@ export function routeMessage(
   }
   return queues.size === 0 ? NO_QUEUES : [...queues];
 }
+
+/** Keys of a sender-selected distribution header (CC or BCC): strings, or Buffers from the codec. */
+export function headerKeys(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((key) => (typeof key === 'string' ? [key] : Buffer.isBuffer(key) ? [key.toString()] : []));
+}
+
+/**
+ * Routes with several routing keys (RabbitMQ's sender-selected distribution:
+ * the routing key plus the CC and BCC header keys); each queue at most once.
+ */
+export function routeWithKeys(
+  lookup: ExchangeLookup,
+  start: Exchange,
+  routingKeys: string[],
+  headers: FieldTable | undefined,
+): readonly Queue[] {
+  const queues = new Set<Queue>();
+  for (const key of routingKeys) for (const queue of routeMessage(lookup, start, key, headers)) queues.add(queue);
+  return [...queues];
+}
