@@ -212,6 +212,23 @@ describe('consuming', () => {
     expect(c.texts()).toEqual(['1', '2', '3']);
   });
 
+  it('a consumer may ack and publish from inside its callback, without recursion', async () => {
+    const { channel } = start();
+    channel.qos(1, false);
+    const seen: number[] = [];
+    channel.consume('q', {}, (d) => {
+      const n = Number(d.message.body.toString());
+      seen.push(n);
+      channel.ack(d.deliveryTag, false);
+      if (n < 20_000) broker.publish('/', '', 'q', {}, Buffer.from(String(n + 1)));
+    });
+    await settle();
+    publishTexts(broker, 'q', ['1']);
+    expect(seen).toHaveLength(20_000);
+    expect(seen.every((n, i) => n === i + 1)).toBe(true);
+    expect(broker.getQueue('/', 'q')).toMatchObject({ ready: 0, unacked: 0 });
+  });
+
   it('single active consumer: only the first consumer receives until it goes', async () => {
     const { channel } = start();
     broker.declareQueue('/', 'sac', { arguments: { 'x-single-active-consumer': true } });

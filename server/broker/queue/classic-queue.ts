@@ -100,7 +100,15 @@ export class ClassicQueue implements Queue {
     if (this.ready.length === 0 && !this.dispatching && this.consumers.length > 0) {
       const consumer = this.consumers.pick();
       if (consumer) {
-        this.deliverTo(consumer, message, seq, expiresAt, 0);
+        // Straight to the consumer; flagged as dispatching so a publish from
+        // its callback queues up behind instead of recursing.
+        this.dispatching = true;
+        try {
+          this.deliverTo(consumer, message, seq, expiresAt, 0);
+        } finally {
+          this.dispatching = false;
+        }
+        if (this.ready.length > 0) this.dispatch();
         return stored ? ENQUEUED_STORED : ENQUEUED;
       }
     }
