@@ -186,4 +186,14 @@ describe('journal: write and replay', () => {
     });
     expect(segmentFiles(dir).length).toBeGreaterThanOrEqual(2);
   });
+
+  it('copies recovered bodies out of a mostly dead segment so that its bytes can be freed', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    for (let id = 1; id <= 100; id++) journal.enqueue('/', 'q', id, persistentMessage(id, 1000));
+    for (let id = 1; id <= 100; id++) if (id % 20 !== 0) journal.remove('/', 'q', id);
+    const { recovery } = await reopen(journal, dir);
+    expect(contents(recovery)['/:q'].map(([seq]) => seq)).toEqual([20, 40, 60, 80, 100]);
+    for (const { message } of recovery.queues[0].messages) expect(message.body.buffer.byteLength).toBeLessThanOrEqual(5 * 1000);
+  });
 });

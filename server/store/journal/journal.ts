@@ -12,7 +12,7 @@
 
 import { mkdirSync } from 'node:fs';
 import type { Message } from '../../broker/message';
-import { LiveIndex, type MessageEntry, type QueueEntry, type QueueState } from './live-index';
+import { LiveIndex, type QueueState } from './live-index';
 import { Reclaimer, type CompactionPolicy } from './reclaimer';
 import { writeDropQueue, writeEnqueue, writeMessage, writeMove, writeQueueName, writeRemove } from './record-codec';
 import { replay, type Recovery } from './replay';
@@ -54,8 +54,8 @@ export class Journal {
     const policy: CompactionPolicy = { factor: 2, slackBytes: 2 * segmentBytes, ...options.compaction };
     this.writer = new SegmentWriter(dir, index, segmentBytes, () => this.reclaimer.afterSync());
     this.reclaimer = new Reclaimer(dir, index, this.writer, {
-      rewriteMessage: (entry) => this.rewriteMessage(entry),
-      rewriteQueueEntry: (queue, seq, queued) => this.rewriteQueueEntry(queue, seq, queued),
+      rewriteMessage: (row) => this.rewriteMessage(row),
+      rewriteEntry: (entry) => this.rewriteEntry(entry),
     }, policy);
   }
 
@@ -77,23 +77,23 @@ export class Journal {
   enqueue(vhost: string, queue: string, seq: number, message: Message): void {
     const state = this.index.queueOrCreate(vhost, queue);
     this.nameQueue(state);
-    let entry = this.index.messages.get(message.id);
-    if (entry === undefined) {
+    let row = this.index.findMessage(message.id);
+    if (row < 0) {
       const bytes = writeMessage(this.writer.out, message);
-      entry = this.index.messageEntry(message.id);
-      this.index.placeMessage(entry, message, this.writer.current, bytes);
+      row = this.index.messageRow(message.id);
+      this.index.placeMessage(row, message, this.writer.current, bytes);
       this.append(bytes);
-    } else if (entry.message !== message) {
+    } else if (this.index.message(row) !== message) {
       throw new RangeError(`message id ${message.id} is already in the journal for another message`);
     }
     this.append(writeEnqueue(this.writer.out, state.ref, seq, message.id));
-    this.index.enqueue(state, seq, entry, this.writer.current);
+    this.index.enqueue(state, seq, row, this.writer.current);
   }
 
   /** The message at `seq` left the queue for good. False (and nothing written) when the journal did not hold it. */
   remove(vhost: string, queue: string, seq: number): boolean {
     const state = this.index.queue(vhost, queue);
-    if (!state?.messages.has(seq)) return false;
+    if (!state || this.index.queuedMessage(state, seq) < 0) return false;
     this.nameQueue(state);
     this.append(writeRemove(this.writer.out, state.ref, seq));
     this.index.remove(state, seq);
@@ -103,14 +103,14 @@ export class Journal {
   /** Moves a held message to another queue of the vhost, atomically. False when the journal did not hold it. */
   move(vhost: string, fromQueue: string, fromSeq: number, toQueue: string, toSeq: number): boolean {
     const from = this.index.queue(vhost, fromQueue);
-    const queued = from?.messages.get(fromSeq);
-    if (!from || !queued) return false;
+    const row = from ? this.index.queuedMessage(from, fromSeq) : -1;
+    if (!from || row < 0) return false;
     const to = this.index.queueOrCreate(vhost, toQueue);
     if (from === to && fromSeq === toSeq) return true;
     this.nameQueue(from);
     this.nameQueue(to);
-    this.append(writeMove(this.writer.out, from.ref, fromSeq, to.ref, toSeq, queued.entry.id));
-    this.index.enqueue(to, toSeq, queued.entry, this.writer.current);
+    this.append(writeMove(this.writer.out, from.ref, fromSeq, to.ref, toSeq, this.index.message(row)!.id));
+    this.index.enqueue(to, toSeq, row, this.writer.current);
     this.index.remove(from, fromSeq);
     return true;
   }
@@ -140,25 +140,26 @@ export class Journal {
       segments: this.index.segments.length,
       diskBytes: this.index.diskBytes,
       liveBytes: this.index.liveBytes,
-      messages: this.index.messages.size,
+      messages: this.index.liveMessages,
       ...this.writer.counters,
       ...this.reclaimer.counters,
     };
   }
 
   /** Compaction: a copy of a live MESSAGE record, in the current segment. */
-  private rewriteMessage(entry: MessageEntry): void {
-    const message = entry.message!;
+  private rewriteMessage(row: number): void {
+    const message = this.index.message(row)!;
     const bytes = writeMessage(this.writer.out, message);
-    this.index.placeMessage(entry, message, this.writer.current, bytes);
+    this.index.placeMessage(row, message, this.writer.current, bytes);
     this.append(bytes);
   }
 
   /** Compaction: a copy of a live ENQUEUE record, in the current segment. */
-  private rewriteQueueEntry(queue: QueueState, seq: number, queued: QueueEntry): void {
+  private rewriteEntry(entry: number): void {
+    const { queue, seq, messageId } = this.index.entry(entry)!;
     this.nameQueue(queue);
-    this.append(writeEnqueue(this.writer.out, queue.ref, seq, queued.entry.id));
-    this.index.relocate(queued, this.writer.current);
+    this.append(writeEnqueue(this.writer.out, queue.ref, seq, messageId));
+    this.index.relocateEntry(entry, this.writer.current);
   }
 
   /** Records that name a queue by ref need its QUEUE_NAME record in the same segment. */

@@ -8,13 +8,21 @@
 // at least one queue entry. A segment with none left can be deleted (oldest
 // first); the live bytes tell compaction how much dead data there is.
 //
-// A MessageEntry lives from its MESSAGE record (or, during replay, from the
+// Storage: a million queued messages must replay in well under a second of
+// index work, so there is no object per message here. Messages and queue
+// entries are rows of column arrays (typed arrays, plus one JS array for the
+// Message objects and one for the owning queue), addressed by slot number and
+// reused through free lists; SlotMaps find a message's slot by id and a queue
+// entry's slot by seq.
+//
+// A message row lives from its MESSAGE record (or, during replay, from the
 // first ENQUEUE naming it) until its last queue entry goes; `refs` counts
-// those entries. During replay `message` may still be missing when an
-// ENQUEUE precedes its MESSAGE record; `finishReplay` settles that at the end.
+// those entries. During replay its Message may still be missing when an
+// ENQUEUE precedes its MESSAGE record; `finishReplay` settles that.
 
 import type { Message } from '../../broker/message';
 import { ENQUEUE_RECORD_BYTES } from './format';
+import { SlotMap } from './slot-map';
 
 export interface SegmentInfo {
   readonly no: number;
@@ -30,21 +38,6 @@ export interface SegmentInfo {
   deadAt?: number;
 }
 
-export interface MessageEntry {
-  readonly id: number;
-  message: Message | undefined;
-  /** Segment holding its MESSAGE record; undefined until that record is seen. */
-  segment: SegmentInfo | undefined;
-  recordBytes: number;
-  refs: number;
-}
-
-export interface QueueEntry {
-  readonly entry: MessageEntry;
-  /** Segment holding the ENQUEUE (or MOVE) record that put it there. */
-  segment: SegmentInfo;
-}
-
 export interface QueueState {
   readonly vhost: string;
   readonly name: string;
@@ -52,22 +45,53 @@ export interface QueueState {
   readonly ref: number;
   /** The last segment given this queue's QUEUE_NAME record. */
   namedIn: SegmentInfo | undefined;
-  /** Live messages by seq. */
-  readonly messages: Map<number, QueueEntry>;
+  /** Queue entry slot by seq. */
+  readonly entries: SlotMap;
+}
+
+/** No segment: a message row whose MESSAGE record has not been seen yet. */
+const NO_SEGMENT = -1;
+
+function grown<T extends Float64Array | Int32Array>(column: T, size: number): T {
+  if (size <= column.length) return column;
+  const bigger = new (column.constructor as new (length: number) => T)(Math.max(size, column.length * 2));
+  bigger.set(column);
+  return bigger;
 }
 
 export class LiveIndex {
   /** Oldest first; the last one is the segment being written. */
   readonly segments: SegmentInfo[] = [];
-  readonly messages = new Map<number, MessageEntry>();
+  private readonly segmentsByNo = new Map<number, SegmentInfo>();
   private readonly queuesByVhost = new Map<string, Map<string, QueueState>>();
   private nextRef = 1;
   liveBytes = 0;
   diskBytes = 0;
+  /** Messages held by at least one queue entry. */
+  liveMessages = 0;
+
+  // Message rows. A free row has id NaN.
+  private readonly messageSlots = new SlotMap();
+  private messageId = new Float64Array(1024).fill(NaN);
+  private messageRefs = new Int32Array(1024);
+  private messageSegment = new Int32Array(1024);
+  private messageBytes = new Int32Array(1024);
+  private readonly messageObject: (Message | undefined)[] = [];
+  private readonly freeMessageRows: number[] = [];
+  private messageRowsUsed = 0;
+
+  // Queue entry rows. A free row has no queue.
+  private entryMessage = new Int32Array(1024);
+  private entrySegment = new Int32Array(1024);
+  private entrySeq = new Float64Array(1024);
+  private readonly entryQueue: (QueueState | undefined)[] = [];
+  private readonly freeEntryRows: number[] = [];
+  private entryRowsUsed = 0;
 
   addSegment(no: number, bytes: number): SegmentInfo {
     const segment: SegmentInfo = { no, bytes, liveRecords: 0, liveBytes: 0 };
     this.segments.push(segment);
+    this.segmentsByNo.set(no, segment);
     this.diskBytes += bytes;
     return segment;
   }
@@ -81,6 +105,7 @@ export class LiveIndex {
   removeOldestSegment(): SegmentInfo {
     const segment = this.segments.shift()!;
     if (segment.liveRecords !== 0) throw new Error(`segment ${segment.no} still holds ${segment.liveRecords} live records`);
+    this.segmentsByNo.delete(segment.no);
     this.diskBytes -= segment.bytes;
     return segment;
   }
@@ -93,7 +118,7 @@ export class LiveIndex {
     let byName = this.queuesByVhost.get(vhost);
     if (!byName) this.queuesByVhost.set(vhost, (byName = new Map()));
     let queue = byName.get(name);
-    if (!queue) byName.set(name, (queue = { vhost, name, ref: this.nextRef++, namedIn: undefined, messages: new Map() }));
+    if (!queue) byName.set(name, (queue = { vhost, name, ref: this.nextRef++, namedIn: undefined, entries: new SlotMap() }));
     return queue;
   }
 
@@ -101,53 +126,141 @@ export class LiveIndex {
     for (const byName of this.queuesByVhost.values()) yield* byName.values();
   }
 
-  /** The entry of message `id`, created (without its data) when unknown. */
-  messageEntry(id: number): MessageEntry {
-    let entry = this.messages.get(id);
-    if (!entry) this.messages.set(id, (entry = { id, message: undefined, segment: undefined, recordBytes: 0, refs: 0 }));
-    return entry;
+  // --- messages ---------------------------------------------------------
+
+  /** The row of message `id`, or -1. */
+  findMessage(id: number): number {
+    return this.messageSlots.get(id);
   }
 
-  /** A MESSAGE record for `entry` sits in `segment`: a first one, or a rewritten copy that replaces the old. */
-  placeMessage(entry: MessageEntry, message: Message, segment: SegmentInfo, recordBytes: number): void {
-    if (entry.refs > 0 && entry.segment) this.count(entry.segment, -1, -entry.recordBytes);
-    entry.message = message;
-    entry.segment = segment;
-    entry.recordBytes = recordBytes;
-    if (entry.refs > 0) this.count(segment, 1, recordBytes);
+  /** The row of message `id`, created (without its Message) when unknown. */
+  messageRow(id: number): number {
+    const existing = this.messageSlots.get(id);
+    if (existing >= 0) return existing;
+    const row = this.freeMessageRows.pop() ?? this.messageRowsUsed++;
+    if (row >= this.messageId.length) {
+      const size = this.messageId.length;
+      this.messageId = grown(this.messageId, row + 1);
+      this.messageId.fill(NaN, size);
+      this.messageRefs = grown(this.messageRefs, row + 1);
+      this.messageSegment = grown(this.messageSegment, row + 1);
+      this.messageBytes = grown(this.messageBytes, row + 1);
+    }
+    this.messageId[row] = id;
+    this.messageRefs[row] = 0;
+    this.messageSegment[row] = NO_SEGMENT;
+    this.messageBytes[row] = 0;
+    this.messageObject[row] = undefined;
+    this.messageSlots.set(id, row);
+    return row;
   }
 
-  enqueue(queue: QueueState, seq: number, entry: MessageEntry, segment: SegmentInfo): void {
-    this.remove(queue, seq);
-    queue.messages.set(seq, { entry, segment });
-    this.count(segment, 1, ENQUEUE_RECORD_BYTES);
-    if (++entry.refs === 1 && entry.segment) this.count(entry.segment, 1, entry.recordBytes);
+  message(row: number): Message | undefined {
+    return this.messageObject[row];
   }
 
-  /** Takes the message at `seq` out of the queue; undefined when it was not there. */
-  remove(queue: QueueState, seq: number): MessageEntry | undefined {
-    const queued = queue.messages.get(seq);
-    if (!queued) return undefined;
-    queue.messages.delete(seq);
-    this.count(queued.segment, -1, -ENQUEUE_RECORD_BYTES);
-    this.release(queued.entry);
-    return queued.entry;
+  /** A MESSAGE record for the row sits in `segment`: a first one, or a rewritten copy that replaces the old. */
+  placeMessage(row: number, message: Message, segment: SegmentInfo, recordBytes: number): void {
+    const held = this.messageRefs[row] > 0;
+    if (held && this.messageSegment[row] !== NO_SEGMENT) this.count(this.messageSegment[row], -1, -this.messageBytes[row]);
+    this.messageObject[row] = message;
+    this.messageSegment[row] = segment.no;
+    this.messageBytes[row] = recordBytes;
+    if (held) this.count(segment.no, 1, recordBytes);
   }
 
-  /** An ENQUEUE record for a live queue entry was rewritten into `segment`. */
-  relocate(queued: QueueEntry, segment: SegmentInfo): void {
-    this.count(queued.segment, -1, -ENQUEUE_RECORD_BYTES);
-    queued.segment = segment;
-    this.count(segment, 1, ENQUEUE_RECORD_BYTES);
+  /** Swaps in an equal Message (same id and record), e.g. one with a re-homed body. */
+  replaceMessage(row: number, message: Message): void {
+    this.messageObject[row] = message;
+  }
+
+  /** Message rows in use are below this number. */
+  get messageRowCount(): number {
+    return this.messageRowsUsed;
+  }
+
+  /** Whether the row's message is held by a queue and its MESSAGE record is in `segment`. */
+  messageHeldIn(row: number, segment: SegmentInfo): boolean {
+    return this.messageRefs[row] > 0 && this.messageSegment[row] === segment.no;
+  }
+
+  /** Calls `visit` for every message held by some queue. */
+  forEachHeldMessage(visit: (row: number, message: Message) => void): void {
+    for (let row = 0; row < this.messageRowsUsed; row++) {
+      if (this.messageRefs[row] > 0) visit(row, this.messageObject[row]!);
+    }
+  }
+
+  // --- queue entries ------------------------------------------------------
+
+  /** The message row held by the queue at `seq`, or -1. */
+  queuedMessage(queue: QueueState, seq: number): number {
+    const entry = queue.entries.get(seq);
+    return entry < 0 ? -1 : this.entryMessage[entry];
+  }
+
+  enqueue(queue: QueueState, seq: number, messageRow: number, segment: SegmentInfo): void {
+    const entry = this.freeEntryRows.pop() ?? this.entryRowsUsed++;
+    if (entry >= this.entryMessage.length) {
+      this.entryMessage = grown(this.entryMessage, entry + 1);
+      this.entrySegment = grown(this.entrySegment, entry + 1);
+      this.entrySeq = grown(this.entrySeq, entry + 1);
+    }
+    this.entryMessage[entry] = messageRow;
+    this.entrySegment[entry] = segment.no;
+    this.entrySeq[entry] = seq;
+    this.entryQueue[entry] = queue;
+    this.count(segment.no, 1, ENQUEUE_RECORD_BYTES);
+    if (++this.messageRefs[messageRow] === 1) {
+      this.liveMessages++;
+      if (this.messageSegment[messageRow] !== NO_SEGMENT) this.count(this.messageSegment[messageRow], 1, this.messageBytes[messageRow]);
+    }
+    // Released after the new reference is taken, in case both hold the same message.
+    const replaced = queue.entries.set(seq, entry);
+    if (replaced >= 0) this.release(replaced);
+  }
+
+  /** Takes the message at `seq` out of the queue; false when it was not there. */
+  remove(queue: QueueState, seq: number): boolean {
+    const entry = queue.entries.delete(seq);
+    if (entry < 0) return false;
+    this.release(entry);
+    return true;
   }
 
   dropQueue(queue: QueueState): void {
-    for (const queued of queue.messages.values()) {
-      this.count(queued.segment, -1, -ENQUEUE_RECORD_BYTES);
-      this.release(queued.entry);
-    }
-    queue.messages.clear();
+    queue.entries.forEach((_seq, entry) => this.release(entry));
+    queue.entries.clear();
     this.queuesByVhost.get(queue.vhost)?.delete(queue.name);
+  }
+
+  /** Queue entry rows in use are below this number. */
+  get entryRowCount(): number {
+    return this.entryRowsUsed;
+  }
+
+  /** Whether the queue entry row is live and its ENQUEUE record is in `segment`. */
+  entryIn(entry: number, segment: SegmentInfo): boolean {
+    return this.entryQueue[entry] !== undefined && this.entrySegment[entry] === segment.no;
+  }
+
+  /** The queue, seq and message id of a live queue entry, or undefined once it is gone. */
+  entry(entry: number): { queue: QueueState; seq: number; messageId: number } | undefined {
+    const queue = this.entryQueue[entry];
+    if (!queue) return undefined;
+    return { queue, seq: this.entrySeq[entry], messageId: this.messageId[this.entryMessage[entry]] };
+  }
+
+  /** The ENQUEUE record of a live queue entry was rewritten into `segment`. */
+  relocateEntry(entry: number, segment: SegmentInfo): void {
+    this.count(this.entrySegment[entry], -1, -ENQUEUE_RECORD_BYTES);
+    this.entrySegment[entry] = segment.no;
+    this.count(segment.no, 1, ENQUEUE_RECORD_BYTES);
+  }
+
+  /** Calls `visit` for each message of the queue in seq order. */
+  forEachQueued(queue: QueueState, visit: (seq: number, message: Message) => void): void {
+    queue.entries.forEach((seq, entry) => visit(seq, this.messageObject[this.entryMessage[entry]]!));
   }
 
   /**
@@ -157,25 +270,41 @@ export class LiveIndex {
    */
   finishReplay(): number {
     let orphans = 0;
-    for (const queue of [...this.queues()]) {
-      for (const [seq, queued] of queue.messages) {
-        if (queued.entry.message) continue;
-        this.remove(queue, seq);
-        orphans++;
-      }
-      if (queue.messages.size === 0) this.queuesByVhost.get(queue.vhost)!.delete(queue.name);
+    for (let entry = 0; entry < this.entryRowsUsed; entry++) {
+      const queue = this.entryQueue[entry];
+      if (!queue || this.messageObject[this.entryMessage[entry]]) continue;
+      this.remove(queue, this.entrySeq[entry]);
+      orphans++;
     }
-    for (const [id, entry] of this.messages) if (entry.refs === 0) this.messages.delete(id);
+    for (let row = 0; row < this.messageRowsUsed; row++) {
+      if (!Number.isNaN(this.messageId[row]) && this.messageRefs[row] === 0) this.freeMessage(row);
+    }
+    for (const queue of [...this.queues()]) {
+      if (queue.entries.size === 0) this.queuesByVhost.get(queue.vhost)!.delete(queue.name);
+    }
     return orphans;
   }
 
-  private release(entry: MessageEntry): void {
-    if (--entry.refs > 0) return;
-    if (entry.segment) this.count(entry.segment, -1, -entry.recordBytes);
-    this.messages.delete(entry.id);
+  private release(entry: number): void {
+    const row = this.entryMessage[entry];
+    this.count(this.entrySegment[entry], -1, -ENQUEUE_RECORD_BYTES);
+    this.entryQueue[entry] = undefined;
+    this.freeEntryRows.push(entry);
+    if (--this.messageRefs[row] > 0) return;
+    this.liveMessages--;
+    if (this.messageSegment[row] !== NO_SEGMENT) this.count(this.messageSegment[row], -1, -this.messageBytes[row]);
+    this.freeMessage(row);
   }
 
-  private count(segment: SegmentInfo, records: number, bytes: number): void {
+  private freeMessage(row: number): void {
+    this.messageSlots.delete(this.messageId[row]);
+    this.messageId[row] = NaN;
+    this.messageObject[row] = undefined;
+    this.freeMessageRows.push(row);
+  }
+
+  private count(segmentNo: number, records: number, bytes: number): void {
+    const segment = this.segmentsByNo.get(segmentNo)!;
     segment.liveRecords += records;
     segment.liveBytes += bytes;
     this.liveBytes += bytes;

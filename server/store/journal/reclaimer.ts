@@ -8,22 +8,24 @@
 //
 // Only the oldest segment is ever deleted or compacted, so a REMOVE record
 // is never deleted before the ENQUEUE it cancels (see format.ts).
-// Compaction walks the live index in slices of SLICE_VISITS entries, yielding
+// Compaction walks the live index in slices of SLICE_VISITS rows, yielding
 // to the event loop between slices. States: idle, or compacting one segment.
 
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { segmentFileName } from './format';
-import type { LiveIndex, MessageEntry, QueueEntry, QueueState, SegmentInfo } from './live-index';
+import type { LiveIndex, SegmentInfo } from './live-index';
 import type { SegmentWriter } from './segment-writer';
 
-/** Index entries looked at per compaction slice (about a millisecond of work). */
+/** Index rows looked at per compaction slice (well under a millisecond unless many are rewritten). */
 const SLICE_VISITS = 20_000;
 
 /** Writes copies of live records into the current segment (the Journal does this). */
 export interface Rewriter {
-  rewriteMessage(entry: MessageEntry): void;
-  rewriteQueueEntry(queue: QueueState, seq: number, queued: QueueEntry): void;
+  /** Rewrites the MESSAGE record of a message row. */
+  rewriteMessage(row: number): void;
+  /** Rewrites the ENQUEUE record of a queue entry row. */
+  rewriteEntry(entry: number): void;
 }
 
 export interface CompactionPolicy {
@@ -103,25 +105,23 @@ export class Reclaimer {
     run();
   }
 
-  /** Rewrites the live records of `segment`, pausing every SLICE_VISITS index entries. */
+  /** Rewrites the live records of `segment`, pausing every SLICE_VISITS index rows. */
   private *compactionSteps(segment: SegmentInfo): Generator<void> {
     let visits = 0;
-    // Map iterators stay valid while entries are added and deleted between slices.
-    for (const entry of this.index.messages.values()) {
-      if (entry.segment === segment && entry.refs > 0) {
-        this.rewriter.rewriteMessage(entry);
+    // Rows freed or reused between slices belong to newer segments by then, so they are skipped.
+    for (let row = 0; row < this.index.messageRowCount; row++) {
+      if (this.index.messageHeldIn(row, segment)) {
+        this.rewriter.rewriteMessage(row);
         this.counters.recordsRewritten++;
       }
       if (++visits % SLICE_VISITS === 0) yield;
     }
-    for (const queue of [...this.index.queues()]) {
-      for (const [seq, queued] of queue.messages) {
-        if (queued.segment === segment) {
-          this.rewriter.rewriteQueueEntry(queue, seq, queued);
-          this.counters.recordsRewritten++;
-        }
-        if (++visits % SLICE_VISITS === 0) yield;
+    for (let entry = 0; entry < this.index.entryRowCount; entry++) {
+      if (this.index.entryIn(entry, segment)) {
+        this.rewriter.rewriteEntry(entry);
+        this.counters.recordsRewritten++;
       }
+      if (++visits % SLICE_VISITS === 0) yield;
     }
   }
 }

@@ -4,12 +4,12 @@
 // record, CRC already checked, to a visitor so replay allocates nothing but
 // the values it keeps.
 
-import { crc32 } from 'node:zlib';
 import { readBasicProperties, writeBasicProperties, type BasicProperties } from '../../amqp/codec/generated/spec';
 import type { Reader } from '../../amqp/codec/reader';
 import type { Writer } from '../../amqp/codec/writer';
 import { Message } from '../../broker/message';
 import type { MessageProperties } from '../../broker/types';
+import { crc32 } from './crc32';
 import { RECORD_FRAME_BYTES, RecordType } from './format';
 
 function beginRecord(w: Writer, type: number): number {
@@ -34,7 +34,7 @@ function endRecord(w: Writer, mark: number): number {
   const start = bufferPosition(w, mark);
   const length = w.pos - start - RECORD_FRAME_BYTES;
   w.buf.writeUInt32BE(length, start);
-  w.buf.writeUInt32BE(crc32(w.buf.subarray(start + RECORD_FRAME_BYTES, w.pos)), start + 4);
+  w.buf.writeUInt32BE(crc32(w.buf, start + RECORD_FRAME_BYTES, w.pos), start + 4);
   return RECORD_FRAME_BYTES + length;
 }
 
@@ -126,8 +126,9 @@ export function decodeRecord(r: Reader, v: RecordVisitor): void {
       const exchange = r.shortstr();
       const routingKey = r.shortstr();
       const properties = readBasicProperties(r) as MessageProperties;
-      // Copied so that a kept message does not pin the whole segment buffer.
-      const body = Buffer.from(r.longstr());
+      // A view into the segment's bytes, not a copy: replay copies the bodies
+      // out of segments that end up mostly dead (replay.ts).
+      const body = r.longstr();
       v.message(new Message(id, exchange, routingKey, properties, body), bytes);
       break;
     }

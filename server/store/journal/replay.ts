@@ -4,7 +4,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Message } from '../../broker/message';
+import { Message } from '../../broker/message';
 import { parseSegmentFileName, segmentFileName } from './format';
 import type { LiveIndex, SegmentInfo } from './live-index';
 import type { RecordVisitor } from './record-codec';
@@ -81,19 +81,37 @@ export function replay(dir: string, index: LiveIndex): Recovery {
     if (result.skipped) recovery.skipped.push({ segment: segmentFileName(no), ...result.skipped });
   }
   recovery.orphanedEntries = index.finishReplay();
+  copyBodiesOutOfSparseSegments(index);
   for (const queue of index.queues()) {
     const messages: RecoveredMessage[] = [];
-    let sorted = true;
-    for (const [seq, queued] of queue.messages) {
-      if (messages.length > 0 && seq < messages[messages.length - 1].seq) sorted = false;
-      messages.push({ seq, message: queued.entry.message! });
-    }
-    if (!sorted) messages.sort((a, b) => a.seq - b.seq);
+    index.forEachQueued(queue, (seq, message) => messages.push({ seq, message }));
     recovery.queues.push({ vhost: queue.vhost, name: queue.name, messages });
     recovery.messages += messages.length;
   }
   recovery.durationMs = performance.now() - started;
   return recovery;
+}
+
+/**
+ * Recovered bodies are views into the bytes read from each segment. Where the
+ * live bodies fill less than half of those bytes, they are copied into one
+ * new buffer per segment so that the dead rest can be freed.
+ */
+function copyBodiesOutOfSparseSegments(index: LiveIndex): void {
+  const liveBytes = new Map<ArrayBufferLike, number>();
+  index.forEachHeldMessage((_row, { body }) => liveBytes.set(body.buffer, (liveBytes.get(body.buffer) ?? 0) + body.length));
+  const copies = new Map<ArrayBufferLike, { into: Buffer; at: number }>();
+  for (const [buffer, bytes] of liveBytes) {
+    if (bytes < buffer.byteLength / 2) copies.set(buffer, { into: Buffer.allocUnsafeSlow(bytes), at: 0 });
+  }
+  if (copies.size === 0) return;
+  index.forEachHeldMessage((row, old) => {
+    const copy = copies.get(old.body.buffer);
+    if (!copy) return;
+    const at = copy.at;
+    copy.at += old.body.copy(copy.into, at);
+    index.replaceMessage(row, new Message(old.id, old.exchange, old.routingKey, old.properties, copy.into.subarray(at, copy.at)));
+  });
 }
 
 /** Applies one segment's records; queue refs are resolved by that segment's QUEUE_NAME records. */
@@ -109,12 +127,12 @@ function segmentVisitor(index: LiveIndex, segment: SegmentInfo, recovery: Recove
       names.set(ref, { vhost, queue });
     },
     message(message, bytes) {
-      index.placeMessage(index.messageEntry(message.id), message, segment, bytes);
+      index.placeMessage(index.messageRow(message.id), message, segment, bytes);
       if (message.id > recovery.maxMessageId) recovery.maxMessageId = message.id;
     },
     enqueue(ref, seq, messageId) {
       const { vhost, queue } = named(ref);
-      index.enqueue(index.queueOrCreate(vhost, queue), seq, index.messageEntry(messageId), segment);
+      index.enqueue(index.queueOrCreate(vhost, queue), seq, index.messageRow(messageId), segment);
     },
     remove(ref, seq) {
       const { vhost, queue } = named(ref);
@@ -125,7 +143,7 @@ function segmentVisitor(index: LiveIndex, segment: SegmentInfo, recovery: Recove
       const from = named(fromRef);
       const to = named(toRef);
       // Enqueue first: removing first could release the message's last reference.
-      index.enqueue(index.queueOrCreate(to.vhost, to.queue), toSeq, index.messageEntry(messageId), segment);
+      index.enqueue(index.queueOrCreate(to.vhost, to.queue), toSeq, index.messageRow(messageId), segment);
       const source = index.queue(from.vhost, from.queue);
       if (source && !(fromRef === toRef && fromSeq === toSeq)) index.remove(source, fromSeq);
     },

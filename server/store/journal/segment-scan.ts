@@ -3,8 +3,8 @@
 // ends the walk: what follows it in this segment cannot be trusted to start
 // on a record boundary, so the rest of the segment is reported as skipped.
 
-import { crc32 } from 'node:zlib';
 import { Reader } from '../../amqp/codec/reader';
+import { crc32 } from './crc32';
 import { FORMAT_VERSION, MAX_RECORD_BYTES, RECORD_FRAME_BYTES, SEGMENT_HEADER_BYTES, SEGMENT_MAGIC } from './format';
 import { decodeRecord, type RecordVisitor } from './record-codec';
 
@@ -41,7 +41,7 @@ export function scanSegment(buf: Buffer, visitor: RecordVisitor): ScanResult {
     const start = pos + RECORD_FRAME_BYTES;
     const end = start + length;
     if (end > buf.length) return stop('torn', `record of ${length} bytes runs past the end of the file`);
-    if (crc32(buf.subarray(start, end)) !== buf.readUInt32BE(pos + 4)) return stop('crc', 'checksum mismatch');
+    if (crc32(buf, start, end) !== buf.readUInt32BE(pos + 4)) return stop('crc', 'checksum mismatch');
     try {
       decodeRecord(reader.reset(buf, start, end), visitor);
     } catch (error) {
