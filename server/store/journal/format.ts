@@ -19,11 +19,11 @@
 //   1 QUEUE_NAME  u32 ref, str8 vhost, str8 queue
 //                 Names `ref` for the rest of this segment only: every segment
 //                 carries the names it uses, so each one decodes on its own.
-//   2 MESSAGE     u64 id, str8 exchange, str8 routing key, properties, u32 body
-//                 length, body. Properties are the AMQP basic content-header
-//                 property list (u16 flags + the fields present), the same
-//                 compact binary form clients send. Written once per message
-//                 however many queues hold it.
+//   2 MESSAGE     u64 id, str8 exchange, str8 routing key, u32 properties
+//                 length, properties, u32 body length, body. Properties are
+//                 the AMQP basic content-header property list (u16 flags + the
+//                 fields present), the same compact binary form clients send.
+//                 Written once per message however many queues hold it.
 //   3 ENQUEUE     u32 ref, u64 seq, u64 message id
 //   4 REMOVE      u32 ref, u64 seq            (ack, expiry, dead-letter, drop...)
 //   5 MOVE        u32 from ref, u64 from seq, u32 to ref, u64 to seq, u64 message id

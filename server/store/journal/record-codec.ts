@@ -10,6 +10,7 @@ import type { Writer } from '../../amqp/codec/writer';
 import { Message } from '../../broker/message';
 import type { MessageProperties } from '../../broker/types';
 import { crc32 } from './crc32';
+import { DecodeCache } from './decode-cache';
 import { RECORD_FRAME_BYTES, RecordType } from './format';
 
 function beginRecord(w: Writer, type: number): number {
@@ -58,8 +59,11 @@ export function writeMessage(w: Writer, m: Message): number {
     w.longlong(m.id);
     w.shortstr(m.exchange);
     w.shortstr(m.routingKey);
+    const propertiesLength = w.mark();
+    w.long(0);
     // The engine's headers hold the values the AMQP codec decoded (types.ts).
     writeBasicProperties(w, m.properties as BasicProperties);
+    w.patchLong(propertiesLength, w.mark() - propertiesLength - 4);
     w.longstr(m.body);
   } catch (error) {
     abandonRecord(w, mark);
@@ -110,42 +114,82 @@ export interface RecordVisitor {
 }
 
 /**
- * Decodes the record whose type byte is at r.pos and whose payload ends at
- * r.end. Throws (CodecError or RangeError) when the payload does not match
- * its type: the caller treats that as corruption.
+ * Decodes records for one replay. Strings and property lists repeated from
+ * record to record are decoded once and shared (decode-cache.ts).
  */
-export function decodeRecord(r: Reader, v: RecordVisitor): void {
-  const bytes = RECORD_FRAME_BYTES + r.remaining;
-  const type = r.octet();
-  switch (type) {
-    case RecordType.QueueName:
-      v.queueName(r.long(), r.shortstr(), r.shortstr());
-      break;
-    case RecordType.Message: {
-      const id = r.longlong();
-      const exchange = r.shortstr();
-      const routingKey = r.shortstr();
-      const properties = readBasicProperties(r) as MessageProperties;
-      // A view into the segment's bytes, not a copy: replay copies the bodies
-      // out of segments that end up mostly dead (replay.ts).
-      const body = r.longstr();
-      v.message(new Message(id, exchange, routingKey, properties, body), bytes);
-      break;
+export class RecordDecoder {
+  private readonly strings = new DecodeCache<string>();
+  private readonly properties = new DecodeCache<MessageProperties>();
+
+  /**
+   * Decodes the record whose type byte is at r.pos and whose payload ends at
+   * r.end. Throws (CodecError or RangeError) when the payload does not match
+   * its type: the caller treats that as corruption.
+   */
+  decode(r: Reader, v: RecordVisitor): void {
+    const bytes = RECORD_FRAME_BYTES + r.remaining;
+    const type = r.octet();
+    switch (type) {
+      case RecordType.QueueName:
+        v.queueName(r.long(), this.shortstr(r), this.shortstr(r));
+        break;
+      case RecordType.Message: {
+        const id = r.longlong();
+        const exchange = this.shortstr(r);
+        const routingKey = this.shortstr(r);
+        const properties = this.messageProperties(r);
+        // A view into the segment's bytes, not a copy: replay copies the bodies
+        // out of segments that end up mostly dead (replay.ts).
+        const body = r.longstr();
+        v.message(new Message(id, exchange, routingKey, properties, body), bytes);
+        break;
+      }
+      case RecordType.Enqueue:
+        v.enqueue(r.long(), r.longlong(), r.longlong(), bytes);
+        break;
+      case RecordType.Remove:
+        v.remove(r.long(), r.longlong());
+        break;
+      case RecordType.Move:
+        v.move(r.long(), r.longlong(), r.long(), r.longlong(), r.longlong(), bytes);
+        break;
+      case RecordType.DropQueue:
+        v.dropQueue(r.long());
+        break;
+      default:
+        throw new RangeError(`unknown record type ${type}`);
     }
-    case RecordType.Enqueue:
-      v.enqueue(r.long(), r.longlong(), r.longlong(), bytes);
-      break;
-    case RecordType.Remove:
-      v.remove(r.long(), r.longlong());
-      break;
-    case RecordType.Move:
-      v.move(r.long(), r.longlong(), r.long(), r.longlong(), r.longlong(), bytes);
-      break;
-    case RecordType.DropQueue:
-      v.dropQueue(r.long());
-      break;
-    default:
-      throw new RangeError(`unknown record type ${type}`);
+    if (r.remaining !== 0) throw new RangeError(`record type ${type} has ${r.remaining} unexpected trailing bytes`);
   }
-  if (r.remaining !== 0) throw new RangeError(`record type ${type} has ${r.remaining} unexpected trailing bytes`);
+
+  private shortstr(r: Reader): string {
+    const length = r.octet();
+    r.need(length);
+    const start = r.pos;
+    const end = (r.pos += length);
+    let value = this.strings.lookup(r.buf, start, end);
+    if (value === undefined) {
+      value = r.buf.toString('utf8', start, end);
+      this.strings.store(r.buf, start, end, value);
+    }
+    return value;
+  }
+
+  private messageProperties(r: Reader): MessageProperties {
+    const length = r.long();
+    r.need(length);
+    const start = r.pos;
+    const end = start + length;
+    let value = this.properties.lookup(r.buf, start, end);
+    if (value === undefined) {
+      const recordEnd = r.end;
+      r.end = end;
+      value = readBasicProperties(r) as MessageProperties;
+      if (r.pos !== end) throw new RangeError('property list shorter than its length');
+      r.end = recordEnd;
+      this.properties.store(r.buf, start, end, value);
+    }
+    r.pos = end;
+    return value;
+  }
 }

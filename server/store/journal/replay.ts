@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Message } from '../../broker/message';
 import { parseSegmentFileName, segmentFileName } from './format';
 import type { LiveIndex, SegmentInfo } from './live-index';
-import type { RecordVisitor } from './record-codec';
+import { RecordDecoder, type RecordVisitor } from './record-codec';
 import { scanSegment, type SkipReason } from './segment-scan';
 
 export interface SkippedBytes {
@@ -70,13 +70,14 @@ export function replay(dir: string, index: LiveIndex): Recovery {
     orphanedEntries: 0,
     durationMs: 0,
   };
+  const decoder = new RecordDecoder();
   for (const no of listSegments(dir)) {
     const buf = readFileSync(join(dir, segmentFileName(no)));
     const segment = index.addSegment(no, buf.length);
     recovery.segmentsRead++;
     recovery.bytesRead += buf.length;
     if (buf.length === 0) continue; // created just before a crash, nothing written yet
-    const result = scanSegment(buf, segmentVisitor(index, segment, recovery));
+    const result = scanSegment(buf, segmentVisitor(index, segment, recovery), decoder);
     recovery.recordsRead += result.records;
     if (result.skipped) recovery.skipped.push({ segment: segmentFileName(no), ...result.skipped });
   }

@@ -6,7 +6,7 @@
 import { Reader } from '../../amqp/codec/reader';
 import { crc32 } from './crc32';
 import { FORMAT_VERSION, MAX_RECORD_BYTES, RECORD_FRAME_BYTES, SEGMENT_HEADER_BYTES, SEGMENT_MAGIC } from './format';
-import { decodeRecord, type RecordVisitor } from './record-codec';
+import { RecordDecoder, type RecordVisitor } from './record-codec';
 
 /**
  * Why bytes were skipped: `torn` a record that runs past the end of the file
@@ -23,7 +23,7 @@ export interface ScanResult {
   skipped?: { offset: number; bytes: number; reason: SkipReason; detail: string };
 }
 
-export function scanSegment(buf: Buffer, visitor: RecordVisitor): ScanResult {
+export function scanSegment(buf: Buffer, visitor: RecordVisitor, decoder = new RecordDecoder()): ScanResult {
   if (buf.length < SEGMENT_HEADER_BYTES || !buf.subarray(0, 4).equals(SEGMENT_MAGIC) || buf[4] !== FORMAT_VERSION) {
     return { records: 0, skipped: { offset: 0, bytes: buf.length, reason: 'header', detail: 'no segment header of format version 1' } };
   }
@@ -43,7 +43,7 @@ export function scanSegment(buf: Buffer, visitor: RecordVisitor): ScanResult {
     if (end > buf.length) return stop('torn', `record of ${length} bytes runs past the end of the file`);
     if (crc32(buf, start, end) !== buf.readUInt32BE(pos + 4)) return stop('crc', 'checksum mismatch');
     try {
-      decodeRecord(reader.reset(buf, start, end), visitor);
+      decoder.decode(reader.reset(buf, start, end), visitor);
     } catch (error) {
       return stop('invalid', (error as Error).message);
     }
