@@ -114,6 +114,7 @@ describe('queue.declare', () => {
     ['x-overflow', 'drop-tail', 'invalid_overflow'],
     ['x-dead-letter-exchange', 5, '{unacceptable_type,long}'],
     ['x-single-active-consumer', 'yes', '{unacceptable_type,longstr}'],
+    ['x-dead-letter-routing-key', 'k', 'routing_key_but_no_dlx_defined'],
   ])('validates %s = %j with RabbitMQ\'s reason', (arg, value, reason) => {
     broker = new Broker();
     expectBrokerError(

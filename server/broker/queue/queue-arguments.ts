@@ -30,8 +30,8 @@ const MAX_EXPIRY = 315_360_000_000;
 const MAX_PRIORITY = 255;
 export const QUORUM_DEFAULT_DELIVERY_LIMIT = 20;
 
-/** Erlang-style rendering of the reason, as RabbitMQ prints it with ~p. */
-type Check = (value: unknown) => string | null;
+/** A validator: null when the value is fine, else the reason as RabbitMQ prints it with ~p. */
+type Check = (value: unknown, args?: FieldTable) => string | null;
 
 function typeName(value: unknown): string {
   if (typeof value === 'string') return 'longstr';
@@ -77,6 +77,9 @@ const maxPriority: Check = (value) => {
 const longstr: Check = (value) =>
   typeof value === 'string' || Buffer.isBuffer(value) ? null : `{unacceptable_type,${typeName(value)}}`;
 
+const deadLetterRoutingKey: Check = (value, args) =>
+  longstr(value) ?? (args?.['x-dead-letter-exchange'] === undefined ? 'routing_key_but_no_dlx_defined' : null);
+
 const overflow: Check = (value) =>
   typeof value === 'string' && ['drop-head', 'reject-publish', 'reject-publish-dlx'].includes(value)
     ? null
@@ -95,7 +98,7 @@ const CHECKS: Record<string, Check> = {
   'x-expires': expires,
   'x-message-ttl': expiry,
   'x-dead-letter-exchange': longstr,
-  'x-dead-letter-routing-key': longstr,
+  'x-dead-letter-routing-key': deadLetterRoutingKey,
   'x-max-length': nonNegative,
   'x-max-length-bytes': nonNegative,
   'x-max-priority': maxPriority,
@@ -122,7 +125,7 @@ function text(value: unknown): string | null {
 export function parseQueueArguments(queue: string, vhost: string, args: FieldTable): QueueConfig {
   for (const [key, check] of Object.entries(CHECKS)) {
     if (args[key] === undefined) continue;
-    const error = check(args[key]);
+    const error = check(args[key], args);
     if (error) throw invalidArg(queue, vhost, key, error);
   }
   const type = (text(args['x-queue-type']) ?? 'classic') as QueueType;
