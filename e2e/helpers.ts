@@ -1,4 +1,5 @@
 /** Real AMQP clients for the stories: amqplib against the Warren under test. */
+import type { Page } from '@playwright/test';
 import amqp from 'amqplib';
 
 export async function connect(url: string, name = 'e2e-client') {
@@ -16,4 +17,9 @@ export async function publishContinuously(url: string, queue: string, everyMs = 
     clearInterval(timer);
     await conn.close();
   };
+}
+
+/** The value of the figure card labelled exactly `label` (e.g. "Ready", not "Bytes ready"). */
+export function figure(page: Page, label: string) {
+  return page.locator('.figure').filter({ has: page.locator('dt').getByText(label, { exact: true }) }).locator('dd');
 }

@@ -2,9 +2,8 @@
 
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useTRPC } from '../_lib/trpc';
-import { formatClock } from '../_lib/format';
+import { TimeChart } from './time-chart';
 
 const RANGES = [
   { minutes: 1, label: '1 min' },
@@ -34,47 +33,6 @@ interface Point {
   deadLettered: number;
   ready: number;
   unacked: number;
-}
-
-function TimeChart({ title, unit, points, lines }: { title: string; unit: string; points: Point[]; lines: readonly { key: keyof Point; name: string; color: string }[] }) {
-  const latest = points[points.length - 1];
-  return (
-    <figure className="card chart" aria-label={title} data-points={points.length}>
-      <figcaption>
-        {title} <span className="muted">({unit})</span>
-      </figcaption>
-      <div style={{ width: '100%', height: 220 }}>
-        <ResponsiveContainer>
-          <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-            <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={formatClock} stroke="var(--muted)" />
-            <YAxis width={80} stroke="var(--muted)" unit={` ${unit}`} allowDecimals={false} />
-            <Tooltip
-              labelFormatter={(v) => formatClock(Number(v))}
-              formatter={(v) => `${Number(v).toLocaleString(undefined, { maximumFractionDigits: 1 })} ${unit}`}
-              contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }}
-            />
-            <Legend />
-            {lines.map((l) => (
-              <Line key={l.key} type="monotone" dataKey={l.key} name={l.name} stroke={l.color} dot={false} isAnimationActive={false} />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
-      </div>
-      {latest && (
-        <p className="muted now" aria-label={`${title} now`}>
-          Now:{' '}
-          {lines.map((l, i) => (
-            <span key={l.key}>
-              {i > 0 && ', '}
-              {l.name} <strong data-series={l.key}>{Number(latest[l.key]).toLocaleString(undefined, { maximumFractionDigits: 1 })}</strong>
-            </span>
-          ))}{' '}
-          {unit}
-        </p>
-      )}
-    </figure>
-  );
 }
 
 /** The overview's live charts: message rates and queued messages, over a chosen range. */

@@ -1,34 +1,55 @@
 'use client';
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useCallback } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+function readParams<T extends Record<string, string>>(defaults: T, params: URLSearchParams): T {
+  const state = { ...defaults };
+  for (const key of Object.keys(defaults) as (keyof T & string)[]) {
+    const v = params.get(key);
+    if (v !== null) state[key] = v as T[keyof T & string];
+  }
+  return state;
+}
 
 /**
  * Page state kept in the URL's query string, so a filtered, sorted view can be
  * bookmarked, shared and restored with the back button. Values equal to their
  * default are left out of the URL.
+ *
+ * The state itself lives in React and changes at once (typing stays smooth); the
+ * URL follows it. It is read back from the URL only on first render and on
+ * back/forward navigation, never from our own in-flight URL updates.
  */
 export function useUrlState<T extends Record<string, string>>(defaults: T): [T, (patch: Partial<T>) => void] {
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const state = { ...defaults };
-  for (const key of Object.keys(defaults) as (keyof T)[]) {
-    const v = params.get(key as string);
-    if (v !== null) state[key] = v as T[keyof T];
-  }
+  const [state, setState] = useState<T>(() => readParams(defaults, params));
+  const stateRef = useRef(state);
+  const defaultsRef = useRef(defaults);
+
+  useEffect(() => {
+    const onPop = () => {
+      const next = readParams(defaultsRef.current, new URLSearchParams(window.location.search));
+      stateRef.current = next;
+      setState(next);
+    };
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+
   const update = useCallback(
     (patch: Partial<T>) => {
-      const next = new URLSearchParams(params.toString());
-      for (const [k, v] of Object.entries(patch)) {
-        if (v === undefined || v === defaults[k]) next.delete(k);
-        else next.set(k, v as string);
-      }
-      const qs = next.toString();
-      router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+      const next = { ...stateRef.current, ...patch };
+      stateRef.current = next;
+      setState(next);
+      const qs = new URLSearchParams();
+      for (const [k, v] of Object.entries(next)) if (v !== defaultsRef.current[k]) qs.set(k, v);
+      const s = qs.toString();
+      router.replace(s ? `${pathname}?${s}` : pathname, { scroll: false });
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [params, pathname, router],
+    [pathname, router],
   );
   return [state, update];
 }

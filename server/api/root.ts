@@ -1,4 +1,5 @@
 /** The console's API: one router per area. */
+import { auditRouter } from './routers/audit';
 import { bindingsRouter } from './routers/bindings';
 import { exchangesRouter } from './routers/exchanges';
 import { queuesRouter } from './routers/queues';
@@ -10,6 +11,7 @@ export const appRouter = router({
   queues: queuesRouter,
   bindings: bindingsRouter,
   exchanges: exchangesRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,49 @@
-import { NotBuilt } from '../../_components/not-built';
+'use client';
 
-export default function Page() {
-  return <NotBuilt title="Admin" what="This page will manage users, permissions, policies and the audit log." />;
+import { useQuery } from '@tanstack/react-query';
+import { useTRPC } from '../../_lib/trpc';
+
+export default function AdminPage() {
+  const trpc = useTRPC();
+  const audit = useQuery({ ...trpc.audit.list.queryOptions({ limit: 200 }), refetchInterval: 2_000 });
+  return (
+    <section>
+      <h1>Admin</h1>
+      <p className="muted">Users, permissions and policies are not built yet; the audit log below records every destructive action taken from the console.</p>
+      <div className="card">
+        <h2>Audit log</h2>
+        {audit.isPending && <p role="status">Loading…</p>}
+        {audit.isError && (
+          <p role="alert" className="error">
+            {audit.error.message}
+          </p>
+        )}
+        {audit.data?.length === 0 && <p className="muted">Nothing recorded yet.</p>}
+        {audit.data && audit.data.length > 0 && (
+          <table className="table" aria-label="Audit log">
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>User</th>
+                <th>Action</th>
+                <th>Target</th>
+                <th>Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {audit.data.map((e) => (
+                <tr key={e.id}>
+                  <td>{new Date(e.time).toLocaleString()}</td>
+                  <td>{e.user}</td>
+                  <td>{e.action}</td>
+                  <td>{e.target}</td>
+                  <td>{JSON.stringify(e.details)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </section>
+  );
 }

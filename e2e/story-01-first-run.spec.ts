@@ -1,7 +1,7 @@
 // Story 1 (first part): the console opens on the overview with real figures
 // from the running broker, and its live chart receives new points.
 import { expect, test } from './fixtures';
-import { publishContinuously } from './helpers';
+import { figure, publishContinuously } from './helpers';
 
 test('overview shows the broker and a live memory chart', async ({ page, warren }) => {
   await page.goto('/');
@@ -15,7 +15,7 @@ test('overview shows the broker and a live memory chart', async ({ page, warren 
   await expect(broker.filter({ hasText: /^\d+(\.\d)? MiB$/ })).toBeVisible();
 
   // Uptime moves on without a reload.
-  const uptime = page.locator('.figure', { hasText: 'Uptime' }).locator('dd');
+  const uptime = figure(page, 'Uptime');
   const first = await uptime.textContent();
   await expect(uptime).not.toHaveText(first!, { timeout: 5_000 });
 
@@ -31,13 +31,13 @@ test('overview shows the broker and a live memory chart', async ({ page, warren 
 
 test('overview counts a client and charts its messages live', async ({ page, warren }) => {
   await page.goto('/');
-  const connections = page.locator('.figure', { hasText: 'Connections' }).locator('dd');
+  const connections = figure(page, 'Connections');
   await expect(connections).toHaveText('0');
 
   const stop = await publishContinuously(warren.amqpUrl, 'story1-orders');
   try {
     await expect(connections).toHaveText('1');
-    await expect(page.locator('.figure', { hasText: 'Queues' }).locator('dd')).toHaveText('1');
+    await expect(figure(page, 'Queues')).toHaveText('1');
     const published = page.getByLabel('Message rates now').locator('[data-series="published"]');
     await expect.poll(async () => Number((await published.textContent())?.replace(/,/g, '')), { timeout: 10_000 }).toBeGreaterThan(5);
     const ready = page.getByLabel('Queued messages now').locator('[data-series="ready"]');

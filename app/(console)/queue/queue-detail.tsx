@@ -1,0 +1,159 @@
+'use client';
+
+import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { useTRPC } from '../../_lib/trpc';
+import { formatBytes } from '../../_lib/format';
+import { TimeChart } from '../../_components/time-chart';
+import { fieldText } from '../../_components/message-viewer';
+import { ArgumentBadges } from '../queues/argument-badges';
+import { BindingsPanel } from './bindings-panel';
+import { QueueActions } from './queue-actions';
+
+interface Point {
+  at: number;
+  ready: number;
+  unacked: number;
+  incoming: number;
+  deliver: number;
+  ack: number;
+}
+const WINDOW_POINTS = 300;
+
+export function QueueDetail() {
+  const params = useSearchParams();
+  const vhost = params.get('vhost') ?? '/';
+  const name = params.get('name') ?? '';
+  const trpc = useTRPC();
+  const queue = useQuery({ ...trpc.queues.get.queryOptions({ vhost, name }), refetchInterval: 1_000, enabled: name !== '' });
+  const [points, setPoints] = useState<Point[]>([]);
+
+  useEffect(() => {
+    const q = queue.data;
+    if (!q) return;
+    setPoints((prev) => {
+      const at = queue.dataUpdatedAt;
+      if (prev.length > 0 && prev[prev.length - 1].at >= at) return prev;
+      const next = [...prev, { at, ready: q.ready, unacked: q.unacked, ...q.rates }];
+      return next.length > WINDOW_POINTS ? next.slice(-WINDOW_POINTS) : next;
+    });
+  }, [queue.data, queue.dataUpdatedAt]);
+
+  if (name === '') return <p className="error">No queue named in the address. Open one from the <Link href="/queues">queue list</Link>.</p>;
+  return (
+    <section>
+      <p className="muted">
+        <Link href="/queues">Queues</Link> / vhost {vhost}
+      </p>
+      <h1>Queue {name}</h1>
+      {queue.isPending && <p role="status">Loading queue…</p>}
+      {queue.isError && (
+        <p role="alert" className="error">
+          {queue.error.message}
+        </p>
+      )}
+      {queue.data && (
+        <>
+          <dl className="figures" aria-label="Queue figures">
+            {[
+              ['Ready', queue.data.ready.toLocaleString()],
+              ['Unacked', queue.data.unacked.toLocaleString()],
+              ['Total', (queue.data.ready + queue.data.unacked).toLocaleString()],
+              ['Bytes ready', formatBytes(queue.data.readyBytes)],
+              ['Consumers', String(queue.data.consumers.length)],
+              ['Incoming', `${queue.data.rates.incoming.toFixed(1)}/s`],
+              ['Deliver', `${queue.data.rates.deliver.toFixed(1)}/s`],
+              ['Ack', `${queue.data.rates.ack.toFixed(1)}/s`],
+            ].map(([label, value]) => (
+              <div className="figure" key={label}>
+                <dt>{label}</dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+          </dl>
+          <div className="grid2">
+            <TimeChart
+              title="Depth"
+              unit="msgs"
+              points={points}
+              lines={[
+                { key: 'ready', name: 'Ready', color: 'var(--accent)' },
+                { key: 'unacked', name: 'Unacked', color: 'var(--accent2)' },
+              ]}
+            />
+            <TimeChart
+              title="Rates"
+              unit="msg/s"
+              points={points}
+              lines={[
+                { key: 'incoming', name: 'Incoming', color: 'var(--accent)' },
+                { key: 'deliver', name: 'Deliver', color: 'var(--accent2)' },
+                { key: 'ack', name: 'Ack', color: '#16a34a' },
+              ]}
+            />
+          </div>
+
+          <div className="grid2">
+            <div className="card">
+              <h2>Consumers</h2>
+              {queue.data.consumers.length === 0 ? (
+                <p className="muted">No consumers.</p>
+              ) : (
+                <table className="table" aria-label="Consumers">
+                  <thead>
+                    <tr>
+                      <th>Tag</th>
+                      <th>Connection</th>
+                      <th>Channel</th>
+                      <th className="num">Prefetch</th>
+                      <th className="num">Unacked</th>
+                      <th>Ack mode</th>
+                      <th>Active</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {queue.data.consumers.map((c) => (
+                      <tr key={`${c.connectionId}/${c.channel}/${c.consumerTag}`}>
+                        <td>{c.consumerTag}</td>
+                        <td>{c.connectionId}</td>
+                        <td>{c.channel}</td>
+                        <td className="num">{c.prefetchCount === 0 ? 'unlimited' : c.prefetchCount}</td>
+                        <td className="num">{c.unacked}</td>
+                        <td>{c.noAck ? 'auto' : 'manual'}</td>
+                        <td>{c.active ? 'yes' : 'waiting'}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </div>
+            <div className="card">
+              <h2>Arguments and flags</h2>
+              <p>
+                Type {queue.data.type} <ArgumentBadges args={queue.data.arguments} durable={queue.data.durable} exclusive={queue.data.exclusive} autoDelete={queue.data.autoDelete} />
+              </p>
+              {Object.keys(queue.data.arguments).length === 0 ? (
+                <p className="muted">No arguments.</p>
+              ) : (
+                <table className="table" aria-label="Arguments">
+                  <tbody>
+                    {Object.entries(queue.data.arguments).map(([k, v]) => (
+                      <tr key={k}>
+                        <th scope="row">{k}</th>
+                        <td>{fieldText(v)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </div>
+          </div>
+          <BindingsPanel vhost={vhost} queue={name} bindings={queue.data.bindings} />
+          <QueueActions vhost={vhost} name={name} ready={queue.data.ready} total={queue.data.ready + queue.data.unacked} />
+        </>
+      )}
+    </section>
+  );
+}
