@@ -196,4 +196,26 @@ describe('journal: write and replay', () => {
     expect(contents(recovery)['/:q'].map(([seq]) => seq)).toEqual([20, 40, 60, 80, 100]);
     for (const { message } of recovery.queues[0].messages) expect(message.body.buffer.byteLength).toBeLessThanOrEqual(5 * 1000);
   });
+
+  it('gives every recovered message its own properties and routing key, repeated or not', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    const sent = [
+      new Message(1, 'ex', 'k1', { deliveryMode: 2, contentType: 'text/plain' }, Buffer.from('1')),
+      new Message(2, 'ex', 'k1', { deliveryMode: 2, contentType: 'text/plain' }, Buffer.from('2')),
+      new Message(3, 'other', 'k2', { deliveryMode: 2, headers: { n: 3 } }, Buffer.from('3')),
+      new Message(4, 'ex', 'k1', { deliveryMode: 2, headers: { n: 4 } }, Buffer.from('4')),
+      new Message(5, '', 'k1', { deliveryMode: 2, contentType: 'text/plain' }, Buffer.from('5')),
+    ];
+    sent.forEach((message, i) => journal.enqueue('/', 'q', i + 1, message));
+    const { recovery } = await reopen(journal, dir);
+    const got = recovery.queues[0].messages.map(({ message }) => ({
+      id: message.id,
+      exchange: message.exchange,
+      routingKey: message.routingKey,
+      properties: message.properties,
+      body: message.body.toString(),
+    }));
+    expect(got).toEqual(sent.map((m) => ({ id: m.id, exchange: m.exchange, routingKey: m.routingKey, properties: m.properties, body: m.body.toString() })));
+  });
 });
