@@ -3,6 +3,7 @@
 // bindings). Identity is (source, destination, routing key, arguments).
 
 import type { Exchange } from './exchange/exchange';
+import { stableStringify } from './field-values';
 import type { Queue } from './queue/queue';
 import type { BindingInfo, FieldTable } from './types';
 
@@ -35,17 +36,4 @@ export class Binding {
 
 export function bindingKey(destination: Destination, routingKey: string, args: FieldTable): string {
   return `${destination.kind}\u0000${destination.name}\u0000${routingKey}\u0000${stableStringify(args)}`;
-}
-
-/** JSON with sorted keys so equal tables give equal strings. */
-export function stableStringify(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    return typeof value === 'bigint' ? `${value}n` : JSON.stringify(value) ?? 'null';
-  }
-  if (Buffer.isBuffer(value)) return `b64:${value.toString('base64')}`;
-  if (value instanceof Date) return `date:${value.getTime()}`;
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  const table = value as Record<string, unknown>;
-  const keys = Object.keys(table).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify(table[k])}`).join(',')}}`;
 }

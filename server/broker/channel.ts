@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Connection } from './connection';
 import { Consumer } from './consumer';
 import { BrokerError, unknownDeliveryTag } from './errors';
+import { integerOf } from './field-values';
 import type { Message } from './message';
 import type { Queue } from './queue/queue';
 import { checkConsumeArguments } from './queue/queue-arguments';
@@ -77,7 +78,7 @@ export class Channel {
     const target = this.connection.vhostOrDie().queue(queue, this.connection);
     const args = options.arguments ?? {};
     checkConsumeArguments(queue, this.connection.vhost, args);
-    const priority = options.priority ?? integerArgument(args['x-priority']) ?? 0;
+    const priority = options.priority ?? integerOf(args['x-priority']) ?? 0;
     const consumer = new Consumer(
       tag,
       this,
@@ -281,10 +282,4 @@ export class Channel {
   private dispatchAll(): void {
     for (const consumer of this.consumers.values()) consumer.queue.dispatch();
   }
-}
-
-function integerArgument(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
-  if (typeof value === 'bigint') return Number(value);
-  return undefined;
 }

@@ -2,6 +2,8 @@
 // RabbitMQ's reply text ("NOT_FOUND - no queue 'x' in vhost '/'"), and whether
 // the transport must close the channel or the whole connection.
 
+import { fieldTypeName } from './field-values';
+
 export const ReplyCode = {
   CONTENT_TOO_LARGE: 311,
   NO_ROUTE: 312,
@@ -70,22 +72,7 @@ export function quoted(value: unknown): string {
 /** RabbitMQ's rendering of a declare argument: "the value '5' of type 'long'" or "none". */
 export function argumentValue(value: unknown): string {
   if (value === undefined || value === null) return 'none';
-  return `the value '${typeof value === 'object' ? JSON.stringify(value) : String(value)}' of type '${fieldType(value)}'`;
-}
-
-function fieldType(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return 'longstr';
-    case 'boolean':
-      return 'bool';
-    case 'number':
-      return Number.isInteger(value) ? 'long' : 'double';
-    case 'bigint':
-      return 'long';
-    default:
-      return Array.isArray(value) ? 'array' : 'table';
-  }
+  return `the value '${typeof value === 'object' ? JSON.stringify(value) : String(value)}' of type '${fieldTypeName(value)}'`;
 }
 
 /** Redeclare with a different property or argument; pass rendered values (quoted / argumentValue). */

@@ -17,6 +17,7 @@ import {
 } from './errors';
 import { DefaultExchange } from './exchange/default';
 import type { Exchange } from './exchange/exchange';
+import { sameFieldValue } from './field-values';
 import { createExchange } from './exchange/factory';
 import { validateHeadersBinding } from './exchange/headers';
 import type { Message } from './message';
@@ -240,7 +241,7 @@ export class Vhost implements QueueHost {
     for (const arg of EQUIVALENCE_ARGS) {
       const received = settings.arguments[arg];
       const was = current.arguments[arg];
-      if (!sameArgument(received, was)) throw fail(arg, argumentValue(received), argumentValue(was));
+      if (!sameFieldValue(received, was)) throw fail(arg, argumentValue(received), argumentValue(was));
     }
   }
 
@@ -309,15 +310,6 @@ export class Vhost implements QueueHost {
       if (exchange.name !== '') this.removeExchange(exchange);
     }
   }
-}
-
-function sameArgument(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a === 'bigint' || typeof b === 'bigint') return a !== undefined && b !== undefined && String(a) === String(b);
-  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
-  if (Buffer.isBuffer(a) && typeof b === 'string') return a.toString() === b;
-  if (typeof a === 'string' && Buffer.isBuffer(b)) return b.toString() === a;
-  return false;
 }
 
 function serverNamedQueue(): string {

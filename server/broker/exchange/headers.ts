@@ -6,6 +6,7 @@
 
 import type { Binding, Destination } from '../binding';
 import { BrokerError } from '../errors';
+import { sameFieldValue } from '../field-values';
 import type { FieldTable } from '../types';
 import { addUnique, Exchange, type MatchExplanation } from './exchange';
 
@@ -52,7 +53,7 @@ export function headersMatch(args: FieldTable, headers: FieldTable): MatchExplan
   for (const key of keys) {
     const expected = args[key];
     const present = Object.prototype.hasOwnProperty.call(headers, key);
-    const ok = present && (expected === undefined || expected === null || sameValue(expected, headers[key]));
+    const ok = present && (expected === undefined || expected === null || sameFieldValue(expected, headers[key]));
     if (ok) matches++;
     else misses.push(present ? `${key} differs` : `${key} missing`);
   }
@@ -62,13 +63,4 @@ export function headersMatch(args: FieldTable, headers: FieldTable): MatchExplan
   }
   const matched = matches > 0;
   return { matched, reason: matched ? `x-match ${mode}: ${matches} header(s) match` : `x-match ${mode}: no header matches` };
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  if (typeof a === 'bigint' || typeof b === 'bigint') {
-    return (typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number') && BigInt(a) === BigInt(b);
-  }
-  return a === b;
 }

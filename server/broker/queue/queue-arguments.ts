@@ -3,6 +3,7 @@
 // and their parsed form. Unknown arguments are kept and ignored, as RabbitMQ does.
 
 import { invalidArg } from '../errors';
+import { fieldTypeName, integerOf, textOf } from '../field-values';
 import type { FieldTable, QueueType } from '../types';
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
@@ -33,23 +34,8 @@ export const QUORUM_DEFAULT_DELIVERY_LIMIT = 20;
 /** A validator: null when the value is fine, else the reason as RabbitMQ prints it with ~p. */
 type Check = (value: unknown, args?: FieldTable) => string | null;
 
-function typeName(value: unknown): string {
-  if (typeof value === 'string') return 'longstr';
-  if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'long' : 'double';
-  if (Buffer.isBuffer(value)) return 'binary';
-  if (Array.isArray(value)) return 'array';
-  return 'table';
-}
-
-function integerOf(value: unknown): number | null {
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
-  if (typeof value === 'bigint') return Number(value);
-  return null;
-}
-
 const integer: Check = (value) =>
-  integerOf(value) === null ? `"expected integer, got ${typeName(value)}"` : null;
+  integerOf(value) === null ? `"expected integer, got ${fieldTypeName(value)}"` : null;
 
 const nonNegative: Check = (value) => {
   const n = integerOf(value);
@@ -75,7 +61,7 @@ const maxPriority: Check = (value) => {
 };
 
 const longstr: Check = (value) =>
-  typeof value === 'string' || Buffer.isBuffer(value) ? null : `{unacceptable_type,${typeName(value)}}`;
+  typeof value === 'string' || Buffer.isBuffer(value) ? null : `{unacceptable_type,${fieldTypeName(value)}}`;
 
 const deadLetterRoutingKey: Check = (value, args) =>
   longstr(value) ?? (args?.['x-dead-letter-exchange'] === undefined ? 'routing_key_but_no_dlx_defined' : null);
@@ -85,12 +71,12 @@ const overflow: Check = (value) =>
     ? null
     : typeof value === 'string'
       ? 'invalid_overflow'
-      : `{unacceptable_type,${typeName(value)}}`;
+      : `{unacceptable_type,${fieldTypeName(value)}}`;
 
-const bool: Check = (value) => (typeof value === 'boolean' ? null : `{unacceptable_type,${typeName(value)}}`);
+const bool: Check = (value) => (typeof value === 'boolean' ? null : `{unacceptable_type,${fieldTypeName(value)}}`);
 
 const queueType: Check = (value) => {
-  if (typeof value !== 'string') return `{unacceptable_type,${typeName(value)}}`;
+  if (typeof value !== 'string') return `{unacceptable_type,${fieldTypeName(value)}}`;
   return ['classic', 'quorum', 'stream'].includes(value) ? null : `"unsupported queue type '${value}'"`;
 };
 
@@ -115,12 +101,6 @@ export function checkConsumeArguments(queue: string, vhost: string, args: FieldT
   if (error) throw invalidArg(queue, vhost, 'x-priority', error);
 }
 
-function text(value: unknown): string | null {
-  if (typeof value === 'string') return value;
-  if (Buffer.isBuffer(value)) return value.toString('utf8');
-  return null;
-}
-
 /** Validates and parses; throws 406 PRECONDITION_FAILED with RabbitMQ's text. */
 export function parseQueueArguments(queue: string, vhost: string, args: FieldTable): QueueConfig {
   for (const [key, check] of Object.entries(CHECKS)) {
@@ -128,7 +108,7 @@ export function parseQueueArguments(queue: string, vhost: string, args: FieldTab
     const error = check(args[key], args);
     if (error) throw invalidArg(queue, vhost, key, error);
   }
-  const type = (text(args['x-queue-type']) ?? 'classic') as QueueType;
+  const type = (textOf(args['x-queue-type']) ?? 'classic') as QueueType;
   const deliveryLimit = integerOf(args['x-delivery-limit']);
   return {
     type,
@@ -136,9 +116,9 @@ export function parseQueueArguments(queue: string, vhost: string, args: FieldTab
     expires: integerOf(args['x-expires']),
     maxLength: integerOf(args['x-max-length']),
     maxLengthBytes: integerOf(args['x-max-length-bytes']),
-    overflow: (text(args['x-overflow']) ?? 'drop-head') as Overflow,
-    deadLetterExchange: text(args['x-dead-letter-exchange']),
-    deadLetterRoutingKey: text(args['x-dead-letter-routing-key']),
+    overflow: (textOf(args['x-overflow']) ?? 'drop-head') as Overflow,
+    deadLetterExchange: textOf(args['x-dead-letter-exchange']),
+    deadLetterRoutingKey: textOf(args['x-dead-letter-routing-key']),
     maxPriority: integerOf(args['x-max-priority']) || null,
     singleActiveConsumer: args['x-single-active-consumer'] === true,
     // A negative limit means unlimited (as RabbitMQ resolves it).
