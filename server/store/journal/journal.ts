@@ -37,6 +37,8 @@ export interface JournalStats {
   segmentsDeleted: number;
   compactions: number;
   recordsRewritten: number;
+  /** The last error met while deleting segments (retried after every sync). */
+  reclaimError?: string;
 }
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;

@@ -8,8 +8,10 @@
 //
 // Only the oldest segment is ever deleted or compacted, so a REMOVE record
 // is never deleted before the ENQUEUE it cancels (see format.ts).
-// Compaction walks the live index in slices of SLICE_VISITS rows, yielding
-// to the event loop between slices. States: idle, or compacting one segment.
+// Compaction walks the live index in slices (SLICE_WORK), yielding to the
+// event loop between them. States: idle, or compacting one segment.
+// A failure to delete a file is kept in `reclaimError` and retried after the
+// next sync: it must not throw out of the sync callback.
 
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,8 +19,9 @@ import { segmentFileName } from './format';
 import type { LiveIndex, SegmentInfo } from './live-index';
 import type { SegmentWriter } from './segment-writer';
 
-/** Index rows looked at per compaction slice (well under a millisecond unless many are rewritten). */
-const SLICE_VISITS = 20_000;
+/** Work per compaction slice: looking at an index row costs 1, rewriting a record REWRITE_COST (a few ms in all). */
+const SLICE_WORK = 20_000;
+const REWRITE_COST = 10;
 
 /** Writes copies of live records into the current segment (the Journal does this). */
 export interface Rewriter {
@@ -38,6 +41,8 @@ export interface ReclaimCounters {
   segmentsDeleted: number;
   compactions: number;
   recordsRewritten: number;
+  /** The last error met while deleting segments, if any. */
+  reclaimError?: string;
 }
 
 export class Reclaimer {
@@ -55,7 +60,11 @@ export class Reclaimer {
 
   afterSync(): void {
     if (this.stopped) return;
-    this.deleteDeadSegments();
+    try {
+      this.deleteDeadSegments();
+    } catch (error) {
+      this.counters.reclaimError = (error as Error).message;
+    }
     if (!this.compacting && this.shouldCompact()) this.startCompaction(this.index.segments[0]);
   }
 
@@ -70,14 +79,16 @@ export class Reclaimer {
       if (oldest === this.writer.current || oldest.liveRecords > 0) break;
       oldest.deadAt ??= this.writer.appendedBytes;
       if (this.writer.syncedBytes < oldest.deadAt) break; // the next sync comes back here
+      try {
+        unlinkSync(join(this.dir, segmentFileName(oldest.no)));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
       this.index.removeOldestSegment();
-      unlinkSync(join(this.dir, segmentFileName(oldest.no)));
+      this.counters.segmentsDeleted++;
       deleted++;
     }
-    if (deleted > 0) {
-      this.counters.segmentsDeleted += deleted;
-      this.writer.syncDirectory();
-    }
+    if (deleted > 0) this.writer.syncDirectory();
   }
 
   private shouldCompact(): boolean {
@@ -105,23 +116,33 @@ export class Reclaimer {
     run();
   }
 
-  /** Rewrites the live records of `segment`, pausing every SLICE_VISITS index rows. */
+  /** Rewrites the live records of `segment`, pausing after every SLICE_WORK of work. */
   private *compactionSteps(segment: SegmentInfo): Generator<void> {
-    let visits = 0;
+    let work = 0;
     // Rows freed or reused between slices belong to newer segments by then, so they are skipped.
     for (let row = 0; row < this.index.messageRowCount; row++) {
+      work++;
       if (this.index.messageHeldIn(row, segment)) {
         this.rewriter.rewriteMessage(row);
         this.counters.recordsRewritten++;
+        work += REWRITE_COST;
       }
-      if (++visits % SLICE_VISITS === 0) yield;
+      if (work >= SLICE_WORK) {
+        work = 0;
+        yield;
+      }
     }
     for (let entry = 0; entry < this.index.entryRowCount; entry++) {
+      work++;
       if (this.index.entryIn(entry, segment)) {
         this.rewriter.rewriteEntry(entry);
         this.counters.recordsRewritten++;
+        work += REWRITE_COST;
       }
-      if (++visits % SLICE_VISITS === 0) yield;
+      if (work >= SLICE_WORK) {
+        work = 0;
+        yield;
+      }
     }
   }
 }
