@@ -102,6 +102,8 @@ describe('journal: group commit', () => {
 
   it('refuses records and flushes once closed', async () => {
     const { journal } = openJournal(tempJournalDir());
+    journal.enqueue('/', 'q', 1, persistentMessage(1));
+    await Promise.all([journal.close(), journal.close()]);
     await journal.close();
     await expect(flushed(journal)).rejects.toThrow(/closed/);
     expect(() => journal.enqueue('/', 'q', 1, new Message(1, '', 'q', { deliveryMode: 2 }, Buffer.from('x')))).toThrow(/closed/);

@@ -53,6 +53,7 @@ export class SegmentWriter {
   private commitScheduled = false;
   private failure: Error | undefined;
   private closed = false;
+  private closing: Promise<void> | undefined;
   /** Flush callbacks in order of `upTo`, consumed from `waitersHead`. */
   private waiters: { upTo: number; done: FlushCallback }[] = [];
   private waitersHead = 0;
@@ -106,12 +107,14 @@ export class SegmentWriter {
   }
 
   /** Writes and syncs what is left, then closes the segment file. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    const error = await new Promise<Error | undefined>((resolve) => this.flush(resolve));
-    this.closed = true;
-    closeSync(this.fd);
-    if (error) throw error;
+  close(): Promise<void> {
+    this.closing ??= new Promise<Error | undefined>((resolve) => this.flush(resolve)).then((error) => {
+      this.closed = true;
+      if (this.fd >= 0) closeSync(this.fd);
+      this.fd = -1;
+      if (error) throw error;
+    });
+    return this.closing;
   }
 
   syncDirectory(): void {
@@ -171,6 +174,7 @@ export class SegmentWriter {
     fdatasyncSync(this.fd);
     this.counters.fsyncs++;
     closeSync(this.fd);
+    this.fd = -1;
     this.synced = this.written;
     this.openSegment(this.current.no + 1);
   }
