@@ -106,6 +106,6 @@ describe('journal: group commit', () => {
     await Promise.all([journal.close(), journal.close()]);
     await journal.close();
     await expect(flushed(journal)).rejects.toThrow(/closed/);
-    expect(() => journal.enqueue('/', 'q', 1, new Message(1, '', 'q', { deliveryMode: 2 }, Buffer.from('x')))).toThrow(/closed/);
+    expect(() => journal.enqueue('/', 'q', 2, new Message(2, '', 'q', { deliveryMode: 2 }, Buffer.from('x')))).toThrow(/closed/);
   });
 });
