@@ -14,7 +14,7 @@ const TYPES = {
   headers: HeadersExchange,
 } as const;
 
-export function isExchangeType(type: string): type is keyof typeof TYPES {
+function isExchangeType(type: string): type is keyof typeof TYPES {
   return Object.prototype.hasOwnProperty.call(TYPES, type);
 }
 

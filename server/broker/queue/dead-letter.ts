@@ -9,11 +9,6 @@ import { headerKeys } from '../routing/router';
 import type { FieldTable, MessageProperties } from '../types';
 import type { DeathReason } from './queue';
 
-export interface DeathRecord {
-  queue: string;
-  reason: string;
-}
-
 /** The message as it leaves `queue` for its dead-letter exchange. */
 export function deadLetteredMessage(
   message: Message,

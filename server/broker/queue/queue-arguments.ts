@@ -29,7 +29,7 @@ export interface QueueConfig {
 /** Ten years in ms: RabbitMQ's upper bound for TTLs. */
 const MAX_EXPIRY = 315_360_000_000;
 const MAX_PRIORITY = 255;
-export const QUORUM_DEFAULT_DELIVERY_LIMIT = 20;
+const QUORUM_DEFAULT_DELIVERY_LIMIT = 20;
 
 /** A validator: null when the value is fine, else the reason as RabbitMQ prints it with ~p. */
 type Check = (value: unknown, args?: FieldTable) => string | null;
