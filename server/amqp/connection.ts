@@ -6,7 +6,6 @@ import type { Delivery, MessageProperties } from '../broker/types';
 import { AmqpChannel, commandInvalid } from './channel';
 import { CodecError } from './codec/errors';
 import type { FieldTable } from './codec/field-value';
-import { FrameOutput } from './codec/frame-output';
 import { FrameParser } from './codec/frame-parser';
 import {
   ClassId,
@@ -16,9 +15,7 @@ import {
   FRAME_MIN_SIZE,
   PROTOCOL_HEADER,
   readMethod,
-  writeBasicAck,
   writeBasicDeliver,
-  writeBasicNack,
   writeChannelOpenOk,
   writeConnectionBlocked,
   writeConnectionClose,
@@ -35,6 +32,8 @@ import { Reader } from './codec/reader';
 import type { Writer } from './codec/writer';
 import type { DirectReplyTo } from './direct-reply-to';
 import { clientHas, MECHANISMS, parseCredentials, serverProperties, type Authenticate } from './handshake';
+import { Heartbeat } from './heartbeat';
+import { SocketWriter } from './socket-writer';
 
 /** What every connection of one listener shares. */
 export interface ServerContext {
@@ -65,10 +64,7 @@ export interface ServerContext {
  *                    close/close-ok are read, until close-ok or a timeout
  *   Closed           socket gone; the engine connection is closed
  *
- * Output: frames gather in a FrameOutput and go out once per event-loop
- * turn (or sooner when a lot is queued) as one corked write. When the
- * socket reports a full buffer, the engine stops delivering on every channel
- * of this connection until 'drain'.
+ * Output and back-pressure: socket-writer.ts; heartbeats: heartbeat.ts.
  */
 const enum State {
   AwaitingHeader,
@@ -81,10 +77,6 @@ const enum State {
   Closed,
 }
 
-/** Queued output beyond this is written at once instead of at the end of the turn. */
-const FLUSH_NOW_BYTES = 256 * 1024;
-/** A peer that does not read: stop reading from it too once this much waits in the socket. */
-const STOP_READING_BYTES = 64 * 1024 * 1024;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const CLOSE_OK_TIMEOUT_MS = 1_000;
 
@@ -97,21 +89,14 @@ export class AmqpConnection {
   user = '';
   frameMax: number;
   channelMax: number;
-  /** The socket refused more data; deliveries wait for 'drain'. */
-  socketFull = false;
 
   private state = State.AwaitingHeader;
   private readonly parser: FrameParser;
-  private readonly output = new FrameOutput();
+  private readonly writer: SocketWriter;
   private readonly channels = new Map<number, AmqpChannel>();
-  private readonly confirmsReady = new Set<AmqpChannel>();
-  private flushScheduled = false;
-  private readonly flushBound = () => this.flush();
+  /** Handshake and close-ok deadlines. */
   private timer: NodeJS.Timeout | undefined;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
-  private receivedSinceTick = true;
-  private sentSinceTick = false;
-  private silentTicks = 0;
+  private heartbeat: Heartbeat | undefined;
   /** Set on the first basic.publish: only publishers are blocked by a memory alarm. */
   private publisher = false;
   private blocked = false;
@@ -129,9 +114,13 @@ export class AmqpConnection {
       { protocolHeader: (h) => this.protocolHeader(h), frame: (t, c, p) => this.frame(t, c, p) },
       server.frameMax,
     );
+    this.writer = new SocketWriter(
+      socket,
+      () => this.writableChanged(),
+      () => this.heartbeat?.sent(),
+    );
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.onDrain());
     socket.on('error', () => {}); // 'close' follows
     socket.on('close', () => this.onSocketClosed());
     this.timer = setTimeout(() => this.socket.destroy(), HANDSHAKE_TIMEOUT_MS);
@@ -141,10 +130,15 @@ export class AmqpConnection {
     return this.server.broker;
   }
 
+  /** The socket refused more data; deliveries wait for 'drain'. */
+  get socketFull(): boolean {
+    return this.writer.full;
+  }
+
   // ---- input --------------------------------------------------------------
 
   private onData(chunk: Buffer): void {
-    this.receivedSinceTick = true;
+    this.heartbeat?.received();
     try {
       this.parser.push(chunk);
     } catch (err) {
@@ -155,8 +149,8 @@ export class AmqpConnection {
   private protocolHeader(header: Buffer): void {
     if (!header.equals(PROTOCOL_HEADER)) {
       this.parser.stop();
-      this.output.raw(PROTOCOL_HEADER);
-      this.flush();
+      this.writer.frames.raw(PROTOCOL_HEADER);
+      this.writer.flush();
       this.state = State.Closed;
       this.socket.end();
       return;
@@ -273,7 +267,16 @@ export class AmqpConnection {
     this.frameMax = frameMax === 0 ? this.server.frameMax : frameMax;
     this.channelMax = channelMax === 0 ? this.server.channelMax : channelMax;
     this.parser.frameMax = this.frameMax;
-    if (heartbeat > 0) this.startHeartbeats(heartbeat);
+    if (heartbeat > 0) {
+      this.heartbeat = new Heartbeat(heartbeat, {
+        sendHeartbeat: () => {
+          this.writer.frames.heartbeat();
+          this.writer.flush();
+        },
+        paused: () => this.blocked,
+        silent: () => this.socket.destroy(),
+      });
+    }
     this.state = State.AwaitingOpen;
   }
 
@@ -320,7 +323,7 @@ export class AmqpConnection {
   forgetChannel(number: number): void {
     const ch = this.channels.get(number);
     if (!ch) return;
-    this.confirmsReady.delete(ch);
+    this.writer.forget(ch);
     this.channels.delete(number);
   }
 
@@ -346,7 +349,7 @@ export class AmqpConnection {
     this.state = State.Closing;
     this.releaseEngine();
     this.send(0, writeConnectionClose, { replyCode, replyText, classId, methodId });
-    this.flush();
+    this.writer.flush();
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.socket.destroy(), CLOSE_OK_TIMEOUT_MS);
   }
@@ -357,7 +360,7 @@ export class AmqpConnection {
     this.state = State.Closed;
     this.parser.stop();
     this.releaseEngine();
-    this.flush();
+    this.writer.flush();
     this.socket.end();
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.socket.destroy(), CLOSE_OK_TIMEOUT_MS);
@@ -367,107 +370,53 @@ export class AmqpConnection {
     this.state = State.Closed;
     this.parser.stop();
     clearTimeout(this.timer);
-    clearInterval(this.heartbeatTimer);
+    this.heartbeat?.stop();
     this.releaseEngine();
     this.server.forget(this);
   }
 
   private releaseEngine(): void {
-    for (const ch of this.channels.values()) ch.release();
+    for (const ch of this.channels.values()) {
+      ch.release();
+      this.writer.forget(ch);
+    }
     this.channels.clear();
-    this.confirmsReady.clear();
     if (this.engine && !this.engine.closed) this.engine.close();
-  }
-
-  // ---- heartbeats ---------------------------------------------------------------
-
-  /** Ticks every half interval: send a heartbeat if nothing else went out, close a peer silent for two intervals. */
-  private startHeartbeats(seconds: number): void {
-    this.heartbeatTimer = setInterval(() => {
-      if (!this.sentSinceTick) {
-        this.output.heartbeat();
-        this.flush();
-      }
-      this.sentSinceTick = false;
-      // A blocked connection is not read from, so its silence proves nothing.
-      if (this.receivedSinceTick || this.blocked) this.silentTicks = 0;
-      else if (++this.silentTicks >= 4) this.socket.destroy();
-      this.receivedSinceTick = false;
-    }, (seconds * 1000) / 2);
-    this.heartbeatTimer.unref();
   }
 
   // ---- output -------------------------------------------------------------------
 
   send<T>(channel: number, write: (w: Writer, args: T) => void, args: T): void {
     if (this.state === State.Closed) return;
-    this.output.method(channel, write, args);
-    this.wrote();
+    this.writer.frames.method(channel, write, args);
+    this.writer.queued();
   }
 
   sendContent(channel: number, properties: MessageProperties, body: Buffer): void {
     if (this.state === State.Closed) return;
     // Engine field tables hold the values the codec produced (field-value.ts).
-    this.output.content(channel, ClassId.BASIC, properties as BasicProperties, body, this.frameMax);
-    this.wrote();
+    this.writer.frames.content(channel, ClassId.BASIC, properties as BasicProperties, body, this.frameMax);
+    this.writer.queued();
   }
 
   /** basic.deliver for a consumer; the engine calls this synchronously. */
   deliver(channel: number, d: Delivery): void {
     if (this.state >= State.Closing) return;
-    this.output.method(channel, writeBasicDeliver, d);
-    this.output.content(channel, ClassId.BASIC, d.message.properties as BasicProperties, d.message.body, this.frameMax);
-    this.wrote();
+    this.writer.frames.method(channel, writeBasicDeliver, d);
+    this.writer.frames.content(channel, ClassId.BASIC, d.message.properties as BasicProperties, d.message.body, this.frameMax);
+    this.writer.queued();
   }
 
   confirmReady(ch: AmqpChannel, seq: number, ack: boolean): void {
-    if (!ch.confirms || ch.closing) return;
+    if (!ch.confirms || ch.closing || this.state >= State.Closing) return;
     ch.confirms.resolve(seq, ack);
-    this.confirmsReady.add(ch);
-    this.scheduleFlush();
+    this.writer.confirmReady(ch);
   }
 
-  private wrote(): void {
-    if (this.output.pending >= FLUSH_NOW_BYTES) this.flush();
-    else this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(this.flushBound);
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    for (const ch of this.confirmsReady) {
-      ch.confirms!.flush((deliveryTag, multiple, ack) =>
-        this.output.method(ch.number, ack ? writeBasicAck : writeBasicNack, { deliveryTag, multiple, requeue: false }),
-      );
-    }
-    this.confirmsReady.clear();
-    const segments = this.output.take();
-    if (segments.length === 0 || this.socket.destroyed) return;
-    this.sentSinceTick = true;
-    let ok = true;
-    if (segments.length === 1) {
-      ok = this.socket.write(segments[0]);
-    } else {
-      this.socket.cork();
-      for (const s of segments) ok = this.socket.write(s);
-      this.socket.uncork();
-    }
-    if (!ok && !this.socketFull) {
-      this.socketFull = true;
-      for (const ch of this.channels.values()) ch.updateWritable();
-    }
-    if (this.socket.writableLength > STOP_READING_BYTES) this.socket.pause();
-  }
-
-  private onDrain(): void {
-    this.socketFull = false;
+  /** The socket filled up or drained: pause or resume deliveries, and reading. */
+  private writableChanged(): void {
     for (const ch of this.channels.values()) ch.updateWritable();
-    if (!this.blocked) this.socket.resume();
+    if (!this.writer.full && !this.blocked) this.socket.resume();
   }
 
   // ---- memory alarm: connection.blocked -------------------------------------------------

@@ -6,19 +6,25 @@
  *                       (the socket may still be sending it)
  *   [flushedUpTo, pos)  encoded, not yet taken
  *   [pos, buf.length)   free
- * When free space runs out, the untaken region moves to a fresh, larger
- * buffer. Positions that must be patched later (frame sizes) are "marks":
- * logical offsets that stay valid across such a move.
+ * When free space runs out, the untaken region moves to a fresh buffer,
+ * each one twice the size of the last up to MAX_SLAB (so that an idle
+ * connection holds a small buffer and a busy one few large ones). Positions
+ * that must be patched later (frame sizes) are "marks": logical offsets that
+ * stay valid across such a move.
  */
+const MAX_SLAB = 256 * 1024;
+
 export class Writer {
   buf: Buffer;
   pos = 0;
   private flushedUpTo = 0;
   /** Logical offset of buf[0]. */
   private origin = 0;
+  private slabSize: number;
 
-  constructor(private readonly slabSize = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(slabSize);
+  constructor(initialSize = 4096) {
+    this.slabSize = initialSize;
+    this.buf = Buffer.allocUnsafe(initialSize);
   }
 
   /** Bytes encoded and not yet taken. */
@@ -29,6 +35,7 @@ export class Writer {
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const live = this.pos - this.flushedUpTo;
+    this.slabSize = Math.min(MAX_SLAB, this.slabSize * 2);
     const next = Buffer.allocUnsafe(Math.max(this.slabSize, (live + n) * 2));
     this.buf.copy(next, 0, this.flushedUpTo, this.pos);
     this.origin += this.flushedUpTo;

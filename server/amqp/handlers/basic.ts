@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { BrokerError } from '../../broker/errors';
 import type { Delivery } from '../../broker/types';
 import {
@@ -98,7 +99,7 @@ function consume(ch: AmqpChannel, a: BasicConsume): void {
 function consumeReplies(ch: AmqpChannel, a: BasicConsume): void {
   if (!a.noAck) throw new BrokerError('PRECONDITION_FAILED', 'reply consumer cannot acknowledge');
   if (ch.replyTo) throw new BrokerError('PRECONDITION_FAILED', 'reply consumer already set');
-  const consumerTag = a.consumerTag || `amq.ctag-${Math.random().toString(36).slice(2)}`;
+  const consumerTag = a.consumerTag || `amq.ctag-${randomBytes(12).toString('base64url')}`;
   const address = ch.conn.server.directReplyTo.register((routingKey, properties, body) => {
     // Replies bypass queues, so no engine delivery tag exists; the consumer is no-ack, tags are not used.
     ch.send(writeBasicDeliver, { consumerTag, deliveryTag: 0, redelivered: false, exchange: '', routingKey });
