@@ -113,9 +113,10 @@ export class AmqpChannel {
       case 'channel.open':
         throw new BrokerError('CHANNEL_ERROR', `second 'channel.open' seen`, 'connection');
       case 'channel.flow':
+        // flow-ok first: resuming may deliver at once, and those deliveries follow it.
+        this.send(writeChannelFlowOk, { active: m.args.active });
         this.flowActive = m.args.active;
-        this.updateWritable();
-        return this.send(writeChannelFlowOk, { active: m.args.active });
+        return this.updateWritable();
       case 'channel.close':
         this.release();
         this.send(writeChannelCloseOk, {});

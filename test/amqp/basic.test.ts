@@ -205,3 +205,24 @@ describe('exchange-to-exchange bindings', () => {
       }),
     ));
 });
+
+describe('channel.flow', () => {
+  it('stops deliveries while the client asks for flow off, and resumes them', () =>
+    withBroker(async ({ port, broker }) => {
+      const c = await RawClient.connect(port);
+      await c.openChannel(1);
+      c.method(1, 'writeQueueDeclare', { queue: 'flow', arguments: {} });
+      await c.expectMethod('queue.declare-ok');
+      c.method(1, 'writeChannelFlow', { active: false });
+      expect((await c.expectMethod('channel.flow-ok')).args).toEqual({ active: false });
+      c.method(1, 'writeBasicConsume', { queue: 'flow', consumerTag: 'f', noAck: true, arguments: {} });
+      await c.expectMethod('basic.consume-ok');
+      c.publish(1, '', 'flow', Buffer.from('held'));
+      c.flush();
+      await waitFor(() => broker.getQueue('/', 'flow').ready === 1);
+      c.method(1, 'writeChannelFlow', { active: true });
+      expect((await c.expectMethod('channel.flow-ok')).args).toEqual({ active: true });
+      expect((await c.expectMethod('basic.deliver')).args).toMatchObject({ consumerTag: 'f', routingKey: 'flow' });
+      c.destroy();
+    }));
+});

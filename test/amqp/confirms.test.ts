@@ -75,3 +75,16 @@ describe('confirm acks on the wire', () => {
       client.destroy();
     }));
 });
+
+describe('confirm nacks', () => {
+  it('nacks a message a full queue refuses (x-overflow reject-publish)', () =>
+    withBroker(({ url }) =>
+      withConfirmChannel(url, async (ch) => {
+        await ch.assertQueue('strict', { arguments: { 'x-max-length': 1, 'x-overflow': 'reject-publish' } });
+        const outcomes: string[] = [];
+        for (const body of ['kept', 'refused']) ch.sendToQueue('strict', Buffer.from(body), {}, (err) => outcomes.push(`${body}: ${err ? 'nack' : 'ack'}`));
+        await waitFor(() => outcomes.length === 2);
+        expect(outcomes).toEqual(['kept: ack', 'refused: nack']);
+      }),
+    ));
+});

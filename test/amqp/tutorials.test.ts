@@ -167,3 +167,34 @@ describe('tutorial 6: RPC', () => {
       }),
     ));
 });
+
+describe('direct reply-to rules', () => {
+  it('refuses reply-to amq.rabbitmq.reply-to without a reply consumer on the channel (406)', () =>
+    withBroker(({ url }) =>
+      withChannel(url, async (ch) => {
+        await ch.assertQueue('rpc');
+        const closed = new Promise<Error & { code?: number }>((resolve) => ch.once('error', resolve));
+        ch.sendToQueue('rpc', Buffer.from('q'), { replyTo: 'amq.rabbitmq.reply-to' });
+        const err = await closed;
+        expect(err.code).toBe(406);
+        expect(err.message).toContain('PRECONDITION_FAILED - fast reply consumer does not exist');
+      }),
+    ));
+
+  it('refuses an acknowledging reply consumer (406) and returns replies to a gone consumer', () =>
+    withBroker(({ url }) =>
+      withChannel(url, async (ch, conn) => {
+        const err = await new Promise<Error & { code?: number }>((resolve) => {
+          ch.once('error', resolve);
+          ch.consume('amq.rabbitmq.reply-to', () => {}, { noAck: false }).catch(() => {});
+        });
+        expect(err.code).toBe(406);
+        const other = await conn.createChannel();
+        const returned: number[] = [];
+        other.on('return', (m) => returned.push(m.fields.replyCode));
+        other.publish('', 'amq.rabbitmq.reply-to.no-such-consumer', Buffer.from('late'), { mandatory: true });
+        await waitFor(() => returned.length === 1);
+        expect(returned).toEqual([312]);
+      }),
+    ));
+});
