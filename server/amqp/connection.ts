@@ -399,12 +399,20 @@ export class AmqpConnection {
     this.writer.queued();
   }
 
-  /** basic.deliver for a consumer; the engine calls this synchronously. */
+  /**
+   * basic.deliver for a consumer. The engine calls this synchronously, from
+   * another connection's publish or from its own timers, so a failure here
+   * must close this connection only and never travel back into the engine.
+   */
   deliver(channel: number, d: Delivery): void {
     if (this.state >= State.Closing) return;
-    this.writer.frames.method(channel, writeBasicDeliver, d);
-    this.writer.frames.content(channel, ClassId.BASIC, d.message.properties as BasicProperties, d.message.body, this.frameMax);
-    this.writer.queued();
+    try {
+      this.writer.frames.method(channel, writeBasicDeliver, d);
+      this.writer.frames.content(channel, ClassId.BASIC, d.message.properties as BasicProperties, d.message.body, this.frameMax);
+      this.writer.queued();
+    } catch (err) {
+      this.fail(err, 0);
+    }
   }
 
   confirmReady(ch: AmqpChannel, seq: number, ack: boolean): void {

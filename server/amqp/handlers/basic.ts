@@ -5,7 +5,6 @@ import {
   writeBasicCancel,
   writeBasicCancelOk,
   writeBasicConsumeOk,
-  writeBasicDeliver,
   writeBasicGetEmpty,
   writeBasicGetOk,
   writeBasicQosOk,
@@ -102,8 +101,7 @@ function consumeReplies(ch: AmqpChannel, a: BasicConsume): void {
   const consumerTag = a.consumerTag || `amq.ctag-${randomBytes(12).toString('base64url')}`;
   const address = ch.conn.server.directReplyTo.register((routingKey, properties, body) => {
     // Replies bypass queues, so no engine delivery tag exists; the consumer is no-ack, tags are not used.
-    ch.send(writeBasicDeliver, { consumerTag, deliveryTag: 0, redelivered: false, exchange: '', routingKey });
-    ch.conn.sendContent(ch.number, properties, body);
+    ch.conn.deliver(ch.number, { consumerTag, deliveryTag: 0, redelivered: false, exchange: '', routingKey, message: { properties, body }, messageCount: 0 });
   });
   ch.replyTo = { address, consumerTag };
   if (!a.nowait) ch.send(writeBasicConsumeOk, { consumerTag });
