@@ -1,7 +1,9 @@
 /** The console's API: one router per area. */
 import { auditRouter } from './routers/audit';
 import { bindingsRouter } from './routers/bindings';
+import { connectionsRouter } from './routers/connections';
 import { exchangesRouter } from './routers/exchanges';
+import { publishRouter } from './routers/publish';
 import { queuesRouter } from './routers/queues';
 import { systemRouter } from './routers/system';
 import { router } from './trpc';
@@ -12,6 +14,8 @@ export const appRouter = router({
   bindings: bindingsRouter,
   exchanges: exchangesRouter,
   audit: auditRouter,
+  connections: connectionsRouter,
+  publish: publishRouter,
 });
 
 export type AppRouter = typeof appRouter;

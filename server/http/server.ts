@@ -27,7 +27,7 @@ export async function startHttpServer(opts: {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
-    createContext: () => ({ services: opts.services() }),
+    createContext: () => ({ services: opts.services(), user: 'console' }),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`API error in ${path ?? '?'}:`, error.cause ?? error);
     },

@@ -1,5 +1,13 @@
-import { NotBuilt } from '../../_components/not-built';
+import { Suspense } from 'react';
+import { ExchangesView } from './exchanges-view';
 
-export default function Page() {
-  return <NotBuilt title="Exchanges" what="This page will list exchanges with their type, flags, rates and bindings." />;
+export default function ExchangesPage() {
+  return (
+    <section>
+      <h1>Exchanges</h1>
+      <Suspense fallback={<p role="status">Loading exchanges…</p>}>
+        <ExchangesView />
+      </Suspense>
+    </section>
+  );
 }

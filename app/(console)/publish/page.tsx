@@ -1,5 +1,13 @@
-import { NotBuilt } from '../../_components/not-built';
+import { Suspense } from 'react';
+import { PublishForm } from './publish-form';
 
-export default function Page() {
-  return <NotBuilt title="Publish" what="This page will publish a message by hand to any exchange with properties and headers." />;
+export default function PublishPage() {
+  return (
+    <section>
+      <h1>Publish</h1>
+      <Suspense fallback={<p role="status">Loading…</p>}>
+        <PublishForm />
+      </Suspense>
+    </section>
+  );
 }

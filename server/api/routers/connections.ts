@@ -1,0 +1,50 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { recordAudit } from '../audit';
+import { toJsonSafe } from '../json-safe';
+import { publicProcedure, router } from '../trpc';
+
+/** A client property as text: connection_name, product, version are what people look for. */
+function prop(props: Record<string, unknown>, key: string): string {
+  const v = props[key];
+  return v === undefined || v === null ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+}
+
+export const connectionsRouter = router({
+  /** Every connection with its channels and their consumers. */
+  list: publicProcedure.query(({ ctx }) => {
+    const { broker } = ctx.services;
+    return broker
+      .listConnections()
+      .filter((c) => c.protocol !== 'console')
+      .map((c) => {
+        const props = c.clientProperties;
+        const connection = broker.getConnection(c.id);
+        return {
+          ...c,
+          clientProperties: toJsonSafe(props),
+          name: prop(props, 'connection_name'),
+          product: prop(props, 'product'),
+          version: prop(props, 'version'),
+          platform: prop(props, 'platform'),
+          channelList: [...(connection?.channels.values() ?? [])].map((ch) => ({
+            number: ch.number,
+            prefetch: ch.prefetchCount,
+            unacked: ch.unacked.size,
+            flowing: ch.writable,
+            consumers: [...ch.consumers.keys()],
+          })),
+        };
+      });
+  }),
+
+  close: publicProcedure
+    .input(z.object({ id: z.string().min(1), reason: z.string().max(200).default('Closed from the Warren console') }))
+    .mutation(async ({ ctx, input }) => {
+      if (!ctx.services.broker.closeConnection(input.id, input.reason)) {
+        throw new TRPCError({ code: 'NOT_FOUND', message: `Connection ${input.id} is no longer open.` });
+      }
+      await recordAudit(ctx.services, { user: ctx.user, action: 'connection.close', target: `connection ${input.id}`, details: { reason: input.reason } });
+      return { ok: true };
+    }),
+});
