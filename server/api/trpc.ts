@@ -16,6 +16,11 @@ export interface ApiContext {
   user: string;
 }
 
+/** "headers #2 value" rather than "headers.1.value": what a person reads on a form. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `#${p + 1}` : String(p))).join(' ');
+}
+
 // 2. Initialisation
 const t = initTRPC.context<ApiContext>().create({
   sse: {
@@ -27,7 +32,7 @@ const t = initTRPC.context<ApiContext>().create({
     const zodError = error.cause instanceof ZodError ? error.cause : null;
     return {
       ...shape,
-      message: zodError ? zodError.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ') : shape.message,
+      message: zodError ? zodError.issues.map((i) => `${fieldPath(i.path) || 'input'}: ${i.message}`).join('; ') : shape.message,
     };
   },
 });
