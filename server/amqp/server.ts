@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { totalmem } from 'node:os';
 import type { Broker } from '../broker/broker';
 import { AmqpConnection, type ServerContext } from './connection';
 import { DirectReplyTo } from './direct-reply-to';
@@ -18,7 +19,7 @@ export interface AmqpServerOptions {
   frameMax?: number;
   /** Heartbeat interval in seconds offered in connection.tune (default 60; 0 disables). */
   heartbeat?: number;
-  /** Resident memory above which publishing connections are blocked (default: no limit). */
+  /** Resident memory above which publishing connections are blocked (default: 40% of RAM, as RabbitMQ; 0: never). */
   memoryHighWatermarkBytes?: number;
 }
 
@@ -36,6 +37,7 @@ const DEFAULT_FRAME_MAX = 131072;
 const DEFAULT_HEARTBEAT = 60;
 const CHANNEL_MAX = 2047;
 const SHUTDOWN_GRACE_MS = 2000;
+const DEFAULT_MEMORY_FRACTION = 0.4;
 
 export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServerHandle> {
   const connections = new Set<AmqpConnection>();
@@ -70,12 +72,13 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
     context.blockedReason = reason;
     for (const conn of connections) conn.alarmChanged();
   };
+  const watermark = opts.memoryHighWatermarkBytes ?? Math.round(totalmem() * DEFAULT_MEMORY_FRACTION);
   const alarm =
-    opts.memoryHighWatermarkBytes === undefined
-      ? undefined
-      : new MemoryAlarm(opts.memoryHighWatermarkBytes, (raised, rss) =>
+    watermark > 0
+      ? new MemoryAlarm(watermark, (raised, rss) =>
           setPublishersBlocked(raised ? `low on memory: resident ${Math.round(rss / 1048576)} MiB` : null),
-        );
+        )
+      : undefined;
 
   return {
     port,

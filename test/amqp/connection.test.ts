@@ -173,3 +173,22 @@ describe('back-pressure', () => {
       c.destroy();
     }));
 });
+
+describe('memory high-water mark', () => {
+  it('blocks publishers when resident memory passes the mark', () =>
+    withBroker(
+      async ({ url }) => {
+        // Not closed by the test: a blocked connection is not read from, so its
+        // connection.close would wait; the server's shutdown closes it (320).
+        const conn = await amqp.connect(url);
+        conn.on('error', () => {});
+        const ch = await conn.createChannel();
+        const blocked = new Promise<string>((resolve) => conn.on('blocked', resolve));
+        await ch.assertQueue('mem');
+        ch.sendToQueue('mem', Buffer.from('x'));
+        // Any process is above 1 MiB resident: the alarm goes off at its next check (each second).
+        expect(await blocked).toMatch(/^low on memory: resident \d+ MiB$/);
+      },
+      { memoryHighWatermarkBytes: 1024 * 1024 },
+    ));
+});
