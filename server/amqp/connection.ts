@@ -197,6 +197,11 @@ export class AmqpConnection {
   // ---- connection class ------------------------------------------------------
 
   private connectionMethod(m: AmqpMethod): void {
+    if (m.name === 'connection.close') {
+      // In any state: a client may give up during the handshake too.
+      this.send(0, writeConnectionCloseOk, {});
+      return this.shutdown();
+    }
     switch (this.state) {
       case State.AwaitingStartOk:
         if (m.name !== 'connection.start-ok') throw expected('connection.start-ok', m);
@@ -209,9 +214,6 @@ export class AmqpConnection {
         return this.open(m.args.virtualHost);
       case State.Open:
         switch (m.name) {
-          case 'connection.close':
-            this.send(0, writeConnectionCloseOk, {});
-            return this.shutdown();
           case 'connection.update-secret':
             // Password logins have no expiring secret; accept and keep the session.
             return this.send(0, writeConnectionUpdateSecretOk, {});

@@ -192,3 +192,14 @@ describe('memory high-water mark', () => {
       { memoryHighWatermarkBytes: 1024 * 1024 },
     ));
 });
+
+describe('closing during the handshake', () => {
+  it('answers connection.close before open with close-ok', () =>
+    withBroker(async ({ port }) => {
+      const c = await RawClient.connect(port, false);
+      await c.login();
+      c.method(0, 'writeConnectionClose', { replyCode: 200, replyText: 'changed my mind', classId: 0, methodId: 0 });
+      await c.expectMethod('connection.close-ok');
+      await c.waitClosed();
+    }));
+});
