@@ -285,7 +285,9 @@ export class Broker {
    * Recovery: puts a message read back from the journal into its queue at its
    * original position `seq` (the store already has it, so it is not told
    * again). Call after re-declaring the topology, before clients connect.
-   * `deliveryCount` > 0 marks it redelivered. 404 when the queue is missing.
+   * `deliveryCount` > 0 marks it redelivered. `queue` may also name a retry
+   * tier's holding area (`amq.retry.…`, see retry/holding-area.ts): the
+   * message waits there again until its `x-retry-due-at`. 404 when missing.
    */
   restoreMessage(
     vhost: string,
@@ -294,8 +296,11 @@ export class Broker {
     message: { exchange: string; routingKey: string; properties: MessageProperties; body: Buffer },
     deliveryCount = 0,
   ): void {
-    const target = this.vhost(vhost).queue(queue);
-    target.restore(new Message(++this.messageCounter, message.exchange, message.routingKey, message.properties, message.body), seq, deliveryCount);
+    const v = this.vhost(vhost);
+    const restored = new Message(++this.messageCounter, message.exchange, message.routingKey, message.properties, message.body);
+    const holding = v.holdingAreas.get(queue);
+    if (holding) holding.restore(restored, seq);
+    else v.queue(queue).restore(restored, seq, deliveryCount);
   }
 
   /** Where a message would go, binding by binding, without publishing. */

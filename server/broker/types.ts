@@ -223,6 +223,8 @@ export interface ConnectionSummary {
 export interface BrowsedMessage {
   /** 0-based position in the ready list. */
   position: number;
+  /** The queue's number for it: stable while it stays in the queue (positions shift). */
+  seq: number;
   redelivered: boolean;
   deliveryCount: number;
   exchange: string;

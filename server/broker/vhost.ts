@@ -23,6 +23,8 @@ import { validateHeadersBinding } from './exchange/headers';
 import type { Message } from './message';
 import { deadLetteredMessage, isDeathCycle } from './queue/dead-letter';
 import { createQueue, queueConfigFor } from './queue/factory';
+import { autoDeadLetterQueue } from './queue/queue-arguments';
+import type { HoldingArea } from './retry/holding-area';
 import type { DeathReason, Queue, QueueHost, QueueSettings } from './queue/queue';
 import { headerKeys, routeMessage, routeWithKeys } from './routing/router';
 import type { Scheduler } from './scheduler';
@@ -58,11 +60,13 @@ const EQUIVALENCE_ARGS = [
   'x-max-priority',
   'x-single-active-consumer',
   'x-delivery-limit',
+  'x-retry-tiers',
 ];
 
 export class Vhost implements QueueHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
+  readonly holdingAreas = new Map<string, HoldingArea>();
   readonly lookupExchange = (name: string): Exchange | undefined => this.exchanges.get(name);
 
   constructor(
@@ -85,6 +89,10 @@ export class Vhost implements QueueHost {
 
   now(): number {
     return this.engine.now();
+  }
+
+  nextMessageId(): number {
+    return this.engine.nextMessageId();
   }
 
   // ---- exchanges -------------------------------------------------------------
@@ -227,6 +235,11 @@ export class Vhost implements QueueHost {
     this.queues.set(name, queue);
     if (queue.owner) queue.owner.exclusiveQueues.add(queue);
     if (settings.durable) this.store.queueDeclared({ vhost: this.name, name, type: config.type, ...settings });
+    // Retry tiers without a dead-letter exchange end in `<name>.dlq`, declared (once) beside the queue.
+    const deadLetterQueue = autoDeadLetterQueue(name);
+    if (config.retryTiers !== null && config.deadLetterRoutingKey === deadLetterQueue && !this.queues.has(deadLetterQueue)) {
+      this.declareQueue(deadLetterQueue, { durable: settings.durable });
+    }
     return queue;
   }
 

@@ -14,6 +14,7 @@ import type { Channel } from '../channel';
 import type { Connection } from '../connection';
 import type { Consumer } from '../consumer';
 import type { Message } from '../message';
+import { RetryTiers } from '../retry/retry-tiers';
 import type { WakeUp } from '../scheduler';
 import type { BrowsedMessage, QueueCounters, QueueStats } from '../types';
 import type { Unacked } from '../unacked';
@@ -47,6 +48,7 @@ export class ClassicQueue implements Queue {
   };
   deleted = false;
   unackedCount = 0;
+  readonly retry: RetryTiers | null;
 
   protected readonly ready: ReadyList;
   private readonly consumers: ConsumerList;
@@ -72,6 +74,7 @@ export class ClassicQueue implements Queue {
     this.persists = settings.durable && host.store.persistsMessages;
     this.hasLimits = config.maxLength !== null || config.maxLengthBytes !== null;
     this.lastUsedAt = host.now();
+    this.retry = config.retryTiers === null ? null : new RetryTiers(host, this, config.retryTiers);
     this.scheduleIdleCheck();
   }
 
@@ -201,8 +204,8 @@ export class ClassicQueue implements Queue {
     const deliveryCount = delivery.deliveryCount + 1;
     const limit = this.config.deliveryLimit;
     if (limit !== null && deliveryCount > limit) {
-      this.forget(delivery.message, delivery.seq);
       this.discard(delivery.message, 'delivery_limit');
+      this.forget(delivery.message, delivery.seq);
     } else {
       this.ready.insertSorted(delivery.message, delivery.seq, delivery.expiresAt, deliveryCount);
       if (delivery.expiresAt !== 0) this.scheduleExpiry();
@@ -214,8 +217,9 @@ export class ClassicQueue implements Queue {
     if (this.deleted) return;
     this.unackedCount--;
     this.counters.rejected++;
-    this.forget(delivery.message, delivery.seq);
+    // Its next place (retry tier, dead-letter queue) first: a crash between the two store records duplicates, never loses.
     this.discard(delivery.message, 'rejected');
+    this.forget(delivery.message, delivery.seq);
     if (this.ready.length > 0) this.dispatch();
   }
 
@@ -238,6 +242,7 @@ export class ClassicQueue implements Queue {
       const expiresAt = ready.expiresAt(i);
       out.push({
         position: i,
+        seq: ready.seqAt(i),
         redelivered: deliveryCount > 0,
         deliveryCount,
         exchange: message.exchange,
@@ -266,9 +271,30 @@ export class ClassicQueue implements Queue {
     return taken;
   }
 
+  extract(pick: (message: Message, seq: number) => boolean, max: number, place: (message: Message) => boolean): number {
+    if (this.deleted || max <= 0) return 0;
+    const taken: { message: Message; seq: number; expiresAt: number; deliveryCount: number }[] = [];
+    this.ready.removeWhere(
+      (message, seq) => taken.length < max && pick(message, seq),
+      (message, seq, expiresAt, deliveryCount) => taken.push({ message, seq, expiresAt, deliveryCount }),
+    );
+    let placed = 0;
+    for (const { message, seq, expiresAt, deliveryCount } of taken) {
+      if (place(message)) {
+        this.forget(message, seq);
+        placed++;
+      } else {
+        this.ready.insertSorted(message, seq, expiresAt, deliveryCount);
+        if (expiresAt !== 0) this.scheduleExpiry();
+      }
+    }
+    return placed;
+  }
+
   destroy(): number {
     if (this.deleted) return 0;
     this.deleted = true;
+    this.retry?.destroy();
     if (this.expiryWake) this.expiryWake.cancelled = true;
     if (this.idleWake) this.idleWake.cancelled = true;
     const count = this.ready.length;
@@ -322,8 +348,9 @@ export class ClassicQueue implements Queue {
     if (this.persists && message.persistent) this.host.store.messageRemoved(this.vhost, this.name, seq);
   }
 
-  /** Dead-letters when the queue has an existing dead-letter exchange, else drops. */
+  /** A failed message takes its next retry tier; else dead-letters when the queue has an existing dead-letter exchange, else drops. */
   private discard(message: Message, reason: DeathReason): void {
+    if (this.retry !== null && (reason === 'rejected' || reason === 'delivery_limit') && this.retry.fail(message)) return;
     if (this.config.deadLetterExchange !== null && this.host.deadLetter(this, message, reason)) {
       this.counters.deadLettered++;
     } else if (reason === 'maxlen') {

@@ -93,6 +93,42 @@ export class EntryRing {
     return this.deliveryCounts === null ? 0 : this.deliveryCounts[(this.head + index) & this.mask];
   }
 
+  /**
+   * Removes, in one pass, the entries `pick` selects (called in order) and
+   * hands each to `removed`; the others keep their order. Returns how many went.
+   */
+  removeWhere(
+    pick: (message: Message, seq: number) => boolean,
+    removed: (message: Message, seq: number, expiresAt: number, deliveryCount: number) => void,
+  ): number {
+    const mask = this.mask;
+    let kept = 0;
+    for (let i = 0; i < this.length; i++) {
+      const from = (this.head + i) & mask;
+      const message = this.messages[from] as Message;
+      const seq = this.seqs[from];
+      const expiresAt = this.expiries === null ? 0 : this.expiries[from];
+      const deliveryCount = this.deliveryCounts === null ? 0 : this.deliveryCounts[from];
+      if (pick(message, seq)) {
+        this.bytes -= message.body.length;
+        removed(message, seq, expiresAt, deliveryCount);
+        continue;
+      }
+      const to = (this.head + kept) & mask;
+      if (to !== from) {
+        this.messages[to] = message;
+        this.seqs[to] = seq;
+        if (this.expiries) this.expiries[to] = expiresAt;
+        if (this.deliveryCounts) this.deliveryCounts[to] = deliveryCount;
+      }
+      kept++;
+    }
+    const count = this.length - kept;
+    for (let i = kept; i < this.length; i++) this.messages[(this.head + i) & mask] = undefined;
+    this.length = kept;
+    return count;
+  }
+
   /** Drops every entry, calling `each` on them in order first when given. */
   clear(each?: (message: Message, seq: number) => void): void {
     if (each) for (let i = 0; i < this.length; i++) each(this.messageAt(i), this.seqAt(i));

@@ -4,6 +4,7 @@
 
 import { invalidArg } from '../errors';
 import { fieldTypeName, integerOf, textOf } from '../field-values';
+import { parseRetryTiers, retryTiersProblem, type TierDelay } from '../retry/tier-delays';
 import type { FieldTable, QueueType } from '../types';
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
@@ -24,6 +25,13 @@ export interface QueueConfig {
   singleActiveConsumer: boolean;
   /** Redeliveries allowed before dead-lettering (quorum default 20). */
   deliveryLimit: number | null;
+  /** x-retry-tiers: delays a failed message waits before it returns to the queue, or null. */
+  retryTiers: TierDelay[] | null;
+}
+
+/** Where a queue with retry tiers and no dead-letter exchange sends its dead letters (through the default exchange). */
+export function autoDeadLetterQueue(queue: string): string {
+  return `${queue}.dlq`;
 }
 
 /** Ten years in ms: RabbitMQ's upper bound for TTLs. */
@@ -92,6 +100,7 @@ const CHECKS: Record<string, Check> = {
   'x-single-active-consumer': bool,
   'x-queue-type': queueType,
   'x-delivery-limit': integer,
+  'x-retry-tiers': retryTiersProblem,
 };
 
 /** basic.consume arguments: `x-priority` must be an integer (406 otherwise). */
@@ -110,6 +119,9 @@ export function parseQueueArguments(queue: string, vhost: string, args: FieldTab
   }
   const type = (textOf(args['x-queue-type']) ?? 'classic') as QueueType;
   const deliveryLimit = integerOf(args['x-delivery-limit']);
+  const retryTiers = args['x-retry-tiers'] === undefined ? null : parseRetryTiers(args['x-retry-tiers']);
+  // Retry tiers without a dead-letter exchange end in `<queue>.dlq`, declared beside the queue.
+  const autoDeadLetter = retryTiers !== null && args['x-dead-letter-exchange'] === undefined;
   return {
     type,
     messageTtl: integerOf(args['x-message-ttl']),
@@ -117,8 +129,8 @@ export function parseQueueArguments(queue: string, vhost: string, args: FieldTab
     maxLength: integerOf(args['x-max-length']),
     maxLengthBytes: integerOf(args['x-max-length-bytes']),
     overflow: (textOf(args['x-overflow']) ?? 'drop-head') as Overflow,
-    deadLetterExchange: textOf(args['x-dead-letter-exchange']),
-    deadLetterRoutingKey: textOf(args['x-dead-letter-routing-key']),
+    deadLetterExchange: autoDeadLetter ? '' : textOf(args['x-dead-letter-exchange']),
+    deadLetterRoutingKey: autoDeadLetter ? autoDeadLetterQueue(queue) : textOf(args['x-dead-letter-routing-key']),
     maxPriority: integerOf(args['x-max-priority']) || null,
     singleActiveConsumer: args['x-single-active-consumer'] === true,
     // A negative limit means unlimited (as RabbitMQ resolves it).
@@ -130,5 +142,6 @@ export function parseQueueArguments(queue: string, vhost: string, args: FieldTab
         : type === 'quorum'
           ? QUORUM_DEFAULT_DELIVERY_LIMIT
           : null,
+    retryTiers,
   };
 }

@@ -7,6 +7,8 @@ import type { Channel } from '../channel';
 import type { Connection } from '../connection';
 import type { Consumer } from '../consumer';
 import type { Message } from '../message';
+import type { HoldingArea } from '../retry/holding-area';
+import type { RetryTiers } from '../retry/retry-tiers';
 import type { Scheduler } from '../scheduler';
 import type { Store } from '../store';
 import type { Unacked } from '../unacked';
@@ -38,6 +40,10 @@ export interface QueueHost {
   deadLetter(queue: Queue, message: Message, reason: DeathReason): boolean;
   /** Deletes the queue (auto-delete after the last consumer, x-expires). */
   expire(queue: Queue): void;
+  /** A new broker-wide message id (for messages the engine rewrites). */
+  nextMessageId(): number;
+  /** The vhost's retry holding areas by their reserved names (for recovery). */
+  readonly holdingAreas: Map<string, HoldingArea>;
 }
 
 export interface Queue {
@@ -58,6 +64,8 @@ export interface Queue {
   readonly unackedCount: number;
   /** Live counters, incremented on the hot path; read them, never write. */
   readonly counters: QueueCounters;
+  /** Its x-retry-tiers, or null. */
+  readonly retry: RetryTiers | null;
 
   /** Takes a routed message; may deliver it at once. */
   enqueue(message: Message): EnqueueOutcome;
@@ -84,6 +92,13 @@ export interface Queue {
   head(): Message | undefined;
   /** Removes up to `count` ready messages from the head, in order (for moves). */
   take(count: number): Message[];
+  /**
+   * Takes up to `max` ready messages that `pick` selects out of the queue and
+   * hands each to `place`, which puts it elsewhere and says whether it did; a
+   * refused one goes back to its position. The store hears of a removal only
+   * after `place` succeeded, in the same synchronous step. Returns how many moved.
+   */
+  extract(pick: (message: Message, seq: number) => boolean, max: number, place: (message: Message) => boolean): number;
   /** Consumers with their active flag (false for waiting single-active-consumer candidates). */
   consumerList(): { consumer: Consumer; active: boolean }[];
   /** Tears down: server-cancels consumers, drops messages; returns how many were ready. */

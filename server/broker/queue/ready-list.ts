@@ -18,6 +18,11 @@ export interface ReadyList {
   expiresAt(index: number): number;
   deliveryCountAt(index: number): number;
   shift(): void;
+  /** Removes the entries `pick` selects, handing each to `removed`; returns how many. */
+  removeWhere(
+    pick: (message: Message, seq: number) => boolean,
+    removed: (message: Message, seq: number, expiresAt: number, deliveryCount: number) => void,
+  ): number;
   clear(each?: (message: Message, seq: number) => void): void;
 }
 
@@ -72,6 +77,16 @@ class PriorityReadyList implements ReadyList {
   shift(): void {
     this.locate(0).shift();
     this.length--;
+  }
+
+  removeWhere(
+    pick: (message: Message, seq: number) => boolean,
+    removed: (message: Message, seq: number, expiresAt: number, deliveryCount: number) => void,
+  ): number {
+    let count = 0;
+    for (let p = this.maxPriority; p >= 0; p--) count += this.levels[p].removeWhere(pick, removed);
+    this.length -= count;
+    return count;
   }
 
   clear(each?: (message: Message, seq: number) => void): void {

@@ -1,0 +1,67 @@
+// The retry tiers of one work queue (`x-retry-tiers`). A message that fails
+// (rejected without requeue, or past x-delivery-limit) waits in the next
+// tier's holding area and then returns to the tail of the queue with:
+//   x-retry-attempt     1, 2, … (the tier it went through)
+//   x-retry-tier        that tier's delay as declared, e.g. "30s"
+//   x-first-failure-at  epoch ms of its first failure in this chain
+//   x-last-failure-at   epoch ms of this failure
+//   x-retry-due-at      epoch ms when it is (was) due back
+// Once every tier is used, the queue dead-letters it as usual (reason
+// rejected or delivery_limit), to its dead-letter exchange or `<queue>.dlq`.
+
+import { integerOf } from '../field-values';
+import { Message } from '../message';
+import type { Queue, QueueHost } from '../queue/queue';
+import type { FieldTable } from '../types';
+import { HoldingArea } from './holding-area';
+import type { TierDelay } from './tier-delays';
+
+export class RetryTiers {
+  readonly areas: readonly HoldingArea[];
+
+  constructor(
+    private readonly host: QueueHost,
+    queue: Queue,
+    delays: readonly TierDelay[],
+  ) {
+    this.areas = delays.map((delay, index) => new HoldingArea(host, queue, index, delay));
+    for (const area of this.areas) host.holdingAreas.set(area.name, area);
+  }
+
+  /** Puts a failed message in its next tier; false when no tier is left (the caller dead-letters it). */
+  fail(message: Message): boolean {
+    const headers = message.properties.headers ?? {};
+    const attempt = (integerOf(headers['x-retry-attempt']) ?? 0) + 1;
+    if (attempt > this.areas.length) return false;
+    const area = this.areas[attempt - 1];
+    const now = this.host.now();
+    const dueAt = now + area.delay.ms;
+    // x-delivery-count belongs to the delivery that failed; the next one starts afresh.
+    const { 'x-delivery-count': _stale, ...kept } = headers;
+    const retryHeaders: FieldTable = {
+      ...kept,
+      'x-retry-attempt': attempt,
+      'x-retry-tier': area.delay.label,
+      'x-first-failure-at': integerOf(headers['x-first-failure-at']) ?? now,
+      'x-last-failure-at': now,
+      'x-retry-due-at': dueAt,
+    };
+    const held = new Message(
+      this.host.nextMessageId(),
+      message.exchange,
+      message.routingKey,
+      { ...message.properties, headers: retryHeaders },
+      message.body,
+    );
+    area.hold(held, dueAt);
+    return true;
+  }
+
+  /** The work queue was deleted. */
+  destroy(): void {
+    for (const area of this.areas) {
+      area.destroy();
+      if (this.host.holdingAreas.get(area.name) === area) this.host.holdingAreas.delete(area.name);
+    }
+  }
+}
