@@ -1,0 +1,116 @@
+// The files of one stream, in <streams>/<vhost>/<name>/:
+//
+//   00000000000000000000.seg   records from offset 0 (name = first offset, 20 digits)
+//   00000000000000052311.seg   the next segment, and so on; the last one is written
+//   00000000000000000000.idx   sparse index of the segment of the same name
+//   groups.json                committed offsets of consumer groups {"name": offset}
+//
+// A segment starts with an 8-byte header, "WRNS" and the format version
+// (u32), followed by records, all integers big-endian:
+//
+//   +0  u32  length L of the payload
+//   +4  u32  CRC-32 of the payload
+//   +8  payload: u64 offset, u64 timestamp (epoch ms), shortstr exchange,
+//       shortstr routing key, AMQP basic properties (content-header
+//       encoding), then the body up to the end of the payload.
+//
+// An index entry (24 bytes: f64 offset, f64 timestamp, f64 file position)
+// is written for the first record of a segment and then whenever
+// INDEX_INTERVAL bytes have passed since the last entry. Timestamps never
+// decrease, so the one index serves lookups by offset and by time: a binary
+// search finds the entry at or before the target, and at most one interval
+// is read forward from there. Index files are a cache: a missing or damaged
+// one is rebuilt from its segment.
+
+import { readBasicProperties, writeBasicProperties, type BasicProperties } from '../../amqp/codec/generated/spec';
+import type { Reader } from '../../amqp/codec/reader';
+import type { Writer } from '../../amqp/codec/writer';
+import type { NewStreamRecord, StreamRecord } from '../../broker/stream/stream-store';
+import { crc32 } from '../journal/crc32';
+
+export const SEGMENT_MAGIC = 'WRNS';
+export const SEGMENT_VERSION = 1;
+export const SEGMENT_HEADER_BYTES = 8;
+export const RECORD_FRAME_BYTES = 8;
+export const INDEX_ENTRY_BYTES = 24;
+export const INDEX_INTERVAL = 4096;
+/** Bigger than any record Warren accepts: a length past it marks a damaged record. */
+export const MAX_RECORD_BYTES = 512 * 1024 * 1024;
+export const GROUPS_FILE = 'groups.json';
+
+export function segmentHeader(): Buffer {
+  const header = Buffer.alloc(SEGMENT_HEADER_BYTES);
+  header.write(SEGMENT_MAGIC, 0, 'latin1');
+  header.writeUInt32BE(SEGMENT_VERSION, 4);
+  return header;
+}
+
+export function isSegmentHeader(buf: Buffer): boolean {
+  return buf.length >= SEGMENT_HEADER_BYTES && buf.toString('latin1', 0, 4) === SEGMENT_MAGIC && buf.readUInt32BE(4) === SEGMENT_VERSION;
+}
+
+export function segmentFileName(firstOffset: number): string {
+  return `${String(firstOffset).padStart(20, '0')}.seg`;
+}
+
+export function indexFileName(firstOffset: number): string {
+  return `${String(firstOffset).padStart(20, '0')}.idx`;
+}
+
+/** First offset of a segment file name, or undefined for other files. */
+export function parseSegmentFileName(name: string): number | undefined {
+  const match = /^(\d{20})\.seg$/.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Appends one framed record to `w`; returns its size on disk. */
+export function encodeRecord(w: Writer, offset: number, record: NewStreamRecord): number {
+  // Marks are logical positions: they stay valid when ensure() moves the bytes to a bigger buffer.
+  const mark = w.mark();
+  const at = (m: number) => m - (w.mark() - w.pos);
+  w.ensure(RECORD_FRAME_BYTES);
+  w.pos += RECORD_FRAME_BYTES;
+  try {
+    w.longlong(offset);
+    w.longlong(record.timestamp);
+    w.shortstr(record.exchange);
+    w.shortstr(record.routingKey);
+    // The engine's field tables are the codec's (MessageProperties mirrors BasicProperties).
+    writeBasicProperties(w, record.properties as BasicProperties);
+    w.bytes(record.body);
+  } catch (error) {
+    w.pos = at(mark); // nothing half-written stays in the buffer
+    throw error;
+  }
+  const begin = at(mark);
+  const length = w.pos - begin - RECORD_FRAME_BYTES;
+  w.buf.writeUInt32BE(length, begin);
+  w.buf.writeUInt32BE(crc32(w.buf, begin + RECORD_FRAME_BYTES, w.pos) >>> 0, begin + 4);
+  return RECORD_FRAME_BYTES + length;
+}
+
+/**
+ * Decodes the record at buf[pos]; null when the buffer ends before it does.
+ * `checkCrc` is used when scanning a segment that may have a torn tail; reads
+ * of records already scanned or written by this process skip it.
+ */
+export function decodeRecord(buf: Buffer, pos: number, reader: Reader, checkCrc: boolean): { record: StreamRecord; size: number } | null | 'damaged' {
+  if (pos + RECORD_FRAME_BYTES > buf.length) return null;
+  const length = buf.readUInt32BE(pos);
+  if (length > MAX_RECORD_BYTES || length < 18) return 'damaged';
+  const end = pos + RECORD_FRAME_BYTES + length;
+  if (end > buf.length) return null;
+  if (checkCrc && crc32(buf, pos + RECORD_FRAME_BYTES, end) >>> 0 !== buf.readUInt32BE(pos + 4)) return 'damaged';
+  reader.reset(buf, pos + RECORD_FRAME_BYTES, end);
+  try {
+    const offset = reader.longlong();
+    const timestamp = reader.longlong();
+    const exchange = reader.shortstr();
+    const routingKey = reader.shortstr();
+    const properties = readBasicProperties(reader);
+    const body = buf.subarray(reader.pos, end);
+    return { record: { offset, timestamp, exchange, routingKey, properties, body }, size: end - pos };
+  } catch {
+    return 'damaged';
+  }
+}
