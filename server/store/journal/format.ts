@@ -30,6 +30,9 @@
 //                 A REMOVE and an ENQUEUE in one record, so a move is atomic.
 //   6 DROP_QUEUE  u32 ref — every message of the queue recorded before this
 //                 record is gone (purge, delete).
+//   7 DELIVERED   u32 ref, u64 seq — the message at seq went to a consumer at
+//                 least once, so it is recovered as redelivered. Not synced on
+//                 its own: a crash may forget it (the flag is a hint).
 //
 // Replay applies records in file order, oldest segment first; a queue's live
 // messages are then sorted by seq. An ENQUEUE may precede the MESSAGE record
@@ -40,7 +43,8 @@
 // outlives the ENQUEUE it cancels. The oldest segment is deleted once none of
 // its ENQUEUE/MESSAGE records is live any more; when the journal holds too
 // much dead data, the oldest segment is compacted: its live records are
-// rewritten into the current segment, after which it is dead.
+// rewritten into the current segment (an ENQUEUE followed by a DELIVERED when
+// the message had been delivered), after which it is dead.
 
 export const SEGMENT_MAGIC = Buffer.from('WRNJ', 'latin1');
 export const FORMAT_VERSION = 1;
@@ -57,6 +61,7 @@ export const RecordType = {
   Remove: 4,
   Move: 5,
   DropQueue: 6,
+  Delivered: 7,
 } as const;
 
 /** Size on disk of an ENQUEUE record: frame, type, ref, seq, id. */

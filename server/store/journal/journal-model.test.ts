@@ -13,24 +13,25 @@ import { flushed, openJournal, persistentMessage, reopen, tempJournalDir } from 
 const QUEUES = ['a', 'b', 'c'];
 const OPTIONS: JournalOptions = { segmentBytes: 4096, compaction: { factor: 1.5, slackBytes: 0 } };
 
-/** queue → seq → message id */
+/** queue → seq → message id; `delivered` holds "queue seq" of delivered entries. */
 type Model = Map<string, Map<number, number>>;
 
-function modelContents(model: Model): Record<string, [number, number][]> {
-  const out: Record<string, [number, number][]> = {};
+function modelContents(model: Model, delivered: Set<string>): Record<string, [number, number, boolean][]> {
+  const out: Record<string, [number, number, boolean][]> = {};
   for (const [queue, messages] of model) {
-    if (messages.size > 0) out[queue] = [...messages.entries()].sort((x, y) => x[0] - y[0]);
+    if (messages.size === 0) continue;
+    out[queue] = [...messages.entries()].sort((x, y) => x[0] - y[0]).map(([seq, id]) => [seq, id, delivered.has(`${queue} ${seq}`)]);
   }
   return out;
 }
 
-function recoveredContents(recovery: Recovery): Record<string, [number, number][]> {
-  const out: Record<string, [number, number][]> = {};
+function recoveredContents(recovery: Recovery): Record<string, [number, number, boolean][]> {
+  const out: Record<string, [number, number, boolean][]> = {};
   for (const queue of recovery.queues) {
     expect(queue.vhost).toBe('/');
-    out[queue.name] = queue.messages.map(({ seq, message }) => {
+    out[queue.name] = queue.messages.map(({ seq, message, redelivered }) => {
       expect(message.body.toString()).toMatch(new RegExp(`^message ${message.id}\\.*$`));
-      return [seq, message.id];
+      return [seq, message.id, redelivered];
     });
   }
   return out;
@@ -43,6 +44,7 @@ describe('journal against a model', () => {
       const dir = tempJournalDir();
       let journal: Journal = openJournal(dir, OPTIONS).journal;
       const model: Model = new Map(QUEUES.map((q) => [q, new Map()]));
+      const delivered = new Set<string>();
       const messages = new Map<number, Message>(); // live Message objects by id
       const nextSeq = new Map(QUEUES.map((q) => [q, 1]));
       let nextId = 1;
@@ -75,12 +77,18 @@ describe('journal against a model', () => {
           const { queue, seq } = random.pick(live);
           expect(journal.remove('/', queue, seq)).toBe(true);
           model.get(queue)!.delete(seq);
+          delivered.delete(`${queue} ${seq}`);
+        } else if (roll < 80) {
+          const { queue, seq } = random.pick(live);
+          journal.delivered('/', queue, seq);
+          delivered.add(`${queue} ${seq}`);
         } else if (roll < 85) {
           const { queue, seq, id } = random.pick(live);
           const to = random.pick(QUEUES);
           const toSeq = takeSeq(to);
           expect(journal.move('/', queue, seq, to, toSeq)).toBe(true);
           model.get(queue)!.delete(seq);
+          delivered.delete(`${queue} ${seq}`);
           model.get(to)!.set(toSeq, id);
         } else if (roll < 90) {
           // Fan-out of a message already held elsewhere: only an ENQUEUE is written.
@@ -92,6 +100,7 @@ describe('journal against a model', () => {
         } else if (roll < 92) {
           const queue = random.pick(QUEUES);
           journal.dropQueue('/', queue);
+          for (const seq of model.get(queue)!.keys()) delivered.delete(`${queue} ${seq}`);
           model.get(queue)!.clear();
         } else if (roll < 98) {
           await flushed(journal);
@@ -100,7 +109,7 @@ describe('journal against a model', () => {
           const reopened = await reopen(journal, dir, OPTIONS);
           journal = reopened.journal;
           expect(reopened.recovery.skipped).toEqual([]);
-          expect(recoveredContents(reopened.recovery)).toEqual(modelContents(model));
+          expect(recoveredContents(reopened.recovery)).toEqual(modelContents(model, delivered));
           // From now on the engine holds the recovered Message objects.
           messages.clear();
           for (const queue of reopened.recovery.queues) for (const { message } of queue.messages) messages.set(message.id, message);
@@ -111,7 +120,7 @@ describe('journal against a model', () => {
       expect(compactions).toBeGreaterThan(0);
       expect(segmentsDeleted).toBeGreaterThan(0);
       expect(recovery.skipped).toEqual([]);
-      expect(recoveredContents(recovery)).toEqual(modelContents(model));
+      expect(recoveredContents(recovery)).toEqual(modelContents(model, delivered));
       expect(recovery.maxMessageId).toBeLessThan(nextId);
     });
   }

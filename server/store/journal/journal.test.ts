@@ -218,4 +218,26 @@ describe('journal: write and replay', () => {
     }));
     expect(got).toEqual(sent.map((m) => ({ id: m.id, exchange: m.exchange, routingKey: m.routingKey, properties: m.properties, body: m.body.toString() })));
   });
+
+  it('brings delivered, unacked messages back as redelivered, writing the mark once', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    for (let seq = 1; seq <= 3; seq++) journal.enqueue('/', 'q', seq, persistentMessage(seq));
+    await flushed(journal);
+    const before = journal.stats().bytesWritten;
+    journal.delivered('/', 'q', 2);
+    await flushed(journal);
+    const oneMark = journal.stats().bytesWritten - before;
+    journal.delivered('/', 'q', 2);
+    journal.delivered('/', 'q', 99);
+    journal.delivered('/', 'nowhere', 1);
+    await flushed(journal);
+    expect(journal.stats().bytesWritten - before).toBe(oneMark);
+    const { recovery } = await reopen(journal, dir);
+    expect(recovery.queues[0].messages.map(({ seq, redelivered }) => [seq, redelivered])).toEqual([
+      [1, false],
+      [2, true],
+      [3, false],
+    ]);
+  });
 });

@@ -14,7 +14,7 @@ import { mkdirSync } from 'node:fs';
 import type { Message } from '../../broker/message';
 import { LiveIndex, type QueueState } from './live-index';
 import { Reclaimer, type CompactionPolicy } from './reclaimer';
-import { writeDropQueue, writeEnqueue, writeMessage, writeMove, writeQueueName, writeRemove } from './record-codec';
+import { writeDelivered, writeDropQueue, writeEnqueue, writeMessage, writeMove, writeQueueName, writeRemove } from './record-codec';
 import { replay, type Recovery } from './replay';
 import { SegmentWriter, type FlushCallback } from './segment-writer';
 
@@ -117,6 +117,18 @@ export class Journal {
     return true;
   }
 
+  /**
+   * The message at `seq` went to a consumer, so that after a restart it comes
+   * back redelivered. Only the first call per message writes a record; none
+   * waits for a sync.
+   */
+  delivered(vhost: string, queue: string, seq: number): void {
+    const state = this.index.queue(vhost, queue);
+    if (!state || !this.index.markDelivered(state, seq)) return;
+    this.nameQueue(state);
+    this.append(writeDelivered(this.writer.out, state.ref, seq));
+  }
+
   /** Every message of the queue is gone (purge or delete). */
   dropQueue(vhost: string, queue: string): void {
     const state = this.index.queue(vhost, queue);
@@ -156,11 +168,12 @@ export class Journal {
     this.append(bytes);
   }
 
-  /** Compaction: a copy of a live ENQUEUE record, in the current segment. */
+  /** Compaction: a copy of a live ENQUEUE record (and its DELIVERED), in the current segment. */
   private rewriteEntry(entry: number): void {
-    const { queue, seq, messageId } = this.index.entry(entry)!;
+    const { queue, seq, messageId, delivered } = this.index.entry(entry)!;
     this.nameQueue(queue);
     this.append(writeEnqueue(this.writer.out, queue.ref, seq, messageId));
+    if (delivered) this.append(writeDelivered(this.writer.out, queue.ref, seq));
     this.index.relocateEntry(entry, this.writer.current);
   }
 

@@ -17,8 +17,12 @@
 //
 // A message row lives from its MESSAGE record (or, during replay, from the
 // first ENQUEUE naming it) until its last queue entry goes; `refs` counts
-// those entries. During replay its Message may still be missing when an
-// ENQUEUE precedes its MESSAGE record; `finishReplay` settles that.
+// those entries. Replay differs in two ways, both because compaction moves
+// records later in the files than the moment they were live: an ENQUEUE may
+// precede its MESSAGE record (the row waits without its Message), and a
+// message's refs may fall to zero and rise again when an entry's rewritten
+// ENQUEUE comes after the removal of another entry (so rows are kept until
+// `finishReplay`, which frees the unheld ones and settles the rest).
 
 import type { Message } from '../../broker/message';
 import { ENQUEUE_RECORD_BYTES } from './format';
@@ -52,7 +56,7 @@ export interface QueueState {
 /** No segment: a message row whose MESSAGE record has not been seen yet. */
 const NO_SEGMENT = -1;
 
-function grown<T extends Float64Array | Int32Array>(column: T, size: number): T {
+function grown<T extends Float64Array | Int32Array | Uint8Array>(column: T, size: number): T {
   if (size <= column.length) return column;
   const bigger = new (column.constructor as new (length: number) => T)(Math.max(size, column.length * 2));
   bigger.set(column);
@@ -69,6 +73,8 @@ export class LiveIndex {
   diskBytes = 0;
   /** Messages held by at least one queue entry. */
   liveMessages = 0;
+  /** True until finishReplay: rows of unheld messages are kept meanwhile. */
+  private replaying = true;
 
   // Message rows. A free row has id NaN.
   private readonly messageSlots = new SlotMap();
@@ -84,6 +90,8 @@ export class LiveIndex {
   private entryMessage = new Int32Array(1024);
   private entrySegment = new Int32Array(1024);
   private entrySeq = new Float64Array(1024);
+  /** 1 once the message went to a consumer (a DELIVERED record). */
+  private entryDelivered = new Uint8Array(1024);
   private readonly entryQueue: (QueueState | undefined)[] = [];
   private readonly freeEntryRows: number[] = [];
   private entryRowsUsed = 0;
@@ -205,10 +213,12 @@ export class LiveIndex {
       this.entryMessage = grown(this.entryMessage, entry + 1);
       this.entrySegment = grown(this.entrySegment, entry + 1);
       this.entrySeq = grown(this.entrySeq, entry + 1);
+      this.entryDelivered = grown(this.entryDelivered, entry + 1);
     }
     this.entryMessage[entry] = messageRow;
     this.entrySegment[entry] = segment.no;
     this.entrySeq[entry] = seq;
+    this.entryDelivered[entry] = 0;
     this.entryQueue[entry] = queue;
     this.count(segment.no, 1, ENQUEUE_RECORD_BYTES);
     if (++this.messageRefs[messageRow] === 1) {
@@ -218,6 +228,17 @@ export class LiveIndex {
     // Released after the new reference is taken, in case both hold the same message.
     const replaced = queue.entries.set(seq, entry);
     if (replaced >= 0) this.release(replaced);
+  }
+
+  /**
+   * Marks the message at `seq` as delivered; false when the queue does not
+   * hold it or it was marked already.
+   */
+  markDelivered(queue: QueueState, seq: number): boolean {
+    const entry = queue.entries.get(seq);
+    if (entry < 0 || this.entryDelivered[entry] === 1) return false;
+    this.entryDelivered[entry] = 1;
+    return true;
   }
 
   /** Takes the message at `seq` out of the queue; false when it was not there. */
@@ -244,11 +265,11 @@ export class LiveIndex {
     return this.entryQueue[entry] !== undefined && this.entrySegment[entry] === segment.no;
   }
 
-  /** The queue, seq and message id of a live queue entry, or undefined once it is gone. */
-  entry(entry: number): { queue: QueueState; seq: number; messageId: number } | undefined {
+  /** What a live queue entry row holds, or undefined once it is gone. */
+  entry(entry: number): { queue: QueueState; seq: number; messageId: number; delivered: boolean } | undefined {
     const queue = this.entryQueue[entry];
     if (!queue) return undefined;
-    return { queue, seq: this.entrySeq[entry], messageId: this.messageId[this.entryMessage[entry]] };
+    return { queue, seq: this.entrySeq[entry], messageId: this.messageId[this.entryMessage[entry]], delivered: this.entryDelivered[entry] === 1 };
   }
 
   /** The ENQUEUE record of a live queue entry was rewritten into `segment`. */
@@ -259,8 +280,8 @@ export class LiveIndex {
   }
 
   /** Calls `visit` for each message of the queue in seq order. */
-  forEachQueued(queue: QueueState, visit: (seq: number, message: Message) => void): void {
-    queue.entries.forEach((seq, entry) => visit(seq, this.messageObject[this.entryMessage[entry]]!));
+  forEachQueued(queue: QueueState, visit: (seq: number, message: Message, delivered: boolean) => void): void {
+    queue.entries.forEach((seq, entry) => visit(seq, this.messageObject[this.entryMessage[entry]]!, this.entryDelivered[entry] === 1));
   }
 
   /**
@@ -282,6 +303,7 @@ export class LiveIndex {
     for (const queue of [...this.queues()]) {
       if (queue.entries.size === 0) this.queuesByVhost.get(queue.vhost)!.delete(queue.name);
     }
+    this.replaying = false;
     return orphans;
   }
 
@@ -293,7 +315,7 @@ export class LiveIndex {
     if (--this.messageRefs[row] > 0) return;
     this.liveMessages--;
     if (this.messageSegment[row] !== NO_SEGMENT) this.count(this.messageSegment[row], -1, -this.messageBytes[row]);
-    this.freeMessage(row);
+    if (!this.replaying) this.freeMessage(row);
   }
 
   private freeMessage(row: number): void {

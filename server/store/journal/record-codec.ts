@@ -103,6 +103,13 @@ export function writeDropQueue(w: Writer, ref: number): number {
   return endRecord(w, mark);
 }
 
+export function writeDelivered(w: Writer, ref: number, seq: number): number {
+  const mark = beginRecord(w, RecordType.Delivered);
+  w.long(ref);
+  w.longlong(seq);
+  return endRecord(w, mark);
+}
+
 /** Receives decoded records; `bytes` is the record's size on disk. */
 export interface RecordVisitor {
   queueName(ref: number, vhost: string, queue: string): void;
@@ -111,6 +118,7 @@ export interface RecordVisitor {
   remove(ref: number, seq: number): void;
   move(fromRef: number, fromSeq: number, toRef: number, toSeq: number, messageId: number, bytes: number): void;
   dropQueue(ref: number): void;
+  delivered(ref: number, seq: number): void;
 }
 
 /**
@@ -155,6 +163,9 @@ export class RecordDecoder {
         break;
       case RecordType.DropQueue:
         v.dropQueue(r.long());
+        break;
+      case RecordType.Delivered:
+        v.delivered(r.long(), r.longlong());
         break;
       default:
         throw new RangeError(`unknown record type ${type}`);

@@ -22,6 +22,8 @@ export interface SkippedBytes {
 export interface RecoveredMessage {
   readonly seq: number;
   readonly message: Message;
+  /** It had gone to a consumer before (a DELIVERED record): deliver it as redelivered. */
+  readonly redelivered: boolean;
 }
 
 export interface RecoveredQueue {
@@ -85,7 +87,7 @@ export function replay(dir: string, index: LiveIndex): Recovery {
   copyBodiesOutOfSparseSegments(index);
   for (const queue of index.queues()) {
     const messages: RecoveredMessage[] = [];
-    index.forEachQueued(queue, (seq, message) => messages.push({ seq, message }));
+    index.forEachQueued(queue, (seq, message, redelivered) => messages.push({ seq, message, redelivered }));
     recovery.queues.push({ vhost: queue.vhost, name: queue.name, messages });
     recovery.messages += messages.length;
   }
@@ -152,6 +154,11 @@ function segmentVisitor(index: LiveIndex, segment: SegmentInfo, recovery: Recove
       const { vhost, queue } = named(ref);
       const state = index.queue(vhost, queue);
       if (state) index.dropQueue(state);
+    },
+    delivered(ref, seq) {
+      const { vhost, queue } = named(ref);
+      const state = index.queue(vhost, queue);
+      if (state) index.markDelivered(state, seq);
     },
   };
 }
