@@ -8,6 +8,8 @@ import { Connection } from './connection';
 import { BrokerError, notFound, resourceName } from './errors';
 import { Message } from './message';
 import { ENQUEUED_STORED, REFUSED, type Queue } from './queue/queue';
+import { DeadLetterConsole } from './retry/dead-letters';
+import { RetryConsole } from './retry/retry-console';
 import { headerKeys, routeMessage, routeWithKeys } from './routing/router';
 import { traceRoute } from './routing/trace';
 import { Scheduler } from './scheduler';
@@ -62,6 +64,10 @@ export class Broker {
   readonly now: () => number;
   readonly nodeName: string;
   readonly scheduler: Scheduler;
+  /** Retry tiers as the console reads them (retry/retry-console.ts). */
+  readonly retries = new RetryConsole(this);
+  /** Dead-letter queue operations: list, requeue, delete, export (retry/dead-letters.ts). */
+  readonly deadLetters = new DeadLetterConsole(this);
   private readonly vhosts = new Map<string, Vhost>();
   private readonly connections = new Map<string, Connection>();
   private connectionCounter = 0;

@@ -16,6 +16,9 @@ import type { FieldTable } from '../types';
 import { HoldingArea } from './holding-area';
 import type { TierDelay } from './tier-delays';
 
+/** The headers a retry adds (dropped when a dead letter is requeued with its attempts reset). */
+export const RETRY_HEADERS = ['x-retry-attempt', 'x-retry-tier', 'x-first-failure-at', 'x-last-failure-at', 'x-retry-due-at'] as const;
+
 export class RetryTiers {
   readonly areas: readonly HoldingArea[];
 
