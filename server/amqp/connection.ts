@@ -26,7 +26,6 @@ import {
   writeConnectionUnblocked,
   writeConnectionUpdateSecretOk,
   type AmqpMethod,
-  type BasicProperties,
 } from './codec/generated/spec';
 import { Reader } from './codec/reader';
 import type { Writer } from './codec/writer';
@@ -288,7 +287,7 @@ export class AmqpConnection {
     this.engine = this.broker.openConnection({
       vhost,
       user: this.user,
-      clientProperties: this.clientProperties as Record<string, unknown>,
+      clientProperties: this.clientProperties,
       peerAddress: this.peerAddress,
       protocol: 'AMQP 0-9-1',
       onCloseRequested: (reason) => this.close(320, `CONNECTION_FORCED - ${reason}`, 0, 0),
@@ -396,8 +395,7 @@ export class AmqpConnection {
 
   sendContent(channel: number, properties: MessageProperties, body: Buffer): void {
     if (this.state === State.Closed) return;
-    // Engine field tables hold the values the codec produced (field-value.ts).
-    this.writer.frames.content(channel, ClassId.BASIC, properties as BasicProperties, body, this.frameMax);
+    this.writer.frames.content(channel, ClassId.BASIC, properties, body, this.frameMax);
     this.writer.queued();
   }
 
@@ -410,7 +408,7 @@ export class AmqpConnection {
     if (this.state >= State.Closing) return;
     try {
       this.writer.frames.method(channel, writeBasicDeliver, d);
-      this.writer.frames.content(channel, ClassId.BASIC, d.message.properties as BasicProperties, d.message.body, this.frameMax);
+      this.writer.frames.content(channel, ClassId.BASIC, d.message.properties, d.message.body, this.frameMax);
       this.writer.queued();
     } catch (err) {
       this.fail(err, 0);

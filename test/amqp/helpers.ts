@@ -1,5 +1,5 @@
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
-import { Broker } from '../../server/broker/broker';
+import { Broker, type BrokerOptions } from '../../server/broker/broker';
 import { startAmqpServer, type AmqpServerHandle, type AmqpServerOptions } from '../../server/amqp/server';
 
 /** A real Broker and AMQP listener on an ephemeral loopback port, for one test. */
@@ -13,8 +13,10 @@ export interface TestBroker {
 export async function withBroker<T>(
   fn: (b: TestBroker) => Promise<T>,
   options: Partial<Omit<AmqpServerOptions, 'broker' | 'port'>> = {},
+  /** For the Broker itself, e.g. file-backed stream storage. */
+  brokerOptions: BrokerOptions = {},
 ): Promise<T> {
-  const broker = new Broker();
+  const broker = new Broker(brokerOptions);
   const server = await startAmqpServer({ broker, host: '127.0.0.1', port: 0, ...options });
   try {
     return await fn({ broker, server, port: server.port, url: `amqp://guest:guest@127.0.0.1:${server.port}` });

@@ -121,6 +121,11 @@ describe('field table known encodings', () => {
     expect(() => readArray(new Reader(inner))).toThrow(CodecError);
   });
 
+  it('encodes values of no AMQP type as void and skips undefined entries', () => {
+    const table = { f: () => 1, sym: Symbol('s'), gone: undefined, list: [undefined, 1] };
+    expect(decode(encode(table))).toEqual({ f: null, sym: null, list: [null, 1] });
+  });
+
   it('keeps a __proto__ key as data', () => {
     const t = decode(table(entry('__proto__', 'I', [0, 0, 0, 1])));
     expect(Object.keys(t)).toEqual(['__proto__']);

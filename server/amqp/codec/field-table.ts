@@ -113,16 +113,16 @@ export function writeTable(w: Writer, table: FieldTable | undefined): void {
   w.patchLong(lenMark, w.mark() - start);
 }
 
-export function writeArray(w: Writer, values: readonly FieldValue[]): void {
+export function writeArray(w: Writer, values: readonly unknown[]): void {
   const lenMark = w.mark();
   w.long(0);
   const start = w.mark();
-  for (const v of values) writeFieldValue(w, v === undefined ? null : v);
+  for (const v of values) writeFieldValue(w, v);
   w.patchLong(lenMark, w.mark() - start);
 }
 
-function writeFieldValue(w: Writer, v: FieldValue): void {
-  if (v === null) return w.octet(0x56);
+function writeFieldValue(w: Writer, v: unknown): void {
+  if (v === null || typeof v === 'function' || typeof v === 'symbol') return w.octet(0x56);
   switch (typeof v) {
     case 'boolean':
       w.octet(0x74);
@@ -158,6 +158,7 @@ function writeFieldValue(w: Writer, v: FieldValue): void {
     w.octet(v.scale);
     return w.int32(v.value);
   }
+  if (typeof v !== 'object') return w.octet(0x56); // undefined inside an array
   if (Array.isArray(v)) {
     w.octet(0x41);
     return writeArray(w, v);

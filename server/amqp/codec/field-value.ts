@@ -26,8 +26,15 @@ export type FieldValue =
   | FieldValue[]
   | FieldTable;
 
+/**
+ * A field table. Decoded tables hold FieldValues only; the index type is
+ * `unknown` so that tables built elsewhere (the engine's headers, typed
+ * Record<string, unknown>) can be encoded without casts. Encoding skips
+ * undefined entries and writes values of no AMQP type (functions, symbols)
+ * as void.
+ */
 export interface FieldTable {
-  [key: string]: FieldValue | undefined;
+  [key: string]: unknown;
 }
 
 /** AMQP decimal: value / 10^scale, kept exact. */
