@@ -1,7 +1,7 @@
 /**
  * Playwright fixtures: `warren` is a real broker process started for the
  * worker on ephemeral ports with a throw-away data directory; `baseURL` points
- * the browser at its console.
+ * the browser at its console; `page` is signed in as guest.
  */
 import { test as base } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -45,6 +45,12 @@ async function startWarren(): Promise<{ warren: Warren; child: ChildProcess }> {
 }
 
 export const test = base.extend<object, { warren: Warren }>({
+  // Every story starts signed in as guest, as a person on this machine would be after the first sign-in.
+  page: async ({ page, baseURL }, use) => {
+    const res = await page.request.post(`${baseURL}/api/trpc/auth.signIn`, { data: { name: 'guest', password: 'guest' } });
+    if (!res.ok()) throw new Error(`Signing in as guest failed: ${res.status()} ${await res.text()}`);
+    await use(page);
+  },
   warren: [
     async ({}, use) => {
       const { warren, child } = await startWarren();

@@ -3,6 +3,25 @@
 import { expect, test } from './fixtures';
 import { figure, publishContinuously } from './helpers';
 
+test('the console asks to sign in, refuses a wrong password, and lets guest in', async ({ browser, baseURL }) => {
+  const page = await browser.newPage({ baseURL });
+  await page.goto('/queues');
+  await expect(page).toHaveURL(/\/login\?next=%2Fqueues/);
+  await page.getByLabel('User name').fill('guest');
+  await page.getByLabel('Password').fill('wrong');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Sign-in' })).toHaveText('Sign-in refused: wrong user name or password.');
+  await page.getByLabel('Password').fill('guest');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Queues' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Console' })).toContainText('Signed in as guest');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login/);
+  await page.close();
+});
+
 test('overview shows the broker and a live memory chart', async ({ page, warren }) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();

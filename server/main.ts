@@ -15,6 +15,8 @@ import { BrokerSampler } from './metrics/broker-sampler';
 import { startHttpServer } from './http/server';
 import { createPagesHandler } from './http/pages';
 import { describeListenError } from './listen-error';
+import { Sessions } from './auth/sessions';
+import { Users } from './auth/users';
 import type { Services } from './services';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,9 +32,12 @@ async function main(): Promise<void> {
   const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
   const db = await openMetadataDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (l) => console.log(l) });
+  const users = new Users(db);
+  await users.ensureDefaultUser();
   const broker = new Broker({ nodeName: config.nodeName });
 
-  const amqp = await startAmqpServer({ broker, host: config.host, port: config.amqpPort }).catch((err) =>
+  const authenticate = async (name: string, password: string, peer: string) => (await users.authenticate(name, password, peer)).ok;
+  const amqp = await startAmqpServer({ broker, host: config.host, port: config.amqpPort, authenticate }).catch((err) =>
     fail(describeListenError(err, 'AMQP', config.host, config.amqpPort, settingName('amqpPort'))),
   );
 
@@ -43,6 +48,8 @@ async function main(): Promise<void> {
   const services: Services = {
     broker,
     db,
+    users,
+    sessions: new Sessions(config.dataDir),
     sampler,
     brokerSampler,
     version,

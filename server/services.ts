@@ -1,5 +1,7 @@
 /** What one running Warren process is made of, as the API and HTTP layers see it. */
 import type { Broker } from './broker/broker';
+import type { Sessions } from './auth/sessions';
+import type { Users } from './auth/users';
 import type { BrokerSampler } from './metrics/broker-sampler';
 import type { ProcessSampler } from './metrics/process-sampler';
 import type { MetadataDb } from './store/db';
@@ -7,6 +9,8 @@ import type { MetadataDb } from './store/db';
 export interface Services {
   broker: Broker;
   db: MetadataDb;
+  users: Users;
+  sessions: Sessions;
   sampler: ProcessSampler;
   brokerSampler: BrokerSampler;
   version: string;

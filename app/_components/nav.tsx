@@ -1,7 +1,9 @@
 'use client';
 
 import Link from 'next/link';
-import { usePathname } from 'next/navigation';
+import { usePathname, useRouter } from 'next/navigation';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTRPC } from '../_lib/trpc';
 
 /** Every page of the console, in the order of the sidebar. */
 export const PAGES = [
@@ -19,6 +21,18 @@ export const PAGES = [
 
 export function Nav() {
   const pathname = usePathname();
+  const router = useRouter();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const me = useQuery(trpc.auth.me.queryOptions());
+  const signOut = useMutation(
+    trpc.auth.signOut.mutationOptions({
+      onSuccess: () => {
+        queryClient.clear();
+        router.replace('/login');
+      },
+    }),
+  );
   return (
     <nav aria-label="Console" className="nav">
       <div className="brand">Warren</div>
@@ -34,6 +48,14 @@ export function Nav() {
           );
         })}
       </ul>
+      {me.data && (
+        <div className="who">
+          Signed in as <strong>{me.data.name}</strong>
+          <button type="button" onClick={() => signOut.mutate()}>
+            Sign out
+          </button>
+        </div>
+      )}
     </nav>
   );
 }

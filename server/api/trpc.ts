@@ -7,13 +7,18 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { BrokerError } from '../broker/errors';
+import type { SignedInUser } from '../auth/users';
 import type { Services } from '../services';
 
 // 1. Context
 export interface ApiContext {
   services: Services;
-  /** Who is asking, as recorded in the audit log. Until sign-in exists, every console user is 'console'. */
-  user: string;
+  /** The signed-in console user (from the session cookie), or null. */
+  user: SignedInUser | null;
+  /** The HTTP client's address: guest may only sign in from loopback. */
+  peerAddress: string;
+  /** Sets a cookie on the response (sign-in and sign-out). */
+  setCookie(value: string): void;
 }
 
 /** "headers #2 value" rather than "headers.1.value": what a person reads on a form. */
@@ -58,3 +63,9 @@ const brokerErrors = t.middleware(async ({ next }) => {
 });
 
 export const publicProcedure = t.procedure.use(brokerErrors);
+
+/** Procedures for signed-in users only; `ctx.user` is then always set. */
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to use the console.' });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});

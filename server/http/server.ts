@@ -27,7 +27,15 @@ export async function startHttpServer(opts: {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
-    createContext: () => ({ services: opts.services(), user: 'console' }),
+    createContext: ({ req, res }) => {
+      const services = opts.services();
+      return {
+        services,
+        user: services.sessions.read(req.headers.cookie),
+        peerAddress: req.socket.remoteAddress ?? '',
+        setCookie: (value: string) => res.appendHeader('set-cookie', value),
+      };
+    },
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`API error in ${path ?? '?'}:`, error.cause ?? error);
     },

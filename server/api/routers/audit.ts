@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { recentAudit } from '../audit';
-import { publicProcedure, router } from '../trpc';
+import { protectedProcedure, router } from '../trpc';
 
 export const auditRouter = router({
   /** The newest audit entries first. */
-  list: publicProcedure.input(z.object({ limit: z.number().int().min(1).max(1000).default(100) })).query(({ ctx, input }) => recentAudit(ctx.services, input.limit)),
+  list: protectedProcedure.input(z.object({ limit: z.number().int().min(1).max(1000).default(100) })).query(({ ctx, input }) => recentAudit(ctx.services, input.limit)),
 });

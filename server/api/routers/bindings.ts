@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit';
 import { objectName, vhostName } from '../inputs';
-import { publicProcedure, router } from '../trpc';
+import { protectedProcedure, router } from '../trpc';
 
 const bindingInput = z.object({
   vhost: vhostName,
@@ -16,22 +16,22 @@ const describe = (b: z.infer<typeof bindingInput>) =>
   `binding from exchange '${b.source}' to ${b.destinationType} '${b.destination}' with key '${b.routingKey}' in vhost '${b.vhost}'`;
 
 export const bindingsRouter = router({
-  list: publicProcedure
+  list: protectedProcedure
     .input(z.object({ vhost: z.string().optional() }))
     .query(({ ctx, input }) => ctx.services.broker.listBindings(input.vhost).map((b) => ({ ...b, arguments: b.arguments as Record<string, unknown> }))),
 
-  add: publicProcedure.input(bindingInput).mutation(({ ctx, input }) => {
+  add: protectedProcedure.input(bindingInput).mutation(({ ctx, input }) => {
     const { broker } = ctx.services;
     if (input.destinationType === 'queue') broker.bindQueue(input.vhost, input.destination, input.source, input.routingKey, input.arguments);
     else broker.bindExchange(input.vhost, input.destination, input.source, input.routingKey, input.arguments);
     return { ok: true };
   }),
 
-  remove: publicProcedure.input(bindingInput).mutation(async ({ ctx, input }) => {
+  remove: protectedProcedure.input(bindingInput).mutation(async ({ ctx, input }) => {
     const { broker } = ctx.services;
     if (input.destinationType === 'queue') broker.unbindQueue(input.vhost, input.destination, input.source, input.routingKey, input.arguments);
     else broker.unbindExchange(input.vhost, input.destination, input.source, input.routingKey, input.arguments);
-    await recordAudit(ctx.services, { user: ctx.user, action: 'binding.remove', target: describe(input) });
+    await recordAudit(ctx.services, { user: ctx.user.name, action: 'binding.remove', target: describe(input) });
     return { ok: true };
   }),
 });

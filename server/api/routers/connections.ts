@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { recordAudit } from '../audit';
 import { toJsonSafe } from '../json-safe';
-import { publicProcedure, router } from '../trpc';
+import { protectedProcedure, router } from '../trpc';
 
 /** A client property as text: connection_name, product, version are what people look for. */
 function prop(props: Record<string, unknown>, key: string): string {
@@ -12,7 +12,7 @@ function prop(props: Record<string, unknown>, key: string): string {
 
 export const connectionsRouter = router({
   /** Every connection with its channels and their consumers. */
-  list: publicProcedure.query(({ ctx }) => {
+  list: protectedProcedure.query(({ ctx }) => {
     const { broker } = ctx.services;
     return broker
       .listConnections()
@@ -38,13 +38,13 @@ export const connectionsRouter = router({
       });
   }),
 
-  close: publicProcedure
+  close: protectedProcedure
     .input(z.object({ id: z.string().min(1), reason: z.string().max(200).default('Closed from the Warren console') }))
     .mutation(async ({ ctx, input }) => {
       if (!ctx.services.broker.closeConnection(input.id, input.reason)) {
         throw new TRPCError({ code: 'NOT_FOUND', message: `Connection ${input.id} is no longer open.` });
       }
-      await recordAudit(ctx.services, { user: ctx.user, action: 'connection.close', target: `connection ${input.id}`, details: { reason: input.reason } });
+      await recordAudit(ctx.services, { user: ctx.user.name, action: 'connection.close', target: `connection ${input.id}`, details: { reason: input.reason } });
       return { ok: true };
     }),
 });

@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit';
 import { objectName, vhostName } from '../inputs';
-import { publicProcedure, router } from '../trpc';
+import { protectedProcedure, router } from '../trpc';
 
 const exchangeRef = z.object({ vhost: vhostName, name: objectName });
 
 export const exchangesRouter = router({
-  list: publicProcedure
+  list: protectedProcedure
     .input(z.object({ vhost: z.string().optional() }))
     .query(({ ctx, input }) => ctx.services.broker.listExchanges(input.vhost).map((e) => ({ ...e, arguments: e.arguments as Record<string, unknown> }))),
 
   /** One exchange with the bindings that leave it and those that arrive at it. */
-  get: publicProcedure.input(exchangeRef).query(({ ctx, input }) => {
+  get: protectedProcedure.input(exchangeRef).query(({ ctx, input }) => {
     const { broker } = ctx.services;
     const e = broker.getExchange(input.vhost, input.name);
     const bindings = broker.listBindings(input.vhost).map((b) => ({ ...b, arguments: b.arguments as Record<string, unknown> }));
@@ -23,7 +23,7 @@ export const exchangesRouter = router({
     };
   }),
 
-  declare: publicProcedure
+  declare: protectedProcedure
     .input(
       exchangeRef.extend({
         name: objectName.min(1, 'Give the exchange a name'),
@@ -44,9 +44,9 @@ export const exchangesRouter = router({
       return { ok: true };
     }),
 
-  delete: publicProcedure.input(exchangeRef.extend({ ifUnused: z.boolean().default(false) })).mutation(async ({ ctx, input }) => {
+  delete: protectedProcedure.input(exchangeRef.extend({ ifUnused: z.boolean().default(false) })).mutation(async ({ ctx, input }) => {
     ctx.services.broker.deleteExchange(input.vhost, input.name, { ifUnused: input.ifUnused });
-    await recordAudit(ctx.services, { user: ctx.user, action: 'exchange.delete', target: `exchange '${input.name}' in vhost '${input.vhost}'` });
+    await recordAudit(ctx.services, { user: ctx.user.name, action: 'exchange.delete', target: `exchange '${input.name}' in vhost '${input.vhost}'` });
     return { ok: true };
   }),
 });

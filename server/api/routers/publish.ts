@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { headerRows, headersFromRows, messageProperties, objectName, vhostName } from '../inputs';
 import { toJsonSafe } from '../json-safe';
-import { publicProcedure, router } from '../trpc';
+import { protectedProcedure, router } from '../trpc';
 
 const publishInput = z.object({
   vhost: vhostName,
@@ -12,13 +12,13 @@ const publishInput = z.object({
 
 export const publishRouter = router({
   /** Where a message would go, binding by binding, without publishing it. */
-  trace: publicProcedure.input(publishInput).query(({ ctx, input }) => {
+  trace: protectedProcedure.input(publishInput).query(({ ctx, input }) => {
     const t = ctx.services.broker.trace(input.vhost, input.exchange, input.routingKey, headersFromRows(input.headers));
     return { ...t, steps: t.steps.map((s) => ({ ...s, binding: s.binding && { ...s.binding, arguments: toJsonSafe(s.binding.arguments) } })) };
   }),
 
   /** Publishes one message as a client would, and says where it went. */
-  send: publicProcedure
+  send: protectedProcedure
     .input(publishInput.extend({ payload: z.string().max(16 * 1024 * 1024), properties: messageProperties, mandatory: z.boolean().default(true) }))
     .mutation(({ ctx, input }) => {
       const { broker } = ctx.services;

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit';
 import { withConsoleChannel } from '../console-session';
 import { headerRows, headersFromRows, messageProperties, objectName, queueRef } from '../inputs';
 import { messageView } from '../message-view';
-import { publicProcedure, router } from '../trpc';
+import { protectedProcedure, router } from '../trpc';
 
 export const QUEUE_SORT_COLUMNS = ['vhost', 'name', 'type', 'ready', 'unacked', 'total', 'bytes', 'consumers', 'incoming', 'deliver', 'ack'] as const;
 export type QueueSortColumn = (typeof QUEUE_SORT_COLUMNS)[number];
@@ -39,7 +39,7 @@ const target = (q: { vhost: string; name: string }) => `queue '${q.name}' in vho
 
 export const queuesRouter = router({
   /** One page of the queue table, filtered and sorted on the server. */
-  list: publicProcedure.input(listInput).query(({ ctx, input }) => {
+  list: protectedProcedure.input(listInput).query(({ ctx, input }) => {
     const { broker, brokerSampler } = ctx.services;
     const matches = nameMatcher(input.filter, input.regex);
     const rows = broker
@@ -72,7 +72,7 @@ export const queuesRouter = router({
   }),
 
   /** One queue: stats, rates, recent depth, consumers and bindings. */
-  get: publicProcedure.input(queueRef).query(({ ctx, input }) => {
+  get: protectedProcedure.input(queueRef).query(({ ctx, input }) => {
     const { broker, brokerSampler } = ctx.services;
     const q = broker.getQueue(input.vhost, input.name);
     return {
@@ -88,7 +88,7 @@ export const queuesRouter = router({
   }),
 
   /** The first messages of a queue, without consuming or reordering them. */
-  browse: publicProcedure
+  browse: protectedProcedure
     .input(queueRef.extend({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(20) }))
     .query(({ ctx, input }) =>
       ctx.services.broker.browseQueue(input.vhost, input.name, { offset: input.offset, limit: input.limit }).map((m) => ({
@@ -100,10 +100,10 @@ export const queuesRouter = router({
     ),
 
   /** Takes up to `count` messages off the head: removed for good (`ack`) or put back marked redelivered (`requeue`). */
-  getMessages: publicProcedure
+  getMessages: protectedProcedure
     .input(queueRef.extend({ count: z.number().int().min(1).max(100), mode: z.enum(['ack', 'requeue']) }))
     .mutation(async ({ ctx, input }) => {
-      const taken = withConsoleChannel(ctx.services, input.vhost, ctx.user, (channel) => {
+      const taken = withConsoleChannel(ctx.services, input.vhost, ctx.user.name, (channel) => {
         const out = [];
         for (let i = 0; i < input.count; i++) {
           const d = channel.get(input.name, input.mode === 'ack');
@@ -114,35 +114,35 @@ export const queuesRouter = router({
         return out;
       });
       if (input.mode === 'ack' && taken.length > 0) {
-        await recordAudit(ctx.services, { user: ctx.user, action: 'queue.get-ack', target: target(input), details: { removed: taken.length } });
+        await recordAudit(ctx.services, { user: ctx.user.name, action: 'queue.get-ack', target: target(input), details: { removed: taken.length } });
       }
       return taken;
     }),
 
-  purge: publicProcedure.input(queueRef).mutation(async ({ ctx, input }) => {
+  purge: protectedProcedure.input(queueRef).mutation(async ({ ctx, input }) => {
     const purged = ctx.services.broker.purgeQueue(input.vhost, input.name);
-    await recordAudit(ctx.services, { user: ctx.user, action: 'queue.purge', target: target(input), details: { purged } });
+    await recordAudit(ctx.services, { user: ctx.user.name, action: 'queue.purge', target: target(input), details: { purged } });
     return { purged };
   }),
 
-  delete: publicProcedure
+  delete: protectedProcedure
     .input(queueRef.extend({ ifUnused: z.boolean().default(false), ifEmpty: z.boolean().default(false) }))
     .mutation(async ({ ctx, input }) => {
       const lost = ctx.services.broker.deleteQueue(input.vhost, input.name, { ifUnused: input.ifUnused, ifEmpty: input.ifEmpty });
-      await recordAudit(ctx.services, { user: ctx.user, action: 'queue.delete', target: target(input), details: { messagesLost: lost } });
+      await recordAudit(ctx.services, { user: ctx.user.name, action: 'queue.delete', target: target(input), details: { messagesLost: lost } });
       return { messagesLost: lost };
     }),
 
-  move: publicProcedure
+  move: protectedProcedure
     .input(queueRef.extend({ to: objectName.min(1, 'Give the queue to move to'), count: z.union([z.literal('all'), z.number().int().min(1)]) }))
     .mutation(async ({ ctx, input }) => {
       if (input.to === input.name) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose a different queue to move the messages to.' });
       const moved = ctx.services.broker.moveMessages(input.vhost, input.name, input.to, input.count);
-      await recordAudit(ctx.services, { user: ctx.user, action: 'queue.move', target: target(input), details: { to: input.to, moved } });
+      await recordAudit(ctx.services, { user: ctx.user.name, action: 'queue.move', target: target(input), details: { to: input.to, moved } });
       return { moved };
     }),
 
-  declare: publicProcedure
+  declare: protectedProcedure
     .input(
       queueRef.extend({
         durable: z.boolean().default(true),
@@ -155,7 +155,7 @@ export const queuesRouter = router({
     ),
 
   /** Publishes one message straight to this queue through the default exchange. */
-  publish: publicProcedure
+  publish: protectedProcedure
     .input(queueRef.extend({ payload: z.string().max(16 * 1024 * 1024), properties: messageProperties, headers: headerRows }))
     .mutation(({ ctx, input }) => {
       ctx.services.broker.getQueue(input.vhost, input.name);

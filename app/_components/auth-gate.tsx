@@ -1,0 +1,29 @@
+'use client';
+
+import { usePathname, useRouter } from 'next/navigation';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, type ReactNode } from 'react';
+import { useTRPC } from '../_lib/trpc';
+
+/** Shows the console only to a signed-in user; everyone else goes to the sign-in page and comes back after. */
+export function AuthGate({ children }: { children: ReactNode }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const me = useQuery({ ...trpc.auth.me.queryOptions(), staleTime: 30_000 });
+  const signedOut = me.isSuccess && me.data === null;
+
+  useEffect(() => {
+    if (signedOut) router.replace(`/login?next=${encodeURIComponent(pathname + window.location.search)}`);
+  }, [signedOut, pathname, router]);
+
+  if (me.isError) {
+    return (
+      <p role="alert" className="error page">
+        Cannot reach the broker: {me.error.message}
+      </p>
+    );
+  }
+  if (!me.data) return <p role="status" className="page">Checking sign-in…</p>;
+  return <>{children}</>;
+}
