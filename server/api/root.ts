@@ -1,16 +1,16 @@
 /** The console's API: one router per area. */
 import { auditRouter } from './routers/audit';
-import { authRouter } from './routers/auth';
 import { bindingsRouter } from './routers/bindings';
 import { connectionsRouter } from './routers/connections';
+import { deadLettersRouter } from './routers/dead-letters';
 import { exchangesRouter } from './routers/exchanges';
 import { publishRouter } from './routers/publish';
 import { queuesRouter } from './routers/queues';
+import { retriesRouter } from './routers/retries';
 import { systemRouter } from './routers/system';
 import { router } from './trpc';
 
 export const appRouter = router({
-  auth: authRouter,
   system: systemRouter,
   queues: queuesRouter,
   bindings: bindingsRouter,
@@ -18,6 +18,8 @@ export const appRouter = router({
   audit: auditRouter,
   connections: connectionsRouter,
   publish: publishRouter,
+  retries: retriesRouter,
+  deadLetters: deadLettersRouter,
 });
 
 export type AppRouter = typeof appRouter;
