@@ -1,5 +1,6 @@
 /** The console's API: one router per area. */
 import { auditRouter } from './routers/audit';
+import { authRouter } from './routers/auth';
 import { bindingsRouter } from './routers/bindings';
 import { connectionsRouter } from './routers/connections';
 import { deadLettersRouter } from './routers/dead-letters';
@@ -11,6 +12,7 @@ import { systemRouter } from './routers/system';
 import { router } from './trpc';
 
 export const appRouter = router({
+  auth: authRouter,
   system: systemRouter,
   queues: queuesRouter,
   bindings: bindingsRouter,
