@@ -7,7 +7,7 @@
 import { Connection } from './connection';
 import { BrokerError, notFound, resourceName } from './errors';
 import { Message } from './message';
-import { ENQUEUED_STORED, REFUSED, type Queue } from './queue/queue';
+import { ENQUEUED_STORED, ENQUEUED_SYNCING, REFUSED, type Queue } from './queue/queue';
 import { DeadLetterConsole } from './retry/dead-letters';
 import { RetryConsole } from './retry/retry-console';
 import { headerKeys, routeMessage, routeWithKeys } from './routing/router';
@@ -15,6 +15,9 @@ import { traceRoute } from './routing/trace';
 import { Scheduler } from './scheduler';
 import type { Store } from './store';
 import { NullStore } from './store';
+import { MemoryStreamStorage } from './stream/memory-stream-store';
+import { StreamConsole } from './stream/stream-console';
+import type { StreamStorage } from './stream/stream-store';
 import { computeTotals } from './totals';
 import type {
   BindingInfo,
@@ -45,6 +48,8 @@ export interface BrokerOptions {
   now?: () => number;
   /** Reported to clients and the console. */
   nodeName?: string;
+  /** Where streams keep their records; default in memory (lost with the process). */
+  streams?: StreamStorage;
 }
 
 /** Who asks: exclusive queues may only be used by the connection that owns them. */
@@ -64,6 +69,9 @@ export class Broker {
   readonly now: () => number;
   readonly nodeName: string;
   readonly scheduler: Scheduler;
+  readonly streamStorage: StreamStorage;
+  /** Streams as the console reads them (stream/stream-console.ts). */
+  readonly streams = new StreamConsole(this);
   /** Retry tiers as the console reads them (retry/retry-console.ts). */
   readonly retries = new RetryConsole(this);
   /** Dead-letter queue operations: list, requeue, delete, export (retry/dead-letters.ts). */
@@ -82,6 +90,7 @@ export class Broker {
     this.now = options.now ?? Date.now;
     this.nodeName = options.nodeName ?? 'warren@localhost';
     this.scheduler = new Scheduler(this.now);
+    this.streamStorage = options.streams ?? new MemoryStreamStorage();
     this.createVhost('/');
   }
 
@@ -90,7 +99,7 @@ export class Broker {
   /** Creates a vhost with the default and amq.* exchanges. Idempotent. */
   createVhost(name: string): void {
     if (this.vhosts.has(name)) return;
-    const engine = { store: this.store, scheduler: this.scheduler, now: this.now, nextMessageId: () => ++this.messageCounter };
+    const engine = { store: this.store, scheduler: this.scheduler, now: this.now, nextMessageId: () => ++this.messageCounter, streams: this.streamStorage };
     this.vhosts.set(name, new Vhost(name, engine));
     this.store.vhostCreated(name);
   }
@@ -273,12 +282,18 @@ export class Broker {
     const message = new Message(++this.messageCounter, exchange, routingKey, properties, body);
     let refused = false;
     let stored = false;
+    let syncing: Queue[] | undefined;
     for (let i = 0; i < routed; i++) {
       const outcome = queues[i].enqueue(message);
       if (outcome === REFUSED) refused = true;
       else if (outcome === ENQUEUED_STORED) stored = true;
+      else if (outcome === ENQUEUED_SYNCING) (syncing ??= []).push(queues[i]);
     }
     if (refused) return { routed, unroutable: false, confirm: 'nack' };
+    if (syncing !== undefined) {
+      this.confirmAfterFlushes(stored, syncing, options.onConfirm);
+      return { routed, unroutable: false, confirm: 'deferred' };
+    }
     if (stored) {
       const onConfirm = options.onConfirm;
       this.store.flush((error) => onConfirm?.(error === undefined));
@@ -391,13 +406,29 @@ export class Broker {
 
   // ---- lifecycle -------------------------------------------------------------
 
-  /** Stops the expiry scheduler and closes every connection; the process can exit. */
+  /** Stops the expiry scheduler, closes every connection and syncs and closes the streams; the process can exit. */
   close(): void {
     this.scheduler.close();
     for (const connection of [...this.connections.values()]) connection.close();
+    this.streamStorage.close();
   }
 
   // ---- internals -------------------------------------------------------------
+
+  /** Confirms once the journal (when `stored`) and every stream that took the message have synced; ack only if all did. */
+  private confirmAfterFlushes(stored: boolean, syncing: Queue[], onConfirm: ((ack: boolean) => void) | undefined): void {
+    let pending = syncing.length + (stored ? 1 : 0);
+    let ok = true;
+    const done = (error?: Error) => {
+      if (error) ok = false;
+      if (--pending === 0) onConfirm?.(ok);
+    };
+    if (stored) this.store.flush(done);
+    for (const queue of syncing) {
+      if (queue.flush) queue.flush(done);
+      else done();
+    }
+  }
 
   private vhost(name: string): Vhost {
     const vhost = this.vhosts.get(name);

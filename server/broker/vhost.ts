@@ -29,6 +29,7 @@ import type { DeathReason, Queue, QueueHost, QueueSettings } from './queue/queue
 import { headerKeys, routeMessage, routeWithKeys } from './routing/router';
 import type { Scheduler } from './scheduler';
 import type { Store } from './store';
+import type { StreamStorage } from './stream/stream-store';
 import type { ExchangeDeclareOptions, FieldTable, QueueDeclareOptions, QueueDeleteOptions } from './types';
 
 /** What a vhost needs from the broker. */
@@ -37,6 +38,7 @@ export interface Engine {
   readonly scheduler: Scheduler;
   now(): number;
   nextMessageId(): number;
+  readonly streams: StreamStorage;
 }
 
 const PREDECLARED: [string, string][] = [
@@ -61,6 +63,8 @@ const EQUIVALENCE_ARGS = [
   'x-single-active-consumer',
   'x-delivery-limit',
   'x-retry-tiers',
+  'x-max-age',
+  'x-stream-max-segment-size-bytes',
 ];
 
 export class Vhost implements QueueHost {
@@ -93,6 +97,10 @@ export class Vhost implements QueueHost {
 
   nextMessageId(): number {
     return this.engine.nextMessageId();
+  }
+
+  get streams(): StreamStorage {
+    return this.engine.streams;
   }
 
   // ---- exchanges -------------------------------------------------------------

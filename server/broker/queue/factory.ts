@@ -1,5 +1,5 @@
 // Makes the queue of the kind the declare arguments ask for. `x-queue-type`
-// classic (default) and quorum are built here; other kinds (streams) register
+// classic (default), quorum and stream are built here; other kinds register
 // a maker with registerQueueType, and until then are refused with 406.
 
 import type { Connection } from '../connection';
@@ -9,6 +9,8 @@ import { ClassicQueue } from './classic-queue';
 import type { Queue, QueueHost, QueueSettings } from './queue';
 import { parseQueueArguments, type QueueConfig } from './queue-arguments';
 import { QuorumQueue } from './quorum-queue';
+import { checkStreamDeclare } from '../stream/stream-arguments';
+import { StreamQueue } from '../stream/stream-queue';
 
 export type QueueMaker = (
   host: QueueHost,
@@ -22,6 +24,7 @@ export type QueueMaker = (
 const makers = new Map<string, QueueMaker>([
   ['classic', (...args) => new ClassicQueue(...args)],
   ['quorum', (...args) => new QuorumQueue(...args)],
+  ['stream', (...args) => new StreamQueue(...args)],
 ]);
 
 /** Hook for other queue kinds (the streams work registers 'stream'). */
@@ -33,6 +36,7 @@ export function registerQueueType(type: string, maker: QueueMaker): void {
 export function queueConfigFor(vhost: string, name: string, settings: QueueSettings): QueueConfig {
   const config = parseQueueArguments(name, vhost, settings.arguments);
   if (config.type === 'quorum') checkQuorum(vhost, name, settings);
+  if (config.type === 'stream') checkStreamDeclare(vhost, name, settings);
   return config;
 }
 

@@ -11,6 +11,7 @@ import type { HoldingArea } from '../retry/holding-area';
 import type { RetryTiers } from '../retry/retry-tiers';
 import type { Scheduler } from '../scheduler';
 import type { Store } from '../store';
+import type { StreamStorage } from '../stream/stream-store';
 import type { Unacked } from '../unacked';
 import type { BrowsedMessage, FieldTable, QueueCounters, QueueStats } from '../types';
 import type { QueueConfig } from './queue-arguments';
@@ -22,7 +23,9 @@ export const REFUSED = 0;
 export const ENQUEUED = 1;
 /** Enqueued and handed to the store: the publisher confirm waits for its flush. */
 export const ENQUEUED_STORED = 2;
-export type EnqueueOutcome = typeof REFUSED | typeof ENQUEUED | typeof ENQUEUED_STORED;
+/** Enqueued into a queue that writes on its own (a stream): the publisher confirm waits for its flush(). */
+export const ENQUEUED_SYNCING = 3;
+export type EnqueueOutcome = typeof REFUSED | typeof ENQUEUED | typeof ENQUEUED_STORED | typeof ENQUEUED_SYNCING;
 
 export interface QueueSettings {
   durable: boolean;
@@ -44,6 +47,8 @@ export interface QueueHost {
   nextMessageId(): number;
   /** The vhost's retry holding areas by their reserved names (for recovery). */
   readonly holdingAreas: Map<string, HoldingArea>;
+  /** Where streams keep their records. */
+  readonly streams: StreamStorage;
 }
 
 export interface Queue {
@@ -69,6 +74,8 @@ export interface Queue {
 
   /** Takes a routed message; may deliver it at once. */
   enqueue(message: Message): EnqueueOutcome;
+  /** Queues answering ENQUEUED_SYNCING: calls `done` once what they took is on disk. */
+  flush?(done: (error?: Error) => void): void;
   /** Recovery: puts a stored message back at its original seq, without telling the store. */
   restore(message: Message, seq: number, deliveryCount: number): void;
   /** Registers a consumer (403 on exclusive-consumer conflicts); the caller then calls dispatch(). */

@@ -1,0 +1,55 @@
+// The streams part of the Broker facade (broker.streams): what the console
+// and its API ask about streams. Every method finds the stream by vhost and
+// name: 404 when it does not exist (or was deleted), 406 when the queue of
+// that name is not a stream.
+
+import type { Broker } from '../broker';
+import { BrokerError, notFound, resourceName } from '../errors';
+import { StreamQueue } from './stream-queue';
+import type { StreamGroupInfo, StreamPage, StreamPosition, StreamStats } from './stream-types';
+
+export class StreamConsole {
+  constructor(private readonly broker: Broker) {}
+
+  /** Every stream (of one vhost, or all): size, segments, first/last offset and time, counters. */
+  list(vhost?: string): StreamStats[] {
+    const vhosts = vhost === undefined ? this.broker.listVhosts() : [vhost];
+    const out: StreamStats[] = [];
+    for (const name of vhosts) {
+      const v = this.broker.vhostObject(name);
+      if (!v) throw new BrokerError('NOT_FOUND', `no vhost '${name}'`);
+      for (const queue of v.queues.values()) if (queue instanceof StreamQueue) out.push(queue.streamStats());
+    }
+    return out;
+  }
+
+  get(vhost: string, name: string): StreamStats {
+    return this.stream(vhost, name).streamStats();
+  }
+
+  /** Up to `limit` messages from a position (first, last, next, an offset, a timestamp), with the offsets to page on. */
+  read(vhost: string, name: string, from: StreamPosition, limit: number): StreamPage {
+    return this.stream(vhost, name).readPage(from, limit);
+  }
+
+  /** Consumer groups with committed offset, consumers and lag (messages, bytes, ms). */
+  groups(vhost: string, name: string): StreamGroupInfo[] {
+    return this.stream(vhost, name).groupInfos();
+  }
+
+  /** Sets where a group resumes; returns that offset. 406 while a consumer of the group is connected. */
+  resetGroup(vhost: string, name: string, group: string, to: StreamPosition): number {
+    return this.stream(vhost, name).resetGroup(group, to);
+  }
+
+  private stream(vhost: string, name: string): StreamQueue {
+    const v = this.broker.vhostObject(vhost);
+    if (!v) throw new BrokerError('NOT_FOUND', `no vhost '${vhost}'`);
+    const queue = v.queues.get(name);
+    if (!queue) throw notFound('queue', name, vhost);
+    if (!(queue instanceof StreamQueue)) {
+      throw new BrokerError('PRECONDITION_FAILED', `${resourceName('queue', name, vhost)} is not a stream (x-queue-type: stream)`);
+    }
+    return queue;
+  }
+}

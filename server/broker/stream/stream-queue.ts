@@ -1,0 +1,387 @@
+// A stream (x-queue-type: stream): an append-only log that consumers read at
+// their own pace, as RabbitMQ streams are read over AMQP 0-9-1. Every routed
+// message is appended to the StreamStore with the next offset and the time.
+// Reading does not remove anything: each consumer has its own position
+// (x-stream-offset), acknowledgements only give credit back (prefetch is
+// required), and each delivery carries an `x-stream-offset` header. With
+// x-stream-group the position belongs to a named group (consumer-groups.ts).
+// Records go only by retention (x-max-age, x-max-length-bytes), in whole
+// segments; a stream cannot be purged, and basic.get is refused.
+//
+// States: live → deleted (destroy(): consumers are cancelled and the store's
+// files removed; later calls are no-ops so late acks stay harmless).
+//
+// Ordering contract: dispatch() never re-enters itself; a deliver callback
+// may ack or publish synchronously, and the loop re-reads credit and tail.
+// With a durable store, a record is delivered only after the fsync that
+// covers it (the store's readableEnd), so consumers never see a message a
+// crash could take back.
+
+import type { Binding } from '../binding';
+import type { Channel } from '../channel';
+import type { Connection } from '../connection';
+import type { Consumer } from '../consumer';
+import { BrokerError, resourceName } from '../errors';
+import { Message } from '../message';
+import { ENQUEUED, ENQUEUED_SYNCING, REFUSED, type EnqueueOutcome, type Queue, type QueueHost, type QueueSettings } from '../queue/queue';
+import type { QueueConfig } from '../queue/queue-arguments';
+import type { WakeUp } from '../scheduler';
+import type { BrowsedMessage, QueueCounters, QueueStats } from '../types';
+import type { Unacked } from '../unacked';
+import { ConsumerGroups, type Group } from './consumer-groups';
+import { parseGroupName, parseStreamPosition, resolveOffset, streamLimits } from './stream-arguments';
+import type { StreamRecord, StreamStore } from './stream-store';
+import type { StreamGroupInfo, StreamMessage, StreamPage, StreamPosition, StreamStats } from './stream-types';
+
+/** Records read from the store per step of a consumer's delivery loop. */
+const READ_BATCH = 256;
+/** Most records one console page may hold. */
+const MAX_PAGE = 1000;
+
+interface StreamReader {
+  readonly consumer: Consumer;
+  /** Next offset to deliver. */
+  next: number;
+  /** False for a waiting member of a group. */
+  active: boolean;
+  group: Group<StreamReader> | null;
+}
+
+export class StreamQueue implements Queue {
+  readonly kind = 'queue' as const;
+  readonly selfRoute: readonly Queue[] = [this];
+  readonly bindings = new Set<Binding>();
+  readonly counters: QueueCounters = {
+    published: 0,
+    delivered: 0,
+    redelivered: 0,
+    acked: 0,
+    rejected: 0,
+    deadLettered: 0,
+    expired: 0,
+    dropped: 0,
+  };
+  /** Streams have no retry tiers (x-retry-tiers is refused on declare). */
+  readonly retry = null;
+  deleted = false;
+  unackedCount = 0;
+  readonly store: StreamStore;
+  private readonly groups: ConsumerGroups<StreamReader>;
+  private readonly readers = new Map<Consumer, StreamReader>();
+  private dispatching = false;
+  /** A flush is asked for so that waiting readers get what was appended. */
+  private wakeAsked = false;
+  private knownSegments: number;
+  private retentionWake: WakeUp | null = null;
+
+  constructor(
+    private readonly host: QueueHost,
+    readonly vhost: string,
+    readonly name: string,
+    readonly settings: QueueSettings,
+    readonly config: QueueConfig,
+    readonly owner: Connection | null,
+  ) {
+    this.store = host.streams.open(vhost, name, streamLimits(settings.arguments));
+    this.groups = new ConsumerGroups(this.store, name, vhost);
+    this.knownSegments = this.store.segmentCount;
+    this.applyRetention();
+  }
+
+  get messageCount(): number {
+    return this.store.nextOffset - this.store.firstOffset;
+  }
+
+  get consumerCount(): number {
+    return this.readers.size;
+  }
+
+  enqueue(message: Message): EnqueueOutcome {
+    if (this.deleted) return REFUSED;
+    const store = this.store;
+    try {
+      store.append({
+        timestamp: this.host.now(),
+        exchange: message.exchange,
+        routingKey: message.routingKey,
+        properties: message.properties,
+        body: message.body,
+      });
+    } catch {
+      return REFUSED; // the store failed: the publisher gets a nack
+    }
+    this.counters.published++;
+    if (store.segmentCount !== this.knownSegments) this.applyRetention();
+    if (this.readers.size > 0) this.wakeReaders();
+    return store.durable ? ENQUEUED_SYNCING : ENQUEUED;
+  }
+
+  flush(done: (error?: Error) => void): void {
+    this.store.flush(done);
+  }
+
+  restore(): void {
+    // Streams recover from their own files, not from the journal.
+  }
+
+  addConsumer(consumer: Consumer): void {
+    const where = resourceName('queue', this.name, this.vhost);
+    if (consumer.noAck || consumer.prefetch === 0) {
+      throw new BrokerError('PRECONDITION_FAILED', `consumer prefetch count is not set for stream ${where}`);
+    }
+    if (consumer.exclusive ? this.readers.size > 0 : [...this.readers.keys()].some((c) => c.exclusive)) {
+      throw new BrokerError('ACCESS_REFUSED', `${where} in exclusive use`);
+    }
+    const args = consumer.args;
+    const position = parseStreamPosition(this.name, this.vhost, args['x-stream-offset'], this.host.now());
+    const groupName = parseGroupName(this.name, this.vhost, args['x-stream-group']);
+    const reader: StreamReader = { consumer, next: 0, active: true, group: null };
+    if (groupName === null) reader.next = resolveOffset(position, this.store);
+    else reader.group = this.groups.join(groupName, reader, () => resolveOffset(position, this.store));
+    this.readers.set(consumer, reader);
+  }
+
+  removeConsumer(consumer: Consumer): void {
+    const reader = this.readers.get(consumer);
+    if (!reader) return;
+    this.readers.delete(consumer);
+    if (reader.group && this.groups.leave(reader.group, reader)) this.dispatch();
+  }
+
+  dispatch(): void {
+    if (this.dispatching || this.deleted) return;
+    this.dispatching = true;
+    try {
+      for (const reader of this.readers.values()) if (reader.active) this.feed(reader);
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  get(): Unacked | null {
+    throw new BrokerError('NOT_IMPLEMENTED', `basic.get not supported by stream queues ${resourceName('queue', this.name, this.vhost)}`, 'connection');
+  }
+
+  ack(delivery: Unacked): void {
+    if (this.deleted) return;
+    this.unackedCount--;
+    this.counters.acked++;
+    const reader = delivery.consumer && this.readers.get(delivery.consumer);
+    if (reader && reader.group && reader.active) this.groups.commit(reader.group, delivery.seq);
+    this.dispatch();
+  }
+
+  /** nack/reject with requeue, or a closed channel: streams keep everything, so this only gives credit back. */
+  requeue(): void {
+    if (this.deleted) return;
+    this.unackedCount--;
+    this.dispatch();
+  }
+
+  reject(): void {
+    if (this.deleted) return;
+    this.unackedCount--;
+    this.counters.rejected++;
+    this.dispatch();
+  }
+
+  touch(): void {}
+
+  purge(): number {
+    throw new BrokerError(
+      'PRECONDITION_FAILED',
+      `${resourceName('queue', this.name, this.vhost)} is a stream and cannot be purged: ` +
+        'its messages go by retention (x-max-age, x-max-length-bytes), or delete the stream',
+    );
+  }
+
+  /** Records from position `offset` (0 = first retained), for the queue browser. */
+  browse(offset: number, limit: number): BrowsedMessage[] {
+    const first = this.store.firstOffset;
+    return this.store.read(first + Math.max(0, offset), Math.min(limit, MAX_PAGE)).map((r) => ({
+      position: r.offset - first,
+      seq: r.offset,
+      redelivered: false,
+      deliveryCount: 0,
+      exchange: r.exchange,
+      routingKey: r.routingKey,
+      properties: r.properties,
+      body: r.body,
+      expiresAt: null,
+    }));
+  }
+
+  head(): Message | undefined {
+    return undefined; // nothing is ever taken out of a stream
+  }
+
+  take(): Message[] {
+    return [];
+  }
+
+  extract(): number {
+    return 0;
+  }
+
+  consumerList(): { consumer: Consumer; active: boolean }[] {
+    return [...this.readers.values()].map((r) => ({ consumer: r.consumer, active: r.active }));
+  }
+
+  destroy(): number {
+    if (this.deleted) return 0;
+    const count = this.messageCount;
+    this.deleted = true;
+    if (this.retentionWake) this.retentionWake.cancelled = true;
+    const consumers = [...this.readers.keys()];
+    this.readers.clear();
+    for (const consumer of consumers) consumer.channel.serverCancel(consumer);
+    this.store.destroy();
+    return count;
+  }
+
+  stats(): QueueStats {
+    return {
+      vhost: this.vhost,
+      name: this.name,
+      type: 'stream',
+      durable: this.settings.durable,
+      exclusive: false,
+      autoDelete: false,
+      arguments: this.settings.arguments,
+      ownerConnectionId: null,
+      ready: this.messageCount,
+      unacked: this.unackedCount,
+      readyBytes: this.store.bytes,
+      consumers: this.readers.size,
+      activeConsumerTag: null,
+      counters: { ...this.counters },
+    };
+  }
+
+  // ---- streams API (console) ---------------------------------------------------
+
+  streamStats(): StreamStats {
+    const store = this.store;
+    const segments = store.segments();
+    const empty = store.nextOffset === store.firstOffset;
+    return {
+      vhost: this.vhost,
+      name: this.name,
+      arguments: this.settings.arguments,
+      messages: this.messageCount,
+      bytes: store.bytes,
+      segments: segments.length,
+      firstOffset: empty ? null : store.firstOffset,
+      lastOffset: empty ? null : store.nextOffset - 1,
+      firstTimestamp: segments.find((s) => s.firstTimestamp !== null)?.firstTimestamp ?? null,
+      lastTimestamp: store.lastTimestamp,
+      published: this.counters.published,
+      delivered: this.counters.delivered,
+      consumers: this.readers.size,
+      groups: this.groups.all().length,
+    };
+  }
+
+  /** A page of records from a position, for browsing. */
+  readPage(from: StreamPosition, limit: number): StreamPage {
+    const store = this.store;
+    const size = Math.max(1, Math.min(limit, MAX_PAGE));
+    const start = resolveOffset(from, store);
+    const records = store.read(start, size);
+    const first = store.firstOffset;
+    return {
+      messages: records.map(streamMessage),
+      previousOffset: start > first ? Math.max(first, start - size) : null,
+      nextOffset: records.length > 0 ? records[records.length - 1].offset + 1 : start,
+      firstOffset: first,
+      tailOffset: store.nextOffset,
+    };
+  }
+
+  groupInfos(): StreamGroupInfo[] {
+    return this.groups.all().map((group) => {
+      const active = group.members.find((m) => m.active);
+      return {
+        name: group.name,
+        committedOffset: group.committed,
+        consumers: group.members.length,
+        activeConsumerTag: active ? active.consumer.tag : null,
+        activeConnectionId: active ? active.consumer.channel.connection.id : null,
+        lag: this.groups.lag(group),
+      };
+    });
+  }
+
+  /** Moves a group so that it resumes at `to`; 406 while one of its consumers is connected. */
+  resetGroup(group: string, to: StreamPosition): number {
+    const resumeAt = resolveOffset(to, this.store);
+    this.groups.reset(group, resumeAt);
+    return resumeAt;
+  }
+
+  // ---- internals -------------------------------------------------------------------
+
+  /** Delivers to one reader while it has credit and records are readable. */
+  private feed(reader: StreamReader): void {
+    const consumer = reader.consumer;
+    const channel: Channel = consumer.channel;
+    while (!this.deleted && reader.active && consumer.canReceive()) {
+      const batch = this.store.read(reader.next, Math.min(consumer.prefetch - consumer.unacked, READ_BATCH));
+      if (batch.length === 0) return;
+      for (const record of batch) {
+        if (this.deleted || !reader.active || !consumer.canReceive()) return;
+        reader.next = record.offset + 1;
+        this.counters.delivered++;
+        this.unackedCount++;
+        channel.deliverTo(consumer, this, deliveryMessage(record), record.offset, 0, 0);
+      }
+    }
+  }
+
+  /** New records become readable after the store's flush: dispatch then (once per flush). */
+  private wakeReaders(): void {
+    if (this.wakeAsked) return;
+    this.wakeAsked = true;
+    this.store.flush(() => {
+      this.wakeAsked = false;
+      this.dispatch();
+    });
+  }
+
+  /** Drops old segments; with x-max-age, looks again periodically. */
+  private applyRetention(): void {
+    if (this.deleted) return;
+    this.store.applyRetention(this.host.now());
+    this.knownSegments = this.store.segmentCount;
+    const maxAge = streamLimits(this.settings.arguments).maxAgeMs;
+    if (maxAge === null || (this.retentionWake && !this.retentionWake.cancelled)) return;
+    const every = Math.min(Math.max(maxAge / 10, 1000), 60_000);
+    this.retentionWake = this.host.scheduler.schedule(this.host.now() + every, () => {
+      this.retentionWake = null;
+      this.applyRetention();
+    });
+  }
+}
+
+/** The message as a consumer gets it: with its offset in the x-stream-offset header. */
+function deliveryMessage(record: StreamRecord): Message {
+  const properties = record.properties;
+  return new Message(
+    record.offset,
+    record.exchange,
+    record.routingKey,
+    { ...properties, headers: { ...properties.headers, 'x-stream-offset': record.offset } },
+    record.body,
+  );
+}
+
+function streamMessage(record: StreamRecord): StreamMessage {
+  return {
+    offset: record.offset,
+    timestamp: record.timestamp,
+    exchange: record.exchange,
+    routingKey: record.routingKey,
+    properties: record.properties,
+    body: record.body,
+  };
+}
