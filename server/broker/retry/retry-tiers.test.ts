@@ -115,7 +115,7 @@ describe('retry tiers', () => {
 
   it('refuses bad x-retry-tiers with 406 saying what is accepted', () => {
     broker = new Broker();
-    const accepted = 'accepted: a list of 1 to 20 delays, each a number of milliseconds or a number with unit ms, s, m, h or d, e.g. ["5s","30s","5m","1h"]';
+    const accepted = 'accepted: 1 to 20 delays, each ms or a number with unit ms/s/m/h/d, e.g. ["5s","30s","5m","1h"]';
     const cases: [unknown, string][] = [
       [['-5s'], `delay '-5s' is negative`],
       [[-1], `delay '-1' is negative`],
@@ -123,6 +123,7 @@ describe('retry tiers', () => {
       [[], 'got an empty list'],
       [Array.from({ length: 21 }, () => '1s'), 'got 21 tiers'],
       ['5s', 'got longstr, not a list'],
+      [['1s', 'a very long delay text indeed'], `delay 'a very long dela…' is not a number with a unit`],
     ];
     for (const [value, reason] of cases) {
       expectBrokerError(

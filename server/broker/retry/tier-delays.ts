@@ -9,9 +9,10 @@ export const MAX_TIERS = 20;
 const MAX_DELAY_MS = 315_360_000_000;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-const ACCEPTED =
-  `accepted: a list of 1 to ${MAX_TIERS} delays, each a number of milliseconds or a number with unit ms, s, m, h or d, ` +
-  'e.g. ["5s","30s","5m","1h"]';
+// Reply texts are AMQP short strings (at most 255 bytes with RabbitMQ's prefix), so this stays terse.
+const ACCEPTED = `accepted: 1 to ${MAX_TIERS} delays, each ms or a number with unit ms/s/m/h/d, e.g. ["5s","30s","5m","1h"]`;
+/** Longest piece of a bad value echoed back. */
+const ECHO_CHARS = 16;
 
 export interface TierDelay {
   ms: number;
@@ -47,15 +48,19 @@ function parseTierList(value: unknown): TierDelay[] | string {
 
 function parseDelay(item: unknown): TierDelay | string {
   const n = integerOf(item);
-  if (n !== null) return checkRange(n, `${n}ms`, String(n));
+  if (n !== null) return checkRange(n, `${n}ms`, echo(String(n)));
   const text = textOf(item);
   if (text === null) return `delay of type ${fieldTypeName(item)} is not a number or text`;
   const match = /^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  if (!match) return `delay '${text}' is not a number with a unit`;
+  if (!match) return `delay '${echo(text)}' is not a number with a unit`;
   const unit = match[2].toLowerCase() || 'ms';
   const factor = UNIT_MS[unit];
-  if (factor === undefined) return `delay '${text}' has unknown unit '${match[2]}'`;
-  return checkRange(Math.round(Number(match[1]) * factor), text.trim(), text);
+  if (factor === undefined) return `delay '${echo(text)}' has unknown unit '${echo(match[2])}'`;
+  return checkRange(Math.round(Number(match[1]) * factor), text.trim(), echo(text));
+}
+
+function echo(text: string): string {
+  return text.length > ECHO_CHARS ? `${text.slice(0, ECHO_CHARS)}…` : text;
 }
 
 function checkRange(ms: number, label: string, given: string): TierDelay | string {
