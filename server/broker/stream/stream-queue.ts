@@ -71,6 +71,8 @@ export class StreamQueue implements Queue {
   private dispatching = false;
   /** A flush is asked for so that waiting readers get what was appended. */
   private wakeAsked = false;
+  /** A flush is asked for after which retention runs (a segment was added). */
+  private retentionAsked = false;
   private knownSegments: number;
   private retentionWake: WakeUp | null = null;
 
@@ -111,7 +113,7 @@ export class StreamQueue implements Queue {
       return REFUSED; // the store failed: the publisher gets a nack
     }
     this.counters.published++;
-    if (store.segmentCount !== this.knownSegments) this.applyRetention();
+    if (store.segmentCount !== this.knownSegments) this.retainAfterFlush();
     if (this.readers.size > 0) this.wakeReaders();
     return store.durable ? ENQUEUED_SYNCING : ENQUEUED;
   }
@@ -135,7 +137,7 @@ export class StreamQueue implements Queue {
     const args = consumer.args;
     const position = parseStreamPosition(this.name, this.vhost, args['x-stream-offset'], this.host.now());
     const groupName = parseGroupName(this.name, this.vhost, args['x-stream-group']);
-    const reader: StreamReader = { consumer, next: 0, active: true, group: null };
+    const reader: StreamReader = { consumer, next: 0, active: groupName === null, group: null };
     if (groupName === null) reader.next = resolveOffset(position, this.store);
     else reader.group = this.groups.join(groupName, reader, () => resolveOffset(position, this.store));
     this.readers.set(consumer, reader);
@@ -345,6 +347,20 @@ export class StreamQueue implements Queue {
     this.store.flush(() => {
       this.wakeAsked = false;
       this.dispatch();
+    });
+  }
+
+  /** Retention after a new segment, once the store has synced (only synced segments may go). */
+  private retainAfterFlush(): void {
+    this.knownSegments = this.store.segmentCount;
+    if (this.retentionAsked) return;
+    this.retentionAsked = true;
+    const segments = this.store.segmentCount;
+    this.store.flush(() => {
+      this.retentionAsked = false;
+      this.applyRetention();
+      // Segments added while this flush ran are settled by the next one.
+      if (!this.deleted && this.store.segmentCount !== segments) this.retainAfterFlush();
     });
   }
 
