@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, settingName } from './config';
 import { Broker } from './broker/broker';
 import { startAmqpServer } from './amqp/server';
 import { MetadataDbError, openMetadataDb } from './store/db';
+import { FileStreamStorage } from './store/stream/file-stream-storage';
 import { ProcessSampler } from './metrics/process-sampler';
 import { BrokerSampler } from './metrics/broker-sampler';
 import { startHttpServer } from './http/server';
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const db = await openMetadataDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (l) => console.log(l) });
   const users = new Users(db);
   await users.ensureDefaultUser();
-  const broker = new Broker({ nodeName: config.nodeName });
+  const broker = new Broker({ nodeName: config.nodeName, streams: new FileStreamStorage(path.join(config.dataDir, 'streams')) });
 
   const authenticate = async (name: string, password: string, peer: string) => (await users.authenticate(name, password, peer)).ok;
   const amqp = await startAmqpServer({ broker, host: config.host, port: config.amqpPort, authenticate }).catch((err) =>
