@@ -1,34 +1,17 @@
-import amqp from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import type { Broker } from '../../server/broker/broker';
-import { startAmqpServer } from '../../server/amqp/server';
 import { waitFor } from '../amqp/helpers';
 import { CaptureStore } from './capture-store';
+import { serveBroker } from './serve';
 
 // A restart in the middle of a tier, simulated the way the durability layer
 // recovers: the store kept what the engine reported (held messages included),
 // a new Broker is re-declared from it and its messages restored.
 
-async function serve(broker: Broker) {
-  const server = await startAmqpServer({ broker, host: '127.0.0.1', port: 0 });
-  const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${server.port}`);
-  conn.on('error', () => {});
-  const ch = await conn.createChannel();
-  return {
-    ch,
-    async stop() {
-      await conn.close().catch(() => {});
-      await server.close();
-      broker.close();
-    },
-  };
-}
-
 describe('retry tiers across a restart', () => {
   it('a message held in a tier comes back after the restart at its original due time, with its headers', async () => {
     const store = new CaptureStore();
     const running = store.restart();
-    const before = await serve(running);
+    const before = await serveBroker(running);
     await before.ch.assertQueue('billing', { durable: true, arguments: { 'x-retry-tiers': ['400ms', '1h'] } });
     before.ch.sendToQueue('billing', Buffer.from('invoice-7'), { persistent: true });
     const first = await waitFor(async () => (await before.ch.get('billing')) || null, 2000, 'the first delivery');
@@ -42,7 +25,7 @@ describe('retry tiers across a restart', () => {
     const recovered = store.restart();
     const [tier] = recovered.retries.get('/', 'billing').tiers;
     expect([tier.count, tier.nextDueAt]).toEqual([1, dueAt]);
-    const after = await serve(recovered);
+    const after = await serveBroker(recovered);
     try {
       const back = await waitFor(async () => (await after.ch.get('billing')) || null, 3000, 'the return after restart');
       expect(Date.now()).toBeGreaterThanOrEqual(dueAt - 1);
