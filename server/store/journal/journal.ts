@@ -72,6 +72,7 @@ export class Journal {
     const journal = new Journal(dir, index, options);
     const last = index.segments[index.segments.length - 1];
     journal.writer.openSegment(last ? last.no + 1 : 1);
+    journal.writer.syncDirectory();
     return { journal, recovery };
   }
 

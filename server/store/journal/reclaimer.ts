@@ -73,7 +73,6 @@ export class Reclaimer {
   }
 
   private deleteDeadSegments(): void {
-    let deleted = 0;
     while (this.index.segments.length > 1) {
       const oldest = this.index.segments[0];
       if (oldest === this.writer.current || oldest.liveRecords > 0) break;
@@ -86,9 +85,10 @@ export class Reclaimer {
       }
       this.index.removeOldestSegment();
       this.counters.segmentsDeleted++;
-      deleted++;
     }
-    if (deleted > 0) this.writer.syncDirectory();
+    // No directory sync here: should an unlink be lost with the power, the
+    // segment reappears together with every newer one deleted after it, and
+    // the next rotation's directory sync makes deletions durable anyway.
   }
 
   private shouldCompact(): boolean {

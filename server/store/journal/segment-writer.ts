@@ -19,11 +19,15 @@
 //
 // Positions are logical byte counts over the life of the writer:
 // synced <= written <= appended. A flush asked at `appended` = p is answered
-// once `synced` >= p. Rotation happens only inside a commit while no sync is
-// in flight: the old segment is synced and closed synchronously (once per
-// segment), then a new one is created and the directory synced.
+// once `synced` >= p.
+//
+// Rotation happens inside a commit, right after the last write to the old
+// segment: the new segment is created and becomes current at once (so every
+// later record is written and counted there), and the commit's sync then
+// covers the old file, closes it and syncs the directory before the new
+// file's records can be confirmed. No sync ever runs on the event loop.
 
-import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writer } from '../../amqp/codec/writer';
 import { segmentFileName, segmentHeader } from './format';
@@ -74,12 +78,15 @@ export class SegmentWriter {
     return this.synced;
   }
 
-  /** Creates segment `no` and makes it the current one. */
+  /**
+   * Creates segment `no` and makes it the current one. The caller syncs the
+   * directory before anything written to it is confirmed.
+   */
   openSegment(no: number): void {
     const header = segmentHeader();
-    this.fd = openSync(join(this.dir, segmentFileName(no)), 'wx');
-    writeSync(this.fd, header);
-    this.syncDirectory();
+    const fd = openSync(join(this.dir, segmentFileName(no)), 'wx');
+    writeSync(fd, header);
+    this.fd = fd;
     this.current = this.index.addSegment(no, header.length);
   }
 
@@ -135,28 +142,50 @@ export class SegmentWriter {
   private commit(): void {
     this.commitScheduled = false;
     if (this.syncing || this.closed || this.failure) return; // a running sync reschedules when it ends
-    const syncedBefore = this.synced;
+    const fd = this.fd;
+    let rotated = false;
     const ok = this.guard(() => {
       this.writeOut();
-      if (this.current.bytes >= this.segmentBytes) this.rotate();
+      if (this.current.bytes >= this.segmentBytes) {
+        this.openSegment(this.current.no + 1);
+        rotated = true;
+      }
     });
     if (!ok) return;
     if (this.written === this.synced) {
-      // Nothing to sync, or rotation already synced it all.
       this.release();
-      if (this.synced > syncedBefore) this.onSynced();
       return;
     }
     const upTo = this.written;
     this.syncing = true;
-    fdatasync(this.fd, (error) => {
-      this.syncing = false;
+    fdatasync(fd, (error) => {
       if (error) return this.fail(error);
       this.counters.fsyncs++;
-      this.synced = upTo;
-      this.release();
-      this.onSynced();
-      if (this.appended > this.synced || this.waitersHead < this.waiters.length) this.scheduleCommit();
+      if (!rotated) return this.commitDone(upTo);
+      closeSync(fd);
+      this.syncDirectoryThen((dirError) => (dirError ? this.fail(dirError) : this.commitDone(upTo)));
+    });
+  }
+
+  /** The end of a commit: everything up to `upTo` is on disk. */
+  private commitDone(upTo: number): void {
+    this.syncing = false;
+    this.synced = upTo;
+    this.release();
+    this.onSynced();
+    if (this.appended > this.synced || this.waitersHead < this.waiters.length) this.scheduleCommit();
+  }
+
+  private syncDirectoryThen(done: (error: Error | null) => void): void {
+    let dirFd: number;
+    try {
+      dirFd = openSync(this.dir, 'r');
+    } catch (error) {
+      return done(error as Error);
+    }
+    fsync(dirFd, (error) => {
+      closeSync(dirFd);
+      done(error);
     });
   }
 
@@ -168,15 +197,6 @@ export class SegmentWriter {
     this.counters.writes++;
     this.counters.bytesWritten += chunk.length;
     this.written += chunk.length;
-  }
-
-  private rotate(): void {
-    fdatasyncSync(this.fd);
-    this.counters.fsyncs++;
-    closeSync(this.fd);
-    this.fd = -1;
-    this.synced = this.written;
-    this.openSegment(this.current.no + 1);
   }
 
   private release(): void {
