@@ -12,8 +12,9 @@
 // States:
 //   idle       nothing buffered, nothing waiting
 //   scheduled  a commit will run on the next setImmediate
-//   syncing    an fdatasync is in flight; new records are buffered (and
-//              written straight away once the buffer passes BUFFER_LIMIT)
+//   syncing    an fdatasync (after a rotation, then the directory's fsync)
+//              is in flight; new records are buffered (and written straight
+//              away once the buffer passes BUFFER_LIMIT)
 //   failed     a write or sync failed: every flush from then on gets the error
 //   closed     close() finished; appending throws
 //
