@@ -8,6 +8,7 @@ import { exchangesRouter } from './routers/exchanges';
 import { publishRouter } from './routers/publish';
 import { queuesRouter } from './routers/queues';
 import { retriesRouter } from './routers/retries';
+import { streamsRouter } from './routers/streams';
 import { systemRouter } from './routers/system';
 import { router } from './trpc';
 
@@ -22,6 +23,7 @@ export const appRouter = router({
   publish: publishRouter,
   retries: retriesRouter,
   deadLetters: deadLettersRouter,
+  streams: streamsRouter,
 });
 
 export type AppRouter = typeof appRouter;
