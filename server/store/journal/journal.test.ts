@@ -151,6 +151,20 @@ describe('journal: write and replay', () => {
     expect(() => journal.enqueue('/', 'q', 2, persistentMessage(1))).toThrow(/already in the journal/);
   });
 
+  it('refuses a seq the queue still holds, so that a kept message is never replaced', async () => {
+    const dir = tempJournalDir();
+    const first = openJournal(dir);
+    first.journal.enqueue('/', 'q', 1, persistentMessage(1));
+    first.journal.enqueue('/', 'other', 7, persistentMessage(2));
+    const { journal } = await reopen(first.journal, dir);
+    expect(() => journal.enqueue('/', 'q', 1, persistentMessage(3))).toThrow(/already holds a message at seq 1/);
+    expect(() => journal.move('/', 'other', 7, 'q', 1)).toThrow(/already holds a message at seq 1/);
+    journal.remove('/', 'q', 1);
+    journal.enqueue('/', 'q', 1, persistentMessage(4));
+    const { recovery } = await reopen(journal, dir);
+    expect(contents(recovery)).toEqual({ '/:other': [[7, 'message 2']], '/:q': [[1, 'message 4']] });
+  });
+
   it('writes nothing for a message that cannot be encoded', async () => {
     const dir = tempJournalDir();
     const { journal } = openJournal(dir);

@@ -9,6 +9,9 @@
 // holds it, and ENQUEUE records refer to it by `message.id`. Ids must stay
 // unique across restarts: the engine numbers new messages above
 // `recovery.maxMessageId` and keeps using the recovered Message objects.
+// Seqs: a queue's recovered messages keep their seqs, and new ones must not
+// reuse a seq the queue still holds. Both mistakes would silently replace
+// kept messages, so they throw instead.
 
 import { mkdirSync } from 'node:fs';
 import type { Message } from '../../broker/message';
@@ -79,6 +82,7 @@ export class Journal {
   /** `message` entered queue `queue` at `seq`. Its body is written unless another queue already holds it. */
   enqueue(vhost: string, queue: string, seq: number, message: Message): void {
     const state = this.index.queueOrCreate(vhost, queue);
+    if (this.index.queuedMessage(state, seq) >= 0) throw new RangeError(`queue '${queue}' already holds a message at seq ${seq}`);
     this.nameQueue(state);
     let row = this.index.findMessage(message.id);
     if (row < 0) {
@@ -110,6 +114,7 @@ export class Journal {
     if (!from || row < 0) return false;
     const to = this.index.queueOrCreate(vhost, toQueue);
     if (from === to && fromSeq === toSeq) return true;
+    if (this.index.queuedMessage(to, toSeq) >= 0) throw new RangeError(`queue '${toQueue}' already holds a message at seq ${toSeq}`);
     this.nameQueue(from);
     this.nameQueue(to);
     this.append(writeMove(this.writer.out, from.ref, fromSeq, to.ref, toSeq, this.index.message(row)!.id));
