@@ -67,7 +67,6 @@ export function parseSegmentFileName(name: string): number | undefined {
 export function encodeRecord(w: Writer, offset: number, record: NewStreamRecord): number {
   // Marks are logical positions: they stay valid when ensure() moves the bytes to a bigger buffer.
   const mark = w.mark();
-  const at = (m: number) => m - (w.mark() - w.pos);
   w.ensure(RECORD_FRAME_BYTES);
   w.pos += RECORD_FRAME_BYTES;
   try {
@@ -79,14 +78,14 @@ export function encodeRecord(w: Writer, offset: number, record: NewStreamRecord)
     writeBasicProperties(w, record.properties as BasicProperties);
     w.bytes(record.body);
   } catch (error) {
-    w.pos = at(mark); // nothing half-written stays in the buffer
+    w.pos -= w.mark() - mark; // nothing half-written stays in the buffer
     throw error;
   }
-  const begin = at(mark);
-  const length = w.pos - begin - RECORD_FRAME_BYTES;
-  w.buf.writeUInt32BE(length, begin);
+  const size = w.mark() - mark;
+  const begin = w.pos - size;
+  w.buf.writeUInt32BE(size - RECORD_FRAME_BYTES, begin);
   w.buf.writeUInt32BE(crc32(w.buf, begin + RECORD_FRAME_BYTES, w.pos) >>> 0, begin + 4);
-  return RECORD_FRAME_BYTES + length;
+  return size;
 }
 
 /**

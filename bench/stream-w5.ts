@@ -1,0 +1,182 @@
+// Workload W5 of BENCHMARKS.md: a stream on disk. Append 1,000,000 messages
+// of 256 bytes with publisher confirms, then read them back from offset 0.
+//
+// 1. In process: Broker.publish into a file-backed stream, keeping a window
+//    of confirms outstanding (confirms wait for the stream's fsync); then
+//    reads from offset 0 (a) straight from the StreamStore in batches, and
+//    (b) through the engine: a consumer with prefetch 100 acking every message.
+// 2. Over AMQP with amqplib against Warren in a process of its own (this
+//    file run with --serve <dir>): a confirm channel publishes (waiting for
+//    confirms every WINDOW messages), then a consumer with x-stream-offset 0,
+//    prefetch 100 and one ack per message.
+// NATS JetStream (the peer for W5) needs the `nats` npm client, which is not
+// installed: that peer is skipped, and the JSON line says so.
+//
+// Run: npx tsx bench/stream-w5.ts [count]   (prints one JSON line; data in a temp dir, removed after)
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import amqp from 'amqplib';
+import { startAmqpServer } from '../server/amqp/server';
+import { Broker } from '../server/broker/broker';
+import { StreamQueue } from '../server/broker/stream/stream-queue';
+import type { Delivery } from '../server/broker/types';
+import { FileStreamStorage } from '../server/store/stream/file-stream-storage';
+import { BODY_SIZE, PREFETCH, round, until } from './amqp-support';
+
+const COUNT = Number(process.argv[2] ?? 1_000_000) || 1_000_000;
+const WINDOW = 10_000;
+const STREAM_ARGS = { 'x-queue-type': 'stream' };
+const body = Buffer.alloc(BODY_SIZE, 0x61);
+
+function seconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function inProcess(dir: string) {
+  const broker = new Broker({ streams: new FileStreamStorage(dir) });
+  broker.declareQueue('/', 'w5', { durable: true, arguments: STREAM_ARGS });
+
+  let confirmed = 0;
+  let nacked = 0;
+  const onConfirm = (ack: boolean) => {
+    confirmed++;
+    if (!ack) nacked++;
+  };
+  let start = process.hrtime.bigint();
+  for (let i = 0; i < COUNT; i++) {
+    broker.publish('/', '', 'w5', {}, body, { onConfirm });
+    if (i + 1 - confirmed >= WINDOW) await until(() => i + 1 - confirmed < WINDOW / 2, 60_000);
+  }
+  await until(() => confirmed === COUNT, 60_000);
+  const appendSeconds = seconds(start);
+  if (nacked > 0) throw new Error(`${nacked} appends were nacked`);
+
+  const stream = broker.vhostObject('/')?.queues.get('w5');
+  if (!(stream instanceof StreamQueue)) throw new Error('w5 is not a stream');
+  const store = stream.store;
+  start = process.hrtime.bigint();
+  let read = 0;
+  let bytes = 0;
+  for (let at = 0; ; ) {
+    const batch = store.read(at, 1000);
+    if (batch.length === 0) break;
+    for (const record of batch) bytes += record.body.length;
+    read += batch.length;
+    at = batch[batch.length - 1].offset + 1;
+  }
+  const storeReadSeconds = seconds(start);
+  if (read !== COUNT || bytes !== COUNT * BODY_SIZE) throw new Error(`read ${read} records, ${bytes} bytes`);
+
+  const connection = broker.openConnection({ vhost: '/', user: 'bench', clientProperties: {}, peerAddress: 'local' });
+  const channel = connection.openChannel(1);
+  channel.qos(PREFETCH, false);
+  let delivered = 0;
+  start = process.hrtime.bigint();
+  channel.consume('w5', { arguments: { 'x-stream-offset': 0 } }, (delivery: Delivery) => {
+    delivered++;
+    channel.ack(delivery.deliveryTag, false);
+  });
+  await until(() => delivered === COUNT, 120_000);
+  const consumeSeconds = seconds(start);
+  broker.close();
+  return {
+    appendMsgPerSec: Math.round(COUNT / appendSeconds),
+    storeReadMsgPerSec: Math.round(COUNT / storeReadSeconds),
+    consumeMsgPerSec: Math.round(COUNT / consumeSeconds),
+  };
+}
+
+/** Warren with file-backed streams in `dir`, in this process; prints "ready <port>". */
+async function serve(dir: string): Promise<void> {
+  const broker = new Broker({ streams: new FileStreamStorage(dir) });
+  const server = await startAmqpServer({ broker, host: '127.0.0.1', port: 0 });
+  console.log(`ready ${server.port}`);
+  process.on('SIGTERM', () => {
+    void server.close().then(() => {
+      broker.close();
+      process.exit(0);
+    });
+  });
+}
+
+/** Starts `serve` in a child process; resolves with its port and a stop function. */
+function startServer(dir: string): Promise<{ port: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], '--serve', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /ready (\d+)/.exec(out);
+      if (match) resolve({ port: Number(match[1]), stop });
+    });
+    child.once('exit', (code) => reject(new Error(`Warren exited with ${code} before it was ready`)));
+  });
+}
+
+async function overAmqp(dir: string) {
+  const server = await startServer(dir);
+  const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${server.port}`);
+  try {
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue('w5', { durable: true, arguments: STREAM_ARGS });
+    let start = process.hrtime.bigint();
+    for (let i = 0; i < COUNT; i++) {
+      if (!ch.sendToQueue('w5', body)) await new Promise((resolve) => ch.once('drain', resolve));
+      if ((i + 1) % WINDOW === 0) await ch.waitForConfirms();
+    }
+    await ch.waitForConfirms();
+    const appendSeconds = seconds(start);
+
+    const reader = await conn.createChannel();
+    await reader.prefetch(PREFETCH);
+    let delivered = 0;
+    start = process.hrtime.bigint();
+    await reader.consume('w5', (m) => {
+      if (!m) return;
+      delivered++;
+      reader.ack(m);
+    }, { arguments: { 'x-stream-offset': 0 } });
+    await until(() => delivered === COUNT, 300_000);
+    const consumeSeconds = seconds(start);
+    return { appendMsgPerSec: Math.round(COUNT / appendSeconds), consumeMsgPerSec: Math.round(COUNT / consumeSeconds) };
+  } finally {
+    await conn.close().catch(() => {});
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'warren-w5-'));
+  try {
+    const cpuStart = process.cpuUsage();
+    const local = await inProcess(join(root, 'in-process'));
+    const remote = await overAmqp(join(root, 'amqp'));
+    const cpu = process.cpuUsage(cpuStart);
+    console.log(
+      JSON.stringify({
+        workload: 'W5',
+        messages: COUNT,
+        bodyBytes: BODY_SIZE,
+        warren: { inProcess: local, amqp: remote },
+        cpuSeconds: round((cpu.user + cpu.system) / 1e6),
+        peers: { jetstream: 'skipped: the nats npm client is not installed' },
+      }),
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const serveAt = process.argv.indexOf('--serve');
+(serveAt >= 0 ? serve(process.argv[serveAt + 1]) : main()).catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
