@@ -48,5 +48,6 @@ for (const [workload, byBroker] of Object.entries(results)) {
   const cell = (x?: WorkloadResult) => (x ? `${x.rate} ${x.unit}, p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms${paced(x)}` : 'not run');
   lines.push(`| ${workload} | ${cell(w)} | ${cell(r)} | ${r ? (w.rate / r.rate).toFixed(2) + '×' : '—'} |`);
 }
+for (const b of brokers) if (b.note) lines.push('', b.note);
 console.log(lines.join('\n'));
 console.log(JSON.stringify({ date: new Date().toISOString(), rounds, results }));

@@ -11,6 +11,8 @@ import amqp from 'amqplib';
 export interface RunningBroker {
   name: string;
   url: string;
+  /** Caveat to print with the results, if any. */
+  note?: string;
   stop(): Promise<void>;
 }
 
@@ -18,18 +20,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function startWarren(): Promise<RunningBroker> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/amqp-warren.ts'), '0'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
+  const [port, store] = await new Promise<[number, string]>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /ready (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
+      const m = /ready (\d+) (\w+)/.exec(out);
+      if (m) resolve([Number(m[1]), m[2]]);
     });
     child.once('exit', (code) => reject(new Error(`Warren exited with ${code} before listening`)));
   });
   return {
     name: 'Warren',
     url: `amqp://guest:guest@127.0.0.1:${port}`,
+    note: store === 'NullStore' ? 'Warren ran without a journal (NullStore): W2 persistence is not comparable yet.' : undefined,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

@@ -12,6 +12,7 @@ import {
   FRAME_BODY,
   FRAME_HEADER,
   FRAME_HEARTBEAT,
+  FRAME_METHOD,
   FRAME_MIN_SIZE,
   PROTOCOL_HEADER,
   readMethod,
@@ -171,7 +172,7 @@ export class AmqpConnection {
         return;
       }
       if (this.state === State.Closing || this.state === State.Closed) {
-        if (type === 1 && channel === 0) this.closingMethod(readMethod(this.reader.reset(payload, 0, payload.length)));
+        if (type === FRAME_METHOD && channel === 0) this.closingMethod(readMethod(this.reader.reset(payload, 0, payload.length)));
         return;
       }
       if (type === FRAME_HEADER || type === FRAME_BODY) {

@@ -82,10 +82,11 @@ function consume(ch: AmqpChannel, a: BasicConsume): void {
   const onCancel = (consumerTag: string) => {
     if (clientHas(ch.conn.clientProperties, 'consumer_cancel_notify')) ch.send(writeBasicCancel, { consumerTag, nowait: true });
   };
-  const priority = a.arguments['x-priority'];
+  const rawPriority = a.arguments['x-priority'];
+  const priority = typeof rawPriority === 'number' || typeof rawPriority === 'bigint' ? Number(rawPriority) : undefined;
   const consumerTag = ch.engine.consume(
     queueName(ch, a.queue),
-    { consumerTag: a.consumerTag, noAck: a.noAck, exclusive: a.exclusive, priority: typeof priority === 'number' ? priority : undefined, arguments: a.arguments },
+    { consumerTag: a.consumerTag, noAck: a.noAck, exclusive: a.exclusive, priority, arguments: a.arguments },
     deliver,
     onCancel,
   );
