@@ -110,13 +110,13 @@ export function writeDelivered(w: Writer, ref: number, seq: number): number {
   return endRecord(w, mark);
 }
 
-/** Receives decoded records; `bytes` is the record's size on disk. */
+/** Receives decoded records; `bytes` is the MESSAGE record's size on disk (ENQUEUE records have a fixed size). */
 export interface RecordVisitor {
   queueName(ref: number, vhost: string, queue: string): void;
   message(message: Message, bytes: number): void;
-  enqueue(ref: number, seq: number, messageId: number, bytes: number): void;
+  enqueue(ref: number, seq: number, messageId: number): void;
   remove(ref: number, seq: number): void;
-  move(fromRef: number, fromSeq: number, toRef: number, toSeq: number, messageId: number, bytes: number): void;
+  move(fromRef: number, fromSeq: number, toRef: number, toSeq: number, messageId: number): void;
   dropQueue(ref: number): void;
   delivered(ref: number, seq: number): void;
 }
@@ -153,13 +153,13 @@ export class RecordDecoder {
         break;
       }
       case RecordType.Enqueue:
-        v.enqueue(r.long(), r.longlong(), r.longlong(), bytes);
+        v.enqueue(r.long(), r.longlong(), r.longlong());
         break;
       case RecordType.Remove:
         v.remove(r.long(), r.longlong());
         break;
       case RecordType.Move:
-        v.move(r.long(), r.longlong(), r.long(), r.longlong(), r.longlong(), bytes);
+        v.move(r.long(), r.longlong(), r.long(), r.longlong(), r.longlong());
         break;
       case RecordType.DropQueue:
         v.dropQueue(r.long());
