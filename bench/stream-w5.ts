@@ -4,7 +4,9 @@
 // 1. In process: Broker.publish into a file-backed stream, keeping a window
 //    of confirms outstanding (confirms wait for the stream's fsync); then
 //    reads from offset 0 (a) straight from the StreamStore in batches, and
-//    (b) through the engine: a consumer with prefetch 100 acking every message.
+//    (b) through the engine: a consumer with prefetch 100 acking every message;
+//    and the cost of computing the lag of three consumer groups (as sampled
+//    every second for the console's charts).
 // 2. Over AMQP with amqplib against Warren in a process of its own (this
 //    file run with --serve <dir>): a confirm channel publishes (waiting for
 //    confirms every WINDOW messages), then a consumer with x-stream-offset 0,
@@ -81,11 +83,21 @@ async function inProcess(dir: string) {
   });
   await until(() => delivered === COUNT, 120_000);
   const consumeSeconds = seconds(start);
+
+  // Lag as the console samples it every second: three groups at different places.
+  for (const [group, offset] of [['a', 0], ['b', COUNT / 2], ['c', COUNT - 10]] as const) {
+    broker.streams.resetGroup('/', 'w5', group, { kind: 'offset', offset });
+  }
+  const LAG_CALLS = 10_000;
+  start = process.hrtime.bigint();
+  for (let i = 0; i < LAG_CALLS; i++) broker.streams.groups('/', 'w5');
+  const lagMicros = (seconds(start) / LAG_CALLS) * 1e6;
   broker.close();
   return {
     appendMsgPerSec: Math.round(COUNT / appendSeconds),
     storeReadMsgPerSec: Math.round(COUNT / storeReadSeconds),
     consumeMsgPerSec: Math.round(COUNT / consumeSeconds),
+    lagOfThreeGroupsMicros: round(lagMicros),
   };
 }
 

@@ -417,6 +417,11 @@ export class Broker {
 
   /** Confirms once the journal (when `stored`) and every stream that took the message have synced; ack only if all did. */
   private confirmAfterFlushes(stored: boolean, syncing: Queue[], onConfirm: ((ack: boolean) => void) | undefined): void {
+    const only = syncing.length === 1 && !stored ? syncing[0] : undefined;
+    if (only?.flush) {
+      only.flush((error) => onConfirm?.(error === undefined)); // the common case: one stream
+      return;
+    }
     let pending = syncing.length + (stored ? 1 : 0);
     let ok = true;
     const done = (error?: Error) => {

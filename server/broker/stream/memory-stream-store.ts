@@ -4,7 +4,6 @@
 // durable: every record is readable as soon as it is appended.
 
 import {
-  lastAtOrBelow,
   segmentsToDrop,
   type NewStreamRecord,
   type SegmentSummary,
@@ -159,7 +158,15 @@ export class MemoryStreamStore implements StreamStore {
   }
 
   private segmentIndex(offset: number): number {
-    return Math.max(0, lastAtOrBelow(this.segmentList.map((s) => s.firstOffset), offset));
+    const list = this.segmentList;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (list[mid].firstOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   /** Timestamp of the newest record when the last segment is still empty. */
