@@ -105,4 +105,21 @@ describe('journal: segments and space', () => {
     const { recovery: last } = await reopen(reopened, dir, options);
     expect(contents(last)).toEqual({ '/:audit': kept.filter(([id]) => id % 50 === 0) });
   });
+
+  it('compacts in slices, letting the event loop run in between', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir, { segmentBytes: 2 * 1024 * 1024, compaction: { factor: 1.2, slackBytes: 0 } });
+    for (let id = 1; id <= 60_000; id++) journal.enqueue('/', 'q', id, persistentMessage(id, 20));
+    await flushed(journal);
+    for (let id = 1; id <= 60_000; id += 2) journal.remove('/', 'q', id);
+    // Turns of the event loop that find the compaction started but not finished.
+    let turnsDuringCompaction = 0;
+    for (let turn = 0; turn < 10_000 && journal.stats().compactions === 0; turn++) {
+      if (turn % 100 === 0) journal.flush(() => {});
+      await new Promise((resolve) => setImmediate(resolve));
+      if (journal.stats().recordsRewritten > 0 && journal.stats().compactions === 0) turnsDuringCompaction++;
+    }
+    expect(journal.stats().compactions).toBeGreaterThan(0);
+    expect(turnsDuringCompaction).toBeGreaterThan(1);
+  });
 });
