@@ -39,16 +39,13 @@ export class RetryTiers {
     const area = this.areas[attempt - 1];
     const now = this.host.now();
     const dueAt = now + area.delay.ms;
-    // x-delivery-count belongs to the delivery that failed; the next one starts afresh.
-    const { 'x-delivery-count': _stale, ...kept } = headers;
-    const retryHeaders: FieldTable = {
-      ...kept,
-      'x-retry-attempt': attempt,
-      'x-retry-tier': area.delay.label,
-      'x-first-failure-at': integerOf(headers['x-first-failure-at']) ?? now,
-      'x-last-failure-at': now,
-      'x-retry-due-at': dueAt,
-    };
+    // Object.assign then plain stores: the fast way for V8 (see dead-letter.ts).
+    const retryHeaders: FieldTable = Object.assign({}, withoutDeliveryCount(headers));
+    retryHeaders['x-retry-attempt'] = attempt;
+    retryHeaders['x-retry-tier'] = area.delay.label;
+    retryHeaders['x-first-failure-at'] = integerOf(headers['x-first-failure-at']) ?? now;
+    retryHeaders['x-last-failure-at'] = now;
+    retryHeaders['x-retry-due-at'] = dueAt;
     const held = new Message(
       this.host.nextMessageId(),
       message.exchange,
@@ -67,4 +64,15 @@ export class RetryTiers {
       if (this.host.holdingAreas.get(area.name) === area) this.host.holdingAreas.delete(area.name);
     }
   }
+}
+
+/**
+ * x-delivery-count belongs to the delivery that failed; the next one starts afresh.
+ * (Headers without it are passed through as they are: rest-destructuring every
+ * message would leave slow dictionary-mode objects for dead-lettering to copy.)
+ */
+function withoutDeliveryCount(headers: FieldTable): FieldTable {
+  if (headers['x-delivery-count'] === undefined) return headers;
+  const { 'x-delivery-count': _stale, ...kept } = headers;
+  return kept;
 }
