@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { generateSpecSource, outPath } from '../../../scripts/generate-amqp';
 import { FrameOutput } from './frame-output';
 import * as spec from './generated/spec';
 import { Reader } from './reader';
@@ -47,6 +48,10 @@ function methodFrame(channel: number, write: (w: Writer, a: never) => void, args
 }
 
 describe('generated method codecs', () => {
+  it('are what the generator makes of the spec (run npm run gen:amqp after changing it)', () => {
+    expect(readFileSync(outPath, 'utf8')).toBe(generateSpecSource());
+  });
+
   it('writes connection.tune with the exact bytes of the spec', () => {
     const bytes = methodFrame(0, spec.writeConnectionTune, { channelMax: 2047, frameMax: 131072, heartbeat: 60 });
     const defs = require('amqplib/lib/defs') as { encodeMethod(id: number, channel: number, fields: object): Buffer };
