@@ -97,7 +97,7 @@ describe('heartbeats', () => {
       await c.waitClosed(5000);
       const silentFor = Date.now() - openedAt;
       expect(silentFor).toBeGreaterThanOrEqual(1900);
-      expect(silentFor).toBeLessThan(3500);
+      expect(silentFor).toBeLessThan(5000); // 2 intervals plus a tick, with room for a loaded machine
       expect(heartbeats).toBeGreaterThanOrEqual(2);
     }));
 
