@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../amqp/helpers';
 import { CaptureStore } from './capture-store';
-import { serveBroker } from './serve';
+import { serveBroker } from './support';
 
 // Requeueing from a dead-letter queue, with a real consumer on the work queue.
 

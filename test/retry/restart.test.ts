@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../amqp/helpers';
 import { CaptureStore } from './capture-store';
-import { serveBroker } from './serve';
+import { getWhenThere, serveBroker } from './support';
 
 // A restart in the middle of a tier, simulated the way the durability layer
 // recovers: the store kept what the engine reported (held messages included),
@@ -14,12 +14,12 @@ describe('retry tiers across a restart', () => {
     const before = await serveBroker(running);
     await before.ch.assertQueue('billing', { durable: true, arguments: { 'x-retry-tiers': ['400ms', '1h'] } });
     before.ch.sendToQueue('billing', Buffer.from('invoice-7'), { persistent: true });
-    const first = await waitFor(async () => (await before.ch.get('billing')) || null, 2000, 'the first delivery');
+    const first = await getWhenThere(before.ch, 'billing', 2000);
     before.ch.nack(first, false, false);
     const tierBefore = await waitFor(() => running.retries.get('/', 'billing').tiers.find((t) => t.count === 1), 2000, 'the hold');
     expect(store.held('/', 'amq.retry.billing.tier1-400ms')).toHaveLength(1);
     await before.stop();
-    const dueAt = tierBefore.nextDueAt as number;
+    const dueAt = tierBefore!.nextDueAt as number;
 
     // Restart: nothing but the store survives.
     const recovered = store.restart();
@@ -27,7 +27,7 @@ describe('retry tiers across a restart', () => {
     expect([tier.count, tier.nextDueAt]).toEqual([1, dueAt]);
     const after = await serveBroker(recovered);
     try {
-      const back = await waitFor(async () => (await after.ch.get('billing')) || null, 3000, 'the return after restart');
+      const back = await getWhenThere(after.ch, 'billing', 3000);
       expect(Date.now()).toBeGreaterThanOrEqual(dueAt - 1);
       expect(back.content.toString()).toBe('invoice-7');
       expect(back.properties.headers).toMatchObject({ 'x-retry-attempt': 1, 'x-retry-tier': '400ms', 'x-retry-due-at': dueAt });

@@ -1,6 +1,7 @@
 import type { ConsumeMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import { expectClose, waitFor, withBroker, withChannel } from '../amqp/helpers';
+import { expectClose, withBroker, withChannel } from '../amqp/helpers';
+import { getWhenThere } from './support';
 
 // A consumer that fails a message every time, seen from amqplib.
 
@@ -19,7 +20,7 @@ describe('retry tiers over AMQP', () => {
         });
         const publishedAt = Date.now();
         ch.sendToQueue('orders', Buffer.from('poison'), { persistent: true, headers: { app: 'shop' } });
-        const dead = await waitFor(async () => (await ch.get('orders.dlq', { noAck: true })) || null, 5000, 'the dead letter');
+        const dead = await getWhenThere(ch, 'orders.dlq', 5000, { noAck: true });
 
         expect(arrivals).toHaveLength(4);
         let firstFailure = 0;
@@ -74,7 +75,7 @@ describe('retry tiers over AMQP', () => {
         // A worker still starting when the test ends may see its connection close: that is expected.
         const workers = setInterval(() => void crashingWorker().catch(() => {}), 20);
         try {
-          const dead = await waitFor(async () => (await ch.get('jobs.dlq', { noAck: true })) || null, 5000, 'the dead letter');
+          const dead = await getWhenThere(ch, 'jobs.dlq', 5000, { noAck: true });
           expect(dead.properties.headers).toMatchObject({ 'x-first-death-reason': 'delivery_limit', 'x-retry-attempt': 1 });
         } finally {
           clearInterval(workers);
