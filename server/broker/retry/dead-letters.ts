@@ -7,6 +7,9 @@
 // exactly-once from the operator's point of view: each message is taken out of
 // the dead-letter queue and put into its target in one synchronous step, and
 // the store is told "enqueued in the target" before "removed from the DLQ".
+// Crash safety then rests on the journal: it must replay those two records
+// all or nothing (written and synced as one unit, like its MOVE record). If it
+// only keeps their order, a crash between them leaves a duplicate, never a loss.
 
 import type { Broker } from '../broker';
 import { BrokerError, notFound } from '../errors';
