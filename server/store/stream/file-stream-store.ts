@@ -20,7 +20,6 @@
 // this process or checked before it.
 
 import { fdatasync, fsyncSync, mkdirSync, openSync, closeSync, readdirSync, rmSync } from 'node:fs';
-import { Reader } from '../../amqp/codec/reader';
 import {
   lastAtOrBelow,
   segmentsToDrop,
@@ -31,7 +30,7 @@ import {
   type StreamStore,
 } from '../../broker/stream/stream-store';
 import { GroupOffsetsFile } from './group-offsets-file';
-import { decodeRecord, encodeRecord, parseSegmentFileName, SEGMENT_HEADER_BYTES } from './segment-format';
+import { encodeRecord, parseSegmentFileName, RecordDecoder, SEGMENT_HEADER_BYTES } from './segment-format';
 import { StreamSegment } from './stream-segment';
 
 type FlushCallback = (error?: Error) => void;
@@ -68,7 +67,7 @@ export class FileStreamStore implements StreamStore {
   private failure: Error | null = null;
   private closed = false;
   private readonly cursors = new Map<number, Cursor>();
-  private readonly reader = new Reader();
+  private readonly decoder = new RecordDecoder();
   private readonly groups: GroupOffsetsFile;
 
   constructor(
@@ -301,17 +300,17 @@ export class FileStreamStore implements StreamStore {
         cursor = { segment: following, position: SEGMENT_HEADER_BYTES, next: following.firstOffset, chunk: EMPTY, chunkAt: 0 };
         continue;
       }
-      let decoded = decodeRecord(cursor.chunk, cursor.position - cursor.chunkAt, this.reader, false);
-      if (decoded === null) {
+      let record = this.decoder.decode(cursor.chunk, cursor.position - cursor.chunkAt, false);
+      if (record === null) {
         this.refill(cursor);
-        decoded = decodeRecord(cursor.chunk, 0, this.reader, false);
+        record = this.decoder.decode(cursor.chunk, 0, false);
       }
-      if (decoded === null || decoded === 'damaged') {
+      if (record === null || record === 'damaged') {
         throw new Error(`stream ${this.dir}: unreadable record at offset ${cursor.next} (position ${cursor.position})`);
       }
-      cursor.position += decoded.size;
-      cursor.next = decoded.record.offset + 1;
-      if (decoded.record.offset >= from) out.push(decoded.record);
+      cursor.position += this.decoder.size;
+      cursor.next = record.offset + 1;
+      if (record.offset >= from) out.push(record);
     }
     this.keepCursor(cursor);
     return out;

@@ -11,8 +11,9 @@
 //   +0  u32  length L of the payload
 //   +4  u32  CRC-32 of the payload
 //   +8  payload: u64 offset, u64 timestamp (epoch ms), shortstr exchange,
-//       shortstr routing key, AMQP basic properties (content-header
-//       encoding), then the body up to the end of the payload.
+//       shortstr routing key, u32 length of the properties, AMQP basic
+//       properties (content-header encoding), then the body up to the end
+//       of the payload.
 //
 // An index entry (24 bytes: f64 offset, f64 timestamp, f64 file position)
 // is written for the first record of a segment and then whenever
@@ -23,9 +24,11 @@
 // one is rebuilt from its segment.
 
 import { readBasicProperties, writeBasicProperties, type BasicProperties } from '../../amqp/codec/generated/spec';
-import type { Reader } from '../../amqp/codec/reader';
+import { Reader } from '../../amqp/codec/reader';
 import type { Writer } from '../../amqp/codec/writer';
 import type { NewStreamRecord, StreamRecord } from '../../broker/stream/stream-store';
+import type { MessageProperties } from '../../broker/types';
+import { DecodeCache } from '../journal/decode-cache';
 import { crc32 } from '../journal/crc32';
 
 export const SEGMENT_MAGIC = 'WRNS';
@@ -36,6 +39,8 @@ export const INDEX_ENTRY_BYTES = 24;
 export const INDEX_INTERVAL = 4096;
 /** Bigger than any record Warren accepts: a length past it marks a damaged record. */
 export const MAX_RECORD_BYTES = 512 * 1024 * 1024;
+/** offset, timestamp, two empty short strings, properties length and flags. */
+const MIN_PAYLOAD_BYTES = 8 + 8 + 1 + 1 + 4 + 2;
 export const GROUPS_FILE = 'groups.json';
 
 export function segmentHeader(): Buffer {
@@ -74,8 +79,11 @@ export function encodeRecord(w: Writer, offset: number, record: NewStreamRecord)
     w.longlong(record.timestamp);
     w.shortstr(record.exchange);
     w.shortstr(record.routingKey);
+    const propertiesMark = w.mark();
+    w.long(0);
     // The engine's field tables are the codec's (MessageProperties mirrors BasicProperties).
     writeBasicProperties(w, record.properties as BasicProperties);
+    w.patchLong(propertiesMark, w.mark() - propertiesMark - 4);
     w.bytes(record.body);
   } catch (error) {
     w.pos -= w.mark() - mark; // nothing half-written stays in the buffer
@@ -89,27 +97,61 @@ export function encodeRecord(w: Writer, offset: number, record: NewStreamRecord)
 }
 
 /**
- * Decodes the record at buf[pos]; null when the buffer ends before it does.
- * `checkCrc` is used when scanning a segment that may have a torn tail; reads
- * of records already scanned or written by this process skip it.
+ * Decodes records. Exchange names, routing keys and property lists repeat
+ * from record to record: they are decoded once and shared (the engine never
+ * changes a message's fields), which makes reading mostly a matter of slicing.
  */
-export function decodeRecord(buf: Buffer, pos: number, reader: Reader, checkCrc: boolean): { record: StreamRecord; size: number } | null | 'damaged' {
-  if (pos + RECORD_FRAME_BYTES > buf.length) return null;
-  const length = buf.readUInt32BE(pos);
-  if (length > MAX_RECORD_BYTES || length < 18) return 'damaged';
-  const end = pos + RECORD_FRAME_BYTES + length;
-  if (end > buf.length) return null;
-  if (checkCrc && crc32(buf, pos + RECORD_FRAME_BYTES, end) >>> 0 !== buf.readUInt32BE(pos + 4)) return 'damaged';
-  reader.reset(buf, pos + RECORD_FRAME_BYTES, end);
-  try {
-    const offset = reader.longlong();
-    const timestamp = reader.longlong();
-    const exchange = reader.shortstr();
-    const routingKey = reader.shortstr();
-    const properties = readBasicProperties(reader);
-    const body = buf.subarray(reader.pos, end);
-    return { record: { offset, timestamp, exchange, routingKey, properties, body }, size: end - pos };
-  } catch {
-    return 'damaged';
+export class RecordDecoder {
+  /** Size on disk of the record decode() returned last. */
+  size = 0;
+  private readonly reader = new Reader();
+  private readonly strings = new DecodeCache<string>();
+  private readonly properties = new DecodeCache<MessageProperties>();
+
+  /**
+   * The record at buf[pos]; null when the buffer ends before it does.
+   * `checkCrc` is used when scanning a segment that may have a torn tail;
+   * reads of records already scanned or written by this process skip it.
+   */
+  decode(buf: Buffer, pos: number, checkCrc: boolean): StreamRecord | null | 'damaged' {
+    if (pos + RECORD_FRAME_BYTES > buf.length) return null;
+    const length = buf.readUInt32BE(pos);
+    if (length > MAX_RECORD_BYTES || length < MIN_PAYLOAD_BYTES) return 'damaged';
+    const end = pos + RECORD_FRAME_BYTES + length;
+    if (end > buf.length) return null;
+    if (checkCrc && crc32(buf, pos + RECORD_FRAME_BYTES, end) >>> 0 !== buf.readUInt32BE(pos + 4)) return 'damaged';
+    const r = this.reader.reset(buf, pos + RECORD_FRAME_BYTES, end);
+    try {
+      const offset = r.longlong();
+      const timestamp = r.longlong();
+      const exchange = this.string(r);
+      const routingKey = this.string(r);
+      const propertiesEnd = r.long() + r.pos;
+      let properties = this.properties.lookup(buf, r.pos, propertiesEnd);
+      if (properties === undefined) {
+        const start = r.pos;
+        r.end = propertiesEnd;
+        properties = readBasicProperties(r) as MessageProperties;
+        this.properties.store(buf, start, propertiesEnd, properties);
+        r.end = end;
+      }
+      this.size = end - pos;
+      return { offset, timestamp, exchange, routingKey, properties, body: buf.subarray(propertiesEnd, end) };
+    } catch {
+      return 'damaged';
+    }
+  }
+
+  private string(r: Reader): string {
+    const start = r.pos + 1;
+    const stop = start + r.buf[r.pos];
+    const cached = this.strings.lookup(r.buf, start, stop);
+    if (cached !== undefined) {
+      r.pos = stop;
+      return cached;
+    }
+    const value = r.shortstr();
+    this.strings.store(r.buf, start, stop, value);
+    return value;
   }
 }

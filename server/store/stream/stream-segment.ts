@@ -10,14 +10,13 @@
 
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Reader } from '../../amqp/codec/reader';
 import { Writer } from '../../amqp/codec/writer';
 import {
-  decodeRecord,
   INDEX_ENTRY_BYTES,
   INDEX_INTERVAL,
   indexFileName,
   isSegmentHeader,
+  RecordDecoder,
   SEGMENT_HEADER_BYTES,
   segmentFileName,
   segmentHeader,
@@ -198,12 +197,12 @@ export class StreamSegment {
     this.nextOffset = nextSegmentOffset;
     // The newest timestamp: read the records after the last index entry (at most one interval).
     const tail = this.readAt(previous, fileSize - previous);
-    const reader = new Reader();
+    const decoder = new RecordDecoder();
     for (let pos = 0; ; ) {
-      const decoded = decodeRecord(tail, pos, reader, false);
-      if (decoded === null || decoded === 'damaged') break;
-      this.lastTimestamp = decoded.record.timestamp;
-      pos += decoded.size;
+      const record = decoder.decode(tail, pos, false);
+      if (record === null || record === 'damaged') break;
+      this.lastTimestamp = record.timestamp;
+      pos += decoder.size;
     }
     return this.lastTimestamp !== null;
   }
@@ -215,13 +214,13 @@ export class StreamSegment {
     this.lastIndexedAt = -Infinity;
     let pos = SEGMENT_HEADER_BYTES;
     if (isSegmentHeader(buf)) {
-      const reader = new Reader();
+      const decoder = new RecordDecoder();
       let expected = this.firstOffset;
       for (;;) {
-        const decoded = decodeRecord(buf, pos, reader, true);
-        if (decoded === null || decoded === 'damaged' || decoded.record.offset !== expected) break;
-        this.noteRecord(decoded.record.offset, decoded.record.timestamp, pos);
-        pos += decoded.size;
+        const record = decoder.decode(buf, pos, true);
+        if (record === null || record === 'damaged' || record.offset !== expected) break;
+        this.noteRecord(record.offset, record.timestamp, pos);
+        pos += decoder.size;
         expected++;
       }
     } else {
