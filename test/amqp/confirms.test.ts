@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FileStreamStorage } from '../../server/store/stream/file-stream-storage';
 import { waitFor, withBroker, withConfirmChannel } from './helpers';
 import { RawClient } from './raw-client';
 
@@ -87,4 +91,38 @@ describe('confirm nacks', () => {
         expect(outcomes).toEqual(['kept: ack', 'refused: nack']);
       }),
     ));
+});
+
+describe('confirms that wait for the disk', () => {
+  it('acks publishes to a file-backed stream once it has synced, coalesced with multiple=true', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warren-amqp-'));
+    try {
+      await withBroker(
+        async ({ port }) => {
+          const client = await RawClient.connect(port);
+          await client.openChannel(1);
+          client.method(1, 'writeConfirmSelect', {});
+          await client.expectMethod('confirm.select-ok');
+          client.method(1, 'writeQueueDeclare', { queue: 'log', durable: true, arguments: { 'x-queue-type': 'stream' } });
+          await client.expectMethod('queue.declare-ok');
+          for (let i = 0; i < 200; i++) client.publish(1, '', 'log', Buffer.from(`entry ${i}`), { deliveryMode: 2 });
+          client.flush();
+          const acks: { deliveryTag: number; multiple: boolean }[] = [];
+          while (acks.at(-1)?.deliveryTag !== 200) {
+            const m = await client.nextMethod();
+            expect(m.name).toBe('basic.ack');
+            acks.push(m.args as { deliveryTag: number; multiple: boolean });
+          }
+          // Every tag answered, in order, in fewer frames than messages.
+          expect(acks.length).toBeLessThan(200);
+          expect(acks.every((a, i) => i === 0 || a.deliveryTag > acks[i - 1].deliveryTag)).toBe(true);
+          client.destroy();
+        },
+        {},
+        { streams: new FileStreamStorage(dir) },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
