@@ -309,16 +309,20 @@ export class Broker {
    * `deliveryCount` > 0 marks it redelivered. `queue` may also name a retry
    * tier's holding area (`amq.retry.…`, see retry/holding-area.ts): the
    * message waits there again until its `x-retry-due-at`. 404 when missing.
+   * A Message keeps its id (the journal knows it by that id) and new messages
+   * are numbered above it; other objects get a new id.
    */
   restoreMessage(
     vhost: string,
     queue: string,
     seq: number,
-    message: { exchange: string; routingKey: string; properties: MessageProperties; body: Buffer },
+    message: Message | { exchange: string; routingKey: string; properties: MessageProperties; body: Buffer },
     deliveryCount = 0,
   ): void {
     const v = this.vhost(vhost);
-    const restored = new Message(++this.messageCounter, message.exchange, message.routingKey, message.properties, message.body);
+    const restored =
+      message instanceof Message ? message : new Message(++this.messageCounter, message.exchange, message.routingKey, message.properties, message.body);
+    if (restored.id > this.messageCounter) this.messageCounter = restored.id;
     const holding = v.holdingAreas.get(queue);
     if (holding) holding.restore(restored, seq);
     else v.queue(queue).restore(restored, seq, deliveryCount);

@@ -66,6 +66,11 @@ export interface Store {
   messageEnqueued(vhost: string, queue: string, seq: number, message: Message): void;
   /** The message at `seq` left the durable queue for good (acked, dropped, expired, dead-lettered, purged, moved). */
   messageRemoved(vhost: string, queue: string, seq: number): void;
+  /**
+   * The message at `seq` went to a consumer that must ack it, so that after a
+   * restart it comes back redelivered. Not synced on its own (a hint).
+   */
+  messageDelivered?(vhost: string, queue: string, seq: number): void;
 
   /**
    * Call `done` once everything recorded so far is on disk (group commit:

@@ -184,7 +184,7 @@ export class ClassicQueue implements Queue {
     ready.shift();
     this.countDelivery(deliveryCount);
     if (noAck) this.forget(message, seq);
-    else this.unackedCount++;
+    else this.trackUnacked(message, seq);
     const delivery = channel.track(this, this.messageForDelivery(message, deliveryCount), seq, expiresAt, deliveryCount, null, noAck);
     delivery.messageCount = ready.length;
     return delivery;
@@ -334,13 +334,19 @@ export class ClassicQueue implements Queue {
   private deliverTo(consumer: Consumer, message: Message, seq: number, expiresAt: number, deliveryCount: number): void {
     this.countDelivery(deliveryCount);
     if (consumer.noAck) this.forget(message, seq);
-    else this.unackedCount++;
+    else this.trackUnacked(message, seq);
     consumer.channel.deliverTo(consumer, this, this.messageForDelivery(message, deliveryCount), seq, expiresAt, deliveryCount);
   }
 
   private countDelivery(deliveryCount: number): void {
     this.counters.delivered++;
     if (deliveryCount > 0) this.counters.redelivered++;
+  }
+
+  /** The message went out and awaits its ack: the store marks it for redelivery after a restart. */
+  private trackUnacked(message: Message, seq: number): void {
+    this.unackedCount++;
+    if (this.persists && message.persistent) this.host.store.messageDelivered?.(this.vhost, this.name, seq);
   }
 
   /** The message leaves the queue for good: tell the store. */
