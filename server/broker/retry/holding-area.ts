@@ -14,11 +14,11 @@
 //
 // States: live → destroyed (its work queue was deleted; later calls do nothing).
 
+import { integerOf } from '../field-values';
 import type { Message } from '../message';
 import { EntryRing } from '../queue/entry-ring';
 import { REFUSED, type Queue, type QueueHost } from '../queue/queue';
 import type { WakeUp } from '../scheduler';
-import { integerOf } from '../field-values';
 import type { MessageProperties } from '../types';
 import type { TierDelay } from './tier-delays';
 
@@ -39,6 +39,8 @@ export interface HeldMessage {
 }
 
 export class HoldingArea {
+  /** The name its messages are journalled under. */
+  readonly name: string;
   private readonly ring = new EntryRing();
   private nextSeq = 1;
   private wake: WakeUp | null = null;
@@ -54,11 +56,7 @@ export class HoldingArea {
     readonly delay: TierDelay,
   ) {
     this.persists = queue.settings.durable && host.store.persistsMessages;
-  }
-
-  /** The name its messages are journalled under. */
-  get name(): string {
-    return holdingAreaName(this.queue.name, this.index, this.delay);
+    this.name = holdingAreaName(queue.name, index, delay);
   }
 
   get count(): number {

@@ -103,6 +103,19 @@ describe('retry tiers', () => {
     expect(dead.properties.headers).toMatchObject({ 'x-first-death-reason': 'delivery_limit', 'x-retry-attempt': 1 });
   });
 
+  it('a quorum queue\'s x-delivery-count belongs to one pass: the message comes back from its tier without it', () => {
+    const channel = start({ 'x-queue-type': 'quorum', 'x-retry-tiers': ['1s'], 'x-delivery-limit': 1 }, true);
+    publishTexts(broker, 'work', ['m']);
+    channel.nack(channel.get('work', false)!.deliveryTag, false, true);
+    const second = channel.get('work', false)!;
+    expect(second.message.properties.headers?.['x-delivery-count']).toBe(1);
+    channel.nack(second.deliveryTag, false, true);
+    advance(1000);
+    const back = channel.get('work', false)!;
+    expect(back.message.properties.headers).toMatchObject({ 'x-retry-attempt': 1 });
+    expect(back.message.properties.headers?.['x-delivery-count']).toBeUndefined();
+  });
+
   it('deleting the work queue drops its held messages and cancels their wake-up', () => {
     const channel = start({ 'x-retry-tiers': ['1s'] });
     publishTexts(broker, 'work', ['m']);

@@ -40,7 +40,9 @@ export class RetryTiers {
     const now = this.host.now();
     const dueAt = now + area.delay.ms;
     // Object.assign then plain stores: the fast way for V8 (see dead-letter.ts).
-    const retryHeaders: FieldTable = Object.assign({}, withoutDeliveryCount(headers));
+    const retryHeaders: FieldTable = Object.assign({}, headers);
+    // x-delivery-count belongs to the delivery that failed; the next one starts afresh.
+    if (retryHeaders['x-delivery-count'] !== undefined) delete retryHeaders['x-delivery-count'];
     retryHeaders['x-retry-attempt'] = attempt;
     retryHeaders['x-retry-tier'] = area.delay.label;
     retryHeaders['x-first-failure-at'] = integerOf(headers['x-first-failure-at']) ?? now;
@@ -66,13 +68,3 @@ export class RetryTiers {
   }
 }
 
-/**
- * x-delivery-count belongs to the delivery that failed; the next one starts afresh.
- * (Headers without it are passed through as they are: rest-destructuring every
- * message would leave slow dictionary-mode objects for dead-lettering to copy.)
- */
-function withoutDeliveryCount(headers: FieldTable): FieldTable {
-  if (headers['x-delivery-count'] === undefined) return headers;
-  const { 'x-delivery-count': _stale, ...kept } = headers;
-  return kept;
-}
