@@ -139,6 +139,22 @@ describe('stream consumer groups', () => {
     }, {}, fileStreams(dir));
   });
 
+  it('counts acks sent after the consumer was cancelled', async () => {
+    await withBroker(async ({ url, broker }) => {
+      await publishConfirmed(url, 'late', 0, 30);
+      await withChannel(url, async (ch) => {
+        const held: ConsumeMessage[] = [];
+        await ch.prefetch(10);
+        const { consumerTag } = await ch.consume('late', (m) => m && held.push(m), { arguments: { 'x-stream-group': 'g', 'x-stream-offset': 'first' } });
+        await waitFor(() => held.length === 10, 5000, 'deliveries');
+        await ch.cancel(consumerTag);
+        for (const m of held) ch.ack(m);
+        await waitFor(() => broker.streams.groups('/', 'late')[0].committedOffset === 9, 5000, 'the late acks');
+        expect(broker.streams.groups('/', 'late')[0]).toMatchObject({ consumers: 0, lag: { messages: 20 } });
+      });
+    });
+  });
+
   it('refuses an empty group name', async () => {
     await withBroker(async ({ url }) => {
       await withChannel(url, async (ch) => {

@@ -22,6 +22,7 @@ import type { Channel } from '../channel';
 import type { Connection } from '../connection';
 import type { Consumer } from '../consumer';
 import { BrokerError, resourceName } from '../errors';
+import { textOf } from '../field-values';
 import { Message } from '../message';
 import { ENQUEUED, ENQUEUED_SYNCING, REFUSED, type EnqueueOutcome, type Queue, type QueueHost, type QueueSettings } from '../queue/queue';
 import type { QueueConfig } from '../queue/queue-arguments';
@@ -151,13 +152,7 @@ export class StreamQueue implements Queue {
   }
 
   dispatch(): void {
-    if (this.dispatching || this.deleted) return;
-    this.dispatching = true;
-    try {
-      for (const reader of this.readers.values()) if (reader.active) this.feed(reader);
-    } finally {
-      this.dispatching = false;
-    }
+    this.dispatchTo(null);
   }
 
   get(): Unacked | null {
@@ -168,23 +163,27 @@ export class StreamQueue implements Queue {
     if (this.deleted) return;
     this.unackedCount--;
     this.counters.acked++;
-    const reader = delivery.consumer && this.readers.get(delivery.consumer);
-    if (reader && reader.group && reader.active) this.groups.commit(reader.group, delivery.seq);
-    this.dispatch();
+    const consumer = delivery.consumer;
+    if (consumer === null) return;
+    const reader = this.readers.get(consumer);
+    // A consumer cancelled with deliveries outstanding may still ack them: they count for its group.
+    const group = reader ? reader.group : this.groups.get(textOf(consumer.args['x-stream-group']) ?? '');
+    if (group) this.groups.commit(group, delivery.seq);
+    if (reader) this.dispatchTo(reader);
   }
 
   /** nack/reject with requeue, or a closed channel: streams keep everything, so this only gives credit back. */
-  requeue(): void {
+  requeue(delivery: Unacked): void {
     if (this.deleted) return;
     this.unackedCount--;
-    this.dispatch();
+    this.creditReturned(delivery);
   }
 
-  reject(): void {
+  reject(delivery: Unacked): void {
     if (this.deleted) return;
     this.unackedCount--;
     this.counters.rejected++;
-    this.dispatch();
+    this.creditReturned(delivery);
   }
 
   touch(): void {}
@@ -322,6 +321,26 @@ export class StreamQueue implements Queue {
   }
 
   // ---- internals -------------------------------------------------------------------
+
+  /** Delivers to one reader (an ack gives credit to its own consumer only), or to every active one. */
+  private dispatchTo(only: StreamReader | null): void {
+    if (this.dispatching || this.deleted) return;
+    this.dispatching = true;
+    try {
+      if (only !== null) {
+        if (only.active) this.feed(only);
+      } else {
+        for (const reader of this.readers.values()) if (reader.active) this.feed(reader);
+      }
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  private creditReturned(delivery: Unacked): void {
+    const reader = delivery.consumer && this.readers.get(delivery.consumer);
+    if (reader) this.dispatchTo(reader);
+  }
 
   /** Delivers to one reader while it has credit and records are readable. */
   private feed(reader: StreamReader): void {
