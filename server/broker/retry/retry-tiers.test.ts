@@ -116,6 +116,20 @@ describe('retry tiers', () => {
     expect(back.message.properties.headers?.['x-delivery-count']).toBeUndefined();
   });
 
+  it('a message its full queue refuses back (reject-publish) stays held and is offered again a second later', () => {
+    const channel = start({ 'x-retry-tiers': ['1s'], 'x-max-length': 1, 'x-overflow': 'reject-publish' });
+    publishTexts(broker, 'work', ['retried']);
+    channel.reject(channel.get('work', false)!.deliveryTag, false);
+    publishTexts(broker, 'work', ['filler']);
+    advance(1000);
+    expect(broker.retries.get('/', 'work').tiers[0].count).toBe(1);
+    channel.ack(channel.get('work', false)!.deliveryTag, false);
+    advance(999);
+    expect(broker.getQueue('/', 'work').ready).toBe(0);
+    advance(1);
+    expect(broker.browseQueue('/', 'work', { limit: 5 }).map((m) => m.body.toString())).toEqual(['retried']);
+  });
+
   it('deleting the work queue drops its held messages and cancels their wake-up', () => {
     const channel = start({ 'x-retry-tiers': ['1s'] });
     publishTexts(broker, 'work', ['m']);
