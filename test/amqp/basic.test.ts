@@ -226,3 +226,23 @@ describe('channel.flow', () => {
       c.destroy();
     }));
 });
+
+describe('older and rarer methods', () => {
+  it('redelivers on basic.recover-async (no reply) and answers access.request', () =>
+    withBroker(async ({ port }) => {
+      const c = await RawClient.connect(port);
+      await c.openChannel(1);
+      c.method(1, 'writeAccessRequest', { realm: '/data' });
+      expect((await c.expectMethod('access.request-ok')).args).toEqual({ ticket: 1 });
+      c.method(1, 'writeQueueDeclare', { queue: 'ra', arguments: {} });
+      await c.expectMethod('queue.declare-ok');
+      c.method(1, 'writeBasicConsume', { queue: 'ra', consumerTag: 'ra', arguments: {} });
+      await c.expectMethod('basic.consume-ok');
+      c.publish(1, '', 'ra', Buffer.from('again'));
+      c.flush();
+      expect((await c.expectMethod('basic.deliver')).args).toMatchObject({ redelivered: false });
+      c.method(1, 'writeBasicRecoverAsync', { requeue: true });
+      expect((await c.expectMethod('basic.deliver')).args).toMatchObject({ redelivered: true });
+      c.destroy();
+    }));
+});
