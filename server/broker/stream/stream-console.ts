@@ -5,8 +5,12 @@
 
 import type { Broker } from '../broker';
 import { BrokerError, notFound, resourceName } from '../errors';
+import { resolveOffset } from './stream-arguments';
 import { StreamQueue } from './stream-queue';
 import type { StreamGroupInfo, StreamPage, StreamPosition, StreamStats } from './stream-types';
+
+/** Most messages one page may hold. */
+const MAX_PAGE = 1000;
 
 export class StreamConsole {
   constructor(private readonly broker: Broker) {}
@@ -29,7 +33,18 @@ export class StreamConsole {
 
   /** Up to `limit` messages from a position (first, last, next, an offset, a timestamp), with the offsets to page on. */
   read(vhost: string, name: string, from: StreamPosition, limit: number): StreamPage {
-    return this.stream(vhost, name).readPage(from, limit);
+    const store = this.stream(vhost, name).store;
+    const size = Math.max(1, Math.min(limit, MAX_PAGE));
+    const start = resolveOffset(from, store);
+    const messages = store.read(start, size);
+    const first = store.firstOffset;
+    return {
+      messages,
+      previousOffset: start > first ? Math.max(first, start - size) : null,
+      nextOffset: messages.length > 0 ? messages[messages.length - 1].offset + 1 : start,
+      firstOffset: first,
+      tailOffset: store.nextOffset,
+    };
   }
 
   /** Consumer groups with committed offset, consumers and lag (messages, bytes, ms). */

@@ -32,11 +32,11 @@ import type { Unacked } from '../unacked';
 import { ConsumerGroups, type Group } from './consumer-groups';
 import { parseGroupName, parseStreamPosition, resolveOffset, streamLimits } from './stream-arguments';
 import type { StreamRecord, StreamStore } from './stream-store';
-import type { StreamGroupInfo, StreamMessage, StreamPage, StreamPosition, StreamStats } from './stream-types';
+import type { StreamGroupInfo, StreamPosition, StreamStats } from './stream-types';
 
 /** Records read from the store per step of a consumer's delivery loop. */
 const READ_BATCH = 256;
-/** Most records one console page may hold. */
+/** Most records one browse may return. */
 const MAX_PAGE = 1000;
 
 interface StreamReader {
@@ -283,22 +283,6 @@ export class StreamQueue implements Queue {
     };
   }
 
-  /** A page of records from a position, for browsing. */
-  readPage(from: StreamPosition, limit: number): StreamPage {
-    const store = this.store;
-    const size = Math.max(1, Math.min(limit, MAX_PAGE));
-    const start = resolveOffset(from, store);
-    const records = store.read(start, size);
-    const first = store.firstOffset;
-    return {
-      messages: records.map(streamMessage),
-      previousOffset: start > first ? Math.max(first, start - size) : null,
-      nextOffset: records.length > 0 ? records[records.length - 1].offset + 1 : start,
-      firstOffset: first,
-      tailOffset: store.nextOffset,
-    };
-  }
-
   groupInfos(): StreamGroupInfo[] {
     return this.groups.all().map((group) => {
       const active = group.members.find((m) => m.active);
@@ -408,15 +392,4 @@ function deliveryMessage(record: StreamRecord): Message {
     { ...properties, headers: { ...properties.headers, 'x-stream-offset': record.offset } },
     record.body,
   );
-}
-
-function streamMessage(record: StreamRecord): StreamMessage {
-  return {
-    offset: record.offset,
-    timestamp: record.timestamp,
-    exchange: record.exchange,
-    routingKey: record.routingKey,
-    properties: record.properties,
-    body: record.body,
-  };
 }

@@ -1,8 +1,9 @@
 // Shapes the facade returns about streams (the console's streams page and
 // its API). Only shapes; behaviour lives in StreamQueue.
 
-import type { FieldTable, MessageProperties } from '../types';
+import type { FieldTable } from '../types';
 import type { GroupLag } from './consumer-groups';
+import type { StreamRecord } from './stream-store';
 
 export interface StreamStats {
   vhost: string;
@@ -36,14 +37,8 @@ export interface StreamGroupInfo {
   lag: GroupLag;
 }
 
-export interface StreamMessage {
-  offset: number;
-  timestamp: number;
-  exchange: string;
-  routingKey: string;
-  properties: MessageProperties;
-  body: Buffer;
-}
+/** A message as read from a stream, with its offset and append time (epoch ms). */
+export type StreamMessage = StreamRecord;
 
 /** Where a page of messages, or a group reset, starts. */
 export type StreamPosition =
