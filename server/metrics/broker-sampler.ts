@@ -40,6 +40,7 @@ interface QueueSeries {
 
 const RATE_KEYS = ['published', 'delivered', 'acked', 'redelivered', 'returned', 'deadLettered'] as const;
 const SPARK_POINTS = 60;
+const NO_RATES: QueueRates = Object.freeze({ incoming: 0, deliver: 0, ack: 0 });
 
 export function queueKey(vhost: string, name: string): string {
   return `${vhost}\u0000${name}`;
@@ -78,10 +79,15 @@ export class BrokerSampler {
     return () => this.listeners.delete(fn);
   }
 
-  /** Per-second rates of one queue and its depth over the last minute (zeros before the first sample). */
+  /** Per-second rates of one queue (zeros before its second sample). */
+  queueRates(vhost: string, name: string): QueueRates {
+    return this.queues.get(queueKey(vhost, name))?.rates ?? NO_RATES;
+  }
+
+  /** Per-second rates of one queue and its depth over the last minute. */
   queueSeries(vhost: string, name: string): { rates: QueueRates; depth: number[] } {
     const s = this.queues.get(queueKey(vhost, name));
-    return s ? { rates: s.rates, depth: s.depth.toArray().map((p) => p.value) } : { rates: { incoming: 0, deliver: 0, ack: 0 }, depth: [] };
+    return s ? { rates: s.rates, depth: s.depth.toArray().map((p) => p.value) } : { rates: NO_RATES, depth: [] };
   }
 
   /** Takes one sample now; the timer calls this, tests may too. */
@@ -109,7 +115,7 @@ export class BrokerSampler {
       seen.add(key);
       let s = this.queues.get(key);
       if (!s) {
-        s = { last: q.counters, rates: { incoming: 0, deliver: 0, ack: 0 }, depth: new Ring<number>(SPARK_POINTS) };
+        s = { last: q.counters, rates: NO_RATES, depth: new Ring<number>(SPARK_POINTS) };
         this.queues.set(key, s);
       } else {
         s.rates = {

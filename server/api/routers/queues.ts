@@ -42,33 +42,36 @@ export const queuesRouter = router({
   list: protectedProcedure.input(listInput).query(({ ctx, input }) => {
     const { broker, brokerSampler } = ctx.services;
     const matches = nameMatcher(input.filter, input.regex);
-    const rows = broker
-      .listQueues(input.vhost)
-      .filter((q) => matches(q.name))
-      .map((q) => {
-        const series = brokerSampler.queueSeries(q.vhost, q.name);
-        return { ...q, arguments: q.arguments as Record<string, unknown>, total: q.ready + q.unacked, rates: series.rates, depth: series.depth };
-      });
-    const value = (r: (typeof rows)[number]): string | number => {
+    // Sort keys are computed once per queue; the page's rows alone get their full shape and sparkline.
+    const sortKey = (q: QueueStats): string | number => {
       switch (input.sort) {
         case 'incoming':
         case 'deliver':
         case 'ack':
-          return r.rates[input.sort];
+          return brokerSampler.queueRates(q.vhost, q.name)[input.sort];
         case 'bytes':
-          return r.readyBytes;
+          return q.readyBytes;
+        case 'total':
+          return q.ready + q.unacked;
         default:
-          return r[input.sort satisfies keyof QueueStats | 'total'];
+          return q[input.sort];
       }
     };
+    const keyed = broker
+      .listQueues(input.vhost)
+      .filter((q) => matches(q.name))
+      .map((q) => ({ q, key: sortKey(q) }));
     const sign = input.dir === 'asc' ? 1 : -1;
-    rows.sort((a, b) => {
-      const va = value(a);
-      const vb = value(b);
-      const c = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb));
-      return c !== 0 ? sign * c : a.name.localeCompare(b.name);
-    });
-    return { total: rows.length, rows: rows.slice(input.offset, input.offset + input.limit) };
+    // Plain code-unit comparison: locale collation costs too much across 10,000 names.
+    const compare = (x: string | number, y: string | number) => (x < y ? -1 : x > y ? 1 : 0);
+    keyed.sort((a, b) => sign * compare(a.key, b.key) || compare(a.q.name, b.q.name));
+    const rows = keyed.slice(input.offset, input.offset + input.limit).map(({ q }) => ({
+      ...q,
+      arguments: q.arguments as Record<string, unknown>,
+      total: q.ready + q.unacked,
+      ...brokerSampler.queueSeries(q.vhost, q.name),
+    }));
+    return { total: keyed.length, rows };
   }),
 
   /** One queue: stats, rates, recent depth, consumers and bindings. */
