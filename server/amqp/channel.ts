@@ -13,7 +13,7 @@ import {
   type BasicProperties,
   type BasicPublish,
 } from './codec/generated/spec';
-import type { Writer } from './codec/writer';
+import { fitShortString, type Writer } from './codec/writer';
 import type { ConfirmTracker } from './confirms';
 import type { AmqpConnection } from './connection';
 import { basicMethod, publishContent } from './handlers/basic';
@@ -184,7 +184,7 @@ export class AmqpChannel {
     this.closing = true;
     this.content = Content.Idle;
     this.release();
-    this.send(writeChannelClose, { replyCode, replyText, classId: this.currentMethod >>> 16, methodId: this.currentMethod & 0xffff });
+    this.send(writeChannelClose, { replyCode, replyText: fitShortString(replyText), classId: this.currentMethod >>> 16, methodId: this.currentMethod & 0xffff });
   }
 
   /** Engine side of closing: cancel consumers, requeue unacked, drop the reply-to address. */

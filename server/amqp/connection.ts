@@ -29,7 +29,7 @@ import {
   type AmqpMethod,
 } from './codec/generated/spec';
 import { Reader } from './codec/reader';
-import type { Writer } from './codec/writer';
+import { fitShortString, type Writer } from './codec/writer';
 import type { DirectReplyTo } from './direct-reply-to';
 import { clientHas, MECHANISMS, parseCredentials, serverProperties, type Authenticate } from './handshake';
 import { Heartbeat } from './heartbeat';
@@ -350,7 +350,7 @@ export class AmqpConnection {
     if (this.state === State.AwaitingHeader) return this.shutdown();
     this.state = State.Closing;
     this.releaseEngine();
-    this.send(0, writeConnectionClose, { replyCode, replyText, classId, methodId });
+    this.send(0, writeConnectionClose, { replyCode, replyText: fitShortString(replyText), classId, methodId });
     this.writer.flush();
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.socket.destroy(), CLOSE_OK_TIMEOUT_MS);

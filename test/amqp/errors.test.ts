@@ -19,6 +19,19 @@ describe('channel errors close the channel, not the connection', () => {
       }),
     ));
 
+  it('a reply text longer than a short string is cut, and only the channel closes', () =>
+    withBroker(({ url }) =>
+      withChannel(url, async (ch, conn) => {
+        const name = 'q'.repeat(250);
+        const err = await expectClose(ch, () => ch.checkQueue(name));
+        expect(err.code).toBe(404);
+        expect(err.message).toContain(`NOT_FOUND - no queue '${'q'.repeat(200)}`);
+        expect(err.message).toContain('...');
+        const again = await conn.createChannel();
+        await again.assertQueue('still-open');
+      }),
+    ));
+
   it('404 NOT_FOUND when publishing to a missing exchange', () =>
     withBroker(({ url }) =>
       withChannel(url, async (ch) => {

@@ -151,3 +151,15 @@ export class Writer {
     this.pos += b.length;
   }
 }
+
+/**
+ * A reply text that fits a short string: RabbitMQ's texts name queues and
+ * exchanges, whose names alone may take 255 bytes, so a long one is cut on a
+ * character boundary and marked with an ellipsis rather than failing to encode.
+ */
+export function fitShortString(text: string): string {
+  if (Buffer.byteLength(text) <= 255) return text;
+  let cut = text.slice(0, 252);
+  while (Buffer.byteLength(cut) > 252) cut = cut.slice(0, -1);
+  return `${cut}...`;
+}
