@@ -16,6 +16,8 @@ export interface Config {
   nodeName: string;
   /** Run the console through Next.js's development server (hot reload). */
   dev: boolean;
+  /** Below this much free space on the data directory's disk, publishers are blocked. */
+  diskFreeLimitBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -32,6 +34,7 @@ const SETTINGS = {
   dataDir: { env: 'WARREN_DATA_DIR', flag: '--data-dir' },
   databaseUrl: { env: 'DATABASE_URL', flag: '--database-url' },
   nodeName: { env: 'WARREN_NODE_NAME', flag: '--node-name' },
+  diskFreeLimit: { env: 'WARREN_DISK_FREE_LIMIT', flag: '--disk-free-limit' },
 } satisfies Record<string, Setting>;
 
 /** How a person changes a setting, for error messages: "AMQP_PORT (or --amqp-port)". */
@@ -70,6 +73,18 @@ function parsePort(raw: string, key: 'amqpPort' | 'httpPort'): number {
   return port;
 }
 
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** A size such as 50MB, 1GiB or 1000000 (bytes). */
+function parseBytes(raw: string, key: 'diskFreeLimit'): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(raw.trim());
+  const unit = match ? BYTE_UNITS[match[2].toLowerCase()] : undefined;
+  if (!match || unit === undefined) {
+    throw new ConfigError(`Invalid ${settingName(key)} "${raw}": give a size such as 50MB, 2GB or 1GiB (bytes without a unit).`);
+  }
+  return Math.round(Number(match[1]) * unit);
+}
+
 export function loadConfig(argv: string[], env: Record<string, string | undefined>): Config {
   const { values, dev } = parseFlags(argv);
   const get = (key: keyof typeof SETTINGS): string | undefined => {
@@ -95,5 +110,6 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     databaseUrl,
     nodeName: get('nodeName') ?? `warren@${os.hostname()}`,
     dev: dev || env.WARREN_DEV === '1',
+    diskFreeLimitBytes: parseBytes(get('diskFreeLimit') ?? '50MB', 'diskFreeLimit'),
   };
 }

@@ -7,10 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, settingName } from './config';
-import { Broker } from './broker/broker';
 import { startAmqpServer } from './amqp/server';
 import { MetadataDbError, openMetadataDb } from './store/db';
 import { FileStreamStorage } from './store/stream/file-stream-storage';
+import { openDurableBroker } from './store/recovery';
+import { DiskAlarm, diskAlarmReason } from './store/disk-alarm';
 import { ProcessSampler } from './metrics/process-sampler';
 import { BrokerSampler } from './metrics/broker-sampler';
 import { startHttpServer } from './http/server';
@@ -35,12 +36,25 @@ async function main(): Promise<void> {
   const db = await openMetadataDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (l) => console.log(l) });
   const users = new Users(db);
   await users.ensureDefaultUser();
-  const broker = new Broker({ nodeName: config.nodeName, streams: new FileStreamStorage(path.join(config.dataDir, 'streams')) });
+  // Durable state comes back before any client can connect.
+  const { broker, store } = await openDurableBroker({
+    dataDir: config.dataDir,
+    db,
+    nodeName: config.nodeName,
+    streams: new FileStreamStorage(path.join(config.dataDir, 'streams')),
+    log: (l) => console.log(l),
+  });
 
   const authenticate = async (name: string, password: string, peer: string) => (await users.authenticate(name, password, peer)).ok;
   const amqp = await startAmqpServer({ broker, host: config.host, port: config.amqpPort, authenticate }).catch((err) =>
     fail(describeListenError(err, 'AMQP', config.host, config.amqpPort, settingName('amqpPort'))),
   );
+
+  const limit = config.diskFreeLimitBytes;
+  const diskAlarm = new DiskAlarm(config.dataDir, limit, (raised, free) => {
+    console.log(raised ? `disk alarm: ${diskAlarmReason(free, limit)}, publishers blocked` : 'disk alarm cleared, publishers unblocked');
+    amqp.setAlarm('disk', raised ? diskAlarmReason(free, limit) : null);
+  }, (l) => console.log(l));
 
   const sampler = new ProcessSampler();
   sampler.start();
@@ -75,8 +89,10 @@ async function main(): Promise<void> {
     sampler.stop();
     brokerSampler.stop();
     await http.close();
+    diskAlarm.stop();
     await amqp.close();
-    await broker.close();
+    broker.close();
+    await store.close(); // the journal's last sync
     await db.close();
     process.exit(0);
   };

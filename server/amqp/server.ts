@@ -29,6 +29,11 @@ export interface AmqpServerHandle {
   close(): Promise<void>;
   /** Blocks publishing connections (connection.blocked) with a reason, or unblocks them (null). */
   setPublishersBlocked(reason: string | null): void;
+  /**
+   * Raises (reason) or clears (null) one named alarm, e.g. 'disk'. Publishers
+   * stay blocked while any alarm (memory, disk, setPublishersBlocked) is raised.
+   */
+  setAlarm(source: string, reason: string | null): void;
   /** Open client connections. */
   readonly connectionCount: number;
 }
@@ -68,21 +73,28 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
     }
   }
 
-  const setPublishersBlocked = (reason: string | null) => {
-    context.blockedReason = reason;
+  const alarms = new Map<string, string>();
+  const setAlarm = (source: string, reason: string | null) => {
+    if (reason === null) alarms.delete(source);
+    else alarms.set(source, reason);
+    const blockedReason = alarms.size === 0 ? null : [...alarms.values()].join('; ');
+    if (blockedReason === context.blockedReason) return;
+    context.blockedReason = blockedReason;
     for (const conn of connections) conn.alarmChanged();
   };
+  const setPublishersBlocked = (reason: string | null) => setAlarm('manual', reason);
   const watermark = opts.memoryHighWatermarkBytes ?? Math.round(totalmem() * DEFAULT_MEMORY_FRACTION);
   const alarm =
     watermark > 0
       ? new MemoryAlarm(watermark, (raised, rss) =>
-          setPublishersBlocked(raised ? `low on memory: resident ${Math.round(rss / 1048576)} MiB` : null),
+          setAlarm('memory', raised ? `low on memory: resident ${Math.round(rss / 1048576)} MiB` : null),
         )
       : undefined;
 
   return {
     port,
     setPublishersBlocked,
+    setAlarm,
     get connectionCount() {
       return connections.size;
     },

@@ -1,0 +1,101 @@
+// Helpers for the durability tests: a data directory per test, a durable
+// Warren either in this process (to reach the facade, e.g. console moves) or
+// as a child process of broker-only.ts (to stop it with SIGTERM or SIGKILL).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startAmqpServer } from '../../server/amqp/server';
+import type { Broker } from '../../server/broker/broker';
+import { openMetadataDb } from '../../server/store/db';
+import type { JournalOptions } from '../../server/store/journal/journal';
+import { openDurableBroker } from '../../server/store/recovery';
+
+const ENTRY = fileURLToPath(new URL('./broker-only.ts', import.meta.url));
+
+export function makeDataDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'warren-durability-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface InProcessBroker {
+  broker: Broker;
+  url: string;
+  /** Lines logged while opening (recovery reports). */
+  logs: string[];
+  /** Graceful stop: AMQP closed, journal synced and closed, database closed. */
+  close(): Promise<void>;
+}
+
+export async function openInProcess(dataDir: string, journal?: JournalOptions): Promise<InProcessBroker> {
+  const logs: string[] = [];
+  const log = (line: string) => logs.push(line);
+  const db = await openMetadataDb({ dataDir, log });
+  const { broker, store } = await openDurableBroker({ dataDir, db, journal, log });
+  const server = await startAmqpServer({ broker, host: '127.0.0.1', port: 0 });
+  return {
+    broker,
+    url: `amqp://guest:guest@127.0.0.1:${server.port}`,
+    logs,
+    async close() {
+      await server.close();
+      broker.close();
+      await store.close();
+      await db.close();
+    },
+  };
+}
+
+export interface BrokerProcess {
+  url: string;
+  port: number;
+  /** Everything it printed so far. */
+  output: string[];
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait for it to be gone. */
+  kill(): Promise<void>;
+}
+
+/** Starts broker-only.ts on `dataDir` in a child process; resolves once it prints "ready <port>". */
+export function spawnBroker(dataDir: string, diskFreeLimitBytes?: number): Promise<BrokerProcess> {
+  const args = ['--import', 'tsx', ENTRY, dataDir, '0'];
+  if (diskFreeLimitBytes !== undefined) args.push(String(diskFreeLimitBytes));
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        output.push(line);
+        const ready = /^ready (\d+)$/.exec(line);
+        if (ready) resolve(handle(child, Number(ready[1]), output, exited));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => output.push(...chunk.toString().trimEnd().split('\n')));
+    void exited.then((code) => reject(new Error(`broker exited (${code}) before ready:\n${output.join('\n')}`)));
+  });
+}
+
+function handle(child: ChildProcess, port: number, output: string[], exited: Promise<number | null>): BrokerProcess {
+  return {
+    port,
+    url: `amqp://guest:guest@127.0.0.1:${port}`,
+    output,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
