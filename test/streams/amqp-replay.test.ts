@@ -134,6 +134,13 @@ describe('streams over AMQP', () => {
         c = await conn.createChannel();
         c.on('error', () => {});
         await c.prefetch(5);
+        err = await expectClose(c, () => c.consume('t', () => {}, { noAck: true }));
+        expect(err.code).toBe(406);
+        expect(err.message).toContain('consumer prefetch count is not set for stream');
+
+        c = await conn.createChannel();
+        c.on('error', () => {});
+        await c.prefetch(5);
         err = await expectClose(c, () => c.consume('t', () => {}, { arguments: { 'x-stream-offset': 'sometime' } }));
         expect(err.code).toBe(406);
         expect(err.message).toContain("invalid arg 'x-stream-offset'");
