@@ -5,6 +5,7 @@ import { bindingsRouter } from './routers/bindings';
 import { connectionsRouter } from './routers/connections';
 import { deadLettersRouter } from './routers/dead-letters';
 import { exchangesRouter } from './routers/exchanges';
+import { lagRouter } from './routers/lag';
 import { publishRouter } from './routers/publish';
 import { queuesRouter } from './routers/queues';
 import { retriesRouter } from './routers/retries';
@@ -24,6 +25,7 @@ export const appRouter = router({
   retries: retriesRouter,
   deadLetters: deadLettersRouter,
   streams: streamsRouter,
+  lag: lagRouter,
 });
 
 export type AppRouter = typeof appRouter;

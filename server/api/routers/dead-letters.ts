@@ -45,6 +45,33 @@ function view(letter: DeadLetter) {
 const target = (q: { vhost: string; name: string }) => `queue '${q.name}' in vhost '${q.vhost}'`;
 
 export const deadLettersRouter = router({
+  /**
+   * Queues that hold dead letters: those named `<queue>.dlq` (where retry tiers
+   * end without a dead-letter exchange), those bound to an exchange that some
+   * queue names as its x-dead-letter-exchange, and those named by a
+   * x-dead-letter-routing-key through the default exchange; with their depth.
+   */
+  queues: protectedProcedure.input(z.object({ vhost: z.string().min(1).optional() }).default({})).query(({ ctx, input }) => {
+    const { broker } = ctx.services;
+    const key = (vhost: string, name: string) => `${vhost}\n${name}`;
+    const queues = broker.listQueues(input.vhost);
+    const exchanges = new Set<string>();
+    const targets = new Set<string>();
+    for (const q of queues) {
+      const dlx = q.arguments['x-dead-letter-exchange'];
+      const dlrk = q.arguments['x-dead-letter-routing-key'];
+      if (dlx === '' && typeof dlrk === 'string') targets.add(key(q.vhost, dlrk));
+      else if (typeof dlx === 'string') exchanges.add(key(q.vhost, dlx));
+    }
+    for (const b of broker.listBindings(input.vhost)) {
+      if (b.destinationType === 'queue' && b.source !== '' && exchanges.has(key(b.vhost, b.source))) targets.add(key(b.vhost, b.destination));
+    }
+    return queues
+      .filter((q) => q.type !== 'stream' && (q.name.endsWith('.dlq') || targets.has(key(q.vhost, q.name))))
+      .map((q) => ({ vhost: q.vhost, name: q.name, ready: q.ready }))
+      .sort((a, b) => b.ready - a.ready || a.name.localeCompare(b.name));
+  }),
+
   /** One page of a dead-letter queue, filtered, with how many messages match in all. */
   list: protectedProcedure
     .input(queueRef.extend({ filter: filter.default({}), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(50) }))
