@@ -382,14 +382,14 @@ export class StreamQueue implements Queue {
   }
 }
 
-/** The message as a consumer gets it: with its offset in the x-stream-offset header. */
+/** The message as a consumer gets it: its offset in the x-stream-offset header, a long ('l') as RabbitMQ sends it. */
 function deliveryMessage(record: StreamRecord): Message {
   const properties = record.properties;
   return new Message(
     record.offset,
     record.exchange,
     record.routingKey,
-    { ...properties, headers: { ...properties.headers, 'x-stream-offset': record.offset } },
+    { ...properties, headers: { ...properties.headers, 'x-stream-offset': BigInt(record.offset) } },
     record.body,
   );
 }
