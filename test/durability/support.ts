@@ -60,9 +60,9 @@ export interface BrokerProcess {
 }
 
 /** Starts broker-only.ts on `dataDir` in a child process; resolves once it prints "ready <port>". */
-export function spawnBroker(dataDir: string, diskFreeLimitBytes?: number): Promise<BrokerProcess> {
-  const args = ['--import', 'tsx', ENTRY, dataDir, '0'];
-  if (diskFreeLimitBytes !== undefined) args.push(String(diskFreeLimitBytes));
+export function spawnBroker(dataDir: string, options: { diskFreeLimitBytes?: number; segmentBytes?: number } = {}): Promise<BrokerProcess> {
+  const args = ['--import', 'tsx', ENTRY, dataDir, '0', String(options.diskFreeLimitBytes ?? 50_000_000)];
+  if (options.segmentBytes !== undefined) args.push(String(options.segmentBytes));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

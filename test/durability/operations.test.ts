@@ -1,0 +1,82 @@
+import amqp, { type ChannelModel } from 'amqplib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeDataDir, openInProcess } from './support';
+
+// Purge, delete and the console's move change what is on disk too: after a
+// restart the purged queue is empty, the deleted one is gone with its
+// messages, and moved messages are in their new queue once, in order.
+
+let cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+});
+
+async function connect(url: string): Promise<ChannelModel> {
+  const conn = await amqp.connect(url);
+  conn.on('error', () => {});
+  cleanup.push(() => conn.close().catch(() => {}));
+  return conn;
+}
+
+async function bodies(conn: ChannelModel, queue: string): Promise<string[]> {
+  const ch = await conn.createChannel();
+  const out: string[] = [];
+  for (;;) {
+    const msg = await ch.get(queue, { noAck: true });
+    if (!msg) return out;
+    out.push(msg.content.toString());
+  }
+}
+
+describe('durable operations', () => {
+  it('purge, delete and move survive a restart', async () => {
+    const data = makeDataDir();
+    cleanup.push(() => data.remove());
+    const first = await openInProcess(data.dir);
+    const conn = await amqp.connect(first.url);
+    const ch = await conn.createConfirmChannel();
+    for (const q of ['purged', 'deleted', 'from', 'to']) {
+      await ch.assertQueue(q, { durable: true });
+      for (let i = 0; i < 10; i++) ch.sendToQueue(q, Buffer.from(`${q} ${i}`), { persistent: true });
+    }
+    await ch.waitForConfirms();
+    expect(await ch.purgeQueue('purged')).toMatchObject({ messageCount: 10 });
+    expect(await ch.deleteQueue('deleted')).toMatchObject({ messageCount: 10 });
+    expect(first.broker.moveMessages('/', 'from', 'to', 4)).toBe(4); // as the console does
+    await conn.close();
+    await first.close();
+
+    const second = await openInProcess(data.dir);
+    cleanup.push(() => second.close());
+    const after = await connect(second.url);
+    expect(await bodies(after, 'purged')).toEqual([]);
+    const check = await after.createChannel();
+    check.on('error', () => {});
+    await expect(check.checkQueue('deleted')).rejects.toThrow(/NOT_FOUND/);
+    const range = (q: string, from: number, to: number) => Array.from({ length: to - from }, (_, k) => `${q} ${from + k}`);
+    expect(await bodies(after, 'from')).toEqual(range('from', 4, 10));
+    expect(await bodies(after, 'to')).toEqual([...range('to', 0, 10), ...range('from', 0, 4)]);
+  });
+
+  it('a queue deleted and declared again does not get its old messages back', async () => {
+    const data = makeDataDir();
+    cleanup.push(() => data.remove());
+    const first = await openInProcess(data.dir);
+    const conn = await amqp.connect(first.url);
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue('again', { durable: true });
+    ch.sendToQueue('again', Buffer.from('old'), { persistent: true });
+    await ch.waitForConfirms();
+    await ch.deleteQueue('again');
+    await ch.assertQueue('again', { durable: true });
+    ch.sendToQueue('again', Buffer.from('new'), { persistent: true });
+    await ch.waitForConfirms();
+    await conn.close();
+    await first.close();
+
+    const second = await openInProcess(data.dir);
+    cleanup.push(() => second.close());
+    expect(await bodies(await connect(second.url), 'again')).toEqual(['new']);
+  });
+});
