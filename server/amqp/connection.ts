@@ -292,6 +292,7 @@ export class AmqpConnection {
       peerAddress: this.peerAddress,
       protocol: 'AMQP 0-9-1',
       onCloseRequested: (reason) => this.close(320, `CONNECTION_FORCED - ${reason}`, 0, 0),
+      traffic: () => ({ received: this.socket.bytesRead, sent: this.socket.bytesWritten }),
     });
     clearTimeout(this.timer);
     this.state = State.Open;

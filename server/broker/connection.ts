@@ -71,6 +71,7 @@ export class Connection {
       consumers += channel.consumers.size;
       unacked += channel.unackedCount;
     }
+    const traffic = this.info.traffic?.() ?? { received: 0, sent: 0 };
     return {
       id: this.id,
       vhost: this.info.vhost,
@@ -82,6 +83,8 @@ export class Connection {
       channels: this.channels.size,
       consumers,
       unacked,
+      bytesReceived: traffic.received,
+      bytesSent: traffic.sent,
     };
   }
 }

@@ -125,6 +125,8 @@ export interface ConnectionInfo {
   protocol?: string;
   /** Asked to close (console, vhost deletion, shutdown): send connection.close 320. */
   onCloseRequested?: (reason: string) => void;
+  /** Bytes the transport has received and sent so far, for the console's rates. */
+  traffic?: () => { received: number; sent: number };
 }
 
 export interface QueueCounters {
@@ -218,6 +220,9 @@ export interface ConnectionSummary {
   channels: number;
   consumers: number;
   unacked: number;
+  /** Bytes received from and sent to the client so far (0 when the transport does not say). */
+  bytesReceived: number;
+  bytesSent: number;
 }
 
 export interface BrowsedMessage {

@@ -32,6 +32,17 @@ export interface QueueRates {
   ack: number;
 }
 
+export interface ConnectionRates {
+  receivedBytesPerSecond: number;
+  sentBytesPerSecond: number;
+}
+
+interface ConnectionSeries {
+  received: number;
+  sent: number;
+  rates: ConnectionRates;
+}
+
 interface QueueSeries {
   last: QueueStats['counters'];
   rates: QueueRates;
@@ -41,6 +52,7 @@ interface QueueSeries {
 const RATE_KEYS = ['published', 'delivered', 'acked', 'redelivered', 'returned', 'deadLettered'] as const;
 const SPARK_POINTS = 60;
 const NO_RATES: QueueRates = Object.freeze({ incoming: 0, deliver: 0, ack: 0 });
+const NO_TRAFFIC: ConnectionRates = Object.freeze({ receivedBytesPerSecond: 0, sentBytesPerSecond: 0 });
 
 export function queueKey(vhost: string, name: string): string {
   return `${vhost}\u0000${name}`;
@@ -50,6 +62,7 @@ export class BrokerSampler {
   readonly perSecond = new Ring<BrokerPoint>(15 * 60);
   readonly perMinute = new Ring<BrokerPoint>(24 * 60);
   private readonly queues = new Map<string, QueueSeries>();
+  private readonly connections = new Map<string, ConnectionSeries>();
   private readonly listeners = new Set<(s: Sample<BrokerPoint>) => void>();
   private lastTotals: BrokerTotals | undefined;
   private lastAt = 0;
@@ -79,6 +92,11 @@ export class BrokerSampler {
     return () => this.listeners.delete(fn);
   }
 
+  /** Bytes per second a connection received and sent over the last second. */
+  connectionRates(id: string): ConnectionRates {
+    return this.connections.get(id)?.rates ?? NO_TRAFFIC;
+  }
+
   /** Per-second rates of one queue (zeros before its second sample). */
   queueRates(vhost: string, name: string): QueueRates {
     return this.queues.get(queueKey(vhost, name))?.rates ?? NO_RATES;
@@ -101,6 +119,7 @@ export class BrokerSampler {
     this.lastTotals = totals;
     this.lastAt = at;
     this.sampleQueues(at, seconds);
+    this.sampleConnections(seconds);
 
     const sample = { at, value: point };
     this.perSecond.push(sample);
@@ -128,6 +147,22 @@ export class BrokerSampler {
       s.depth.push({ at, value: q.ready + q.unacked });
     }
     for (const key of this.queues.keys()) if (!seen.has(key)) this.queues.delete(key);
+  }
+
+  private sampleConnections(seconds: number): void {
+    const seen = new Set<string>();
+    for (const c of this.broker.listConnections()) {
+      seen.add(c.id);
+      const last = this.connections.get(c.id);
+      const rates = last
+        ? {
+            receivedBytesPerSecond: Math.max(0, c.bytesReceived - last.received) / seconds,
+            sentBytesPerSecond: Math.max(0, c.bytesSent - last.sent) / seconds,
+          }
+        : NO_TRAFFIC;
+      this.connections.set(c.id, { received: c.bytesReceived, sent: c.bytesSent, rates });
+    }
+    for (const id of this.connections.keys()) if (!seen.has(id)) this.connections.delete(id);
   }
 
   /** Averages the seconds of each wall-clock minute into the 24-hour ring. */

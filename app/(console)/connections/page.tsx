@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from '../../_lib/trpc';
-import { formatDuration } from '../../_lib/format';
+import { formatBytes, formatDuration } from '../../_lib/format';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 
 export default function ConnectionsPage() {
@@ -43,6 +43,8 @@ export default function ConnectionsPage() {
                 <th className="num">Channels</th>
                 <th className="num">Consumers</th>
                 <th className="num">Unacked</th>
+                <th className="num">Received</th>
+                <th className="num">Sent</th>
                 <th>Channels (prefetch / unacked / consumers)</th>
                 <th />
               </tr>
@@ -64,6 +66,8 @@ export default function ConnectionsPage() {
                     <td className="num">{c.channels}</td>
                     <td className="num">{c.consumers}</td>
                     <td className="num">{c.unacked}</td>
+                    <td className="num">{formatBytes(c.receivedBytesPerSecond)}/s</td>
+                    <td className="num">{formatBytes(c.sentBytesPerSecond)}/s</td>
                     <td>
                       {c.channelList.map((ch) => (
                         <div key={ch.number}>

@@ -27,6 +27,7 @@ export const connectionsRouter = router({
           product: prop(props, 'product'),
           version: prop(props, 'version'),
           platform: prop(props, 'platform'),
+          ...ctx.services.brokerSampler.connectionRates(c.id),
           channelList: [...(connection?.channels.values() ?? [])].map((ch) => ({
             number: ch.number,
             prefetch: ch.prefetchCount,
