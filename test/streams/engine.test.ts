@@ -36,6 +36,28 @@ describe('stream engine', () => {
     broker.close();
   });
 
+  it('samples each group\'s lag once a second for charts', () => {
+    let clock = 1_000_000;
+    const broker = new Broker({ now: () => clock });
+    broker.declareQueue('/', 's', STREAM);
+    for (let i = 0; i < 10; i++) broker.publish('/', '', 's', {}, Buffer.from(`m${i}`));
+    broker.streams.resetGroup('/', 's', 'g', { kind: 'first' });
+    expect(broker.streams.lagHistory('/', 's', 'g')).toEqual([]);
+    clock += 1000;
+    broker.scheduler.runDue();
+    clock += 500;
+    for (let i = 0; i < 5; i++) broker.publish('/', '', 's', {}, Buffer.from('more'));
+    clock += 500;
+    broker.scheduler.runDue();
+    expect(broker.streams.lagHistory('/', 's', 'g')).toEqual([
+      { at: 1_001_000, messages: 10, bytes: 10 * (32 + 1 + 2), ms: 0 },
+      // Nothing consumed yet: time behind runs from the first retained message (at 1_000_000).
+      { at: 1_002_000, messages: 15, bytes: 10 * (32 + 1 + 2) + 5 * (32 + 1 + 4), ms: 1500 },
+    ]);
+    expect(broker.streams.lagHistory('/', 's', 'g', 1_001_500)).toHaveLength(1);
+    broker.close();
+  });
+
   it('nacks what a closed stream cannot take', () => {
     const broker = new Broker({ streams: new FileStreamStorage(join(tempDir(), 'streams')) });
     broker.declareQueue('/', 's', STREAM);

@@ -39,6 +39,11 @@ export const streamsRouter = router({
   /** Consumer groups: committed offset, consumers, lag in messages, bytes and milliseconds. */
   groups: protectedProcedure.input(queueRef).query(({ ctx, input }) => ctx.services.broker.streams.groups(input.vhost, input.name)),
 
+  /** A group's lag (messages, bytes, ms) once a second over the last 15 minutes, oldest first; `since` in epoch ms. */
+  lagHistory: protectedProcedure
+    .input(queueRef.extend({ group: objectName.min(1, 'Give the group name'), since: z.number().int().min(0).optional() }))
+    .query(({ ctx, input }) => ctx.services.broker.streams.lagHistory(input.vhost, input.name, input.group, input.since)),
+
   /** Moves a group to resume at a position; refused while one of its consumers is connected. */
   resetGroup: protectedProcedure
     .input(queueRef.extend({ group: objectName.min(1, 'Give the group name'), to: position }))

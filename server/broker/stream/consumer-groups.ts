@@ -9,10 +9,11 @@
 //
 // Lag is computed from the committed offset to the tail: records, bytes,
 // and time (newest timestamp minus the committed record's timestamp). It
-// costs one binary search and at most one small read, so it can be sampled
-// every second.
+// costs one binary search and at most one small read, so it is sampled
+// every second into each group's LagHistory for the console's charts.
 
 import { BrokerError, resourceName } from '../errors';
+import { LagHistory, type LagPoint } from './lag-history';
 import type { StreamStore } from './stream-store';
 
 export interface GroupLag {
@@ -36,6 +37,7 @@ export interface Group<M extends GroupMember> {
 
 export class ConsumerGroups<M extends GroupMember> {
   private readonly groups = new Map<string, Group<M>>();
+  private readonly histories = new Map<string, LagHistory>();
   /** Timestamp of a group's committed record, cached by offset. */
   private readonly timestamps = new Map<string, { offset: number; timestamp: number }>();
 
@@ -109,6 +111,20 @@ export class ConsumerGroups<M extends GroupMember> {
     if (messages === 0) return { messages: 0, bytes: 0, ms: 0 };
     const newest = store.lastTimestamp ?? 0;
     return { messages, bytes: store.bytesFrom(from), ms: Math.max(0, newest - this.committedTimestamp(group, from)) };
+  }
+
+  /** Records every group's lag at `now` (called once a second). */
+  sample(now: number): void {
+    for (const group of this.groups.values()) {
+      let history = this.histories.get(group.name);
+      if (!history) this.histories.set(group.name, (history = new LagHistory()));
+      history.push(now, this.lag(group));
+    }
+  }
+
+  /** A group's lag samples, oldest first (since `since` epoch ms). */
+  history(name: string, since?: number): LagPoint[] {
+    return this.histories.get(name)?.points(since) ?? [];
   }
 
   private activate(group: Group<M>): void {

@@ -5,6 +5,7 @@
 
 import type { Broker } from '../broker';
 import { BrokerError, notFound, resourceName } from '../errors';
+import type { LagPoint } from './lag-history';
 import { resolveOffset } from './stream-arguments';
 import { StreamQueue } from './stream-queue';
 import type { StreamGroupInfo, StreamPage, StreamPosition, StreamStats } from './stream-types';
@@ -50,6 +51,11 @@ export class StreamConsole {
   /** Consumer groups with committed offset, consumers and lag (messages, bytes, ms). */
   groups(vhost: string, name: string): StreamGroupInfo[] {
     return this.stream(vhost, name).groupInfos();
+  }
+
+  /** A group's lag sampled once a second over the last 15 minutes (since `since` epoch ms), oldest first. */
+  lagHistory(vhost: string, name: string, group: string, since?: number): LagPoint[] {
+    return this.stream(vhost, name).lagHistory(group, since);
   }
 
   /** Sets where a group resumes; returns that offset. 406 while a consumer of the group is connected. */

@@ -30,6 +30,7 @@ import type { WakeUp } from '../scheduler';
 import type { BrowsedMessage, QueueCounters, QueueStats } from '../types';
 import type { Unacked } from '../unacked';
 import { ConsumerGroups, type Group } from './consumer-groups';
+import { LAG_SAMPLE_MS, type LagPoint } from './lag-history';
 import { parseGroupName, parseStreamPosition, resolveOffset, streamLimits } from './stream-arguments';
 import type { StreamRecord, StreamStore } from './stream-store';
 import type { StreamGroupInfo, StreamPosition, StreamStats } from './stream-types';
@@ -76,6 +77,7 @@ export class StreamQueue implements Queue {
   private retentionAsked = false;
   private knownSegments: number;
   private retentionWake: WakeUp | null = null;
+  private lagWake: WakeUp | null = null;
 
   constructor(
     private readonly host: QueueHost,
@@ -89,6 +91,7 @@ export class StreamQueue implements Queue {
     this.groups = new ConsumerGroups(this.store, name, vhost);
     this.knownSegments = this.store.segmentCount;
     this.applyRetention();
+    this.sampleLag();
   }
 
   get messageCount(): number {
@@ -142,6 +145,7 @@ export class StreamQueue implements Queue {
     if (groupName === null) reader.next = resolveOffset(position, this.store);
     else reader.group = this.groups.join(groupName, reader, () => resolveOffset(position, this.store));
     this.readers.set(consumer, reader);
+    if (reader.group) this.sampleLag();
   }
 
   removeConsumer(consumer: Consumer): void {
@@ -233,6 +237,7 @@ export class StreamQueue implements Queue {
     const count = this.messageCount;
     this.deleted = true;
     if (this.retentionWake) this.retentionWake.cancelled = true;
+    if (this.lagWake) this.lagWake.cancelled = true;
     const consumers = [...this.readers.keys()];
     this.readers.clear();
     for (const consumer of consumers) consumer.channel.serverCancel(consumer);
@@ -301,7 +306,13 @@ export class StreamQueue implements Queue {
   resetGroup(group: string, to: StreamPosition): number {
     const resumeAt = resolveOffset(to, this.store);
     this.groups.reset(group, resumeAt);
+    this.sampleLag();
     return resumeAt;
+  }
+
+  /** A group's lag once a second over the last 15 minutes, oldest first. */
+  lagHistory(group: string, since?: number): LagPoint[] {
+    return this.groups.history(group, since);
   }
 
   // ---- internals -------------------------------------------------------------------
@@ -350,6 +361,17 @@ export class StreamQueue implements Queue {
     this.store.flush(() => {
       this.wakeAsked = false;
       this.dispatch();
+    });
+  }
+
+  /** While the stream has groups, samples their lag every LAG_SAMPLE_MS. */
+  private sampleLag(): void {
+    if (this.deleted || this.lagWake !== null || this.groups.all().length === 0) return;
+    this.lagWake = this.host.scheduler.schedule(this.host.now() + LAG_SAMPLE_MS, () => {
+      this.lagWake = null;
+      if (this.deleted) return;
+      this.groups.sample(this.host.now());
+      this.sampleLag();
     });
   }
 
