@@ -4,6 +4,7 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTRPC } from '../_lib/trpc';
+import { ErrorNote } from '../_components/error-note';
 
 export function SignInForm() {
   const trpc = useTRPC();
@@ -37,11 +38,7 @@ export function SignInForm() {
         Password
         <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} style={{ width: '100%' }} />
       </label>
-      {signIn.error && (
-        <p role="alert" className="error">
-          {signIn.error.message}
-        </p>
-      )}
+      <ErrorNote errors={[signIn.error]} />
       <button type="submit" className="primary" disabled={signIn.isPending}>
         {signIn.isPending ? 'Signing in…' : 'Sign in'}
       </button>

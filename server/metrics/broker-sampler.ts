@@ -9,6 +9,7 @@
  */
 import type { Broker } from '../broker/broker';
 import type { BrokerTotals, QueueStats } from '../broker/types';
+import { Periodic } from './periodic';
 import { Ring, type Sample } from './ring';
 
 export interface BrokerRates {
@@ -58,38 +59,20 @@ export function queueKey(vhost: string, name: string): string {
   return `${vhost}\u0000${name}`;
 }
 
-export class BrokerSampler {
+export class BrokerSampler extends Periodic<BrokerPoint> {
   readonly perSecond = new Ring<BrokerPoint>(15 * 60);
   readonly perMinute = new Ring<BrokerPoint>(24 * 60);
   private readonly queues = new Map<string, QueueSeries>();
   private readonly connections = new Map<string, ConnectionSeries>();
-  private readonly listeners = new Set<(s: Sample<BrokerPoint>) => void>();
   private lastTotals: BrokerTotals | undefined;
   private lastAt = 0;
   private minute: { at: number; sum: BrokerPoint; n: number } | undefined;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly broker: Broker,
-    private readonly intervalMs = 1000,
-  ) {}
-
-  start(): void {
-    if (this.timer) return;
-    this.sample();
-    this.timer = setInterval(() => this.sample(), this.intervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.listeners.clear();
-  }
-
-  subscribe(fn: (s: Sample<BrokerPoint>) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    intervalMs = 1000,
+  ) {
+    super(intervalMs);
   }
 
   /** Bytes per second a connection received and sent over the last second. */
@@ -108,8 +91,7 @@ export class BrokerSampler {
     return s ? { rates: s.rates, depth: s.depth.toArray().map((p) => p.value) } : { rates: NO_RATES, depth: [] };
   }
 
-  /** Takes one sample now; the timer calls this, tests may too. */
-  sample(): void {
+  protected take(): Sample<BrokerPoint> {
     const at = Date.now();
     const seconds = this.lastAt ? Math.max((at - this.lastAt) / 1000, 0.001) : 1;
     const totals = this.broker.totals();
@@ -124,7 +106,7 @@ export class BrokerSampler {
     const sample = { at, value: point };
     this.perSecond.push(sample);
     this.rollUpMinute(sample);
-    for (const fn of this.listeners) fn(sample);
+    return sample;
   }
 
   private sampleQueues(at: number, seconds: number): void {

@@ -4,6 +4,7 @@
  * for the whole process; it does not keep the process alive.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Periodic } from './periodic';
 import { Ring, type Sample } from './ring';
 
 export interface ProcessFigures {
@@ -14,36 +15,25 @@ export interface ProcessFigures {
   eventLoopDelayMs: number;
 }
 
-export class ProcessSampler {
+export class ProcessSampler extends Periodic<ProcessFigures> {
   readonly history = new Ring<ProcessFigures>(15 * 60);
-  private readonly listeners = new Set<(s: Sample<ProcessFigures>) => void>();
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 20 });
-  private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly intervalMs = 1000) {}
+  constructor(intervalMs = 1000) {
+    super(intervalMs);
+  }
 
-  start(): void {
-    if (this.timer) return;
+  override start(): void {
     this.loopDelay.enable();
-    this.sample();
-    this.timer = setInterval(() => this.sample(), this.intervalMs);
-    this.timer.unref();
+    super.start();
   }
 
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+  override stop(): void {
+    super.stop();
     this.loopDelay.disable();
-    this.listeners.clear();
   }
 
-  /** Calls `fn` with every new sample until the returned function is called. */
-  subscribe(fn: (s: Sample<ProcessFigures>) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
-  }
-
-  private sample(): void {
+  protected take(): Sample<ProcessFigures> {
     const m = process.memoryUsage();
     const sample = {
       at: Date.now(),
@@ -57,6 +47,6 @@ export class ProcessSampler {
     };
     this.loopDelay.reset();
     this.history.push(sample);
-    for (const fn of this.listeners) fn(sample);
+    return sample;
   }
 }

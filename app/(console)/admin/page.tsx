@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../../_lib/trpc';
+import { ErrorNote } from '../../_components/error-note';
 
 export default function AdminPage() {
   const trpc = useTRPC();
@@ -13,11 +14,7 @@ export default function AdminPage() {
       <div className="card">
         <h2>Audit log</h2>
         {audit.isPending && <p role="status">Loading…</p>}
-        {audit.isError && (
-          <p role="alert" className="error">
-            {audit.error.message}
-          </p>
-        )}
+        <ErrorNote errors={[audit.error]} />
         {audit.data?.length === 0 && <p className="muted">Nothing recorded yet.</p>}
         {audit.data && audit.data.length > 0 && (
           <table className="table" aria-label="Audit log">

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTRPC } from '../../_lib/trpc';
 import { formatBytes, formatDuration } from '../../_lib/format';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { ErrorNote } from '../../_components/error-note';
 
 export default function ConnectionsPage() {
   const trpc = useTRPC();
@@ -18,16 +19,7 @@ export default function ConnectionsPage() {
     <section>
       <h1>Connections</h1>
       {list.isPending && <p role="status">Loading connections…</p>}
-      {list.isError && (
-        <p role="alert" className="error">
-          {list.error.message}
-        </p>
-      )}
-      {close.error && (
-        <p role="alert" className="error">
-          {close.error.message}
-        </p>
-      )}
+      <ErrorNote errors={[list.error, close.error]} />
       {list.data?.length === 0 && <div className="empty">No client is connected. Applications connect to the AMQP port shown on the overview.</div>}
       {list.data && list.data.length > 0 && (
         <div className="card">

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { useTRPC } from '../../_lib/trpc';
 import { useUrlState } from '../../_lib/use-url-state';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { ErrorNote } from '../../_components/error-note';
 
 const TYPES = ['direct', 'fanout', 'topic', 'headers'] as const;
 const displayName = (name: string) => (name === '' ? '(AMQP default)' : name);
@@ -57,11 +58,7 @@ export function ExchangesView() {
 
   return (
     <>
-      {(list.error ?? declare.error ?? del.error) && (
-        <p role="alert" className="error">
-          {(list.error ?? declare.error ?? del.error)!.message}
-        </p>
-      )}
+      <ErrorNote errors={[list.error, declare.error, del.error]} />
       <div className="card">
         <table className="table" aria-label="Exchanges">
           <thead>

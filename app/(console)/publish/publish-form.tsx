@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { useTRPC } from '../../_lib/trpc';
 import { useUrlState } from '../../_lib/use-url-state';
 import { HeaderRows, type HeaderRow } from '../../_components/header-rows';
+import { ErrorNote } from '../../_components/error-note';
 
 const PROPERTY_FIELDS = [
   ['correlationId', 'Correlation id'],
@@ -110,11 +111,7 @@ export function PublishForm() {
               : ''}
         </span>
       </div>
-      {send.error && (
-        <p role="alert" className="error">
-          {send.error.message}
-        </p>
-      )}
+      <ErrorNote errors={[send.error]} />
       {send.data && (
         <p role="status" className="notice">
           {send.data.returned

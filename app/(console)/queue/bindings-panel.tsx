@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTRPC } from '../../_lib/trpc';
+import { ErrorNote } from '../../_components/error-note';
 
 interface Binding {
   source: string;
@@ -79,11 +80,7 @@ export function BindingsPanel({ vhost, queue, bindings }: { vhost: string; queue
           Bind
         </button>
       </form>
-      {(add.error ?? remove.error) && (
-        <p role="alert" className="error">
-          {(add.error ?? remove.error)!.message}
-        </p>
-      )}
+      <ErrorNote errors={[add.error, remove.error]} />
     </div>
   );
 }

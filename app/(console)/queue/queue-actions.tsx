@@ -6,6 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { useTRPC } from '../../_lib/trpc';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { MessageViewer, type ViewedMessage } from '../../_components/message-viewer';
+import { ErrorNote } from '../../_components/error-note';
 
 type Pending = 'purge' | 'delete' | 'move' | null;
 
@@ -66,11 +67,7 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
           {notice}
         </p>
       )}
-      {error && (
-        <p role="alert" className="error">
-          {error.message}
-        </p>
-      )}
+      <ErrorNote errors={[error]} />
 
       <form className="actions" onSubmit={onPublish} aria-label="Publish to this queue">
         <label style={{ flex: '1 1 320px' }}>

@@ -11,6 +11,7 @@ import { fieldText } from '../../_components/message-viewer';
 import { ArgumentBadges } from '../queues/argument-badges';
 import { BindingsPanel } from './bindings-panel';
 import { QueueActions } from './queue-actions';
+import { ErrorNote } from '../../_components/error-note';
 
 interface Point {
   at: number;
@@ -49,11 +50,7 @@ export function QueueDetail() {
       </p>
       <h1>Queue {name}</h1>
       {queue.isPending && <p role="status">Loading queue…</p>}
-      {queue.isError && (
-        <p role="alert" className="error">
-          {queue.error.message}
-        </p>
-      )}
+      <ErrorNote errors={[queue.error]} />
       {queue.data && (
         <>
           <dl className="figures" aria-label="Queue figures">

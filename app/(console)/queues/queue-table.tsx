@@ -9,6 +9,7 @@ import { formatBytes } from '../../_lib/format';
 import { Sparkline } from '../../_components/sparkline';
 import { ArgumentBadges } from './argument-badges';
 import type { QueueSortColumn } from '../../../server/api/routers/queues';
+import { ErrorNote } from '../../_components/error-note';
 
 const ROW_HEIGHT = 36;
 const BLOCK = 100; // rows fetched per request: the browser only asks for what is on screen
@@ -101,11 +102,7 @@ export function QueueTable() {
           {total === undefined ? 'Loading…' : `${total.toLocaleString()} ${total === 1 ? 'queue' : 'queues'}`}
         </span>
       </form>
-      {error && (
-        <p role="alert" className="error">
-          {error.message}
-        </p>
-      )}
+      <ErrorNote errors={[error]} />
       <div className="vtable" role="table" aria-label="Queues" aria-rowcount={total ?? -1}>
         <div className="vrow vhead" role="row" style={{ gridTemplateColumns: GRID }}>
           {COLUMNS.map((c) => {
