@@ -291,7 +291,8 @@ export class Broker {
     }
     if (refused) return { routed, unroutable: false, confirm: 'nack' };
     if (syncing !== undefined) {
-      this.confirmAfterFlushes(stored, syncing, options.onConfirm);
+      // A persisting store is waited for too: a stream's declaration must be stored before its messages are confirmed.
+      this.confirmAfterFlushes(stored || this.store.persistsMessages, syncing, options.onConfirm);
       return { routed, unroutable: false, confirm: 'deferred' };
     }
     if (stored) {
