@@ -20,6 +20,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { startAmqpServer } from '../server/amqp/server';
 import { Broker } from '../server/broker/broker';
@@ -28,7 +29,7 @@ import type { Delivery } from '../server/broker/types';
 import { FileStreamStorage } from '../server/store/stream/file-stream-storage';
 import { BODY_SIZE, PREFETCH, round, until } from './amqp-support';
 
-const COUNT = Number(process.argv[2] ?? 1_000_000) || 1_000_000;
+const THIS_FILE = fileURLToPath(import.meta.url);
 const WINDOW = 10_000;
 const STREAM_ARGS = { 'x-queue-type': 'stream' };
 const body = Buffer.alloc(BODY_SIZE, 0x61);
@@ -37,7 +38,7 @@ function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-async function inProcess(dir: string) {
+async function inProcess(dir: string, count: number) {
   const broker = new Broker({ streams: new FileStreamStorage(dir) });
   broker.declareQueue('/', 'w5', { durable: true, arguments: STREAM_ARGS });
 
@@ -48,11 +49,11 @@ async function inProcess(dir: string) {
     if (!ack) nacked++;
   };
   let start = process.hrtime.bigint();
-  for (let i = 0; i < COUNT; i++) {
+  for (let i = 0; i < count; i++) {
     broker.publish('/', '', 'w5', {}, body, { onConfirm });
     if (i + 1 - confirmed >= WINDOW) await until(() => i + 1 - confirmed < WINDOW / 2, 60_000);
   }
-  await until(() => confirmed === COUNT, 60_000);
+  await until(() => confirmed === count, 60_000);
   const appendSeconds = seconds(start);
   if (nacked > 0) throw new Error(`${nacked} appends were nacked`);
 
@@ -70,7 +71,7 @@ async function inProcess(dir: string) {
     at = batch[batch.length - 1].offset + 1;
   }
   const storeReadSeconds = seconds(start);
-  if (read !== COUNT || bytes !== COUNT * BODY_SIZE) throw new Error(`read ${read} records, ${bytes} bytes`);
+  if (read !== count || bytes !== count * BODY_SIZE) throw new Error(`read ${read} records, ${bytes} bytes`);
 
   const connection = broker.openConnection({ vhost: '/', user: 'bench', clientProperties: {}, peerAddress: 'local' });
   const channel = connection.openChannel(1);
@@ -81,11 +82,11 @@ async function inProcess(dir: string) {
     delivered++;
     channel.ack(delivery.deliveryTag, false);
   });
-  await until(() => delivered === COUNT, 120_000);
+  await until(() => delivered === count, 120_000);
   const consumeSeconds = seconds(start);
 
   // Lag as the console samples it every second: three groups at different places.
-  for (const [group, offset] of [['a', 0], ['b', COUNT / 2], ['c', COUNT - 10]] as const) {
+  for (const [group, offset] of [['a', 0], ['b', count / 2], ['c', count - 10]] as const) {
     broker.streams.resetGroup('/', 'w5', group, { kind: 'offset', offset });
   }
   const LAG_CALLS = 10_000;
@@ -94,9 +95,9 @@ async function inProcess(dir: string) {
   const lagMicros = (seconds(start) / LAG_CALLS) * 1e6;
   broker.close();
   return {
-    appendMsgPerSec: Math.round(COUNT / appendSeconds),
-    storeReadMsgPerSec: Math.round(COUNT / storeReadSeconds),
-    consumeMsgPerSec: Math.round(COUNT / consumeSeconds),
+    appendMsgPerSec: Math.round(count / appendSeconds),
+    storeReadMsgPerSec: Math.round(count / storeReadSeconds),
+    consumeMsgPerSec: Math.round(count / consumeSeconds),
     lagOfThreeGroupsMicros: round(lagMicros),
   };
 }
@@ -116,7 +117,7 @@ async function serve(dir: string): Promise<void> {
 
 /** Starts `serve` in a child process; resolves with its port and a stop function. */
 function startServer(dir: string): Promise<{ port: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], '--serve', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv, THIS_FILE, '--serve', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     child.kill('SIGTERM');
@@ -133,14 +134,14 @@ function startServer(dir: string): Promise<{ port: number; stop: () => Promise<v
   });
 }
 
-async function overAmqp(dir: string) {
+async function overAmqp(dir: string, count: number) {
   const server = await startServer(dir);
   const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${server.port}`);
   try {
     const ch = await conn.createConfirmChannel();
     await ch.assertQueue('w5', { durable: true, arguments: STREAM_ARGS });
     let start = process.hrtime.bigint();
-    for (let i = 0; i < COUNT; i++) {
+    for (let i = 0; i < count; i++) {
       if (!ch.sendToQueue('w5', body)) await new Promise((resolve) => ch.once('drain', resolve));
       if ((i + 1) % WINDOW === 0) await ch.waitForConfirms();
     }
@@ -156,39 +157,41 @@ async function overAmqp(dir: string) {
       delivered++;
       reader.ack(m);
     }, { arguments: { 'x-stream-offset': 0 } });
-    await until(() => delivered === COUNT, 300_000);
+    await until(() => delivered === count, 300_000);
     const consumeSeconds = seconds(start);
-    return { appendMsgPerSec: Math.round(COUNT / appendSeconds), consumeMsgPerSec: Math.round(COUNT / consumeSeconds) };
+    return { appendMsgPerSec: Math.round(count / appendSeconds), consumeMsgPerSec: Math.round(count / consumeSeconds) };
   } finally {
     await conn.close().catch(() => {});
     await server.stop();
   }
 }
 
-async function main(): Promise<void> {
+/** Runs W5 with `count` messages (data in a temp dir, removed after); for bench/run.ts or the command line. */
+export async function runW5(count = 1_000_000) {
   const root = mkdtempSync(join(tmpdir(), 'warren-w5-'));
   try {
     const cpuStart = process.cpuUsage();
-    const local = await inProcess(join(root, 'in-process'));
-    const remote = await overAmqp(join(root, 'amqp'));
+    const local = await inProcess(join(root, 'in-process'), count);
+    const remote = await overAmqp(join(root, 'amqp'), count);
     const cpu = process.cpuUsage(cpuStart);
-    console.log(
-      JSON.stringify({
-        workload: 'W5',
-        messages: COUNT,
-        bodyBytes: BODY_SIZE,
-        warren: { inProcess: local, amqp: remote },
-        cpuSeconds: round((cpu.user + cpu.system) / 1e6),
-        peers: { jetstream: 'skipped: the nats npm client is not installed' },
-      }),
-    );
+    return {
+      workload: 'W5',
+      messages: count,
+      bodyBytes: BODY_SIZE,
+      warren: { inProcess: local, amqp: remote },
+      cpuSeconds: round((cpu.user + cpu.system) / 1e6),
+      peers: { jetstream: 'skipped: the nats npm client is not installed' },
+    };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }
 
-const serveAt = process.argv.indexOf('--serve');
-(serveAt >= 0 ? serve(process.argv[serveAt + 1]) : main()).catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (process.argv[1] === THIS_FILE) {
+  const serveAt = process.argv.indexOf('--serve');
+  const run = serveAt >= 0 ? serve(process.argv[serveAt + 1]) : runW5(Number(process.argv[2]) || undefined).then((r) => console.log(JSON.stringify(r)));
+  run.catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
