@@ -391,10 +391,16 @@ export class Broker {
     if (source === target) return 0;
     const limit = count === 'all' ? source.messageCount : count;
     let moved = 0;
+    const store = this.store;
     while (moved < limit) {
       const message = source.head();
-      if (message === undefined || target.enqueue(message) === REFUSED) break;
-      if (source.head() === message) source.take(1);
+      if (message === undefined) break;
+      // Bracketed so that the store can record the enqueue and the removal as one move.
+      store.moveStarted?.(vhost, from, message);
+      const refused = target.enqueue(message) === REFUSED;
+      if (!refused && source.head() === message) source.take(1);
+      store.moveFinished?.();
+      if (refused) break;
       moved++;
     }
     return moved;

@@ -73,6 +73,14 @@ export interface Store {
   messageDelivered?(vhost: string, queue: string, seq: number): void;
 
   /**
+   * Broker.moveMessages brackets each message it moves from queue `from`:
+   * in between, `message` is enqueued into the target and removed from
+   * `from`, which a store may record as one atomic move.
+   */
+  moveStarted?(vhost: string, from: string, message: Message): void;
+  moveFinished?(): void;
+
+  /**
    * Call `done` once everything recorded so far is on disk (group commit:
    * many calls may share one fsync). Used to defer publisher confirms.
    */

@@ -8,16 +8,34 @@
 // Confirms: `flush` answers once the topology changes queued so far are in
 // the database and the journal has synced everything recorded so far, so a
 // confirmed message can never come back without the queue that holds it.
+//
+// Moves (Broker.moveMessages, between moveStarted and moveFinished): the
+// moving message's enqueue into its target is held back until its removal
+// from the source queue, and the pair becomes one MOVE record, so a crash
+// leaves the message in exactly one of the two queues. Whatever does not
+// pair up is written as usual when the move finishes.
 
 import type { Message } from '../broker/message';
 import type { BindingDefinition, ExchangeDefinition, QueueDefinition, Store } from '../broker/store';
 import type { Journal } from './journal/journal';
 import type { TopologyStore } from './topology';
 
+interface HeldEnqueue {
+  vhost: string;
+  queue: string;
+  seq: number;
+  message: Message;
+  delivered: boolean;
+}
+
 export class DurableStore implements Store {
   readonly persistsMessages = true;
   /** True while recovery re-declares the stored topology. */
   muted = false;
+  /** The move in progress: its vhost, source queue and message. */
+  private move: { vhost: string; from: string; message: Message } | null = null;
+  /** The moving message's enqueue into the target, waiting for its removal from the source. */
+  private held: HeldEnqueue | null = null;
 
   constructor(
     readonly journal: Journal,
@@ -58,15 +76,47 @@ export class DurableStore implements Store {
   }
 
   messageEnqueued(vhost: string, queue: string, seq: number, message: Message): void {
+    const move = this.move;
+    if (move !== null && this.held === null && message === move.message && vhost === move.vhost && queue !== move.from) {
+      this.held = { vhost, queue, seq, message, delivered: false };
+      return;
+    }
     this.journal.enqueue(vhost, queue, seq, message);
   }
 
   messageRemoved(vhost: string, queue: string, seq: number): void {
+    const held = this.held;
+    if (held !== null && held.vhost === vhost) {
+      if (held.queue === queue && held.seq === seq) {
+        this.held = null; // it left its target again at once (a length limit): nothing to record
+        return;
+      }
+      if (queue === this.move!.from && this.journal.move(vhost, queue, seq, held.queue, held.seq)) {
+        this.held = null;
+        if (held.delivered) this.journal.delivered(vhost, held.queue, held.seq);
+        return;
+      }
+    }
     this.journal.remove(vhost, queue, seq);
   }
 
   messageDelivered(vhost: string, queue: string, seq: number): void {
-    this.journal.delivered(vhost, queue, seq);
+    const held = this.held;
+    if (held !== null && held.vhost === vhost && held.queue === queue && held.seq === seq) held.delivered = true;
+    else this.journal.delivered(vhost, queue, seq);
+  }
+
+  moveStarted(vhost: string, from: string, message: Message): void {
+    this.move = { vhost, from, message };
+  }
+
+  moveFinished(): void {
+    const held = this.held;
+    this.move = null;
+    this.held = null;
+    if (held === null) return;
+    this.journal.enqueue(held.vhost, held.queue, held.seq, held.message);
+    if (held.delivered) this.journal.delivered(held.vhost, held.queue, held.seq);
   }
 
   flush(done: (error?: Error) => void): void {

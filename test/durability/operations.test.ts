@@ -1,5 +1,8 @@
 import amqp, { type ChannelModel } from 'amqplib';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { scanSegment } from '../../server/store/journal/segment-scan';
 import { makeDataDir, openInProcess } from './support';
 
 // Purge, delete and the console's move change what is on disk too: after a
@@ -29,6 +32,25 @@ async function bodies(conn: ChannelModel, queue: string): Promise<string[]> {
   }
 }
 
+/** ENQUEUE and MOVE records in the journal's files, as `kind queue` strings (what a crash at any point could leave). */
+function journalRecords(dataDir: string): string[] {
+  const dir = join(dataDir, 'journal');
+  const out: string[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.seg')).sort()) {
+    const names = new Map<number, string>();
+    scanSegment(readFileSync(join(dir, file)), {
+      queueName: (ref, _vhost, queue) => names.set(ref, queue),
+      message: () => {},
+      enqueue: (ref) => out.push(`enqueue ${names.get(ref)}`),
+      remove: () => {},
+      move: (from, _fromSeq, to) => out.push(`move ${names.get(from)} ${names.get(to)}`),
+      dropQueue: () => {},
+      delivered: () => {},
+    });
+  }
+  return out;
+}
+
 describe('durable operations', () => {
   it('purge, delete and move survive a restart', async () => {
     const data = makeDataDir();
@@ -44,6 +66,11 @@ describe('durable operations', () => {
     expect(await ch.purgeQueue('purged')).toMatchObject({ messageCount: 10 });
     expect(await ch.deleteQueue('deleted')).toMatchObject({ messageCount: 10 });
     expect(first.broker.moveMessages('/', 'from', 'to', 4)).toBe(4); // as the console does
+    // Each moved message is one MOVE record: no crash can leave it in both queues or in neither.
+    await new Promise((resolve) => first.broker.store.flush(resolve));
+    const records = journalRecords(data.dir);
+    expect(records.filter((r) => r.startsWith('move'))).toEqual(Array(4).fill('move from to'));
+    expect(records.filter((r) => r === 'enqueue to')).toHaveLength(10);
     await conn.close();
     await first.close();
 

@@ -51,6 +51,7 @@ export async function openInProcess(dataDir: string, journal?: JournalOptions): 
 export interface BrokerProcess {
   url: string;
   port: number;
+  pid: number;
   /** Everything it printed so far. */
   output: string[];
   /** SIGTERM and wait for the exit code. */
@@ -87,6 +88,7 @@ export function spawnBroker(dataDir: string, options: { diskFreeLimitBytes?: num
 function handle(child: ChildProcess, port: number, output: string[], exited: Promise<number | null>): BrokerProcess {
   return {
     port,
+    pid: child.pid!,
     url: `amqp://guest:guest@127.0.0.1:${port}`,
     output,
     async stop() {
