@@ -36,7 +36,7 @@ import { StreamSegment } from './stream-segment';
 type FlushCallback = (error?: Error) => void;
 
 /** Bytes read ahead by a cursor. */
-const CHUNK_BYTES = 256 * 1024;
+const CHUNK_BYTES = 128 * 1024;
 /** A buffer this full is written at once instead of waiting for the commit. */
 const WRITE_EARLY_BYTES = 4 * 1024 * 1024;
 /** Cursors kept for reads that continue where they stopped. */
@@ -312,6 +312,8 @@ export class FileStreamStore implements StreamStore {
       cursor.next = record.offset + 1;
       if (record.offset >= from) out.push(record);
     }
+    // A cursor that has used up its chunk (a reader waiting at the tail) keeps no buffer.
+    if (cursor.position - cursor.chunkAt >= cursor.chunk.length) cursor.chunk = EMPTY;
     this.keepCursor(cursor);
     return out;
   }
