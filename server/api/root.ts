@@ -9,6 +9,7 @@ import { lagRouter } from './routers/lag';
 import { publishRouter } from './routers/publish';
 import { queuesRouter } from './routers/queues';
 import { retriesRouter } from './routers/retries';
+import { routingRouter } from './routers/routing';
 import { streamsRouter } from './routers/streams';
 import { systemRouter } from './routers/system';
 import { router } from './trpc';
@@ -26,6 +27,7 @@ export const appRouter = router({
   deadLetters: deadLettersRouter,
   streams: streamsRouter,
   lag: lagRouter,
+  routing: routingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,10 @@
-import { NotBuilt } from '../../_components/not-built';
+import { Suspense } from 'react';
+import { RoutingPage } from './routing-page';
 
 export default function Page() {
-  return <NotBuilt title="Routing" what="This page will draw exchanges, queues and bindings as a graph and test where a routing key goes." />;
+  return (
+    <Suspense fallback={<p role="status">Loading routing…</p>}>
+      <RoutingPage />
+    </Suspense>
+  );
 }

@@ -1,0 +1,98 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { bindingKey, bindingLabel, type Binding, type Topology } from './graph-model';
+
+/**
+ * The graph's bindings as a table, for keyboard and screen-reader users: the
+ * same edit and delete as clicking an edge, and a form that does what a drag does.
+ */
+export function BindingsList({
+  topology,
+  onSelect,
+  onPropose,
+}: {
+  topology: Topology;
+  onSelect: (b: Binding) => void;
+  onPropose: (source: string, destination: string, destinationType: 'queue' | 'exchange') => void;
+}) {
+  const [source, setSource] = useState('');
+  const [target, setTarget] = useState('');
+  const exchanges = topology.exchanges.filter((e) => e.name !== '');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const [kind, ...rest] = target.split(':');
+    onPropose(source, rest.join(':'), kind === 'q' ? 'queue' : 'exchange');
+  };
+  return (
+    <section className="card" aria-labelledby="bindings-list-title">
+      <h2 id="bindings-list-title">Bindings</h2>
+      <form className="actions" onSubmit={submit} aria-label="Add a binding">
+        <label>
+          From exchange
+          <select value={source} onChange={(e) => setSource(e.target.value)} required>
+            <option value="">Choose…</option>
+            {exchanges.map((x) => (
+              <option key={x.name} value={x.name}>
+                {x.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          To
+          <select value={target} onChange={(e) => setTarget(e.target.value)} required>
+            <option value="">Choose…</option>
+            <optgroup label="Queues">
+              {topology.queues.map((q) => (
+                <option key={q.name} value={`q:${q.name}`}>
+                  {q.name}
+                </option>
+              ))}
+            </optgroup>
+            <optgroup label="Exchanges">
+              {exchanges.map((x) => (
+                <option key={x.name} value={`x:${x.name}`}>
+                  {x.name}
+                </option>
+              ))}
+            </optgroup>
+          </select>
+        </label>
+        <button type="submit" disabled={source === '' || target === ''}>
+          Bind…
+        </button>
+      </form>
+      {topology.bindings.length === 0 ? (
+        <p className="muted">No bindings in this vhost yet (besides the default exchange's).</p>
+      ) : (
+        <table className="table" aria-label="Bindings of this vhost">
+          <thead>
+            <tr>
+              <th>From exchange</th>
+              <th>To</th>
+              <th>Key / arguments</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {topology.bindings.map((b) => (
+              <tr key={bindingKey(b)}>
+                <td>{b.source}</td>
+                <td>
+                  {b.destinationType} {b.destination}
+                </td>
+                <td>{bindingLabel(b)}</td>
+                <td>
+                  <button type="button" onClick={() => onSelect(b)} aria-label={`Open binding from ${b.source} to ${b.destination} with key ${b.routingKey}`}>
+                    Open
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

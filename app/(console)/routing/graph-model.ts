@@ -1,0 +1,138 @@
+/**
+ * Turns one vhost's topology into the nodes and edges of the routing graph,
+ * laid out left to right by dagre. Pure: no React, so it is cheap to recompute
+ * when the topology, the filter or the tester's trace changes.
+ */
+import dagre from '@dagrejs/dagre';
+import type { Edge, Node } from '@xyflow/react';
+
+export type Args = Record<string, string | number | boolean>;
+
+export interface Binding {
+  source: string;
+  destination: string;
+  destinationType: 'queue' | 'exchange';
+  routingKey: string;
+  arguments: Args;
+}
+
+export interface Topology {
+  exchanges: { name: string; type: string; internal: boolean; alternateExchange: string | null }[];
+  queues: { name: string; type: string; ready: number; deadLetterExchange: string | null; deadLetterRoutingKey: string | null; retryTiers: string[] }[];
+  bindings: Binding[];
+}
+
+/** What the routing tester found: bindings that matched (by key) and queues reached. */
+export interface Highlight {
+  matched: Set<string>;
+  queues: Set<string>;
+}
+
+export type NodeData = { label: string; kind: 'exchange' | 'queue' | 'retry'; detail: string; reached: boolean };
+export type EdgeData = { binding: Binding | null };
+
+const NODE_WIDTH = 200;
+const NODE_HEIGHT = 52;
+
+export const exchangeId = (name: string) => `x:${name}`;
+export const queueId = (name: string) => `q:${name}`;
+const retryId = (queue: string) => `r:${queue}`;
+
+/** Identifies a binding the same way everywhere (graph edge, tester step, list row). */
+export function bindingKey(b: Binding): string {
+  return JSON.stringify([b.source, b.destinationType, b.destination, b.routingKey, sortedArgs(b.arguments)]);
+}
+
+function sortedArgs(args: Args): [string, unknown][] {
+  return Object.entries(args).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export function bindingLabel(b: Binding): string {
+  const args = sortedArgs(b.arguments);
+  if (args.length === 0) return b.routingKey === '' ? '(empty key)' : b.routingKey;
+  const shown = args.map(([k, v]) => `${k}=${String(v)}`).join(', ');
+  return b.routingKey === '' ? shown : `${b.routingKey} [${shown}]`;
+}
+
+const DASHED = { strokeDasharray: '6 4' };
+
+/** Every node and edge of the topology, before filtering and layout. */
+function allElements(t: Topology, highlight: Highlight | null): { nodes: Node<NodeData>[]; edges: Edge<EdgeData>[] } {
+  const exchangeNames = new Set(t.exchanges.map((e) => e.name));
+  const queueNames = new Set(t.queues.map((q) => q.name));
+  const nodes: Node<NodeData>[] = [];
+  const edges: Edge<EdgeData>[] = [];
+  for (const e of t.exchanges) {
+    if (e.name === '') continue; // the default exchange: an implicit binding to every queue, not worth drawing
+    nodes.push({ id: exchangeId(e.name), type: 'exchange', position: { x: 0, y: 0 }, data: { label: e.name, kind: 'exchange', detail: e.internal ? `${e.type}, internal` : e.type, reached: false } });
+    if (e.alternateExchange && exchangeNames.has(e.alternateExchange)) {
+      edges.push({ id: `ae:${e.name}`, source: exchangeId(e.name), target: exchangeId(e.alternateExchange), label: 'alternate', style: DASHED, className: 'edge-special', data: { binding: null } });
+    }
+  }
+  for (const q of t.queues) {
+    const reached = highlight?.queues.has(q.name) ?? false;
+    nodes.push({ id: queueId(q.name), type: 'queue', position: { x: 0, y: 0 }, data: { label: q.name, kind: 'queue', detail: `${q.type}, ${q.ready.toLocaleString()} ready`, reached } });
+    if (q.deadLetterExchange !== null) {
+      const target =
+        q.deadLetterExchange === '' ? (q.deadLetterRoutingKey && queueNames.has(q.deadLetterRoutingKey) ? queueId(q.deadLetterRoutingKey) : null) : exchangeNames.has(q.deadLetterExchange) ? exchangeId(q.deadLetterExchange) : null;
+      if (target) edges.push({ id: `dl:${q.name}`, source: queueId(q.name), target, label: 'dead letter', style: DASHED, className: 'edge-special', data: { binding: null } });
+    }
+    if (q.retryTiers.length > 0) {
+      nodes.push({ id: retryId(q.name), type: 'retry', position: { x: 0, y: 0 }, data: { label: `${q.retryTiers.length} retry tier(s)`, kind: 'retry', detail: q.retryTiers.join(' → '), reached: false } });
+      edges.push({ id: `rf:${q.name}`, source: queueId(q.name), target: retryId(q.name), label: 'failed', style: DASHED, className: 'edge-special', data: { binding: null } });
+      edges.push({ id: `rb:${q.name}`, source: retryId(q.name), target: queueId(q.name), label: 'due', style: DASHED, className: 'edge-special', data: { binding: null } });
+      const dlq = `${q.name}.dlq`;
+      if (q.deadLetterExchange === null && queueNames.has(dlq)) {
+        edges.push({ id: `dl:${q.name}`, source: retryId(q.name), target: queueId(dlq), label: 'after last tier', style: DASHED, className: 'edge-special', data: { binding: null } });
+      }
+    }
+  }
+  for (const b of t.bindings) {
+    const key = bindingKey(b);
+    const matched = highlight?.matched.has(key) ?? false;
+    edges.push({
+      id: `b:${key}`,
+      source: exchangeId(b.source),
+      target: b.destinationType === 'queue' ? queueId(b.destination) : exchangeId(b.destination),
+      label: bindingLabel(b),
+      ariaLabel: `Binding from ${b.source} to ${b.destinationType} ${b.destination} with key ${b.routingKey}`,
+      className: matched ? 'edge-binding edge-matched' : 'edge-binding',
+      animated: matched,
+      data: { binding: b },
+    });
+  }
+  return { nodes, edges };
+}
+
+/** Nodes whose name contains `search`, and every node one edge away from them. */
+function neighbourhood(nodes: Node<NodeData>[], edges: Edge<EdgeData>[], search: string): Set<string> {
+  const needle = search.toLowerCase();
+  const hits = new Set(nodes.filter((n) => n.data.label.toLowerCase().includes(needle)).map((n) => n.id));
+  const keep = new Set(hits);
+  for (const e of edges) {
+    if (hits.has(e.source)) keep.add(e.target);
+    if (hits.has(e.target)) keep.add(e.source);
+  }
+  return keep;
+}
+
+export function buildGraph(t: Topology, search: string, highlight: Highlight | null): { nodes: Node<NodeData>[]; edges: Edge<EdgeData>[]; hidden: number } {
+  const all = allElements(t, highlight);
+  const keep = search.trim() === '' ? null : neighbourhood(all.nodes, all.edges, search.trim());
+  const nodes = keep ? all.nodes.filter((n) => keep.has(n.id)) : all.nodes;
+  const ids = new Set(nodes.map((n) => n.id));
+  const edges = all.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
+
+  const g = new dagre.graphlib.Graph({ multigraph: true });
+  g.setGraph({ rankdir: 'LR', nodesep: 24, ranksep: 120 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const n of nodes) g.setNode(n.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
+  // Back edges (retry "due") would pull the queue rightwards; leave them out of the layout.
+  for (const e of edges) if (!e.id.startsWith('rb:')) g.setEdge(e.source, e.target, {}, e.id);
+  dagre.layout(g);
+  const placed = nodes.map((n) => {
+    const p = g.node(n.id);
+    return { ...n, position: { x: p.x - NODE_WIDTH / 2, y: p.y - NODE_HEIGHT / 2 } };
+  });
+  return { nodes: placed, edges, hidden: all.nodes.length - nodes.length };
+}

@@ -1,0 +1,49 @@
+'use client';
+
+import '@xyflow/react/dist/style.css';
+import { Background, Controls, ReactFlow, type Connection, type Edge, type Node } from '@xyflow/react';
+import type { Binding, EdgeData, NodeData } from './graph-model';
+import { NODE_TYPES } from './graph-nodes';
+
+/**
+ * The drawing: laid-out nodes and edges, a drag from an exchange's right
+ * handle to a queue or exchange proposes a binding, a click on a binding
+ * selects it. Nodes stay where the layout put them (not draggable), so the
+ * picture does not jump when live counts refresh it.
+ */
+export function RoutingGraph({
+  nodes,
+  edges,
+  onConnect,
+  onSelectBinding,
+}: {
+  nodes: Node<NodeData>[];
+  edges: Edge<EdgeData>[];
+  onConnect: (sourceId: string, targetId: string) => void;
+  onSelectBinding: (binding: Binding) => void;
+}) {
+  const connect = (c: Connection) => {
+    if (c.source.startsWith('x:') && c.source !== c.target) onConnect(c.source, c.target);
+  };
+  return (
+    <div className="routing-graph" aria-label="Routing graph: exchanges, queues and bindings" role="figure">
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        nodesDraggable={false}
+        nodesConnectable
+        edgesFocusable
+        onConnect={connect}
+        isValidConnection={(c) => c.source.startsWith('x:') && (c.target.startsWith('x:') || c.target.startsWith('q:')) && c.source !== c.target}
+        onEdgeClick={(_, edge) => edge.data?.binding && onSelectBinding(edge.data.binding)}
+        fitView
+        minZoom={0.2}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,145 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { useTRPC } from '../../_lib/trpc';
+import { useUrlState } from '../../_lib/use-url-state';
+import { BindingDialog, type BindingDraft } from './binding-dialog';
+import { BindingPanel } from './binding-panel';
+import { BindingsList } from './bindings-list';
+import { bindingKey, buildGraph, type Args, type Binding, type Highlight, type Topology } from './graph-model';
+import { RouteTester, type TestedRoute } from './route-tester';
+import { RoutingGraph } from './routing-graph';
+
+const DEFAULTS = { vhost: '/', search: '' };
+
+export function RoutingPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [state, setState] = useUrlState(DEFAULTS);
+  const vhosts = useQuery(trpc.system.vhosts.queryOptions());
+  const graph = useQuery({ ...trpc.routing.graph.queryOptions({ vhost: state.vhost }), refetchInterval: 1_000 });
+  const [tested, setTested] = useState<TestedRoute | null>(null);
+  const trace = useQuery({ ...trpc.publish.trace.queryOptions({ vhost: state.vhost, exchange: tested?.exchange ?? '', routingKey: tested?.routingKey ?? '', headers: tested?.headers ?? [] }), enabled: tested !== null });
+  const [selected, setSelected] = useState<Binding | null>(null);
+  const [draft, setDraft] = useState<BindingDraft | null>(null);
+
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.routing.graph.queryKey({ vhost: state.vhost }) });
+  const add = useMutation(trpc.bindings.add.mutationOptions());
+  const remove = useMutation(trpc.bindings.remove.mutationOptions());
+  const topology = graph.data as Topology | undefined;
+  const sourceType = (name: string) => topology?.exchanges.find((e) => e.name === name)?.type ?? 'direct';
+
+  const highlight = useMemo<Highlight | null>(() => {
+    if (!tested || !trace.data) return null;
+    const matched = new Set<string>();
+    for (const s of trace.data.steps) if (s.matched && s.binding) matched.add(bindingKey({ ...s.binding, arguments: s.binding.arguments as Args }));
+    return { matched, queues: new Set(trace.data.queues) };
+  }, [tested, trace.data]);
+  const drawn = useMemo(() => (topology ? buildGraph(topology, state.search, highlight) : null), [topology, state.search, highlight]);
+
+  const propose = (source: string, destination: string, destinationType: 'queue' | 'exchange') =>
+    setDraft({ source, sourceType: sourceType(source), destination, destinationType, routingKey: '', arguments: {}, editing: false });
+  const toBindingInput = (b: Binding) => ({ vhost: state.vhost, ...b });
+
+  const saveDraft = async (routingKey: string, args: Args) => {
+    if (!draft) return;
+    const next: Binding = { source: draft.source, destination: draft.destination, destinationType: draft.destinationType, routingKey, arguments: args };
+    // Bind the new one first, so a refused key leaves the old binding in place.
+    await add.mutateAsync(toBindingInput(next));
+    if (draft.editing && selected && bindingKey(selected) !== bindingKey(next)) await remove.mutateAsync(toBindingInput(selected));
+    setDraft(null);
+    setSelected(draft.editing ? next : null);
+    await refresh();
+  };
+  const deleteSelected = async () => {
+    if (!selected) return;
+    await remove.mutateAsync(toBindingInput(selected));
+    setSelected(null);
+    await refresh();
+  };
+  const mutationError = add.error ?? remove.error;
+
+  return (
+    <section>
+      <h1>Routing</h1>
+      <form className="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Vhost{' '}
+          <select value={state.vhost} onChange={(e) => (setSelected(null), setTested(null), setState({ vhost: e.target.value }))}>
+            {(vhosts.data ?? [state.vhost]).map((v) => (
+              <option key={v} value={v}>
+                {v}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Show around{' '}
+          <input type="search" value={state.search} placeholder="exchange or queue name" onChange={(e) => setState({ search: e.target.value })} />
+        </label>
+        {drawn && (
+          <span className="muted" role="status">
+            {drawn.nodes.length} node(s) drawn{drawn.hidden > 0 ? `, ${drawn.hidden} hidden by the filter` : ''}
+          </span>
+        )}
+      </form>
+      <p className="muted">
+        Drag from the right edge of an exchange to a queue or another exchange to bind it; click a binding to edit or delete it. Dashed lines are alternate exchanges,
+        dead-letter and retry paths. Keyboard users: the bindings table and the tester below do everything the drawing does.
+      </p>
+      {graph.isPending && <p role="status">Loading the topology…</p>}
+      {graph.isError && (
+        <p role="alert" className="error">
+          {graph.error.message}
+        </p>
+      )}
+      {drawn && (drawn.nodes.length === 0 ? (
+        <div className="empty" role="status">
+          {state.search ? 'Nothing matches this name.' : 'No exchanges or queues in this vhost yet.'}
+        </div>
+      ) : (
+        <RoutingGraph
+          key={`${state.vhost}|${state.search}|${drawn.nodes.length}`}
+          nodes={drawn.nodes}
+          edges={drawn.edges}
+          onConnect={(source, target) => propose(source.slice(2), target.slice(2), target.startsWith('q:') ? 'queue' : 'exchange')}
+          onSelectBinding={setSelected}
+        />
+      ))}
+      {mutationError && !draft && (
+        <p role="alert" className="error">
+          {mutationError.message}
+        </p>
+      )}
+      {selected && (
+        <BindingPanel
+          binding={selected}
+          busy={remove.isPending}
+          onEdit={() => setDraft({ ...selected, sourceType: sourceType(selected.source), editing: true })}
+          onDelete={deleteSelected}
+          onClose={() => setSelected(null)}
+        />
+      )}
+      <RouteTester
+        vhost={state.vhost}
+        exchanges={topology?.exchanges ?? []}
+        trace={tested && trace.data ? trace.data : null}
+        error={trace.error?.message ?? null}
+        onTest={(route) => {
+          // A new test always asks the engine again, even for the same route.
+          queryClient.removeQueries({ queryKey: trpc.publish.trace.queryKey() });
+          setTested(route);
+        }}
+      />
+      {topology && <BindingsList topology={topology} onSelect={setSelected} onPropose={propose} />}
+      <BindingDialog
+        draft={draft}
+        busy={add.isPending || remove.isPending}
+        error={draft ? (mutationError?.message ?? null) : null}
+        onSubmit={(key, args) => void saveDraft(key, args).catch(() => undefined)}
+        onCancel={() => (add.reset(), remove.reset(), setDraft(null))}
+      />
+    </section>
+  );
+}

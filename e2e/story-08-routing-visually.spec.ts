@@ -1,0 +1,117 @@
+// Story 8: on the routing page, drag from an exchange to a queue to bind it
+// with a key, edit the key, delete the binding; test a routing key and see
+// which bindings match and which queues would receive it; publish it and see
+// those queues grow. Every binding change is checked through AMQP.
+import type { Channel } from 'amqplib';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { connect } from './helpers';
+
+async function depth(ch: Channel, queue: string): Promise<number> {
+  return (await ch.checkQueue(queue)).messageCount;
+}
+
+/** Publishes one message through AMQP and says whether `queue` received it. */
+async function reaches(ch: Channel, exchange: string, key: string, queue: string): Promise<boolean> {
+  const before = await depth(ch, queue);
+  ch.publish(exchange, key, Buffer.from('probe'));
+  // A publish is routed before the broker answers the next method on the channel.
+  return (await depth(ch, queue)) > before;
+}
+
+async function drag(page: Page, from: string, to: string) {
+  const handle = page.locator(`.react-flow__node[data-id="${from}"] .react-flow__handle.source`);
+  const target = page.locator(`.react-flow__node[data-id="${to}"] .react-flow__handle.target`);
+  const a = (await handle.boundingBox())!;
+  const b = (await target.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
+
+test('bind by dragging, edit and delete in place, test a route and publish it', async ({ page, warren }) => {
+  const conn = await connect(warren.amqpUrl, 'story8');
+  const ch = await conn.createChannel();
+  await ch.assertExchange('s8-shop', 'topic', { durable: false });
+  await ch.assertQueue('s8-orders', { durable: false });
+  await ch.assertQueue('s8-audit', { durable: false });
+  await ch.assertQueue('s8-other', { durable: false });
+  await ch.bindQueue('s8-audit', 's8-shop', 'order.#');
+  try {
+    await page.goto('/routing?search=s8-');
+    const orders = page.locator('.react-flow__node[data-id="q:s8-orders"]');
+    await expect(orders).toBeVisible();
+    expect(await reaches(ch, 's8-shop', 'order.eu.paris', 's8-orders')).toBe(false);
+
+    // Drag from the exchange to the queue and type the key.
+    await drag(page, 'x:s8-shop', 'q:s8-orders');
+    const dialog = page.getByRole('dialog', { name: 'New binding' });
+    await expect(dialog).toContainText('s8-shop');
+    await dialog.getByLabel('Routing key').fill('order.eu.*');
+    await dialog.getByRole('button', { name: 'Bind' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.locator('.react-flow__edge-text', { hasText: 'order.eu.*' })).toBeVisible();
+    expect(await reaches(ch, 's8-shop', 'order.eu.paris', 's8-orders')).toBe(true);
+    await page.screenshot({ path: 'e2e/screenshots/routing-bound.png', fullPage: true });
+
+    // Click the edge and change its key.
+    await page.locator('.react-flow__edge', { hasText: 'order.eu.*' }).locator('.react-flow__edge-textbg').click();
+    const panel = page.getByRole('complementary', { name: 'Selected binding' });
+    await expect(panel).toContainText('s8-orders');
+    await panel.getByRole('button', { name: 'Edit…' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit binding' });
+    await edit.getByLabel('Routing key').fill('order.us.*');
+    await edit.getByRole('button', { name: 'Save binding' }).click();
+    await expect(edit).toBeHidden();
+    await expect(page.locator('.react-flow__edge-text', { hasText: 'order.us.*' })).toBeVisible();
+    await expect(page.locator('.react-flow__edge-text', { hasText: 'order.eu.*' })).toHaveCount(0);
+    expect(await reaches(ch, 's8-shop', 'order.eu.paris', 's8-orders')).toBe(false);
+    expect(await reaches(ch, 's8-shop', 'order.us.boston', 's8-orders')).toBe(true);
+    await panel.getByRole('button', { name: 'Close' }).click();
+
+    // The tester: which bindings match, which queues would receive it.
+    const tester = page.getByRole('form', { name: 'Test a route' });
+    await tester.getByLabel('Exchange').selectOption('s8-shop');
+    await tester.getByLabel('Routing key').fill('order.us.nyc');
+    await tester.getByRole('button', { name: 'Test route' }).click();
+    await expect(page.getByRole('status', { name: 'Route result' })).toHaveText(/Would reach 2 queue\(s\)/);
+    await expect(page.getByRole('status', { name: 'Route result' })).toContainText('s8-orders');
+    await expect(page.getByRole('status', { name: 'Route result' })).toContainText('s8-audit');
+    await expect(orders.locator('[data-reached="true"]')).toBeVisible();
+    await expect(page.locator('.react-flow__node[data-id="q:s8-audit"] [data-reached="true"]')).toBeVisible();
+    await expect(page.locator('.react-flow__node[data-id="q:s8-other"] [data-reached="true"]')).toHaveCount(0);
+    await expect(page.locator('.edge-matched')).toHaveCount(2);
+    const examined = page.getByRole('table', { name: 'Bindings examined' });
+    await expect(examined.getByRole('row', { name: /s8-orders.*order\.us\.\*.*yes/ })).toBeVisible();
+    await page.screenshot({ path: 'e2e/screenshots/routing-tester.png', fullPage: true });
+
+    // A key that only the audit binding matches says why the other did not.
+    await tester.getByLabel('Routing key').fill('order.eu.rome');
+    await tester.getByRole('button', { name: 'Test route' }).click();
+    await expect(page.getByRole('status', { name: 'Route result' })).toHaveText(/Would reach 1 queue\(s\): s8-audit$/);
+    await expect(examined.getByRole('row', { name: /s8-orders.*no/ })).toBeVisible();
+
+    // Publish what was tested (back to the us key) and see both queues grow.
+    await tester.getByLabel('Routing key').fill('order.us.nyc');
+    await tester.getByRole('button', { name: 'Test route' }).click();
+    await expect(page.getByRole('status', { name: 'Route result' })).toHaveText(/Would reach 2 queue/);
+    const ordersBefore = await depth(ch, 's8-orders');
+    const auditBefore = await depth(ch, 's8-audit');
+    await page.getByRole('button', { name: 'Publish this' }).click();
+    await expect(page.getByText(/Published: routed to 2 queue/)).toBeVisible();
+    expect(await depth(ch, 's8-orders')).toBe(ordersBefore + 1);
+    expect(await depth(ch, 's8-audit')).toBe(auditBefore + 1);
+    expect(await depth(ch, 's8-other')).toBe(0);
+
+    // Delete the binding from the keyboard-friendly list, after a confirmation.
+    await page.getByRole('button', { name: 'Open binding from s8-shop to s8-orders with key order.us.*' }).click();
+    await panel.getByRole('button', { name: 'Delete…' }).click();
+    await page.getByRole('dialog', { name: 'Delete this binding?' }).getByRole('button', { name: 'Delete binding' }).click();
+    await expect(page.locator('.react-flow__edge-text', { hasText: 'order.us.*' })).toHaveCount(0);
+    expect(await reaches(ch, 's8-shop', 'order.us.boston', 's8-orders')).toBe(false);
+    expect(await reaches(ch, 's8-shop', 'order.us.boston', 's8-audit')).toBe(true);
+  } finally {
+    await conn.close();
+  }
+});
