@@ -136,6 +136,7 @@ export class FileStreamStore implements StreamStore {
 
   flush(done: FlushCallback): void {
     if (this.failure) return done(this.failure);
+    if (this.closed) return done(this.readableEnd === this.nextOffset ? undefined : new Error('stream store is closed'));
     if (this.readableEnd === this.nextOffset && !this.syncing) return done();
     this.waiting.push(done);
     this.scheduleCommit();
