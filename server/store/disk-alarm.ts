@@ -47,10 +47,6 @@ export class DiskAlarm {
     }
   }
 
-  get isRaised(): boolean {
-    return this.raised;
-  }
-
   stop(): void {
     clearInterval(this.timer);
   }
