@@ -1,5 +1,14 @@
-import { NotBuilt } from '../../_components/not-built';
+import { Suspense } from 'react';
+import { DeadLetterInspector } from './dead-letter-inspector';
 
 export default function Page() {
-  return <NotBuilt title="Dead letters" what="This page will show dead-lettered messages with their reason, and requeue or delete them." />;
+  return (
+    <section>
+      <h1>Dead letters</h1>
+      <p className="muted">Why each message died, where it came from and how often it was tried; requeue, export or delete them in bulk. Every bulk action is recorded in the audit log.</p>
+      <Suspense fallback={<p role="status">Loading…</p>}>
+        <DeadLetterInspector />
+      </Suspense>
+    </section>
+  );
 }
