@@ -108,10 +108,15 @@ function restoreMessages(broker: Broker, store: DurableStore, recovery: Recovery
       store.journal.dropQueue(queue.vhost, queue.name);
       continue;
     }
-    for (const { seq, message, redelivered } of queue.messages) {
-      broker.restoreMessage(queue.vhost, queue.name, seq, message, redelivered ? 1 : 0);
+    try {
+      for (const { seq, message, redelivered } of queue.messages) {
+        broker.restoreMessage(queue.vhost, queue.name, seq, message, redelivered ? 1 : 0);
+        restored++;
+      }
+    } catch (error) {
+      // A queue that refuses its messages must not keep the others from coming back.
+      log(`recovery: could not restore the messages of queue '${queue.name}' in vhost '${queue.vhost}': ${error instanceof Error ? error.message : String(error)}`);
     }
-    restored += queue.messages.length;
   }
   return restored;
 }
