@@ -6,6 +6,11 @@
 // came back altered and first deliveries came in publishing order.
 // Duplicates (acks lost in a crash, unconfirmed messages kept) are allowed.
 //
+// Topology too: messages go through a durable fanout exchange, and every
+// cycle declares and binds one more durable queue just before publishing,
+// so confirms race the queue's declaration; each such queue must survive
+// and hold at least the confirmed messages published after its binding.
+//
 // Run on its own: npx tsx test/durability/crash-harness.ts --cycles 20
 // Prints `confirmed N, recovered N, lost 0, duplicates D`; exits 1 on failure.
 
@@ -14,6 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { makeDataDir, spawnBroker, type BrokerProcess } from './support';
 
 const QUEUE = 'crash-harness';
+const EXCHANGE = 'crash-harness.fanout';
+const cycleQueue = (cycle: number) => `crash-harness.cycle-${cycle}`;
 const IN_FLIGHT = 200;
 /** Small journal segments, so that rotation, deletion and compaction happen between the kills. */
 const SEGMENT_BYTES = 256 * 1024;
@@ -28,6 +35,10 @@ export interface CrashResult {
   duplicates: number;
   corrupt: number;
   outOfOrder: number;
+  /** Cycle queues declared and bound before their cycle's kill. */
+  cycleQueuesChecked: number;
+  /** Of those, the ones missing after the restarts or holding fewer messages than were confirmed into them. */
+  topologyLost: number;
   /** Journal regions the broker reported skipping on its restarts (torn tails). */
   skippedReports: number;
 }
@@ -47,6 +58,8 @@ export function messageBody(id: number): Buffer {
 
 class Tally {
   nextId = 1;
+  /** Per cycle whose queue was bound: the first id published after the binding. */
+  readonly cycleQueues = new Map<number, number>();
   readonly confirmed = new Set<number>();
   /** Times each id was delivered. */
   readonly deliveries = new Map<number, number>();
@@ -76,8 +89,8 @@ async function connect(url: string): Promise<{ conn: ChannelModel; closed: Promi
   return { conn, closed };
 }
 
-/** Publishes with confirms until the connection dies. */
-async function publish(url: string, tally: Tally): Promise<void> {
+/** Declares this cycle's queue, then publishes with confirms until the connection dies. */
+async function publish(url: string, tally: Tally, cycle: number): Promise<void> {
   const { conn, closed } = await connect(url);
   let alive = true;
   let wake: (() => void) | null = null;
@@ -85,11 +98,16 @@ async function publish(url: string, tally: Tally): Promise<void> {
     alive = false;
     wake?.();
   });
-  const ch = await conn.createConfirmChannel();
-  ch.on('error', () => {});
-  await ch.assertQueue(QUEUE, { durable: true });
   let inFlight = 0;
   try {
+    const ch = await conn.createConfirmChannel();
+    ch.on('error', () => {});
+    await ch.assertExchange(EXCHANGE, 'fanout', { durable: true });
+    await ch.assertQueue(QUEUE, { durable: true });
+    await ch.bindQueue(QUEUE, EXCHANGE, '');
+    await ch.assertQueue(cycleQueue(cycle), { durable: true });
+    await ch.bindQueue(cycleQueue(cycle), EXCHANGE, '');
+    tally.cycleQueues.set(cycle, tally.nextId);
     while (alive) {
       if (inFlight >= IN_FLIGHT) {
         await new Promise<void>((resolve) => (wake = resolve));
@@ -98,7 +116,7 @@ async function publish(url: string, tally: Tally): Promise<void> {
       }
       const id = tally.nextId++;
       inFlight++;
-      ch.publish('', QUEUE, messageBody(id), { persistent: true }, (err: unknown) => {
+      ch.publish(EXCHANGE, '', messageBody(id), { persistent: true }, (err: unknown) => {
         inFlight--;
         if (!err) tally.confirmed.add(id);
         const w = wake;
@@ -132,18 +150,38 @@ async function consume(url: string, tally: Tally): Promise<{ ch: Channel; stop()
   return { ch, closed, stop: () => conn.close().catch(() => {}) };
 }
 
+/** How many cycle queues are missing or hold fewer messages than were confirmed after their binding. */
+async function checkCycleQueues(url: string, tally: Tally): Promise<number> {
+  const { conn } = await connect(url);
+  let lost = 0;
+  try {
+    for (const [cycle, firstId] of tally.cycleQueues) {
+      let confirmedAfter = 0;
+      for (const id of tally.confirmed) if (id >= firstId) confirmedAfter++;
+      const ch = await conn.createChannel();
+      ch.on('error', () => {});
+      const count = await ch.checkQueue(cycleQueue(cycle)).then((q) => q.messageCount, () => -1);
+      if (count < confirmedAfter) lost++;
+    }
+  } finally {
+    await conn.close().catch(() => {});
+  }
+  return lost;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runCrashHarness(cycles: number, log: (line: string) => void = () => {}): Promise<CrashResult> {
   const data = makeDataDir();
   const tally = new Tally();
   let skippedReports = 0;
+  let topologyLost = 0;
   const countSkips = (broker: BrokerProcess) => (skippedReports += broker.output.filter((l) => l.startsWith('journal: skipped')).length);
   try {
     for (let cycle = 1; cycle <= cycles; cycle++) {
       const broker = await spawnBroker(data.dir, { segmentBytes: SEGMENT_BYTES });
       countSkips(broker);
-      const publishing = publish(broker.url, tally);
+      const publishing = publish(broker.url, tally, cycle);
       const consuming = cycle % 2 === 0 ? await consume(broker.url, tally) : undefined;
       await sleep(200 + Math.random() * 1300);
       await broker.kill();
@@ -163,6 +201,7 @@ export async function runCrashHarness(cycles: number, log: (line: string) => voi
       last = count;
     }
     await consumer.stop();
+    topologyLost = await checkCycleQueues(broker.url, tally);
     const code = await broker.stop();
     if (code !== 0) throw new Error(`broker exited with ${code} on SIGTERM:\n${broker.output.join('\n')}`);
   } finally {
@@ -181,6 +220,8 @@ export async function runCrashHarness(cycles: number, log: (line: string) => voi
     duplicates,
     corrupt: tally.corrupt,
     outOfOrder: tally.outOfOrder,
+    cycleQueuesChecked: tally.cycleQueues.size,
+    topologyLost,
     skippedReports,
   };
 }
@@ -195,7 +236,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = await runCrashHarness(cycles, (line) => console.log(line));
   console.log(JSON.stringify(result));
   console.log(crashSummary(result));
-  const failed = result.lost > 0 || result.corrupt > 0 || result.outOfOrder > 0;
-  if (failed) console.log(`FAILED: ${result.lost} lost, ${result.corrupt} corrupt, ${result.outOfOrder} out of order`);
+  const failed = result.lost > 0 || result.corrupt > 0 || result.outOfOrder > 0 || result.topologyLost > 0;
+  if (failed) {
+    console.log(`FAILED: ${result.lost} lost, ${result.corrupt} corrupt, ${result.outOfOrder} out of order, ${result.topologyLost} cycle queues lost or short`);
+  }
   process.exit(failed ? 1 : 0);
 }
