@@ -86,6 +86,28 @@ describe('durable operations', () => {
     expect(await bodies(after, 'to')).toEqual([...range('to', 0, 10), ...range('from', 0, 4)]);
   });
 
+  it('a move into a full queue that drops its head keeps on disk exactly what the queues hold', async () => {
+    const data = makeDataDir();
+    cleanup.push(() => data.remove());
+    const first = await openInProcess(data.dir);
+    const conn = await amqp.connect(first.url);
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue('from', { durable: true });
+    await ch.assertQueue('small', { durable: true, arguments: { 'x-max-length': 1 } });
+    for (const body of ['a', 'b', 'c']) ch.sendToQueue('from', Buffer.from(body), { persistent: true });
+    ch.sendToQueue('small', Buffer.from('x'), { persistent: true });
+    await ch.waitForConfirms();
+    expect(first.broker.moveMessages('/', 'from', 'small', 2)).toBe(2);
+    await conn.close();
+    await first.close();
+
+    const second = await openInProcess(data.dir);
+    cleanup.push(() => second.close());
+    const after = await connect(second.url);
+    expect(await bodies(after, 'small')).toEqual(['b']);
+    expect(await bodies(after, 'from')).toEqual(['c']);
+  });
+
   it('a queue deleted and declared again does not get its old messages back', async () => {
     const data = makeDataDir();
     cleanup.push(() => data.remove());
