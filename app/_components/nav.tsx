@@ -14,6 +14,7 @@ export const PAGES = [
   { href: '/streams', label: 'Streams' },
   { href: '/retries', label: 'Retries' },
   { href: '/dead-letters', label: 'Dead letters' },
+  { href: '/lag', label: 'Lag' },
   { href: '/connections', label: 'Connections' },
   { href: '/publish', label: 'Publish' },
   { href: '/admin', label: 'Admin' },

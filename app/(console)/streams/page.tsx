@@ -1,5 +1,10 @@
-import { NotBuilt } from '../../_components/not-built';
+import { StreamList } from './stream-list';
 
 export default function Page() {
-  return <NotBuilt title="Streams" what="This page will list streams, browse them from an offset or a time, and chart each consumer group's lag." />;
+  return (
+    <section>
+      <h1>Streams</h1>
+      <StreamList />
+    </section>
+  );
 }

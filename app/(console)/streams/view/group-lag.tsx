@@ -1,0 +1,89 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import { TimeChart } from '../../../_components/time-chart';
+import { formatDuration } from '../../../_lib/format';
+import { GroupReset } from './group-reset';
+
+export interface GroupRow {
+  name: string;
+  committedOffset: number;
+  consumers: number;
+  activeConsumerTag: string | null;
+  lag: { messages: number; bytes: number; ms: number };
+}
+
+/** One sample per second: for each group, `m:<group>` lag in messages and `s:<group>` lag in seconds. */
+type LagPoint = { at: number } & Record<string, number>;
+
+const WINDOW_POINTS = 300;
+const COLORS = ['var(--accent)', 'var(--accent2)', '#16a34a', '#9333ea', '#db2777', '#0891b2'];
+
+/** Consumer groups of one stream: committed offset, lag in messages and time, charted live, with a reset per group. */
+export function GroupLag({ vhost, stream, groups, sampledAt }: { vhost: string; stream: string; groups: GroupRow[]; sampledAt: number }) {
+  const [points, setPoints] = useState<LagPoint[]>([]);
+  useEffect(() => {
+    setPoints((prev) => {
+      if (prev.length > 0 && prev[prev.length - 1].at >= sampledAt) return prev;
+      const point: LagPoint = { at: sampledAt };
+      for (const g of groups) {
+        point[`m:${g.name}`] = g.lag.messages;
+        point[`s:${g.name}`] = g.lag.ms / 1000;
+      }
+      const next = [...prev, point];
+      return next.length > WINDOW_POINTS ? next.slice(-WINDOW_POINTS) : next;
+    });
+  }, [groups, sampledAt]);
+
+  if (groups.length === 0)
+    return (
+      <div className="empty" role="status">
+        No consumer groups. A consumer joins one with the <code>x-stream-group</code> consume argument.
+      </div>
+    );
+  const lines = (prefix: string) => groups.map((g, i) => ({ key: `${prefix}${g.name}`, name: g.name, color: COLORS[i % COLORS.length] }));
+  return (
+    <>
+      <table className="table" aria-label="Consumer groups">
+        <thead>
+          <tr>
+            <th>Group</th>
+            <th className="num">Committed offset</th>
+            <th className="num">Consumers</th>
+            <th className="num">Lag (messages)</th>
+            <th className="num">Lag (time)</th>
+            <th>Reset</th>
+          </tr>
+        </thead>
+        <tbody>
+          {groups.map((g) => (
+            <tr key={g.name} aria-label={`Group ${g.name}`}>
+              <td>{g.name}</td>
+              <td className="num" data-field="committed">
+                {g.committedOffset}
+              </td>
+              <td className="num">{g.consumers}</td>
+              <td className="num" data-field="lag-messages">
+                {g.lag.messages.toLocaleString()}
+              </td>
+              <td className="num" data-field="lag-ms" data-ms={g.lag.ms}>
+                {formatDuration(g.lag.ms)}
+              </td>
+              <td>
+                {g.consumers > 0 ? (
+                  <span className="muted">disconnect its consumers to reset</span>
+                ) : (
+                  <GroupReset vhost={vhost} stream={stream} group={g.name} committed={g.committedOffset} />
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="grid2">
+        <TimeChart title="Lag in messages" unit="msgs" points={points} lines={lines('m:')} />
+        <TimeChart title="Lag in time" unit="s" points={points} lines={lines('s:')} />
+      </div>
+    </>
+  );
+}

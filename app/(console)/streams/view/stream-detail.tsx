@@ -1,0 +1,65 @@
+'use client';
+
+import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
+import { useQuery } from '@tanstack/react-query';
+import { ErrorNote } from '../../../_components/error-note';
+import { formatBytes } from '../../../_lib/format';
+import { useTRPC } from '../../../_lib/trpc';
+import { GroupLag } from './group-lag';
+import { StreamBrowser } from './stream-browser';
+
+const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleString([], { hour12: false }));
+
+/** One stream: its figures, its consumer groups with live lag, and a message browser. */
+export function StreamDetail() {
+  const params = useSearchParams();
+  const vhost = params.get('vhost') ?? '/';
+  const name = params.get('name') ?? '';
+  const trpc = useTRPC();
+  const stream = useQuery({ ...trpc.streams.get.queryOptions({ vhost, name }), refetchInterval: 1_000, enabled: name !== '' });
+
+  if (name === '')
+    return (
+      <p className="error">
+        No stream named in the address. Open one from the <Link href="/streams">stream list</Link>.
+      </p>
+    );
+  const s = stream.data;
+  return (
+    <section>
+      <p className="muted">
+        <Link href="/streams">Streams</Link> / vhost {vhost}
+      </p>
+      <h1>Stream {name}</h1>
+      {stream.isPending && <p role="status">Loading stream…</p>}
+      <ErrorNote errors={[stream.error]} />
+      {s && (
+        <>
+          <dl className="figures" aria-label="Stream figures">
+            {[
+              ['Messages', s.messages.toLocaleString()],
+              ['Size', formatBytes(s.bytes)],
+              ['Segments', String(s.segments)],
+              ['First offset', s.firstOffset === null ? '—' : String(s.firstOffset)],
+              ['Last offset', s.lastOffset === null ? '—' : String(s.lastOffset)],
+              ['First time', when(s.firstTimestamp)],
+              ['Last time', when(s.lastTimestamp)],
+              ['Consumers', String(s.consumers)],
+            ].map(([label, value]) => (
+              <div className="figure" key={label}>
+                <dt>{label}</dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+          </dl>
+          <section className="card" aria-labelledby="groups-title">
+            <h2 id="groups-title">Consumer groups</h2>
+            <GroupLag vhost={vhost} stream={name} groups={s.groupList} sampledAt={stream.dataUpdatedAt} />
+          </section>
+          <StreamBrowser vhost={vhost} stream={name} />
+        </>
+      )}
+    </section>
+  );
+}
