@@ -115,3 +115,71 @@ test('bind by dragging, edit and delete in place, test a route and publish it', 
     await conn.close();
   }
 });
+
+test('exchange-to-exchange and headers bindings, alternate and dead-letter paths, from the drawing and the keyboard form', async ({ page, warren }) => {
+  const conn = await connect(warren.amqpUrl, 'story8-headers');
+  const ch = await conn.createChannel();
+  await ch.assertExchange('s8h-unrouted', 'fanout', { durable: false });
+  await ch.assertExchange('s8h-in', 'topic', { durable: false, alternateExchange: 's8h-unrouted' });
+  await ch.assertExchange('s8h-hdr', 'headers', { durable: false });
+  await ch.assertQueue('s8h-gold', { durable: false });
+  await ch.assertQueue('s8h-lost', { durable: false });
+  await ch.bindQueue('s8h-lost', 's8h-unrouted', '');
+  await ch.assertQueue('s8h-work', { durable: false, arguments: { 'x-dead-letter-exchange': 's8h-unrouted', 'x-retry-tiers': ['5s'] } });
+  try {
+    await page.goto('/routing?search=s8h-');
+    // Alternate exchange, dead-letter and retry paths are drawn dashed.
+    await expect(page.locator('.edge-special', { hasText: 'alternate' })).toHaveCount(1);
+    await expect(page.locator('.edge-special', { hasText: 'dead letter' })).toHaveCount(1);
+    await expect(page.locator('.react-flow__node[data-id="r:s8h-work"]')).toContainText('1 retry tier(s)');
+
+    // Exchange to exchange, by dragging.
+    await drag(page, 'x:s8h-in', 'x:s8h-hdr');
+    const dialog = page.getByRole('dialog', { name: 'New binding' });
+    await expect(dialog).toContainText('to exchange s8h-hdr');
+    await dialog.getByLabel('Routing key').fill('vip.#');
+    await dialog.getByRole('button', { name: 'Bind' }).click();
+    await expect(dialog).toBeHidden();
+
+    // Headers exchange to queue, from the keyboard form, with an argument row.
+    const form = page.getByRole('form', { name: 'Add a binding' });
+    await form.getByLabel('From exchange').selectOption('s8h-hdr');
+    await form.getByLabel('To', { exact: true }).selectOption({ label: 's8h-gold' });
+    await form.getByRole('button', { name: 'Bind…' }).click();
+    await expect(dialog.getByLabel('Arguments 1 name')).toHaveValue('x-match');
+    await dialog.getByRole('button', { name: 'Add argument' }).click();
+    await dialog.getByLabel('Arguments 2 name').fill('tier');
+    await dialog.getByLabel('Arguments 2 value').fill('gold');
+    await dialog.getByRole('button', { name: 'Bind' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByRole('table', { name: 'Bindings of this vhost' })).toContainText('tier=gold, x-match=all');
+
+    // Through AMQP: a gold vip message goes in → hdr → gold; a silver one does not reach gold.
+    const gold = async () => (await ch.checkQueue('s8h-gold')).messageCount;
+    ch.publish('s8h-in', 'vip.1', Buffer.from('g'), { headers: { tier: 'gold' } });
+    expect(await gold()).toBe(1);
+    ch.publish('s8h-in', 'vip.2', Buffer.from('s'), { headers: { tier: 'silver' } });
+    expect(await gold()).toBe(1);
+
+    // The tester follows the exchange binding and explains the headers match.
+    const tester = page.getByRole('form', { name: 'Test a route' });
+    await tester.getByLabel('Exchange').selectOption('s8h-in');
+    await tester.getByLabel('Routing key').fill('vip.3');
+    await tester.getByRole('button', { name: 'Add header' }).click();
+    await tester.getByLabel('Headers 1 name').fill('tier');
+    await tester.getByLabel('Headers 1 value').fill('gold');
+    await tester.getByRole('button', { name: 'Test route' }).click();
+    await expect(page.getByRole('status', { name: 'Route result' })).toHaveText('Would reach 1 queue(s): s8h-gold');
+    await expect(page.locator('.react-flow__node[data-id="q:s8h-gold"] [data-reached="true"]')).toBeVisible();
+    await expect(page.getByRole('table', { name: 'Bindings examined' }).getByRole('row', { name: /s8h-hdr via exchange binding.*s8h-gold.*yes/ })).toBeVisible();
+
+    // A key nothing is bound for goes to the alternate exchange.
+    await tester.getByLabel('Routing key').fill('misc');
+    await tester.getByRole('button', { name: 'Test route' }).click();
+    await expect(page.getByRole('status', { name: 'Route result' })).toHaveText('Would reach 1 queue(s): s8h-lost');
+    await expect(page.getByRole('table', { name: 'Bindings examined' })).toContainText('via alternate exchange');
+    await page.screenshot({ path: 'e2e/screenshots/routing-headers.png', fullPage: true });
+  } finally {
+    await conn.close();
+  }
+});

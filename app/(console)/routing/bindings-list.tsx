@@ -1,24 +1,36 @@
 'use client';
 
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { bindingKey, bindingLabel, type Binding, type Topology } from './graph-model';
+
+/** Most rows and choices listed at once; the page's name filter narrows them. */
+const MAX_LISTED = 200;
 
 /**
  * The graph's bindings as a table, for keyboard and screen-reader users: the
  * same edit and delete as clicking an edge, and a form that does what a drag does.
+ * Filtered by the same name as the graph.
  */
 export function BindingsList({
   topology,
+  search,
   onSelect,
   onPropose,
 }: {
   topology: Topology;
+  search: string;
   onSelect: (b: Binding) => void;
   onPropose: (source: string, destination: string, destinationType: 'queue' | 'exchange') => void;
 }) {
   const [source, setSource] = useState('');
   const [target, setTarget] = useState('');
-  const exchanges = topology.exchanges.filter((e) => e.name !== '');
+  const id = useId();
+  const needle = search.trim().toLowerCase();
+  const named = (name: string) => name.toLowerCase().includes(needle);
+  const exchanges = topology.exchanges.filter((e) => e.name !== '' && named(e.name)).slice(0, MAX_LISTED);
+  const queues = topology.queues.filter((q) => named(q.name)).slice(0, MAX_LISTED);
+  const matching = topology.bindings.filter((b) => named(b.source) || named(b.destination));
+  const bindings = matching.slice(0, MAX_LISTED);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const [kind, ...rest] = target.split(':');
@@ -29,8 +41,8 @@ export function BindingsList({
       <h2 id="bindings-list-title">Bindings</h2>
       <form className="actions" onSubmit={submit} aria-label="Add a binding">
         <label>
-          From exchange
-          <select value={source} onChange={(e) => setSource(e.target.value)} required>
+          <span id={`${id}-from`}>From exchange</span>
+          <select aria-labelledby={`${id}-from`} value={source} onChange={(e) => setSource(e.target.value)} required>
             <option value="">Choose…</option>
             {exchanges.map((x) => (
               <option key={x.name} value={x.name}>
@@ -40,11 +52,11 @@ export function BindingsList({
           </select>
         </label>
         <label>
-          To
-          <select value={target} onChange={(e) => setTarget(e.target.value)} required>
+          <span id={`${id}-to`}>To</span>
+          <select aria-labelledby={`${id}-to`} value={target} onChange={(e) => setTarget(e.target.value)} required>
             <option value="">Choose…</option>
             <optgroup label="Queues">
-              {topology.queues.map((q) => (
+              {queues.map((q) => (
                 <option key={q.name} value={`q:${q.name}`}>
                   {q.name}
                 </option>
@@ -63,8 +75,8 @@ export function BindingsList({
           Bind…
         </button>
       </form>
-      {topology.bindings.length === 0 ? (
-        <p className="muted">No bindings in this vhost yet (besides the default exchange's).</p>
+      {bindings.length === 0 ? (
+        <p className="muted">{needle ? 'No binding involves this name.' : "No bindings in this vhost yet (besides the default exchange's)."}</p>
       ) : (
         <table className="table" aria-label="Bindings of this vhost">
           <thead>
@@ -76,7 +88,7 @@ export function BindingsList({
             </tr>
           </thead>
           <tbody>
-            {topology.bindings.map((b) => (
+            {bindings.map((b) => (
               <tr key={bindingKey(b)}>
                 <td>{b.source}</td>
                 <td>
@@ -92,6 +104,11 @@ export function BindingsList({
             ))}
           </tbody>
         </table>
+      )}
+      {matching.length > bindings.length && (
+        <p className="muted">
+          The first {bindings.length} of {matching.length.toLocaleString()} bindings; narrow them with “Show around”.
+        </p>
       )}
     </section>
   );

@@ -79,8 +79,8 @@ function allElements(t: Topology, highlight: Highlight | null): { nodes: Node<No
     }
     if (q.retryTiers.length > 0) {
       nodes.push({ id: retryId(q.name), type: 'retry', position: { x: 0, y: 0 }, data: { label: `${q.retryTiers.length} retry tier(s)`, kind: 'retry', detail: q.retryTiers.join(' → '), reached: false } });
-      edges.push({ id: `rf:${q.name}`, source: queueId(q.name), target: retryId(q.name), label: 'failed', style: DASHED, className: 'edge-special', data: { binding: null } });
-      edges.push({ id: `rb:${q.name}`, source: retryId(q.name), target: queueId(q.name), label: 'due', style: DASHED, className: 'edge-special', data: { binding: null } });
+      // One edge both ways: a failed message waits in the tiers and comes back to the queue when due.
+      edges.push({ id: `rt:${q.name}`, source: queueId(q.name), target: retryId(q.name), label: 'failed ⇄ back when due', style: DASHED, className: 'edge-special', data: { binding: null } });
       const dlq = `${q.name}.dlq`;
       if (q.deadLetterExchange === null && queueNames.has(dlq)) {
         edges.push({ id: `dl:${q.name}`, source: retryId(q.name), target: queueId(dlq), label: 'after last tier', style: DASHED, className: 'edge-special', data: { binding: null } });
@@ -116,19 +116,22 @@ function neighbourhood(nodes: Node<NodeData>[], edges: Edge<EdgeData>[], search:
   return keep;
 }
 
+/** Beyond this many nodes the layout and the drawing get slow and unreadable: the page asks for a name to centre on. */
+export const MAX_DRAWN_NODES = 300;
+
 export function buildGraph(t: Topology, search: string, highlight: Highlight | null): { nodes: Node<NodeData>[]; edges: Edge<EdgeData>[]; hidden: number } {
   const all = allElements(t, highlight);
   const keep = search.trim() === '' ? null : neighbourhood(all.nodes, all.edges, search.trim());
-  const nodes = keep ? all.nodes.filter((n) => keep.has(n.id)) : all.nodes;
+  const matching = keep ? all.nodes.filter((n) => keep.has(n.id)) : all.nodes;
+  const nodes = matching.length > MAX_DRAWN_NODES ? [] : matching;
   const ids = new Set(nodes.map((n) => n.id));
   const edges = all.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
 
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'LR', nodesep: 24, ranksep: 120 });
+  g.setGraph({ rankdir: 'LR', nodesep: 24, ranksep: 180 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) g.setNode(n.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
-  // Back edges (retry "due") would pull the queue rightwards; leave them out of the layout.
-  for (const e of edges) if (!e.id.startsWith('rb:')) g.setEdge(e.source, e.target, {}, e.id);
+  for (const e of edges) g.setEdge(e.source, e.target, {}, e.id);
   dagre.layout(g);
   const placed = nodes.map((n) => {
     const p = g.node(n.id);

@@ -7,7 +7,7 @@ import { useUrlState } from '../../_lib/use-url-state';
 import { BindingDialog, type BindingDraft } from './binding-dialog';
 import { BindingPanel } from './binding-panel';
 import { BindingsList } from './bindings-list';
-import { bindingKey, buildGraph, type Args, type Binding, type Highlight, type Topology } from './graph-model';
+import { bindingKey, buildGraph, MAX_DRAWN_NODES, type Args, type Binding, type Highlight, type Topology } from './graph-model';
 import { RouteTester, type TestedRoute } from './route-tester';
 import { RoutingGraph } from './routing-graph';
 
@@ -96,7 +96,11 @@ export function RoutingPage() {
       )}
       {drawn && (drawn.nodes.length === 0 ? (
         <div className="empty" role="status">
-          {state.search ? 'Nothing matches this name.' : 'No exchanges or queues in this vhost yet.'}
+          {drawn.hidden > 0
+            ? `${drawn.hidden.toLocaleString()} exchanges, queues and retry stages match: too many to draw (at most ${MAX_DRAWN_NODES}). Type a name in “Show around” to draw its neighbourhood.`
+            : state.search
+              ? 'Nothing matches this name.'
+              : 'No exchanges or queues in this vhost yet.'}
         </div>
       ) : (
         <RoutingGraph
@@ -132,7 +136,7 @@ export function RoutingPage() {
           setTested(route);
         }}
       />
-      {topology && <BindingsList topology={topology} onSelect={setSelected} onPropose={propose} />}
+      {topology && <BindingsList topology={topology} search={state.search} onSelect={setSelected} onPropose={propose} />}
       <BindingDialog
         draft={draft}
         busy={add.isPending || remove.isPending}
