@@ -3,7 +3,7 @@
  * worker on ephemeral ports with a throw-away data directory; `baseURL` points
  * the browser at its console; `page` is signed in as guest.
  */
-import { test as base } from '@playwright/test';
+import { test as base, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,10 +17,11 @@ export interface Warren {
   output(): string;
 }
 
-async function startWarren(): Promise<{ warren: Warren; child: ChildProcess }> {
+/** Starts a Warren of its own; `env` adds settings (e.g. WARREN_DISK_FREE_LIMIT). Stop it with `stopWarren`. */
+export async function startWarren(env: Record<string, string> = {}): Promise<{ warren: Warren; child: ChildProcess }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-e2e-'));
   const child = spawn(process.execPath, ['scripts/start.mjs'], {
-    env: { ...process.env, PORT: '0', AMQP_PORT: '0', HOST: '127.0.0.1', WARREN_DATA_DIR: dataDir },
+    env: { ...process.env, PORT: '0', AMQP_PORT: '0', HOST: '127.0.0.1', WARREN_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -44,21 +45,30 @@ async function startWarren(): Promise<{ warren: Warren; child: ChildProcess }> {
   return { warren: { consoleUrl: ready[1], amqpUrl: ready[2], dataDir, output: () => out }, child };
 }
 
+export async function stopWarren({ warren, child }: { warren: Warren; child: ChildProcess }): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+  fs.rmSync(warren.dataDir, { recursive: true, force: true });
+}
+
+/** Signs a page's browser context in as guest through the API, as the sign-in form would. */
+export async function signIn(page: Page, baseURL: string): Promise<void> {
+  const res = await page.request.post(`${baseURL}/api/trpc/auth.signIn`, { data: { name: 'guest', password: 'guest' } });
+  if (!res.ok()) throw new Error(`Signing in as guest failed: ${res.status()} ${await res.text()}`);
+}
+
 export const test = base.extend<object, { warren: Warren }>({
   // Every story starts signed in as guest, as a person on this machine would be after the first sign-in.
   page: async ({ page, baseURL }, use) => {
-    const res = await page.request.post(`${baseURL}/api/trpc/auth.signIn`, { data: { name: 'guest', password: 'guest' } });
-    if (!res.ok()) throw new Error(`Signing in as guest failed: ${res.status()} ${await res.text()}`);
+    await signIn(page, baseURL!);
     await use(page);
   },
   warren: [
     async ({}, use) => {
-      const { warren, child } = await startWarren();
-      await use(warren);
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      fs.rmSync(warren.dataDir, { recursive: true, force: true });
+      const running = await startWarren();
+      await use(running.warren);
+      await stopWarren(running);
     },
     { scope: 'worker', timeout: 120_000 },
   ],

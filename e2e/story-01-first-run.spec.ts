@@ -1,7 +1,7 @@
 // Story 1 (first part): the console opens on the overview with real figures
 // from the running broker, and its live chart receives new points.
-import { expect, test } from './fixtures';
-import { figure, publishContinuously } from './helpers';
+import { expect, signIn, startWarren, stopWarren, test } from './fixtures';
+import { connect, figure, publishContinuously } from './helpers';
 
 test('the console asks to sign in, refuses a wrong password, and lets guest in', async ({ browser, baseURL }) => {
   const page = await browser.newPage({ baseURL });
@@ -75,5 +75,28 @@ test('every page of the navigation opens', async ({ page }) => {
     await nav.getByRole('link', { name }).click();
     await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
     await expect(nav.getByRole('link', { name })).toHaveAttribute('aria-current', 'page');
+  }
+});
+
+test('a disk alarm shows on the overview and blocks publishers without losing them', async ({ browser }) => {
+  // A free-space limit no disk can meet raises the alarm at start.
+  const running = await startWarren({ WARREN_DISK_FREE_LIMIT: '1000000GB' });
+  try {
+    const page = await browser.newPage({ baseURL: running.warren.consoleUrl });
+    await signIn(page, running.warren.consoleUrl);
+    await page.goto('/');
+    await expect(page.getByRole('alert').filter({ hasText: 'Publishers are blocked' })).toContainText('disk alarm');
+    await expect(figure(page, 'Alarms')).toHaveText('disk');
+
+    const conn = await connect(running.warren.amqpUrl, 'blocked-publisher');
+    const blocked = new Promise<string>((resolve) => conn.on('blocked', (reason: string) => resolve(reason)));
+    const ch = await conn.createChannel();
+    await ch.assertQueue('s1-blocked');
+    ch.sendToQueue('s1-blocked', Buffer.from('waits'));
+    expect(await blocked).toContain('disk');
+    await page.close();
+    await conn.close();
+  } finally {
+    await stopWarren(running);
   }
 });

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     version,
     nodeName: config.nodeName,
     startedAt,
+    alarms: () => amqp.activeAlarms(),
     listeners: { amqp: `${config.host}:${amqp.port}`, http: '' },
   };
   const pages = await createPagesHandler({ dir: root, dev: config.dev, hostname: config.host, port: config.httpPort });

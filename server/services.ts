@@ -16,6 +16,8 @@ export interface Services {
   version: string;
   nodeName: string;
   startedAt: number;
+  /** Resource alarms raised now (memory, disk): publishers are blocked while any is. */
+  alarms: () => { source: string; reason: string }[];
   /** Where this process listens, e.g. { amqp: '127.0.0.1:5672', http: '127.0.0.1:15672' }. */
   listeners: { amqp: string; http: string };
 }

@@ -29,6 +29,12 @@ export default function OverviewPage() {
           Cannot reach the broker: {info.error.message}. The page retries every second.
         </p>
       )}
+      {info.data && info.data.alarms.length > 0 && (
+        <div role="alert" className="alarm">
+          <strong>Publishers are blocked:</strong> {info.data.alarms.map((a) => `${a.source} alarm (${a.reason})`).join('; ')}. Consumers keep
+          running; publishing resumes when the alarm clears.
+        </div>
+      )}
       {info.data && (
         <dl className="figures" aria-label="Broker">
           <Figure label="Version" value={`${info.data.product} ${info.data.version}`} />
@@ -38,6 +44,7 @@ export default function OverviewPage() {
           <Figure label="Memory (resident)" value={formatBytes(info.data.memory.rssBytes)} />
           <Figure label="AMQP" value={info.data.listeners.amqp} />
           <Figure label="Metadata database" value={info.data.database} />
+          <Figure label="Alarms" value={info.data.alarms.length === 0 ? 'none' : info.data.alarms.map((a) => a.source).join(', ')} />
         </dl>
       )}
       {totals.data && (

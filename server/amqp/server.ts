@@ -34,6 +34,8 @@ export interface AmqpServerHandle {
    * stay blocked while any alarm (memory, disk, setPublishersBlocked) is raised.
    */
   setAlarm(source: string, reason: string | null): void;
+  /** The alarms raised now (memory, disk, manual), each with its reason: publishers are blocked while any is. */
+  activeAlarms(): { source: string; reason: string }[];
   /** Open client connections. */
   readonly connectionCount: number;
 }
@@ -95,6 +97,7 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
     port,
     setPublishersBlocked,
     setAlarm,
+    activeAlarms: () => [...alarms].map(([source, reason]) => ({ source, reason })),
     get connectionCount() {
       return connections.size;
     },

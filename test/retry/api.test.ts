@@ -31,6 +31,7 @@ function caller() {
     nodeName: broker.nodeName,
     startedAt: now,
     listeners: { amqp: '', http: '' },
+    alarms: () => [],
   };
   return appRouter.createCaller({ services, user: { name: 'oncall', tags: ['administrator'] }, peerAddress: '127.0.0.1', setCookie: () => {} });
 }

@@ -18,6 +18,7 @@ export const systemRouter = router({
       platform: `${os.type()} ${os.release()} ${os.arch()}`,
       memory: { rssBytes: m.rss, heapUsedBytes: m.heapUsed, totalSystemBytes: os.totalmem() },
       listeners: services.listeners,
+      alarms: services.alarms(),
       database: services.db.provider,
     };
   }),
