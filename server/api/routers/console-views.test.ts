@@ -1,0 +1,105 @@
+// The procedures behind the routing, retries, dead-letters and lag pages
+// (routing.graph, retries.pipelines, deadLetters.queues, lag.ranking), called
+// as the console calls them, on a real broker. None of them touches the database.
+import { describe, expect, it } from 'vitest';
+import { Broker } from '../../broker/broker';
+import { BrokerSampler } from '../../metrics/broker-sampler';
+import type { Services } from '../../services';
+import { appRouter } from '../root';
+
+function setUp() {
+  let clock = Date.UTC(2026, 0, 2, 3, 4, 5);
+  const broker = new Broker({ now: () => (clock += 10) });
+  const services = { broker, brokerSampler: new BrokerSampler(broker) } as unknown as Services;
+  const api = appRouter.createCaller({ services, user: { name: 'oncall', tags: ['administrator'] }, peerAddress: '127.0.0.1', setCookie: () => {} } as never);
+  return { broker, api };
+}
+
+describe('routing.graph', () => {
+  it('lists exchanges with their alternate, queues with dead-letter target and retry tiers, and explicit bindings only', async () => {
+    const { broker, api } = setUp();
+    broker.declareExchange('/', 'lost', 'fanout', {});
+    broker.declareExchange('/', 'shop', 'topic', { arguments: { 'alternate-exchange': 'lost' } });
+    broker.declareQueue('/', 'orders', { arguments: { 'x-dead-letter-exchange': 'lost', 'x-dead-letter-routing-key': 'dead' } });
+    broker.declareQueue('/', 'work', { arguments: { 'x-retry-tiers': ['5s', '1m'] } });
+    broker.bindQueue('/', 'orders', 'shop', 'order.*', {});
+    broker.bindExchange('/', 'lost', 'shop', 'x.#', {});
+
+    const graph = await api.routing.graph({ vhost: '/' });
+    expect(graph.exchanges.find((e) => e.name === 'shop')).toMatchObject({ type: 'topic', alternateExchange: 'lost' });
+    expect(graph.queues.find((q) => q.name === 'orders')).toMatchObject({ deadLetterExchange: 'lost', deadLetterRoutingKey: 'dead', retryTiers: [] });
+    expect(graph.queues.find((q) => q.name === 'work')).toMatchObject({ deadLetterExchange: null, retryTiers: ['5s', '1m'] });
+    expect(graph.queues.map((q) => q.name)).toContain('work.dlq');
+    expect(graph.bindings).toEqual([
+      { source: 'shop', destination: 'orders', destinationType: 'queue', routingKey: 'order.*', arguments: {} },
+      { source: 'shop', destination: 'lost', destinationType: 'exchange', routingKey: 'x.#', arguments: {} },
+    ]);
+  });
+});
+
+describe('deadLetters.queues', () => {
+  it('finds <queue>.dlq, queues bound to a dead-letter exchange and queues named by a dead-letter routing key, fullest first', async () => {
+    const { broker, api } = setUp();
+    broker.declareExchange('/', 'dlx', 'fanout', {});
+    broker.declareQueue('/', 'parked', {});
+    broker.bindQueue('/', 'parked', 'dlx', '', {});
+    broker.declareQueue('/', 'orders', { arguments: { 'x-dead-letter-exchange': 'dlx' } });
+    broker.declareQueue('/', 'by-key', {});
+    broker.declareQueue('/', 'mail', { arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'by-key' } });
+    broker.declareQueue('/', 'work', { arguments: { 'x-retry-tiers': ['5s'] } });
+    broker.publish('/', '', 'parked', {}, Buffer.from('x'));
+
+    const queues = await api.deadLetters.queues({});
+    expect(queues).toEqual([
+      { vhost: '/', name: 'parked', ready: 1 },
+      { vhost: '/', name: 'by-key', ready: 0 },
+      { vhost: '/', name: 'work.dlq', ready: 0 },
+    ]);
+  });
+});
+
+describe('retries.pipelines', () => {
+  it('gives each queue with tiers its own stage and its dead-letter queues beside the tiers', async () => {
+    const { broker, api } = setUp();
+    broker.declareQueue('/', 'work', { arguments: { 'x-retry-tiers': ['5s', '30s'] } });
+    broker.declareExchange('/', 'dlx', 'direct', {});
+    broker.declareQueue('/', 'failed', {});
+    broker.bindQueue('/', 'failed', 'dlx', 'jobs', {});
+    broker.declareQueue('/', 'jobs', { arguments: { 'x-retry-tiers': ['1s'], 'x-dead-letter-exchange': 'dlx', 'x-dead-letter-routing-key': 'jobs' } });
+    broker.publish('/', '', 'work', {}, Buffer.from('a'));
+
+    const pipelines = await api.retries.pipelines({});
+    const work = pipelines.find((p) => p.queue === 'work')!;
+    expect(work.work).toMatchObject({ name: 'work', ready: 1, unacked: 0, consumers: 0 });
+    expect(work.tiers.map((t) => t.label)).toEqual(['5s', '30s']);
+    expect(work.deadLetters.map((d) => d.name)).toEqual(['work.dlq']);
+    expect(pipelines.find((p) => p.queue === 'jobs')!.deadLetters.map((d) => d.name)).toEqual(['failed']);
+  });
+});
+
+describe('lag.ranking', () => {
+  it('ranks stream groups by time lag and queues by the age of their head message, unknown ages last', async () => {
+    const { broker, api } = setUp();
+    broker.declareQueue('/', 'events', { durable: true, arguments: { 'x-queue-type': 'stream' } });
+    for (let i = 0; i < 20; i++) broker.publish('/', '', 'events', {}, Buffer.from(`e${i}`));
+    broker.streams.resetGroup('/', 'events', 'slow', { kind: 'offset', offset: 2 });
+    broker.streams.resetGroup('/', 'events', 'fast', { kind: 'offset', offset: 18 });
+    const seconds = Math.floor(Date.now() / 1000);
+    for (const [name, age] of [['young', 10], ['old', 600], ['unstamped', null]] as const) {
+      broker.declareQueue('/', name, {});
+      broker.publish('/', '', name, age === null ? {} : { timestamp: seconds - age }, Buffer.from('m'));
+    }
+    broker.declareQueue('/', 'empty', {});
+
+    const ranking = await api.lag.ranking({});
+    expect(ranking.groups.map((g) => [g.group, g.lagMessages])).toEqual([
+      ['slow', 18],
+      ['fast', 2],
+    ]);
+    expect(ranking.groups[0].lagMs).toBeGreaterThan(ranking.groups[1].lagMs);
+    expect(ranking.queues.map((q) => q.queue)).toEqual(['old', 'young', 'unstamped']);
+    expect(ranking.queues[0].oldestAgeMs).toBeGreaterThanOrEqual(600_000);
+    expect(ranking.queues[2].oldestAgeMs).toBeNull();
+    expect(ranking).toMatchObject({ groupCount: 2, queueCount: 3 });
+  });
+});
