@@ -183,3 +183,23 @@ test('exchange-to-exchange and headers bindings, alternate and dead-letter paths
     await conn.close();
   }
 });
+
+test('with many queues the graph asks for a name and then draws that neighbourhood', async ({ page, warren }) => {
+  const conn = await connect(warren.amqpUrl, 'story8-many');
+  const ch = await conn.createChannel();
+  await ch.assertExchange('s8m-hub', 'direct', { durable: false });
+  for (let i = 0; i < 320; i++) {
+    await ch.assertQueue(`s8m-q${i}`, { durable: false });
+    if (i < 3) await ch.bindQueue(`s8m-q${i}`, 's8m-hub', `k${i}`);
+  }
+  try {
+    await page.goto('/routing');
+    await expect(page.getByRole('status').filter({ hasText: 'too many to draw' })).toBeVisible();
+    await page.getByLabel('Show around').fill('s8m-hub');
+    await expect(page).toHaveURL(/search=s8m-hub/);
+    await expect(page.locator('.react-flow__node')).toHaveCount(4);
+    await expect(page.locator('.react-flow__edge-text', { hasText: 'k2' })).toBeVisible();
+  } finally {
+    await conn.close();
+  }
+});

@@ -116,14 +116,25 @@ function neighbourhood(nodes: Node<NodeData>[], edges: Edge<EdgeData>[], search:
   return keep;
 }
 
+/** The predeclared amq.* exchanges clutter the picture until something is bound to them; a search still finds them. */
+function withoutIdleBuiltins(nodes: Node<NodeData>[], edges: Edge<EdgeData>[]): Node<NodeData>[] {
+  const linked = new Set(edges.flatMap((e) => [e.source, e.target]));
+  return nodes.filter((n) => !(n.data.kind === 'exchange' && n.data.label.startsWith('amq.') && !linked.has(n.id)));
+}
+
 /** Beyond this many nodes the layout and the drawing get slow and unreadable: the page asks for a name to centre on. */
 export const MAX_DRAWN_NODES = 300;
 
-export function buildGraph(t: Topology, search: string, highlight: Highlight | null): { nodes: Node<NodeData>[]; edges: Edge<EdgeData>[]; hidden: number } {
+export function buildGraph(
+  t: Topology,
+  search: string,
+  highlight: Highlight | null,
+): { nodes: Node<NodeData>[]; edges: Edge<EdgeData>[]; hidden: number; tooMany: boolean } {
   const all = allElements(t, highlight);
   const keep = search.trim() === '' ? null : neighbourhood(all.nodes, all.edges, search.trim());
-  const matching = keep ? all.nodes.filter((n) => keep.has(n.id)) : all.nodes;
-  const nodes = matching.length > MAX_DRAWN_NODES ? [] : matching;
+  const matching = keep ? all.nodes.filter((n) => keep.has(n.id)) : withoutIdleBuiltins(all.nodes, all.edges);
+  const tooMany = matching.length > MAX_DRAWN_NODES;
+  const nodes = tooMany ? [] : matching;
   const ids = new Set(nodes.map((n) => n.id));
   const edges = all.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
 
@@ -137,5 +148,5 @@ export function buildGraph(t: Topology, search: string, highlight: Highlight | n
     const p = g.node(n.id);
     return { ...n, position: { x: p.x - NODE_WIDTH / 2, y: p.y - NODE_HEIGHT / 2 } };
   });
-  return { nodes: placed, edges, hidden: all.nodes.length - nodes.length };
+  return { nodes: placed, edges, hidden: all.nodes.length - nodes.length, tooMany };
 }

@@ -27,7 +27,7 @@ export function RoutingPage() {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.routing.graph.queryKey({ vhost: state.vhost }) });
   const add = useMutation(trpc.bindings.add.mutationOptions());
   const remove = useMutation(trpc.bindings.remove.mutationOptions());
-  const topology = graph.data as Topology | undefined;
+  const topology: Topology | undefined = graph.data;
   const sourceType = (name: string) => topology?.exchanges.find((e) => e.name === name)?.type ?? 'direct';
 
   const highlight = useMemo<Highlight | null>(() => {
@@ -80,7 +80,7 @@ export function RoutingPage() {
         </label>
         {drawn && (
           <span className="muted" role="status">
-            {drawn.nodes.length} node(s) drawn{drawn.hidden > 0 ? `, ${drawn.hidden} hidden by the filter` : ''}
+            {drawn.nodes.length} node(s) drawn{drawn.hidden > 0 ? `, ${drawn.hidden} not shown` : ''}
           </span>
         )}
       </form>
@@ -96,7 +96,7 @@ export function RoutingPage() {
       )}
       {drawn && (drawn.nodes.length === 0 ? (
         <div className="empty" role="status">
-          {drawn.hidden > 0
+          {drawn.tooMany
             ? `${drawn.hidden.toLocaleString()} exchanges, queues and retry stages match: too many to draw (at most ${MAX_DRAWN_NODES}). Type a name in “Show around” to draw its neighbourhood.`
             : state.search
               ? 'Nothing matches this name.'
@@ -141,6 +141,7 @@ export function RoutingPage() {
         draft={draft}
         busy={add.isPending || remove.isPending}
         error={draft ? (mutationError?.message ?? null) : null}
+        // A refused binding shows in the dialog through the mutation's error; the dialog stays open.
         onSubmit={(key, args) => void saveDraft(key, args).catch(() => undefined)}
         onCancel={() => (add.reset(), remove.reset(), setDraft(null))}
       />
