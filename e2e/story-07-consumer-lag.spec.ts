@@ -109,6 +109,43 @@ test('two groups on a stream: the slow one lags more, ranks first, and a reset c
     slow = await startSlow();
     await expect.poll(() => slowRead.length).toBeGreaterThan(readAfterReset);
     expect(slowRead[readAfterReset]).toBe(5);
+
+    // Reset to a time: the group resumes at the first message the browser shows from that time.
+    slowOpen = false;
+    await slow.close();
+    await expect(slowRow.locator('td').nth(2)).toHaveText('0');
+    const t = new Date(Date.now() - 2_000);
+    const pad = (v: number) => String(v).padStart(2, '0');
+    const local = `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}T${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}`;
+    const browser = page.getByRole('form', { name: 'Read the stream' });
+    await browser.getByLabel('From').selectOption('timestamp');
+    await browser.getByLabel('Time', { exact: true }).fill(local);
+    await browser.getByRole('button', { name: 'Read', exact: true }).click();
+    const firstTitle = await page.getByText(/^Offset \d+ ·/).first().textContent();
+    const fromTime = Number(/^Offset (\d+)/.exec(firstTitle!)![1]);
+    expect(fromTime).toBeGreaterThan(5);
+    await reset.getByLabel('Reset to').selectOption('timestamp');
+    await reset.getByLabel('Time', { exact: true }).fill(local);
+    await reset.getByRole('button', { name: 'Reset…' }).click();
+    await dialog.getByRole('button', { name: 'Reset offset' }).click();
+    await expect(reset.getByRole('status')).toHaveText(`Resumes at offset ${fromTime}.`);
+    const readBeforeTimeReset = slowRead.length;
+    slow = await startSlow();
+    await expect.poll(() => slowRead.length).toBeGreaterThan(readBeforeTimeReset);
+    expect(slowRead[readBeforeTimeReset]).toBe(fromTime);
+
+    // And back to the first message.
+    slowOpen = false;
+    await slow.close();
+    await expect(slowRow.locator('td').nth(2)).toHaveText('0');
+    await reset.getByLabel('Reset to').selectOption('first');
+    await reset.getByRole('button', { name: 'Reset…' }).click();
+    await dialog.getByRole('button', { name: 'Reset offset' }).click();
+    await expect(reset.getByRole('status')).toHaveText('Resumes at offset 0.');
+    const readBeforeFirstReset = slowRead.length;
+    slow = await startSlow();
+    await expect.poll(() => slowRead.length).toBeGreaterThan(readBeforeFirstReset);
+    expect(slowRead[readBeforeFirstReset]).toBe(0);
   } finally {
     clearInterval(publisher);
     slowOpen = false;
