@@ -117,7 +117,11 @@ export function RetryPipelines() {
             {p.deadLetters.length === 0 && (
               <li className="stage stage-dead" aria-label={`Dead letters of ${p.queue}`}>
                 <strong>Dead letters</strong>
-                <p className="muted">No queue receives them: messages failing the last tier are dropped.</p>
+                <p className="muted">
+                  {p.source === 'ttl-chain'
+                    ? 'A TTL chain sends failures round again; its consumer decides when to give up.'
+                    : 'No queue receives them: messages failing the last tier are dropped.'}
+                </p>
               </li>
             )}
             {p.deadLetters.map((d) => (

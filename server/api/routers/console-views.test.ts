@@ -75,6 +75,19 @@ describe('retries.pipelines', () => {
     expect(work.deadLetters.map((d) => d.name)).toEqual(['work.dlq']);
     expect(pipelines.find((p) => p.queue === 'jobs')!.deadLetters.map((d) => d.name)).toEqual(['failed']);
   });
+
+  it('draws a hand-built TTL chain with its TTL queue as the tier, not as a dead-letter queue', async () => {
+    const { broker, api } = setUp();
+    broker.declareExchange('/', 'retry', 'fanout', {});
+    broker.declareExchange('/', 'back', 'fanout', {});
+    broker.declareQueue('/', 'mail', { arguments: { 'x-dead-letter-exchange': 'retry' } });
+    broker.bindQueue('/', 'mail', 'back', '', {});
+    broker.declareQueue('/', 'mail-wait', { arguments: { 'x-message-ttl': 2000, 'x-dead-letter-exchange': 'back' } });
+    broker.bindQueue('/', 'mail-wait', 'retry', '', {});
+
+    const [mail] = (await api.retries.pipelines({})).filter((p) => p.queue === 'mail');
+    expect(mail).toMatchObject({ source: 'ttl-chain', tiers: [{ holding: 'mail-wait', delayMs: 2000 }], deadLetters: [] });
+  });
 });
 
 describe('lag.ranking', () => {

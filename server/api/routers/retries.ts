@@ -10,15 +10,18 @@ import { protectedProcedure, router } from '../trpc';
 function deadLetterQueues(broker: Broker, info: RetryQueueInfo): string[] {
   const { vhost, queue, deadLetterExchange: dlx, deadLetterRoutingKey: dlrk } = info;
   if (dlx === null) return [`${queue}.dlq`];
+  // In a TTL chain the dead-letter exchange leads to the tiers themselves, not past them.
+  const holding = new Set(info.tiers.map((t) => t.holding));
+  const notATier = (name: string) => !holding.has(name);
   if (dlrk !== null) {
     try {
-      return broker.trace(vhost, dlx, dlrk).queues;
+      return broker.trace(vhost, dlx, dlrk).queues.filter(notATier);
     } catch {
       return []; // the dead-letter exchange is not declared: such messages are dropped
     }
   }
   const bound = broker.listBindings(vhost).filter((b) => b.source === dlx && b.destinationType === 'queue');
-  return [...new Set(bound.map((b) => b.destination))];
+  return [...new Set(bound.map((b) => b.destination))].filter(notATier);
 }
 
 function stage(broker: Broker, sampler: BrokerSampler, vhost: string, name: string) {
