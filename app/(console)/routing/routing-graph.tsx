@@ -39,6 +39,7 @@ export function RoutingGraph({
         onEdgeClick={(_, edge) => edge.data?.binding && onSelectBinding(edge.data.binding)}
         fitView
         minZoom={0.2}
+        colorMode="system"
         proOptions={{ hideAttribution: true }}
       >
         <Background />
