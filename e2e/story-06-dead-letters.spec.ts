@@ -71,7 +71,7 @@ test('read why messages died, requeue selected and all to the original queue, se
     expect(consumed.map((c) => JSON.parse(c).order).sort()).toEqual([0, 1, 2, 3, 4]);
     await expect(page.getByRole('status', { name: 'Matching' })).toHaveText('0 matching');
 
-    // The expired reminders: export them as JSON lines, then delete them after a confirmation.
+    // The expired reminders: export them as JSON lines, move one elsewhere, delete the other.
     await page.getByLabel('Reason').selectOption('');
     await expect(page.getByRole('status', { name: 'Matching' })).toHaveText('2 matching');
     await page.getByRole('checkbox', { name: 'Select this page' }).check();
@@ -79,12 +79,33 @@ test('read why messages died, requeue selected and all to the original queue, se
     await page.getByRole('button', { name: 'Export JSON lines' }).click();
     const lines = fs.readFileSync(await (await download).path(), 'utf8').trim().split('\n');
     expect(lines.map((l) => JSON.parse(l).reason)).toEqual(['expired', 'expired']);
+    await expect(page.getByRole('status', { name: 'Result' })).toHaveText('Exported 2 message(s) as JSON lines; they stay in s6-dlq.');
+
+    // One goes to another queue instead of its original one.
+    await ch.assertQueue('s6-parked', { durable: false });
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    await table.getByRole('checkbox', { name: /^Select message/ }).first().check();
+    await page.getByLabel('Requeue to').fill('s6-parked');
+    await page.getByRole('button', { name: 'Requeue' }).click();
+    await expect(page.getByRole('status', { name: 'Result' })).toHaveText('Requeued 1 message(s) to s6-parked.');
+    const parked = await ch.get('s6-parked', { noAck: true });
+    expect(parked && parked.content.toString()).toMatch(/^remind-/);
+
+    // The last one is deleted after a confirmation that says how many.
+    await page.getByRole('checkbox', { name: 'Select this page' }).check();
     await page.getByRole('button', { name: 'Delete…' }).click();
-    const confirm = page.getByRole('dialog', { name: 'Delete 2 dead letter(s)?' });
-    await confirm.getByRole('button', { name: 'Delete 2 message(s)' }).click();
-    await expect(page.getByRole('status', { name: 'Result' })).toHaveText('Deleted 2 message(s).');
+    const confirm = page.getByRole('dialog', { name: 'Delete 1 dead letter(s)?' });
+    await confirm.getByRole('button', { name: 'Delete 1 message(s)' }).click();
+    await expect(page.getByRole('status', { name: 'Result' })).toHaveText('Deleted 1 message(s).');
     await expect(page.getByText('s6-dlq is empty.')).toBeVisible();
     expect((await ch.checkQueue('s6-dlq')).messageCount).toBe(0);
+
+    // Every bulk action is in the audit log with how many it moved.
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Admin' }).click();
+    const audit = page.getByRole('table', { name: 'Audit log' });
+    await expect(audit.getByRole('row', { name: /dead-letters\.requeue.*s6-dlq/ }).filter({ hasText: '"requeued":3' })).toHaveCount(1);
+    await expect(audit.getByRole('row', { name: /dead-letters\.requeue.*s6-dlq/ }).filter({ hasText: '"requeued":2' })).toHaveCount(1);
+    await expect(audit.getByRole('row', { name: /dead-letters\.delete.*s6-dlq/ })).toContainText('"deleted":1');
   } finally {
     await conn.close();
   }
