@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
+import { DateTime } from '../../_components/date-time';
 import { ErrorNote } from '../../_components/error-note';
 import { MessageViewer } from '../../_components/message-viewer';
 import { useTRPC } from '../../_lib/trpc';
@@ -17,7 +18,6 @@ function epoch(local: string): number | undefined {
   const ms = local === '' ? NaN : new Date(local).getTime();
   return Number.isFinite(ms) ? ms : undefined;
 }
-const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleString([], { hour12: false }));
 
 /** The DLQ inspector: pick a dead-letter queue, filter its messages, select and act on them. */
 export function DeadLetterInspector() {
@@ -163,8 +163,8 @@ export function DeadLetterInspector() {
                       <td>{m.originalQueue ?? '—'}</td>
                       <td className="num">{m.attempts}</td>
                       <td className="num">{m.deaths}</td>
-                      <td>{when(m.firstDeathAt)}</td>
-                      <td>{when(m.lastDeathAt)}</td>
+                      <td><DateTime ms={m.firstDeathAt} /></td>
+                      <td><DateTime ms={m.lastDeathAt} /></td>
                       <td>{m.routingKeys.length > 0 ? m.routingKeys.join(', ') : m.routingKey}</td>
                       <td className="num">{m.sizeBytes} B</td>
                       <td>

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import { DateTime } from '../../_components/date-time';
 import { ErrorNote } from '../../_components/error-note';
 import { formatBytes } from '../../_lib/format';
 import { useTRPC } from '../../_lib/trpc';
@@ -13,7 +14,6 @@ interface CounterSample {
   counts: Map<string, { published: number; delivered: number }>;
 }
 
-const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleString([], { hour12: false }));
 const rate = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
 /** Every stream with its size, segments, first and last offset and time, and publish/deliver rates. */
@@ -80,9 +80,9 @@ export function StreamList() {
               <td className="num">{formatBytes(s.bytes)}</td>
               <td className="num">{s.segments}</td>
               <td className="num">{s.firstOffset ?? '—'}</td>
-              <td>{when(s.firstTimestamp)}</td>
+              <td><DateTime ms={s.firstTimestamp} /></td>
               <td className="num">{s.lastOffset ?? '—'}</td>
-              <td>{when(s.lastTimestamp)}</td>
+              <td><DateTime ms={s.lastTimestamp} /></td>
               <td className="num">{r ? rate(r.publish) : '—'}</td>
               <td className="num">{r ? rate(r.deliver) : '—'}</td>
               <td className="num">{s.consumers}</td>

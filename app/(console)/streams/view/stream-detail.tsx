@@ -3,13 +3,14 @@
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { DateTime } from '../../../_components/date-time';
 import { ErrorNote } from '../../../_components/error-note';
 import { formatBytes } from '../../../_lib/format';
 import { useTRPC } from '../../../_lib/trpc';
 import { GroupLag } from './group-lag';
 import { StreamBrowser } from './stream-browser';
 
-const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleString([], { hour12: false }));
 
 /** One stream: its figures, its consumer groups with live lag, and a message browser. */
 export function StreamDetail() {
@@ -37,16 +38,18 @@ export function StreamDetail() {
       {s && (
         <>
           <dl className="figures" aria-label="Stream figures">
-            {[
-              ['Messages', s.messages.toLocaleString()],
-              ['Size', formatBytes(s.bytes)],
-              ['Segments', String(s.segments)],
-              ['First offset', s.firstOffset === null ? '—' : String(s.firstOffset)],
-              ['Last offset', s.lastOffset === null ? '—' : String(s.lastOffset)],
-              ['First time', when(s.firstTimestamp)],
-              ['Last time', when(s.lastTimestamp)],
-              ['Consumers', String(s.consumers)],
-            ].map(([label, value]) => (
+            {(
+              [
+                ['Messages', s.messages.toLocaleString()],
+                ['Size', formatBytes(s.bytes)],
+                ['Segments', String(s.segments)],
+                ['First offset', s.firstOffset === null ? '—' : String(s.firstOffset)],
+                ['Last offset', s.lastOffset === null ? '—' : String(s.lastOffset)],
+                ['First time', <DateTime ms={s.firstTimestamp} />],
+                ['Last time', <DateTime ms={s.lastTimestamp} />],
+                ['Consumers', String(s.consumers)],
+              ] as [string, ReactNode][]
+            ).map(([label, value]) => (
               <div className="figure" key={label}>
                 <dt>{label}</dt>
                 <dd>{value}</dd>
