@@ -7,7 +7,7 @@ import { connect } from './helpers';
 test('rejected messages move through the retry tiers and the last failures land in the DLQ', async ({ page, warren }) => {
   const conn = await connect(warren.amqpUrl, 'story5');
   const ch = await conn.createChannel();
-  await ch.assertQueue('s5-work', { durable: false, arguments: { 'x-retry-tiers': ['3s', '6s'] } });
+  await ch.assertQueue('s5-work', { durable: false, arguments: { 'x-retry-tiers': ['4s', '6s'] } });
   // The consumer: messages marked "flaky" succeed on their first retry; "broken" ones always fail.
   const handled: string[] = [];
   await ch.prefetch(20);
@@ -27,7 +27,7 @@ test('rejected messages move through the retry tiers and the last failures land 
     const tier1 = pipeline.getByRole('listitem', { name: 'Tier 1 of s5-work' });
     const tier2 = pipeline.getByRole('listitem', { name: 'Tier 2 of s5-work' });
     const dlq = pipeline.getByRole('listitem', { name: 'Dead letters of s5-work' });
-    await expect(tier1).toContainText('3s');
+    await expect(tier1).toContainText('4s');
     await expect(tier2).toContainText('6s');
     await expect(dlq).toContainText('s5-work.dlq');
     await expect(dlq.locator('[data-field="ready"]')).toHaveText('0');
@@ -35,7 +35,7 @@ test('rejected messages move through the retry tiers and the last failures land 
     for (let i = 0; i < 4; i++) ch.sendToQueue('s5-work', Buffer.from(`flaky-${i}`));
     for (let i = 0; i < 6; i++) ch.sendToQueue('s5-work', Buffer.from(`broken-${i}`));
 
-    // All ten failed once: they wait in tier 1, due within 3 s.
+    // All ten failed once: they wait in tier 1, due within 4 s.
     await expect(tier1.locator('[data-field="count"]')).toHaveText('10');
     await expect(tier1.locator('[data-field="next-due"]')).toHaveText(/^in \ds/);
     await page.getByRole('button', { name: 'Browse tier 1' }).click();
@@ -43,7 +43,7 @@ test('rejected messages move through the retry tiers and the last failures land 
     await expect(held.getByText(/Attempt 1, held since/)).toHaveCount(10);
     await page.screenshot({ path: 'e2e/screenshots/retries-tier1.png', fullPage: true });
 
-    // After 3 s they return: the flaky ones succeed, the six broken ones fail again into tier 2.
+    // After 4 s they return: the flaky ones succeed, the six broken ones fail again into tier 2.
     await expect(tier2.locator('[data-field="count"]')).toHaveText('6', { timeout: 15_000 });
     await expect(tier1.locator('[data-field="count"]')).toHaveText('0');
     expect(handled.sort()).toEqual(['flaky-0', 'flaky-1', 'flaky-2', 'flaky-3']);
