@@ -20,7 +20,8 @@ export function RoutingPage() {
   const vhosts = useQuery(trpc.system.vhosts.queryOptions());
   const graph = useQuery({ ...trpc.routing.graph.queryOptions({ vhost: state.vhost }), refetchInterval: 1_000 });
   const [tested, setTested] = useState<TestedRoute | null>(null);
-  const trace = useQuery({ ...trpc.publish.trace.queryOptions({ vhost: state.vhost, exchange: tested?.exchange ?? '', routingKey: tested?.routingKey ?? '', headers: tested?.headers ?? [] }), enabled: tested !== null });
+  const traceInput = { vhost: state.vhost, exchange: tested?.exchange ?? '', routingKey: tested?.routingKey ?? '', headers: tested?.headers ?? [] };
+  const trace = useQuery({ ...trpc.publish.trace.queryOptions(traceInput), enabled: tested !== null });
   const [selected, setSelected] = useState<Binding | null>(null);
   const [draft, setDraft] = useState<BindingDraft | null>(null);
 
@@ -121,7 +122,8 @@ export function RoutingPage() {
           binding={selected}
           busy={remove.isPending}
           onEdit={() => setDraft({ ...selected, sourceType: sourceType(selected.source), editing: true })}
-          onDelete={deleteSelected}
+          // A refused delete shows through the mutation's error below the graph.
+          onDelete={() => void deleteSelected().catch(() => undefined)}
           onClose={() => setSelected(null)}
         />
       )}
