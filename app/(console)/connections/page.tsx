@@ -46,7 +46,9 @@ export default function ConnectionsPage() {
                 const label = c.name || c.peerAddress;
                 return (
                   <tr key={c.id}>
-                    <td>{c.name || <span className="muted">{c.id}</span>}</td>
+                    <td>
+                      {c.name} <span className="muted" data-connection-id>{c.id}</span>
+                    </td>
                     <td>
                       {c.product} {c.version}
                       {c.platform && <span className="muted"> · {c.platform}</span>}
