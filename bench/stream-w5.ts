@@ -11,8 +11,14 @@
 //    file run with --serve <dir>): a confirm channel publishes (waiting for
 //    confirms every WINDOW messages), then a consumer with x-stream-offset 0,
 //    prefetch 100 and one ack per message.
-// NATS JetStream (the peer for W5) needs the `nats` npm client, which is not
-// installed: that peer is skipped, and the JSON line says so.
+// 3. NATS JetStream, the peer (bench/jetstream-peer.ts: nats-server from
+//    Debian on loopback, a file-backed stream): the same messages published
+//    with acks, waiting for all acks every WINDOW messages as the AMQP
+//    publisher waits for its confirms; then read from the first message by an
+//    ordered consumer (no acks: it is JetStream's stream read) pulling
+//    READ_BUFFER messages at a time. Warren's ratio to it is given for the
+//    AMQP figures. When nats-server cannot be installed or started, the JSON
+//    line says the peer was skipped, and why.
 //
 // Run: npx tsx bench/stream-w5.ts [count]   (prints one JSON line; data in a temp dir, removed after)
 
@@ -28,9 +34,12 @@ import { StreamQueue } from '../server/broker/stream/stream-queue';
 import type { Delivery } from '../server/broker/types';
 import { FileStreamStorage } from '../server/store/stream/file-stream-storage';
 import { BODY_SIZE, PREFETCH, round, until } from './amqp-support';
+import { PeerUnavailable, startJetStream } from './jetstream-peer';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const WINDOW = 10_000;
+/** Messages JetStream's ordered consumer asks for at a time. */
+const READ_BUFFER = PREFETCH;
 const STREAM_ARGS = { 'x-queue-type': 'stream' };
 const body = Buffer.alloc(BODY_SIZE, 0x61);
 
@@ -166,6 +175,33 @@ async function overAmqp(dir: string, count: number) {
   }
 }
 
+async function overJetStream(count: number) {
+  const peer = await startJetStream();
+  try {
+    let start = process.hrtime.bigint();
+    await peer.append(count, body, WINDOW);
+    const appendSeconds = seconds(start);
+    start = process.hrtime.bigint();
+    const bytes = await peer.readAll(count, READ_BUFFER);
+    const readSeconds = seconds(start);
+    if (bytes !== count * BODY_SIZE) throw new Error(`JetStream read ${bytes} bytes`);
+    return { server: peer.version, appendMsgPerSec: Math.round(count / appendSeconds), readMsgPerSec: Math.round(count / readSeconds) };
+  } finally {
+    await peer.stop();
+  }
+}
+
+/** JetStream's figures, or why there are none (printed on stderr too). */
+async function jetStreamOrReason(count: number) {
+  try {
+    return await overJetStream(count);
+  } catch (error) {
+    const reason = `${error instanceof PeerUnavailable ? 'skipped' : 'failed'}: ${(error as Error).message}`;
+    console.error(`JetStream ${reason}`);
+    return reason;
+  }
+}
+
 /** Runs W5 with `count` messages (data in a temp dir, removed after); for bench/run.ts or the command line. */
 export async function runW5(count = 1_000_000) {
   const root = mkdtempSync(join(tmpdir(), 'warren-w5-'));
@@ -174,13 +210,18 @@ export async function runW5(count = 1_000_000) {
     const local = await inProcess(join(root, 'in-process'), count);
     const remote = await overAmqp(join(root, 'amqp'), count);
     const cpu = process.cpuUsage(cpuStart);
+    const jetstream = await jetStreamOrReason(count);
     return {
       workload: 'W5',
       messages: count,
       bodyBytes: BODY_SIZE,
       warren: { inProcess: local, amqp: remote },
       cpuSeconds: round((cpu.user + cpu.system) / 1e6),
-      peers: { jetstream: 'skipped: the nats npm client is not installed' },
+      peers: { jetstream },
+      warrenAmqpToJetStream:
+        typeof jetstream === 'string'
+          ? null
+          : { append: round(remote.appendMsgPerSec / jetstream.appendMsgPerSec), read: round(remote.consumeMsgPerSec / jetstream.readMsgPerSec) },
     };
   } finally {
     rmSync(root, { recursive: true, force: true });
