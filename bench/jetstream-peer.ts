@@ -18,6 +18,7 @@ import { connect, StorageType, type NatsConnection, type PubAck } from 'nats';
 const STREAM = 'w5';
 const SUBJECT = 'w5.data';
 const READY_TIMEOUT_MS = 20_000;
+const READ_TIMEOUT_MS = 300_000;
 
 export class PeerUnavailable extends Error {}
 
@@ -119,7 +120,7 @@ async function append(nc: NatsConnection, count: number, body: Buffer, window: n
   }
 }
 
-async function readAll(nc: NatsConnection, count: number, buffer: number): Promise<number> {
+async function readStream(nc: NatsConnection, count: number, buffer: number): Promise<number> {
   // Without options an ordered consumer starts at the stream's first message.
   // (Asking for DeliverPolicy.All makes the client send it with a start
   // sequence, which nats-server 2.9 refuses; the client then retries quietly.)
@@ -134,6 +135,19 @@ async function readAll(nc: NatsConnection, count: number, buffer: number): Promi
   await messages.close();
   if (read !== count) throw new Error(`JetStream delivered ${read} of ${count} messages`);
   return bytes;
+}
+
+/** readStream with a deadline: the client retries some failures quietly (see above) rather than throwing. */
+async function readAll(nc: NatsConnection, count: number, buffer: number): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`JetStream read not done within ${READ_TIMEOUT_MS / 1000} s`)), READ_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([readStream(nc, count, buffer), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Installs (when missing) and starts nats-server, connects, and creates the file-backed stream. */
