@@ -27,6 +27,9 @@ test('find the queue that is backing up among 2,000', async ({ page, warren }) =
     await expect(page).toHaveURL(/dir=desc/);
     const firstRow = page.getByRole('table', { name: 'Queues' }).getByRole('row').nth(1);
     await expect(firstRow.getByRole('cell').first()).toHaveText('s2-orders');
+    // Its only consumer is out of credit while the backlog grows: utilisation 0 %, and the queue is busy.
+    await expect(firstRow).toContainText('0%');
+    await expect(firstRow).toContainText('running');
 
     // Filter by name; the state lives in the URL and survives a reload.
     await page.getByLabel('Filter by name').fill('s2-orders');
@@ -47,6 +50,7 @@ test('find the queue that is backing up among 2,000', async ({ page, warren }) =
     const before = Number((await ready.textContent())!.replace(/,/g, ''));
     await expect.poll(async () => Number((await ready.textContent())!.replace(/,/g, ''))).toBeGreaterThan(before);
     await expect(figure(page, 'Unacked')).toHaveText('5');
+    await expect(figure(page, 'Consumer utilisation')).toHaveText('0%');
 
     const depth = page.getByRole('figure', { name: 'Depth' });
     await expect.poll(async () => Number(await depth.getAttribute('data-points'))).toBeGreaterThan(2);

@@ -30,6 +30,30 @@ describe('console operations', () => {
     expect(broker.deleteQueue('/', 'q')).toBe(0);
   });
 
+  it('counts the time its consumers were saturated: backlog waiting while none could take a message', async () => {
+    let clock = 1_000;
+    broker = new Broker({ now: () => clock });
+    broker.declareQueue('/', 'q');
+    const channel = openConnection(broker).openChannel(1);
+    channel.qos(1, false);
+    const deliveries = collector();
+    channel.consume('q', {}, deliveries.deliver);
+    await settle();
+    publishTexts(broker, 'q', ['1']);
+    clock += 500; // one message in flight, nothing waiting: not saturated
+    expect(broker.getQueue('/', 'q').consumersSaturatedMs).toBe(0);
+    publishTexts(broker, 'q', ['2', '3']); // backlog, and the only consumer is out of credit
+    clock += 2_000;
+    expect(broker.getQueue('/', 'q').consumersSaturatedMs).toBe(2_000);
+    for (const tag of [1, 2, 3]) {
+      channel.ack(tag, false);
+      await settle();
+    } // backlog drained
+    clock += 1_000;
+    expect(broker.getQueue('/', 'q').consumersSaturatedMs).toBe(2_000);
+    expect(deliveries.texts()).toEqual(['1', '2', '3']);
+  });
+
   it('browse shows messages from an offset without consuming or reordering', () => {
     broker = new Broker();
     broker.declareQueue('/', 'q');

@@ -159,6 +159,12 @@ export interface QueueStats {
   /** Tag of the single active consumer, when x-single-active-consumer is set. */
   activeConsumerTag: string | null;
   counters: QueueCounters;
+  /**
+   * Milliseconds, since the queue was made, during which it had ready messages
+   * and consumers but none of them could take one (all out of credit or paused).
+   * Its growth rate is 1 − consumer utilisation.
+   */
+  consumersSaturatedMs: number;
 }
 
 export interface ExchangeCounters {

@@ -37,6 +37,6 @@ describe('BrokerSampler', () => {
     sampler.sample();
     broker.deleteQueue('/', 'orders');
     sampler.sample();
-    expect(sampler.queueSeries('/', 'orders')).toEqual({ rates: { incoming: 0, deliver: 0, ack: 0 }, depth: [] });
+    expect(sampler.queueSeries('/', 'orders')).toEqual({ rates: { incoming: 0, deliver: 0, ack: 0, utilisation: null }, depth: [] });
   });
 });

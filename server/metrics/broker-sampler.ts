@@ -31,6 +31,8 @@ export interface QueueRates {
   incoming: number;
   deliver: number;
   ack: number;
+  /** Share of the last second in which consumers could take messages at once (1 = always); null without consumers. */
+  utilisation: number | null;
 }
 
 export interface ConnectionRates {
@@ -46,13 +48,14 @@ interface ConnectionSeries {
 
 interface QueueSeries {
   last: QueueStats['counters'];
+  lastSaturatedMs: number;
   rates: QueueRates;
   depth: Ring<number>;
 }
 
 const RATE_KEYS = ['published', 'delivered', 'acked', 'redelivered', 'returned', 'deadLettered'] as const;
 const SPARK_POINTS = 60;
-const NO_RATES: QueueRates = Object.freeze({ incoming: 0, deliver: 0, ack: 0 });
+const NO_RATES: QueueRates = Object.freeze({ incoming: 0, deliver: 0, ack: 0, utilisation: null });
 const NO_TRAFFIC: ConnectionRates = Object.freeze({ receivedBytesPerSecond: 0, sentBytesPerSecond: 0 });
 
 export function queueKey(vhost: string, name: string): string {
@@ -116,15 +119,18 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
       seen.add(key);
       let s = this.queues.get(key);
       if (!s) {
-        s = { last: q.counters, rates: NO_RATES, depth: new Ring<number>(SPARK_POINTS) };
+        s = { last: q.counters, lastSaturatedMs: q.consumersSaturatedMs, rates: NO_RATES, depth: new Ring<number>(SPARK_POINTS) };
         this.queues.set(key, s);
       } else {
+        const saturated = Math.min(1, Math.max(0, (q.consumersSaturatedMs - s.lastSaturatedMs) / (seconds * 1000)));
         s.rates = {
           incoming: Math.max(0, q.counters.published - s.last.published) / seconds,
           deliver: Math.max(0, q.counters.delivered - s.last.delivered) / seconds,
           ack: Math.max(0, q.counters.acked - s.last.acked) / seconds,
+          utilisation: q.consumers > 0 ? 1 - saturated : null,
         };
         s.last = q.counters;
+        s.lastSaturatedMs = q.consumersSaturatedMs;
       }
       s.depth.push({ at, value: q.ready + q.unacked });
     }

@@ -63,6 +63,7 @@ export function QueueDetail() {
               ['Incoming', `${queue.data.rates.incoming.toFixed(1)}/s`],
               ['Deliver', `${queue.data.rates.deliver.toFixed(1)}/s`],
               ['Ack', `${queue.data.rates.ack.toFixed(1)}/s`],
+              ['Consumer utilisation', queue.data.rates.utilisation === null ? 'no consumers' : `${Math.round(queue.data.rates.utilisation * 100)}%`],
             ].map(([label, value]) => (
               <div className="figure" key={label}>
                 <dt>{label}</dt>

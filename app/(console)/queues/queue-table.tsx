@@ -15,7 +15,7 @@ const ROW_HEIGHT = 36;
 const BLOCK = 100; // rows fetched per request: the browser only asks for what is on screen
 const VIEWPORT_ROWS = 16;
 
-const COLUMNS: { key: QueueSortColumn | 'features' | 'depth'; label: string; numeric?: boolean; width: string }[] = [
+const COLUMNS: { key: QueueSortColumn | 'features' | 'depth' | 'utilisation' | 'state'; label: string; numeric?: boolean; width: string }[] = [
   { key: 'name', label: 'Name', width: 'minmax(180px, 2fr)' },
   { key: 'vhost', label: 'Vhost', width: '70px' },
   { key: 'type', label: 'Type', width: '70px' },
@@ -27,6 +27,8 @@ const COLUMNS: { key: QueueSortColumn | 'features' | 'depth'; label: string; num
   { key: 'deliver', label: 'Deliver/s', numeric: true, width: '80px' },
   { key: 'ack', label: 'Ack/s', numeric: true, width: '70px' },
   { key: 'consumers', label: 'Consumers', numeric: true, width: '90px' },
+  { key: 'utilisation', label: 'Utilisation', numeric: true, width: '90px' },
+  { key: 'state', label: 'State', width: '70px' },
   { key: 'features', label: 'Features', width: 'minmax(120px, 1fr)' },
   { key: 'depth', label: 'Depth (1 min)', width: '100px' },
 ];
@@ -106,7 +108,7 @@ export function QueueTable() {
       <div className="vtable" role="table" aria-label="Queues" aria-rowcount={total ?? -1}>
         <div className="vrow vhead" role="row" style={{ gridTemplateColumns: GRID }}>
           {COLUMNS.map((c) => {
-            const sortable = c.key !== 'features' && c.key !== 'depth';
+            const sortable = !['features', 'depth', 'utilisation', 'state'].includes(c.key);
             const sorted = state.sort === c.key;
             return (
               <div
@@ -155,6 +157,10 @@ export function QueueTable() {
                       <div role="cell" className="num">{rate(q.rates.deliver)}</div>
                       <div role="cell" className="num">{rate(q.rates.ack)}</div>
                       <div role="cell" className="num">{q.consumers}</div>
+                      <div role="cell" className="num" title="Share of the last second in which consumers could take messages at once">
+                        {q.rates.utilisation === null ? '—' : `${Math.round(q.rates.utilisation * 100)}%`}
+                      </div>
+                      <div role="cell">{q.rates.incoming + q.rates.deliver + q.rates.ack > 0 ? 'running' : 'idle'}</div>
                       <div role="cell">
                         <ArgumentBadges args={q.arguments} durable={q.durable} exclusive={q.exclusive} autoDelete={q.autoDelete} />
                       </div>

@@ -60,6 +60,9 @@ export class ClassicQueue implements Queue {
   private expiryWake: WakeUp | null = null;
   private idleWake: WakeUp | null = null;
   private lastUsedAt: number;
+  /** Consumer utilisation: when the current saturation began (null: not saturated), and the total of the ended ones. */
+  private saturatedSince: number | null = null;
+  private saturatedMs = 0;
 
   constructor(
     protected readonly host: QueueHost,
@@ -149,7 +152,7 @@ export class ClassicQueue implements Queue {
   dispatch(): void {
     if (this.dispatching || this.deleted) return;
     const ready = this.ready;
-    if (ready.length === 0) return;
+    if (ready.length === 0) return this.noteSaturation();
     this.dispatching = true;
     try {
       while (ready.length > 0 && !this.deleted) {
@@ -168,6 +171,23 @@ export class ClassicQueue implements Queue {
       }
     } finally {
       this.dispatching = false;
+    }
+    this.noteSaturation();
+  }
+
+  /**
+   * After a dispatch, ready messages left with consumers present mean no
+   * consumer could take one. Only a change of that state reads the clock, so
+   * the message path pays nothing while it holds.
+   */
+  private noteSaturation(): void {
+    const saturated = this.ready.length > 0 && this.consumers.length > 0;
+    if (saturated === (this.saturatedSince !== null)) return;
+    const now = this.host.now();
+    if (this.saturatedSince === null) this.saturatedSince = now;
+    else {
+      this.saturatedMs += now - this.saturatedSince;
+      this.saturatedSince = null;
     }
   }
 
@@ -319,6 +339,7 @@ export class ClassicQueue implements Queue {
       consumers: this.consumers.length,
       activeConsumerTag: this.consumers.active?.tag ?? null,
       counters: { ...this.counters },
+      consumersSaturatedMs: this.saturatedMs + (this.saturatedSince === null ? 0 : this.host.now() - this.saturatedSince),
     };
   }
 

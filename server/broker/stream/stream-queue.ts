@@ -261,6 +261,8 @@ export class StreamQueue implements Queue {
       consumers: this.readers.size,
       activeConsumerTag: null,
       counters: { ...this.counters },
+      // Stream readers pull at their own pace: the queue never waits on them.
+      consumersSaturatedMs: 0,
     };
   }
 
