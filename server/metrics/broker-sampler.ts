@@ -40,6 +40,19 @@ export interface ConnectionRates {
   sentBytesPerSecond: number;
 }
 
+export interface ExchangeRates {
+  /** Messages published to the exchange per second. */
+  publishIn: number;
+  /** Messages it routed on per second (to queues and exchanges). */
+  publishOut: number;
+}
+
+interface ExchangeSeries {
+  publishedIn: number;
+  publishedOut: number;
+  rates: ExchangeRates;
+}
+
 interface ConnectionSeries {
   received: number;
   sent: number;
@@ -56,6 +69,7 @@ interface QueueSeries {
 const RATE_KEYS = ['published', 'delivered', 'acked', 'redelivered', 'returned', 'deadLettered'] as const;
 const SPARK_POINTS = 60;
 const NO_RATES: QueueRates = Object.freeze({ incoming: 0, deliver: 0, ack: 0, utilisation: null });
+const NO_EXCHANGE_RATES: ExchangeRates = Object.freeze({ publishIn: 0, publishOut: 0 });
 const NO_TRAFFIC: ConnectionRates = Object.freeze({ receivedBytesPerSecond: 0, sentBytesPerSecond: 0 });
 
 export function queueKey(vhost: string, name: string): string {
@@ -67,6 +81,7 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
   readonly perMinute = new Ring<BrokerPoint>(24 * 60);
   private readonly queues = new Map<string, QueueSeries>();
   private readonly connections = new Map<string, ConnectionSeries>();
+  private readonly exchanges = new Map<string, ExchangeSeries>();
   private lastTotals: BrokerTotals | undefined;
   private lastAt = 0;
   private minute: { at: number; sum: BrokerPoint; n: number } | undefined;
@@ -76,6 +91,11 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
     intervalMs = 1000,
   ) {
     super(intervalMs);
+  }
+
+  /** Messages per second into and out of an exchange. */
+  exchangeRates(vhost: string, name: string): ExchangeRates {
+    return this.exchanges.get(queueKey(vhost, name))?.rates ?? NO_EXCHANGE_RATES;
   }
 
   /** Bytes per second a connection received and sent over the last second. */
@@ -105,6 +125,7 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
     this.lastAt = at;
     this.sampleQueues(at, seconds);
     this.sampleConnections(seconds);
+    this.sampleExchanges(seconds);
 
     const sample = { at, value: point };
     this.perSecond.push(sample);
@@ -135,6 +156,21 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
       s.depth.push({ at, value: q.ready + q.unacked });
     }
     for (const key of this.queues.keys()) if (!seen.has(key)) this.queues.delete(key);
+  }
+
+  private sampleExchanges(seconds: number): void {
+    const seen = new Set<string>();
+    for (const e of this.broker.listExchanges()) {
+      const key = queueKey(e.vhost, e.name);
+      seen.add(key);
+      const last = this.exchanges.get(key);
+      const { publishedIn, publishedOut } = e.counters;
+      const rates = last
+        ? { publishIn: Math.max(0, publishedIn - last.publishedIn) / seconds, publishOut: Math.max(0, publishedOut - last.publishedOut) / seconds }
+        : NO_EXCHANGE_RATES;
+      this.exchanges.set(key, { publishedIn, publishedOut, rates });
+    }
+    for (const key of this.exchanges.keys()) if (!seen.has(key)) this.exchanges.delete(key);
   }
 
   private sampleConnections(seconds: number): void {

@@ -69,6 +69,8 @@ export function ExchangesView() {
               <th className="num">Published in</th>
               <th className="num">Routed out</th>
               <th className="num">Unroutable</th>
+              <th className="num">In/s</th>
+              <th className="num">Out/s</th>
               <th />
             </tr>
           </thead>
@@ -85,6 +87,8 @@ export function ExchangesView() {
                 <td className="num">{x.counters.publishedIn.toLocaleString()}</td>
                 <td className="num">{x.counters.publishedOut.toLocaleString()}</td>
                 <td className="num">{x.counters.unroutable.toLocaleString()}</td>
+                <td className="num">{x.rates.publishIn.toFixed(1)}</td>
+                <td className="num">{x.rates.publishOut.toFixed(1)}</td>
                 <td>
                   {x.name !== '' && !x.name.startsWith('amq.') && (
                     <button type="button" className="danger" onClick={() => setDeleting(x.name)} aria-label={`Delete exchange ${x.name}`}>

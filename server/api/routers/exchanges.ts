@@ -8,7 +8,11 @@ const exchangeRef = z.object({ vhost: vhostName, name: objectName });
 export const exchangesRouter = router({
   list: protectedProcedure
     .input(z.object({ vhost: z.string().optional() }))
-    .query(({ ctx, input }) => ctx.services.broker.listExchanges(input.vhost).map((e) => ({ ...e, arguments: e.arguments as Record<string, unknown> }))),
+    .query(({ ctx, input }) =>
+      ctx.services.broker
+        .listExchanges(input.vhost)
+        .map((e) => ({ ...e, arguments: e.arguments as Record<string, unknown>, rates: ctx.services.brokerSampler.exchangeRates(e.vhost, e.name) })),
+    ),
 
   /** One exchange with the bindings that leave it and those that arrive at it. */
   get: protectedProcedure.input(exchangeRef).query(({ ctx, input }) => {
