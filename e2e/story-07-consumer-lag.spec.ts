@@ -67,6 +67,10 @@ test('two groups on a stream: the slow one lags more, ranks first, and a reset c
     expect(await now(inTime, 's:slow')).toBeGreaterThan(await now(inTime, 's:fast'));
     await page.screenshot({ path: 'e2e/screenshots/stream-lag.png', fullPage: true });
 
+    // Opened again, the charts start from the broker's lag history, not from nothing: more points at once than a second or two of live updates could give.
+    await page.reload();
+    await expect.poll(async () => Number(await inMessages.getAttribute('data-points')), { timeout: 1_500 }).toBeGreaterThan(3);
+
     // The message browser reads from an offset, page by page.
     await page.getByRole('form', { name: 'Read the stream' }).getByLabel('From').selectOption('offset');
     await page.getByRole('form', { name: 'Read the stream' }).getByLabel('Offset', { exact: true }).fill('10');

@@ -1,8 +1,10 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useQueries } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
 import { TimeChart } from '../../../_components/time-chart';
 import { formatDuration } from '../../../_lib/format';
+import { useTRPC } from '../../../_lib/trpc';
 import { GroupReset } from './group-reset';
 
 export interface GroupRow {
@@ -21,7 +23,31 @@ const COLORS = ['var(--accent)', 'var(--accent2)', '#16a34a', '#9333ea', '#db277
 
 /** Consumer groups of one stream: committed offset, lag in messages and time, charted live, with a reset per group. */
 export function GroupLag({ vhost, stream, groups, sampledAt }: { vhost: string; stream: string; groups: GroupRow[]; sampledAt: number }) {
+  const trpc = useTRPC();
   const [points, setPoints] = useState<LagPoint[]>([]);
+  // The broker keeps each group's lag for 15 minutes: the charts start from that history (fetched once), then go on live.
+  const [since] = useState(() => Date.now() - WINDOW_POINTS * 1000);
+  const histories = useQueries({
+    queries: groups.map((g) => ({ ...trpc.streams.lagHistory.queryOptions({ vhost, name: stream, group: g.name, since }), staleTime: Infinity })),
+  });
+  const loaded = histories.filter((h) => h.isSuccess).length;
+  const history = useMemo(() => {
+    const bySecond = new Map<number, LagPoint>();
+    histories.forEach((h, i) => {
+      const group = groups[i];
+      if (!group || !h.data) return;
+      for (const p of h.data) {
+        const at = Math.floor(p.at / 1000) * 1000;
+        const point = bySecond.get(at) ?? ({ at } as LagPoint);
+        point[`m:${group.name}`] = p.messages;
+        point[`s:${group.name}`] = p.ms / 1000;
+        bySecond.set(at, point);
+      }
+    });
+    return [...bySecond.values()].sort((a, b) => a.at - b.at);
+    // Recomputed when another group's history arrives; later refetches never happen (staleTime Infinity).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [loaded, groups.length]);
   useEffect(() => {
     setPoints((prev) => {
       if (prev.length > 0 && prev[prev.length - 1].at >= sampledAt) return prev;
@@ -34,6 +60,9 @@ export function GroupLag({ vhost, stream, groups, sampledAt }: { vhost: string; 
       return next.length > WINDOW_POINTS ? next.slice(-WINDOW_POINTS) : next;
     });
   }, [groups, sampledAt]);
+
+  const firstLive = points[0]?.at ?? Infinity;
+  const charted = [...history.filter((p) => p.at < firstLive), ...points];
 
   if (groups.length === 0)
     return (
@@ -81,8 +110,8 @@ export function GroupLag({ vhost, stream, groups, sampledAt }: { vhost: string; 
         </tbody>
       </table>
       <div className="grid2">
-        <TimeChart title="Lag in messages" unit="msgs" points={points} lines={lines('m:')} />
-        <TimeChart title="Lag in time" unit="s" points={points} lines={lines('s:')} />
+        <TimeChart title="Lag in messages" unit="msgs" points={charted} lines={lines('m:')} />
+        <TimeChart title="Lag in time" unit="s" points={charted} lines={lines('s:')} />
       </div>
     </>
   );
