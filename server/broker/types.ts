@@ -165,6 +165,13 @@ export interface QueueStats {
    * Its growth rate is 1 − consumer utilisation.
    */
   consumersSaturatedMs: number;
+  /**
+   * Arrival order: the sequence number of the oldest ready message (null when
+   * none) and the one the next message will get. The console dates arrivals
+   * from these without a clock read per message.
+   */
+  headSeq: number | null;
+  nextSeq: number;
 }
 
 export interface ExchangeCounters {

@@ -33,6 +33,26 @@ describe('BrokerSampler', () => {
     expect(sampler.perSecond.toArray().map((p) => p.value.ready)).toEqual([0, 50]);
   });
 
+  it('dates the oldest ready message from the samples, without a clock per message', () => {
+    const { broker, sampler } = setUp();
+    sampler.sample();
+    broker.publish('/', '', 'orders', {}, Buffer.from('old'));
+    sampler.sample();
+    const firstSeen = sampler.perSecond.toArray().at(-1)!.at;
+    broker.publish('/', '', 'orders', {}, Buffer.from('new'));
+    sampler.sample();
+    expect(sampler.headAgeMs('/', 'orders', firstSeen + 5_000)).toBe(5_000);
+    // Once the old one is consumed, the head is the newer message, dated by the later sample.
+    const channel = broker.openConnection({ vhost: '/', user: 'test', clientProperties: {}, peerAddress: 'test' }).openChannel(1);
+    channel.get('orders', true);
+    sampler.sample();
+    const secondSeen = sampler.perSecond.toArray().at(-2)!.at;
+    expect(sampler.headAgeMs('/', 'orders', secondSeen + 1_000)).toBe(1_000);
+    channel.get('orders', true);
+    sampler.sample();
+    expect(sampler.headAgeMs('/', 'orders')).toBeNull();
+  });
+
   it('forgets a queue once it is deleted', () => {
     const { broker, sampler } = setUp();
     sampler.sample();

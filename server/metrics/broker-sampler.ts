@@ -9,6 +9,7 @@
  */
 import type { Broker } from '../broker/broker';
 import type { BrokerTotals, QueueStats } from '../broker/types';
+import { ArrivalLog } from './arrivals';
 import { Periodic } from './periodic';
 import { Ring, type Sample } from './ring';
 
@@ -62,6 +63,8 @@ interface ConnectionSeries {
 interface QueueSeries {
   last: QueueStats['counters'];
   lastSaturatedMs: number;
+  arrivals: ArrivalLog;
+  headSeq: number | null;
   rates: QueueRates;
   depth: Ring<number>;
 }
@@ -96,6 +99,18 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
   /** Messages per second into and out of an exchange. */
   exchangeRates(vhost: string, name: string): ExchangeRates {
     return this.exchanges.get(queueKey(vhost, name))?.rates ?? NO_EXCHANGE_RATES;
+  }
+
+  /**
+   * How long the oldest ready message of a queue has waited, to the second
+   * (measured from the first sample that saw it: a lower bound for messages
+   * older than the broker's start); null when the queue has no ready message.
+   */
+  headAgeMs(vhost: string, name: string, now = Date.now()): number | null {
+    const s = this.queues.get(queueKey(vhost, name));
+    if (!s || s.headSeq === null) return null;
+    const by = s.arrivals.arrivedBy(s.headSeq);
+    return by === null ? 0 : Math.max(0, now - by);
   }
 
   /** Bytes per second a connection received and sent over the last second. */
@@ -140,7 +155,7 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
       seen.add(key);
       let s = this.queues.get(key);
       if (!s) {
-        s = { last: q.counters, lastSaturatedMs: q.consumersSaturatedMs, rates: NO_RATES, depth: new Ring<number>(SPARK_POINTS) };
+        s = { last: q.counters, lastSaturatedMs: q.consumersSaturatedMs, arrivals: new ArrivalLog(), headSeq: null, rates: NO_RATES, depth: new Ring<number>(SPARK_POINTS) };
         this.queues.set(key, s);
       } else {
         const saturated = Math.min(1, Math.max(0, (q.consumersSaturatedMs - s.lastSaturatedMs) / (seconds * 1000)));
@@ -154,6 +169,9 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
         s.lastSaturatedMs = q.consumersSaturatedMs;
       }
       s.depth.push({ at, value: q.ready + q.unacked });
+      s.headSeq = q.headSeq;
+      s.arrivals.note(q.nextSeq, at);
+      if (q.headSeq !== null) s.arrivals.forgetBefore(q.headSeq);
     }
     for (const key of this.queues.keys()) if (!seen.has(key)) this.queues.delete(key);
   }

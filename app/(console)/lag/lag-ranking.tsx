@@ -76,7 +76,7 @@ export function LagRanking() {
                     <Link href={queueHref(q.vhost, q.queue)}>{q.queue}</Link>
                     {q.vhost !== '/' && <span className="muted"> ({q.vhost})</span>}
                   </td>
-                  <td className="num">{q.oldestAgeMs === null ? <span className="muted">unknown</span> : formatDuration(q.oldestAgeMs)}</td>
+                  <td className="num">{q.oldestAgeMs === null ? <span className="muted">just arrived</span> : formatDuration(q.oldestAgeMs)}</td>
                   <td className="num">{q.ready.toLocaleString()}</td>
                   <td className={q.consumers === 0 ? 'num error' : 'num'}>{q.consumers}</td>
                 </tr>
@@ -86,7 +86,7 @@ export function LagRanking() {
         )}
         {queueCount > queues.length && <p className="muted">The {queues.length} worst of {queueCount.toLocaleString()} queues with ready messages.</p>}
         <p className="muted">
-          A queue&apos;s age is read from the <code>timestamp</code> property of the message at its head, as the publisher set it; “unknown” when the publisher set none.
+          A queue&apos;s age is how long its oldest ready message has waited, to the second (for messages older than the broker&apos;s last start, counted from the start).
         </p>
       </section>
     </div>

@@ -10,9 +10,10 @@ import { appRouter } from '../root';
 function setUp() {
   let clock = Date.UTC(2026, 0, 2, 3, 4, 5);
   const broker = new Broker({ now: () => (clock += 10) });
-  const services = { broker, brokerSampler: new BrokerSampler(broker) } as unknown as Services;
+  const brokerSampler = new BrokerSampler(broker);
+  const services = { broker, brokerSampler } as unknown as Services;
   const api = appRouter.createCaller({ services, user: { name: 'oncall', tags: ['administrator'] }, peerAddress: '127.0.0.1', setCookie: () => {} } as never);
-  return { broker, api };
+  return { broker, api, brokerSampler };
 }
 
 describe('routing.graph', () => {
@@ -91,18 +92,20 @@ describe('retries.pipelines', () => {
 });
 
 describe('lag.ranking', () => {
-  it('ranks stream groups by time lag and queues by the age of their head message, unknown ages last', async () => {
-    const { broker, api } = setUp();
+  it('ranks stream groups by time lag and queues by how long their head message has waited', async () => {
+    const { broker, api, brokerSampler } = setUp();
     broker.declareQueue('/', 'events', { durable: true, arguments: { 'x-queue-type': 'stream' } });
     for (let i = 0; i < 20; i++) broker.publish('/', '', 'events', {}, Buffer.from(`e${i}`));
     broker.streams.resetGroup('/', 'events', 'slow', { kind: 'offset', offset: 2 });
     broker.streams.resetGroup('/', 'events', 'fast', { kind: 'offset', offset: 18 });
-    const seconds = Math.floor(Date.now() / 1000);
-    for (const [name, age] of [['young', 10], ['old', 600], ['unstamped', null]] as const) {
-      broker.declareQueue('/', name, {});
-      broker.publish('/', '', name, age === null ? {} : { timestamp: seconds - age }, Buffer.from('m'));
-    }
-    broker.declareQueue('/', 'empty', {});
+    // 'old' is seen by a sample 150 ms before 'young'; 'unseen' arrives after the last sample.
+    for (const name of ['old', 'young', 'unseen', 'empty']) broker.declareQueue('/', name, {});
+    broker.publish('/', '', 'old', {}, Buffer.from('m'));
+    brokerSampler.sample();
+    await new Promise((r) => setTimeout(r, 150));
+    broker.publish('/', '', 'young', {}, Buffer.from('m'));
+    brokerSampler.sample();
+    broker.publish('/', '', 'unseen', {}, Buffer.from('m'));
 
     const ranking = await api.lag.ranking({});
     expect(ranking.groups.map((g) => [g.group, g.lagMessages])).toEqual([
@@ -110,8 +113,8 @@ describe('lag.ranking', () => {
       ['fast', 2],
     ]);
     expect(ranking.groups[0].lagMs).toBeGreaterThan(ranking.groups[1].lagMs);
-    expect(ranking.queues.map((q) => q.queue)).toEqual(['old', 'young', 'unstamped']);
-    expect(ranking.queues[0].oldestAgeMs).toBeGreaterThanOrEqual(600_000);
+    expect(ranking.queues.map((q) => q.queue)).toEqual(['old', 'young', 'unseen']);
+    expect(ranking.queues[0].oldestAgeMs! - ranking.queues[1].oldestAgeMs!).toBeGreaterThanOrEqual(140);
     expect(ranking.queues[2].oldestAgeMs).toBeNull();
     expect(ranking).toMatchObject({ groupCount: 2, queueCount: 3 });
   });

@@ -340,6 +340,8 @@ export class ClassicQueue implements Queue {
       activeConsumerTag: this.consumers.active?.tag ?? null,
       counters: { ...this.counters },
       consumersSaturatedMs: this.saturatedMs + (this.saturatedSince === null ? 0 : this.host.now() - this.saturatedSince),
+      headSeq: this.ready.length > 0 ? this.ready.seqAt(0) : null,
+      nextSeq: this.nextSeq,
     };
   }
 

@@ -263,6 +263,9 @@ export class StreamQueue implements Queue {
       counters: { ...this.counters },
       // Stream readers pull at their own pace: the queue never waits on them.
       consumersSaturatedMs: 0,
+      // Stream positions are offsets, reported by the streams API; the queue view has no head to date.
+      headSeq: null,
+      nextSeq: 0,
     };
   }
 
