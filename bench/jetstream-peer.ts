@@ -164,7 +164,8 @@ export async function startJetStream(): Promise<JetStreamPeer> {
   try {
     const port = await freePort();
     stopServer = await startServer(port, dir);
-    nc = await connect({ servers: `127.0.0.1:${port}` });
+    // Without async traces the client builds no Error (and its stack) per acked publish: a third of its CPU.
+    nc = await connect({ servers: `127.0.0.1:${port}`, noAsyncTraces: true });
     const jsm = await nc.jetstreamManager();
     await jsm.streams.add({ name: STREAM, subjects: [SUBJECT], storage: StorageType.File });
   } catch (error) {
