@@ -26,11 +26,11 @@ const COLUMNS: { key: QueueSortColumn | 'features' | 'depth' | 'utilisation' | '
   { key: 'incoming', label: 'In/s', numeric: true, width: '70px' },
   { key: 'deliver', label: 'Deliver/s', numeric: true, width: '80px' },
   { key: 'ack', label: 'Ack/s', numeric: true, width: '70px' },
-  { key: 'consumers', label: 'Consumers', numeric: true, width: '90px' },
-  { key: 'utilisation', label: 'Utilisation', numeric: true, width: '90px' },
+  { key: 'consumers', label: 'Consumers', numeric: true, width: '100px' },
+  { key: 'utilisation', label: 'Utilisation', numeric: true, width: '100px' },
   { key: 'state', label: 'State', width: '70px' },
   { key: 'features', label: 'Features', width: 'minmax(120px, 1fr)' },
-  { key: 'depth', label: 'Depth (1 min)', width: '100px' },
+  { key: 'depth', label: 'Depth, 1 min', width: '110px' },
 ];
 const GRID = COLUMNS.map((c) => c.width).join(' ');
 const DEFAULTS = { vhost: '', filter: '', regex: '', sort: 'name', dir: 'asc' };
