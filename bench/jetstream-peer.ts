@@ -4,8 +4,8 @@
 //
 // A peer goes: (installed) → started (child process + temp dir, client
 // connected, file-backed stream created) → stopped (client closed, server
-// terminated, temp dir removed). stop() is safe to call once whatever the
-// benchmark did meanwhile. When the server cannot be installed or started,
+// terminated, temp dir removed). stop() works whatever state a failed
+// benchmark left the peer in. When the server cannot be installed or started,
 // startJetStream throws PeerUnavailable, whose message says why.
 
 import { execFileSync, spawn } from 'node:child_process';
