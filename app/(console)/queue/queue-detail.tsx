@@ -128,7 +128,10 @@ export function QueueDetail() {
               )}
             </div>
             <div className="card">
-              <h2>Arguments and flags</h2>
+              <h2>Arguments and policy</h2>
+              <p>
+                Effective policy: <span className="muted">none (Warren has no policies yet; the arguments below are all that apply)</span>
+              </p>
               <p>
                 Type {queue.data.type} <ArgumentBadges args={queue.data.arguments} durable={queue.data.durable} exclusive={queue.data.exclusive} autoDelete={queue.data.autoDelete} />
               </p>
