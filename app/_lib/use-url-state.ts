@@ -1,6 +1,6 @@
 'use client';
 
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { usePathname, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 function readParams<T extends Record<string, string>>(defaults: T, params: URLSearchParams): T {
@@ -18,12 +18,13 @@ function readParams<T extends Record<string, string>>(defaults: T, params: URLSe
  * default are left out of the URL.
  *
  * The state itself lives in React and changes at once (typing stays smooth); the
- * URL follows it. It is read back from the URL only on first render and on
- * back/forward navigation, never from our own in-flight URL updates.
+ * URL follows it through the History API, which Next.js's router observes
+ * without a navigation (a router navigation could suspend and remount the
+ * page mid-typing, losing keystrokes). The state is read back from the URL only
+ * on first render and on back/forward navigation.
  */
 export function useUrlState<T extends Record<string, string>>(defaults: T): [T, (patch: Partial<T>) => void] {
   const params = useSearchParams();
-  const router = useRouter();
   const pathname = usePathname();
   const [state, setState] = useState<T>(() => readParams(defaults, params));
   const stateRef = useRef(state);
@@ -47,9 +48,9 @@ export function useUrlState<T extends Record<string, string>>(defaults: T): [T, 
       const qs = new URLSearchParams();
       for (const [k, v] of Object.entries(next)) if (v !== defaultsRef.current[k]) qs.set(k, v);
       const s = qs.toString();
-      router.replace(s ? `${pathname}?${s}` : pathname, { scroll: false });
+      window.history.replaceState(null, '', s ? `${pathname}?${s}` : pathname);
     },
-    [pathname, router],
+    [pathname],
   );
   return [state, update];
 }
