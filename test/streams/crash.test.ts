@@ -3,36 +3,19 @@
 // after each kill the stream is reopened and must hold every confirmed
 // message, intact, and accept new appends after whatever survived.
 
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileStreamStore } from '../../server/store/stream/file-stream-store';
 import { FileStreamStorage } from '../../server/store/stream/file-stream-storage';
+import { killAfterFirstReport } from '../support/kill-after-report';
 import { NO_LIMITS, tempDir } from './support';
 
 const CHILD = join(import.meta.dirname, 'crash-child.ts');
 
 /** Runs the child until `ms` after its first report, kills it with SIGKILL, returns the highest confirmed offset. */
-function runAndKill(dir: string, ms: number, reportFile: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, reportFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    let timer: NodeJS.Timeout | undefined;
-    const poll = setInterval(() => {
-      if (timer || !existsSync(reportFile) || statSync(reportFile).size === 0) return;
-      timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    }, 20);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      if (signal !== 'SIGKILL') return reject(new Error(`child exited (${code}) before the kill: ${err}`));
-      const lines = readFileSync(reportFile, 'utf8').split('\n').filter((line) => /^c \d+$/.test(line));
-      resolve(Math.max(...lines.map((line) => Number(line.slice(2)))));
-    });
-  });
+async function runAndKill(dir: string, ms: number, reportFile: string): Promise<number> {
+  const lines = (await killAfterFirstReport(CHILD, [dir], reportFile, ms)).filter((line) => /^c \d+$/.test(line));
+  return Math.max(...lines.map((line) => Number(line.slice(2))));
 }
 
 describe('streams: kill -9', () => {

@@ -4,35 +4,19 @@
 // removal was never started, and none whose removal was confirmed.
 // JOURNAL_CRASH_CYCLES=20 runs a longer version.
 
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../amqp/codec/seeded-random';
+import { killAfterFirstReport } from '../../../test/support/kill-after-report';
 import { openJournal, tempJournalDir } from './test-support';
 
 const CYCLES = Number(process.env.JOURNAL_CRASH_CYCLES ?? 3);
 const CHILD = join(import.meta.dirname, 'crash-child.ts');
 
 /** Runs the child until `ms` after its first report, kills it with SIGKILL, returns its report lines. */
-function runAndKill(dir: string, firstId: number, ms: number, reportFile: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, String(firstId), reportFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    let timer: NodeJS.Timeout | undefined;
-    const poll = setInterval(() => {
-      if (timer || !existsSync(reportFile) || statSync(reportFile).size === 0) return;
-      timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    }, 20);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      if (signal !== 'SIGKILL') return reject(new Error(`child exited (${code}) before the kill: ${err}`));
-      resolve(readFileSync(reportFile, 'utf8').split('\n').filter((line) => /^[car] \d+$/.test(line)));
-    });
-  });
+async function runAndKill(dir: string, firstId: number, ms: number, reportFile: string): Promise<string[]> {
+  const lines = await killAfterFirstReport(CHILD, [dir, String(firstId)], reportFile, ms);
+  return lines.filter((line) => /^[car] \d+$/.test(line));
 }
 
 describe('journal: kill -9', () => {
