@@ -21,6 +21,7 @@ import type { Unacked } from '../unacked';
 import {
   ENQUEUED,
   ENQUEUED_STORED,
+  newQueueCounters,
   REFUSED,
   type DeathReason,
   type EnqueueOutcome,
@@ -36,16 +37,7 @@ export class ClassicQueue implements Queue {
   readonly kind = 'queue' as const;
   readonly selfRoute: readonly Queue[] = [this];
   readonly bindings = new Set<Binding>();
-  readonly counters: QueueCounters = {
-    published: 0,
-    delivered: 0,
-    redelivered: 0,
-    acked: 0,
-    rejected: 0,
-    deadLettered: 0,
-    expired: 0,
-    dropped: 0,
-  };
+  readonly counters: QueueCounters = newQueueCounters();
   deleted = false;
   unackedCount = 0;
   readonly retry: RetryTiers | null;

@@ -112,3 +112,8 @@ export interface Queue {
   destroy(): number;
   stats(): QueueStats;
 }
+
+/** A queue's counters at creation: every count at zero. */
+export function newQueueCounters(): QueueCounters {
+  return { published: 0, delivered: 0, redelivered: 0, acked: 0, rejected: 0, deadLettered: 0, expired: 0, dropped: 0 };
+}

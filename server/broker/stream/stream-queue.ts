@@ -24,7 +24,7 @@ import type { Consumer } from '../consumer';
 import { BrokerError, resourceName } from '../errors';
 import { textOf } from '../field-values';
 import { Message } from '../message';
-import { ENQUEUED, ENQUEUED_SYNCING, REFUSED, type EnqueueOutcome, type Queue, type QueueHost, type QueueSettings } from '../queue/queue';
+import { ENQUEUED, ENQUEUED_SYNCING, newQueueCounters, REFUSED, type EnqueueOutcome, type Queue, type QueueHost, type QueueSettings } from '../queue/queue';
 import type { QueueConfig } from '../queue/queue-arguments';
 import type { WakeUp } from '../scheduler';
 import type { BrowsedMessage, QueueCounters, QueueStats } from '../types';
@@ -53,16 +53,7 @@ export class StreamQueue implements Queue {
   readonly kind = 'queue' as const;
   readonly selfRoute: readonly Queue[] = [this];
   readonly bindings = new Set<Binding>();
-  readonly counters: QueueCounters = {
-    published: 0,
-    delivered: 0,
-    redelivered: 0,
-    acked: 0,
-    rejected: 0,
-    deadLettered: 0,
-    expired: 0,
-    dropped: 0,
-  };
+  readonly counters: QueueCounters = newQueueCounters();
   /** Streams have no retry tiers (x-retry-tiers is refused on declare). */
   readonly retry = null;
   deleted = false;
