@@ -7,6 +7,7 @@
 import { Connection } from './connection';
 import { BrokerError, notFound, resourceName } from './errors';
 import { Message } from './message';
+import type { PolicyDefinition } from './policy/policy-definition';
 import { ENQUEUED_STORED, ENQUEUED_SYNCING, REFUSED, type Queue } from './queue/queue';
 import { DeadLetterConsole } from './retry/dead-letters';
 import { RetryConsole } from './retry/retry-console';
@@ -31,6 +32,7 @@ import type {
   ExchangeType,
   FieldTable,
   MessageProperties,
+  PolicyInfo,
   PublishOptions,
   PublishResult,
   QueueDeclareOptions,
@@ -404,6 +406,44 @@ export class Broker {
       moved++;
     }
     return moved;
+  }
+
+  // ---- policies --------------------------------------------------------------
+
+  /** Adds or replaces a policy and applies it at once; 406 saying what is wrong when it is invalid. */
+  setPolicy(vhost: string, policy: PolicyDefinition): void {
+    this.vhost(vhost).setPolicy(policy);
+    this.store.policySet?.(vhost, policy);
+  }
+
+  /** 404 when the vhost or the policy does not exist. */
+  deletePolicy(vhost: string, name: string): void {
+    if (!this.vhost(vhost).deletePolicy(name)) throw new BrokerError('NOT_FOUND', `no policy '${name}' in vhost '${vhost}'`);
+    this.store.policyDeleted?.(vhost, name);
+  }
+
+  /** The policies of one vhost, or of all, highest priority first; with how many queues and exchanges each applies to. */
+  listPolicies(vhost?: string): PolicyInfo[] {
+    const vhosts = vhost === undefined ? [...this.vhosts.values()] : [this.vhost(vhost)];
+    return vhosts.flatMap((v) => {
+      const applied = new Map<string, { queues: number; exchanges: number }>();
+      const count = (name: string | null | undefined, kind: 'queues' | 'exchanges') => {
+        if (name == null) return;
+        const entry = applied.get(name) ?? { queues: 0, exchanges: 0 };
+        entry[kind]++;
+        applied.set(name, entry);
+      };
+      for (const queue of v.queues.values()) count(queue.config.policy, 'queues');
+      for (const exchange of v.exchanges.values()) count(exchange.policy?.name, 'exchanges');
+      return v.policies.list().map((policy) => ({ vhost: v.name, ...policy, appliesTo: applied.get(policy.name) ?? { queues: 0, exchanges: 0 } }));
+    });
+  }
+
+  /** 404 when missing. */
+  policy(vhost: string, name: string): PolicyDefinition {
+    const policy = this.vhost(vhost).policies.get(name);
+    if (!policy) throw new BrokerError('NOT_FOUND', `no policy '${name}' in vhost '${vhost}'`);
+    return policy;
   }
 
   /** Overview numbers: cheap enough to sample every second. */

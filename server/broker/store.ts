@@ -10,6 +10,7 @@
 
 import type { ExchangeType, FieldTable, QueueType } from './types';
 import type { Message } from './message';
+import type { PolicyDefinition } from './policy/policy-definition';
 
 export interface ExchangeDefinition {
   vhost: string;
@@ -57,6 +58,9 @@ export interface Store {
   queueDeleted(vhost: string, name: string): void;
   bindingAdded(def: BindingDefinition): void;
   bindingRemoved(def: BindingDefinition): void;
+  /** A policy was added or replaced (policies are always durable). */
+  policySet?(vhost: string, policy: PolicyDefinition): void;
+  policyDeleted?(vhost: string, name: string): void;
 
   /**
    * A persistent message (delivery mode 2) entered a durable queue at

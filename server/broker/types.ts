@@ -1,6 +1,8 @@
 // Public data shapes of the engine: what the AMQP layer passes in and what the
 // console reads out. Behaviour lives in the classes; this file is only shapes.
 
+import type { PolicyDefinition } from './policy/policy-definition';
+
 /**
  * A decoded AMQP field table. Values are what the codec produces: string,
  * number, bigint, boolean, Buffer, Date (AMQP timestamp), null, nested tables
@@ -149,6 +151,8 @@ export interface QueueStats {
   exclusive: boolean;
   autoDelete: boolean;
   arguments: FieldTable;
+  /** Name of the policy that applies to it, or null. */
+  policy: string | null;
   /** Owning connection id of an exclusive queue. */
   ownerConnectionId: string | null;
   ready: number;
@@ -192,6 +196,8 @@ export interface ExchangeStats {
   autoDelete: boolean;
   internal: boolean;
   arguments: FieldTable;
+  /** Name of the policy that applies to it, or null. */
+  policy: string | null;
   counters: ExchangeCounters;
 }
 
@@ -291,4 +297,10 @@ export interface BrokerTotals {
   expired: number;
   returned: number;
   unroutable: number;
+}
+
+/** A policy as listed: its definition and how many queues and exchanges it applies to now. */
+export interface PolicyInfo extends PolicyDefinition {
+  vhost: string;
+  appliesTo: { queues: number; exchanges: number };
 }

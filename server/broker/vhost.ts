@@ -24,6 +24,8 @@ import type { Message } from './message';
 import { deadLetteredMessage, isDeathCycle } from './queue/dead-letter';
 import { createQueue, queueConfigFor } from './queue/factory';
 import { autoDeadLetterQueue } from './queue/queue-arguments';
+import { Policies } from './policy/policies';
+import type { PolicyDefinition } from './policy/policy-definition';
 import type { HoldingArea } from './retry/holding-area';
 import type { DeathReason, Queue, QueueHost, QueueSettings } from './queue/queue';
 import { headerKeys, routeMessage, routeWithKeys } from './routing/router';
@@ -71,12 +73,14 @@ export class Vhost implements QueueHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
   readonly holdingAreas = new Map<string, HoldingArea>();
+  readonly policies: Policies;
   readonly lookupExchange = (name: string): Exchange | undefined => this.exchanges.get(name);
 
   constructor(
     readonly name: string,
     private readonly engine: Engine,
   ) {
+    this.policies = new Policies(name);
     this.exchanges.set('', new DefaultExchange(name, this.queues));
     for (const [exchange, type] of PREDECLARED) {
       this.exchanges.set(exchange, createExchange(name, exchange, type, { durable: true, autoDelete: false, internal: false, arguments: {} }));
@@ -142,6 +146,7 @@ export class Vhost implements QueueHost {
       throw new BrokerError('ACCESS_REFUSED', `exchange name '${name}' contains reserved prefix 'amq.*'`);
     }
     const exchange = createExchange(this.name, name, type, settings);
+    exchange.policy = this.policies.match('exchange', name);
     this.exchanges.set(name, exchange);
     if (settings.durable) this.store.exchangeDeclared({ vhost: this.name, name, type: exchange.type, ...settings });
   }
@@ -238,17 +243,53 @@ export class Vhost implements QueueHost {
     if (settings.exclusive && !connection) {
       throw new BrokerError('PRECONDITION_FAILED', `exclusive ${resourceName('queue', name, this.name)} needs an owning connection`);
     }
-    const config = queueConfigFor(this.name, name, settings);
+    const config = queueConfigFor(this.name, name, settings, this.policies.match('queue', name));
     const queue = createQueue(this, this.name, name, settings, config, settings.exclusive ? connection ?? null : null);
     this.queues.set(name, queue);
     if (queue.owner) queue.owner.exclusiveQueues.add(queue);
     if (settings.durable) this.store.queueDeclared({ vhost: this.name, name, type: config.type, ...settings });
-    // Retry tiers without a dead-letter exchange end in `<name>.dlq`, declared (once) beside the queue.
-    const deadLetterQueue = autoDeadLetterQueue(name);
-    if (config.retryTiers !== null && config.deadLetterRoutingKey === deadLetterQueue && !this.queues.has(deadLetterQueue)) {
-      this.declareQueue(deadLetterQueue, { durable: settings.durable });
-    }
+    this.declareAutoDeadLetterQueue(queue);
     return queue;
+  }
+
+  /** Retry tiers without a dead-letter exchange end in `<name>.dlq`, declared (once) beside the queue. */
+  private declareAutoDeadLetterQueue(queue: Queue): void {
+    const deadLetterQueue = autoDeadLetterQueue(queue.name);
+    const config = queue.config;
+    if (config.retryTiers !== null && config.deadLetterRoutingKey === deadLetterQueue && !this.queues.has(deadLetterQueue)) {
+      this.declareQueue(deadLetterQueue, { durable: queue.settings.durable });
+    }
+  }
+
+  // ---- policies --------------------------------------------------------------
+
+  /** Adds or replaces a policy (406 when it is invalid) and applies it to what it matches now. */
+  setPolicy(policy: PolicyDefinition): void {
+    this.policies.set(policy);
+    this.applyPolicy(policy.name);
+  }
+
+  /** False when no policy has that name. */
+  deletePolicy(name: string): boolean {
+    if (!this.policies.delete(name)) return false;
+    this.applyPolicy(name);
+    return true;
+  }
+
+  /** Re-resolves the policy of every queue and exchange that had or now gets policy `name`. */
+  private applyPolicy(name: string): void {
+    for (const queue of this.queues.values()) {
+      if (queue.reconfigure === undefined) continue;
+      const policy = this.policies.match('queue', queue.name);
+      if (queue.config.policy !== name && policy?.name !== name) continue;
+      queue.reconfigure(queueConfigFor(this.name, queue.name, queue.settings, policy));
+      this.declareAutoDeadLetterQueue(queue);
+    }
+    for (const exchange of this.exchanges.values()) {
+      if (exchange.name === '') continue;
+      const policy = this.policies.match('exchange', exchange.name);
+      if (exchange.policy?.name === name || policy?.name === name) exchange.policy = policy;
+    }
   }
 
   private checkEquivalent(queue: Queue, settings: QueueSettings, connection: Connection | undefined): void {

@@ -3,6 +3,7 @@
 // the hot path, `explain` for the console's routing tester).
 
 import type { Binding, Destination } from '../binding';
+import { alternateExchangeWithPolicy, type PolicyDefinition } from '../policy/policy-definition';
 import type { ExchangeCounters, ExchangeStats, ExchangeType, FieldTable } from '../types';
 
 export interface ExchangeSettings {
@@ -27,6 +28,8 @@ export abstract class Exchange {
   /** Exchange-to-exchange bindings with this exchange as destination. */
   readonly incoming = new Set<Binding>();
   readonly counters: ExchangeCounters = { publishedIn: 0, publishedOut: 0, unroutable: 0, returned: 0 };
+  /** The policy that applies to it (set by its vhost), or null. */
+  policy: PolicyDefinition | null = null;
 
   constructor(
     readonly vhost: string,
@@ -34,10 +37,9 @@ export abstract class Exchange {
     readonly settings: ExchangeSettings,
   ) {}
 
-  /** Name of the alternate exchange (`alternate-exchange` argument), if any. */
+  /** Name of the alternate exchange (its `alternate-exchange` argument, else its policy's), if any. */
   get alternateExchange(): string | undefined {
-    const ae = this.settings.arguments['alternate-exchange'];
-    return typeof ae === 'string' ? ae : undefined;
+    return alternateExchangeWithPolicy(this.settings.arguments, this.policy?.definition ?? null);
   }
 
   /** Adds a binding; false when an identical one exists. */
@@ -78,6 +80,7 @@ export abstract class Exchange {
       autoDelete: this.settings.autoDelete,
       internal: this.settings.internal,
       arguments: this.settings.arguments,
+      policy: this.policy?.name ?? null,
       counters: { ...this.counters },
     };
   }

@@ -14,7 +14,7 @@ import type { Channel } from '../channel';
 import type { Connection } from '../connection';
 import type { Consumer } from '../consumer';
 import type { Message } from '../message';
-import { RetryTiers } from '../retry/retry-tiers';
+import { retiered, RetryTiers, sameTiers } from '../retry/retry-tiers';
 import type { WakeUp } from '../scheduler';
 import type { BrowsedMessage, QueueCounters, QueueStats } from '../types';
 import type { Unacked } from '../unacked';
@@ -40,7 +40,8 @@ export class ClassicQueue implements Queue {
   readonly counters: QueueCounters = newQueueCounters();
   deleted = false;
   unackedCount = 0;
-  readonly retry: RetryTiers | null;
+  retry: RetryTiers | null;
+  config: QueueConfig;
 
   protected readonly ready: ReadyList;
   private readonly consumers: ConsumerList;
@@ -48,7 +49,7 @@ export class ClassicQueue implements Queue {
   private dispatching = false;
   /** Whether persistent messages go to the store (durable queue and a persisting store). */
   private readonly persists: boolean;
-  private readonly hasLimits: boolean;
+  private hasLimits: boolean;
   private expiryWake: WakeUp | null = null;
   private idleWake: WakeUp | null = null;
   private lastUsedAt: number;
@@ -61,9 +62,10 @@ export class ClassicQueue implements Queue {
     readonly vhost: string,
     readonly name: string,
     readonly settings: QueueSettings,
-    readonly config: QueueConfig,
+    config: QueueConfig,
     readonly owner: Connection | null,
   ) {
+    this.config = config;
     this.ready = createReadyList(config.maxPriority);
     this.consumers = new ConsumerList(config.singleActiveConsumer);
     this.persists = settings.durable && host.store.persistsMessages;
@@ -71,6 +73,20 @@ export class ClassicQueue implements Queue {
     this.lastUsedAt = host.now();
     this.retry = config.retryTiers === null ? null : new RetryTiers(host, this, config.retryTiers);
     this.scheduleIdleCheck();
+  }
+
+  reconfigure(config: QueueConfig): void {
+    if (this.deleted) return;
+    const before = this.config;
+    this.config = config;
+    this.hasLimits = config.maxLength !== null || config.maxLengthBytes !== null;
+    if (!sameTiers(before.retryTiers, config.retryTiers)) this.retry = retiered(this.host, this, this.retry, config.retryTiers);
+    if (before.expires !== config.expires) {
+      if (this.idleWake) this.idleWake.cancelled = true;
+      this.idleWake = null;
+      this.scheduleIdleCheck();
+    }
+    if (this.hasLimits) this.dropHeadsOverLimit();
   }
 
   get messageCount(): number {
@@ -324,6 +340,7 @@ export class ClassicQueue implements Queue {
       exclusive: this.settings.exclusive,
       autoDelete: this.settings.autoDelete,
       arguments: this.settings.arguments,
+      policy: this.config.policy,
       ownerConnectionId: this.owner ? this.owner.id : null,
       ready: this.ready.length,
       unacked: this.unackedCount,

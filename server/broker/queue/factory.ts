@@ -7,7 +7,8 @@ import { BrokerError, invalidArg, resourceName } from '../errors';
 import type { FieldTable } from '../types';
 import { ClassicQueue } from './classic-queue';
 import type { Queue, QueueHost, QueueSettings } from './queue';
-import { parseQueueArguments, type QueueConfig } from './queue-arguments';
+import { AUTO_DEAD_LETTER_SUFFIX, parseQueueArguments, type QueueConfig } from './queue-arguments';
+import { queueArgumentsWithPolicy, type PolicyDefinition } from '../policy/policy-definition';
 import { QuorumQueue } from './quorum-queue';
 import { checkStreamDeclare } from '../stream/stream-arguments';
 import { StreamQueue } from '../stream/stream-queue';
@@ -32,12 +33,22 @@ export function registerQueueType(type: string, maker: QueueMaker): void {
   makers.set(type, maker);
 }
 
-/** Validates the arguments (406 with RabbitMQ's texts) and returns the parsed config. */
-export function queueConfigFor(vhost: string, name: string, settings: QueueSettings): QueueConfig {
+/**
+ * Validates the arguments (406 with RabbitMQ's texts) and returns the parsed
+ * config, with the policy that applies merged in (streams take none yet).
+ */
+export function queueConfigFor(vhost: string, name: string, settings: QueueSettings, policy: PolicyDefinition | null = null): QueueConfig {
   const config = parseQueueArguments(name, vhost, settings.arguments);
   if (config.type === 'quorum') checkQuorum(vhost, name, settings);
   if (config.type === 'stream') checkStreamDeclare(vhost, name, settings);
-  return config;
+  if (policy === null || config.type === 'stream') return config;
+  let definition = policy.definition;
+  if (name.endsWith(AUTO_DEAD_LETTER_SUFFIX) && definition['retry-tiers'] !== undefined) {
+    // A dead-letter queue does not retry: else a policy matching `.*` would grow `q.dlq.dlq.dlq…`.
+    definition = { ...definition };
+    delete definition['retry-tiers'];
+  }
+  return { ...parseQueueArguments(name, vhost, queueArgumentsWithPolicy(settings.arguments, definition)), policy: policy.name };
 }
 
 export function createQueue(

@@ -27,11 +27,15 @@ export interface QueueConfig {
   deliveryLimit: number | null;
   /** x-retry-tiers: delays a failed message waits before it returns to the queue, or null. */
   retryTiers: TierDelay[] | null;
+  /** The policy merged into this config (policy/), or null. */
+  policy: string | null;
 }
+
+export const AUTO_DEAD_LETTER_SUFFIX = '.dlq';
 
 /** Where a queue with retry tiers and no dead-letter exchange sends its dead letters (through the default exchange). */
 export function autoDeadLetterQueue(queue: string): string {
-  return `${queue}.dlq`;
+  return queue + AUTO_DEAD_LETTER_SUFFIX;
 }
 
 /** Ten years in ms: RabbitMQ's upper bound for TTLs. */
@@ -103,6 +107,12 @@ const CHECKS: Record<string, Check> = {
   'x-retry-tiers': retryTiersProblem,
 };
 
+/** Null when `value` is acceptable for argument `key` (e.g. 'x-max-length'), else RabbitMQ's reason; null for keys not checked. */
+export function argumentProblem(key: string, value: unknown, args?: FieldTable): string | null {
+  const check = CHECKS[key];
+  return check === undefined ? null : check(value, args);
+}
+
 /** basic.consume arguments: `x-priority` must be an integer (406 otherwise). */
 export function checkConsumeArguments(queue: string, vhost: string, args: FieldTable): void {
   if (args['x-priority'] === undefined) return;
@@ -112,9 +122,9 @@ export function checkConsumeArguments(queue: string, vhost: string, args: FieldT
 
 /** Validates and parses; throws 406 PRECONDITION_FAILED with RabbitMQ's text. */
 export function parseQueueArguments(queue: string, vhost: string, args: FieldTable): QueueConfig {
-  for (const [key, check] of Object.entries(CHECKS)) {
+  for (const key of Object.keys(CHECKS)) {
     if (args[key] === undefined) continue;
-    const error = check(args[key], args);
+    const error = argumentProblem(key, args[key], args);
     if (error) throw invalidArg(queue, vhost, key, error);
   }
   const type = (textOf(args['x-queue-type']) ?? 'classic') as QueueType;
@@ -143,5 +153,6 @@ export function parseQueueArguments(queue: string, vhost: string, args: FieldTab
           ? QUORUM_DEFAULT_DELIVERY_LIMIT
           : null,
     retryTiers,
+    policy: null,
   };
 }

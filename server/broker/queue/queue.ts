@@ -72,6 +72,12 @@ export interface Queue {
   /** Its x-retry-tiers, or null. */
   readonly retry: RetryTiers | null;
 
+  /**
+   * Takes a new config when a policy that applies to it is set, changed or
+   * removed (queues that take policies). Limits apply at once; a new
+   * message TTL applies to messages enqueued from now on.
+   */
+  reconfigure?(config: QueueConfig): void;
   /** Takes a routed message; may deliver it at once. */
   enqueue(message: Message): EnqueueOutcome;
   /** Queues answering ENQUEUED_SYNCING: calls `done` once what they took is on disk. */

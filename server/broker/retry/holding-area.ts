@@ -12,7 +12,9 @@
 // no client can declare), and carry their due time in `x-retry-due-at`, so
 // Broker.restoreMessage can put them back with their due times after a restart.
 //
-// States: live → destroyed (its work queue was deleted; later calls do nothing).
+// States: live → destroyed (its work queue was deleted; later calls do
+// nothing); or live → retired (a policy removed its tier: everything it
+// holds is due at once) → destroyed once empty.
 
 import { integerOf } from '../field-values';
 import type { Message } from '../message';
@@ -45,6 +47,7 @@ export class HoldingArea {
   private nextSeq = 1;
   private wake: WakeUp | null = null;
   private destroyed = false;
+  private retired = false;
   private readonly persists: boolean;
 
   constructor(
@@ -111,11 +114,19 @@ export class HoldingArea {
     return out;
   }
 
+  /** Its tier no longer exists: everything held goes back to the queue now, and the area goes once empty. */
+  retire(): void {
+    this.retired = true;
+    this.releaseDue();
+  }
+
   /** Returns every due message to the tail of its queue, oldest first. Called by the scheduler. */
   releaseDue(): void {
     const ring = this.ring;
     const now = this.host.now();
-    while (!this.destroyed && ring.length > 0 && ring.expiresAt(0) <= now) {
+    const until = this.retired ? Infinity : now;
+    if (this.queue.deleted) this.destroy();
+    while (!this.destroyed && ring.length > 0 && ring.expiresAt(0) <= until) {
       const message = ring.messageAt(0);
       const seq = ring.seqAt(0);
       // Enqueued in the work queue before the store hears it left the tier: a crash in between duplicates, never loses.
@@ -126,14 +137,16 @@ export class HoldingArea {
       ring.shift();
       if (this.persists && message.persistent) this.host.store.messageRemoved(this.queue.vhost, this.name, seq);
     }
+    if (this.retired && ring.length === 0) this.destroy();
     this.arm();
   }
 
-  /** The work queue is gone: its held messages go with it. */
+  /** The work queue is gone (its held messages go with it), or the retired area is empty. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
     if (this.wake) this.wake.cancelled = true;
+    if (this.host.holdingAreas.get(this.name) === this) this.host.holdingAreas.delete(this.name);
     const { vhost } = this.queue;
     this.ring.clear((message, seq) => {
       if (this.persists && message.persistent) this.host.store.messageRemoved(vhost, this.name, seq);
@@ -160,4 +173,11 @@ export class HoldingArea {
 /** The reserved name of a tier's holding area (clients cannot declare `amq.` names). */
 export function holdingAreaName(queue: string, index: number, delay: TierDelay): string {
   return `amq.retry.${queue}.tier${index + 1}-${delay.label}`;
+}
+
+/** The work queue a holding area's name belongs to, or null when it is not one (recovery of a tier that is gone). */
+export function workQueueOfHoldingArea(name: string): string | null {
+  const prefix = 'amq.retry.';
+  const tier = name.lastIndexOf('.tier');
+  return name.startsWith(prefix) && tier > prefix.length ? name.slice(prefix.length, tier) : null;
 }

@@ -1,5 +1,5 @@
 // What the console reads about retries, through Broker.retries: each queue's
-// tiers (native x-retry-tiers, or a hand-built TTL chain recognised by
+// tiers (native x-retry-tiers, declared or set by a policy, or a hand-built TTL chain recognised by
 // ttl-chains.ts) with per-tier count, oldest and next due time, and the
 // messages waiting in a tier. Read-only.
 
@@ -30,8 +30,10 @@ export interface RetryTierStats {
 export interface RetryQueueInfo {
   vhost: string;
   queue: string;
-  /** 'x-retry-tiers' (native), 'ttl-chain' (TTL queues dead-lettering back), or null (no retries). */
-  source: 'x-retry-tiers' | 'ttl-chain' | null;
+  /** 'x-retry-tiers' (native, declared), 'policy' (native, from policy `policy`), 'ttl-chain' (TTL queues dead-lettering back), or null (no retries). */
+  source: 'x-retry-tiers' | 'policy' | 'ttl-chain' | null;
+  /** The policy that applies to the queue, or null. */
+  policy: string | null;
   /** Where messages go after the last tier: the dead-letter exchange ('' with the .dlq queue for native tiers without one). */
   deadLetterExchange: string | null;
   deadLetterRoutingKey: string | null;
@@ -90,6 +92,7 @@ export class RetryConsole {
       queue: queue.name,
       deadLetterExchange: queue.config.deadLetterExchange,
       deadLetterRoutingKey: queue.config.deadLetterRoutingKey,
+      policy: queue.config.policy,
     };
     if (queue.retry !== null) {
       const tiers = queue.retry.areas.map((area): RetryTierStats => {
@@ -105,7 +108,8 @@ export class RetryConsole {
           nextDueAt,
         };
       });
-      return { ...base, source: 'x-retry-tiers', tiers };
+      const declared = queue.settings.arguments['x-retry-tiers'] !== undefined;
+      return { ...base, source: declared ? 'x-retry-tiers' : 'policy', tiers };
     }
     const chain = ttlChainTiers(v, queue);
     if (chain.length === 0) return { ...base, source: null, tiers: [] };

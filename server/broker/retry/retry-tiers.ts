@@ -13,7 +13,7 @@ import { integerOf } from '../field-values';
 import { Message } from '../message';
 import type { Queue, QueueHost } from '../queue/queue';
 import type { FieldTable } from '../types';
-import { HoldingArea } from './holding-area';
+import { HoldingArea, holdingAreaName } from './holding-area';
 import type { TierDelay } from './tier-delays';
 
 /** The headers a retry adds (dropped when a dead letter is requeued with its attempts reset). */
@@ -26,8 +26,12 @@ export class RetryTiers {
     private readonly host: QueueHost,
     queue: Queue,
     delays: readonly TierDelay[],
+    /** Areas of the tiers these replace, by name: one with the same name is kept, with its messages. */
+    previous: ReadonlyMap<string, HoldingArea> = new Map(),
   ) {
-    this.areas = delays.map((delay, index) => new HoldingArea(host, queue, index, delay));
+    this.areas = delays.map(
+      (delay, index) => previous.get(holdingAreaName(queue.name, index, delay)) ?? new HoldingArea(host, queue, index, delay),
+    );
     for (const area of this.areas) host.holdingAreas.set(area.name, area);
   }
 
@@ -61,10 +65,25 @@ export class RetryTiers {
 
   /** The work queue was deleted. */
   destroy(): void {
-    for (const area of this.areas) {
-      area.destroy();
-      if (this.host.holdingAreas.get(area.name) === area) this.host.holdingAreas.delete(area.name);
-    }
+    for (const area of this.areas) area.destroy();
   }
 }
 
+
+/** Whether two tier lists are the same delays in the same order. */
+export function sameTiers(a: readonly TierDelay[] | null, b: readonly TierDelay[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((tier, i) => tier.label === b[i].label && tier.ms === b[i].ms);
+}
+
+/**
+ * A queue's tiers after a policy changed them: a tier whose position and
+ * delay are unchanged keeps its held messages; a tier that is gone returns
+ * its messages to the queue at once rather than keep them past their use.
+ */
+export function retiered(host: QueueHost, queue: Queue, current: RetryTiers | null, delays: readonly TierDelay[] | null): RetryTiers | null {
+  const previous = new Map((current?.areas ?? []).map((area) => [area.name, area]));
+  const next = delays === null ? null : new RetryTiers(host, queue, delays, previous);
+  for (const area of previous.values()) if (next === null || !next.areas.includes(area)) area.retire();
+  return next;
+}

@@ -245,6 +245,7 @@ export class StreamQueue implements Queue {
       exclusive: false,
       autoDelete: false,
       arguments: this.settings.arguments,
+      policy: null,
       ownerConnectionId: null,
       ready: this.messageCount,
       unacked: this.unackedCount,

@@ -1,0 +1,113 @@
+// Policies, as RabbitMQ has them: a named rule in a vhost whose `pattern` (a
+// regular expression) selects queues and/or exchanges by name and whose
+// `definition` sets their optional arguments without redeclaring them. Of
+// the policies matching a name, the one with the highest priority applies
+// (ties: the first by name). Streams take no policy yet.
+//
+// Arguments and a policy meet as in RabbitMQ: for the limits (message-ttl,
+// expires, max-length, max-length-bytes, delivery-limit) the lower value
+// wins; for everything else the queue's own argument wins.
+
+import { BrokerError } from '../errors';
+import { fieldTypeName, integerOf } from '../field-values';
+import { argumentProblem } from '../queue/queue-arguments';
+import type { FieldTable } from '../types';
+
+export type PolicyTarget = 'queues' | 'exchanges' | 'all';
+
+export interface PolicyDefinition {
+  name: string;
+  /** Regular expression over queue or exchange names (unanchored, as in RabbitMQ). */
+  pattern: string;
+  applyTo: PolicyTarget;
+  priority: number;
+  /** Keys without the `x-` prefix, e.g. { "max-length": 1000, "retry-tiers": ["5s", "1m"] }. */
+  definition: Record<string, unknown>;
+}
+
+/** Policy keys for queues, and how they meet a queue's own argument. */
+const QUEUE_KEYS: Record<string, 'lower-wins' | 'argument-wins'> = {
+  'message-ttl': 'lower-wins',
+  expires: 'lower-wins',
+  'max-length': 'lower-wins',
+  'max-length-bytes': 'lower-wins',
+  'delivery-limit': 'lower-wins',
+  overflow: 'argument-wins',
+  'dead-letter-exchange': 'argument-wins',
+  'dead-letter-routing-key': 'argument-wins',
+  'retry-tiers': 'argument-wins',
+};
+const EXCHANGE_KEYS = ['alternate-exchange'];
+const TARGETS: readonly PolicyTarget[] = ['queues', 'exchanges', 'all'];
+const MAX_NAME = 255;
+
+/** The keys a policy may set for what it applies to (for messages and the console's form). */
+export function policyKeys(applyTo: PolicyTarget): string[] {
+  if (applyTo === 'queues') return Object.keys(QUEUE_KEYS);
+  if (applyTo === 'exchanges') return [...EXCHANGE_KEYS];
+  return [...Object.keys(QUEUE_KEYS), ...EXCHANGE_KEYS];
+}
+
+/** Throws 406 PRECONDITION_FAILED saying what is wrong and what is accepted; returns the compiled pattern. */
+export function checkPolicy(vhost: string, policy: PolicyDefinition): RegExp {
+  const fail = (detail: string) => new BrokerError('PRECONDITION_FAILED', `policy '${policy.name}' in vhost '${vhost}': ${detail}`);
+  if (policy.name.trim() === '' || policy.name.length > MAX_NAME) throw fail(`a name of 1 to ${MAX_NAME} characters is required`);
+  if (!TARGETS.includes(policy.applyTo)) throw fail(`apply-to must be one of ${TARGETS.join(', ')}, got '${String(policy.applyTo)}'`);
+  if (!Number.isInteger(policy.priority)) throw fail(`priority must be an integer, got ${String(policy.priority)}`);
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(policy.pattern);
+  } catch (error) {
+    throw fail(`pattern '${policy.pattern}' is not a valid regular expression (${(error as Error).message})`);
+  }
+  const keys = Object.keys(policy.definition);
+  if (keys.length === 0) throw fail('the definition is empty; set at least one key');
+  const accepted = policyKeys(policy.applyTo);
+  for (const key of keys) {
+    if (!accepted.includes(key)) throw fail(`'${key}' cannot be set by a policy that applies to ${policy.applyTo}; accepted keys: ${accepted.join(', ')}`);
+    const problem = valueProblem(key, policy.definition[key]);
+    if (problem !== null) throw fail(`invalid value ${JSON.stringify(policy.definition[key])} for '${key}': ${problem}`);
+  }
+  return pattern;
+}
+
+function valueProblem(key: string, value: unknown): string | null {
+  if (key === 'alternate-exchange' || key === 'dead-letter-routing-key') {
+    return typeof value === 'string' ? null : `expected a string, got ${fieldTypeName(value)}`;
+  }
+  return argumentProblem(`x-${key}`, value);
+}
+
+/** A queue's arguments with the policy's definition merged in (the queue's own arguments first). */
+export function queueArgumentsWithPolicy(args: FieldTable, definition: Record<string, unknown> | null): FieldTable {
+  if (definition === null) return args;
+  const merged: FieldTable = { ...args };
+  for (const [key, rule] of Object.entries(QUEUE_KEYS)) {
+    const value = definition[key];
+    if (value === undefined) continue;
+    const argument = `x-${key}`;
+    const own = args[argument];
+    // A routing key means nothing without a dead-letter exchange (and a queue refuses one alone).
+    if (key === 'dead-letter-routing-key' && merged['x-dead-letter-exchange'] === undefined) continue;
+    if (own === undefined) merged[argument] = value as FieldTable[string];
+    else if (rule === 'lower-wins') merged[argument] = lowerLimit(own, value);
+  }
+  return merged;
+}
+
+/** The lower of two limits; a negative delivery limit means none, so the other one wins. */
+function lowerLimit(own: unknown, fromPolicy: unknown): FieldTable[string] {
+  const a = integerOf(own);
+  const b = integerOf(fromPolicy);
+  if (a === null || a < 0) return fromPolicy as FieldTable[string];
+  if (b === null || b < 0) return own as FieldTable[string];
+  return (a <= b ? own : fromPolicy) as FieldTable[string];
+}
+
+/** An exchange's alternate exchange: its own argument, else the policy's. */
+export function alternateExchangeWithPolicy(args: FieldTable, definition: Record<string, unknown> | null): string | undefined {
+  const own = args['alternate-exchange'];
+  if (typeof own === 'string') return own;
+  const fromPolicy = definition?.['alternate-exchange'];
+  return typeof fromPolicy === 'string' ? fromPolicy : undefined;
+}
