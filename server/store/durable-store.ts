@@ -16,6 +16,7 @@
 // pair up is written as usual when the move finishes.
 
 import type { Message } from '../broker/message';
+import type { PolicyDefinition } from '../broker/policy/policy-definition';
 import type { BindingDefinition, ExchangeDefinition, QueueDefinition, Store } from '../broker/store';
 import type { Journal } from './journal/journal';
 import type { TopologyStore } from './topology';
@@ -65,6 +66,14 @@ export class DurableStore implements Store {
   queueDeleted(vhost: string, name: string): void {
     this.journal.dropQueue(vhost, name);
     if (!this.muted) this.topology.queueDeleted(vhost, name);
+  }
+
+  policySet(vhost: string, policy: PolicyDefinition): void {
+    if (!this.muted) this.topology.policySet(vhost, policy);
+  }
+
+  policyDeleted(vhost: string, name: string): void {
+    if (!this.muted) this.topology.policyDeleted(vhost, name);
   }
 
   bindingAdded(def: BindingDefinition): void {

@@ -10,6 +10,7 @@
 
 import { join } from 'node:path';
 import { Broker } from '../broker/broker';
+import { workQueueOfHoldingArea } from '../broker/retry/holding-area';
 import type { StreamStorage } from '../broker/stream/stream-store';
 import type { MetadataDb } from './db';
 import { DurableStore } from './durable-store';
@@ -80,6 +81,10 @@ function redeclare(broker: Broker, stored: StoredTopology, log: (line: string) =
     }
   };
   for (const vhost of stored.vhosts) broker.createVhost(vhost);
+  // Policies first, so that queues come back with their retry tiers' holding areas for the messages below.
+  for (const { vhost, ...policy } of stored.policies) {
+    attempt(`policy '${policy.name}' in vhost '${vhost}'`, () => broker.setPolicy(vhost, policy));
+  }
   for (const e of stored.exchanges) {
     attempt(`exchange '${e.name}' in vhost '${e.vhost}'`, () =>
       broker.declareExchange(e.vhost, e.name, e.type, { durable: true, autoDelete: e.autoDelete, internal: e.internal, arguments: e.arguments }),
@@ -103,6 +108,16 @@ function restoreMessages(broker: Broker, store: DurableStore, recovery: Recovery
   for (const queue of recovery.queues) {
     if (queue.messages.length === 0) continue;
     const vhost = broker.vhostObject(queue.vhost);
+    // A retry tier that is gone (a policy changed while the broker was down): its messages are due now.
+    const workQueue = vhost && !vhost.holdingAreas.has(queue.name) ? vhost.queues.get(workQueueOfHoldingArea(queue.name) ?? '') : undefined;
+    if (workQueue !== undefined) {
+      for (const { seq, message } of queue.messages) {
+        workQueue.enqueue(message);
+        store.journal.remove(queue.vhost, queue.name, seq);
+        restored++;
+      }
+      continue;
+    }
     if (!vhost || !(vhost.queues.has(queue.name) || vhost.holdingAreas.has(queue.name))) {
       log(`recovery: dropped ${queue.messages.length} messages of queue '${queue.name}' in vhost '${queue.vhost}', which is not declared any more`);
       store.journal.dropQueue(queue.vhost, queue.name);

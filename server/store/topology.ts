@@ -1,5 +1,6 @@
-// Durable topology in the metadata database (Prisma): vhosts, and the durable
-// exchanges, queues and bindings the engine reports through its Store hooks.
+// Durable topology in the metadata database (Prisma): vhosts, policies, and
+// the durable exchanges, queues and bindings the engine reports through its
+// Store hooks.
 // Exclusive queues are not kept (they end with their connection), nor the
 // bindings to them.
 //
@@ -11,13 +12,19 @@
 // sits in a queue whose declaration could still be lost. A change that fails
 // is logged and skipped; the next ones still run.
 
+import type { PolicyDefinition, PolicyTarget } from '../broker/policy/policy-definition';
 import type { BindingDefinition, ExchangeDefinition, QueueDefinition } from '../broker/store';
 import type { ExchangeType, QueueType } from '../broker/types';
 import type { MetadataClient } from './db';
 import { decodeFieldTable, encodeFieldTable } from './field-table-json';
 
+export interface StoredPolicy extends PolicyDefinition {
+  vhost: string;
+}
+
 export interface StoredTopology {
   vhosts: string[];
+  policies: StoredPolicy[];
   exchanges: ExchangeDefinition[];
   queues: QueueDefinition[];
   bindings: BindingDefinition[];
@@ -36,16 +43,31 @@ export class TopologyStore {
     private readonly log: (line: string) => void,
   ) {}
 
-  /** Everything stored, parents before children (vhosts, exchanges, queues, bindings). */
+  /** Everything stored, parents before children (vhosts, policies, exchanges, queues, bindings). */
   async load(): Promise<StoredTopology> {
     const rows = await this.prisma.vhost.findMany({
       orderBy: { id: 'asc' },
-      include: { exchanges: { orderBy: { id: 'asc' } }, queues: { orderBy: { id: 'asc' } }, bindings: { orderBy: { id: 'asc' } } },
+      include: {
+        policies: { orderBy: { id: 'asc' } },
+        exchanges: { orderBy: { id: 'asc' } },
+        queues: { orderBy: { id: 'asc' } },
+        bindings: { orderBy: { id: 'asc' } },
+      },
     });
-    const topology: StoredTopology = { vhosts: [], exchanges: [], queues: [], bindings: [] };
+    const topology: StoredTopology = { vhosts: [], policies: [], exchanges: [], queues: [], bindings: [] };
     for (const v of rows) {
       this.vhostIds.set(v.name, v.id);
       topology.vhosts.push(v.name);
+      for (const p of v.policies) {
+        topology.policies.push({
+          vhost: v.name,
+          name: p.name,
+          pattern: p.pattern,
+          applyTo: p.applyTo as PolicyTarget,
+          priority: p.priority,
+          definition: JSON.parse(p.definition) as Record<string, unknown>,
+        });
+      }
       for (const e of v.exchanges) {
         topology.exchanges.push({
           vhost: v.name,
@@ -92,6 +114,24 @@ export class TopologyStore {
     this.write(`deletion of vhost '${name}'`, async () => {
       await this.prisma.vhost.deleteMany({ where: { name } }); // its exchanges, queues and bindings cascade
       this.vhostIds.delete(name);
+    });
+  }
+
+  policySet(vhost: string, policy: PolicyDefinition): void {
+    this.write(`policy '${policy.name}'`, async () => {
+      const vhostId = await this.vhostId(vhost);
+      const fields = { pattern: policy.pattern, applyTo: policy.applyTo, priority: policy.priority, definition: JSON.stringify(policy.definition) };
+      await this.prisma.policy.upsert({
+        where: { vhostId_name: { vhostId, name: policy.name } },
+        create: { vhostId, name: policy.name, ...fields },
+        update: fields,
+      });
+    });
+  }
+
+  policyDeleted(vhost: string, name: string): void {
+    this.write(`deletion of policy '${name}'`, async () => {
+      await this.prisma.policy.deleteMany({ where: { vhostId: await this.vhostId(vhost), name } });
     });
   }
 
