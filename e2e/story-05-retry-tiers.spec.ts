@@ -59,3 +59,61 @@ test('rejected messages move through the retry tiers and the last failures land 
     await conn.close();
   }
 });
+
+test('a policy set in the console gives a declared queue retry tiers, shown on its page and in the pipeline', async ({ page, warren }) => {
+  const conn = await connect(warren.amqpUrl, 'story5-policy');
+  const ch = await conn.createChannel();
+  // Declared by an application that knows nothing of retries.
+  await ch.assertQueue('s5p-payments', { durable: false });
+  try {
+    await page.goto('/policies');
+    await expect(page.getByText('No policies in vhost / yet')).toBeVisible();
+    const form = page.getByRole('form', { name: 'Add or update a policy' });
+    await form.getByLabel('Name').fill('payments-retry');
+    await form.getByLabel('Pattern (regular expression)').fill('^s5p-');
+    await form.getByLabel('Key 1', { exact: true }).selectOption('retry-tiers');
+    await form.getByLabel('Value 1').fill('3s, 1h');
+    // A bad value is refused with what is wrong, and the form keeps what was typed.
+    await form.getByRole('button', { name: 'Add key' }).click();
+    await form.getByLabel('Key 2', { exact: true }).selectOption('max-length');
+    await form.getByLabel('Value 2').fill('-5');
+    await form.getByRole('button', { name: 'Save policy' }).click();
+    await expect(form.getByRole('alert')).toContainText("invalid value -5 for 'max-length'");
+    await form.getByRole('button', { name: 'Remove key 2' }).click();
+    await form.getByRole('button', { name: 'Save policy' }).click();
+
+    const row = page.getByRole('table', { name: 'Policies' }).getByRole('row', { name: /payments-retry/ });
+    await expect(row).toContainText('retry-tiers: 3s, 1h');
+    // It applies to the work queue and to the dead-letter queue declared beside it.
+    await expect(row.getByRole('cell').nth(5)).toHaveText('2');
+    expect((await ch.checkQueue('s5p-payments.dlq')).messageCount).toBe(0);
+    await page.screenshot({ path: 'e2e/screenshots/policies.png', fullPage: true });
+
+    await page.goto(`/queue?vhost=${encodeURIComponent('/')}&name=s5p-payments`);
+    await expect(page.getByText('Effective policy: payments-retry')).toBeVisible();
+    const args = page.getByRole('table', { name: 'Arguments' });
+    await expect(args.getByRole('row', { name: /x-retry-tiers/ })).toContainText('3s');
+    await page.screenshot({ path: 'e2e/screenshots/queue-policy.png', fullPage: true });
+
+    // A failing message now takes the policy's first tier, and comes back after it.
+    ch.sendToQueue('s5p-payments', Buffer.from('charge-42'));
+    const first = await ch.get('s5p-payments');
+    if (!first) throw new Error('the message did not arrive');
+    ch.nack(first, false, false);
+    await page.goto('/retries');
+    const pipeline = page.getByRole('region', { name: 'Retry pipeline of s5p-payments' });
+    await expect(pipeline).toContainText('tiers set by policy payments-retry');
+    const tier1 = pipeline.getByRole('listitem', { name: 'Tier 1 of s5p-payments' });
+    await expect(tier1.locator('[data-field="count"]')).toHaveText('1');
+    await expect(tier1.locator('[data-field="count"]')).toHaveText('0', { timeout: 10_000 });
+    const back = await ch.get('s5p-payments');
+    expect(back && back.properties.headers?.['x-retry-attempt']).toBe(1);
+    await page.screenshot({ path: 'e2e/screenshots/policies-retry.png', fullPage: true });
+
+    // The audit log records who set it.
+    await page.goto('/admin');
+    await expect(page.getByRole('table', { name: /audit/i })).toContainText('policy.create');
+  } finally {
+    await conn.close();
+  }
+});

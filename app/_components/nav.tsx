@@ -10,6 +10,7 @@ export const PAGES = [
   { href: '/', label: 'Overview' },
   { href: '/queues', label: 'Queues' },
   { href: '/exchanges', label: 'Exchanges' },
+  { href: '/policies', label: 'Policies' },
   { href: '/routing', label: 'Routing' },
   { href: '/streams', label: 'Streams' },
   { href: '/retries', label: 'Retries' },

@@ -6,6 +6,7 @@ import { connectionsRouter } from './routers/connections';
 import { deadLettersRouter } from './routers/dead-letters';
 import { exchangesRouter } from './routers/exchanges';
 import { lagRouter } from './routers/lag';
+import { policiesRouter } from './routers/policies';
 import { publishRouter } from './routers/publish';
 import { queuesRouter } from './routers/queues';
 import { retriesRouter } from './routers/retries';
@@ -28,6 +29,7 @@ export const appRouter = router({
   streams: streamsRouter,
   lag: lagRouter,
   routing: routingRouter,
+  policies: policiesRouter,
 });
 
 export type AppRouter = typeof appRouter;

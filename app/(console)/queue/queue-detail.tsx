@@ -7,9 +7,9 @@ import { useEffect, useState } from 'react';
 import { useTRPC } from '../../_lib/trpc';
 import { formatBytes } from '../../_lib/format';
 import { TimeChart } from '../../_components/time-chart';
-import { fieldText } from '../../_components/message-viewer';
 import { ArgumentBadges } from '../queues/argument-badges';
 import { BindingsPanel } from './bindings-panel';
+import { EffectiveArguments } from './effective-arguments';
 import { QueueActions } from './queue-actions';
 import { ErrorNote } from '../../_components/error-note';
 
@@ -130,25 +130,29 @@ export function QueueDetail() {
             <div className="card">
               <h2>Arguments and policy</h2>
               <p>
-                Effective policy: <span className="muted">none (Warren has no policies yet; the arguments below are all that apply)</span>
+                Effective policy:{' '}
+                {queue.data.policy === null ? (
+                  <span className="muted">none</span>
+                ) : (
+                  <>
+                    <Link href={`/policies?vhost=${encodeURIComponent(vhost)}`}>{queue.data.policy.name}</Link>{' '}
+                    <span className="muted">
+                      (pattern <code>{queue.data.policy.pattern}</code>, priority {queue.data.policy.priority})
+                    </span>
+                  </>
+                )}
               </p>
               <p>
-                Type {queue.data.type} <ArgumentBadges args={queue.data.arguments} durable={queue.data.durable} exclusive={queue.data.exclusive} autoDelete={queue.data.autoDelete} />
+                Type {queue.data.type}{' '}
+                <ArgumentBadges
+                  args={queue.data.effectiveArguments}
+                  policy={queue.data.policy?.name ?? null}
+                  durable={queue.data.durable}
+                  exclusive={queue.data.exclusive}
+                  autoDelete={queue.data.autoDelete}
+                />
               </p>
-              {Object.keys(queue.data.arguments).length === 0 ? (
-                <p className="muted">No arguments.</p>
-              ) : (
-                <table className="table" aria-label="Arguments">
-                  <tbody>
-                    {Object.entries(queue.data.arguments).map(([k, v]) => (
-                      <tr key={k}>
-                        <th scope="row">{k}</th>
-                        <td>{fieldText(v)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
+              <EffectiveArguments declared={queue.data.arguments} fromPolicy={queue.data.policy?.definition ?? {}} effective={queue.data.effectiveArguments} />
             </div>
           </div>
           <BindingsPanel vhost={vhost} queue={name} bindings={queue.data.bindings} />

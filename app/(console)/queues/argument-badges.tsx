@@ -1,4 +1,4 @@
-/** A queue's flags and notable arguments as small badges, with the exact value on hover. */
+/** A queue's flags, policy and notable arguments in force as small badges, with the exact value on hover. */
 const LABELS: Record<string, string> = {
   'x-message-ttl': 'TTL',
   'x-expires': 'Expires',
@@ -15,11 +15,14 @@ const LABELS: Record<string, string> = {
 
 export function ArgumentBadges({
   args,
+  policy,
   durable,
   exclusive,
   autoDelete,
 }: {
+  /** The arguments in force (declared, with the policy's merged in). */
   args: Record<string, unknown>;
+  policy: string | null;
   durable: boolean;
   exclusive: boolean;
   autoDelete: boolean;
@@ -28,6 +31,7 @@ export function ArgumentBadges({
   if (durable) badges.push({ label: 'D', title: 'durable' });
   if (exclusive) badges.push({ label: 'Excl', title: 'exclusive' });
   if (autoDelete) badges.push({ label: 'AD', title: 'auto-delete' });
+  if (policy !== null) badges.push({ label: 'Policy', title: `policy: ${policy}` });
   for (const [key, value] of Object.entries(args)) {
     const label = LABELS[key];
     if (label) badges.push({ label, title: `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}` });

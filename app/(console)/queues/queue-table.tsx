@@ -162,7 +162,7 @@ export function QueueTable() {
                       </div>
                       <div role="cell">{q.rates.incoming + q.rates.deliver + q.rates.ack > 0 ? 'running' : 'idle'}</div>
                       <div role="cell">
-                        <ArgumentBadges args={q.arguments} durable={q.durable} exclusive={q.exclusive} autoDelete={q.autoDelete} />
+                        <ArgumentBadges args={q.effectiveArguments} policy={q.policy} durable={q.durable} exclusive={q.exclusive} autoDelete={q.autoDelete} />
                       </div>
                       <div role="cell">
                         <Sparkline values={q.depth} label={`Depth of ${q.name}`} />

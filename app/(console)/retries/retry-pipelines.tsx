@@ -56,8 +56,8 @@ export function RetryPipelines() {
   if (pipelines.data.length === 0)
     return (
       <div className="empty" role="status">
-        No queue has retry tiers. Declare a queue with <code>x-retry-tiers</code> (e.g. <code>[&quot;5s&quot;, &quot;30s&quot;, &quot;5m&quot;]</code>), or build a chain of TTL queues that
-        dead-letter back to it.
+        No queue has retry tiers. Declare a queue with <code>x-retry-tiers</code> (e.g. <code>[&quot;5s&quot;, &quot;30s&quot;, &quot;5m&quot;]</code>), set{' '}
+        <code>retry-tiers</code> on it with a <Link href="/policies">policy</Link>, or build a chain of TTL queues that dead-letter back to it.
       </div>
     );
   const now = Date.now();
@@ -68,7 +68,7 @@ export function RetryPipelines() {
           <h2>
             <Link href={`/queue?vhost=${encodeURIComponent(p.vhost)}&name=${encodeURIComponent(p.queue)}`}>{p.queue}</Link>{' '}
             <span className="muted">
-              vhost {p.vhost} · {p.source === 'x-retry-tiers' ? 'x-retry-tiers' : 'TTL chain'}
+              vhost {p.vhost} · {p.source === 'x-retry-tiers' ? 'x-retry-tiers' : p.source === 'policy' ? `tiers set by policy ${p.policy}` : 'TTL chain'}
             </span>
           </h2>
           <ol className="pipeline">

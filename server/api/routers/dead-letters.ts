@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { effectiveQueueArguments } from '../effective-arguments';
 import type { DeadLetter } from '../../broker/retry/dead-letter-view';
 import { recordAudit } from '../audit';
 import { objectName, queueRef } from '../inputs';
@@ -49,7 +50,8 @@ export const deadLettersRouter = router({
    * Queues that hold dead letters: those named `<queue>.dlq` (where retry tiers
    * end without a dead-letter exchange), those bound to an exchange that some
    * queue names as its x-dead-letter-exchange, and those named by a
-   * x-dead-letter-routing-key through the default exchange; with their depth.
+   * x-dead-letter-routing-key through the default exchange (declared or set by
+   * a policy); with their depth.
    */
   queues: protectedProcedure.input(z.object({ vhost: z.string().min(1).optional() }).default({})).query(({ ctx, input }) => {
     const { broker } = ctx.services;
@@ -58,8 +60,9 @@ export const deadLettersRouter = router({
     const exchanges = new Set<string>();
     const targets = new Set<string>();
     for (const q of queues) {
-      const dlx = q.arguments['x-dead-letter-exchange'];
-      const dlrk = q.arguments['x-dead-letter-routing-key'];
+      const args = effectiveQueueArguments(broker, q);
+      const dlx = args['x-dead-letter-exchange'];
+      const dlrk = args['x-dead-letter-routing-key'];
       if (dlx === '' && typeof dlrk === 'string') targets.add(key(q.vhost, dlrk));
       else if (typeof dlx === 'string') exchanges.add(key(q.vhost, dlx));
     }

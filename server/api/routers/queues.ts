@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { QueueStats } from '../../broker/types';
 import { recordAudit } from '../audit';
+import { effectiveQueueArguments } from '../effective-arguments';
 import { withConsoleChannel } from '../console-session';
 import { headerRows, headersFromRows, messageProperties, objectName, queueRef } from '../inputs';
 import { messageView } from '../message-view';
@@ -68,6 +69,7 @@ export const queuesRouter = router({
     const rows = keyed.slice(input.offset, input.offset + input.limit).map(({ q }) => ({
       ...q,
       arguments: q.arguments as Record<string, unknown>,
+      effectiveArguments: effectiveQueueArguments(broker, q),
       total: q.ready + q.unacked,
       ...brokerSampler.queueSeries(q.vhost, q.name),
     }));
@@ -81,6 +83,9 @@ export const queuesRouter = router({
     return {
       ...q,
       arguments: q.arguments as Record<string, unknown>,
+      effectiveArguments: effectiveQueueArguments(broker, q),
+      /** The policy that applies, with its definition (what it sets beside the arguments). */
+      policy: q.policy === null ? null : broker.policy(q.vhost, q.policy),
       ...brokerSampler.queueSeries(q.vhost, q.name),
       consumers: broker.listConsumers(input.vhost).filter((c) => c.queue === input.name),
       bindings: broker

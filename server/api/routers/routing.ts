@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { effectiveExchangeArguments, effectiveQueueArguments } from '../effective-arguments';
 import { vhostName } from '../inputs';
 import { toJsonSafe } from '../json-safe';
 import { protectedProcedure, router } from '../trpc';
@@ -8,7 +9,7 @@ const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 export const routingRouter = router({
   /**
    * One vhost's topology for the routing graph: exchanges with their alternate,
-   * queues with their dead-letter target and retry tiers, and every explicit
+   * queues with their dead-letter target and retry tiers (declared or by policy), and every explicit
    * binding (the default exchange's implicit ones are left out: one per queue).
    */
   graph: protectedProcedure.input(z.object({ vhost: vhostName })).query(({ ctx, input }) => {
@@ -17,19 +18,20 @@ export const routingRouter = router({
       name: e.name,
       type: e.type,
       internal: e.internal,
-      alternateExchange: text(e.arguments['alternate-exchange']),
+      alternateExchange: text(effectiveExchangeArguments(broker, e)['alternate-exchange']),
     }));
     const retries = new Map(broker.retries.list(input.vhost).map((r) => [r.queue, r]));
     const queues = broker.listQueues(input.vhost).map((q) => {
       const retry = retries.get(q.name);
+      const args = effectiveQueueArguments(broker, q);
       return {
         name: q.name,
         type: q.type,
         ready: q.ready,
-        deadLetterExchange: text(q.arguments['x-dead-letter-exchange']),
-        deadLetterRoutingKey: text(q.arguments['x-dead-letter-routing-key']),
-        /** Native x-retry-tiers delays; a TTL chain shows as its own queues and dead-letter edges. */
-        retryTiers: retry?.source === 'x-retry-tiers' ? retry.tiers.map((t) => t.label) : [],
+        deadLetterExchange: text(args['x-dead-letter-exchange']),
+        deadLetterRoutingKey: text(args['x-dead-letter-routing-key']),
+        /** Native retry tiers (declared or by policy); a TTL chain shows as its own queues and dead-letter edges. */
+        retryTiers: retry?.source === 'x-retry-tiers' || retry?.source === 'policy' ? retry.tiers.map((t) => t.label) : [],
       };
     });
     const bindings = broker
