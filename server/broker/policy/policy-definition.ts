@@ -10,7 +10,7 @@
 
 import { BrokerError } from '../errors';
 import { fieldTypeName, integerOf } from '../field-values';
-import { argumentProblem } from '../queue/queue-arguments';
+import { argumentProblem, AUTO_DEAD_LETTER_SUFFIX } from '../queue/queue-arguments';
 import type { FieldTable } from '../types';
 
 export type PolicyTarget = 'queues' | 'exchanges' | 'all';
@@ -25,27 +25,33 @@ export interface PolicyDefinition {
   definition: Record<string, unknown>;
 }
 
-/** Policy keys for queues, and how they meet a queue's own argument. */
-const QUEUE_KEYS: Record<string, 'lower-wins' | 'argument-wins'> = {
-  'message-ttl': 'lower-wins',
-  expires: 'lower-wins',
-  'max-length': 'lower-wins',
-  'max-length-bytes': 'lower-wins',
-  'delivery-limit': 'lower-wins',
-  overflow: 'argument-wins',
-  'dead-letter-exchange': 'argument-wins',
-  'dead-letter-routing-key': 'argument-wins',
-  'retry-tiers': 'argument-wins',
-};
-const EXCHANGE_KEYS = ['alternate-exchange'];
+/** A key a policy may set: what it applies to, the kind of value, how it meets a declared argument, and what it does. */
+export interface PolicyKey {
+  key: string;
+  target: 'queues' | 'exchanges';
+  kind: 'integer' | 'text' | 'delays';
+  merge: 'lower-wins' | 'argument-wins';
+  help: string;
+}
+
+export const POLICY_KEYS: readonly PolicyKey[] = [
+  { key: 'message-ttl', target: 'queues', kind: 'integer', merge: 'lower-wins', help: 'ms a message may wait in the queue' },
+  { key: 'expires', target: 'queues', kind: 'integer', merge: 'lower-wins', help: 'ms unused before the queue is deleted' },
+  { key: 'max-length', target: 'queues', kind: 'integer', merge: 'lower-wins', help: 'most ready messages' },
+  { key: 'max-length-bytes', target: 'queues', kind: 'integer', merge: 'lower-wins', help: 'most ready body bytes' },
+  { key: 'delivery-limit', target: 'queues', kind: 'integer', merge: 'lower-wins', help: 'redeliveries before a message counts as failed' },
+  { key: 'overflow', target: 'queues', kind: 'text', merge: 'argument-wins', help: 'drop-head, reject-publish or reject-publish-dlx' },
+  { key: 'dead-letter-exchange', target: 'queues', kind: 'text', merge: 'argument-wins', help: 'where failed and expired messages go' },
+  { key: 'dead-letter-routing-key', target: 'queues', kind: 'text', merge: 'argument-wins', help: 'routing key for dead letters' },
+  { key: 'retry-tiers', target: 'queues', kind: 'delays', merge: 'argument-wins', help: 'delays before a failed message returns, e.g. 5s, 30s, 5m' },
+  { key: 'alternate-exchange', target: 'exchanges', kind: 'text', merge: 'argument-wins', help: 'where unroutable messages go' },
+];
 const TARGETS: readonly PolicyTarget[] = ['queues', 'exchanges', 'all'];
 const MAX_NAME = 255;
 
-/** The keys a policy may set for what it applies to (for messages and the console's form). */
+/** The keys a policy may set for what it applies to. */
 export function policyKeys(applyTo: PolicyTarget): string[] {
-  if (applyTo === 'queues') return Object.keys(QUEUE_KEYS);
-  if (applyTo === 'exchanges') return [...EXCHANGE_KEYS];
-  return [...Object.keys(QUEUE_KEYS), ...EXCHANGE_KEYS];
+  return POLICY_KEYS.filter((k) => applyTo === 'all' || k.target === applyTo).map((k) => k.key);
 }
 
 /** Throws 406 PRECONDITION_FAILED saying what is wrong and what is accepted; returns the compiled pattern. */
@@ -79,18 +85,21 @@ function valueProblem(key: string, value: unknown): string | null {
 }
 
 /** A queue's arguments with the policy's definition merged in (the queue's own arguments first). */
-export function queueArgumentsWithPolicy(args: FieldTable, definition: Record<string, unknown> | null): FieldTable {
+export function queueArgumentsWithPolicy(queue: string, args: FieldTable, definition: Record<string, unknown> | null): FieldTable {
   if (definition === null) return args;
   const merged: FieldTable = { ...args };
-  for (const [key, rule] of Object.entries(QUEUE_KEYS)) {
+  for (const { key, target, merge } of POLICY_KEYS) {
     const value = definition[key];
+    if (target !== 'queues') continue;
+    // A dead-letter queue does not retry: else a policy matching `.*` would grow `q.dlq.dlq.dlq…`.
+    if (key === 'retry-tiers' && queue.endsWith(AUTO_DEAD_LETTER_SUFFIX)) continue;
     if (value === undefined) continue;
     const argument = `x-${key}`;
     const own = args[argument];
     // A routing key means nothing without a dead-letter exchange (and a queue refuses one alone).
     if (key === 'dead-letter-routing-key' && merged['x-dead-letter-exchange'] === undefined) continue;
     if (own === undefined) merged[argument] = value as FieldTable[string];
-    else if (rule === 'lower-wins') merged[argument] = lowerLimit(own, value);
+    else if (merge === 'lower-wins') merged[argument] = lowerLimit(own, value);
   }
   return merged;
 }

@@ -7,7 +7,7 @@ import { BrokerError, invalidArg, resourceName } from '../errors';
 import type { FieldTable } from '../types';
 import { ClassicQueue } from './classic-queue';
 import type { Queue, QueueHost, QueueSettings } from './queue';
-import { AUTO_DEAD_LETTER_SUFFIX, parseQueueArguments, type QueueConfig } from './queue-arguments';
+import { parseQueueArguments, type QueueConfig } from './queue-arguments';
 import { queueArgumentsWithPolicy, type PolicyDefinition } from '../policy/policy-definition';
 import { QuorumQueue } from './quorum-queue';
 import { checkStreamDeclare } from '../stream/stream-arguments';
@@ -42,13 +42,7 @@ export function queueConfigFor(vhost: string, name: string, settings: QueueSetti
   if (config.type === 'quorum') checkQuorum(vhost, name, settings);
   if (config.type === 'stream') checkStreamDeclare(vhost, name, settings);
   if (policy === null || config.type === 'stream') return config;
-  let definition = policy.definition;
-  if (name.endsWith(AUTO_DEAD_LETTER_SUFFIX) && definition['retry-tiers'] !== undefined) {
-    // A dead-letter queue does not retry: else a policy matching `.*` would grow `q.dlq.dlq.dlq…`.
-    definition = { ...definition };
-    delete definition['retry-tiers'];
-  }
-  return { ...parseQueueArguments(name, vhost, queueArgumentsWithPolicy(settings.arguments, definition)), policy: policy.name };
+  return { ...parseQueueArguments(name, vhost, queueArgumentsWithPolicy(name, settings.arguments, policy.definition)), policy: policy.name };
 }
 
 export function createQueue(
