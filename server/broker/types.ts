@@ -178,6 +178,9 @@ export interface QueueStats {
   nextSeq: number;
 }
 
+/** What a sorted list of thousands of queues needs of each, before it pages (Broker.listQueueSummaries). */
+export type QueueSummary = Pick<QueueStats, 'vhost' | 'name' | 'type' | 'ready' | 'unacked' | 'readyBytes' | 'consumers'>;
+
 export interface ExchangeCounters {
   /** Messages published to this exchange. */
   publishedIn: number;

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import type { QueueStats } from '../../broker/types';
+import type { QueueSummary } from '../../broker/types';
 import { recordAudit } from '../audit';
 import { effectiveQueueArguments } from '../effective-arguments';
 import { withConsoleChannel } from '../console-session';
@@ -44,7 +44,7 @@ export const queuesRouter = router({
     const { broker, brokerSampler } = ctx.services;
     const matches = nameMatcher(input.filter, input.regex);
     // Sort keys are computed once per queue; the page's rows alone get their full shape and sparkline.
-    const sortKey = (q: QueueStats): string | number => {
+    const sortKey = (q: QueueSummary): string | number => {
       switch (input.sort) {
         case 'incoming':
         case 'deliver':
@@ -58,21 +58,22 @@ export const queuesRouter = router({
           return q[input.sort];
       }
     };
-    const keyed = broker
-      .listQueues(input.vhost)
-      .filter((q) => matches(q.name))
-      .map((q) => ({ q, key: sortKey(q) }));
+    const keyed: { q: QueueSummary; key: string | number }[] = [];
+    for (const q of broker.listQueueSummaries(input.vhost)) if (matches(q.name)) keyed.push({ q, key: sortKey(q) });
     const sign = input.dir === 'asc' ? 1 : -1;
     // Plain code-unit comparison: locale collation costs too much across 10,000 names.
     const compare = (x: string | number, y: string | number) => (x < y ? -1 : x > y ? 1 : 0);
     keyed.sort((a, b) => sign * compare(a.key, b.key) || compare(a.q.name, b.q.name));
-    const rows = keyed.slice(input.offset, input.offset + input.limit).map(({ q }) => ({
-      ...q,
-      arguments: q.arguments as Record<string, unknown>,
-      effectiveArguments: effectiveQueueArguments(broker, q),
-      total: q.ready + q.unacked,
-      ...brokerSampler.queueSeries(q.vhost, q.name),
-    }));
+    const rows = keyed.slice(input.offset, input.offset + input.limit).map(({ q: summary }) => {
+      const q = broker.getQueue(summary.vhost, summary.name);
+      return {
+        ...q,
+        arguments: q.arguments as Record<string, unknown>,
+        effectiveArguments: effectiveQueueArguments(broker, q),
+        total: q.ready + q.unacked,
+        ...brokerSampler.queueSeries(q.vhost, q.name),
+      };
+    });
     return { total: keyed.length, rows };
   }),
 

@@ -93,6 +93,10 @@ export class ClassicQueue implements Queue {
     return this.ready.length;
   }
 
+  get readyBytes(): number {
+    return this.ready.bytes;
+  }
+
   get consumerCount(): number {
     return this.consumers.length;
   }
@@ -344,7 +348,7 @@ export class ClassicQueue implements Queue {
       ownerConnectionId: this.owner ? this.owner.id : null,
       ready: this.ready.length,
       unacked: this.unackedCount,
-      readyBytes: this.ready.bytes,
+      readyBytes: this.readyBytes,
       consumers: this.consumers.length,
       activeConsumerTag: this.consumers.active?.tag ?? null,
       counters: { ...this.counters },

@@ -65,6 +65,8 @@ export interface Queue {
   readonly bindings: Set<Binding>;
   readonly deleted: boolean;
   readonly messageCount: number;
+  /** Body bytes of the ready messages. */
+  readonly readyBytes: number;
   readonly consumerCount: number;
   readonly unackedCount: number;
   /** Live counters, incremented on the hot path; read them, never write. */

@@ -89,6 +89,10 @@ export class StreamQueue implements Queue {
     return this.store.nextOffset - this.store.firstOffset;
   }
 
+  get readyBytes(): number {
+    return this.store.bytes;
+  }
+
   get consumerCount(): number {
     return this.readers.size;
   }
@@ -249,7 +253,7 @@ export class StreamQueue implements Queue {
       ownerConnectionId: null,
       ready: this.messageCount,
       unacked: this.unackedCount,
-      readyBytes: this.store.bytes,
+      readyBytes: this.readyBytes,
       consumers: this.readers.size,
       activeConsumerTag: null,
       counters: { ...this.counters },
