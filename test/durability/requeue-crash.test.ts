@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../amqp/helpers';
 import { killAfterFirstReport } from '../support/kill-after-report';
-import { makeDataDir, openInProcess, type InProcessBroker } from './support';
+import type { Broker } from '../../server/broker/broker';
+import { makeDataDir, openInProcess } from './support';
 
 const CHILD = join(import.meta.dirname, 'requeue-crash-child.ts');
 const COUNT = 10_000;
@@ -42,8 +43,8 @@ async function fillDeadLetterQueue(dataDir: string): Promise<void> {
   await first.close();
 }
 
-/** The message ids in a queue, after checking each is a requeued dead letter when it sits in 'orders'. */
-function idsIn(broker: InProcessBroker['broker'], queue: string): number[] {
+/** The message ids in a queue, after checking that each carries its death in 'orders' (x-death): requeued copies keep it. */
+function idsIn(broker: Broker, queue: string): number[] {
   return broker.browseQueue('/', queue, { limit: COUNT * 2 }).map((m) => {
     const death = (m.properties.headers?.['x-death'] as { queue?: unknown }[] | undefined)?.[0];
     expect(death?.queue).toBe('orders');
@@ -52,7 +53,7 @@ function idsIn(broker: InProcessBroker['broker'], queue: string): number[] {
 }
 
 /** Fails unless every id 1..COUNT is in exactly one of the two queues; returns how many are in each. */
-function expectEachOnce(broker: InProcessBroker['broker']): { orders: number; dlq: number } {
+function expectEachOnce(broker: Broker): { orders: number; dlq: number } {
   const orders = idsIn(broker, 'orders');
   const dlq = idsIn(broker, 'orders.dlq');
   const seen = new Map<number, number>();
