@@ -77,9 +77,12 @@ export interface Store {
   messageDelivered?(vhost: string, queue: string, seq: number): void;
 
   /**
-   * Broker.moveMessages brackets each message it moves from queue `from`:
-   * in between, `message` is enqueued into the target and removed from
-   * `from`, which a store may record as one atomic move.
+   * Broker.moveMessages and dead-letter requeues bracket each message they
+   * move from queue `from`: in between, `message` is enqueued into the target
+   * and the original removed from `from`, which a store may record as one
+   * atomic move. `message` is the original itself, or (a requeued dead
+   * letter) a rewritten copy with its own id. A moveStarted before the last
+   * move's moveFinished finishes that move first.
    */
   moveStarted?(vhost: string, from: string, message: Message): void;
   moveFinished?(): void;

@@ -235,6 +235,7 @@ export class Vhost implements QueueHost {
     if (existing) {
       this.checkEquivalent(existing, settings, connection);
       existing.touch();
+      this.declareAutoDeadLetterQueue(existing);
       return existing;
     }
     if (name.startsWith('amq.') && requestedName !== '') {
@@ -243,6 +244,11 @@ export class Vhost implements QueueHost {
     if (settings.exclusive && !connection) {
       throw new BrokerError('PRECONDITION_FAILED', `exclusive ${resourceName('queue', name, this.name)} needs an owning connection`);
     }
+    return this.addQueue(name, settings, connection);
+  }
+
+  /** Creates and registers a queue whose name and settings were checked. */
+  private addQueue(name: string, settings: QueueSettings, connection?: Connection): Queue {
     const config = queueConfigFor(this.name, name, settings, this.policies.match('queue', name));
     const queue = createQueue(this, this.name, name, settings, config, settings.exclusive ? connection ?? null : null);
     this.queues.set(name, queue);
@@ -252,13 +258,18 @@ export class Vhost implements QueueHost {
     return queue;
   }
 
-  /** Retry tiers without a dead-letter exchange end in `<name>.dlq`, declared (once) beside the queue. */
+  /**
+   * Retry tiers without a dead-letter exchange end in `<queue>.dlq`, declared
+   * beside the queue when it is missing: at the queue's declaration, at every
+   * redeclaration, and when a message dies after someone deleted it (so the
+   * message is kept rather than dropped). Added directly: the name may start
+   * with `amq.` (a server-named queue's), which clients may not ask for.
+   */
   private declareAutoDeadLetterQueue(queue: Queue): void {
-    const deadLetterQueue = autoDeadLetterQueue(queue.name);
-    const config = queue.config;
-    if (config.retryTiers !== null && config.deadLetterRoutingKey === deadLetterQueue && !this.queues.has(deadLetterQueue)) {
-      this.declareQueue(deadLetterQueue, { durable: queue.settings.durable });
-    }
+    const name = autoDeadLetterQueue(queue.name);
+    const { retryTiers, deadLetterExchange, deadLetterRoutingKey } = queue.config;
+    if (queue.deleted || retryTiers === null || deadLetterExchange !== '' || deadLetterRoutingKey !== name || this.queues.has(name)) return;
+    this.addQueue(name, { durable: queue.settings.durable, exclusive: false, autoDelete: false, arguments: {} });
   }
 
   // ---- policies --------------------------------------------------------------
@@ -338,6 +349,7 @@ export class Vhost implements QueueHost {
   }
 
   deadLetter(queue: Queue, message: Message, reason: DeathReason): boolean {
+    this.declareAutoDeadLetterQueue(queue);
     const exchangeName = queue.config.deadLetterExchange;
     const exchange = exchangeName === null ? undefined : this.exchanges.get(exchangeName);
     if (!exchange) return false; // RabbitMQ drops the message when the DLX does not exist

@@ -9,11 +9,12 @@
 // the database and the journal has synced everything recorded so far, so a
 // confirmed message can never come back without the queue that holds it.
 //
-// Moves (Broker.moveMessages, between moveStarted and moveFinished): the
-// moving message's enqueue into its target is held back until its removal
-// from the source queue, and the pair becomes one MOVE record, so a crash
-// leaves the message in exactly one of the two queues. Whatever does not
-// pair up is written as usual when the move finishes.
+// Moves (Broker.moveMessages, and dead letters requeued, between moveStarted
+// and moveFinished): the enqueue of the moving message (or of its rewritten
+// copy) into its target is held back until the removal from the source queue,
+// and the pair becomes one MOVE record, so a crash leaves the message in
+// exactly one of the two queues. Whatever does not pair up is written as
+// usual when the move finishes, or when the next move starts.
 
 import type { Message } from '../broker/message';
 import type { PolicyDefinition } from '../broker/policy/policy-definition';
@@ -100,7 +101,7 @@ export class DurableStore implements Store {
         this.held = null; // it left its target again at once (a length limit): nothing to record
         return;
       }
-      if (queue === this.move!.from && this.journal.move(vhost, queue, seq, held.queue, held.seq)) {
+      if (queue === this.move!.from && this.journal.move(vhost, queue, seq, held.queue, held.seq, held.message)) {
         this.held = null;
         if (held.delivered) this.journal.delivered(vhost, held.queue, held.seq);
         return;
@@ -116,6 +117,7 @@ export class DurableStore implements Store {
   }
 
   moveStarted(vhost: string, from: string, message: Message): void {
+    this.moveFinished();
     this.move = { vhost, from, message };
   }
 

@@ -5,11 +5,12 @@
 //
 // A selection is either explicit seqs (as listed) or a filter. Moving is
 // exactly-once from the operator's point of view: each message is taken out of
-// the dead-letter queue and put into its target in one synchronous step, and
-// the store is told "enqueued in the target" before "removed from the DLQ".
-// Crash safety then rests on the journal: it must replay those two records
-// all or nothing (written and synced as one unit, like its MOVE record). If it
-// only keeps their order, a crash between them leaves a duplicate, never a loss.
+// the dead-letter queue and its rewritten copy put into its target in one
+// synchronous step, bracketed by the store's moveStarted/moveFinished, so the
+// store is told "enqueued in the target" then "removed from the DLQ" as one
+// move (the journal writes one MOVE record: a crash leaves the message in
+// exactly one of the two queues). Requeue and delete answer once the store
+// has synced.
 
 import type { Broker } from '../broker';
 import { BrokerError, notFound } from '../errors';
@@ -72,27 +73,48 @@ export class DeadLetterConsole {
     const source = this.queue(vhost, queue);
     const fixedTarget = options.to === undefined ? undefined : v.queue(options.to);
     if (fixedTarget === source) throw new BrokerError('PRECONDITION_FAILED', `cannot requeue messages of queue '${queue}' into itself`);
+    const store = this.broker.store;
     let skipped = 0;
     const requeued = await this.extractSelected(source, selection, (message) => {
       const latest = deathHistory(message.properties.headers)[0];
       const name = latest === undefined ? null : textOf(latest.queue);
       const target = fixedTarget ?? (name === null ? undefined : v.queues.get(name));
-      if (target === undefined || target === source || target.enqueue(requeuedMessage(message, latest, options.resetAttempts ?? false, v)) === REFUSED) {
+      if (target === undefined || target === source) {
+        skipped++;
+        return false;
+      }
+      const copy = requeuedMessage(message, latest, options.resetAttempts ?? false, v);
+      // Finished by extractSelected once the original has left the DLQ (or by the next moveStarted).
+      store.moveStarted?.(vhost, queue, copy);
+      if (target.enqueue(copy) === REFUSED) {
         skipped++;
         return false;
       }
       return true;
-    });
+    }, () => store.moveFinished?.());
+    await this.synced();
     return { requeued, skipped };
   }
 
   /** Deletes the selected messages for good. */
   async delete(vhost: string, queue: string, selection: DeadLetterSelection): Promise<{ deleted: number }> {
     const deleted = await this.extractSelected(this.queue(vhost, queue), selection, () => true);
+    await this.synced();
     return { deleted };
   }
 
-  private async extractSelected(source: Queue, selection: DeadLetterSelection, place: (message: Message) => boolean): Promise<number> {
+  /** Resolves once the store has everything recorded so far on disk; rejects when it cannot write. */
+  private synced(): Promise<void> {
+    return new Promise((resolve, reject) => this.broker.store.flush((error) => (error ? reject(error) : resolve())));
+  }
+
+  /** Takes the selected messages out of `source` a slice at a time; `afterSlice` runs once each slice's `place` calls and removals are done. */
+  private async extractSelected(
+    source: Queue,
+    selection: DeadLetterSelection,
+    place: (message: Message) => boolean,
+    afterSlice?: () => void,
+  ): Promise<number> {
     const seqs = new Set<number>();
     if ('seqs' in selection) for (const seq of selection.seqs) seqs.add(seq);
     else {
@@ -105,6 +127,7 @@ export class DeadLetterConsole {
     while (seqs.size > 0 && !source.deleted) {
       let picked = 0;
       moved += source.extract((_message, seq) => seqs.delete(seq) && ++picked > 0, SLICE_SIZE, place);
+      afterSlice?.();
       if (picked === 0) break; // the rest left the queue meanwhile (consumed, expired)
       if (seqs.size > 0) await yieldToEventLoop();
     }

@@ -28,6 +28,9 @@
 //   4 REMOVE      u32 ref, u64 seq            (ack, expiry, dead-letter, drop...)
 //   5 MOVE        u32 from ref, u64 from seq, u32 to ref, u64 to seq, u64 message id
 //                 A REMOVE and an ENQUEUE in one record, so a move is atomic.
+//                 The id is the message entering `to`: the one `from` held,
+//                 or a rewritten copy of it (a dead letter requeued, with its
+//                 own MESSAGE record written before the MOVE).
 //   6 DROP_QUEUE  u32 ref — every message of the queue recorded before this
 //                 record is gone (purge, delete).
 //   7 DELIVERED   u32 ref, u64 seq — the message at seq went to a consumer at

@@ -83,13 +83,16 @@ describe('journal against a model', () => {
           journal.delivered('/', queue, seq);
           delivered.add(`${queue} ${seq}`);
         } else if (roll < 85) {
+          // Half the moves carry a rewritten copy under a new id, as a dead-letter requeue does.
           const { queue, seq, id } = random.pick(live);
           const to = random.pick(QUEUES);
           const toSeq = takeSeq(to);
-          expect(journal.move('/', queue, seq, to, toSeq)).toBe(true);
+          const copy = random.bool() ? persistentMessage(nextId++, random.int(20, 400)) : undefined;
+          if (copy) messages.set(copy.id, copy);
+          expect(journal.move('/', queue, seq, to, toSeq, copy)).toBe(true);
           model.get(queue)!.delete(seq);
           delivered.delete(`${queue} ${seq}`);
-          model.get(to)!.set(toSeq, id);
+          model.get(to)!.set(toSeq, copy?.id ?? id);
         } else if (roll < 90) {
           // Fan-out of a message already held elsewhere: only an ENQUEUE is written.
           const { id } = random.pick(live);

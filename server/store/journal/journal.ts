@@ -84,15 +84,7 @@ export class Journal {
     const state = this.index.queueOrCreate(vhost, queue);
     if (this.index.queuedMessage(state, seq) >= 0) throw new RangeError(`queue '${queue}' already holds a message at seq ${seq}`);
     this.nameQueue(state);
-    let row = this.index.findMessage(message.id);
-    if (row < 0) {
-      const bytes = writeMessage(this.writer.out, message);
-      row = this.index.messageRow(message.id);
-      this.index.placeMessage(row, message, this.writer.current, bytes);
-      this.append(bytes);
-    } else if (this.index.message(row) !== message) {
-      throw new RangeError(`message id ${message.id} is already in the journal for another message`);
-    }
+    const row = this.messageRowFor(message);
     this.append(writeEnqueue(this.writer.out, state.ref, seq, message.id));
     this.index.enqueue(state, seq, row, this.writer.current);
   }
@@ -107,8 +99,15 @@ export class Journal {
     return true;
   }
 
-  /** Moves a held message to another queue of the vhost, atomically. False when the journal did not hold it. */
-  move(vhost: string, fromQueue: string, fromSeq: number, toQueue: string, toSeq: number): boolean {
+  /**
+   * Moves a held message to another queue of the vhost, atomically (one MOVE
+   * record). `message`, when given, is what enters the target instead: a
+   * rewritten copy of the held one (a dead letter requeued with new headers,
+   * under a new id). Its MESSAGE record is written first; a crash before the
+   * MOVE leaves that record unreferenced and the original in its queue.
+   * False (and nothing written) when the journal did not hold the message.
+   */
+  move(vhost: string, fromQueue: string, fromSeq: number, toQueue: string, toSeq: number, message?: Message): boolean {
     const from = this.index.queue(vhost, fromQueue);
     const row = from ? this.index.queuedMessage(from, fromSeq) : -1;
     if (!from || row < 0) return false;
@@ -117,8 +116,9 @@ export class Journal {
     if (this.index.queuedMessage(to, toSeq) >= 0) throw new RangeError(`queue '${toQueue}' already holds a message at seq ${toSeq}`);
     this.nameQueue(from);
     this.nameQueue(to);
-    this.append(writeMove(this.writer.out, from.ref, fromSeq, to.ref, toSeq, this.index.message(row)!.id));
-    this.index.enqueue(to, toSeq, row, this.writer.current);
+    const toRow = message === undefined ? row : this.messageRowFor(message);
+    this.append(writeMove(this.writer.out, from.ref, fromSeq, to.ref, toSeq, this.index.message(toRow)!.id));
+    this.index.enqueue(to, toSeq, toRow, this.writer.current);
     this.index.remove(from, fromSeq);
     return true;
   }
@@ -181,6 +181,20 @@ export class Journal {
     this.append(writeEnqueue(this.writer.out, queue.ref, seq, messageId));
     if (delivered) this.append(writeDelivered(this.writer.out, queue.ref, seq));
     this.index.relocateEntry(entry, this.writer.current);
+  }
+
+  /** The message's row, its MESSAGE record written first unless the journal holds it already. */
+  private messageRowFor(message: Message): number {
+    let row = this.index.findMessage(message.id);
+    if (row < 0) {
+      const bytes = writeMessage(this.writer.out, message);
+      row = this.index.messageRow(message.id);
+      this.index.placeMessage(row, message, this.writer.current, bytes);
+      this.append(bytes);
+    } else if (this.index.message(row) !== message) {
+      throw new RangeError(`message id ${message.id} is already in the journal for another message`);
+    }
+    return row;
   }
 
   /** Records that name a queue by ref need its QUEUE_NAME record in the same segment. */
