@@ -29,25 +29,15 @@ import type { QueueConfig } from '../queue/queue-arguments';
 import type { WakeUp } from '../scheduler';
 import type { BrowsedMessage, QueueCounters, QueueStats } from '../types';
 import type { Unacked } from '../unacked';
-import { ConsumerGroups, type Group } from './consumer-groups';
+import { ConsumerGroups } from './consumer-groups';
 import { LAG_SAMPLE_MS, type LagPoint } from './lag-history';
 import { parseGroupName, parseStreamPosition, resolveOffset, streamLimits } from './stream-arguments';
 import type { StreamRecord, StreamStore } from './stream-store';
+import { StreamReader } from './stream-reader';
 import type { StreamGroupInfo, StreamPosition, StreamStats } from './stream-types';
 
-/** Records read from the store per step of a consumer's delivery loop. */
-const READ_BATCH = 256;
 /** Most records one browse may return. */
 const MAX_PAGE = 1000;
-
-interface StreamReader {
-  readonly consumer: Consumer;
-  /** Next offset to deliver. */
-  next: number;
-  /** False for a waiting member of a group. */
-  active: boolean;
-  group: Group<StreamReader> | null;
-}
 
 export class StreamQueue implements Queue {
   readonly kind = 'queue' as const;
@@ -136,7 +126,7 @@ export class StreamQueue implements Queue {
     const args = consumer.args;
     const position = parseStreamPosition(this.name, this.vhost, args['x-stream-offset'], this.host.now());
     const groupName = parseGroupName(this.name, this.vhost, args['x-stream-group']);
-    const reader: StreamReader = { consumer, next: 0, active: groupName === null, group: null };
+    const reader = new StreamReader(consumer, groupName === null, null);
     if (groupName === null) reader.next = resolveOffset(position, this.store);
     else reader.group = this.groups.join(groupName, reader, () => resolveOffset(position, this.store));
     this.readers.set(consumer, reader);
@@ -343,15 +333,11 @@ export class StreamQueue implements Queue {
     const consumer = reader.consumer;
     const channel: Channel = consumer.channel;
     while (!this.deleted && reader.active && consumer.canReceive()) {
-      const batch = this.store.read(reader.next, Math.min(consumer.prefetch - consumer.unacked, READ_BATCH));
-      if (batch.length === 0) return;
-      for (const record of batch) {
-        if (this.deleted || !reader.active || !consumer.canReceive()) return;
-        reader.next = record.offset + 1;
-        this.counters.delivered++;
-        this.unackedCount++;
-        channel.deliverTo(consumer, this, deliveryMessage(record), record.offset, 0, 0);
-      }
+      const record = reader.take(this.store);
+      if (record === undefined) return;
+      this.counters.delivered++;
+      this.unackedCount++;
+      channel.deliverTo(consumer, this, deliveryMessage(record), record.offset, 0, 0);
     }
   }
 
