@@ -61,7 +61,7 @@ export class FrameOutput {
 
     const maxPayload = frameMax - FRAME_OVERHEAD;
     for (let offset = 0; offset < body.length; offset += maxPayload) {
-      const part = body.subarray(offset, Math.min(body.length, offset + maxPayload));
+      const part = body.length <= maxPayload ? body : body.subarray(offset, Math.min(body.length, offset + maxPayload));
       w.octet(FRAME_BODY);
       w.short(channel);
       w.long(part.length);

@@ -13,6 +13,8 @@
  * stay valid across such a move.
  */
 const MAX_SLAB = 256 * 1024;
+/** Short strings up to this length are tried as ASCII first (see asciiShortstr). */
+const ASCII_COPY_LIMIT = 64;
 
 export class Writer {
   buf: Buffer;
@@ -103,7 +105,15 @@ export class Writer {
 
   int64(v: bigint): void {
     this.ensure(8);
-    this.buf.writeBigInt64BE(v, this.pos);
+    const n = Number(v);
+    if (Number.isSafeInteger(n)) {
+      // Two 32-bit halves of a number: Buffer's BigInt writer costs several BigInt operations.
+      const hi = Math.floor(n / 0x1_0000_0000);
+      this.buf.writeInt32BE(hi, this.pos);
+      this.buf.writeUInt32BE(n - hi * 0x1_0000_0000, this.pos + 4);
+    } else {
+      this.buf.writeBigInt64BE(v, this.pos);
+    }
     this.pos += 8;
   }
 
@@ -126,11 +136,32 @@ export class Writer {
   }
 
   shortstr(s: string): void {
+    if (s.length <= ASCII_COPY_LIMIT && this.asciiShortstr(s)) return;
     const len = Buffer.byteLength(s);
     if (len > 255) throw new RangeError(`short string longer than 255 bytes: ${s.slice(0, 40)}...`);
     this.ensure(1 + len);
     this.buf[this.pos++] = len;
     this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  /**
+   * Names, tags and keys are mostly short ASCII: copied char by char they
+   * cost less than measuring and encoding them through Buffer. Returns false,
+   * having written nothing, at the first non-ASCII char.
+   */
+  private asciiShortstr(s: string): boolean {
+    const n = s.length;
+    this.ensure(1 + n);
+    const buf = this.buf;
+    const start = this.pos + 1;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return false;
+      buf[start + i] = c;
+    }
+    buf[this.pos] = n;
+    this.pos = start + n;
+    return true;
   }
 
   longstr(s: string | Buffer): void {
