@@ -25,14 +25,18 @@ import type {
 import { Unacked } from './unacked';
 
 const NO_OPTIONS: PublishOptions = {};
+/** Settlements after which the unacked Map is replaced (at least; see renewUnacked). */
+const RENEW_UNACKED_AFTER = 1000;
 
 export class Channel {
   closed = false;
   /** False while the transport's socket is full (or after channel.flow false). */
   writable = true;
   readonly consumers = new Map<string, Consumer>();
-  readonly unacked = new Map<number, Unacked>();
+  unacked = new Map<number, Unacked>();
   private nextTag = 1;
+  /** Deliveries settled since `unacked` was last replaced. */
+  private settledSinceRenewal = 0;
   /** basic.qos global=false: prefetch given to consumers created afterwards. */
   private consumerPrefetch = 0;
   /** basic.qos global=true: limit shared by all consumers of the channel. */
@@ -146,11 +150,14 @@ export class Channel {
       this.unacked.delete(deliveryTag);
       this.release(delivery);
       delivery.queue.ack(delivery);
+      this.renewUnacked(1);
     } else {
-      for (const delivery of this.takeUpTo(deliveryTag)) {
+      const deliveries = this.takeUpTo(deliveryTag);
+      for (const delivery of deliveries) {
         this.release(delivery);
         delivery.queue.ack(delivery);
       }
+      this.renewUnacked(deliveries.length);
     }
     if (this.sharedPrefetch > 0) this.dispatchAll();
   }
@@ -171,6 +178,7 @@ export class Channel {
       if (requeue) delivery.queue.requeue(delivery);
       else delivery.queue.reject(delivery);
     }
+    this.renewUnacked(deliveries.length);
     if (this.sharedPrefetch > 0) this.dispatchAll();
   }
 
@@ -259,6 +267,23 @@ export class Channel {
     }
     if (taken.length === 0 && deliveryTag !== 0) throw unknownDeliveryTag(deliveryTag);
     return taken;
+  }
+
+  /**
+   * Replaces the unacked Map now and then, for the garbage collector: once a
+   * Map's table has reached V8's old space, its rehashed tables are made
+   * there too, and each discarded table keeps the deliveries it held
+   * reachable until the next full GC. On a busy channel every delivery
+   * (message, headers, body) then survived the scavenges and was promoted:
+   * measured, half the young generation survived instead of 1%. A new Map
+   * starts young. Copying costs O(unacked), hence at most once per that many
+   * settlements.
+   */
+  private renewUnacked(settled: number): void {
+    this.settledSinceRenewal += settled;
+    if (this.settledSinceRenewal < Math.max(RENEW_UNACKED_AFTER, this.unacked.size)) return;
+    this.settledSinceRenewal = 0;
+    this.unacked = new Map(this.unacked);
   }
 
   /** Gives the consumer and channel credit back. */
