@@ -5,7 +5,10 @@
 // back one delivery at a time (a multiple ack is settled delivery by
 // delivery), and each credit should not cost a store read. The read-ahead is
 // used only while it continues at `next`; a group handover or a reset that
-// moves `next` makes the following take() read from the store again.
+// moves `next` makes the following take() read from the store again. Records
+// in it were retained when read and are delivered even if retention drops
+// their segment meanwhile; a reader without credit keeps them (and the read
+// chunk they are views of) until it gets credit again.
 
 import type { Consumer } from '../consumer';
 import type { Group } from './consumer-groups';
