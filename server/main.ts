@@ -11,6 +11,7 @@ import { startAmqpServer } from './amqp/server';
 import { MetadataDbError, openMetadataDb } from './store/db';
 import { FileStreamStorage } from './store/stream/file-stream-storage';
 import { openDurableBroker } from './store/recovery';
+import { DataDirInUseError, lockDataDir } from './store/data-dir-lock';
 import { DiskAlarm, diskAlarmReason } from './store/disk-alarm';
 import { ProcessSampler } from './metrics/process-sampler';
 import { BrokerSampler } from './metrics/broker-sampler';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const config = loadConfig(process.argv.slice(2), process.env);
   const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const unlockDataDir = lockDataDir(config.dataDir);
 
   const db = await openMetadataDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (l) => console.log(l) });
   const users = new Users(db);
@@ -95,10 +97,11 @@ async function main(): Promise<void> {
     broker.close();
     await store.close(); // the journal's last sync
     await db.close();
+    unlockDataDir();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-main().catch((err) => fail(err instanceof ConfigError || err instanceof MetadataDbError ? err.message : (err as Error)?.stack ?? String(err)));
+main().catch((err) => fail(err instanceof ConfigError || err instanceof MetadataDbError || err instanceof DataDirInUseError ? err.message : (err as Error)?.stack ?? String(err)));
