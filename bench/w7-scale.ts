@@ -1,6 +1,7 @@
 // Workload W7 of BENCHMARKS.md: 10,000 queues and 1,000 idle connections, with
 // traffic on 100 of the queues. Measures the broker's memory (RSS) and how fast
-// the console's queue list answers (sorted by ready messages, one page of 100),
+// the console's queue list answers (sorted by ready messages, one page of 100:
+// the round trip, and for Warren the server's time from its Server-Timing header),
 // for Warren and, when its management plugin can be enabled, for RabbitMQ.
 // Run: npx tsx bench/w7-scale.ts [--queues 10000] [--connections 1000]
 // Prints one JSON line per broker.
@@ -29,17 +30,23 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function timeCalls(call: () => Promise<void>): Promise<{ p50Ms: number; p99Ms: number }> {
+/** Times `call` SAMPLES times: the round trip as the client sees it, and the server's own time when the call reports one. */
+async function timeCalls(call: () => Promise<number | void>): Promise<{ p50Ms: number; p99Ms: number; server?: { p50Ms: number; p99Ms: number } }> {
   for (let i = 0; i < 5; i++) await call(); // warm-up
   const times: number[] = [];
+  const serverTimes: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     const t = process.hrtime.bigint();
-    await call();
+    const serverMs = await call();
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (typeof serverMs === 'number' && Number.isFinite(serverMs)) serverTimes.push(serverMs);
     await new Promise((r) => setTimeout(r, 20));
   }
-  times.sort((a, b) => a - b);
-  return { p50Ms: +percentile(times, 50).toFixed(2), p99Ms: +percentile(times, 99).toFixed(2) };
+  const summary = (list: number[]) => {
+    list.sort((a, b) => a - b);
+    return { p50Ms: +percentile(list, 50).toFixed(2), p99Ms: +percentile(list, 99).toFixed(2) };
+  };
+  return serverTimes.length > 0 ? { ...summary(times), server: summary(serverTimes) } : summary(times);
 }
 
 /** Declares the queues, opens the idle connections and starts traffic on BUSY queues; returns a stop function. */
@@ -91,6 +98,8 @@ async function benchWarren(): Promise<object> {
       const res = await fetch(`${consoleUrl}/api/trpc/queues.list?input=${input}`, { headers: { cookie } });
       const body = (await res.json()) as { result: { data: { total: number } } };
       if (body.result.data.total < QUEUES) throw new Error(`queue list returned ${body.result.data.total} queues`);
+      // The server's own time, from its Server-Timing header (trpc;dur=<ms>).
+      return Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1]);
     });
     await stop();
     return { broker: 'Warren', queues: QUEUES, connections: CONNECTIONS, rssIdleMB: +(rssIdle / 2 ** 20).toFixed(1), rssLoadedMB: +(rssLoaded / 2 ** 20).toFixed(1), queueListPage: list };
