@@ -153,6 +153,8 @@ export interface QueueStats {
   arguments: FieldTable;
   /** Name of the policy that applies to it, or null. */
   policy: string | null;
+  /** The arguments in force: those declared with the policy's definition merged in. */
+  effectiveArguments: FieldTable;
   /** Owning connection id of an exclusive queue. */
   ownerConnectionId: string | null;
   ready: number;
@@ -201,6 +203,8 @@ export interface ExchangeStats {
   arguments: FieldTable;
   /** Name of the policy that applies to it, or null. */
   policy: string | null;
+  /** The alternate exchange in force: its own argument, else its policy's; null when none. */
+  alternateExchange: string | null;
   counters: ExchangeCounters;
 }
 

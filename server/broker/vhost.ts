@@ -290,7 +290,6 @@ export class Vhost implements QueueHost {
   /** Re-resolves the policy of every queue and exchange that had or now gets policy `name`. */
   private applyPolicy(name: string): void {
     for (const queue of this.queues.values()) {
-      if (queue.reconfigure === undefined) continue;
       const policy = this.policies.match('queue', queue.name);
       if (queue.config.policy !== name && policy?.name !== name) continue;
       queue.reconfigure(queueConfigFor(this.name, queue.name, queue.settings, policy));

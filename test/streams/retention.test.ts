@@ -87,4 +87,34 @@ describe('stream retention and lookups', () => {
       });
     }, {}, { streams: new FileStreamStorage(join(tempDir(), 'streams')) });
   });
+
+  it('a policy caps a stream already declared, at once, and its segment size applies from the next segment', async () => {
+    const storage = new FileStreamStorage(join(tempDir(), 'streams'));
+    await withBroker(async ({ url, broker }) => {
+      await withConfirmChannel(url, async (ch) => {
+        await ch.assertQueue('audit-log', { durable: true, arguments: { 'x-queue-type': 'stream', 'x-stream-max-segment-size-bytes': 4096 } });
+        for (let i = 0; i < 500; i++) ch.sendToQueue('audit-log', Buffer.alloc(100, i));
+        await ch.waitForConfirms();
+      });
+      expect(broker.streams.get('/', 'audit-log').firstOffset).toBe(0);
+      broker.setPolicy('/', {
+        name: 'keep-less',
+        pattern: '^audit-',
+        applyTo: 'queues',
+        priority: 0,
+        // max-length (not for streams) is left out of what applies; the declared segment size wins over the policy's.
+        definition: { 'max-length-bytes': 20_000, 'max-length': 1, 'stream-max-segment-size-bytes': 1_000_000 },
+      });
+      await waitFor(() => (broker.streams.get('/', 'audit-log').firstOffset ?? 0) > 300, 5000, 'old segments to go');
+      const stats = broker.streams.get('/', 'audit-log');
+      expect(stats.lastOffset).toBe(499);
+      expect(stats.bytes).toBeLessThanOrEqual(20_000 + 4096 + 150);
+      expect(segmentFiles(storage, 'audit-log')).toHaveLength(stats.segments);
+      expect(broker.getQueue('/', 'audit-log')).toMatchObject({
+        policy: 'keep-less',
+        effectiveArguments: { 'x-queue-type': 'stream', 'x-stream-max-segment-size-bytes': 4096, 'x-max-length-bytes': 20_000 },
+      });
+      expect(broker.getQueue('/', 'audit-log').effectiveArguments['x-max-length']).toBeUndefined();
+    }, {}, { streams: storage });
+  });
 });

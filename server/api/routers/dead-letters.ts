@@ -1,6 +1,5 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { effectiveQueueArguments } from '../effective-arguments';
 import type { DeadLetter } from '../../broker/retry/dead-letter-view';
 import { recordAudit } from '../audit';
 import { objectName, queueRef } from '../inputs';
@@ -60,7 +59,7 @@ export const deadLettersRouter = router({
     const exchanges = new Set<string>();
     const targets = new Set<string>();
     for (const q of queues) {
-      const args = effectiveQueueArguments(broker, q);
+      const args = q.effectiveArguments;
       const dlx = args['x-dead-letter-exchange'];
       const dlrk = args['x-dead-letter-routing-key'];
       if (dlx === '' && typeof dlrk === 'string') targets.add(key(q.vhost, dlrk));

@@ -2,7 +2,6 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { QueueSummary } from '../../broker/types';
 import { recordAudit } from '../audit';
-import { effectiveQueueArguments } from '../effective-arguments';
 import { withConsoleChannel } from '../console-session';
 import { headerRows, headersFromRows, messageProperties, objectName, queueRef } from '../inputs';
 import { messageView } from '../message-view';
@@ -69,7 +68,7 @@ export const queuesRouter = router({
       return {
         ...q,
         arguments: q.arguments as Record<string, unknown>,
-        effectiveArguments: effectiveQueueArguments(broker, q),
+        effectiveArguments: q.effectiveArguments as Record<string, unknown>,
         total: q.ready + q.unacked,
         ...brokerSampler.queueSeries(q.vhost, q.name),
       };
@@ -84,7 +83,7 @@ export const queuesRouter = router({
     return {
       ...q,
       arguments: q.arguments as Record<string, unknown>,
-      effectiveArguments: effectiveQueueArguments(broker, q),
+      effectiveArguments: q.effectiveArguments as Record<string, unknown>,
       /** The policy that applies, with its definition (what it sets beside the arguments). */
       policy: q.policy === null ? null : broker.policy(q.vhost, q.policy),
       ...brokerSampler.queueSeries(q.vhost, q.name),

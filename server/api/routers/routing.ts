@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { effectiveExchangeArguments, effectiveQueueArguments } from '../effective-arguments';
 import { vhostName } from '../inputs';
 import { toJsonSafe } from '../json-safe';
 import { protectedProcedure, router } from '../trpc';
@@ -18,12 +17,12 @@ export const routingRouter = router({
       name: e.name,
       type: e.type,
       internal: e.internal,
-      alternateExchange: text(effectiveExchangeArguments(broker, e)['alternate-exchange']),
+      alternateExchange: e.alternateExchange,
     }));
     const retries = new Map(broker.retries.list(input.vhost).map((r) => [r.queue, r]));
     const queues = broker.listQueues(input.vhost).map((q) => {
       const retry = retries.get(q.name);
-      const args = effectiveQueueArguments(broker, q);
+      const args = q.effectiveArguments;
       return {
         name: q.name,
         type: q.type,

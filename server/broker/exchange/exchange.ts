@@ -81,6 +81,7 @@ export abstract class Exchange {
       internal: this.settings.internal,
       arguments: this.settings.arguments,
       policy: this.policy?.name ?? null,
+      alternateExchange: this.alternateExchange ?? null,
       counters: { ...this.counters },
     };
   }

@@ -2,7 +2,8 @@
 // regular expression) selects queues and/or exchanges by name and whose
 // `definition` sets their optional arguments without redeclaring them. Of
 // the policies matching a name, the one with the highest priority applies
-// (ties: the first by name). Streams take no policy yet.
+// (ties: the first by name). Streams take the keys that apply to them
+// (max-age, max-length-bytes, stream-max-segment-size-bytes).
 //
 // Arguments and a policy meet as in RabbitMQ: for the limits (message-ttl,
 // expires, max-length, max-length-bytes, delivery-limit) the lower value
@@ -11,6 +12,7 @@
 import { BrokerError } from '../errors';
 import { fieldTypeName, integerOf } from '../field-values';
 import { argumentProblem, AUTO_DEAD_LETTER_SUFFIX } from '../queue/queue-arguments';
+import { parseDuration } from '../stream/stream-arguments';
 import type { FieldTable } from '../types';
 
 export type PolicyTarget = 'queues' | 'exchanges' | 'all';
@@ -29,22 +31,26 @@ export interface PolicyDefinition {
 export interface PolicyKey {
   key: string;
   target: 'queues' | 'exchanges';
+  /** For queues: whether streams take it ('also'), only streams ('only'), or not ('no'). */
+  streams: 'no' | 'also' | 'only';
   kind: 'integer' | 'text' | 'delays';
   merge: 'lower-wins' | 'argument-wins';
   help: string;
 }
 
 export const POLICY_KEYS: readonly PolicyKey[] = [
-  { key: 'message-ttl', target: 'queues', kind: 'integer', merge: 'lower-wins', help: 'ms a message may wait in the queue' },
-  { key: 'expires', target: 'queues', kind: 'integer', merge: 'lower-wins', help: 'ms unused before the queue is deleted' },
-  { key: 'max-length', target: 'queues', kind: 'integer', merge: 'lower-wins', help: 'most ready messages' },
-  { key: 'max-length-bytes', target: 'queues', kind: 'integer', merge: 'lower-wins', help: 'most ready body bytes' },
-  { key: 'delivery-limit', target: 'queues', kind: 'integer', merge: 'lower-wins', help: 'redeliveries before a message counts as failed' },
-  { key: 'overflow', target: 'queues', kind: 'text', merge: 'argument-wins', help: 'drop-head, reject-publish or reject-publish-dlx' },
-  { key: 'dead-letter-exchange', target: 'queues', kind: 'text', merge: 'argument-wins', help: 'where failed and expired messages go' },
-  { key: 'dead-letter-routing-key', target: 'queues', kind: 'text', merge: 'argument-wins', help: 'routing key for dead letters' },
-  { key: 'retry-tiers', target: 'queues', kind: 'delays', merge: 'argument-wins', help: 'delays before a failed message returns, e.g. 5s, 30s, 5m' },
-  { key: 'alternate-exchange', target: 'exchanges', kind: 'text', merge: 'argument-wins', help: 'where unroutable messages go' },
+  { key: 'message-ttl', target: 'queues', streams: 'no', kind: 'integer', merge: 'lower-wins', help: 'ms a message may wait in the queue' },
+  { key: 'expires', target: 'queues', streams: 'no', kind: 'integer', merge: 'lower-wins', help: 'ms unused before the queue is deleted' },
+  { key: 'max-length', target: 'queues', streams: 'no', kind: 'integer', merge: 'lower-wins', help: 'most ready messages' },
+  { key: 'max-length-bytes', target: 'queues', streams: 'also', kind: 'integer', merge: 'lower-wins', help: 'most ready body bytes (streams: most bytes kept)' },
+  { key: 'delivery-limit', target: 'queues', streams: 'no', kind: 'integer', merge: 'lower-wins', help: 'redeliveries before a message counts as failed' },
+  { key: 'overflow', target: 'queues', streams: 'no', kind: 'text', merge: 'argument-wins', help: 'drop-head, reject-publish or reject-publish-dlx' },
+  { key: 'dead-letter-exchange', target: 'queues', streams: 'no', kind: 'text', merge: 'argument-wins', help: 'where failed and expired messages go' },
+  { key: 'dead-letter-routing-key', target: 'queues', streams: 'no', kind: 'text', merge: 'argument-wins', help: 'routing key for dead letters' },
+  { key: 'retry-tiers', target: 'queues', streams: 'no', kind: 'delays', merge: 'argument-wins', help: 'delays before a failed message returns, e.g. 5s, 30s, 5m' },
+  { key: 'max-age', target: 'queues', streams: 'only', kind: 'text', merge: 'argument-wins', help: 'streams: how long records are kept, e.g. 7D, 12h' },
+  { key: 'stream-max-segment-size-bytes', target: 'queues', streams: 'only', kind: 'integer', merge: 'argument-wins', help: 'streams: size of a segment file' },
+  { key: 'alternate-exchange', target: 'exchanges', streams: 'no', kind: 'text', merge: 'argument-wins', help: 'where unroutable messages go' },
 ];
 const TARGETS: readonly PolicyTarget[] = ['queues', 'exchanges', 'all'];
 const MAX_NAME = 255;
@@ -81,6 +87,13 @@ function valueProblem(key: string, value: unknown): string | null {
   if (key === 'alternate-exchange' || key === 'dead-letter-routing-key') {
     return typeof value === 'string' ? null : `expected a string, got ${fieldTypeName(value)}`;
   }
+  if (key === 'max-age') {
+    return typeof value === 'string' && parseDuration(value) !== null ? null : 'expected a duration such as 7D, 12h, 30m or 10s (units Y M D h m s)';
+  }
+  if (key === 'stream-max-segment-size-bytes') {
+    const n = integerOf(value);
+    return n !== null && n > 0 ? null : 'expected a positive integer';
+  }
   return argumentProblem(`x-${key}`, value);
 }
 
@@ -88,9 +101,10 @@ function valueProblem(key: string, value: unknown): string | null {
 export function queueArgumentsWithPolicy(queue: string, args: FieldTable, definition: Record<string, unknown> | null): FieldTable {
   if (definition === null) return args;
   const merged: FieldTable = { ...args };
-  for (const { key, target, merge } of POLICY_KEYS) {
+  const stream = args['x-queue-type'] === 'stream';
+  for (const { key, target, streams, merge } of POLICY_KEYS) {
     const value = definition[key];
-    if (target !== 'queues') continue;
+    if (target !== 'queues' || (stream ? streams === 'no' : streams === 'only')) continue;
     // A dead-letter queue does not retry: else a policy matching `.*` would grow `q.dlq.dlq.dlq…`.
     if (key === 'retry-tiers' && queue.endsWith(AUTO_DEAD_LETTER_SUFFIX)) continue;
     if (value === undefined) continue;

@@ -345,6 +345,7 @@ export class ClassicQueue implements Queue {
       autoDelete: this.settings.autoDelete,
       arguments: this.settings.arguments,
       policy: this.config.policy,
+      effectiveArguments: this.config.arguments,
       ownerConnectionId: this.owner ? this.owner.id : null,
       ready: this.ready.length,
       unacked: this.unackedCount,

@@ -35,14 +35,16 @@ export function registerQueueType(type: string, maker: QueueMaker): void {
 
 /**
  * Validates the arguments (406 with RabbitMQ's texts) and returns the parsed
- * config, with the policy that applies merged in (streams take none yet).
+ * config, with the policy that applies merged in.
  */
 export function queueConfigFor(vhost: string, name: string, settings: QueueSettings, policy: PolicyDefinition | null = null): QueueConfig {
   const config = parseQueueArguments(name, vhost, settings.arguments);
   if (config.type === 'quorum') checkQuorum(vhost, name, settings);
   if (config.type === 'stream') checkStreamDeclare(vhost, name, settings);
-  if (policy === null || config.type === 'stream') return config;
-  return { ...parseQueueArguments(name, vhost, queueArgumentsWithPolicy(name, settings.arguments, policy.definition)), policy: policy.name };
+  if (policy === null) return config;
+  const merged = queueArgumentsWithPolicy(name, settings.arguments, policy.definition);
+  // A stream reads its limits from the arguments in force (stream-arguments.ts); the classic config has nothing for it.
+  return { ...(config.type === 'stream' ? config : parseQueueArguments(name, vhost, merged)), arguments: merged, policy: policy.name };
 }
 
 export function createQueue(

@@ -29,6 +29,8 @@ export interface QueueConfig {
   retryTiers: TierDelay[] | null;
   /** The policy merged into this config (policy/), or null. */
   policy: string | null;
+  /** The arguments in force: those declared, with the policy's definition merged in. */
+  arguments: FieldTable;
 }
 
 export const AUTO_DEAD_LETTER_SUFFIX = '.dlq';
@@ -154,5 +156,6 @@ export function parseQueueArguments(queue: string, vhost: string, args: FieldTab
           : null,
     retryTiers,
     policy: null,
+    arguments: args,
   };
 }

@@ -79,7 +79,7 @@ export interface Queue {
    * removed (queues that take policies). Limits apply at once; a new
    * message TTL applies to messages enqueued from now on.
    */
-  reconfigure?(config: QueueConfig): void;
+  reconfigure(config: QueueConfig): void;
   /** Takes a routed message; may deliver it at once. */
   enqueue(message: Message): EnqueueOutcome;
   /** Queues answering ENQUEUED_SYNCING: calls `done` once what they took is on disk. */

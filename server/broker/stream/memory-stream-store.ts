@@ -32,7 +32,7 @@ export class MemoryStreamStore implements StreamStore {
   private readonly groups = new Map<string, number>();
 
   constructor(
-    private readonly limits: StreamLimits,
+    private limits: StreamLimits,
     /** Called after destroy(), so a storage can forget the store. */
     private readonly onDestroy: () => void = () => {},
   ) {
@@ -132,6 +132,10 @@ export class MemoryStreamStore implements StreamStore {
       lastTimestamp: s.records.length > 0 ? s.records[s.records.length - 1].timestamp : null,
       bytes: s.bytes,
     }));
+  }
+
+  setLimits(limits: StreamLimits): void {
+    this.limits = limits;
   }
 
   applyRetention(now: number): number {

@@ -65,14 +65,24 @@ export class StreamQueue implements Queue {
     readonly vhost: string,
     readonly name: string,
     readonly settings: QueueSettings,
-    readonly config: QueueConfig,
+    public config: QueueConfig,
     readonly owner: Connection | null,
   ) {
-    this.store = host.streams.open(vhost, name, streamLimits(settings.arguments));
+    this.store = host.streams.open(vhost, name, streamLimits(config.arguments));
     this.groups = new ConsumerGroups(this.store, name, vhost);
     this.knownSegments = this.store.segmentCount;
     this.applyRetention();
     this.sampleLag();
+  }
+
+  /** A policy set or changed its retention: it applies now. */
+  reconfigure(config: QueueConfig): void {
+    if (this.deleted) return;
+    this.config = config;
+    this.store.setLimits(streamLimits(config.arguments));
+    if (this.retentionWake) this.retentionWake.cancelled = true;
+    this.retentionWake = null;
+    this.retainAfterFlush();
   }
 
   get messageCount(): number {
@@ -239,7 +249,8 @@ export class StreamQueue implements Queue {
       exclusive: false,
       autoDelete: false,
       arguments: this.settings.arguments,
-      policy: null,
+      policy: this.config.policy,
+      effectiveArguments: this.config.arguments,
       ownerConnectionId: null,
       ready: this.messageCount,
       unacked: this.unackedCount,
@@ -381,7 +392,7 @@ export class StreamQueue implements Queue {
     if (this.deleted) return;
     this.store.applyRetention(this.host.now());
     this.knownSegments = this.store.segmentCount;
-    const maxAge = streamLimits(this.settings.arguments).maxAgeMs;
+    const maxAge = streamLimits(this.config.arguments).maxAgeMs;
     if (maxAge === null || (this.retentionWake && !this.retentionWake.cancelled)) return;
     const every = Math.min(Math.max(maxAge / 10, 1000), 60_000);
     this.retentionWake = this.host.scheduler.schedule(this.host.now() + every, () => {

@@ -69,6 +69,8 @@ export interface StreamStore {
   segments(): SegmentSummary[];
   /** Drops whole segments past the limits (never the newest); returns how many went. */
   applyRetention(now: number): number;
+  /** New limits (a policy changed): the segment size applies from the next segment, the others at the next applyRetention. */
+  setLimits(limits: StreamLimits): void;
 
   /** Committed offsets of consumer groups (offset of the last acknowledged record). */
   groupOffsets(): Map<string, number>;

@@ -72,7 +72,7 @@ export class FileStreamStore implements StreamStore {
 
   constructor(
     private readonly dir: string,
-    private readonly limits: StreamLimits,
+    private limits: StreamLimits,
     private readonly onRelease: () => void = () => {},
   ) {
     mkdirSync(dir, { recursive: true });
@@ -180,6 +180,10 @@ export class FileStreamStore implements StreamStore {
       lastTimestamp: s.lastTimestamp,
       bytes: s.size - SEGMENT_HEADER_BYTES,
     }));
+  }
+
+  setLimits(limits: StreamLimits): void {
+    this.limits = limits;
   }
 
   applyRetention(now: number): number {
