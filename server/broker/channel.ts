@@ -237,6 +237,11 @@ export class Channel {
     consumer.deliver(delivery);
   }
 
+  /** A delivery tag for a delivery made outside the engine (a direct reply-to reply), in the channel's one sequence. */
+  takeDeliveryTag(): number {
+    return this.nextTag++;
+  }
+
   /** Records a basic.get delivery (tracked unless no-ack). */
   track(queue: Queue, message: Message, seq: number, expiresAt: number, deliveryCount: number, consumer: null, noAck: boolean): Unacked {
     const delivery = new Unacked(this.nextTag++, queue, message, seq, expiresAt, deliveryCount, consumer);

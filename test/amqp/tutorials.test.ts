@@ -159,11 +159,20 @@ describe('tutorial 6: RPC', () => {
       withChannel(url, async (serverCh, conn) => {
         await startFibServer(serverCh);
         const client = await conn.createChannel();
-        const answers: { id: string; body: string; replyTo?: string }[] = [];
-        await client.consume('amq.rabbitmq.reply-to', (m) => m && answers.push({ id: m.properties.correlationId, body: m.content.toString() }), { noAck: true });
+        const answers: { id: string; body: string; tag: number }[] = [];
+        await client.consume(
+          'amq.rabbitmq.reply-to',
+          (m) => m && answers.push({ id: m.properties.correlationId, body: m.content.toString(), tag: m.fields.deliveryTag }),
+          { noAck: true },
+        );
         client.sendToQueue('rpc_queue', Buffer.from('7'), { correlationId: 'x', replyTo: 'amq.rabbitmq.reply-to' });
-        await waitFor(() => answers.length === 1);
-        expect(answers[0]).toEqual({ id: 'x', body: '13' });
+        client.sendToQueue('rpc_queue', Buffer.from('8'), { correlationId: 'y', replyTo: 'amq.rabbitmq.reply-to' });
+        await waitFor(() => answers.length === 2);
+        // Replies carry delivery tags from the channel's sequence, as RabbitMQ's do.
+        expect(answers).toEqual([
+          { id: 'x', body: '13', tag: 1 },
+          { id: 'y', body: '21', tag: 2 },
+        ]);
       }),
     ));
 });

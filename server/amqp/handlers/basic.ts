@@ -101,8 +101,8 @@ function consumeReplies(ch: AmqpChannel, a: BasicConsume): void {
   if (ch.replyTo) throw new BrokerError('PRECONDITION_FAILED', 'reply consumer already set');
   const consumerTag = a.consumerTag || `amq.ctag-${randomBytes(12).toString('base64url')}`;
   const address = ch.conn.server.directReplyTo.register((routingKey, properties, body) => {
-    // Replies bypass queues, so no engine delivery tag exists; the consumer is no-ack, tags are not used.
-    ch.conn.deliver(ch.number, { consumerTag, deliveryTag: 0, redelivered: false, exchange: '', routingKey, message: { properties, body }, messageCount: 0 });
+    // Replies bypass queues but take their tag from the channel's sequence, as RabbitMQ's do (the consumer is no-ack).
+    ch.conn.deliver(ch.number, { consumerTag, deliveryTag: ch.engine.takeDeliveryTag(), redelivered: false, exchange: '', routingKey, message: { properties, body }, messageCount: 0 });
   });
   ch.replyTo = { address, consumerTag };
   if (!a.nowait) ch.send(writeBasicConsumeOk, { consumerTag });
