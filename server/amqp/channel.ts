@@ -20,7 +20,7 @@ import { basicMethod, publishContent } from './handlers/basic';
 import { confirmMethod } from './handlers/confirm';
 import { exchangeMethod } from './handlers/exchange';
 import { queueMethod } from './handlers/queue';
-import { txMethod } from './handlers/tx';
+import { txMethod, type CommitWait } from './handlers/tx';
 
 /**
  * One AMQP channel of a connection: method dispatch to the per-class
@@ -53,6 +53,8 @@ export class AmqpChannel {
   confirms: ConfirmTracker | undefined;
   /** Set by tx.select: work held until tx.commit. */
   txActions: (() => void)[] | undefined;
+  /** While tx.commit applies the held work: what its commit-ok waits for. */
+  txCommit: CommitWait | undefined;
   /** Name of the queue last declared on this channel (an empty queue name means it). */
   lastQueue = '';
   /** Direct reply-to consumer of this channel: its address and consumer tag. */

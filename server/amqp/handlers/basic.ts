@@ -120,6 +120,8 @@ export function publishContent(ch: AmqpChannel, a: BasicPublish, properties: Bas
 function publish(ch: AmqpChannel, a: BasicPublish, properties: BasicProperties, body: Buffer): void {
   const confirms = ch.confirms;
   const seq = confirms ? confirms.take() : 0;
+  // Inside tx.commit (never with confirms): the commit-ok waits for this message's disk write.
+  const committed = ch.txCommit?.add();
   let unroutable: boolean;
   let outcome: 'ack' | 'nack' | 'deferred' = 'ack';
   if (a.exchange === '' && a.routingKey.startsWith(REPLY_TO_PREFIX)) {
@@ -127,7 +129,7 @@ function publish(ch: AmqpChannel, a: BasicPublish, properties: BasicProperties, 
   } else {
     const result = ch.engine.publish(a.exchange, a.routingKey, properties, body, {
       mandatory: a.mandatory,
-      onConfirm: confirms ? (ack) => ch.conn.confirmReady(ch, seq, ack) : undefined,
+      onConfirm: confirms ? (ack) => ch.conn.confirmReady(ch, seq, ack) : committed,
     });
     unroutable = result.unroutable;
     outcome = result.confirm;
@@ -137,4 +139,5 @@ function publish(ch: AmqpChannel, a: BasicPublish, properties: BasicProperties, 
     ch.conn.sendContent(ch.number, properties, body);
   }
   if (confirms && outcome !== 'deferred') ch.conn.confirmReady(ch, seq, outcome === 'ack');
+  if (committed && outcome !== 'deferred') committed(true);
 }

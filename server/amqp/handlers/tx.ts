@@ -5,7 +5,11 @@ import { commandInvalid, type AmqpChannel } from '../channel';
 /**
  * tx.select / commit / rollback. In tx mode publishes and acknowledgements
  * are held on the channel (ch.txActions) and applied in order at commit,
- * or dropped at rollback.
+ * or dropped at rollback. tx.commit-ok goes out once what the transaction
+ * published is on disk, as with a publisher confirm: the client may count
+ * on committed persistent messages surviving a crash. It may not send
+ * another synchronous method on the channel before that reply (spec 2.2),
+ * so the wait does not reorder replies.
  */
 export function txMethod(ch: AmqpChannel, m: AmqpMethod): void {
   switch (m.name) {
@@ -16,8 +20,16 @@ export function txMethod(ch: AmqpChannel, m: AmqpMethod): void {
     case 'tx.commit': {
       const actions = transactional(ch);
       ch.txActions = [];
-      for (const action of actions) action();
-      return ch.send(writeTxCommitOk, {});
+      const commit = new CommitWait(() => {
+        if (!ch.closing) ch.send(writeTxCommitOk, {});
+      });
+      ch.txCommit = commit;
+      try {
+        for (const action of actions) action();
+      } finally {
+        ch.txCommit = undefined;
+      }
+      return commit.release();
     }
     case 'tx.rollback':
       transactional(ch);
@@ -25,6 +37,23 @@ export function txMethod(ch: AmqpChannel, m: AmqpMethod): void {
       return ch.send(writeTxRollbackOk, {});
   }
   throw commandInvalid(m.name);
+}
+
+/** Counts the commit's publishes still waiting for the disk; calls `done` when none is left and the commit itself is released. */
+export class CommitWait {
+  private pending = 1;
+
+  constructor(private readonly done: () => void) {}
+
+  /** One more publish to wait for: returns what its confirm calls. */
+  add(): (ack: boolean) => void {
+    this.pending++;
+    return () => this.release();
+  }
+
+  release(): void {
+    if (--this.pending === 0) this.done();
+  }
 }
 
 function transactional(ch: AmqpChannel): (() => void)[] {
