@@ -35,7 +35,9 @@ import { txMethod, type CommitWait } from './handlers/tx';
  * The connection forgets the channel after close-ok in either direction.
  *
  * Ordering contract: every method runs synchronously on the connection's
- * read path, so the engine's replies and deliveries keep the wire order.
+ * read path, so the engine's replies and deliveries keep the wire order; a
+ * reply that waits for the disk holds the connection's input until it is
+ * sent (sendWhenStored, tx.commit).
  */
 
 /** Largest message body accepted (RabbitMQ's default max_message_size). */
@@ -79,6 +81,21 @@ export class AmqpChannel {
 
   send<T>(write: (w: Writer, args: T) => void, args: T): void {
     this.conn.send(this.number, write, args);
+  }
+
+  /**
+   * Sends a reply once the store has on disk everything recorded so far (a
+   * durable declaration, a deletion, a purge), as RabbitMQ answers them;
+   * the connection's input waits meanwhile, so replies keep their order.
+   */
+  sendWhenStored<T>(write: (w: Writer, args: T) => void, args: T): void {
+    const store = this.conn.broker.store;
+    this.conn.holdInputUntil((resume) =>
+      store.flush(() => {
+        if (!this.closing) this.send(write, args);
+        resume();
+      }),
+    );
   }
 
   handleMethod(m: AmqpMethod): void {

@@ -100,6 +100,8 @@ export class AmqpConnection {
   /** Set on the first basic.publish: only publishers are blocked by a memory alarm. */
   private publisher = false;
   private blocked = false;
+  /** Input waits for a reply that waits for the disk (holdInputUntil). */
+  private inputHeld = false;
   /** Connection-class method being handled (class << 16 | method), for close reasons. */
   private currentMethod = 0;
 
@@ -136,6 +138,26 @@ export class AmqpConnection {
   }
 
   // ---- input --------------------------------------------------------------
+
+  /**
+   * Handles no further input until `wait` calls back: a reply that must wait
+   * for the disk (a durable declare, a purge) keeps its place in the wire
+   * order, as RabbitMQ's channel process waits for its disk write.
+   */
+  holdInputUntil(wait: (resume: () => void) => void): void {
+    this.parser.hold();
+    this.inputHeld = true;
+    this.socket.pause();
+    wait(() => {
+      this.inputHeld = false;
+      try {
+        this.parser.release();
+      } catch (err) {
+        this.fail(err, 0);
+      }
+      if (!this.inputHeld && !this.writer.full && !this.blocked) this.socket.resume();
+    });
+  }
 
   private onData(chunk: Buffer): void {
     this.heartbeat?.received();
@@ -426,7 +448,7 @@ export class AmqpConnection {
   /** The socket filled up or drained: pause or resume deliveries, and reading. */
   private writableChanged(): void {
     for (const ch of this.channels.values()) ch.updateWritable();
-    if (!this.writer.full && !this.blocked) this.socket.resume();
+    if (!this.writer.full && !this.blocked && !this.inputHeld) this.socket.resume();
   }
 
   // ---- memory alarm: connection.blocked -------------------------------------------------
@@ -444,7 +466,7 @@ export class AmqpConnection {
     if (reason === null && this.blocked) {
       this.blocked = false;
       if (clientHas(this.clientProperties, 'connection.blocked')) this.send(0, writeConnectionUnblocked, {});
-      this.socket.resume();
+      if (!this.inputHeld) this.socket.resume();
     }
   }
 

@@ -72,6 +72,44 @@ describe('FrameParser', () => {
     }
   });
 
+  it('hands out no frame while held, keeps the input, and goes on in order at release', () => {
+    const rnd = new SeededRandom(99);
+    for (let round = 0; round < 50; round++) {
+      const stream = randomStream(rnd, 131072);
+      const whole = collect();
+      whole.parser.push(stream);
+      // Holds after some frames (as a reply waiting for the disk does) and releases between chunks.
+      const seen: Seen[] = [];
+      let heldAt = -1;
+      const parser: FrameParser = new FrameParser(
+        {
+          protocolHeader: () => {},
+          frame: (type, channel, payload) => {
+            seen.push({ type, channel, payload: payload.toString('hex') });
+            if (rnd.int(0, 3) === 0) {
+              parser.hold();
+              heldAt = seen.length;
+            }
+          },
+        },
+        131072,
+      );
+      for (const chunk of randomChunks(rnd, stream)) {
+        parser.push(chunk);
+        if (heldAt !== -1) {
+          expect(seen.length).toBe(heldAt);
+          heldAt = -1;
+          parser.release();
+        }
+      }
+      while (heldAt !== -1) {
+        heldAt = -1;
+        parser.release();
+      }
+      expect(seen).toEqual(whole.seen);
+    }
+  });
+
   it('decodes a method frame and a content header it emitted', () => {
     const out = new FrameOutput();
     out.method(5, writeBasicDeliver, { consumerTag: 'ctag', deliveryTag: 9, redelivered: true, exchange: 'x', routingKey: 'rk' });

@@ -22,6 +22,10 @@ import { FRAME_BODY, FRAME_END, FRAME_HEADER, FRAME_HEARTBEAT, FRAME_METHOD } fr
  * that chunk (no copy, even when several frames are packed into a chunk);
  * only a frame split across chunks is assembled into a buffer of its own.
  * Frames larger than frameMax and a wrong frame-end octet are 501 FRAME_ERROR.
+ *
+ * hold() (from inside frame()) stops handing out frames after the current
+ * one; the input after it is kept, and more pushed meanwhile is appended,
+ * until release() goes on from there.
  */
 export interface FrameHandler {
   protocolHeader(header: Buffer): void;
@@ -51,6 +55,9 @@ export class FrameParser {
   private size = 0;
   private payload: Buffer = Buffer.alloc(0);
   private payloadFill = 0;
+  private holding = false;
+  /** Input not parsed yet because of hold(). */
+  private heldInput: Buffer | undefined;
 
   constructor(
     private readonly handler: FrameHandler,
@@ -69,8 +76,25 @@ export class FrameParser {
     return this.state === State.Stopped;
   }
 
+  /** Hands out no frame after the current one until release(). */
+  hold(): void {
+    this.holding = true;
+  }
+
+  /** Goes on with the input kept since hold(); throws as push() does. */
+  release(): void {
+    this.holding = false;
+    const input = this.heldInput;
+    this.heldInput = undefined;
+    if (input !== undefined) this.push(input);
+  }
+
   /** Feeds one chunk; throws CodecError on malformed input (the parser is then stopped). */
   push(chunk: Buffer): void {
+    if (this.holding) {
+      this.heldInput = this.heldInput === undefined ? chunk : Buffer.concat([this.heldInput, chunk]);
+      return;
+    }
     try {
       this.consume(chunk);
     } catch (err) {
@@ -108,6 +132,7 @@ export class FrameParser {
               this.checkFrameEnd(chunk[end]);
               this.handler.frame(this.type, this.channel, chunk.subarray(pos, end));
               pos = end + 1;
+              if (this.holding) return this.keep(chunk, pos);
             } else {
               this.startPayload();
             }
@@ -133,11 +158,16 @@ export class FrameParser {
             this.checkFrameEnd(this.payload[this.size]);
             this.state = State.Header;
             this.handler.frame(this.type, this.channel, this.payload.subarray(0, this.size));
+            if (this.holding) return this.keep(chunk, pos);
           }
           break;
         }
       }
     }
+  }
+
+  private keep(chunk: Buffer, from: number): void {
+    if (from < chunk.length) this.heldInput = chunk.subarray(from);
   }
 
   private readHeader(buf: Buffer, at: number): void {

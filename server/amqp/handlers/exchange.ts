@@ -1,7 +1,7 @@
 import { writeExchangeBindOk, writeExchangeDeclareOk, writeExchangeDeleteOk, writeExchangeUnbindOk, type AmqpMethod } from '../codec/generated/spec';
 import { commandInvalid, type AmqpChannel } from '../channel';
 
-/** exchange.declare / delete / bind / unbind, each one facade call; no reply when nowait. */
+/** exchange.declare / delete / bind / unbind, each one facade call, answered once on disk; no reply when nowait. */
 export function exchangeMethod(ch: AmqpChannel, m: AmqpMethod): void {
   const broker = ch.conn.broker;
   const vhost = ch.conn.vhost;
@@ -15,20 +15,20 @@ export function exchangeMethod(ch: AmqpChannel, m: AmqpMethod): void {
         arguments: a.arguments,
         passive: a.passive,
       });
-      if (!a.nowait) ch.send(writeExchangeDeclareOk, {});
+      if (!a.nowait) ch.sendWhenStored(writeExchangeDeclareOk, {});
       return;
     }
     case 'exchange.delete':
       broker.deleteExchange(vhost, m.args.exchange, { ifUnused: m.args.ifUnused });
-      if (!m.args.nowait) ch.send(writeExchangeDeleteOk, {});
+      if (!m.args.nowait) ch.sendWhenStored(writeExchangeDeleteOk, {});
       return;
     case 'exchange.bind':
       broker.bindExchange(vhost, m.args.destination, m.args.source, m.args.routingKey, m.args.arguments);
-      if (!m.args.nowait) ch.send(writeExchangeBindOk, {});
+      if (!m.args.nowait) ch.sendWhenStored(writeExchangeBindOk, {});
       return;
     case 'exchange.unbind':
       broker.unbindExchange(vhost, m.args.destination, m.args.source, m.args.routingKey, m.args.arguments);
-      if (!m.args.nowait) ch.send(writeExchangeUnbindOk, {});
+      if (!m.args.nowait) ch.sendWhenStored(writeExchangeUnbindOk, {});
       return;
   }
   throw commandInvalid(m.name);

@@ -10,7 +10,7 @@ import {
 import { commandInvalid, type AmqpChannel } from '../channel';
 import { REPLY_TO_QUEUE } from '../direct-reply-to';
 
-/** queue.declare / bind / unbind / purge / delete, each one facade call; no reply when nowait. */
+/** queue.declare / bind / unbind / purge / delete, each one facade call, answered once on disk; no reply when nowait. */
 export function queueMethod(ch: AmqpChannel, m: AmqpMethod): void {
   const broker = ch.conn.broker;
   const vhost = ch.conn.vhost;
@@ -30,25 +30,25 @@ export function queueMethod(ch: AmqpChannel, m: AmqpMethod): void {
         requester,
       );
       ch.lastQueue = result.name;
-      if (!a.nowait) ch.send(writeQueueDeclareOk, { queue: result.name, messageCount: result.messageCount, consumerCount: result.consumerCount });
+      if (!a.nowait) ch.sendWhenStored(writeQueueDeclareOk, { queue: result.name, messageCount: result.messageCount, consumerCount: result.consumerCount });
       return;
     }
     case 'queue.bind':
       broker.bindQueue(vhost, queueName(ch, m.args.queue), m.args.exchange, m.args.routingKey, m.args.arguments, requester);
-      if (!m.args.nowait) ch.send(writeQueueBindOk, {});
+      if (!m.args.nowait) ch.sendWhenStored(writeQueueBindOk, {});
       return;
     case 'queue.unbind':
       broker.unbindQueue(vhost, queueName(ch, m.args.queue), m.args.exchange, m.args.routingKey, m.args.arguments, requester);
-      ch.send(writeQueueUnbindOk, {});
+      ch.sendWhenStored(writeQueueUnbindOk, {});
       return;
     case 'queue.purge': {
       const messageCount = broker.purgeQueue(vhost, queueName(ch, m.args.queue), requester);
-      if (!m.args.nowait) ch.send(writeQueuePurgeOk, { messageCount });
+      if (!m.args.nowait) ch.sendWhenStored(writeQueuePurgeOk, { messageCount });
       return;
     }
     case 'queue.delete': {
       const messageCount = broker.deleteQueue(vhost, queueName(ch, m.args.queue), { ifUnused: m.args.ifUnused, ifEmpty: m.args.ifEmpty }, requester);
-      if (!m.args.nowait) ch.send(writeQueueDeleteOk, { messageCount });
+      if (!m.args.nowait) ch.sendWhenStored(writeQueueDeleteOk, { messageCount });
       return;
     }
   }

@@ -7,9 +7,8 @@ import { commandInvalid, type AmqpChannel } from '../channel';
  * are held on the channel (ch.txActions) and applied in order at commit,
  * or dropped at rollback. tx.commit-ok goes out once what the transaction
  * published is on disk, as with a publisher confirm: the client may count
- * on committed persistent messages surviving a crash. It may not send
- * another synchronous method on the channel before that reply (spec 2.2),
- * so the wait does not reorder replies.
+ * on committed persistent messages surviving a crash. The connection's
+ * input waits meanwhile (holdInputUntil), so replies keep their order.
  */
 export function txMethod(ch: AmqpChannel, m: AmqpMethod): void {
   switch (m.name) {
@@ -20,16 +19,22 @@ export function txMethod(ch: AmqpChannel, m: AmqpMethod): void {
     case 'tx.commit': {
       const actions = transactional(ch);
       ch.txActions = [];
-      const commit = new CommitWait(() => {
-        if (!ch.closing) ch.send(writeTxCommitOk, {});
+      return ch.conn.holdInputUntil((resume) => {
+        const commit = new CommitWait(() => {
+          if (!ch.closing) ch.send(writeTxCommitOk, {});
+          resume();
+        });
+        ch.txCommit = commit;
+        try {
+          for (const action of actions) action();
+        } catch (err) {
+          resume(); // the channel closes with the error; the connection reads on
+          throw err;
+        } finally {
+          ch.txCommit = undefined;
+        }
+        commit.release();
       });
-      ch.txCommit = commit;
-      try {
-        for (const action of actions) action();
-      } finally {
-        ch.txCommit = undefined;
-      }
-      return commit.release();
     }
     case 'tx.rollback':
       transactional(ch);

@@ -1,0 +1,49 @@
+import amqp from 'amqplib';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DurableStore } from '../../server/store/durable-store';
+import { makeDataDir, openInProcess } from './support';
+
+// A durable declaration, a deletion or a purge is answered once it is on disk,
+// as RabbitMQ answers them: a crash right after the reply cannot undo it.
+
+let cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+});
+
+describe('replies to topology changes', () => {
+  it('come once the metadata database and the journal have the change', async () => {
+    const data = makeDataDir();
+    cleanup.push(() => data.remove());
+    const running = await openInProcess(data.dir);
+    cleanup.push(() => running.close());
+    const store = running.broker.store as DurableStore;
+    const conn = await amqp.connect(running.url);
+    cleanup.push(() => conn.close());
+    const ch = await conn.createConfirmChannel();
+
+    for (let round = 0; round < 10; round++) {
+      await ch.assertExchange(`orders-${round}`, 'topic', { durable: true });
+      expect(store.topology.idle).toBe(true);
+      await ch.assertQueue(`billing-${round}`, { durable: true });
+      expect(store.topology.idle).toBe(true);
+      await ch.bindQueue(`billing-${round}`, `orders-${round}`, 'order.#');
+      expect(store.topology.idle).toBe(true);
+
+      ch.sendToQueue(`billing-${round}`, Buffer.from('invoice'), { persistent: true });
+      await ch.waitForConfirms();
+      const before = store.journal.stats();
+      expect((await ch.purgeQueue(`billing-${round}`)).messageCount).toBe(1);
+      // The purge's removal record is written and synced.
+      expect(store.journal.stats().fsyncs).toBeGreaterThan(before.fsyncs);
+
+      await ch.deleteQueue(`billing-${round}`);
+      expect(store.topology.idle).toBe(true);
+      await ch.deleteExchange(`orders-${round}`);
+      expect(store.topology.idle).toBe(true);
+    }
+    const rows = running.broker.listQueues('/');
+    expect(rows.filter((q) => q.name.startsWith('billing-'))).toEqual([]);
+  });
+});
