@@ -64,8 +64,17 @@ const brokerErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(brokerErrors);
 
-/** Procedures for signed-in users only; `ctx.user` is then always set. */
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to use the console.' });
-  return next({ ctx: { ...ctx, user: ctx.user } });
+/** A change made from the console is answered once it is on disk, as the AMQP replies are. */
+const changesStored = t.middleware(async ({ ctx, type, next }) => {
+  const result = await next();
+  if (type === 'mutation' && result.ok) await ctx.services.broker.stored();
+  return result;
 });
+
+/** Procedures for signed-in users only; `ctx.user` is then always set. */
+export const protectedProcedure = publicProcedure
+  .use(({ ctx, next }) => {
+    if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to use the console.' });
+    return next({ ctx: { ...ctx, user: ctx.user } });
+  })
+  .use(changesStored);

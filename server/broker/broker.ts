@@ -456,6 +456,11 @@ export class Broker {
     return policy;
   }
 
+  /** Resolves once the store has on disk everything recorded so far; rejects when it cannot write. */
+  stored(): Promise<void> {
+    return new Promise((resolve, reject) => this.store.flush((error) => (error ? reject(error) : resolve())));
+  }
+
   /** Overview numbers: cheap enough to sample every second. */
   totals(): BrokerTotals {
     return computeTotals(this.vhosts.values(), this.connections.values(), {

@@ -1,5 +1,7 @@
 import amqp from 'amqplib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { appRouter } from '../../server/api/root';
+import type { Services } from '../../server/services';
 import type { DurableStore } from '../../server/store/durable-store';
 import { makeDataDir, openInProcess } from './support';
 
@@ -45,5 +47,27 @@ describe('replies to topology changes', () => {
     }
     const rows = running.broker.listQueues('/');
     expect(rows.filter((q) => q.name.startsWith('billing-'))).toEqual([]);
+  });
+});
+
+describe('changes made from the console', () => {
+  it('are answered once on disk too', async () => {
+    const data = makeDataDir();
+    cleanup.push(() => data.remove());
+    const running = await openInProcess(data.dir);
+    cleanup.push(() => running.close());
+    const store = running.broker.store as DurableStore;
+    const services = { broker: running.broker } as unknown as Services;
+    const api = appRouter.createCaller({ services, user: { name: 'oncall', tags: ['administrator'] }, peerAddress: '127.0.0.1', setCookie: () => {} });
+    running.broker.declareExchange('/', 'orders', 'topic', { durable: true });
+    running.broker.declareQueue('/', 'billing', { durable: true });
+    await running.broker.stored();
+
+    await api.bindings.add({ vhost: '/', source: 'orders', destination: 'billing', destinationType: 'queue', routingKey: 'order.#' });
+    expect(store.topology.idle).toBe(true);
+    const before = store.journal.stats();
+    const sent = await api.publish.send({ vhost: '/', exchange: 'orders', routingKey: 'order.paid', payload: '{"id":7}', properties: { deliveryMode: 2 } });
+    expect(sent.routed).toBe(1);
+    expect(store.journal.stats().fsyncs).toBeGreaterThan(before.fsyncs);
   });
 });

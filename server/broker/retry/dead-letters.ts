@@ -92,20 +92,15 @@ export class DeadLetterConsole {
       }
       return true;
     }, () => store.moveFinished?.());
-    await this.synced();
+    await this.broker.stored();
     return { requeued, skipped };
   }
 
   /** Deletes the selected messages for good. */
   async delete(vhost: string, queue: string, selection: DeadLetterSelection): Promise<{ deleted: number }> {
     const deleted = await this.extractSelected(this.queue(vhost, queue), selection, () => true);
-    await this.synced();
+    await this.broker.stored();
     return { deleted };
-  }
-
-  /** Resolves once the store has everything recorded so far on disk; rejects when it cannot write. */
-  private synced(): Promise<void> {
-    return new Promise((resolve, reject) => this.broker.store.flush((error) => (error ? reject(error) : resolve())));
   }
 
   /** Takes the selected messages out of `source` a slice at a time; `afterSlice` runs once each slice's `place` calls and removals are done. */
