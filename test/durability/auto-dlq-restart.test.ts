@@ -1,17 +1,14 @@
 import amqp from 'amqplib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../amqp/helpers';
 import { makeDataDir, openInProcess } from './support';
+import { cleanupAfterEach } from './cleanup';
 
 // A `<queue>.dlq` declared again because a message died after someone deleted
 // it is durable like the queue beside it: after a restart it is there, holding
 // the message.
 
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 describe('the automatic dead-letter queue on disk', () => {
   it('declared again at a message death, it survives a restart with the message', async () => {

@@ -1,9 +1,10 @@
 import amqp from 'amqplib';
 import { readdirSync, statSync, truncateSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../amqp/helpers';
 import { makeDataDir, openInProcess } from './support';
+import { cleanupAfterEach } from './cleanup';
 
 // Damage on disk: the last journal segment is cut in the middle of a record
 // and bytes are flipped inside a record of an earlier one. The broker still
@@ -13,11 +14,7 @@ const SEGMENT_BYTES = 64 * 1024;
 const MESSAGES = 600;
 const body = (i: number) => Buffer.from(`message ${i} `.padEnd(500, '.'));
 
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 function flipByte(file: string, at: number): void {
   const fd = openSync(file, 'r+');

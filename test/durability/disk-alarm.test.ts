@@ -1,20 +1,17 @@
 import amqp from 'amqplib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config';
 import { Broker } from '../../server/broker/broker';
 import { startAmqpServer } from '../../server/amqp/server';
 import { waitFor } from '../amqp/helpers';
 import { makeDataDir, spawnBroker } from './support';
+import { cleanupAfterEach } from './cleanup';
 
 // Below the free-space limit publishers are blocked (connection.blocked),
 // never failed: their messages wait in the socket and are taken once the
 // alarm clears.
 
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 describe('disk free-space alarm', () => {
   it('blocks a publisher of a broker whose disk has less free space than the limit', async () => {

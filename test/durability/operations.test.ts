@@ -1,19 +1,16 @@
 import amqp, { type ChannelModel } from 'amqplib';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scanSegment } from '../../server/store/journal/segment-scan';
 import { makeDataDir, openInProcess } from './support';
+import { cleanupAfterEach } from './cleanup';
 
 // Purge, delete and the console's move change what is on disk too: after a
 // restart the purged queue is empty, the deleted one is gone with its
 // messages, and moved messages are in their new queue once, in order.
 
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 async function connect(url: string): Promise<ChannelModel> {
   const conn = await amqp.connect(url);

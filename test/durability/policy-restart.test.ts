@@ -1,17 +1,14 @@
 import amqp from 'amqplib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openMetadataDb } from '../../server/store/db';
 import { waitFor } from '../amqp/helpers';
 import { makeDataDir, openInProcess, type InProcessBroker } from './support';
+import { cleanupAfterEach } from './cleanup';
 
 // Policies live in the metadata database and come back before the queues, so
 // a queue's retry tiers from a policy find their held messages after a restart.
 
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 /** Declares 'billing' without arguments, gives it a 1h retry tier by policy, and fails one persistent message into it. */
 async function holdOneMessage(broker: InProcessBroker): Promise<number> {

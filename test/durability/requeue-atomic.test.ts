@@ -1,12 +1,13 @@
 import amqp from 'amqplib';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../amqp/helpers';
 import { LiveIndex } from '../../server/store/journal/live-index';
 import { listSegments, replay } from '../../server/store/journal/replay';
 import { segmentFileName } from '../../server/store/journal/format';
 import { makeDataDir, openInProcess } from './support';
+import { cleanupAfterEach } from './cleanup';
 
 // What a requeue from a dead-letter queue leaves on disk, cut at every byte:
 // a crash (kill -9, power loss) keeps some prefix of the journal, and
@@ -14,11 +15,7 @@ import { makeDataDir, openInProcess } from './support';
 // queue. The requeue goes through the whole chain: Broker.deadLetters,
 // the store's move hooks, DurableStore and the journal.
 
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 const BODIES = ['alpha', 'beta', 'gamma', 'delta'];
 

@@ -9,11 +9,12 @@
 
 import amqp from 'amqplib';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../amqp/helpers';
 import { killAfterFirstReport } from '../support/kill-after-report';
 import type { Broker } from '../../server/broker/broker';
 import { makeDataDir, openInProcess } from './support';
+import { cleanupAfterEach } from './cleanup';
 
 const CHILD = join(import.meta.dirname, 'requeue-crash-child.ts');
 const COUNT = 10_000;
@@ -21,11 +22,7 @@ const COUNT = 10_000;
 const bodyOf = (id: number) => Buffer.from(`order ${id} `.padEnd(1000, '.'));
 const idOf = (body: Buffer) => Number(/^order (\d+) /.exec(body.toString())![1]);
 
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 /** 'orders' dead-letters into 'orders.dlq'; COUNT orders are published, then all rejected. */
 async function fillDeadLetterQueue(dataDir: string): Promise<void> {

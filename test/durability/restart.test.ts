@@ -1,17 +1,14 @@
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../amqp/helpers';
 import { makeDataDir, spawnBroker, type BrokerProcess } from './support';
+import { cleanupAfterEach } from './cleanup';
 
 // A Warren process is stopped (SIGTERM) and a new one started on the same
 // data directory: what amqplib declared durable and published persistent
 // with confirms is all there, in order; what was transient is gone.
 
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 async function connect(url: string): Promise<ChannelModel> {
   const conn = await amqp.connect(url);

@@ -1,16 +1,13 @@
 import amqp from 'amqplib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../amqp/helpers';
 import { makeDataDir, openInProcess } from './support';
+import { cleanupAfterEach } from './cleanup';
 
 // A message waiting in a retry tier is journalled under the tier's holding
 // area; after a restart it waits there again until its original due time.
 
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 describe('retry tiers on disk', () => {
   it('a held message comes back to its tier with its due time after a restart', async () => {

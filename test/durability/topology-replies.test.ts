@@ -1,18 +1,15 @@
 import amqp from 'amqplib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { appRouter } from '../../server/api/root';
 import type { Services } from '../../server/services';
 import type { DurableStore } from '../../server/store/durable-store';
 import { makeDataDir, openInProcess } from './support';
+import { cleanupAfterEach } from './cleanup';
 
 // A durable declaration, a deletion or a purge is answered once it is on disk,
 // as RabbitMQ answers them: a crash right after the reply cannot undo it.
 
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 describe('replies to topology changes', () => {
   it('come once the metadata database and the journal have the change', async () => {

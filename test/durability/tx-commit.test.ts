@@ -1,17 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DurableStore } from '../../server/store/durable-store';
 import { RawClient } from '../amqp/raw-client';
 import { makeDataDir, openInProcess } from './support';
+import { cleanupAfterEach } from './cleanup';
 
 // tx.commit-ok promises what a publisher confirm promises: the committed
 // persistent messages are on disk, so they survive a crash of the machine.
 // (amqplib has no transactions: a raw client drives them.)
 
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 describe('transactions on disk', () => {
   it('answers tx.commit only once the journal has synced what the transaction published', async () => {
