@@ -5,49 +5,27 @@ import { useState, type FormEvent } from 'react';
 import { ErrorNote } from '../../../_components/error-note';
 import { MessageViewer } from '../../../_components/message-viewer';
 import { useTRPC } from '../../../_lib/trpc';
+import { FIRST_POSITION, PositionFields, positionOf, type PositionDraft, type StreamPosition } from './position-fields';
 
 const PAGE = 20;
-type From = { kind: 'first' } | { kind: 'last' } | { kind: 'offset'; offset: number } | { kind: 'timestamp'; at: number };
 
 /** Reads a stream page by page from an offset or a time, without consuming: streams keep their messages. */
 export function StreamBrowser({ vhost, stream }: { vhost: string; stream: string }) {
   const trpc = useTRPC();
-  const [kind, setKind] = useState<From['kind']>('first');
-  const [offset, setOffset] = useState('0');
-  const [at, setAt] = useState('');
-  const [from, setFrom] = useState<From | null>(null);
+  const [draft, setDraft] = useState<PositionDraft>(FIRST_POSITION);
+  const [from, setFrom] = useState<StreamPosition | null>(null);
   const page = useQuery({ ...trpc.streams.read.queryOptions({ vhost, name: stream, from: from ?? { kind: 'first' }, limit: PAGE }), enabled: from !== null });
 
   const read = (e: FormEvent) => {
     e.preventDefault();
-    setFrom(kind === 'offset' ? { kind, offset: Number(offset) } : kind === 'timestamp' ? { kind, at: new Date(at).getTime() } : { kind });
+    setFrom(positionOf(draft));
   };
   const data = from ? page.data : undefined;
   return (
     <section className="card" aria-labelledby="browser-title">
       <h2 id="browser-title">Messages</h2>
       <form className="actions" onSubmit={read} aria-label="Read the stream">
-        <label>
-          From
-          <select value={kind} onChange={(e) => setKind(e.target.value as From['kind'])}>
-            <option value="first">first</option>
-            <option value="last">last</option>
-            <option value="offset">offset</option>
-            <option value="timestamp">time</option>
-          </select>
-        </label>
-        {kind === 'offset' && (
-          <label>
-            Offset
-            <input inputMode="numeric" pattern="\d+" value={offset} onChange={(e) => setOffset(e.target.value)} style={{ width: 100 }} />
-          </label>
-        )}
-        {kind === 'timestamp' && (
-          <label>
-            Time
-            <input type="datetime-local" step={1} required value={at} onChange={(e) => setAt(e.target.value)} />
-          </label>
-        )}
+        <PositionFields label="From" draft={draft} onChange={setDraft} />
         <button type="submit" className="primary">
           Read
         </button>
