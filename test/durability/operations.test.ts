@@ -12,13 +12,6 @@ import { cleanupAfterEach } from './cleanup';
 
 const cleanup = cleanupAfterEach();
 
-async function connect(url: string): Promise<ChannelModel> {
-  const conn = await amqp.connect(url);
-  conn.on('error', () => {});
-  cleanup.push(() => conn.close().catch(() => {}));
-  return conn;
-}
-
 async function bodies(conn: ChannelModel, queue: string): Promise<string[]> {
   const ch = await conn.createChannel();
   const out: string[] = [];
@@ -73,7 +66,7 @@ describe('durable operations', () => {
 
     const second = await openInProcess(data.dir);
     cleanup.push(() => second.close());
-    const after = await connect(second.url);
+    const after = await cleanup.connect(second.url);
     expect(await bodies(after, 'purged')).toEqual([]);
     const check = await after.createChannel();
     check.on('error', () => {});
@@ -100,7 +93,7 @@ describe('durable operations', () => {
 
     const second = await openInProcess(data.dir);
     cleanup.push(() => second.close());
-    const after = await connect(second.url);
+    const after = await cleanup.connect(second.url);
     expect(await bodies(after, 'small')).toEqual(['b']);
     expect(await bodies(after, 'from')).toEqual(['c']);
   });
@@ -123,6 +116,6 @@ describe('durable operations', () => {
 
     const second = await openInProcess(data.dir);
     cleanup.push(() => second.close());
-    expect(await bodies(await connect(second.url), 'again')).toEqual(['new']);
+    expect(await bodies(await cleanup.connect(second.url), 'again')).toEqual(['new']);
   });
 });

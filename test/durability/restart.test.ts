@@ -10,13 +10,6 @@ import { cleanupAfterEach } from './cleanup';
 
 const cleanup = cleanupAfterEach();
 
-async function connect(url: string): Promise<ChannelModel> {
-  const conn = await amqp.connect(url);
-  conn.on('error', () => {});
-  cleanup.push(() => conn.close().catch(() => {}));
-  return conn;
-}
-
 /** Whether a queue or exchange exists, asked on a channel of its own (a 404 closes it). */
 async function exists(conn: ChannelModel, kind: 'queue' | 'exchange', name: string): Promise<boolean> {
   const ch = await conn.createChannel();
@@ -52,7 +45,7 @@ describe('restart on the same data directory', () => {
     let running: BrokerProcess = await spawnBroker(data.dir);
     cleanup.push(() => void running.kill());
 
-    const before = await connect(running.url);
+    const before = await cleanup.connect(running.url);
     const pub = await before.createConfirmChannel();
     await pub.assertExchange('orders', 'topic', { durable: true });
     await pub.assertExchange('audit', 'fanout', { durable: true, arguments: { 'x-note': 'kept' } });
@@ -82,7 +75,7 @@ describe('restart on the same data directory', () => {
 
     running = await spawnBroker(data.dir);
     expect(running.output.join('\n')).toMatch(/recovered 2 exchanges, 2 queues, 3 bindings and 200 messages/);
-    const after = await connect(running.url);
+    const after = await cleanup.connect(running.url);
     expect(await exists(after, 'exchange', 'orders')).toBe(true);
     expect(await exists(after, 'exchange', 'audit')).toBe(true);
     expect(await exists(after, 'exchange', 'scratch')).toBe(false);
