@@ -91,8 +91,13 @@ export class AmqpChannel {
   sendWhenStored<T>(write: (w: Writer, args: T) => void, args: T): void {
     const store = this.conn.broker.store;
     this.conn.holdInputUntil((resume) =>
-      store.flush(() => {
-        if (!this.closing) this.send(write, args);
+      store.flush((error) => {
+        try {
+          if (error) throw new BrokerError('INTERNAL_ERROR', `the broker could not store this change: ${error.message}`, 'connection');
+          if (!this.closing) this.send(write, args);
+        } catch (err) {
+          this.conn.failFromCallback(err, this.number);
+        }
         resume();
       }),
     );

@@ -4,7 +4,7 @@ import type { Connection } from '../broker/connection';
 import { BrokerError } from '../broker/errors';
 import type { Delivery, MessageProperties } from '../broker/types';
 import { AmqpChannel, commandInvalid } from './channel';
-import { CodecError } from './codec/errors';
+import { CodecError, FieldValueError } from './codec/errors';
 import type { FieldTable } from './codec/field-value';
 import { FrameParser } from './codec/frame-parser';
 import {
@@ -204,6 +204,9 @@ export class AmqpConnection {
         else ch.contentBody(payload);
         return;
       }
+      // Known before decoding, so that a field refused while decoding names its method.
+      const ch = channel === 0 ? undefined : this.channels.get(channel);
+      if (ch !== undefined && payload.length >= 4) ch.currentMethod = payload.readUInt32BE(0);
       const m = readMethod(this.reader.reset(payload, 0, payload.length));
       if (channel === 0) {
         this.currentMethod = m.id;
@@ -354,6 +357,15 @@ export class AmqpConnection {
 
   // ---- errors and closing ----------------------------------------------------
 
+  /** An error in a callback from the store or the engine: it closes this channel or connection, never travels back. */
+  failFromCallback(err: unknown, channel: number): void {
+    try {
+      this.fail(err, channel);
+    } catch {
+      this.socket.destroy();
+    }
+  }
+
   /** Channel-scoped errors close the channel; everything else closes the connection. */
   private fail(err: unknown, channel: number): void {
     const ch = this.channels.get(channel);
@@ -362,7 +374,12 @@ export class AmqpConnection {
       if (err.scope === 'channel' && ch && !ch.closing) return ch.closeWithError(err.replyCode, err.replyText);
       return this.close(err.replyCode, err.replyText, method >>> 16, method & 0xffff);
     }
-    if (err instanceof CodecError) return this.close(err.replyCode, err.replyText, method >>> 16, method & 0xffff);
+    if (err instanceof FieldValueError && ch) {
+      // A closing channel drops what it is sent, refused fields included.
+      if (!ch.closing) ch.closeWithError(err.replyCode, err.replyText);
+      return;
+    }
+    if (err instanceof CodecError || err instanceof FieldValueError) return this.close(err.replyCode, err.replyText, method >>> 16, method & 0xffff);
     console.error(`AMQP connection from ${this.peerAddress}: internal error`, err);
     this.close(541, 'INTERNAL_ERROR - unexpected error in the broker', method >>> 16, method & 0xffff);
   }

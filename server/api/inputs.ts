@@ -1,15 +1,24 @@
 /** zod shapes shared by several routers. */
 import { z } from 'zod';
+import { shortStringProblem } from '../broker/short-string';
 
-export const vhostName = z.string().min(1, 'Give a vhost, e.g. /').max(255);
-export const objectName = z.string().max(255, 'Names are at most 255 characters');
+/** Text that AMQP carries as a short string, held to the engine's rule (broker/short-string.ts). */
+export function shortString(what: string) {
+  return z.string().superRefine((value, ctx) => {
+    const problem = shortStringProblem(value);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: `${what} ${problem}` });
+  });
+}
+
+export const vhostName = shortString('The vhost name').min(1, 'Give a vhost, e.g. /');
+export const objectName = shortString('The name');
 export const queueRef = z.object({ vhost: vhostName, name: objectName.min(1, 'Give a queue name') });
 
 /** Header values typed in the console: text, or a number or boolean when chosen. */
 export const headerRows = z
   .array(
     z
-      .object({ key: z.string().min(1, 'A header needs a name'), value: z.string(), type: z.enum(['string', 'number', 'boolean']).default('string') })
+      .object({ key: shortString('The header name').min(1, 'A header needs a name'), value: z.string(), type: z.enum(['string', 'number', 'boolean']).default('string') })
       .refine((r) => r.type !== 'number' || (r.value.trim() !== '' && Number.isFinite(Number(r.value))), {
         message: 'This header is typed as a number: give digits, e.g. 3 or 2.5',
         path: ['value'],
@@ -29,18 +38,18 @@ export function headersFromRows(rows: z.infer<typeof headerRows>): Record<string
 
 export const messageProperties = z
   .object({
-    contentType: z.string().max(255).optional(),
-    contentEncoding: z.string().max(255).optional(),
+    contentType: shortString('The content type').optional(),
+    contentEncoding: shortString('The content encoding').optional(),
     deliveryMode: z.union([z.literal(1), z.literal(2)]).optional(),
     priority: z.number().int().min(0).max(255).optional(),
-    correlationId: z.string().max(255).optional(),
-    replyTo: z.string().max(255).optional(),
+    correlationId: shortString('The correlation id').optional(),
+    replyTo: shortString('Reply-to').optional(),
     expiration: z
       .string()
       .regex(/^\d+$/, 'Expiration is a number of milliseconds, e.g. 60000')
       .optional(),
-    messageId: z.string().max(255).optional(),
-    type: z.string().max(255).optional(),
-    appId: z.string().max(255).optional(),
+    messageId: shortString('The message id').optional(),
+    type: shortString('The type').optional(),
+    appId: shortString('The app id').optional(),
   })
   .default({});

@@ -19,6 +19,7 @@ import { NullStore } from './store';
 import { MemoryStreamStorage } from './stream/memory-stream-store';
 import { StreamConsole } from './stream/stream-console';
 import type { StreamStorage } from './stream/stream-store';
+import { checkShortString, shownName } from './short-string';
 import { computeTotals } from './totals';
 import type {
   BindingInfo,
@@ -53,6 +54,11 @@ export interface BrokerOptions {
   nodeName?: string;
   /** Where streams keep their records; default in memory (lost with the process). */
   streams?: StreamStorage;
+  /**
+   * Told of a fault the engine contained (a wake-up or a dead-lettering that
+   * threw): the work was left as it was and the broker carries on. Default: stderr.
+   */
+  onFault?: (what: string, error: unknown) => void;
 }
 
 /** Who asks: exclusive queues may only be used by the connection that owns them. */
@@ -87,12 +93,18 @@ export class Broker {
   private published = 0;
   private unroutable = 0;
   private returned = 0;
+  /** Faults contained since start (see BrokerOptions.onFault). */
+  private faults = 0;
+  /** Messages past their delivery limit, dead-lettered (counted here so that deleting a queue does not lower it). */
+  private overDeliveryLimit = 0;
+  private readonly onFault: (what: string, error: unknown) => void;
 
   constructor(options: BrokerOptions = {}) {
     this.store = options.store ?? new NullStore();
     this.now = options.now ?? Date.now;
     this.nodeName = options.nodeName ?? 'warren@localhost';
-    this.scheduler = new Scheduler(this.now);
+    this.onFault = options.onFault ?? ((what, error) => console.error(`broker: ${what}`, error));
+    this.scheduler = new Scheduler(this.now, (error) => this.fault('a timer (message expiry, retry or idle queue) failed', error));
     this.streamStorage = options.streams ?? new MemoryStreamStorage();
     this.createVhost('/');
   }
@@ -102,7 +114,18 @@ export class Broker {
   /** Creates a vhost with the default and amq.* exchanges. Idempotent. */
   createVhost(name: string): void {
     if (this.vhosts.has(name)) return;
-    const engine = { store: this.store, scheduler: this.scheduler, now: this.now, nextMessageId: () => ++this.messageCounter, streams: this.streamStorage };
+    checkShortString(`vhost name '${shownName(name)}'`, name);
+    const engine = {
+      store: this.store,
+      scheduler: this.scheduler,
+      now: this.now,
+      nextMessageId: () => ++this.messageCounter,
+      streams: this.streamStorage,
+      fault: (what: string, error: unknown) => this.fault(what, error),
+      countOverDeliveryLimit: () => {
+        this.overDeliveryLimit++;
+      },
+    };
     this.vhosts.set(name, new Vhost(name, engine));
     this.store.vhostCreated(name);
   }
@@ -467,7 +490,19 @@ export class Broker {
       published: this.published,
       unroutable: this.unroutable,
       returned: this.returned,
+      overDeliveryLimit: this.overDeliveryLimit,
+      faults: this.faults,
     });
+  }
+
+  /** A fault the engine contained: counted and reported, never thrown at the caller. */
+  private fault(what: string, error: unknown): void {
+    this.faults++;
+    try {
+      this.onFault(what, error);
+    } catch {
+      // a failing reporter must not turn a contained fault into an uncontained one
+    }
   }
 
   // ---- lifecycle -------------------------------------------------------------

@@ -3,6 +3,8 @@
 // and a single setTimeout is armed for the earliest. A wake-up is a small
 // record that can be cancelled (lazily skipped when it reaches the top).
 // States: running → closed (close() disarms the timer; later schedules are ignored).
+// A wake-up that throws is reported to `onError` and the others still run:
+// one bad message must not stop expiry for every queue.
 
 export interface WakeUp {
   readonly at: number;
@@ -22,7 +24,10 @@ export class Scheduler {
   private timerAt = Infinity;
   private closed = false;
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly onError: (error: unknown) => void = (error) => console.error('scheduler: a wake-up failed', error),
+  ) {}
 
   /** Runs `run` once at (or soon after) epoch ms `at`. */
   schedule(at: number, run: () => void): WakeUp {
@@ -38,7 +43,12 @@ export class Scheduler {
     const now = this.now();
     while (this.heap.length > 0 && this.heap[0].at <= now) {
       const entry = this.pop();
-      if (!entry.cancelled) entry.run();
+      if (entry.cancelled) continue;
+      try {
+        entry.run();
+      } catch (error) {
+        this.onError(error);
+      }
     }
     this.arm();
   }

@@ -10,6 +10,8 @@ export interface EngineCounters {
   published: number;
   unroutable: number;
   returned: number;
+  overDeliveryLimit: number;
+  faults: number;
 }
 
 export function computeTotals(vhosts: Iterable<Vhost>, connections: Iterable<Connection>, engine: EngineCounters): BrokerTotals {
@@ -31,6 +33,8 @@ export function computeTotals(vhosts: Iterable<Vhost>, connections: Iterable<Con
     expired: 0,
     returned: engine.returned,
     unroutable: engine.unroutable,
+    overDeliveryLimit: engine.overDeliveryLimit,
+    faults: engine.faults,
   };
   for (const connection of connections) {
     totals.connections++;

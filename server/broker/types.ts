@@ -42,6 +42,8 @@ export interface ExchangeDeclareOptions {
   arguments?: FieldTable;
   /** Only check that it exists (404 when not). */
   passive?: boolean;
+  /** Read back from the store at start-up: a name stored before the short-string rule is kept (see short-string.ts). */
+  fromStore?: boolean;
 }
 
 export interface QueueDeclareOptions {
@@ -50,6 +52,8 @@ export interface QueueDeclareOptions {
   autoDelete?: boolean;
   arguments?: FieldTable;
   passive?: boolean;
+  /** Read back from the store at start-up: a name stored before the short-string rule is kept (see short-string.ts). */
+  fromStore?: boolean;
 }
 
 export interface QueueDeleteOptions {
@@ -304,6 +308,10 @@ export interface BrokerTotals {
   expired: number;
   returned: number;
   unroutable: number;
+  /** Messages dead-lettered for passing x-delivery-limit (to their dead-letter exchange or `<queue>.dlq`). */
+  overDeliveryLimit: number;
+  /** Faults the engine contained (a timer or a dead-lettering that threw); each was logged. */
+  faults: number;
 }
 
 /** A policy as listed: its definition and how many queues and exchanges it applies to now. */

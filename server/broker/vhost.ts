@@ -24,6 +24,7 @@ import type { Message } from './message';
 import { deadLetteredMessage, isDeathCycle } from './queue/dead-letter';
 import { createQueue, queueConfigFor } from './queue/factory';
 import { autoDeadLetterQueue } from './queue/queue-arguments';
+import { checkShortString, shortStringProblem, shownName } from './short-string';
 import { Policies } from './policy/policies';
 import type { PolicyDefinition } from './policy/policy-definition';
 import type { HoldingArea } from './retry/holding-area';
@@ -41,6 +42,9 @@ export interface Engine {
   now(): number;
   nextMessageId(): number;
   readonly streams: StreamStorage;
+  /** Reports a fault the engine contained (see BrokerOptions.onFault). */
+  fault(what: string, error: unknown): void;
+  countOverDeliveryLimit(): void;
 }
 
 const PREDECLARED: [string, string][] = [
@@ -107,6 +111,10 @@ export class Vhost implements QueueHost {
     return this.engine.streams;
   }
 
+  fault(what: string, error: unknown): void {
+    this.engine.fault(what, error);
+  }
+
   // ---- exchanges -------------------------------------------------------------
 
   exchange(name: string): Exchange {
@@ -145,6 +153,7 @@ export class Vhost implements QueueHost {
     if (name.startsWith('amq.')) {
       throw new BrokerError('ACCESS_REFUSED', `exchange name '${name}' contains reserved prefix 'amq.*'`);
     }
+    if (!options.fromStore) checkShortString(`exchange name '${shownName(name)}'`, name);
     const exchange = createExchange(this.name, name, type, settings);
     exchange.policy = this.policies.match('exchange', name);
     this.exchanges.set(name, exchange);
@@ -175,6 +184,7 @@ export class Vhost implements QueueHost {
 
   bind(source: string, destination: Destination, routingKey: string, args: FieldTable): void {
     if (source === '') throw new BrokerError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
+    checkShortString(`routing key '${shownName(routingKey)}'`, routingKey);
     const exchange = this.exchange(source);
     if (exchange.type === 'headers') validateHeadersBinding(args);
     const binding = new Binding(exchange, destination, routingKey, args);
@@ -244,6 +254,7 @@ export class Vhost implements QueueHost {
     if (settings.exclusive && !connection) {
       throw new BrokerError('PRECONDITION_FAILED', `exclusive ${resourceName('queue', name, this.name)} needs an owning connection`);
     }
+    if (!options.fromStore) checkQueueName(name, settings.arguments);
     return this.addQueue(name, settings, connection);
   }
 
@@ -268,8 +279,18 @@ export class Vhost implements QueueHost {
   private declareAutoDeadLetterQueue(queue: Queue): void {
     const name = autoDeadLetterQueue(queue.name);
     const { retryTiers, deadLetterExchange, deadLetterRoutingKey } = queue.config;
-    if (queue.deleted || retryTiers === null || deadLetterExchange !== '' || deadLetterRoutingKey !== name || this.queues.has(name)) return;
-    this.addQueue(name, { durable: queue.settings.durable, exclusive: false, autoDelete: false, arguments: {} });
+    if (queue.deleted || retryTiers === null || deadLetterExchange !== '' || deadLetterRoutingKey !== name) return;
+    this.ensureAutoDeadLetterQueue(queue);
+  }
+
+  /** `<queue>.dlq`, added when missing; null when that name would be too long for AMQP. */
+  private ensureAutoDeadLetterQueue(queue: Queue): string | null {
+    const name = autoDeadLetterQueue(queue.name);
+    if (!this.queues.has(name)) {
+      if (shortStringProblem(name) !== null) return null;
+      this.addQueue(name, { durable: queue.settings.durable, exclusive: false, autoDelete: false, arguments: {} });
+    }
+    return name;
   }
 
   // ---- policies --------------------------------------------------------------
@@ -349,21 +370,21 @@ export class Vhost implements QueueHost {
 
   deadLetter(queue: Queue, message: Message, reason: DeathReason): boolean {
     this.declareAutoDeadLetterQueue(queue);
-    const exchangeName = queue.config.deadLetterExchange;
+    let exchangeName = queue.config.deadLetterExchange;
+    let routingKey = queue.config.deadLetterRoutingKey;
+    if (exchangeName === null && reason === 'delivery_limit') {
+      // RabbitMQ drops a message past its delivery limit when no dead-letter
+      // exchange is set; Warren keeps it in `<queue>.dlq`, as retry tiers end.
+      routingKey = this.ensureAutoDeadLetterQueue(queue);
+      if (routingKey !== null) exchangeName = '';
+    }
     const exchange = exchangeName === null ? undefined : this.exchanges.get(exchangeName);
     if (!exchange) return false; // RabbitMQ drops the message when the DLX does not exist
-    const dead = deadLetteredMessage(
-      message,
-      queue.name,
-      reason,
-      this.now(),
-      this.engine.nextMessageId(),
-      exchange.name,
-      queue.config.deadLetterRoutingKey,
-    );
+    if (reason === 'delivery_limit') this.engine.countOverDeliveryLimit();
+    const dead = deadLetteredMessage(message, queue.name, reason, this.now(), this.engine.nextMessageId(), exchange.name, routingKey);
     exchange.counters.publishedIn++;
     const headers = dead.properties.headers;
-    const cc = queue.config.deadLetterRoutingKey === null ? headerKeys(headers?.CC) : [];
+    const cc = routingKey === null ? headerKeys(headers?.CC) : [];
     const targets =
       cc.length > 0
         ? routeWithKeys(this.lookupExchange, exchange, [dead.routingKey, ...cc], headers)
@@ -382,6 +403,22 @@ export class Vhost implements QueueHost {
     for (const exchange of [...this.exchanges.values()]) {
       if (exchange.name !== '') this.removeExchange(exchange);
     }
+  }
+}
+
+/**
+ * A new queue's name must be an AMQP short string, and so must the name of
+ * the `<queue>.dlq` it may need (retry tiers or a delivery limit without a
+ * dead-letter exchange; quorum queues always have a delivery limit).
+ */
+function checkQueueName(name: string, args: FieldTable): void {
+  checkShortString(`queue name '${shownName(name)}'`, name);
+  const mayNeedDeadLetterQueue =
+    args['x-dead-letter-exchange'] === undefined &&
+    (args['x-retry-tiers'] !== undefined || args['x-delivery-limit'] !== undefined || args['x-queue-type'] === 'quorum');
+  if (mayNeedDeadLetterQueue) {
+    const dlq = autoDeadLetterQueue(name);
+    checkShortString(`the dead-letter queue name '${shownName(dlq)}' that queue '${shownName(name)}' needs`, dlq);
   }
 }
 

@@ -31,9 +31,11 @@ export function renderMetrics(services: Services): string {
     ['expired', 'Messages that expired in a queue.'],
     ['returned', 'Unroutable mandatory messages returned to publishers.'],
     ['unroutable', 'Messages that reached no queue.'],
+    ['overDeliveryLimit', 'Messages dead-lettered for passing their x-delivery-limit (kept in <queue>.dlq when no dead-letter exchange is set).'],
   ];
   const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   for (const [key, help] of gauges) out += line(`warren_${snake(key)}`, help, 'gauge', t[key]);
   for (const [key, help] of counters) out += line(`warren_messages_${snake(key)}_total`, help, 'counter', t[key]);
+  out += line('warren_engine_faults_total', 'Faults the engine contained (a timer or a dead-lettering that threw), each logged.', 'counter', t.faults);
   return out;
 }

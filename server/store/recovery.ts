@@ -10,7 +10,9 @@
 
 import { join } from 'node:path';
 import { Broker } from '../broker/broker';
+import { argumentProblem } from '../broker/queue/queue-arguments';
 import { workQueueOfHoldingArea } from '../broker/retry/holding-area';
+import { shortStringProblem, shownName } from '../broker/short-string';
 import type { StreamStorage } from '../broker/stream/stream-store';
 import type { MetadataDb } from './db';
 import { DurableStore } from './durable-store';
@@ -86,20 +88,57 @@ function redeclare(broker: Broker, stored: StoredTopology, log: (line: string) =
     attempt(`policy '${policy.name}' in vhost '${vhost}'`, () => broker.setPolicy(vhost, policy));
   }
   for (const e of stored.exchanges) {
+    warnOfName('exchange', e.name, e.vhost, log);
     attempt(`exchange '${e.name}' in vhost '${e.vhost}'`, () =>
-      broker.declareExchange(e.vhost, e.name, e.type, { durable: true, autoDelete: e.autoDelete, internal: e.internal, arguments: e.arguments }),
+      broker.declareExchange(e.vhost, e.name, e.type, { durable: true, autoDelete: e.autoDelete, internal: e.internal, arguments: e.arguments, fromStore: true }),
     );
   }
   for (const q of stored.queues) {
-    attempt(`queue '${q.name}' in vhost '${q.vhost}'`, () =>
-      broker.declareQueue(q.vhost, q.name, { durable: true, autoDelete: q.autoDelete, arguments: q.arguments }),
-    );
+    warnOfName('queue', q.name, q.vhost, log);
+    attempt(`queue '${q.name}' in vhost '${q.vhost}'`, () => redeclareQueue(broker, q, log));
   }
   for (const b of stored.bindings) {
     attempt(`binding of '${b.destination}' to '${b.source}' in vhost '${b.vhost}'`, () => {
       if (b.destinationType === 'queue') broker.bindQueue(b.vhost, b.destination, b.source, b.routingKey, b.arguments);
       else broker.bindExchange(b.vhost, b.destination, b.source, b.routingKey, b.arguments);
     });
+  }
+}
+
+/** A name stored before names had to be AMQP short strings: kept, so that nothing in it is lost, and said so. */
+function warnOfName(kind: 'queue' | 'exchange', name: string, vhost: string, log: (line: string) => void): void {
+  const problem = shortStringProblem(name);
+  if (problem === null) return;
+  log(
+    `recovery: the name of ${kind} '${shownName(name)}' in vhost '${vhost}' ${problem}; AMQP clients cannot reach it. ` +
+      `It is restored so that its messages can be moved out from the console; then delete it.`,
+  );
+}
+
+/**
+ * A stored queue whose arguments the engine now refuses (a rule added since
+ * it was declared) comes back without the refused ones, rather than not at
+ * all: its messages are kept, and the log names what was left out.
+ */
+function redeclareQueue(broker: Broker, q: StoredTopology['queues'][number], log: (line: string) => void): void {
+  const declare = (args: typeof q.arguments) =>
+    broker.declareQueue(q.vhost, q.name, { durable: true, autoDelete: q.autoDelete, arguments: args, fromStore: true });
+  try {
+    declare(q.arguments);
+  } catch (error) {
+    const kept = { ...q.arguments };
+    const dropped: string[] = [];
+    for (const key of Object.keys(kept)) {
+      if (argumentProblem(key, kept[key], kept) === null) continue;
+      delete kept[key];
+      dropped.push(key);
+    }
+    if (dropped.length === 0) throw error;
+    declare(kept);
+    log(
+      `recovery: queue '${shownName(q.name)}' in vhost '${q.vhost}' is restored without its argument(s) ${dropped.join(', ')}, ` +
+        `which are refused now (${error instanceof Error ? error.message : String(error)}); redeclare it with valid arguments.`,
+    );
   }
 }
 

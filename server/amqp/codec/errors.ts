@@ -17,3 +17,17 @@ export class CodecError extends Error {
 export function syntaxError(what: string): CodecError {
   return new CodecError(502, `SYNTAX_ERROR - ${what}`);
 }
+
+/**
+ * A field that frames correctly but cannot be accepted: a short string whose
+ * bytes are not UTF-8. Unlike a CodecError the stream stays in step, so a
+ * method on a channel closes only that channel (406); the connection class
+ * closes the connection.
+ */
+export class FieldValueError extends Error {
+  readonly replyCode = 406;
+  constructor(readonly replyText: string) {
+    super(replyText);
+    this.name = 'FieldValueError';
+  }
+}

@@ -1,4 +1,5 @@
-import { syntaxError } from './errors';
+import { isUtf8 } from 'node:buffer';
+import { FieldValueError, syntaxError } from './errors';
 
 /**
  * Cursor over one frame payload: [pos, end) of buf. Every read is bounds
@@ -102,11 +103,21 @@ export class Reader {
     return v;
   }
 
+  /**
+   * A short string must be UTF-8 (as RabbitMQ requires of names): decoding
+   * other bytes would put U+FFFD in their place and make a string that no
+   * longer fits in 255 bytes when sent back. Invalid bytes always decode to
+   * U+FFFD, so only strings holding one are checked byte by byte.
+   */
   shortstr(): string {
     const len = this.octet();
     this.need(len);
-    const s = this.buf.toString('utf8', this.pos, this.pos + len);
+    const start = this.pos;
+    const s = this.buf.toString('utf8', start, start + len);
     this.pos += len;
+    if (s.includes('\uFFFD') && !isUtf8(this.buf.subarray(start, start + len))) {
+      throw new FieldValueError(`PRECONDITION_FAILED - a short string field (a name, routing key, consumer tag, header name or property) is not valid UTF-8`);
+    }
     return s;
   }
 

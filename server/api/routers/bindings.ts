@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit';
-import { objectName, vhostName } from '../inputs';
+import { objectName, shortString, vhostName } from '../inputs';
 import { protectedProcedure, router } from '../trpc';
 
 const bindingInput = z.object({
@@ -8,7 +8,7 @@ const bindingInput = z.object({
   source: objectName.min(1, 'Choose the exchange to bind from (the default exchange cannot be bound)'),
   destination: objectName.min(1, 'Give the queue or exchange to bind to'),
   destinationType: z.enum(['queue', 'exchange']),
-  routingKey: z.string().max(255, 'Routing keys are at most 255 characters').default(''),
+  routingKey: shortString('The routing key').default(''),
   arguments: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
 });
 

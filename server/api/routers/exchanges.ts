@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit';
-import { objectName, vhostName } from '../inputs';
+import { objectName, shortString, vhostName } from '../inputs';
 import { protectedProcedure, router } from '../trpc';
 
 const exchangeRef = z.object({ vhost: vhostName, name: objectName });
@@ -35,7 +35,7 @@ export const exchangesRouter = router({
         durable: z.boolean().default(true),
         autoDelete: z.boolean().default(false),
         internal: z.boolean().default(false),
-        alternateExchange: z.string().max(255).optional(),
+        alternateExchange: shortString('The alternate exchange').optional(),
       }),
     )
     .mutation(({ ctx, input }) => {

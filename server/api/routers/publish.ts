@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { headerRows, headersFromRows, messageProperties, objectName, vhostName } from '../inputs';
+import { headerRows, headersFromRows, messageProperties, objectName, shortString, vhostName } from '../inputs';
 import { toJsonSafe } from '../json-safe';
 import { protectedProcedure, router } from '../trpc';
 
 const publishInput = z.object({
   vhost: vhostName,
   exchange: objectName,
-  routingKey: z.string().max(255, 'Routing keys are at most 255 characters').default(''),
+  routingKey: shortString('The routing key').default(''),
   headers: headerRows,
 });
 

@@ -12,6 +12,7 @@
 import { BrokerError } from '../errors';
 import { fieldTypeName, integerOf } from '../field-values';
 import { argumentProblem, AUTO_DEAD_LETTER_SUFFIX } from '../queue/queue-arguments';
+import { shortStringProblem } from '../short-string';
 import { parseDuration } from '../stream/stream-arguments';
 import type { FieldTable } from '../types';
 
@@ -85,7 +86,9 @@ export function checkPolicy(vhost: string, policy: PolicyDefinition): RegExp {
 
 function valueProblem(key: string, value: unknown): string | null {
   if (key === 'alternate-exchange' || key === 'dead-letter-routing-key') {
-    return typeof value === 'string' ? null : `expected a string, got ${fieldTypeName(value)}`;
+    if (typeof value !== 'string') return `expected a string, got ${fieldTypeName(value)}`;
+    const problem = shortStringProblem(value);
+    return problem === null ? null : `the value ${problem}`;
   }
   if (key === 'max-age') {
     return typeof value === 'string' && parseDuration(value) !== null ? null : 'expected a duration such as 7D, 12h, 30m or 10s (units Y M D h m s)';

@@ -33,6 +33,9 @@ import type { QueueConfig } from './queue-arguments';
 import { ConsumerList } from './consumer-list';
 import { createReadyList, type ReadyList } from './ready-list';
 
+/** How long expiry waits after dead-lettering an expired message failed, before it tries again. */
+const EXPIRY_RETRY_MS = 5_000;
+
 export class ClassicQueue implements Queue {
   readonly kind = 'queue' as const;
   readonly selfRoute: readonly Queue[] = [this];
@@ -51,6 +54,8 @@ export class ClassicQueue implements Queue {
   private readonly persists: boolean;
   private hasLimits: boolean;
   private expiryWake: WakeUp | null = null;
+  /** After a failed dead-lettering of the expired head: no expiry before this time (epoch ms). */
+  private expiryHeldUntil = 0;
   private idleWake: WakeUp | null = null;
   private lastUsedAt: number;
   /** Consumer utilisation: when the current saturation began (null: not saturated), and the total of the ended ones. */
@@ -394,7 +399,7 @@ export class ClassicQueue implements Queue {
   /** A failed message takes its next retry tier; else dead-letters when the queue has an existing dead-letter exchange, else drops. */
   private discard(message: Message, reason: DeathReason): void {
     if (this.retry !== null && (reason === 'rejected' || reason === 'delivery_limit') && this.retry.fail(message)) return;
-    if (this.config.deadLetterExchange !== null && this.host.deadLetter(this, message, reason)) {
+    if ((this.config.deadLetterExchange !== null || reason === 'delivery_limit') && this.host.deadLetter(this, message, reason)) {
       this.counters.deadLettered++;
     } else if (reason === 'maxlen') {
       this.counters.dropped++;
@@ -428,13 +433,26 @@ export class ClassicQueue implements Queue {
     return ttl === Infinity ? 0 : this.host.now() + ttl;
   }
 
-  private expireOne(): void {
+  /**
+   * Dead-letters (or drops) the expired head, then removes it. When
+   * dead-lettering throws, the message stays at the head, the fault is
+   * reported and expiry of this queue is tried again later: false.
+   */
+  private expireOne(): boolean {
     const ready = this.ready;
     const message = ready.messageAt(0);
-    this.forget(message, ready.seqAt(0));
+    const seq = ready.seqAt(0);
+    try {
+      this.discard(message, 'expired');
+    } catch (error) {
+      this.host.fault(`could not dead-letter an expired message of queue '${this.name}' in vhost '${this.vhost}'; it stays in the queue`, error);
+      this.expiryHeldUntil = this.host.now() + EXPIRY_RETRY_MS;
+      return false;
+    }
+    this.forget(message, seq);
     ready.shift();
     this.counters.expired++;
-    this.discard(message, 'expired');
+    return true;
   }
 
   /** Drops expired messages at the head. */
@@ -442,17 +460,18 @@ export class ClassicQueue implements Queue {
     const ready = this.ready;
     if (ready.length === 0 || ready.expiresAt(0) === 0) return;
     const now = this.host.now();
+    if (now < this.expiryHeldUntil) return;
     while (!this.deleted && ready.length > 0) {
       const expiresAt = ready.expiresAt(0);
       if (expiresAt === 0 || expiresAt > now) break;
-      this.expireOne();
+      if (!this.expireOne()) break;
     }
   }
 
   private scheduleExpiry(): void {
     if (this.deleted || this.ready.length === 0) return;
-    const at = this.ready.expiresAt(0);
-    if (at === 0) return;
+    if (this.ready.expiresAt(0) === 0) return;
+    const at = Math.max(this.ready.expiresAt(0), this.expiryHeldUntil);
     const pending = this.expiryWake;
     if (pending && !pending.cancelled && pending.at <= at) return;
     if (pending) pending.cancelled = true;

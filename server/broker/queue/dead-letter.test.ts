@@ -141,3 +141,32 @@ describe('dead-lettering', () => {
     expect(broker.getQueue('/', 'b').counters.expired).toBe(1);
   });
 });
+
+describe('a message past its delivery limit without a dead-letter exchange', () => {
+  it('is kept in <queue>.dlq with reason delivery_limit, declared when first needed, and counted', () => {
+    broker = new Broker({ now: () => NOW });
+    broker.declareQueue('/', 'orders', { durable: true, arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': 1 } });
+    expect(broker.listQueues().map((q) => q.name)).not.toContain('orders.dlq');
+    const channel = openConnection(broker).openChannel(1);
+    publishTexts(broker, 'orders', ['poison']);
+    for (let i = 0; i < 2; i++) channel.nack(channel.get('orders', false)!.deliveryTag, false, true);
+
+    expect(broker.getQueue('/', 'orders').ready).toBe(0);
+    const [kept] = broker.browseQueue('/', 'orders.dlq', { limit: 10 });
+    expect(kept.body.toString()).toBe('poison');
+    expect(kept.properties.headers?.['x-first-death-reason']).toBe('delivery_limit');
+    expect(kept.properties.headers?.['x-first-death-queue']).toBe('orders');
+    expect(broker.getQueue('/', 'orders.dlq').durable).toBe(true);
+    expect(broker.totals().overDeliveryLimit).toBe(1);
+  });
+
+  it('a rejected or expired message without a dead-letter exchange is still dropped, as in RabbitMQ', () => {
+    broker = new Broker({ now: () => NOW });
+    broker.declareQueue('/', 'plain', { arguments: { 'x-delivery-limit': 5 } });
+    const channel = openConnection(broker).openChannel(1);
+    publishTexts(broker, 'plain', ['unwanted']);
+    channel.reject(channel.get('plain', false)!.deliveryTag, false);
+    expect(broker.listQueues().map((q) => q.name)).toEqual(['plain']);
+    expect(broker.totals().overDeliveryLimit).toBe(0);
+  });
+});

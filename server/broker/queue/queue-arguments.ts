@@ -5,6 +5,7 @@
 import { invalidArg } from '../errors';
 import { fieldTypeName, integerOf, textOf } from '../field-values';
 import { parseRetryTiers, retryTiersProblem, type TierDelay } from '../retry/tier-delays';
+import { shortStringProblem } from '../short-string';
 import type { FieldTable, QueueType } from '../types';
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
@@ -77,8 +78,16 @@ const maxPriority: Check = (value) => {
 const longstr: Check = (value) =>
   typeof value === 'string' || Buffer.isBuffer(value) ? null : `{unacceptable_type,${fieldTypeName(value)}}`;
 
+/** A name or routing key the broker will send to clients: an AMQP short string (short-string.ts). */
+const shortText: Check = (value) => {
+  const typeProblem = longstr(value);
+  if (typeProblem !== null) return typeProblem;
+  const problem = shortStringProblem(Buffer.isBuffer(value) ? value.toString('utf8') : (value as string));
+  return problem === null ? null : `"the value ${problem}"`;
+};
+
 const deadLetterRoutingKey: Check = (value, args) =>
-  longstr(value) ?? (args?.['x-dead-letter-exchange'] === undefined ? 'routing_key_but_no_dlx_defined' : null);
+  shortText(value) ?? (args?.['x-dead-letter-exchange'] === undefined ? 'routing_key_but_no_dlx_defined' : null);
 
 const overflow: Check = (value) =>
   typeof value === 'string' && ['drop-head', 'reject-publish', 'reject-publish-dlx'].includes(value)
@@ -97,7 +106,7 @@ const queueType: Check = (value) => {
 const CHECKS: Record<string, Check> = {
   'x-expires': expires,
   'x-message-ttl': expiry,
-  'x-dead-letter-exchange': longstr,
+  'x-dead-letter-exchange': shortText,
   'x-dead-letter-routing-key': deadLetterRoutingKey,
   'x-max-length': nonNegative,
   'x-max-length-bytes': nonNegative,

@@ -49,6 +49,8 @@ export interface QueueHost {
   readonly holdingAreas: Map<string, HoldingArea>;
   /** Where streams keep their records. */
   readonly streams: StreamStorage;
+  /** Reports a fault the queue contained: it left the message where it was and carries on. */
+  fault(what: string, error: unknown): void;
 }
 
 export interface Queue {

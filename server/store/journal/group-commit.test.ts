@@ -1,6 +1,6 @@
 import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Message } from '../../broker/message';
 import { LiveIndex } from './live-index';
 import { replay } from './replay';
@@ -98,6 +98,31 @@ describe('journal: group commit', () => {
     for (const flush of waiting) await expect(flush).rejects.toThrow(/EEXIST/);
     journal.enqueue('/', 'q', 2, persistentMessage(2));
     await expect(flushed(journal)).rejects.toThrow(/EEXIST/);
+  });
+
+  it('answers every waiter of a batch even when one of them throws', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    const answered: number[] = [];
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    journal.enqueue('/', 'q', 1, persistentMessage(1));
+    const last = new Promise<void>((resolve) => {
+      journal.flush(() => answered.push(1));
+      journal.flush(() => {
+        throw new RangeError('short string longer than 255 bytes');
+      });
+      journal.flush(() => {
+        answered.push(3);
+        resolve();
+      });
+    });
+    await last;
+    expect(answered).toEqual([1, 3]);
+    expect(errors).toHaveBeenCalledTimes(1);
+    errors.mockRestore();
+    // The journal goes on committing afterwards.
+    journal.enqueue('/', 'q', 2, persistentMessage(2));
+    await flushed(journal);
   });
 
   it('refuses records and flushes once closed', async () => {

@@ -202,7 +202,7 @@ export class SegmentWriter {
 
   private release(): void {
     while (this.waitersHead < this.waiters.length && this.waiters[this.waitersHead].upTo <= this.synced) {
-      this.waiters[this.waitersHead++].done();
+      callWaiter(this.waiters[this.waitersHead++].done);
     }
     if (this.waitersHead === this.waiters.length) {
       this.waiters = [];
@@ -227,6 +227,19 @@ export class SegmentWriter {
     const waiting = this.waiters.slice(this.waitersHead);
     this.waiters = [];
     this.waitersHead = 0;
-    for (const waiter of waiting) waiter.done(error);
+    for (const waiter of waiting) callWaiter(waiter.done, error);
+  }
+}
+
+/**
+ * Calls one flush callback of a batch. A callback that throws is a bug of its
+ * caller (which should close its own channel or connection); it must not
+ * keep the rest of the batch, confirms included, from being answered.
+ */
+function callWaiter(done: FlushCallback, error?: Error): void {
+  try {
+    done(error);
+  } catch (thrown) {
+    console.error('journal: a callback waiting for a commit threw; the other waiters of the batch are answered', thrown);
   }
 }
