@@ -20,6 +20,7 @@ import { createPagesHandler } from './http/pages';
 import { describeListenError } from './listen-error';
 import { Sessions } from './auth/sessions';
 import { Users } from './auth/users';
+import { installFaultPolicy } from './process-faults';
 import type { Services } from './services';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,6 +32,7 @@ function fail(message: string): never {
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
+  const processFaults = installFaultPolicy();
   const config = loadConfig(process.argv.slice(2), process.env);
   const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const unlockDataDir = lockDataDir(config.dataDir);
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
     startedAt,
     alarms: () => amqp.activeAlarms(),
     listeners: { amqp: `${config.host}:${amqp.port}`, http: '' },
+    processFaults,
   };
   const pages = await createPagesHandler({ dir: root, dev: config.dev, hostname: config.host, port: config.httpPort });
   const http = await startHttpServer({ host: config.host, port: config.httpPort, services: () => services, pages }).catch((err) =>

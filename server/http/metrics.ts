@@ -36,6 +36,7 @@ export function renderMetrics(services: Services): string {
   const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   for (const [key, help] of gauges) out += line(`warren_${snake(key)}`, help, 'gauge', t[key]);
   for (const [key, help] of counters) out += line(`warren_messages_${snake(key)}_total`, help, 'counter', t[key]);
+  out += line('warren_unhandled_rejections_total', 'Promise rejections nothing handled (logged; the broker carried on).', 'counter', services.processFaults.unhandledRejections);
   out += line('warren_engine_faults_total', 'Faults the engine contained (a timer or a dead-lettering that threw), each logged.', 'counter', t.faults);
   return out;
 }

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { Broker } from '../broker/broker';
+import { openConnection } from '../broker/test-support';
+import type { Services } from '../services';
+import { renderMetrics } from './metrics';
+
+describe('/metrics', () => {
+  it('counts messages kept in <queue>.dlq for passing their delivery limit, and contained faults', () => {
+    const broker = new Broker();
+    const services = { broker, startedAt: Date.now(), processFaults: { unhandledRejections: 2 } } as unknown as Services;
+    broker.declareQueue('/', 'jobs', { arguments: { 'x-delivery-limit': 0 } });
+    broker.publish('/', '', 'jobs', {}, Buffer.from('poison'));
+    const channel = openConnection(broker).openChannel(1);
+    channel.nack(channel.get('jobs', false)!.deliveryTag, false, true);
+
+    const text = renderMetrics(services);
+    expect(text).toContain('\nwarren_messages_over_delivery_limit_total 1\n');
+    expect(text).toContain('\nwarren_engine_faults_total 0\n');
+    expect(text).toContain('\nwarren_unhandled_rejections_total 2\n');
+    expect(broker.getQueue('/', 'jobs.dlq').ready).toBe(1);
+    broker.close();
+  });
+});
