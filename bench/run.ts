@@ -1,7 +1,9 @@
 // `npm run bench`: runs every benchmark of BENCHMARKS.md one after the other
 // (each in its own process, so they don't disturb each other) and writes
 // bench/results/latest.json and bench/results/latest.md.
-// Run one: npm run bench -- W7   (ids as in the table below)
+// Run some: npm run bench -- W7 E1   (ids as in the table below). A partial
+// run writes bench/results/partial/<ids>.{json,md} (not committed) and leaves
+// latest.* as the last full run wrote them.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -51,6 +53,11 @@ function lastJson(stdout: string): unknown[] {
 }
 
 const only = process.argv.slice(2);
+const unknown = only.filter((id) => !WORKLOADS.some((w) => w.id === id));
+if (unknown.length > 0) {
+  console.error(`bench: no workload ${unknown.join(', ')}; choose from ${WORKLOADS.map((w) => w.id).join(', ')}`);
+  process.exit(2);
+}
 const selected = WORKLOADS.filter((w) => only.length === 0 || only.includes(w.id));
 const results: Record<string, { what: string; ok: boolean; seconds: number; figures: unknown[]; note?: string; table?: string }> = {};
 
@@ -74,10 +81,12 @@ for (const w of selected) {
   process.stdout.write(r.stdout ?? '');
 }
 
+const fullRun = selected.length === WORKLOADS.length;
 const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: os.loadavg() };
-const outDir = path.join(root, 'bench', 'results');
+const outDir = fullRun ? path.join(root, 'bench', 'results') : path.join(root, 'bench', 'results', 'partial');
+const baseName = fullRun ? 'latest' : selected.map((w) => w.id).join('+');
 fs.mkdirSync(outDir, { recursive: true });
-fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2) + '\n');
+fs.writeFileSync(path.join(outDir, `${baseName}.json`), JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2) + '\n');
 
 const md = [`# Benchmark results`, '', `${new Date().toISOString()} · ${machine.cpus} cores (${machine.cpuModel}) · ${machine.memoryGiB} GiB · Node ${machine.node} · load ${machine.loadAverage.map((l) => l.toFixed(1)).join(' ')}`, ''];
 for (const [id, r] of Object.entries(results)) {
@@ -86,5 +95,6 @@ for (const [id, r] of Object.entries(results)) {
   if (r.table) md.push(r.table, '');
   for (const f of r.figures) md.push('```json', JSON.stringify(f, null, 2), '```', '');
 }
-fs.writeFileSync(path.join(outDir, 'latest.md'), md.join('\n'));
-console.error(`\nWrote bench/results/latest.json and bench/results/latest.md`);
+fs.writeFileSync(path.join(outDir, `${baseName}.md`), md.join('\n'));
+const written = path.relative(root, path.join(outDir, baseName));
+console.error(`\nWrote ${written}.json and ${written}.md${fullRun ? '' : ' (a partial run: bench/results/latest.* are left as the last full run wrote them)'}`);
