@@ -1,4 +1,4 @@
-// AMQP workloads W1–W4 of BENCHMARKS.md, Warren against RabbitMQ on the same
+// AMQP workloads W1–W4 of docs/benchmarks.md, Warren against RabbitMQ on the same
 // machine, same client (amqplib), one after the other for each workload.
 // Run: npx tsx bench/amqp-compare.ts [rounds]
 // Prints a markdown table and one JSON line; the best of `rounds` (default 2)

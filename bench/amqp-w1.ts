@@ -1,4 +1,4 @@
-// W1 of BENCHMARKS.md: transient messages through a non-durable queue, one
+// W1 of docs/benchmarks.md: transient messages through a non-durable queue, one
 // publisher and one consumer (separate connections), 256-byte bodies, manual
 // acks, prefetch 100. Figures: msg/s end to end with the publisher flat out
 // (its p50/p99 publish→deliver are mostly time spent queued), then p50/p99

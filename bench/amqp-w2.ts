@@ -1,4 +1,4 @@
-// W2 of BENCHMARKS.md: persistent messages to a durable queue with publisher
+// W2 of docs/benchmarks.md: persistent messages to a durable queue with publisher
 // confirms (up to 1,000 unconfirmed in flight), one consumer with manual
 // acks, prefetch 100. Figures: msg/s; p99 publish→confirm and publish→deliver.
 

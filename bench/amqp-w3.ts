@@ -1,4 +1,4 @@
-// W3 of BENCHMARKS.md: fan-out. One publisher, a fanout exchange bound to 10
+// W3 of docs/benchmarks.md: fan-out. One publisher, a fanout exchange bound to 10
 // queues, 10 consumers (one channel each on one connection), manual acks,
 // prefetch 100, 256-byte bodies. Figure: deliveries/s.
 

@@ -1,4 +1,4 @@
-// W4 of BENCHMARKS.md: topic routing through 1,000 bindings of mixed `*` and
+// W4 of docs/benchmarks.md: topic routing through 1,000 bindings of mixed `*` and
 // `#` patterns. 999 bindings (to 9 queues nobody reads) never match the
 // published keys but must be considered; one binding, `bench.*.#`, routes
 // every message to the consumed queue. Figure: msg/s end to end.

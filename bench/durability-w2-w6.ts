@@ -1,4 +1,4 @@
-// W2 and W6 of BENCHMARKS.md for the durable broker (journal + metadata
+// W2 and W6 of docs/benchmarks.md for the durable broker (journal + metadata
 // database, test/durability/broker-only.ts in a process of its own).
 //
 // W2: persistent messages to a durable queue with confirms (bench/amqp-w2.ts),

@@ -1,4 +1,4 @@
-// Workload E1 of BENCHMARKS.md: the engine alone, in process, no network.
+// Workload E1 of docs/benchmarks.md: the engine alone, in process, no network.
 //
 // 1. Throughput: one publisher and one consumer on one queue (default
 //    exchange), 256-byte bodies, prefetch 100, manual acks: every message goes

@@ -1,4 +1,4 @@
-// NATS JetStream, the peer of workload W5 (BENCHMARKS.md): nats-server from
+// NATS JetStream, the peer of workload W5 (docs/benchmarks.md): nats-server from
 // Debian (installed when missing), started on loopback only with JetStream and
 // a file store in a temp dir of its own, and the `nats` npm client.
 //

@@ -1,5 +1,5 @@
 // The message journal alone, in process, on this machine's disk (parts of
-// workloads W2 and W6 of BENCHMARKS.md without the network):
+// workloads W2 and W6 of docs/benchmarks.md without the network):
 //
 // 1. fdatasync: latency of one 4 KiB write + fdatasync, for reference.
 // 2. Confirmed appends: persistent 256-byte messages recorded and flushed

@@ -1,4 +1,4 @@
-// `npm run bench`: runs every benchmark of BENCHMARKS.md one after the other
+// `npm run bench`: runs every benchmark of docs/benchmarks.md one after the other
 // (each in its own process, so they don't disturb each other) and writes
 // bench/results/latest.json and bench/results/latest.md.
 // Run some: npm run bench -- W7 E1   (ids as in the table below). A partial

@@ -1,4 +1,4 @@
-// Workload W5 of BENCHMARKS.md: a stream on disk. Append 1,000,000 messages
+// Workload W5 of docs/benchmarks.md: a stream on disk. Append 1,000,000 messages
 // of 256 bytes with publisher confirms, then read them back from offset 0.
 //
 // 1. In process: Broker.publish into a file-backed stream, keeping a window

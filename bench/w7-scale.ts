@@ -1,4 +1,4 @@
-// Workload W7 of BENCHMARKS.md: 10,000 queues and 1,000 idle connections, with
+// Workload W7 of docs/benchmarks.md: 10,000 queues and 1,000 idle connections, with
 // traffic on 100 of the queues. Measures the broker's memory (RSS) and how fast
 // the console's queue list answers (sorted by ready messages, one page of 100:
 // the round trip, and for Warren the server's time from its Server-Timing header),

@@ -22,6 +22,25 @@ test('the console asks to sign in, refuses a wrong password, and lets guest in',
   await page.close();
 });
 
+test('the sign-in page has a tab icon and a web manifest, served without a session', async ({ browser, baseURL }) => {
+  const page = await browser.newPage({ baseURL });
+  await page.goto('/login');
+  const icons = await page.locator('link[rel="icon"]').evaluateAll((links) => links.map((l) => (l as HTMLLinkElement).href));
+  expect(icons.length).toBeGreaterThan(0);
+  const manifestUrl = await page.locator('link[rel="manifest"]').getAttribute('href');
+  expect(manifestUrl).not.toBeNull();
+  const manifest = await page.request.get(manifestUrl!);
+  expect(manifest.status()).toBe(200);
+  const { name, icons: appIcons } = (await manifest.json()) as { name: string; icons: { src: string; type: string }[] };
+  expect(name).toContain('Warren');
+  for (const { src, type } of [...icons.map((src) => ({ src, type: 'image/' })), ...appIcons]) {
+    const res = await page.request.get(src);
+    expect(res.status(), src).toBe(200);
+    expect(res.headers()['content-type'], src).toContain(type);
+  }
+  await page.close();
+});
+
 test('overview shows the broker and a live memory chart', async ({ page, warren }) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
