@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 
@@ -28,6 +29,16 @@ describe('loadConfig', () => {
   it('refuses a database URL of another kind', () => {
     expect(() => loadConfig([], { DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL.*postgresql:\/\//);
     expect(loadConfig([], { DATABASE_URL: 'postgresql://u:p@localhost/db' }).databaseUrl).toBe('postgresql://u:p@localhost/db');
+  });
+
+  it('takes the memory high-water mark as a fraction of RAM or a size, as RabbitMQ does', () => {
+    expect(loadConfig([], {}).memoryHighWatermarkBytes).toBe(Math.round(os.totalmem() * 0.4));
+    expect(loadConfig([], { WARREN_MEMORY_HIGH_WATERMARK: '0.25' }).memoryHighWatermarkBytes).toBe(Math.round(os.totalmem() * 0.25));
+    expect(loadConfig(['--memory-high-watermark', '2GiB'], {}).memoryHighWatermarkBytes).toBe(2 * 1024 ** 3);
+    expect(loadConfig([], { WARREN_MEMORY_HIGH_WATERMARK: '0' }).memoryHighWatermarkBytes).toBe(0);
+    expect(() => loadConfig([], { WARREN_MEMORY_HIGH_WATERMARK: 'lots' })).toThrow(
+      'Invalid WARREN_MEMORY_HIGH_WATERMARK (or --memory-high-watermark) "lots": give a fraction of RAM from 0 to 1 such as 0.4, or a size such as 2GB or 512MiB (0 disables the alarm).',
+    );
   });
 
   it('refuses an unknown flag and lists the known ones', () => {

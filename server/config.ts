@@ -18,6 +18,8 @@ export interface Config {
   dev: boolean;
   /** Below this much free space on the data directory's disk, publishers are blocked. */
   diskFreeLimitBytes: number;
+  /** Memory in use above which publishers are blocked (0: never), as RabbitMQ's vm_memory_high_watermark. */
+  memoryHighWatermarkBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -35,6 +37,7 @@ const SETTINGS = {
   databaseUrl: { env: 'DATABASE_URL', flag: '--database-url' },
   nodeName: { env: 'WARREN_NODE_NAME', flag: '--node-name' },
   diskFreeLimit: { env: 'WARREN_DISK_FREE_LIMIT', flag: '--disk-free-limit' },
+  memoryHighWatermark: { env: 'WARREN_MEMORY_HIGH_WATERMARK', flag: '--memory-high-watermark' },
 } satisfies Record<string, Setting>;
 
 /** How a person changes a setting, for error messages: "AMQP_PORT (or --amqp-port)". */
@@ -76,13 +79,25 @@ function parsePort(raw: string, key: 'amqpPort' | 'httpPort'): number {
 const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
 
 /** A size such as 50MB, 1GiB or 1000000 (bytes). */
-function parseBytes(raw: string, key: 'diskFreeLimit'): number {
+function parseBytes(raw: string, key: 'diskFreeLimit' | 'memoryHighWatermark'): number {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(raw.trim());
   const unit = match ? BYTE_UNITS[match[2].toLowerCase()] : undefined;
   if (!match || unit === undefined) {
     throw new ConfigError(`Invalid ${settingName(key)} "${raw}": give a size such as 50MB, 2GB or 1GiB (bytes without a unit).`);
   }
   return Math.round(Number(match[1]) * unit);
+}
+
+/** RabbitMQ's vm_memory_high_watermark: a fraction of RAM such as 0.4, or an absolute size such as 2GB. */
+function parseMemoryWatermark(raw: string, totalMemory: number): number {
+  if (/^(0|0?\.\d+|1(\.0*)?)$/.test(raw.trim())) return Math.round(Number(raw) * totalMemory);
+  try {
+    return parseBytes(raw, 'memoryHighWatermark');
+  } catch {
+    throw new ConfigError(
+      `Invalid ${settingName('memoryHighWatermark')} "${raw}": give a fraction of RAM from 0 to 1 such as 0.4, or a size such as 2GB or 512MiB (0 disables the alarm).`,
+    );
+  }
 }
 
 export function loadConfig(argv: string[], env: Record<string, string | undefined>): Config {
@@ -111,5 +126,6 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     nodeName: get('nodeName') ?? `warren@${os.hostname()}`,
     dev: dev || env.WARREN_DEV === '1',
     diskFreeLimitBytes: parseBytes(get('diskFreeLimit') ?? '50MB', 'diskFreeLimit'),
+    memoryHighWatermarkBytes: parseMemoryWatermark(get('memoryHighWatermark') ?? '0.4', os.totalmem()),
   };
 }

@@ -50,7 +50,13 @@ async function main(): Promise<void> {
   });
 
   const authenticate = async (name: string, password: string, peer: string) => (await users.authenticate(name, password, peer)).ok;
-  const amqp = await startAmqpServer({ broker, host: config.host, port: config.amqpPort, authenticate }).catch((err) =>
+  const amqp = await startAmqpServer({
+    broker,
+    host: config.host,
+    port: config.amqpPort,
+    authenticate,
+    memoryHighWatermarkBytes: config.memoryHighWatermarkBytes,
+  }).catch((err) =>
     fail(describeListenError(err, 'AMQP', config.host, config.amqpPort, settingName('amqpPort'))),
   );
 
@@ -75,6 +81,7 @@ async function main(): Promise<void> {
     nodeName: config.nodeName,
     startedAt,
     alarms: () => amqp.activeAlarms(),
+    memory: () => amqp.memory(),
     listeners: { amqp: `${config.host}:${amqp.port}`, http: '' },
     processFaults,
   };

@@ -4,6 +4,7 @@ import type { Sessions } from './auth/sessions';
 import type { Users } from './auth/users';
 import type { BrokerSampler } from './metrics/broker-sampler';
 import type { ProcessSampler } from './metrics/process-sampler';
+import type { MemoryReading } from './amqp/memory-alarm';
 import type { FaultCounts } from './process-faults';
 import type { MetadataDb } from './store/db';
 
@@ -21,6 +22,8 @@ export interface Services {
   alarms: () => { source: string; reason: string }[];
   /** Where this process listens, e.g. { amqp: '127.0.0.1:5672', http: '127.0.0.1:15672' }. */
   listeners: { amqp: string; http: string };
+  /** What the memory alarm measures now against its marks (amqp/memory-alarm.ts); null when it is off. */
+  memory: () => MemoryReading | null;
   /** Errors nothing caught that the process survived (process-faults.ts). */
   processFaults: FaultCounts;
 }

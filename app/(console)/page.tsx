@@ -42,6 +42,18 @@ export default function OverviewPage() {
           <Figure label="Uptime" value={formatDuration(info.data.uptimeMs)} />
           <Figure label="Node.js" value={info.data.nodeVersion} />
           <Figure label="Memory (resident)" value={formatBytes(info.data.memory.rssBytes)} />
+          {info.data.memoryAlarm && (
+            <>
+              <Figure
+                label="Memory in use / high-water mark"
+                value={`${formatBytes(info.data.memoryAlarm.usedBytes)} / ${formatBytes(info.data.memoryAlarm.highWatermarkBytes)}`}
+              />
+              <Figure
+                label="JavaScript heap / limit"
+                value={`${formatBytes(info.data.memoryAlarm.heapUsedBytes)} / ${formatBytes(info.data.memoryAlarm.heapLimitBytes)}`}
+              />
+            </>
+          )}
           <Figure label="AMQP" value={info.data.listeners.amqp} />
           <Figure label="Metadata database" value={info.data.database} />
           <Figure label="Alarms" value={info.data.alarms.length === 0 ? 'none' : info.data.alarms.map((a) => a.source).join(', ')} />

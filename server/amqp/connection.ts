@@ -150,13 +150,19 @@ export class AmqpConnection {
     this.socket.pause();
     wait(() => {
       this.inputHeld = false;
-      try {
-        this.parser.release();
-      } catch (err) {
-        this.fail(err, 0);
-      }
-      if (!this.inputHeld && !this.writer.full && !this.blocked) this.socket.resume();
+      this.resumeInput();
     });
+  }
+
+  /** Goes on reading once neither a reply waiting for the disk nor an alarm holds the input. */
+  private resumeInput(): void {
+    if (this.inputHeld || this.blocked) return;
+    try {
+      this.parser.release();
+    } catch (err) {
+      this.fail(err, 0);
+    }
+    if (!this.inputHeld && !this.blocked && !this.writer.full) this.socket.resume();
   }
 
   private onData(chunk: Buffer): void {
@@ -470,7 +476,11 @@ export class AmqpConnection {
 
   // ---- memory alarm: connection.blocked -------------------------------------------------
 
-  /** Called on every basic.publish: a publisher meeting an active alarm is blocked. */
+  /**
+   * Called on every basic.publish: a publisher meeting an active alarm is
+   * blocked before this message's content is read, so it is not taken (nor
+   * confirmed) until the alarm clears.
+   */
   notePublish(): void {
     this.publisher = true;
     if (this.server.blockedReason !== null && !this.blocked) this.block(this.server.blockedReason);
@@ -483,13 +493,15 @@ export class AmqpConnection {
     if (reason === null && this.blocked) {
       this.blocked = false;
       if (clientHas(this.clientProperties, 'connection.blocked')) this.send(0, writeConnectionUnblocked, {});
-      if (!this.inputHeld) this.socket.resume();
+      this.resumeInput();
     }
   }
 
+  /** Blocking holds the input after the frame being handled (frames already read wait too) and pauses the socket. */
   private block(reason: string): void {
     this.blocked = true;
     if (clientHas(this.clientProperties, 'connection.blocked')) this.send(0, writeConnectionBlocked, { reason });
+    this.parser.hold();
     this.socket.pause();
   }
 }

@@ -1,34 +1,123 @@
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 /**
- * Watches the process's resident memory once a second and reports crossing
- * a high-water mark, in both directions. States: clear → raised (RSS above
- * the mark) → clear (RSS back below 90% of it, so that the alarm does not
- * flap around the mark).
+ * The memory alarm: watches, once a second, what can actually run out, and
+ * reports crossing its marks in both directions.
+ *
+ * - The V8 heap, against its limit: the process dies at heap_size_limit
+ *   whatever RAM is free (small messages fill the heap long before RSS
+ *   reaches any fraction of RAM). Mark: HEAP_FRACTION of the limit.
+ * - Memory in use: heap used plus the bytes of message bodies queued (the
+ *   engine's own accounting), against the high-water mark (default 40% of
+ *   RAM, or WARREN_MEMORY_HIGH_WATERMARK).
+ *
+ * RSS is not the measure: the allocator keeps pages it freed, so after a
+ * purge RSS stays high and an alarm on it would never clear.
+ *
+ * States: clear → raised (either measure above its mark) → clear (both below
+ * CLEAR_FRACTION of their marks, so that the alarm does not flap). While
+ * raised, a full garbage collection is asked for when queues have shrunk
+ * since the last one: the heap's garbage would otherwise wait for allocation
+ * that blocked publishers no longer cause.
  */
+
+/** Fraction of V8's heap limit above which publishers are blocked: room left for consumers and the GC. */
+export const HEAP_FRACTION = 0.7;
+const CLEAR_FRACTION = 0.9;
+/** Queued bytes must have fallen this much since the last forced collection to ask for another. */
+const SHRINK_BEFORE_GC = 0.75;
+
+export interface MemoryReading {
+  /** Heap used plus queued message bytes. */
+  usedBytes: number;
+  highWatermarkBytes: number;
+  heapUsedBytes: number;
+  heapLimitBytes: number;
+  /** Message body bytes held in queues. */
+  queuedBytes: number;
+}
+
+export type MemoryAlarmReason = (reading: MemoryReading) => string;
+
 export class MemoryAlarm {
   private raised = false;
   private readonly timer: NodeJS.Timeout;
+  private readonly heapLimitBytes = getHeapStatistics().heap_size_limit;
+  private queuedAtLastGc = Infinity;
 
   constructor(
     private readonly highWatermarkBytes: number,
-    private readonly onChange: (raised: boolean, rssBytes: number) => void,
+    /** Message body bytes the broker holds now. */
+    private readonly queuedBytes: () => number,
+    private readonly onChange: (raised: boolean, reading: MemoryReading) => void,
     intervalMs = 1000,
   ) {
     this.timer = setInterval(() => this.check(), intervalMs);
     this.timer.unref();
   }
 
+  read(): MemoryReading {
+    const heapUsedBytes = getHeapStatistics().used_heap_size;
+    const queuedBytes = this.queuedBytes();
+    return {
+      usedBytes: heapUsedBytes + queuedBytes,
+      highWatermarkBytes: this.highWatermarkBytes,
+      heapUsedBytes,
+      heapLimitBytes: this.heapLimitBytes,
+      queuedBytes,
+    };
+  }
+
+  get isRaised(): boolean {
+    return this.raised;
+  }
+
   check(): void {
-    const rss = process.memoryUsage.rss();
-    if (!this.raised && rss > this.highWatermarkBytes) {
+    let reading = this.read();
+    if (!this.raised && overMarks(reading, 1)) {
       this.raised = true;
-      this.onChange(true, rss);
-    } else if (this.raised && rss < this.highWatermarkBytes * 0.9) {
+      this.queuedAtLastGc = reading.queuedBytes;
+      this.onChange(true, reading);
+      return;
+    }
+    if (!this.raised) return;
+    if (reading.queuedBytes < this.queuedAtLastGc * SHRINK_BEFORE_GC) {
+      this.queuedAtLastGc = reading.queuedBytes;
+      collectGarbage();
+      reading = this.read();
+    }
+    if (!overMarks(reading, CLEAR_FRACTION)) {
       this.raised = false;
-      this.onChange(false, rss);
+      this.onChange(false, reading);
     }
   }
 
   stop(): void {
     clearInterval(this.timer);
   }
+}
+
+function overMarks(r: MemoryReading, fraction: number): boolean {
+  return r.heapUsedBytes > r.heapLimitBytes * HEAP_FRACTION * fraction || r.usedBytes > r.highWatermarkBytes * fraction;
+}
+
+/** What publishers are told in connection.blocked, and the overview shows. */
+export function memoryAlarmReason(r: MemoryReading): string {
+  const mib = (n: number) => `${Math.round(n / 1048576)} MiB`;
+  if (r.heapUsedBytes > r.heapLimitBytes * HEAP_FRACTION) {
+    return `low on memory: JavaScript heap ${mib(r.heapUsedBytes)} of its ${mib(r.heapLimitBytes)} limit`;
+  }
+  return `low on memory: ${mib(r.usedBytes)} in use (${mib(r.queuedBytes)} of queued messages), high-water mark ${mib(r.highWatermarkBytes)}`;
+}
+
+let gc: (() => void) | undefined;
+
+/** A full collection, through V8's own gc function (exposed once, on first use). */
+function collectGarbage(): void {
+  if (gc === undefined) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
 }

@@ -4,7 +4,7 @@ import type { Broker } from '../broker/broker';
 import { AmqpConnection, type ServerContext } from './connection';
 import { DirectReplyTo } from './direct-reply-to';
 import { guestFromLoopback, type Authenticate } from './handshake';
-import { MemoryAlarm } from './memory-alarm';
+import { MemoryAlarm, memoryAlarmReason, type MemoryReading } from './memory-alarm';
 
 /** The AMQP 0-9-1 listener: accepts sockets and gives each its AmqpConnection. */
 
@@ -19,7 +19,7 @@ export interface AmqpServerOptions {
   frameMax?: number;
   /** Heartbeat interval in seconds offered in connection.tune (default 60; 0 disables). */
   heartbeat?: number;
-  /** Resident memory above which publishing connections are blocked (default: 40% of RAM, as RabbitMQ; 0: never). */
+  /** Memory in use (heap plus queued bodies, memory-alarm.ts) above which publishing connections are blocked (default: 40% of RAM, as RabbitMQ; 0: never). */
   memoryHighWatermarkBytes?: number;
 }
 
@@ -38,6 +38,8 @@ export interface AmqpServerHandle {
   activeAlarms(): { source: string; reason: string }[];
   /** Open client connections. */
   readonly connectionCount: number;
+  /** What the memory alarm measures now, with its marks; null when it is off. */
+  memory(): MemoryReading | null;
 }
 
 const DEFAULT_FRAME_MAX = 131072;
@@ -88,8 +90,10 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
   const watermark = opts.memoryHighWatermarkBytes ?? Math.round(totalmem() * DEFAULT_MEMORY_FRACTION);
   const alarm =
     watermark > 0
-      ? new MemoryAlarm(watermark, (raised, rss) =>
-          setAlarm('memory', raised ? `low on memory: resident ${Math.round(rss / 1048576)} MiB` : null),
+      ? new MemoryAlarm(
+          watermark,
+          () => opts.broker.queuedBytesInMemory(),
+          (raised, reading) => setAlarm('memory', raised ? memoryAlarmReason(reading) : null),
         )
       : undefined;
 
@@ -98,6 +102,7 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
     setPublishersBlocked,
     setAlarm,
     activeAlarms: () => [...alarms].map(([source, reason]) => ({ source, reason })),
+    memory: () => alarm?.read() ?? null,
     get connectionCount() {
       return connections.size;
     },

@@ -484,6 +484,15 @@ export class Broker {
     return new Promise((resolve, reject) => this.store.flush((error) => (error ? reject(error) : resolve())));
   }
 
+  /** Body bytes of the messages queues hold in memory (streams keep theirs in their own storage): what the memory alarm counts. */
+  queuedBytesInMemory(): number {
+    let bytes = 0;
+    for (const vhost of this.vhosts.values()) {
+      for (const queue of vhost.queues.values()) if (queue.config.type !== 'stream') bytes += queue.readyBytes;
+    }
+    return bytes;
+  }
+
   /** Overview numbers: cheap enough to sample every second. */
   totals(): BrokerTotals {
     return computeTotals(this.vhosts.values(), this.connections.values(), {

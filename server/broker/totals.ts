@@ -23,6 +23,7 @@ export function computeTotals(vhosts: Iterable<Vhost>, connections: Iterable<Con
     exchanges: 0,
     queues: 0,
     ready: 0,
+    readyBytes: 0,
     unacked: 0,
     published: engine.published,
     delivered: 0,
@@ -48,6 +49,7 @@ export function computeTotals(vhosts: Iterable<Vhost>, connections: Iterable<Con
       totals.queues++;
       totals.consumers += queue.consumerCount;
       totals.ready += queue.messageCount;
+      totals.readyBytes += queue.readyBytes;
       totals.unacked += queue.unackedCount;
       totals.delivered += counters.delivered;
       totals.redelivered += counters.redelivered;

@@ -298,6 +298,8 @@ export interface BrokerTotals {
   exchanges: number;
   queues: number;
   ready: number;
+  /** Body bytes of the ready messages. */
+  readyBytes: number;
   unacked: number;
   published: number;
   delivered: number;

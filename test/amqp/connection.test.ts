@@ -188,22 +188,55 @@ describe('back-pressure', () => {
 });
 
 describe('memory high-water mark', () => {
-  it('blocks publishers when resident memory passes the mark', () =>
-    withBroker(
-      async ({ url }) => {
-        // Not closed by the test: a blocked connection is not read from, so its
-        // connection.close would wait; the server's shutdown closes it (320).
-        const conn = await amqp.connect(url);
-        conn.on('error', () => {});
-        const ch = await conn.createChannel();
-        const blocked = new Promise<string>((resolve) => conn.on('blocked', resolve));
-        await ch.assertQueue('mem');
-        ch.sendToQueue('mem', Buffer.from('x'));
-        // Any process is above 1 MiB resident: the alarm goes off at its next check (each second).
-        expect(await blocked).toMatch(/^low on memory: resident \d+ MiB$/);
+  it('blocks publishers once queued messages pass the mark, lets consumers drain, clears, and blocks a new publisher before its first message', async () => {
+    const { getHeapStatistics } = await import('node:v8');
+    const mark = getHeapStatistics().used_heap_size + 48 * 1024 * 1024;
+    await withBroker(
+      async ({ url, broker }) => {
+        const first = await amqp.connect(url);
+        first.on('error', () => {});
+        const events: string[] = [];
+        first.on('blocked', (reason: string) => events.push(`blocked: ${reason}`));
+        first.on('unblocked', () => events.push('unblocked'));
+        const pub = await first.createChannel();
+        await pub.assertQueue('mem');
+        const body = Buffer.alloc(64 * 1024, 1);
+        for (let i = 0; i < 3000 && events.length === 0; i++) {
+          pub.sendToQueue('mem', body);
+          if (i % 50 === 49) await new Promise((r) => setTimeout(r, 20));
+        }
+        await waitFor(() => events.length > 0, 5000, 'connection.blocked');
+        expect(events[0]).toMatch(/^blocked: low on memory: \d+ MiB in use \(\d+ MiB of queued messages\), high-water mark \d+ MiB$/);
+        const queuedWhenBlocked = broker.getQueue('/', 'mem').ready;
+        expect(queuedWhenBlocked).toBeGreaterThan(100);
+
+        // A publisher that connects during the alarm: blocked, its message neither taken nor confirmed.
+        const late = await amqp.connect(url);
+        late.on('error', () => {});
+        let lateBlocked = false;
+        late.on('blocked', () => (lateBlocked = true));
+        const lateCh = await late.createConfirmChannel();
+        let confirmed = false;
+        lateCh.sendToQueue('mem', Buffer.from('late'), {}, () => (confirmed = true));
+        await waitFor(() => lateBlocked, 3000, 'the late publisher to be blocked');
+        await new Promise((r) => setTimeout(r, 300));
+        expect(confirmed).toBe(false);
+        expect(broker.getQueue('/', 'mem').ready).toBe(queuedWhenBlocked);
+
+        // Consumers keep draining; the alarm clears on the measure that raised it.
+        await withChannel(url, async (ch) => {
+          let received = 0;
+          await ch.consume('mem', () => received++, { noAck: true });
+          await waitFor(() => events.includes('unblocked'), 15_000, 'the alarm to clear');
+          await waitFor(() => confirmed, 5000, "the late publisher's confirm");
+          await waitFor(() => received === queuedWhenBlocked + 1, 5000, 'everything delivered');
+        });
+        await late.close();
+        await first.close();
       },
-      { memoryHighWatermarkBytes: 1024 * 1024 },
-    ));
+      { memoryHighWatermarkBytes: mark },
+    );
+  }, 60_000);
 });
 
 describe('closing during the handshake', () => {

@@ -61,8 +61,12 @@ export interface BrokerProcess {
 }
 
 /** Starts broker-only.ts on `dataDir` in a child process; resolves once it prints "ready <port>". */
-export function spawnBroker(dataDir: string, options: { diskFreeLimitBytes?: number; segmentBytes?: number } = {}): Promise<BrokerProcess> {
-  const args = ['--import', 'tsx', ENTRY, dataDir, '0', String(options.diskFreeLimitBytes ?? 50_000_000)];
+export function spawnBroker(
+  dataDir: string,
+  /** nodeArgs: extra options for Node itself, e.g. a small --max-old-space-size. */
+  options: { diskFreeLimitBytes?: number; segmentBytes?: number; nodeArgs?: string[] } = {},
+): Promise<BrokerProcess> {
+  const args = [...(options.nodeArgs ?? []), '--import', 'tsx', ENTRY, dataDir, '0', String(options.diskFreeLimitBytes ?? 50_000_000)];
   if (options.segmentBytes !== undefined) args.push(String(options.segmentBytes));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];

@@ -32,6 +32,7 @@ function caller() {
     startedAt: now,
     listeners: { amqp: '', http: '' },
     alarms: () => [],
+    memory: () => null,
     processFaults: { unhandledRejections: 0 },
   };
   return appRouter.createCaller({ services, user: { name: 'oncall', tags: ['administrator'] }, peerAddress: '127.0.0.1', setCookie: () => {} });

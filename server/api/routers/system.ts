@@ -17,6 +17,7 @@ export const systemRouter = router({
       nodeVersion: process.version,
       platform: `${os.type()} ${os.release()} ${os.arch()}`,
       memory: { rssBytes: m.rss, heapUsedBytes: m.heapUsed, totalSystemBytes: os.totalmem() },
+      memoryAlarm: services.memory(),
       listeners: services.listeners,
       alarms: services.alarms(),
       database: services.db.provider,
