@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError } from './errors';
+import { CodecError, FieldValueError } from './errors';
 import { FrameOutput } from './frame-output';
 import { FrameParser } from './frame-parser';
 import { PROTOCOL_HEADER, readBasicProperties, readMethod, writeBasicDeliver } from './generated/spec';
@@ -145,7 +145,7 @@ describe('FrameParser', () => {
     expect(() => unknownType.parser.push(Buffer.concat([PROTOCOL_HEADER, Buffer.from([9, 0, 0, 0, 0, 0, 0, 0xce])]))).toThrow(CodecError);
   });
 
-  it('survives 5,000 random and mutated streams with only CodecErrors', () => {
+  it('survives 5,000 random and mutated streams with only codec errors', () => {
     const rnd = new SeededRandom(99);
     let errors = 0;
     for (let round = 0; round < 5_000; round++) {
@@ -170,7 +170,8 @@ describe('FrameParser', () => {
       try {
         for (const chunk of randomChunks(rnd, stream)) parser.push(chunk);
       } catch (err) {
-        expect(err).toBeInstanceOf(CodecError);
+        // CodecError for framing; FieldValueError for a short string that is not UTF-8.
+        expect(err instanceof CodecError || err instanceof FieldValueError).toBe(true);
         errors++;
       }
     }
