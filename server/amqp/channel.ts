@@ -65,6 +65,8 @@ export class AmqpChannel {
   flowActive = true;
   /** Method being handled, as class << 16 | method, for close reasons. */
   currentMethod = 0;
+  /** The store's `recorded` when the current method began (sendWhenStored). */
+  private recordedBefore: number | undefined;
 
   private content = Content.Idle;
   private publishArgs: BasicPublish | undefined;
@@ -90,6 +92,10 @@ export class AmqpChannel {
    */
   sendWhenStored<T>(write: (w: Writer, args: T) => void, args: T): void {
     const store = this.conn.broker.store;
+    // Nothing recorded by this method (a passive or transient declare, a
+    // purge of transient messages): no disk to wait for, and no earlier reply
+    // can be pending, since input is held while one is.
+    if (store.recorded === this.recordedBefore) return this.send(write, args);
     this.conn.holdInputUntil((resume) =>
       store.flush((error) => {
         try {
@@ -117,8 +123,10 @@ export class AmqpChannel {
       case ClassId.CHANNEL:
         return this.channelMethod(m);
       case ClassId.EXCHANGE:
+        this.recordedBefore = this.conn.broker.store.recorded;
         return exchangeMethod(this, m);
       case ClassId.QUEUE:
+        this.recordedBefore = this.conn.broker.store.recorded;
         return queueMethod(this, m);
       case ClassId.BASIC:
         return basicMethod(this, m);

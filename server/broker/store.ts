@@ -88,6 +88,13 @@ export interface Store {
   moveFinished?(): void;
 
   /**
+   * Grows with every change recorded (any kind); unchanged across an
+   * operation means the operation recorded nothing, so its reply need not
+   * wait for `flush`. Undefined: the store records nothing.
+   */
+  readonly recorded?: number;
+
+  /**
    * Call `done` once everything recorded so far is on disk (group commit:
    * many calls may share one fsync). Used to defer publisher confirms.
    */

@@ -130,6 +130,10 @@ export class DurableStore implements Store {
     if (held.delivered) this.journal.delivered(held.vhost, held.queue, held.seq);
   }
 
+  get recorded(): number {
+    return this.journal.appendedBytes + this.topology.changesQueued;
+  }
+
   flush(done: (error?: Error) => void): void {
     if (this.topology.idle) this.journal.flush(done);
     else this.topology.whenWritten(() => this.journal.flush(done));

@@ -33,6 +33,7 @@ export interface StoredTopology {
 export class TopologyStore {
   private tail: Promise<void> = Promise.resolve();
   private pending = 0;
+  private queued = 0;
   private waiters: (() => void)[] = [];
   private readonly vhostIds = new Map<string, number>();
   /** `vhost\0queue` of durable exclusive queues, whose bindings are not kept either. */
@@ -195,6 +196,11 @@ export class TopologyStore {
     });
   }
 
+  /** Changes queued since start (written or not): grows with every change. */
+  get changesQueued(): number {
+    return this.queued;
+  }
+
   /** True when no change is waiting to be written. */
   get idle(): boolean {
     return this.pending === 0;
@@ -213,6 +219,7 @@ export class TopologyStore {
 
   private write(what: string, change: () => Promise<void>): void {
     this.pending++;
+    this.queued++;
     this.tail = this.tail.then(change).catch((error: unknown) => {
       this.log(`metadata database: could not record ${what}: ${error instanceof Error ? error.message : String(error)}`);
     }).finally(() => {

@@ -144,6 +144,11 @@ export class Journal {
     this.index.dropQueue(state);
   }
 
+  /** Bytes of records appended since the journal opened: grows with every record. */
+  get appendedBytes(): number {
+    return this.writer.appendedBytes;
+  }
+
   /** Calls `done` once everything recorded so far is on disk; many calls share one sync. */
   flush(done: FlushCallback): void {
     this.writer.flush(done);
