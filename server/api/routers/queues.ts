@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { compileUserPattern, UserPatternError } from '../../broker/patterns/user-pattern';
 import type { QueueSummary } from '../../broker/types';
 import { recordAudit } from '../audit';
 import { withConsoleChannel } from '../console-session';
@@ -12,7 +13,7 @@ export type QueueSortColumn = (typeof QUEUE_SORT_COLUMNS)[number];
 
 const listInput = z.object({
   vhost: z.string().optional(),
-  /** Name filter: a substring, or a regular expression when `regex` is set. */
+  /** Name filter, ignoring case: a substring, or a regular expression when `regex` is set (linear-time subset, see broker/patterns). */
   filter: z.string().max(200).default(''),
   regex: z.boolean().default(false),
   sort: z.enum(QUEUE_SORT_COLUMNS).default('name'),
@@ -28,10 +29,12 @@ function nameMatcher(filter: string, regex: boolean): (name: string) => boolean 
     return (name) => name.toLowerCase().includes(needle);
   }
   try {
-    const re = new RegExp(filter, 'i');
-    return (name) => re.test(name);
-  } catch (err) {
-    throw new TRPCError({ code: 'BAD_REQUEST', message: `The filter is not a valid regular expression: ${(err as Error).message}` });
+    const pattern = compileUserPattern(filter, 'queue filter', { ignoreCase: true });
+    return (name) => pattern.test(name);
+  } catch (error) {
+    // 400 with the problem and its position, e.g. "queue filter '(a' at position 1: the group opened here is not closed …".
+    if (error instanceof UserPatternError) throw new TRPCError({ code: 'BAD_REQUEST', message: error.detail });
+    throw error;
   }
 }
 
