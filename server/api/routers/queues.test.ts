@@ -2,6 +2,7 @@
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../amqp/codec/seeded-random';
 import { Broker } from '../../broker/broker';
 import { BrokerSampler } from '../../metrics/broker-sampler';
 import type { Services } from '../../services';
@@ -56,6 +57,19 @@ describe('queues.list filter', () => {
     const page = await api.queues.list({ filter: '^(a+)+$', regex: true, limit: 500 });
     expect(page.total).toBe(250);
     expect(page.rows.every((r) => !r.name.endsWith('!'))).toBe(true);
+    broker.close();
+  });
+
+  it('stops a filter that would hold the event loop for seconds, with a 400 saying so', async () => {
+    // 3,000 names of 255 random a/b: [ab]*a[ab]{200}c keeps about 200 threads alive per character
+    // (seconds of work in all), where the usual filter over 10,000 queues takes a few milliseconds.
+    const random = new SeededRandom(3);
+    const names = Array.from({ length: 3000 }, () => Array.from({ length: 255 }, () => random.pick(['a', 'b'])).join(''));
+    const { broker, api } = setUp(names);
+    const { status, message } = await refusal(api.queues.list({ filter: '[ab]*a[ab]{200}c', regex: true }));
+    expect(status).toBe(400);
+    expect(message).toMatch(/^queue filter '\[ab\]\*a\[ab\]\{200\}c' took more than 250 ms over [\d,]+ queues and was stopped; use a shorter pattern/);
+    expect((await api.queues.list({ filter: '^a{200}', regex: true })).total).toBe(0);
     broker.close();
   });
 });

@@ -82,20 +82,18 @@ function canonicalise(unit: number): number {
   return unit >= 128 && folded < 128 ? unit : folded;
 }
 
-/** The units equal to `unit` ignoring case, `unit` first. */
+/** The units equal to `unit` ignoring case, `unit` included. */
 export function caseEquivalents(unit: number): readonly number[] {
-  if (caseClasses === null) {
-    const canonical = new Uint16Array(MAX_UNIT + 1);
-    const members = new Map<number, number[]>();
-    for (let u = 0; u <= MAX_UNIT; u++) {
-      canonical[u] = canonicalise(u);
-      const list = members.get(canonical[u]);
-      if (list) list.push(u);
-      else members.set(canonical[u], [u]);
-    }
-    for (const [key, list] of members) if (list.length === 1) members.delete(key);
-    caseClasses = { canonical, members };
-  }
-  const list = caseClasses.members.get(caseClasses.canonical[unit]);
-  return list === undefined ? [unit] : [unit, ...list.filter((u) => u !== unit)];
+  caseClasses ??= buildCaseClasses();
+  return caseClasses.members.get(caseClasses.canonical[unit]) ?? [unit];
+}
+
+function buildCaseClasses(): { canonical: Uint16Array; members: Map<number, number[]> } {
+  const canonical = new Uint16Array(MAX_UNIT + 1);
+  for (let u = 0; u <= MAX_UNIT; u++) canonical[u] = canonicalise(u);
+  // Only classes of two or more units are kept: a unit folded onto another shares that one's class.
+  const members = new Map<number, number[]>();
+  for (let u = 0; u <= MAX_UNIT; u++) if (canonical[u] !== u) members.set(canonical[u], []);
+  for (let u = 0; u <= MAX_UNIT; u++) members.get(canonical[u])?.push(u);
+  return { canonical, members };
 }

@@ -11,15 +11,18 @@
 // waiting to consume a unit, plus what the assertions need to know about the
 // position (at the start? after a word character?), and its transition on a
 // unit is computed once. Testing thousands of queue names against a policy
-// then costs a map lookup per unit. The cache is bounded; when full it is
-// dropped and rebuilt as needed, which leaves the cost linear.
+// then costs a map lookup per unit. The cache is bounded; a pattern that keeps
+// filling it (one with exponentially many states, such as [ab]*a[ab]{20}) stops
+// using it and has every step computed, which stays linear.
 
 import { caseEquivalents, isWordUnit, setMatches } from './char-set';
 import type { Instruction } from './program';
 import type { Assertion } from './pattern-syntax';
 
 /** Cached instruction numbers plus transitions held before the cache is dropped. */
-const MAX_CACHE_ENTRIES = 200_000;
+const MAX_CACHE_ENTRIES = 50_000;
+/** Drops after which the cache is given up for good. */
+const MAX_CACHE_DROPS = 2;
 
 interface State {
   /** Sorted instruction numbers of `chars` threads' continuations, waiting for the next unit. */
@@ -33,6 +36,8 @@ interface State {
 }
 
 const MATCHED = 'matched';
+/** The transitions of every state made once the cache is given up: always empty. */
+const UNCACHED = new Map<number, State | typeof MATCHED>();
 
 /** Where a closure is taken: what the assertions see. `next` is -1 at the end of the name. */
 interface Position {
@@ -57,13 +62,15 @@ function holds(assertion: Assertion, at: Position): boolean {
 export class Matcher {
   private readonly states = new Map<string, State>();
   private cacheEntries = 0;
+  private cacheDrops = 0;
   private initial: State;
   /** Whether a thread started after the first unit can get anywhere (false for ^orders\.). */
   private readonly canStartLater: boolean;
   private readonly usesWordBoundaries: boolean;
-  // Per-closure scratch: instruction numbers seen in the current generation.
+  // Per-closure scratch: instruction numbers seen in the current generation, and a stack.
   private readonly seen: Uint32Array;
   private generation = 0;
+  private readonly stack: number[] = [];
 
   constructor(
     private readonly program: readonly Instruction[],
@@ -91,12 +98,17 @@ export class Matcher {
     return state.matchesAtEnd;
   }
 
+  private get caching(): boolean {
+    return this.cacheDrops < MAX_CACHE_DROPS;
+  }
+
   private transition(state: State, unit: number): State | typeof MATCHED {
     const at: Position = { atStart: state.atStart, afterWord: state.afterWord, next: unit };
     const waiting: number[] = [];
     let result: State | typeof MATCHED = MATCHED;
     if (!this.closure(state.threads, (a) => holds(a, at), waiting)) {
       const equivalents = this.ignoreCase ? caseEquivalents(unit) : [unit];
+      // Each `chars` instruction is reached once per closure, so these are distinct.
       const threads: number[] = [];
       for (const pc of waiting) {
         const instruction = this.program[pc];
@@ -104,7 +116,7 @@ export class Matcher {
       }
       result = this.state(threads, false, this.usesWordBoundaries && isWordUnit(unit));
     }
-    if (this.cacheEntries < MAX_CACHE_ENTRIES) {
+    if (this.caching && this.cacheEntries < MAX_CACHE_ENTRIES) {
       state.next.set(unit, result);
       this.cacheEntries++;
     }
@@ -118,7 +130,9 @@ export class Matcher {
    */
   private closure(threads: readonly number[], holdsHere: (a: Assertion) => boolean, waiting: number[]): boolean {
     const generation = ++this.generation;
-    const stack = [0, ...threads];
+    const stack = this.stack;
+    stack.length = 0;
+    stack.push(0, ...threads);
     while (stack.length > 0) {
       const pc = stack.pop()!;
       if (this.seen[pc] === generation) continue;
@@ -144,20 +158,26 @@ export class Matcher {
     return false;
   }
 
-  /** The cached state for these threads (deduplicated here), or a new one. */
+  /** The cached state for these (distinct) threads, or a new one. */
   private state(threads: number[], atStart: boolean, afterWord: boolean): State {
-    const unique = [...new Set(threads)].sort((a, b) => a - b);
-    const key = `${atStart ? '^' : ''}${afterWord ? 'w' : ''}:${unique.join(',')}`;
+    const dead = threads.length === 0 && !atStart && !this.canStartLater;
+    if (!this.caching) return { threads, atStart, afterWord, dead, next: UNCACHED };
+    threads.sort((a, b) => a - b);
+    // Instruction numbers are below 65,536 (the program size is capped), so one code unit each.
+    const key = `${atStart ? '^' : ''}${afterWord ? 'w' : ''}:${String.fromCharCode(...threads)}`;
     const known = this.states.get(key);
     if (known) return known;
     if (this.cacheEntries >= MAX_CACHE_ENTRIES) this.dropCache();
-    const state: State = { threads: unique, atStart, afterWord, dead: unique.length === 0 && !atStart && !this.canStartLater, next: new Map() };
-    this.states.set(key, state);
-    this.cacheEntries += unique.length + 1;
+    const state: State = { threads, atStart, afterWord, dead, next: this.caching ? new Map() : UNCACHED };
+    if (this.caching) {
+      this.states.set(key, state);
+      this.cacheEntries += threads.length + 1;
+    }
     return state;
   }
 
   private dropCache(): void {
+    this.cacheDrops++;
     this.states.clear();
     this.cacheEntries = 0;
     this.initial = this.state([], true, false);
