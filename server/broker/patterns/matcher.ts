@@ -25,7 +25,7 @@ const MAX_CACHE_ENTRIES = 50_000;
 const MAX_CACHE_DROPS = 2;
 
 interface State {
-  /** Sorted instruction numbers of `chars` threads' continuations, waiting for the next unit. */
+  /** Where the threads waiting for the next unit go on (distinct; sorted when the state is cached). */
   readonly threads: readonly number[];
   readonly atStart: boolean;
   readonly afterWord: boolean;

@@ -12,7 +12,10 @@
 // that needs backtracking (backreferences, lookarounds, atomic groups,
 // possessive quantifiers) and forms whose meaning differs between JavaScript
 // and PCRE/RabbitMQ (a bare '{', [] and [^], POSIX classes, octal escapes,
-// inline flags, \A \z \Z, unknown letter escapes). Meanings are JavaScript's.
+// inline flags, \A \z \Z, unknown letter escapes). Meanings are JavaScript's
+// (RegExp without flags), which differ from PCRE's only at the edges: $ matches
+// at the very end only (PCRE also before a final newline), . refuses \r, \u2028
+// and \u2029 as well as \n, and \s includes Unicode spaces such as \u00a0.
 //
 // Every node knows its size in matcher instructions, so a pattern such as
 // (?:a{1000}){1000} is refused here, at its quantifier, before anything is built.
