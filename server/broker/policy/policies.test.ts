@@ -164,7 +164,16 @@ describe('policies', () => {
       406,
       /PRECONDITION_FAILED - policy 'p' in vhost '\/': 'max-lenght' cannot be set by a policy that applies to queues; accepted keys: message-ttl, expires, max-length/,
     );
-    expectBrokerError(() => broker.setPolicy('/', policy('p', '(', { 'max-length': 1 })), 406, /pattern '\(' is not a valid regular expression/);
+    expectBrokerError(
+      () => broker.setPolicy('/', policy('p', '(', { 'max-length': 1 })),
+      406,
+      "PRECONDITION_FAILED - policy 'p' in vhost '/': pattern '(' at position 1: the group opened here is not closed; add ')' (to match '(' write '\\(')",
+    );
+    expectBrokerError(
+      () => broker.setPolicy('/', policy('p', '^(a)\\1$', { 'max-length': 1 })),
+      406,
+      "PRECONDITION_FAILED - policy 'p' in vhost '/': pattern '^(a)\\1$' at position 5: backreferences are not supported",
+    );
     expectBrokerError(() => broker.setPolicy('/', policy('p', '.*', { 'max-length': -1 })), 406, /invalid value -1 for 'max-length': \{value_negative,-1\}/);
     expectBrokerError(
       () => broker.setPolicy('/', policy('p', '.*', { 'retry-tiers': ['5 parsecs'] })),
@@ -178,5 +187,15 @@ describe('policies', () => {
     expectBrokerError(() => broker.setPolicy('/nope', policy('p', '.*', { 'max-length': 1 })), 404, /no vhost '\/nope'/);
     expectBrokerError(() => broker.deletePolicy('/', 'missing'), 404, "NOT_FOUND - no policy 'missing' in vhost '/'");
     expect(broker.listPolicies('/')).toEqual([]);
+  });
+
+  it('matches a catastrophic pattern such as ^(a+)+$ in linear time', () => {
+    // A backtracking engine would take longer than the universe's age on the first name.
+    start();
+    broker.setPolicy('/', policy('nested', '^(a+)+$', { 'max-length': 5 }));
+    broker.declareQueue('/', 'a'.repeat(254) + '!', {});
+    broker.declareQueue('/', 'a'.repeat(255), {});
+    expect(broker.getQueue('/', 'a'.repeat(254) + '!').policy).toBeNull();
+    expect(broker.getQueue('/', 'a'.repeat(255)).policy).toBe('nested');
   });
 });

@@ -1,10 +1,11 @@
 // The policies of one vhost, and which one applies to a queue or exchange.
 
+import type { UserPattern } from '../patterns/user-pattern';
 import { checkPolicy, type PolicyDefinition } from './policy-definition';
 
 interface CompiledPolicy {
   readonly policy: PolicyDefinition;
-  readonly pattern: RegExp;
+  readonly pattern: UserPattern;
 }
 
 export class Policies {

@@ -11,6 +11,7 @@
 
 import { BrokerError } from '../errors';
 import { fieldTypeName, integerOf } from '../field-values';
+import { compileUserPattern, UserPatternError, type UserPattern } from '../patterns/user-pattern';
 import { argumentProblem, AUTO_DEAD_LETTER_SUFFIX } from '../queue/queue-arguments';
 import { shortStringProblem } from '../short-string';
 import { parseDuration } from '../stream/stream-arguments';
@@ -20,7 +21,7 @@ export type PolicyTarget = 'queues' | 'exchanges' | 'all';
 
 export interface PolicyDefinition {
   name: string;
-  /** Regular expression over queue or exchange names (unanchored, as in RabbitMQ). */
+  /** Regular expression over queue or exchange names (unanchored, as in RabbitMQ; syntax in patterns/pattern-syntax.ts). */
   pattern: string;
   applyTo: PolicyTarget;
   priority: number;
@@ -62,16 +63,16 @@ export function policyKeys(applyTo: PolicyTarget): string[] {
 }
 
 /** Throws 406 PRECONDITION_FAILED saying what is wrong and what is accepted; returns the compiled pattern. */
-export function checkPolicy(vhost: string, policy: PolicyDefinition): RegExp {
+export function checkPolicy(vhost: string, policy: PolicyDefinition): UserPattern {
   const fail = (detail: string) => new BrokerError('PRECONDITION_FAILED', `policy '${policy.name}' in vhost '${vhost}': ${detail}`);
   if (policy.name.trim() === '' || policy.name.length > MAX_NAME) throw fail(`a name of 1 to ${MAX_NAME} characters is required`);
   if (!TARGETS.includes(policy.applyTo)) throw fail(`apply-to must be one of ${TARGETS.join(', ')}, got '${String(policy.applyTo)}'`);
   if (!Number.isInteger(policy.priority)) throw fail(`priority must be an integer, got ${String(policy.priority)}`);
-  let pattern: RegExp;
+  let pattern: UserPattern;
   try {
-    pattern = new RegExp(policy.pattern);
+    pattern = compileUserPattern(policy.pattern, 'pattern');
   } catch (error) {
-    throw fail(`pattern '${policy.pattern}' is not a valid regular expression (${(error as Error).message})`);
+    throw error instanceof UserPatternError ? fail(error.detail) : error;
   }
   const keys = Object.keys(policy.definition);
   if (keys.length === 0) throw fail('the definition is empty; set at least one key');
