@@ -18,6 +18,10 @@ export interface Config {
   dev: boolean;
   /** Below this much free space on the data directory's disk, publishers are blocked. */
   diskFreeLimitBytes: number;
+  /** The administrator a fresh metadata database gets (guest/guest unless set). */
+  defaultUser: { name: string; password: string };
+  /** Users who may only connect from loopback (RabbitMQ's loopback_users). */
+  loopbackUsers: string[];
 }
 
 export class ConfigError extends Error {}
@@ -35,6 +39,9 @@ const SETTINGS = {
   databaseUrl: { env: 'DATABASE_URL', flag: '--database-url' },
   nodeName: { env: 'WARREN_NODE_NAME', flag: '--node-name' },
   diskFreeLimit: { env: 'WARREN_DISK_FREE_LIMIT', flag: '--disk-free-limit' },
+  defaultUser: { env: 'WARREN_DEFAULT_USER', flag: '--default-user' },
+  defaultPass: { env: 'WARREN_DEFAULT_PASS', flag: '--default-pass' },
+  loopbackUsers: { env: 'WARREN_LOOPBACK_USERS', flag: '--loopback-users' },
 } satisfies Record<string, Setting>;
 
 /** How a person changes a setting, for error messages: "AMQP_PORT (or --amqp-port)". */
@@ -102,6 +109,16 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   const host = get('host') ?? '127.0.0.1';
   if (/\s/.test(host)) throw new ConfigError(`Invalid ${settingName('host')} "${host}": give an address such as 127.0.0.1, :: or 0.0.0.0.`);
 
+  const defaultUser = get('defaultUser') ?? 'guest';
+  const defaultPass = get('defaultPass') ?? (defaultUser === 'guest' ? 'guest' : undefined);
+  if (defaultPass === undefined) {
+    throw new ConfigError(`${settingName('defaultUser')} is "${defaultUser}" but ${settingName('defaultPass')} is not set: give that user's password too.`);
+  }
+  if (defaultUser.length > 255) throw new ConfigError(`Invalid ${settingName('defaultUser')}: a user name is at most 255 characters.`);
+  const loopback = get('loopbackUsers') ?? 'guest';
+  // "none", as in RabbitMQ's loopback_users.none, lets every user connect from anywhere.
+  const loopbackUsers = loopback.trim() === 'none' ? [] : loopback.split(',').map((u) => u.trim()).filter((u) => u !== '');
+
   return {
     amqpPort: parsePort(get('amqpPort') ?? '5672', 'amqpPort'),
     httpPort: parsePort(get('httpPort') ?? '15672', 'httpPort'),
@@ -111,5 +128,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     nodeName: get('nodeName') ?? `warren@${os.hostname()}`,
     dev: dev || env.WARREN_DEV === '1',
     diskFreeLimitBytes: parseBytes(get('diskFreeLimit') ?? '50MB', 'diskFreeLimit'),
+    defaultUser: { name: defaultUser, password: defaultPass },
+    loopbackUsers,
   };
 }

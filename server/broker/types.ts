@@ -50,6 +50,8 @@ export interface QueueDeclareOptions {
   autoDelete?: boolean;
   arguments?: FieldTable;
   passive?: boolean;
+  /** The name of a server-named queue (empty name), when the caller chose it first to check permissions on it (serverNamedQueue). */
+  serverName?: string;
 }
 
 export interface QueueDeleteOptions {

@@ -224,7 +224,7 @@ export class Vhost implements QueueHost {
       queue.touch();
       return queue;
     }
-    const name = requestedName === '' ? serverNamedQueue() : requestedName;
+    const name = requestedName === '' ? (options.serverName ?? serverNamedQueue()) : requestedName;
     const settings: QueueSettings = {
       durable: options.durable ?? false,
       exclusive: options.exclusive ?? false,
@@ -385,6 +385,7 @@ export class Vhost implements QueueHost {
   }
 }
 
-function serverNamedQueue(): string {
+/** A fresh `amq.gen-…` name for a queue declared without one. */
+export function serverNamedQueue(): string {
   return `amq.gen-${randomBytes(16).toString('base64url')}`;
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Broker } from '../broker/broker';
 import { workQueueOfHoldingArea } from '../broker/retry/holding-area';
 import type { StreamStorage } from '../broker/stream/stream-store';
+import type { AccessControl } from '../broker/access/access-control';
 import type { MetadataDb } from './db';
 import { DurableStore } from './durable-store';
 import { Journal, type JournalOptions } from './journal/journal';
@@ -23,6 +24,8 @@ export interface DurableBrokerOptions {
   db: MetadataDb;
   nodeName?: string;
   streams?: StreamStorage;
+  /** Users' permissions, checked on AMQP operations. */
+  access?: AccessControl;
   journal?: JournalOptions;
   log?: (line: string) => void;
 }
@@ -45,7 +48,7 @@ export async function openDurableBroker(options: DurableBrokerOptions): Promise<
   const stored = await topology.load();
   const store = new DurableStore(journal, topology);
   store.muted = true;
-  const broker = new Broker({ store, nodeName: options.nodeName, streams: options.streams });
+  const broker = new Broker({ store, nodeName: options.nodeName, streams: options.streams, access: options.access });
   let restoredMessages = 0;
   try {
     redeclare(broker, stored, log);
