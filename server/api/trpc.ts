@@ -7,7 +7,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { BrokerError } from '../broker/errors';
-import type { SignedInUser } from '../auth/users';
+import { UserError, type SignedInUser } from '../auth/users';
 import type { Services } from '../services';
 import { consoleAccess, type ConsoleAccess } from './console-access';
 
@@ -61,6 +61,9 @@ const brokerErrors = t.middleware(async ({ next }) => {
   if (!result.ok && result.error.cause instanceof BrokerError) {
     const cause = result.error.cause;
     throw new TRPCError({ code: TRPC_CODE[cause.replyCode] ?? 'BAD_REQUEST', message: cause.replyText, cause });
+  }
+  if (!result.ok && result.error.cause instanceof UserError) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: result.error.cause.message, cause: result.error.cause });
   }
   return result;
 });
