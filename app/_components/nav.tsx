@@ -21,7 +21,7 @@ export const PAGES = [
   { href: '/users', label: 'Users', administrator: true },
   { href: '/vhosts', label: 'Vhosts', administrator: true },
   { href: '/permissions', label: 'Permissions', administrator: true },
-  { href: '/admin', label: 'Audit log', seesAll: true },
+  { href: '/admin', label: 'Admin', seesAll: true },
 ] as const;
 
 export function Nav() {
