@@ -44,4 +44,12 @@ describe('loadConfig', () => {
   it('refuses an unknown flag and lists the known ones', () => {
     expect(() => loadConfig(['--prot', '1'], {})).toThrow(/Unknown option "--prot".*--port/);
   });
+
+  it('reads the default user, wants its password unless it is guest, and the loopback users', () => {
+    expect(loadConfig([], {})).toMatchObject({ defaultUser: { name: 'guest', password: 'guest' }, loopbackUsers: ['guest'] });
+    expect(loadConfig([], { WARREN_DEFAULT_USER: 'admin', WARREN_DEFAULT_PASS: 's3cret' }).defaultUser).toEqual({ name: 'admin', password: 's3cret' });
+    expect(() => loadConfig([], { WARREN_DEFAULT_USER: 'admin' })).toThrow(/WARREN_DEFAULT_PASS \(or --default-pass\) is not set/);
+    expect(loadConfig(['--loopback-users', 'guest, ops'], {}).loopbackUsers).toEqual(['guest', 'ops']);
+    expect(loadConfig([], { WARREN_LOOPBACK_USERS: 'none' }).loopbackUsers).toEqual([]);
+  });
 });

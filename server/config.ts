@@ -20,6 +20,10 @@ export interface Config {
   diskFreeLimitBytes: number;
   /** Memory in use above which publishers are blocked (0: never), as RabbitMQ's vm_memory_high_watermark. */
   memoryHighWatermarkBytes: number;
+  /** The administrator a fresh metadata database gets (guest/guest unless set). */
+  defaultUser: { name: string; password: string };
+  /** Users who may only connect from loopback (RabbitMQ's loopback_users). */
+  loopbackUsers: string[];
 }
 
 export class ConfigError extends Error {}
@@ -38,6 +42,9 @@ const SETTINGS = {
   nodeName: { env: 'WARREN_NODE_NAME', flag: '--node-name' },
   diskFreeLimit: { env: 'WARREN_DISK_FREE_LIMIT', flag: '--disk-free-limit' },
   memoryHighWatermark: { env: 'WARREN_MEMORY_HIGH_WATERMARK', flag: '--memory-high-watermark' },
+  defaultUser: { env: 'WARREN_DEFAULT_USER', flag: '--default-user' },
+  defaultPass: { env: 'WARREN_DEFAULT_PASS', flag: '--default-pass' },
+  loopbackUsers: { env: 'WARREN_LOOPBACK_USERS', flag: '--loopback-users' },
 } satisfies Record<string, Setting>;
 
 /** How a person changes a setting, for error messages: "AMQP_PORT (or --amqp-port)". */
@@ -117,6 +124,16 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   const host = get('host') ?? '127.0.0.1';
   if (/\s/.test(host)) throw new ConfigError(`Invalid ${settingName('host')} "${host}": give an address such as 127.0.0.1, :: or 0.0.0.0.`);
 
+  const defaultUser = get('defaultUser') ?? 'guest';
+  const defaultPass = get('defaultPass') ?? (defaultUser === 'guest' ? 'guest' : undefined);
+  if (defaultPass === undefined) {
+    throw new ConfigError(`${settingName('defaultUser')} is "${defaultUser}" but ${settingName('defaultPass')} is not set: give that user's password too.`);
+  }
+  if (defaultUser.length > 255) throw new ConfigError(`Invalid ${settingName('defaultUser')}: a user name is at most 255 characters.`);
+  const loopback = get('loopbackUsers') ?? 'guest';
+  // "none", as in RabbitMQ's loopback_users.none, lets every user connect from anywhere.
+  const loopbackUsers = loopback.trim() === 'none' ? [] : loopback.split(',').map((u) => u.trim()).filter((u) => u !== '');
+
   return {
     amqpPort: parsePort(get('amqpPort') ?? '5672', 'amqpPort'),
     httpPort: parsePort(get('httpPort') ?? '15672', 'httpPort'),
@@ -127,5 +144,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     dev: dev || env.WARREN_DEV === '1',
     diskFreeLimitBytes: parseBytes(get('diskFreeLimit') ?? '50MB', 'diskFreeLimit'),
     memoryHighWatermarkBytes: parseMemoryWatermark(get('memoryHighWatermark') ?? '0.4', os.totalmem()),
+    defaultUser: { name: defaultUser, password: defaultPass },
+    loopbackUsers,
   };
 }

@@ -21,6 +21,7 @@ import { describeListenError } from './listen-error';
 import { Sessions } from './auth/sessions';
 import { Users } from './auth/users';
 import { installFaultPolicy } from './process-faults';
+import { AccessControl } from './broker/access/access-control';
 import type { Services } from './services';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,14 +39,16 @@ async function main(): Promise<void> {
   const unlockDataDir = lockDataDir(config.dataDir);
 
   const db = await openMetadataDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (l) => console.log(l) });
-  const users = new Users(db);
-  await users.ensureDefaultUser();
+  const access = new AccessControl();
+  const users = new Users(db, access, { loopbackUsers: config.loopbackUsers, log: (l) => console.log(l) });
+  await users.load(config.defaultUser);
   // Durable state comes back before any client can connect.
   const { broker, store } = await openDurableBroker({
     dataDir: config.dataDir,
     db,
     nodeName: config.nodeName,
     streams: new FileStreamStorage(path.join(config.dataDir, 'streams')),
+    access,
     log: (l) => console.log(l),
   });
 
@@ -70,11 +73,16 @@ async function main(): Promise<void> {
   sampler.start();
   const brokerSampler = new BrokerSampler(broker);
   brokerSampler.start();
+  const sessions = new Sessions();
+  users.onDeleted = (name) => {
+    broker.closeUserConnections(name, `user '${name}' is deleted`);
+    sessions.forgetUser(name);
+  };
   const services: Services = {
     broker,
     db,
     users,
-    sessions: new Sessions(config.dataDir),
+    sessions,
     sampler,
     brokerSampler,
     version,

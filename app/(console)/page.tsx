@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../_lib/trpc';
+import { useMe } from '../_lib/use-me';
 import { formatBytes, formatDuration } from '../_lib/format';
 import { MemoryChart } from '../_components/memory-chart';
 import { RatesCharts } from '../_components/rates-chart';
@@ -17,6 +18,7 @@ function Figure({ label, value }: { label: string; value: string }) {
 
 export default function OverviewPage() {
   const trpc = useTRPC();
+  const { me, seesAll } = useMe();
   const info = useQuery({ ...trpc.system.info.queryOptions(), refetchInterval: 1_000 });
   const totals = useQuery({ ...trpc.system.totals.queryOptions(), refetchInterval: 1_000 });
 
@@ -70,8 +72,14 @@ export default function OverviewPage() {
           <Figure label="Messages unacked" value={totals.data.unacked.toLocaleString()} />
         </dl>
       )}
-      <RatesCharts />
-      <MemoryChart />
+      {seesAll ? (
+        <>
+          <RatesCharts />
+          <MemoryChart />
+        </>
+      ) : (
+        me && <p className="muted">Totals above count vhosts {me.vhosts.join(', ') || '(none)'} only. Broker-wide charts are for users tagged monitoring or administrator.</p>
+      )}
     </section>
   );
 }

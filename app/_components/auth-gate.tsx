@@ -10,7 +10,8 @@ export function AuthGate({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
   const router = useRouter();
   const pathname = usePathname();
-  const me = useQuery({ ...trpc.auth.me.queryOptions(), staleTime: 30_000 });
+  // Asked again every few seconds: a session revoked on the server (user deleted) ends here too.
+  const me = useQuery({ ...trpc.auth.me.queryOptions(), staleTime: 5_000, refetchInterval: 5_000 });
   const signedOut = me.isSuccess && me.data === null;
 
   useEffect(() => {

@@ -18,7 +18,10 @@ export const PAGES = [
   { href: '/lag', label: 'Lag' },
   { href: '/connections', label: 'Connections' },
   { href: '/publish', label: 'Publish' },
-  { href: '/admin', label: 'Admin' },
+  { href: '/users', label: 'Users', administrator: true },
+  { href: '/vhosts', label: 'Vhosts', administrator: true },
+  { href: '/permissions', label: 'Permissions', administrator: true },
+  { href: '/admin', label: 'Admin', seesAll: true },
 ] as const;
 
 export function Nav() {
@@ -39,7 +42,7 @@ export function Nav() {
     <nav aria-label="Console" className="nav">
       <div className="brand">Warren</div>
       <ul>
-        {PAGES.map((p) => {
+        {PAGES.filter((p) => !(('administrator' in p && !me.data?.isAdministrator) || ('seesAll' in p && !me.data?.seesAll))).map((p) => {
           const active = p.href === '/' ? pathname === '/' : pathname.startsWith(p.href);
           return (
             <li key={p.href}>

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { GuardedOperation } from '../broker/access/access-control';
 import type { Broker } from '../broker/broker';
 import type { Connection } from '../broker/connection';
 import { BrokerError } from '../broker/errors';
@@ -315,6 +316,7 @@ export class AmqpConnection {
 
   private open(vhost: string): void {
     if (!this.broker.hasVhost(vhost)) throw new BrokerError('NOT_ALLOWED', `vhost ${vhost} not found`, 'connection');
+    this.broker.access?.checkVhost(this.user, vhost);
     this.vhost = vhost;
     this.engine = this.broker.openConnection({
       vhost,
@@ -352,6 +354,14 @@ export class AmqpConnection {
     const opened = new AmqpChannel(this, number, this.engine!.openChannel(number));
     this.channels.set(number, opened);
     this.send(number, writeChannelOpenOk, { channelId: Buffer.alloc(0) });
+  }
+
+  /** 403 ACCESS_REFUSED when this connection's user may not do `operation` (broker/access/operation-permissions.ts says what each needs). */
+  authorize(operation: GuardedOperation): void {
+    const access = this.broker.access;
+    if (access === undefined) return;
+    const vhost = this.broker.vhostObject(this.vhost);
+    access.authorize(this.user, this.vhost, operation, (kind, name) => (kind === 'queue' ? vhost?.queues.has(name) : vhost?.exchanges.has(name)) ?? false);
   }
 
   forgetChannel(number: number): void {

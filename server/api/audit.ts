@@ -1,19 +1,33 @@
 /**
- * The audit trail of destructive acts done from the console (purge, delete,
- * move, close a connection): who, what, on which object, with what effect.
+ * The audit trail of what is done from the console (purges, deletions, moves,
+ * closed connections, users, vhosts and permissions): who, from which
+ * address, what, on which object, with what effect.
  */
+import type { SignedInUser } from '../auth/users';
 import type { Services } from '../services';
 
 export interface AuditInput {
-  user: string;
   action: string;
   target: string;
   details?: Record<string, unknown>;
 }
 
-export async function recordAudit(services: Services, entry: AuditInput): Promise<void> {
-  await services.db.prisma.auditEntry.create({
-    data: { user: entry.user, action: entry.action, target: entry.target, details: JSON.stringify(entry.details ?? {}) },
+/** Who acts: the signed-in user of a request and the address it came from. */
+export interface AuditActor {
+  services: Services;
+  user: SignedInUser;
+  peerAddress: string;
+}
+
+export async function recordAudit(actor: AuditActor, entry: AuditInput): Promise<void> {
+  await actor.services.db.prisma.auditEntry.create({
+    data: {
+      user: actor.user.name,
+      address: actor.peerAddress,
+      action: entry.action,
+      target: entry.target,
+      details: JSON.stringify(entry.details ?? {}),
+    },
   });
 }
 

@@ -6,6 +6,7 @@ import { connectionsRouter } from './routers/connections';
 import { deadLettersRouter } from './routers/dead-letters';
 import { exchangesRouter } from './routers/exchanges';
 import { lagRouter } from './routers/lag';
+import { permissionsRouter } from './routers/permissions';
 import { policiesRouter } from './routers/policies';
 import { publishRouter } from './routers/publish';
 import { queuesRouter } from './routers/queues';
@@ -13,6 +14,8 @@ import { retriesRouter } from './routers/retries';
 import { routingRouter } from './routers/routing';
 import { streamsRouter } from './routers/streams';
 import { systemRouter } from './routers/system';
+import { usersRouter } from './routers/users';
+import { vhostsRouter } from './routers/vhosts';
 import { router } from './trpc';
 
 export const appRouter = router({
@@ -30,6 +33,9 @@ export const appRouter = router({
   lag: lagRouter,
   routing: routingRouter,
   policies: policiesRouter,
+  users: usersRouter,
+  vhosts: vhostsRouter,
+  permissions: permissionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

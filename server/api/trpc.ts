@@ -7,14 +7,17 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { BrokerError } from '../broker/errors';
-import type { SignedInUser } from '../auth/users';
+import { UserError, type SignedInUser } from '../auth/users';
 import type { Services } from '../services';
+import { consoleAccess, type ConsoleAccess } from './console-access';
 
 // 1. Context
 export interface ApiContext {
   services: Services;
   /** The signed-in console user (from the session cookie), or null. */
   user: SignedInUser | null;
+  /** The request's Cookie header: sign-out revokes its session, live streams re-check it. */
+  cookie?: string;
   /** The HTTP client's address: guest may only sign in from loopback. */
   peerAddress: string;
   /** Sets a cookie on the response (sign-in and sign-out). */
@@ -59,6 +62,9 @@ const brokerErrors = t.middleware(async ({ next }) => {
     const cause = result.error.cause;
     throw new TRPCError({ code: TRPC_CODE[cause.replyCode] ?? 'BAD_REQUEST', message: cause.replyText, cause });
   }
+  if (!result.ok && result.error.cause instanceof UserError) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: result.error.cause.message, cause: result.error.cause });
+  }
   return result;
 });
 
@@ -71,10 +77,81 @@ const changesStored = t.middleware(async ({ ctx, type, next }) => {
   return result;
 });
 
-/** Procedures for signed-in users only; `ctx.user` is then always set. */
-export const protectedProcedure = publicProcedure
-  .use(({ ctx, next }) => {
-    if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to use the console.' });
-    return next({ ctx: { ...ctx, user: ctx.user } });
-  })
-  .use(changesStored);
+/** The signed-in user as they are now: a session whose user was deleted or signed out is over. */
+function currentUser(ctx: ApiContext): SignedInUser | null {
+  if (ctx.cookie === undefined) return ctx.user; // callers made in tests
+  const name = ctx.services.sessions.read(ctx.cookie);
+  return name === null ? null : ctx.services.users.get(name);
+}
+
+/** Ends a live stream once its user is signed out or deleted (checked before each value). */
+async function* whileSignedIn<T>(ctx: ApiContext, values: AsyncIterable<T>): AsyncGenerator<T> {
+  for await (const value of values) {
+    if (!currentUser(ctx)) return;
+    yield value;
+  }
+}
+
+const consoleUser = t.middleware(async ({ ctx, type, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to use the console.' });
+  const access = consoleAccess(ctx.user, ctx.services.broker.access);
+  if (!access.signedIn) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: `User '${ctx.user.name}' has no console tag (administrator, monitoring, management or policymaker).` });
+  }
+  const result = await next({ ctx: { ...ctx, user: ctx.user, access } });
+  if (type === 'subscription' && result.ok) return { ...result, data: whileSignedIn(ctx, result.data as AsyncIterable<unknown>) };
+  return result;
+});
+
+/** The vhost an input names, if any: what the scope checks look at. */
+async function inputVhost(getRawInput: () => Promise<unknown>): Promise<string | undefined> {
+  const raw = await getRawInput();
+  const vhost = typeof raw === 'object' && raw !== null ? (raw as { vhost?: unknown }).vhost : undefined;
+  return typeof vhost === 'string' ? vhost : undefined;
+}
+
+function refuse(message: string): never {
+  throw new TRPCError({ code: 'FORBIDDEN', message });
+}
+
+/** Reads need the vhost to be visible; changes need the right to change it (monitoring changes nothing). */
+const vhostScope = t.middleware(async ({ ctx, type, getRawInput, next }) => {
+  const access = (ctx as ApiContext & { access: ConsoleAccess }).access;
+  const vhost = await inputVhost(getRawInput);
+  if (type === 'mutation') {
+    if (!access.changes) refuse(`User '${access.user}' may only look (monitoring): changes need the management tag.`);
+    if (vhost !== undefined && !access.canChange(vhost)) refuse(`User '${access.user}' has no permission on vhost '${vhost}'.`);
+  } else if (vhost !== undefined && !access.canSee(vhost)) {
+    refuse(`User '${access.user}' has no permission on vhost '${vhost}'.`);
+  }
+  return next();
+});
+
+/**
+ * Procedures for signed-in console users; `ctx.user` and `ctx.access` are then
+ * set. Queries and subscriptions read, mutations change: an input's `vhost`
+ * is checked against what the user may see or change, and lists without one
+ * are narrowed with `ctx.access.visible(...)`.
+ */
+export const protectedProcedure = publicProcedure.use(consoleUser).use(vhostScope).use(changesStored);
+
+/** Policies: changing them needs the policymaker (or administrator) tag on the vhost. */
+export const policyProcedure = protectedProcedure.use(async ({ ctx, type, getRawInput, next }) => {
+  const vhost = await inputVhost(getRawInput);
+  if (type === 'mutation' && (vhost === undefined || !ctx.access.canSetPolicies(vhost))) {
+    refuse(`User '${ctx.access.user}' may not set policies${vhost === undefined ? '' : ` in vhost '${vhost}'`}: that needs the policymaker tag and a permission on the vhost.`);
+  }
+  return next();
+});
+
+/** Broker-wide figures (the overview's charts, process figures): for users who see every vhost. */
+export const overviewProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (!ctx.access.seesAll) refuse('Broker-wide figures are for users tagged monitoring or administrator.');
+  return next();
+});
+
+/** Users, vhosts and permissions: administrators only. */
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (!ctx.access.isAdministrator) refuse(`User '${ctx.access.user}' is not an administrator: users, vhosts and permissions need the administrator tag.`);
+  return next();
+});

@@ -1,57 +1,65 @@
 /**
- * Console sessions: a signed cookie `warren_session` holding the user's name,
- * tags and expiry, with an HMAC-SHA256 over it. The key is made once and kept
- * in the data directory, so sessions survive a restart of the broker.
+ * Console sessions, kept on the server: the cookie `warren_session` holds a
+ * random id, and the server maps it to a user name and an expiry. Signing
+ * out forgets the id; deleting a user forgets all of theirs; a restart of the
+ * broker signs everyone out. The user's tags are not in the session but read
+ * per request, so a change of tags applies at once.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import type { SignedInUser } from './users';
+import { randomBytes } from 'node:crypto';
 
 export const SESSION_COOKIE = 'warren_session';
 const LIFETIME_MS = 12 * 60 * 60 * 1000;
+/** Sessions kept at most; the oldest goes first (Map keeps insertion order). */
+const MAX_SESSIONS = 10_000;
+
+interface Session {
+  user: string;
+  expiresAt: number;
+}
 
 export class Sessions {
-  private readonly key: Buffer;
+  private readonly sessions = new Map<string, Session>();
 
-  constructor(dataDir: string) {
-    const file = path.join(dataDir, 'session.key');
-    if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32), { mode: 0o600 });
-    this.key = fs.readFileSync(file);
-  }
-
-  private sign(payload: string): string {
-    return createHmac('sha256', this.key).update(payload).digest('base64url');
-  }
-
-  /** The Set-Cookie header value that signs `user` in. */
-  issue(user: SignedInUser, now = Date.now()): string {
-    const payload = Buffer.from(JSON.stringify({ u: user.name, t: user.tags, e: now + LIFETIME_MS })).toString('base64url');
-    return `${SESSION_COOKIE}=${payload}.${this.sign(payload)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${LIFETIME_MS / 1000}`;
+  /** The Set-Cookie header value that signs `user` in with a new session. */
+  issue(user: string, now = Date.now()): string {
+    if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
+    const id = randomBytes(32).toString('base64url');
+    this.sessions.set(id, { user, expiresAt: now + LIFETIME_MS });
+    return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${LIFETIME_MS / 1000}`;
   }
 
   static clear(): string {
     return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
   }
 
-  /** The signed-in user of a request's Cookie header, or null. */
-  read(cookieHeader: string | undefined, now = Date.now()): SignedInUser | null {
-    const raw = cookieHeader
-      ?.split(';')
-      .map((c) => c.trim())
-      .find((c) => c.startsWith(`${SESSION_COOKIE}=`))
-      ?.slice(SESSION_COOKIE.length + 1);
-    if (!raw) return null;
-    const [payload, signature] = raw.split('.');
-    if (!payload || !signature) return null;
-    const expected = Buffer.from(this.sign(payload));
-    const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-    try {
-      const data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { u: string; t: string[]; e: number };
-      return data.e > now ? { name: data.u, tags: data.t } : null;
-    } catch {
+  /** The user name of a request's session, or null (no cookie, unknown, revoked or expired). */
+  read(cookieHeader: string | undefined, now = Date.now()): string | null {
+    const id = sessionId(cookieHeader);
+    const session = id === undefined ? undefined : this.sessions.get(id);
+    if (!session) return null;
+    if (session.expiresAt <= now) {
+      this.sessions.delete(id!);
       return null;
     }
+    return session.user;
   }
+
+  /** Sign-out: the session's id stops working. */
+  revoke(cookieHeader: string | undefined): void {
+    const id = sessionId(cookieHeader);
+    if (id !== undefined) this.sessions.delete(id);
+  }
+
+  /** Ends every session of `user` (deleted). */
+  forgetUser(user: string): void {
+    for (const [id, session] of this.sessions) if (session.user === user) this.sessions.delete(id);
+  }
+}
+
+function sessionId(cookieHeader: string | undefined): string | undefined {
+  return cookieHeader
+    ?.split(';')
+    .map((c) => c.trim())
+    .find((c) => c.startsWith(`${SESSION_COOKIE}=`))
+    ?.slice(SESSION_COOKIE.length + 1);
 }

@@ -4,6 +4,7 @@
 // changes are reported to the Store, time comes from `now`, and the one
 // Scheduler timer drives expiry (close() stops it).
 
+import type { AccessControl } from './access/access-control';
 import { Connection } from './connection';
 import { BrokerError, notFound, resourceName } from './errors';
 import { Message } from './message';
@@ -59,6 +60,8 @@ export interface BrokerOptions {
    * threw): the work was left as it was and the broker carries on. Default: stderr.
    */
   onFault?: (what: string, error: unknown) => void;
+  /** Users' permissions, checked on AMQP operations; without it every user may do everything (engine tests). */
+  access?: AccessControl;
 }
 
 /** Who asks: exclusive queues may only be used by the connection that owns them. */
@@ -79,6 +82,8 @@ export class Broker {
   readonly nodeName: string;
   readonly scheduler: Scheduler;
   readonly streamStorage: StreamStorage;
+  /** Permissions checked by the AMQP layer, when the broker has users (access/access-control.ts). */
+  readonly access: AccessControl | undefined;
   /** Streams as the console reads them (stream/stream-console.ts). */
   readonly streams = new StreamConsole(this);
   /** Retry tiers as the console reads them (retry/retry-console.ts). */
@@ -106,6 +111,7 @@ export class Broker {
     this.onFault = options.onFault ?? ((what, error) => console.error(`broker: ${what}`, error));
     this.scheduler = new Scheduler(this.now, (error) => this.fault('a timer (message expiry, retry or idle queue) failed', error));
     this.streamStorage = options.streams ?? new MemoryStreamStorage();
+    this.access = options.access;
     this.createVhost('/');
   }
 
@@ -133,6 +139,7 @@ export class Broker {
   /** Deletes a vhost and everything in it; its connections are asked to close. 404 when missing. */
   deleteVhost(name: string): void {
     const vhost = this.vhost(name);
+    this.access?.forgetVhost(name);
     for (const connection of [...this.connections.values()]) {
       if (connection.vhost === name) this.closeConnection(connection.id, `vhost '${name}' is deleted`);
     }
@@ -185,6 +192,15 @@ export class Broker {
     if (connection.info.onCloseRequested) connection.info.onCloseRequested(reason);
     else connection.close();
     return true;
+  }
+
+  /** Asks every client connection of `user` to close (320), e.g. "user 'u' is deleted"; returns how many. */
+  closeUserConnections(user: string, reason: string): number {
+    let closed = 0;
+    for (const connection of [...this.connections.values()]) {
+      if (connection.info.user === user && connection.info.protocol !== 'console' && this.closeConnection(connection.id, reason)) closed++;
+    }
+    return closed;
   }
 
   /** Called by Connection.close. */
@@ -493,15 +509,32 @@ export class Broker {
     return bytes;
   }
 
-  /** Overview numbers: cheap enough to sample every second. */
-  totals(): BrokerTotals {
-    return computeTotals(this.vhosts.values(), this.connections.values(), {
-      published: this.published,
-      unroutable: this.unroutable,
-      returned: this.returned,
-      overDeliveryLimit: this.overDeliveryLimit,
-      faults: this.faults,
-    });
+  /**
+   * Overview numbers: cheap enough to sample every second. With `visible`,
+   * only those vhosts count, and the publish counters are summed from their
+   * exchanges (the engine-wide ones would tell about the others).
+   */
+  totals(visible?: (vhost: string) => boolean): BrokerTotals {
+    if (visible === undefined) {
+      return computeTotals(this.vhosts.values(), this.connections.values(), {
+        published: this.published,
+        unroutable: this.unroutable,
+        returned: this.returned,
+        overDeliveryLimit: this.overDeliveryLimit,
+        faults: this.faults,
+      });
+    }
+    const vhosts = [...this.vhosts.values()].filter((v) => visible(v.name));
+    // Delivery-limit and fault counts are broker-wide: not shown to someone who sees only some vhosts.
+    const engine = { published: 0, unroutable: 0, returned: 0, overDeliveryLimit: 0, faults: 0 };
+    for (const v of vhosts) {
+      for (const e of v.exchanges.values()) {
+        engine.published += e.counters.publishedIn;
+        engine.unroutable += e.counters.unroutable;
+        engine.returned += e.counters.returned;
+      }
+    }
+    return computeTotals(vhosts, [...this.connections.values()].filter((c) => visible(c.vhost)), engine);
   }
 
   /** A fault the engine contained: counted and reported, never thrown at the caller. */

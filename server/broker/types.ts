@@ -54,6 +54,8 @@ export interface QueueDeclareOptions {
   passive?: boolean;
   /** Read back from the store at start-up: a name stored before the short-string rule is kept (see short-string.ts). */
   fromStore?: boolean;
+  /** The name of a server-named queue (empty name), when the caller chose it first to check permissions on it (serverNamedQueue). */
+  serverName?: string;
 }
 
 export interface QueueDeleteOptions {

@@ -234,7 +234,7 @@ export class Vhost implements QueueHost {
       queue.touch();
       return queue;
     }
-    const name = requestedName === '' ? serverNamedQueue() : requestedName;
+    const name = requestedName === '' ? (options.serverName ?? serverNamedQueue()) : requestedName;
     const settings: QueueSettings = {
       durable: options.durable ?? false,
       exclusive: options.exclusive ?? false,
@@ -422,6 +422,7 @@ function checkQueueName(name: string, args: FieldTable): void {
   }
 }
 
-function serverNamedQueue(): string {
+/** A fresh `amq.gen-…` name for a queue declared without one. */
+export function serverNamedQueue(): string {
   return `amq.gen-${randomBytes(16).toString('base64url')}`;
 }

@@ -32,9 +32,11 @@ export async function startHttpServer(opts: {
     basePath: '/api/trpc/',
     createContext: ({ req, res }) => {
       const services = opts.services();
+      const signedIn = services.sessions.read(req.headers.cookie);
       const ctx = {
         services,
-        user: services.sessions.read(req.headers.cookie),
+        user: signedIn === null ? null : services.users.get(signedIn),
+        cookie: req.headers.cookie ?? '',
         peerAddress: req.socket.remoteAddress ?? '',
         setCookie: (value: string) => res.appendHeader('set-cookie', value),
       };

@@ -14,6 +14,7 @@ import { argumentProblem } from '../broker/queue/queue-arguments';
 import { workQueueOfHoldingArea } from '../broker/retry/holding-area';
 import { shortStringProblem, shownName } from '../broker/short-string';
 import type { StreamStorage } from '../broker/stream/stream-store';
+import type { AccessControl } from '../broker/access/access-control';
 import type { MetadataDb } from './db';
 import { DurableStore } from './durable-store';
 import { Journal, type JournalOptions } from './journal/journal';
@@ -25,6 +26,8 @@ export interface DurableBrokerOptions {
   db: MetadataDb;
   nodeName?: string;
   streams?: StreamStorage;
+  /** Users' permissions, checked on AMQP operations. */
+  access?: AccessControl;
   journal?: JournalOptions;
   log?: (line: string) => void;
 }
@@ -47,7 +50,7 @@ export async function openDurableBroker(options: DurableBrokerOptions): Promise<
   const stored = await topology.load();
   const store = new DurableStore(journal, topology);
   store.muted = true;
-  const broker = new Broker({ store, nodeName: options.nodeName, streams: options.streams });
+  const broker = new Broker({ store, nodeName: options.nodeName, streams: options.streams, access: options.access });
   let restoredMessages = 0;
   try {
     redeclare(broker, stored, log);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../../server/api/root';
 import { Sessions } from '../../server/auth/sessions';
 import { Users } from '../../server/auth/users';
+import { AccessControl } from '../../server/broker/access/access-control';
 import { Broker } from '../../server/broker/broker';
 import { BrokerSampler } from '../../server/metrics/broker-sampler';
 import { ProcessSampler } from '../../server/metrics/process-sampler';
@@ -23,8 +24,8 @@ function caller() {
   const services: Services = {
     broker,
     db,
-    users: new Users(db),
-    sessions: new Sessions(dir),
+    users: new Users(db, new AccessControl()),
+    sessions: new Sessions(),
     sampler: new ProcessSampler(),
     brokerSampler: new BrokerSampler(broker),
     version: 'test',

@@ -26,7 +26,7 @@ async function setUp() {
   for (let i = 0; i < 10; i++) broker.publish('/', '', 'events', { headers: { i } }, Buffer.from(`m${i}`));
   // Only what the streams router uses is real here: the broker and the database.
   const services = { broker, db } as unknown as Services;
-  const ctx: ApiContext = { services, user: { name: 'alice' } } as unknown as ApiContext;
+  const ctx: ApiContext = { services, user: { name: 'alice', tags: ['administrator'] }, peerAddress: '127.0.0.1' } as unknown as ApiContext;
   return { broker, services, api: streamsRouter.createCaller(ctx) };
 }
 

@@ -10,7 +10,7 @@ export default function AdminPage() {
   return (
     <section>
       <h1>Admin</h1>
-      <p className="muted">Users, permissions and policies are not built yet; the audit log below records every destructive action taken from the console.</p>
+      <p className="muted">Users, vhosts and permissions have their own pages; the audit log below records every change made from the console: who, from which address, what.</p>
       <div className="card">
         <h2>Audit log</h2>
         {audit.isPending && <p role="status">Loading…</p>}
@@ -22,6 +22,7 @@ export default function AdminPage() {
               <tr>
                 <th>Time</th>
                 <th>User</th>
+                <th>Address</th>
                 <th>Action</th>
                 <th>Target</th>
                 <th>Details</th>
@@ -32,6 +33,7 @@ export default function AdminPage() {
                 <tr key={e.id}>
                   <td>{new Date(e.time).toLocaleString()}</td>
                   <td>{e.user}</td>
+                  <td>{e.address}</td>
                   <td>{e.action}</td>
                   <td>{e.target}</td>
                   <td>{JSON.stringify(e.details)}</td>

@@ -4,6 +4,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from '../../_lib/trpc';
 import { useUrlState } from '../../_lib/use-url-state';
+import { useMe } from '../../_lib/use-me';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNote } from '../../_components/error-note';
 import { PolicyForm, type PolicyDraft } from './policy-form';
@@ -18,6 +19,7 @@ function valueText(value: unknown): string {
 export function PoliciesView() {
   const trpc = useTRPC();
   const [state] = useUrlState({ vhost: '/' });
+  const mayEdit = useMe().canSetPolicies(state.vhost);
   const list = useQuery({ ...trpc.policies.list.queryOptions({ vhost: state.vhost }), refetchInterval: 2_000 });
   const [draft, setDraft] = useState<PolicyDraft>(EMPTY);
   const [deleting, setDeleting] = useState<string | null>(null);
@@ -73,14 +75,14 @@ export function PoliciesView() {
                   <td className="num">{p.appliesTo.queues}</td>
                   <td className="num">{p.appliesTo.exchanges}</td>
                   <td>
-                    <span className="actions">
+                    {mayEdit && <span className="actions">
                       <button type="button" onClick={() => edit(p)} aria-label={`Edit policy ${p.name}`}>
                         Edit
                       </button>
                       <button type="button" className="danger" onClick={() => setDeleting(p.name)} aria-label={`Delete policy ${p.name}`}>
                         Delete…
                       </button>
-                    </span>
+                    </span>}
                   </td>
                 </tr>
               ))}
@@ -88,7 +90,8 @@ export function PoliciesView() {
           </table>
         )}
       </div>
-      <PolicyForm vhost={state.vhost} draft={draft} onChange={setDraft} onSaved={() => (setDraft(EMPTY), list.refetch())} />
+      {!mayEdit && <p className="muted">Setting policies in vhost {state.vhost} needs the policymaker tag and a permission on it.</p>}
+      {mayEdit && <PolicyForm vhost={state.vhost} draft={draft} onChange={setDraft} onSaved={() => (setDraft(EMPTY), list.refetch())} />}
       <ConfirmDialog
         open={deleting !== null}
         title={`Delete policy ${deleting ?? ''}?`}

@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTRPC } from '../../_lib/trpc';
+import { useMe } from '../../_lib/use-me';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { MessageViewer, type ViewedMessage } from '../../_components/message-viewer';
 import { ErrorNote } from '../../_components/error-note';
@@ -13,6 +14,7 @@ type Pending = 'purge' | 'delete' | 'move' | null;
 /** What a person can do to one queue: publish, get, browse, move, purge, delete. */
 export function QueueActions({ vhost, name, ready, total }: { vhost: string; name: string; ready: number; total: number }) {
   const trpc = useTRPC();
+  const changes = useMe().canChange(vhost);
   const router = useRouter();
   const queryClient = useQueryClient();
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.queues.get.queryKey({ vhost, name }) });
@@ -68,8 +70,9 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
         </p>
       )}
       <ErrorNote errors={[error]} />
+      {!changes && <p className="muted">Read-only: you may browse this queue; publishing, getting, moving, purging and deleting need the management tag and a permission on vhost {vhost}.</p>}
 
-      <form className="actions" onSubmit={onPublish} aria-label="Publish to this queue">
+      {changes && <form className="actions" onSubmit={onPublish} aria-label="Publish to this queue">
         <label style={{ flex: '1 1 320px' }}>
           Payload
           <textarea rows={3} value={payload} onChange={(e) => setPayload(e.target.value)} />
@@ -86,7 +89,7 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
         <button type="submit" className="primary" disabled={publish.isPending}>
           Publish
         </button>
-      </form>
+      </form>}
 
       <div className="actions" role="group" aria-label="Read messages">
         <label>
@@ -96,6 +99,7 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
         <button type="button" onClick={() => (setShown(null), setBrowsing(true), browse.refetch())}>
           Browse
         </button>
+        {changes && <>
         <label>
           Get
           <input type="number" min={1} max={100} value={count} onChange={(e) => setCount(Number(e.target.value))} style={{ width: 80 }} />
@@ -110,9 +114,10 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
         <button type="button" onClick={() => (setBrowsing(false), get.mutate({ vhost, name, count, mode: getMode }))} disabled={get.isPending}>
           Get messages
         </button>
+        </>}
       </div>
 
-      <div className="actions" role="group" aria-label="Move, purge or delete">
+      {changes && <div className="actions" role="group" aria-label="Move, purge or delete">
         <label>
           Move to queue
           <input value={moveTo} onChange={(e) => setMoveTo(e.target.value)} placeholder="queue name" />
@@ -133,7 +138,7 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
         <button type="button" className="danger" onClick={() => setPending('delete')}>
           Delete…
         </button>
-      </div>
+      </div>}
 
       {browsed && (
         <section aria-label="Browsed messages">

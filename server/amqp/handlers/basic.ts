@@ -45,7 +45,9 @@ export function basicMethod(ch: AmqpChannel, m: AmqpMethod): void {
       if (!m.args.nowait) ch.send(writeBasicCancelOk, { consumerTag: m.args.consumerTag });
       return;
     case 'basic.get': {
-      const d = engine.get(queueName(ch, m.args.queue), m.args.noAck);
+      const queue = queueName(ch, m.args.queue);
+      ch.conn.authorize({ method: 'basic.get', queue });
+      const d = engine.get(queue, m.args.noAck);
       if (!d) return ch.send(writeBasicGetEmpty, {});
       ch.send(writeBasicGetOk, { deliveryTag: d.deliveryTag, redelivered: d.redelivered, exchange: d.exchange, routingKey: d.routingKey, messageCount: d.messageCount });
       return ch.conn.sendContent(ch.number, d.message.properties, d.message.body);
@@ -73,6 +75,8 @@ export function basicMethod(ch: AmqpChannel, m: AmqpMethod): void {
 
 function consume(ch: AmqpChannel, a: BasicConsume): void {
   if (a.queue === REPLY_TO_QUEUE) return consumeReplies(ch, a);
+  const queue = queueName(ch, a.queue);
+  ch.conn.authorize({ method: 'basic.consume', queue });
   // Deliveries made while consume() runs wait until consume-ok is on the wire.
   let early: Delivery[] | null = [];
   const deliver = (d: Delivery) => {
@@ -85,7 +89,7 @@ function consume(ch: AmqpChannel, a: BasicConsume): void {
   const rawPriority = a.arguments['x-priority'];
   const priority = typeof rawPriority === 'number' || typeof rawPriority === 'bigint' ? Number(rawPriority) : undefined;
   const consumerTag = ch.engine.consume(
-    queueName(ch, a.queue),
+    queue,
     { consumerTag: a.consumerTag, noAck: a.noAck, exclusive: a.exclusive, priority, arguments: a.arguments },
     deliver,
     onCancel,
@@ -110,6 +114,8 @@ function consumeReplies(ch: AmqpChannel, a: BasicConsume): void {
 
 /** A complete basic.publish (method, header, body): route it, then return and confirm as asked. */
 export function publishContent(ch: AmqpChannel, a: BasicPublish, properties: BasicProperties, body: Buffer): void {
+  // Checked once the message is complete, at publish time even inside a transaction, as RabbitMQ does.
+  ch.conn.authorize({ method: 'basic.publish', exchange: a.exchange });
   if (properties.replyTo === REPLY_TO_QUEUE) {
     if (!ch.replyTo) throw new BrokerError('PRECONDITION_FAILED', 'fast reply consumer does not exist');
     properties = { ...properties, replyTo: ch.replyTo.address };

@@ -8,6 +8,8 @@ export function exchangeMethod(ch: AmqpChannel, m: AmqpMethod): void {
   switch (m.name) {
     case 'exchange.declare': {
       const a = m.args;
+      const alternate = a.arguments['alternate-exchange'];
+      ch.conn.authorize({ method: 'exchange.declare', exchange: a.exchange, passive: a.passive, alternateExchange: typeof alternate === 'string' ? alternate : undefined });
       broker.declareExchange(vhost, a.exchange, a.type, {
         durable: a.durable,
         autoDelete: a.autoDelete,
@@ -19,14 +21,17 @@ export function exchangeMethod(ch: AmqpChannel, m: AmqpMethod): void {
       return;
     }
     case 'exchange.delete':
+      ch.conn.authorize({ method: 'exchange.delete', exchange: m.args.exchange });
       broker.deleteExchange(vhost, m.args.exchange, { ifUnused: m.args.ifUnused });
       if (!m.args.nowait) ch.sendWhenStored(writeExchangeDeleteOk, {});
       return;
     case 'exchange.bind':
+      ch.conn.authorize({ method: 'exchange.bind', destination: m.args.destination, source: m.args.source });
       broker.bindExchange(vhost, m.args.destination, m.args.source, m.args.routingKey, m.args.arguments);
       if (!m.args.nowait) ch.sendWhenStored(writeExchangeBindOk, {});
       return;
     case 'exchange.unbind':
+      ch.conn.authorize({ method: 'exchange.unbind', destination: m.args.destination, source: m.args.source });
       broker.unbindExchange(vhost, m.args.destination, m.args.source, m.args.routingKey, m.args.arguments);
       if (!m.args.nowait) ch.sendWhenStored(writeExchangeUnbindOk, {});
       return;

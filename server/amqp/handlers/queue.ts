@@ -1,4 +1,5 @@
 import { BrokerError } from '../../broker/errors';
+import { serverNamedQueue } from '../../broker/vhost';
 import {
   writeQueueBindOk,
   writeQueueDeclareOk,
@@ -23,10 +24,14 @@ export function queueMethod(ch: AmqpChannel, m: AmqpMethod): void {
         if (!a.nowait) ch.send(writeQueueDeclareOk, { queue: a.queue, messageCount: 0, consumerCount: 0 });
         return;
       }
+      // A server-named queue is named first: permissions are checked on the name it will have.
+      const serverName = a.queue === '' && !a.passive ? serverNamedQueue() : undefined;
+      const dlx = a.arguments['x-dead-letter-exchange'];
+      ch.conn.authorize({ method: 'queue.declare', queue: serverName ?? a.queue, passive: a.passive, deadLetterExchange: typeof dlx === 'string' ? dlx : undefined });
       const result = broker.declareQueue(
         vhost,
         a.queue,
-        { durable: a.durable, exclusive: a.exclusive, autoDelete: a.autoDelete, arguments: a.arguments, passive: a.passive },
+        { durable: a.durable, exclusive: a.exclusive, autoDelete: a.autoDelete, arguments: a.arguments, passive: a.passive, serverName },
         requester,
       );
       ch.lastQueue = result.name;
@@ -34,19 +39,23 @@ export function queueMethod(ch: AmqpChannel, m: AmqpMethod): void {
       return;
     }
     case 'queue.bind':
+      ch.conn.authorize({ method: 'queue.bind', queue: queueName(ch, m.args.queue), exchange: m.args.exchange });
       broker.bindQueue(vhost, queueName(ch, m.args.queue), m.args.exchange, m.args.routingKey, m.args.arguments, requester);
       if (!m.args.nowait) ch.sendWhenStored(writeQueueBindOk, {});
       return;
     case 'queue.unbind':
+      ch.conn.authorize({ method: 'queue.unbind', queue: queueName(ch, m.args.queue), exchange: m.args.exchange });
       broker.unbindQueue(vhost, queueName(ch, m.args.queue), m.args.exchange, m.args.routingKey, m.args.arguments, requester);
       ch.sendWhenStored(writeQueueUnbindOk, {});
       return;
     case 'queue.purge': {
+      ch.conn.authorize({ method: 'queue.purge', queue: queueName(ch, m.args.queue) });
       const messageCount = broker.purgeQueue(vhost, queueName(ch, m.args.queue), requester);
       if (!m.args.nowait) ch.sendWhenStored(writeQueuePurgeOk, { messageCount });
       return;
     }
     case 'queue.delete': {
+      ch.conn.authorize({ method: 'queue.delete', queue: queueName(ch, m.args.queue) });
       const messageCount = broker.deleteQueue(vhost, queueName(ch, m.args.queue), { ifUnused: m.args.ifUnused, ifEmpty: m.args.ifEmpty }, requester);
       if (!m.args.nowait) ch.sendWhenStored(writeQueueDeleteOk, { messageCount });
       return;

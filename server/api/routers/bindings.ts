@@ -18,7 +18,7 @@ const describe = (b: z.infer<typeof bindingInput>) =>
 export const bindingsRouter = router({
   list: protectedProcedure
     .input(z.object({ vhost: z.string().optional() }))
-    .query(({ ctx, input }) => ctx.services.broker.listBindings(input.vhost).map((b) => ({ ...b, arguments: b.arguments as Record<string, unknown> }))),
+    .query(({ ctx, input }) => ctx.access.visible(ctx.services.broker.listBindings(input.vhost)).map((b) => ({ ...b, arguments: b.arguments as Record<string, unknown> }))),
 
   add: protectedProcedure.input(bindingInput).mutation(({ ctx, input }) => {
     const { broker } = ctx.services;
@@ -31,7 +31,7 @@ export const bindingsRouter = router({
     const { broker } = ctx.services;
     if (input.destinationType === 'queue') broker.unbindQueue(input.vhost, input.destination, input.source, input.routingKey, input.arguments);
     else broker.unbindExchange(input.vhost, input.destination, input.source, input.routingKey, input.arguments);
-    await recordAudit(ctx.services, { user: ctx.user.name, action: 'binding.remove', target: describe(input) });
+    await recordAudit(ctx, { action: 'binding.remove', target: describe(input) });
     return { ok: true };
   }),
 });

@@ -14,8 +14,8 @@ export const connectionsRouter = router({
   /** Every connection with its channels and their consumers. */
   list: protectedProcedure.query(({ ctx }) => {
     const { broker } = ctx.services;
-    return broker
-      .listConnections()
+    return ctx.access
+      .visible(broker.listConnections())
       .filter((c) => c.protocol !== 'console')
       .map((c) => {
         const props = c.clientProperties;
@@ -42,10 +42,14 @@ export const connectionsRouter = router({
   close: protectedProcedure
     .input(z.object({ id: z.string().min(1), reason: z.string().max(200).default('Closed from the Warren console') }))
     .mutation(async ({ ctx, input }) => {
-      if (!ctx.services.broker.closeConnection(input.id, input.reason)) {
+      const connection = ctx.services.broker.getConnection(input.id);
+      if (connection && !ctx.access.canChange(connection.vhost)) {
+        throw new TRPCError({ code: 'FORBIDDEN', message: `User '${ctx.user.name}' has no permission on vhost '${connection.vhost}'.` });
+      }
+      if (!connection || !ctx.services.broker.closeConnection(input.id, input.reason)) {
         throw new TRPCError({ code: 'NOT_FOUND', message: `Connection ${input.id} is no longer open.` });
       }
-      await recordAudit(ctx.services, { user: ctx.user.name, action: 'connection.close', target: `connection ${input.id}`, details: { reason: input.reason } });
+      await recordAudit(ctx, { action: 'connection.close', target: `connection ${input.id}`, details: { reason: input.reason } });
       return { ok: true };
     }),
 });

@@ -55,7 +55,7 @@ export const deadLettersRouter = router({
   queues: protectedProcedure.input(z.object({ vhost: z.string().min(1).optional() }).default({})).query(({ ctx, input }) => {
     const { broker } = ctx.services;
     const key = (vhost: string, name: string) => `${vhost}\n${name}`;
-    const queues = broker.listQueues(input.vhost);
+    const queues = ctx.access.visible(broker.listQueues(input.vhost));
     const exchanges = new Set<string>();
     const targets = new Set<string>();
     for (const q of queues) {
@@ -91,8 +91,7 @@ export const deadLettersRouter = router({
         to: input.to,
         resetAttempts: input.resetAttempts,
       });
-      await recordAudit(ctx.services, {
-        user: ctx.user.name,
+      await recordAudit(ctx, {
         action: 'dead-letters.requeue',
         target: target(input),
         details: { ...result, to: input.to ?? 'original queues', resetAttempts: input.resetAttempts },
@@ -103,7 +102,7 @@ export const deadLettersRouter = router({
   /** Deletes the selected messages for good. */
   delete: protectedProcedure.input(queueRef.extend({ selection })).mutation(async ({ ctx, input }) => {
     const result = await ctx.services.broker.deadLetters.delete(input.vhost, input.name, input.selection);
-    await recordAudit(ctx.services, { user: ctx.user.name, action: 'dead-letters.delete', target: target(input), details: result });
+    await recordAudit(ctx, { action: 'dead-letters.delete', target: target(input), details: result });
     return result;
   }),
 

@@ -9,8 +9,8 @@ export const exchangesRouter = router({
   list: protectedProcedure
     .input(z.object({ vhost: z.string().optional() }))
     .query(({ ctx, input }) =>
-      ctx.services.broker
-        .listExchanges(input.vhost)
+      ctx.access
+        .visible(ctx.services.broker.listExchanges(input.vhost))
         .map((e) => ({ ...e, arguments: e.arguments as Record<string, unknown>, rates: ctx.services.brokerSampler.exchangeRates(e.vhost, e.name) })),
     ),
 
@@ -50,7 +50,7 @@ export const exchangesRouter = router({
 
   delete: protectedProcedure.input(exchangeRef.extend({ ifUnused: z.boolean().default(false) })).mutation(async ({ ctx, input }) => {
     ctx.services.broker.deleteExchange(input.vhost, input.name, { ifUnused: input.ifUnused });
-    await recordAudit(ctx.services, { user: ctx.user.name, action: 'exchange.delete', target: `exchange '${input.name}' in vhost '${input.vhost}'` });
+    await recordAudit(ctx, { action: 'exchange.delete', target: `exchange '${input.name}' in vhost '${input.vhost}'` });
     return { ok: true };
   }),
 });

@@ -2,20 +2,20 @@ import { z } from 'zod';
 import { POLICY_KEYS } from '../../broker/policy/policy-definition';
 import { recordAudit } from '../audit';
 import { vhostName } from '../inputs';
-import { protectedProcedure, router } from '../trpc';
+import { policyProcedure, protectedProcedure, router } from '../trpc';
 
 const policyName = z.string().trim().min(1, 'Give the policy a name').max(255, 'Names are at most 255 characters');
 const policyValue = z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))]);
 
 export const policiesRouter = router({
   /** Every policy (of one vhost, or all), highest priority first, with how many queues and exchanges it applies to. */
-  list: protectedProcedure.input(z.object({ vhost: z.string().optional() })).query(({ ctx, input }) => ctx.services.broker.listPolicies(input.vhost)),
+  list: protectedProcedure.input(z.object({ vhost: z.string().optional() })).query(({ ctx, input }) => ctx.access.visible(ctx.services.broker.listPolicies(input.vhost))),
 
   /** The keys a policy may set, with their kind of value and what they do (for the console's form). */
   keys: protectedProcedure.query(() => POLICY_KEYS.map((k) => ({ ...k }))),
 
   /** Adds or replaces a policy; it applies at once to every queue or exchange it matches. */
-  set: protectedProcedure
+  set: policyProcedure
     .input(
       z.object({
         vhost: vhostName,
@@ -30,8 +30,7 @@ export const policiesRouter = router({
       const { vhost, ...policy } = input;
       const existed = ctx.services.broker.listPolicies(vhost).some((p) => p.name === policy.name);
       ctx.services.broker.setPolicy(vhost, policy);
-      await recordAudit(ctx.services, {
-        user: ctx.user.name,
+      await recordAudit(ctx, {
         action: existed ? 'policy.update' : 'policy.create',
         target: `policy '${policy.name}' in vhost '${vhost}'`,
         details: { pattern: policy.pattern, applyTo: policy.applyTo, priority: policy.priority, definition: policy.definition },
@@ -39,9 +38,9 @@ export const policiesRouter = router({
       return { ok: true };
     }),
 
-  delete: protectedProcedure.input(z.object({ vhost: vhostName, name: policyName })).mutation(async ({ ctx, input }) => {
+  delete: policyProcedure.input(z.object({ vhost: vhostName, name: policyName })).mutation(async ({ ctx, input }) => {
     ctx.services.broker.deletePolicy(input.vhost, input.name);
-    await recordAudit(ctx.services, { user: ctx.user.name, action: 'policy.delete', target: `policy '${input.name}' in vhost '${input.vhost}'` });
+    await recordAudit(ctx, { action: 'policy.delete', target: `policy '${input.name}' in vhost '${input.vhost}'` });
     return { ok: true };
   }),
 });

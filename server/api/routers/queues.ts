@@ -78,7 +78,7 @@ export const queuesRouter = router({
       }
     };
     const keyed: { q: QueueSummary; key: string | number }[] = [];
-    for (const q of broker.listQueueSummaries(input.vhost)) if (matches(q.name)) keyed.push({ q, key: sortKey(q) });
+    for (const q of ctx.access.visible(broker.listQueueSummaries(input.vhost))) if (matches(q.name)) keyed.push({ q, key: sortKey(q) });
     const sign = input.dir === 'asc' ? 1 : -1;
     // Plain code-unit comparison: locale collation costs too much across 10,000 names.
     const compare = (x: string | number, y: string | number) => (x < y ? -1 : x > y ? 1 : 0);
@@ -142,14 +142,14 @@ export const queuesRouter = router({
         return out;
       });
       if (input.mode === 'ack' && taken.length > 0) {
-        await recordAudit(ctx.services, { user: ctx.user.name, action: 'queue.get-ack', target: target(input), details: { removed: taken.length } });
+        await recordAudit(ctx, { action: 'queue.get-ack', target: target(input), details: { removed: taken.length } });
       }
       return taken;
     }),
 
   purge: protectedProcedure.input(queueRef).mutation(async ({ ctx, input }) => {
     const purged = ctx.services.broker.purgeQueue(input.vhost, input.name);
-    await recordAudit(ctx.services, { user: ctx.user.name, action: 'queue.purge', target: target(input), details: { purged } });
+    await recordAudit(ctx, { action: 'queue.purge', target: target(input), details: { purged } });
     return { purged };
   }),
 
@@ -157,7 +157,7 @@ export const queuesRouter = router({
     .input(queueRef.extend({ ifUnused: z.boolean().default(false), ifEmpty: z.boolean().default(false) }))
     .mutation(async ({ ctx, input }) => {
       const lost = ctx.services.broker.deleteQueue(input.vhost, input.name, { ifUnused: input.ifUnused, ifEmpty: input.ifEmpty });
-      await recordAudit(ctx.services, { user: ctx.user.name, action: 'queue.delete', target: target(input), details: { messagesLost: lost } });
+      await recordAudit(ctx, { action: 'queue.delete', target: target(input), details: { messagesLost: lost } });
       return { messagesLost: lost };
     }),
 
@@ -166,7 +166,7 @@ export const queuesRouter = router({
     .mutation(async ({ ctx, input }) => {
       if (input.to === input.name) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose a different queue to move the messages to.' });
       const moved = ctx.services.broker.moveMessages(input.vhost, input.name, input.to, input.count);
-      await recordAudit(ctx.services, { user: ctx.user.name, action: 'queue.move', target: target(input), details: { to: input.to, moved } });
+      await recordAudit(ctx, { action: 'queue.move', target: target(input), details: { to: input.to, moved } });
       return { moved };
     }),
 

@@ -39,7 +39,7 @@ export const retriesRouter = router({
     .input(z.object({ vhost: z.string().min(1).optional() }).default({}))
     .query(({ ctx, input }) => {
       const { broker, brokerSampler } = ctx.services;
-      return broker.retries.list(input.vhost).map((info) => ({
+      return ctx.access.visible(broker.retries.list(input.vhost)).map((info) => ({
         ...info,
         work: stage(broker, brokerSampler, info.vhost, info.queue),
         deadLetters: deadLetterQueues(broker, info).map((name) => stage(broker, brokerSampler, info.vhost, name) ?? { name, ready: 0, unacked: 0, consumers: 0, rates: null }),
@@ -49,7 +49,7 @@ export const retriesRouter = router({
   /** Every queue with retry tiers (x-retry-tiers, or a recognised TTL chain), with per-tier counts and due times. */
   list: protectedProcedure
     .input(z.object({ vhost: z.string().min(1).optional() }).default({}))
-    .query(({ ctx, input }) => ctx.services.broker.retries.list(input.vhost)),
+    .query(({ ctx, input }) => ctx.access.visible(ctx.services.broker.retries.list(input.vhost))),
 
   /** One queue's tiers (an empty list when it has none). */
   get: protectedProcedure.input(queueRef).query(({ ctx, input }) => ctx.services.broker.retries.get(input.vhost, input.name)),

@@ -17,7 +17,7 @@ export const streamsRouter = router({
   /** Every stream: messages, bytes, segments, first/last offset and time, published and delivered counts (sample them for rates). */
   list: protectedProcedure
     .input(z.object({ vhost: z.string().min(1).optional() }).default({}))
-    .query(({ ctx, input }) => ctx.services.broker.streams.list(input.vhost)),
+    .query(({ ctx, input }) => ctx.access.visible(ctx.services.broker.streams.list(input.vhost))),
 
   /** One stream with its consumer groups and their lag. */
   get: protectedProcedure.input(queueRef).query(({ ctx, input }) => {
@@ -49,8 +49,7 @@ export const streamsRouter = router({
     .input(queueRef.extend({ group: objectName.min(1, 'Give the group name'), to: position }))
     .mutation(async ({ ctx, input }) => {
       const resumeAt = ctx.services.broker.streams.resetGroup(input.vhost, input.name, input.group, input.to);
-      await recordAudit(ctx.services, {
-        user: ctx.user.name,
+      await recordAudit(ctx, {
         action: 'stream.reset-group',
         target: `group '${input.group}' of stream '${input.name}' in vhost '${input.vhost}'`,
         details: { to: input.to, resumeAt },

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { listen } from '../listen';
-import { protectedProcedure, router } from '../trpc';
+import { overviewProcedure, protectedProcedure, router } from '../trpc';
 
 export const systemRouter = router({
   /** What the overview's header shows: who this broker is and how it is doing. */
@@ -25,17 +25,17 @@ export const systemRouter = router({
   }),
 
   /** Names of the virtual hosts, for pickers. */
-  vhosts: protectedProcedure.query(({ ctx }) => ctx.services.broker.listVhosts()),
+  vhosts: protectedProcedure.query(({ ctx }) => ctx.access.visibleVhosts(ctx.services.broker.listVhosts())),
 
-  /** Counts across the whole broker: connections, queues, messages, and message counters since start. */
-  totals: protectedProcedure.query(({ ctx }) => ctx.services.broker.totals()),
+  /** Counts across the broker (the user's vhosts only, unless they see all): connections, queues, messages, and message counters since start. */
+  totals: protectedProcedure.query(({ ctx }) => ctx.services.broker.totals(ctx.access.seesAll ? undefined : ctx.access.canSee)),
 
   /**
    * Message rates and queued messages for the overview's charts: the chosen
    * range's history first (1-second points up to 15 minutes, 1-minute points
    * beyond), then a new point every second.
    */
-  messageRates: protectedProcedure
+  messageRates: overviewProcedure
     .input(z.object({ rangeMinutes: z.union([z.literal(1), z.literal(5), z.literal(15), z.literal(60), z.literal(1440)]) }))
     .subscription(async function* ({ ctx, input, signal }) {
       const { brokerSampler } = ctx.services;
@@ -45,7 +45,7 @@ export const systemRouter = router({
     }),
 
   /** Process figures once a second: the recent history first, then each new sample. */
-  processFigures: protectedProcedure.subscription(async function* ({ ctx, signal }) {
+  processFigures: overviewProcedure.subscription(async function* ({ ctx, signal }) {
     const { sampler } = ctx.services;
     yield* sampler.history.toArray(Date.now() - 5 * 60_000);
     yield* listen((fn) => sampler.subscribe(fn), signal);
