@@ -165,6 +165,6 @@ describe('permissions on AMQP operations', () => {
   });
 
   it('refuses a bad pattern, naming it', async () => {
-    await expect(allow('(', '.*', '.*')).rejects.toThrow("PRECONDITION_FAILED - invalid configure permission pattern '('");
+    await expect(allow('(', '.*', '.*')).rejects.toThrow("PRECONDITION_FAILED - configure permission pattern '(' at position 1: the group opened here is not closed");
   });
 });
