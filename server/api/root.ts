@@ -6,6 +6,7 @@ import { connectionsRouter } from './routers/connections';
 import { deadLettersRouter } from './routers/dead-letters';
 import { exchangesRouter } from './routers/exchanges';
 import { lagRouter } from './routers/lag';
+import { operationsRouter } from './routers/operations';
 import { permissionsRouter } from './routers/permissions';
 import { policiesRouter } from './routers/policies';
 import { publishRouter } from './routers/publish';
@@ -36,6 +37,7 @@ export const appRouter = router({
   users: usersRouter,
   vhosts: vhostsRouter,
   permissions: permissionsRouter,
+  operations: operationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

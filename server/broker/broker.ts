@@ -20,6 +20,7 @@ import { NullStore } from './store';
 import { MemoryStreamStorage } from './stream/memory-stream-store';
 import { StreamConsole } from './stream/stream-console';
 import type { StreamStorage } from './stream/stream-store';
+import { LongOperations } from './operations/long-operations';
 import { checkShortString, shownName } from './short-string';
 import { computeTotals } from './totals';
 import type {
@@ -90,6 +91,8 @@ export class Broker {
   readonly retries = new RetryConsole(this);
   /** Dead-letter queue operations: list, requeue, delete, export (retry/dead-letters.ts). */
   readonly deadLetters = new DeadLetterConsole(this);
+  /** The console's long operations in progress and recently ended (operations/long-operations.ts). */
+  readonly operations: LongOperations;
   private readonly vhosts = new Map<string, Vhost>();
   private readonly connections = new Map<string, Connection>();
   private connectionCounter = 0;
@@ -108,6 +111,7 @@ export class Broker {
     this.store = options.store ?? new NullStore();
     this.now = options.now ?? Date.now;
     this.nodeName = options.nodeName ?? 'warren@localhost';
+    this.operations = new LongOperations(this.now);
     this.onFault = options.onFault ?? ((what, error) => console.error(`broker: ${what}`, error));
     this.scheduler = new Scheduler(this.now, (error) => this.fault('a timer (message expiry, retry or idle queue) failed', error));
     this.streamStorage = options.streams ?? new MemoryStreamStorage();
@@ -430,32 +434,65 @@ export class Broker {
   }
 
   /**
-   * Moves ready messages from the head of `from` to the tail of `to` (same
-   * vhost), keeping their order, properties and headers. Stops early if `to`
-   * refuses one (x-overflow reject-publish); nothing is lost. Returns how many
-   * moved. Callers moving many messages should call it in slices.
+   * The console's move: up to `count` ready messages from the head of `from`
+   * to the tail of `to`, as a long operation (operations/long-operations.ts:
+   * sliced, cancellable, with progress), each message one store move. Stops
+   * early when `to` refuses a message. Resolves with how many moved.
    */
-  moveMessages(vhost: string, from: string, to: string, count: number | 'all'): number {
+  async moveMessages(vhost: string, from: string, to: string, count: number | 'all'): Promise<number> {
     const v = this.vhost(vhost);
     const source = v.queue(from);
     const target = v.queue(to);
     if (source === target) return 0;
     const limit = count === 'all' ? source.messageCount : count;
+    let refused = false;
     let moved = 0;
+    await this.operations.run({ kind: 'move', vhost, queue: from, total: limit }, (max) => {
+      if (refused || moved >= limit || source.deleted || target.deleted) return 'finished';
+      const slice = this.moveSome(vhost, source, target, Math.min(max, limit - moved));
+      refused = slice.refused;
+      moved += slice.moved;
+      return slice.moved === 0 ? 'finished' : slice.moved;
+    });
+    return moved;
+  }
+
+  /** Moves up to `max` messages from the head of `source`; says how many, and whether `target` refused one. */
+  private moveSome(vhost: string, source: Queue, target: Queue, max: number): { moved: number; refused: boolean } {
     const store = this.store;
-    while (moved < limit) {
+    let moved = 0;
+    while (moved < max) {
       const message = source.head();
       if (message === undefined) break;
       // Bracketed so that the store can record the enqueue and the removal as one move.
-      store.moveStarted?.(vhost, from, message);
+      store.moveStarted?.(vhost, source.name, message);
       const refused = target.enqueue(message) === REFUSED;
       if (!refused && source.head() === message) source.take(1);
       store.moveFinished?.();
-      if (refused) break;
+      if (refused) return { moved, refused: true };
       moved++;
     }
-    return moved;
+    return { moved, refused: false };
   }
+
+  /**
+   * The console's purge: the ready messages there are now, removed a slice at
+   * a time as a long operation (AMQP's queue.purge stays one step, as in
+   * RabbitMQ). Resolves with how many were removed.
+   */
+  async purgeInSlices(vhost: string, name: string): Promise<number> {
+    const queue = this.vhost(vhost).queue(name);
+    const total = queue.messageCount;
+    let purged = 0;
+    await this.operations.run({ kind: 'purge', vhost, queue: name, total }, (max) => {
+      if (purged >= total || queue.deleted) return 'finished';
+      const taken = queue.take(Math.min(max, total - purged)).length;
+      purged += taken;
+      return taken === 0 ? 'finished' : taken;
+    });
+    return purged;
+  }
+
 
   // ---- policies --------------------------------------------------------------
 

@@ -68,26 +68,26 @@ describe('console operations', () => {
     expect(channel.get('q', true)!.message.body.toString()).toBe('1');
   });
 
-  it('moves N or all messages to the tail of another queue, keeping order and headers', () => {
+  it('moves N or all messages to the tail of another queue, keeping order and headers', async () => {
     broker = new Broker();
     broker.declareQueue('/', 'from');
     broker.declareQueue('/', 'to');
     publishTexts(broker, 'to', ['existing']);
     publishTexts(broker, 'from', ['1', '2', '3'], { headers: { x: 'y' } });
-    expect(broker.moveMessages('/', 'from', 'to', 2)).toBe(2);
-    expect(broker.moveMessages('/', 'from', 'to', 'all')).toBe(1);
+    expect(await broker.moveMessages('/', 'from', 'to', 2)).toBe(2);
+    expect(await broker.moveMessages('/', 'from', 'to', 'all')).toBe(1);
     const moved = broker.browseQueue('/', 'to', { limit: 10 });
     expect(moved.map((m) => m.body.toString())).toEqual(['existing', '1', '2', '3']);
     expect(moved[1].properties.headers).toEqual({ x: 'y' });
     expect(broker.getQueue('/', 'from').ready).toBe(0);
   });
 
-  it('a move stops, losing nothing, when the target refuses (reject-publish)', () => {
+  it('a move stops, losing nothing, when the target refuses (reject-publish)', async () => {
     broker = new Broker();
     broker.declareQueue('/', 'from');
     broker.declareQueue('/', 'small', { arguments: { 'x-max-length': 1, 'x-overflow': 'reject-publish' } });
     publishTexts(broker, 'from', ['1', '2', '3']);
-    expect(broker.moveMessages('/', 'from', 'small', 'all')).toBe(1);
+    expect(await broker.moveMessages('/', 'from', 'small', 'all')).toBe(1);
     expect(broker.getQueue('/', 'from').ready).toBe(2);
   });
 

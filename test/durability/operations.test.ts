@@ -55,7 +55,7 @@ describe('durable operations', () => {
     await ch.waitForConfirms();
     expect(await ch.purgeQueue('purged')).toMatchObject({ messageCount: 10 });
     expect(await ch.deleteQueue('deleted')).toMatchObject({ messageCount: 10 });
-    expect(first.broker.moveMessages('/', 'from', 'to', 4)).toBe(4); // as the console does
+    expect(await first.broker.moveMessages('/', 'from', 'to', 4)).toBe(4); // as the console does
     // Each moved message is one MOVE record: no crash can leave it in both queues or in neither.
     await new Promise((resolve) => first.broker.store.flush(resolve));
     const records = journalRecords(data.dir);
@@ -87,7 +87,7 @@ describe('durable operations', () => {
     for (const body of ['a', 'b', 'c']) ch.sendToQueue('from', Buffer.from(body), { persistent: true });
     ch.sendToQueue('small', Buffer.from('x'), { persistent: true });
     await ch.waitForConfirms();
-    expect(first.broker.moveMessages('/', 'from', 'small', 2)).toBe(2);
+    expect(await first.broker.moveMessages('/', 'from', 'small', 2)).toBe(2);
     await conn.close();
     await first.close();
 

@@ -148,7 +148,7 @@ export const queuesRouter = router({
     }),
 
   purge: protectedProcedure.input(queueRef).mutation(async ({ ctx, input }) => {
-    const purged = ctx.services.broker.purgeQueue(input.vhost, input.name);
+    const purged = await ctx.services.broker.purgeInSlices(input.vhost, input.name);
     await recordAudit(ctx, { action: 'queue.purge', target: target(input), details: { purged } });
     return { purged };
   }),
@@ -165,7 +165,7 @@ export const queuesRouter = router({
     .input(queueRef.extend({ to: objectName.min(1, 'Give the queue to move to'), count: z.union([z.literal('all'), z.number().int().min(1)]) }))
     .mutation(async ({ ctx, input }) => {
       if (input.to === input.name) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose a different queue to move the messages to.' });
-      const moved = ctx.services.broker.moveMessages(input.vhost, input.name, input.to, input.count);
+      const moved = await ctx.services.broker.moveMessages(input.vhost, input.name, input.to, input.count);
       await recordAudit(ctx, { action: 'queue.move', target: target(input), details: { to: input.to, moved } });
       return { moved };
     }),

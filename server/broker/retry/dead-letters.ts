@@ -1,7 +1,8 @@
 // Operations on a dead-letter queue (any queue: `<queue>.dlq` or one bound to
 // a dead-letter exchange), through Broker.deadLetters: list with filters,
 // requeue back to where the messages died (or to another queue), delete,
-// export. Every operation works in slices (slices.ts).
+// export. Every operation works in slices; requeue and delete run as long
+// operations (operations/long-operations.ts), with progress and cancel.
 //
 // A selection is either explicit seqs (as listed) or a filter. Moving is
 // exactly-once from the operator's point of view: each message is taken out of
@@ -21,7 +22,7 @@ import type { FieldTable } from '../types';
 import type { Vhost } from '../vhost';
 import { deadLetterOf, deathHistory, matchesFilter, type DeadLetter, type DeadLetterFilter } from './dead-letter-view';
 import { RETRY_HEADERS } from './retry-tiers';
-import { SLICE_SIZE, yieldToEventLoop } from './slices';
+import { SLICE_SIZE, yieldToEventLoop } from '../operations/long-operations';
 
 export type DeadLetterSelection = { seqs: number[] } | { filter: DeadLetterFilter };
 
@@ -75,7 +76,7 @@ export class DeadLetterConsole {
     if (fixedTarget === source) throw new BrokerError('PRECONDITION_FAILED', `cannot requeue messages of queue '${queue}' into itself`);
     const store = this.broker.store;
     let skipped = 0;
-    const requeued = await this.extractSelected(source, selection, (message) => {
+    const requeued = await this.extractSelected('requeue', vhost, source, selection, (message) => {
       const latest = deathHistory(message.properties.headers)[0];
       const name = latest === undefined ? null : textOf(latest.queue);
       const target = fixedTarget ?? (name === null ? undefined : v.queues.get(name));
@@ -98,13 +99,15 @@ export class DeadLetterConsole {
 
   /** Deletes the selected messages for good. */
   async delete(vhost: string, queue: string, selection: DeadLetterSelection): Promise<{ deleted: number }> {
-    const deleted = await this.extractSelected(this.queue(vhost, queue), selection, () => true);
+    const deleted = await this.extractSelected('delete', vhost, this.queue(vhost, queue), selection, () => true);
     await this.broker.stored();
     return { deleted };
   }
 
   /** Takes the selected messages out of `source` a slice at a time; `afterSlice` runs once each slice's `place` calls and removals are done. */
   private async extractSelected(
+    kind: 'requeue' | 'delete',
+    vhost: string,
     source: Queue,
     selection: DeadLetterSelection,
     place: (message: Message) => boolean,
@@ -119,13 +122,13 @@ export class DeadLetterConsole {
       });
     }
     let moved = 0;
-    while (seqs.size > 0 && !source.deleted) {
+    await this.broker.operations.run({ kind, vhost, queue: source.name, total: seqs.size }, (max) => {
+      if (seqs.size === 0 || source.deleted) return 'finished';
       let picked = 0;
-      moved += source.extract((_message, seq) => seqs.delete(seq) && ++picked > 0, SLICE_SIZE, place);
+      moved += source.extract((_message, seq) => seqs.delete(seq) && ++picked > 0, max, place);
       afterSlice?.();
-      if (picked === 0) break; // the rest left the queue meanwhile (consumed, expired)
-      if (seqs.size > 0) await yieldToEventLoop();
-    }
+      return picked === 0 ? 'finished' : picked; // none picked: the rest left the queue meanwhile (consumed, expired)
+    });
     return moved;
   }
 
