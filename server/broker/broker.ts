@@ -9,7 +9,7 @@ import { Connection } from './connection';
 import { BrokerError, notFound, resourceName } from './errors';
 import { Message } from './message';
 import type { PolicyDefinition } from './policy/policy-definition';
-import { ENQUEUED_STORED, ENQUEUED_SYNCING, REFUSED, type Queue } from './queue/queue';
+import { ENQUEUED_STORED, ENQUEUED_SYNCING, messageOperations, REFUSED, type MessageOperations, type Queue } from './queue/queue';
 import { DeadLetterConsole } from './retry/dead-letters';
 import { RetryConsole } from './retry/retry-console';
 import { headerKeys, routeMessage, routeWithKeys } from './routing/router';
@@ -260,7 +260,7 @@ export class Broker {
 
   /** queue.purge → number of ready messages removed (unacked ones stay). */
   purgeQueue(vhost: string, name: string, requester: Requester = {}): number {
-    return this.vhost(vhost).queue(name, requester.connection).purge();
+    return messageOperations(this.vhost(vhost).queue(name, requester.connection), 'be purged').purge();
   }
 
   /** queue.bind. 403 on the default exchange. */
@@ -444,12 +444,13 @@ export class Broker {
     const source = v.queue(from);
     const target = v.queue(to);
     if (source === target) return 0;
+    const taken = messageOperations(source, 'give up messages to a move');
     const limit = count === 'all' ? source.messageCount : count;
     let refused = false;
     let moved = 0;
     await this.operations.run({ kind: 'move', vhost, queue: from, total: limit }, (max) => {
       if (refused || moved >= limit || source.deleted || target.deleted) return 'finished';
-      const slice = this.moveSome(vhost, source, target, Math.min(max, limit - moved));
+      const slice = this.moveSome(vhost, source.name, taken, target, Math.min(max, limit - moved));
       refused = slice.refused;
       moved += slice.moved;
       return slice.moved === 0 ? 'finished' : slice.moved;
@@ -458,14 +459,14 @@ export class Broker {
   }
 
   /** Moves up to `max` messages from the head of `source`; says how many, and whether `target` refused one. */
-  private moveSome(vhost: string, source: Queue, target: Queue, max: number): { moved: number; refused: boolean } {
+  private moveSome(vhost: string, from: string, source: MessageOperations, target: Queue, max: number): { moved: number; refused: boolean } {
     const store = this.store;
     let moved = 0;
     while (moved < max) {
       const message = source.head();
       if (message === undefined) break;
       // Bracketed so that the store can record the enqueue and the removal as one move.
-      store.moveStarted?.(vhost, source.name, message);
+      store.moveStarted?.(vhost, from, message);
       const refused = target.enqueue(message) === REFUSED;
       if (!refused && source.head() === message) source.take(1);
       store.moveFinished?.();
@@ -482,11 +483,12 @@ export class Broker {
    */
   async purgeInSlices(vhost: string, name: string): Promise<number> {
     const queue = this.vhost(vhost).queue(name);
+    const messages = messageOperations(queue, 'be purged');
     const total = queue.messageCount;
     let purged = 0;
     await this.operations.run({ kind: 'purge', vhost, queue: name, total }, (max) => {
       if (purged >= total || queue.deleted) return 'finished';
-      const taken = queue.take(Math.min(max, total - purged)).length;
+      const taken = messages.take(Math.min(max, total - purged)).length;
       purged += taken;
       return taken === 0 ? 'finished' : taken;
     });

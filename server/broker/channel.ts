@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection } from './connection';
 import { Consumer } from './consumer';
-import { BrokerError, unknownDeliveryTag } from './errors';
+import { BrokerError, resourceName, unknownDeliveryTag } from './errors';
 import { integerOf } from './field-values';
 import type { Message } from './message';
 import type { Queue } from './queue/queue';
@@ -112,7 +112,12 @@ export class Channel {
   /** basic.get: one message or null when the queue is empty. */
   get(queue: string, noAck: boolean): Delivery | null {
     this.assertOpen();
-    return this.connection.vhostOrDie().queue(queue, this.connection).get(this, noAck);
+    const q = this.connection.vhostOrDie().queue(queue, this.connection);
+    if (q.messages === null) {
+      // RabbitMQ's own answer for streams: a connection error, not a 406.
+      throw new BrokerError('NOT_IMPLEMENTED', `basic.get not supported by stream queues ${resourceName('queue', q.name, q.vhost)}`, 'connection');
+    }
+    return q.messages.get(this, noAck);
   }
 
   /**

@@ -164,3 +164,15 @@ describe('console operations', () => {
     ]);
   });
 });
+
+describe('operations a stream cannot do', () => {
+  it('a move out of a stream and a console purge of one answer 406 saying why, instead of doing nothing', async () => {
+    broker = new Broker();
+    broker.declareQueue('/', 'events', { durable: true, arguments: { 'x-queue-type': 'stream' } });
+    broker.declareQueue('/', 'copy');
+    await expect(broker.moveMessages('/', 'events', 'copy', 'all')).rejects.toThrow(
+      "PRECONDITION_FAILED - queue 'events' in vhost '/' is a stream: it cannot give up messages to a move, since records stay until retention",
+    );
+    await expect(broker.purgeInSlices('/', 'events')).rejects.toThrow(/is a stream: it cannot be purged/);
+  });
+});

@@ -25,6 +25,7 @@ import {
   REFUSED,
   type DeathReason,
   type EnqueueOutcome,
+  type MessageOperations,
   type Queue,
   type QueueHost,
   type QueueSettings,
@@ -36,7 +37,8 @@ import { createReadyList, type ReadyList } from './ready-list';
 /** How long expiry waits after dead-lettering an expired message failed, before it tries again. */
 const EXPIRY_RETRY_MS = 5_000;
 
-export class ClassicQueue implements Queue {
+export class ClassicQueue implements Queue, MessageOperations {
+  readonly messages: MessageOperations = this;
   readonly kind = 'queue' as const;
   readonly selfRoute: readonly Queue[] = [this];
   readonly bindings = new Set<Binding>();

@@ -2,6 +2,7 @@
 // in-memory implementation; a PostgreSQL-backed one for several nodes can
 // implement the same interface later.
 
+import { BrokerError, resourceName } from '../errors';
 import type { Binding } from '../binding';
 import type { Channel } from '../channel';
 import type { Connection } from '../connection';
@@ -94,8 +95,6 @@ export interface Queue {
   removeConsumer(consumer: Consumer): void;
   /** Delivers to consumers with credit while messages are ready. */
   dispatch(): void;
-  /** basic.get. */
-  get(channel: Channel, noAck: boolean): Unacked | null;
   ack(delivery: Unacked): void;
   /** Back to the original position, marked redelivered (or dead-lettered past the delivery limit). */
   requeue(delivery: Unacked): void;
@@ -103,8 +102,25 @@ export interface Queue {
   reject(delivery: Unacked): void;
   /** Marks the queue as used (x-expires). */
   touch(): void;
-  purge(): number;
   browse(offset: number, limit: number): BrowsedMessage[];
+  /** Consumers with their active flag (false for waiting single-active-consumer candidates). */
+  consumerList(): { consumer: Consumer; active: boolean }[];
+  /** Tears down: server-cancels consumers, drops messages; returns how many were ready. */
+  destroy(): number;
+  stats(): QueueStats;
+  /** This queue's message operations, or null for a stream (whose records are only read, never taken). */
+  readonly messages: MessageOperations | null;
+}
+
+/**
+ * What a queue whose messages are taken out (classic, quorum) does beyond
+ * the core: a stream has none of it, and asking a stream answers 406 (see
+ * messageOperations).
+ */
+export interface MessageOperations {
+  /** basic.get. */
+  get(channel: Channel, noAck: boolean): Unacked | null;
+  purge(): number;
   /** The next message to deliver, without taking it. */
   head(): Message | undefined;
   /** Removes up to `count` ready messages from the head, in order (for moves). */
@@ -116,11 +132,16 @@ export interface Queue {
    * after `place` succeeded, in the same synchronous step. Returns how many moved.
    */
   extract(pick: (message: Message, seq: number) => boolean, max: number, place: (message: Message) => boolean): number;
-  /** Consumers with their active flag (false for waiting single-active-consumer candidates). */
-  consumerList(): { consumer: Consumer; active: boolean }[];
-  /** Tears down: server-cancels consumers, drops messages; returns how many were ready. */
-  destroy(): number;
-  stats(): QueueStats;
+}
+
+/** The queue's message operations; 406 naming `what` when it is a stream. */
+export function messageOperations(queue: Queue, what: string): MessageOperations {
+  if (queue.messages !== null) return queue.messages;
+  throw new BrokerError(
+    'PRECONDITION_FAILED',
+    `${resourceName('queue', queue.name, queue.vhost)} is a stream: it cannot ${what}, since records stay until retention ` +
+      '(x-max-age, x-max-length-bytes) removes them; read it from an offset instead, or delete the stream',
+  );
 }
 
 /** A queue's counters at creation: every count at zero. */

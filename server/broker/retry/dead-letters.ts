@@ -17,7 +17,7 @@ import type { Broker } from '../broker';
 import { BrokerError, notFound } from '../errors';
 import { textOf } from '../field-values';
 import { Message } from '../message';
-import { REFUSED, type Queue } from '../queue/queue';
+import { messageOperations, REFUSED, type Queue } from '../queue/queue';
 import type { FieldTable } from '../types';
 import type { Vhost } from '../vhost';
 import { deadLetterOf, deathHistory, matchesFilter, type DeadLetter, type DeadLetterFilter } from './dead-letter-view';
@@ -125,7 +125,7 @@ export class DeadLetterConsole {
     await this.broker.operations.run({ kind, vhost, queue: source.name, total: seqs.size }, (max) => {
       if (seqs.size === 0 || source.deleted) return 'finished';
       let picked = 0;
-      moved += source.extract((_message, seq) => seqs.delete(seq) && ++picked > 0, max, place);
+      moved += messageOperations(source, 'give up messages').extract((_message, seq) => seqs.delete(seq) && ++picked > 0, max, place);
       afterSlice?.();
       return picked === 0 ? 'finished' : picked; // none picked: the rest left the queue meanwhile (consumed, expired)
     });

@@ -40,6 +40,8 @@ import type { StreamGroupInfo, StreamPosition, StreamStats } from './stream-type
 const MAX_PAGE = 1000;
 
 export class StreamQueue implements Queue {
+  /** Nothing is ever taken out of a stream: no get, purge, move or extract (queue.ts: messageOperations). */
+  readonly messages = null;
   readonly kind = 'queue' as const;
   readonly selfRoute: readonly Queue[] = [this];
   readonly bindings = new Set<Binding>();
@@ -154,10 +156,6 @@ export class StreamQueue implements Queue {
     this.dispatchTo(null);
   }
 
-  get(): Unacked | null {
-    throw new BrokerError('NOT_IMPLEMENTED', `basic.get not supported by stream queues ${resourceName('queue', this.name, this.vhost)}`, 'connection');
-  }
-
   ack(delivery: Unacked): void {
     if (this.deleted) return;
     this.unackedCount--;
@@ -187,14 +185,6 @@ export class StreamQueue implements Queue {
 
   touch(): void {}
 
-  purge(): number {
-    throw new BrokerError(
-      'PRECONDITION_FAILED',
-      `${resourceName('queue', this.name, this.vhost)} is a stream and cannot be purged: ` +
-        'its messages go by retention (x-max-age, x-max-length-bytes), or delete the stream',
-    );
-  }
-
   /** Records from position `offset` (0 = first retained), for the queue browser. */
   browse(offset: number, limit: number): BrowsedMessage[] {
     const first = this.store.firstOffset;
@@ -209,18 +199,6 @@ export class StreamQueue implements Queue {
       body: r.body,
       expiresAt: null,
     }));
-  }
-
-  head(): Message | undefined {
-    return undefined; // nothing is ever taken out of a stream
-  }
-
-  take(): Message[] {
-    return [];
-  }
-
-  extract(): number {
-    return 0;
   }
 
   consumerList(): { consumer: Consumer; active: boolean }[] {
