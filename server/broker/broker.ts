@@ -12,7 +12,7 @@ import type { PolicyDefinition } from './policy/policy-definition';
 import { ENQUEUED_STORED, ENQUEUED_SYNCING, messageOperations, REFUSED, type MessageOperations, type Queue } from './queue/queue';
 import { DeadLetterConsole } from './retry/dead-letters';
 import { RetryConsole } from './retry/retry-console';
-import { headerKeys, routeMessage, routeWithKeys } from './routing/router';
+import { routeSenderSelected } from './routing/router';
 import { traceRoute } from './routing/trace';
 import { Scheduler } from './scheduler';
 import type { Store } from './store';
@@ -301,18 +301,12 @@ export class Broker {
     }
     this.published++;
     source.counters.publishedIn++;
-    let queues: readonly Queue[];
     const headers = properties.headers;
-    if (headers !== undefined && (headers.CC !== undefined || headers.BCC !== undefined)) {
-      const keys = [routingKey, ...headerKeys(headers.CC), ...headerKeys(headers.BCC)];
-      queues = routeWithKeys(v.lookupExchange, source, keys, headers);
-      if (headers.BCC !== undefined) {
-        // BCC keys route the message but are never shown to consumers.
-        const { BCC: _hidden, ...visible } = headers;
-        properties = { ...properties, headers: visible };
-      }
-    } else {
-      queues = routeMessage(v.lookupExchange, source, routingKey, headers);
+    const queues = routeSenderSelected(v.lookupExchange, source, routingKey, headers);
+    if (headers?.BCC !== undefined) {
+      // BCC keys route the message but are never shown to consumers.
+      const { BCC: _hidden, ...visible } = headers;
+      properties = { ...properties, headers: visible };
     }
     const routed = queues.length;
     if (routed === 0) {

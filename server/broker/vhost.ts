@@ -23,13 +23,13 @@ import { validateHeadersBinding } from './exchange/headers';
 import type { Message } from './message';
 import { deadLetteredMessage, isDeathCycle } from './queue/dead-letter';
 import { createQueue, queueConfigFor } from './queue/factory';
-import { autoDeadLetterQueue } from './queue/queue-arguments';
+import { autoDeadLetterQueue, EQUIVALENCE_ARGUMENTS } from './queue/queue-arguments';
 import { checkShortString, shortStringProblem, shownName } from './short-string';
 import { Policies } from './policy/policies';
 import type { PolicyDefinition } from './policy/policy-definition';
 import type { HoldingArea } from './retry/holding-area';
 import type { DeathReason, Queue, QueueHost, QueueSettings } from './queue/queue';
-import { headerKeys, routeMessage, routeWithKeys } from './routing/router';
+import { routeMessage, routeSenderSelected } from './routing/router';
 import type { Scheduler } from './scheduler';
 import type { Store } from './store';
 import type { StreamStorage } from './stream/stream-store';
@@ -55,23 +55,6 @@ const PREDECLARED: [string, string][] = [
   ['amq.match', 'headers'],
 ];
 
-/** Queue arguments compared on redeclare (RabbitMQ's declare arguments). */
-const EQUIVALENCE_ARGS = [
-  'x-queue-type',
-  'x-message-ttl',
-  'x-expires',
-  'x-max-length',
-  'x-max-length-bytes',
-  'x-overflow',
-  'x-dead-letter-exchange',
-  'x-dead-letter-routing-key',
-  'x-max-priority',
-  'x-single-active-consumer',
-  'x-delivery-limit',
-  'x-retry-tiers',
-  'x-max-age',
-  'x-stream-max-segment-size-bytes',
-];
 
 export class Vhost implements QueueHost {
   readonly exchanges = new Map<string, Exchange>();
@@ -331,7 +314,7 @@ export class Vhost implements QueueHost {
     const fail = (arg: string, received: string, was: string) => inequivalentArg('queue', queue.name, this.name, arg, received, was);
     if (current.durable !== settings.durable) throw fail('durable', quoted(settings.durable), quoted(current.durable));
     if (current.autoDelete !== settings.autoDelete) throw fail('auto_delete', quoted(settings.autoDelete), quoted(current.autoDelete));
-    for (const arg of EQUIVALENCE_ARGS) {
+    for (const arg of EQUIVALENCE_ARGUMENTS) {
       const received = settings.arguments[arg];
       const was = current.arguments[arg];
       if (!sameFieldValue(received, was)) throw fail(arg, argumentValue(received), argumentValue(was));
@@ -384,10 +367,10 @@ export class Vhost implements QueueHost {
     const dead = deadLetteredMessage(message, queue.name, reason, this.now(), this.engine.nextMessageId(), exchange.name, routingKey);
     exchange.counters.publishedIn++;
     const headers = dead.properties.headers;
-    const cc = routingKey === null ? headerKeys(headers?.CC) : [];
+    // Dead-lettered with its own routing key, a message goes to its CC keys too (BCC was removed when it was published).
     const targets =
-      cc.length > 0
-        ? routeWithKeys(this.lookupExchange, exchange, [dead.routingKey, ...cc], headers)
+      routingKey === null
+        ? routeSenderSelected(this.lookupExchange, exchange, dead.routingKey, headers)
         : routeMessage(this.lookupExchange, exchange, dead.routingKey, headers);
     for (const target of targets) {
       if (reason !== 'rejected' && isDeathCycle(target.name, dead)) continue;

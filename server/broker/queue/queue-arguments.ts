@@ -103,25 +103,39 @@ const queueType: Check = (value) => {
   return ['classic', 'quorum', 'stream'].includes(value) ? null : `"unsupported queue type '${value}'"`;
 };
 
-const CHECKS: Record<string, Check> = {
-  'x-expires': expires,
-  'x-message-ttl': expiry,
-  'x-dead-letter-exchange': shortText,
-  'x-dead-letter-routing-key': deadLetterRoutingKey,
-  'x-max-length': nonNegative,
-  'x-max-length-bytes': nonNegative,
-  'x-max-priority': maxPriority,
-  'x-overflow': overflow,
-  'x-single-active-consumer': bool,
-  'x-queue-type': queueType,
-  'x-delivery-limit': integer,
-  'x-retry-tiers': retryTiersProblem,
+/**
+ * Every queue argument Warren knows, in the order they are checked: how a
+ * declare checks it (null: streams check it, stream/stream-arguments.ts) and
+ * whether streams take it. All of them are compared when a queue is declared
+ * again (RabbitMQ's equivalence check); unknown ones are kept and ignored.
+ */
+const QUEUE_ARGUMENTS: Record<string, { check: Check | null; streams: boolean }> = {
+  'x-expires': { check: expires, streams: false },
+  'x-message-ttl': { check: expiry, streams: false },
+  'x-dead-letter-exchange': { check: shortText, streams: false },
+  'x-dead-letter-routing-key': { check: deadLetterRoutingKey, streams: false },
+  'x-max-length': { check: nonNegative, streams: false },
+  'x-max-length-bytes': { check: nonNegative, streams: true },
+  'x-max-priority': { check: maxPriority, streams: false },
+  'x-overflow': { check: overflow, streams: false },
+  'x-single-active-consumer': { check: bool, streams: false },
+  'x-queue-type': { check: queueType, streams: true },
+  'x-delivery-limit': { check: integer, streams: false },
+  'x-retry-tiers': { check: retryTiersProblem, streams: false },
+  'x-max-age': { check: null, streams: true },
+  'x-stream-max-segment-size-bytes': { check: null, streams: true },
 };
 
-/** Null when `value` is acceptable for argument `key` (e.g. 'x-max-length'), else RabbitMQ's reason; null for keys not checked. */
+/** The arguments compared on redeclare. */
+export const EQUIVALENCE_ARGUMENTS: readonly string[] = Object.keys(QUEUE_ARGUMENTS);
+
+/** Arguments of classic and quorum queues that a stream refuses. */
+export const NOT_FOR_STREAMS: readonly string[] = EQUIVALENCE_ARGUMENTS.filter((key) => !QUEUE_ARGUMENTS[key].streams);
+
+/** Null when `value` is acceptable for argument `key` (e.g. 'x-max-length'), else RabbitMQ's reason; null for keys not checked here. */
 export function argumentProblem(key: string, value: unknown, args?: FieldTable): string | null {
-  const check = CHECKS[key];
-  return check === undefined ? null : check(value, args);
+  const check = QUEUE_ARGUMENTS[key]?.check;
+  return check === undefined || check === null ? null : check(value, args);
 }
 
 /** basic.consume arguments: `x-priority` must be an integer (406 otherwise). */
@@ -133,7 +147,7 @@ export function checkConsumeArguments(queue: string, vhost: string, args: FieldT
 
 /** Validates and parses; throws 406 PRECONDITION_FAILED with RabbitMQ's text. */
 export function parseQueueArguments(queue: string, vhost: string, args: FieldTable): QueueConfig {
-  for (const key of Object.keys(CHECKS)) {
+  for (const key of EQUIVALENCE_ARGUMENTS) {
     if (args[key] === undefined) continue;
     const error = argumentProblem(key, args[key], args);
     if (error) throw invalidArg(queue, vhost, key, error);

@@ -56,10 +56,22 @@ export function headerKeys(value: unknown): string[] {
 }
 
 /**
- * Routes with several routing keys (RabbitMQ's sender-selected distribution:
- * the routing key plus the CC and BCC header keys); each queue at most once.
+ * Routes with RabbitMQ's sender-selected distribution: the routing key plus
+ * the keys of the CC and BCC headers, each queue at most once. Without those
+ * headers it is routeMessage (the hot path allocates nothing more).
  */
-export function routeWithKeys(
+export function routeSenderSelected(
+  lookup: ExchangeLookup,
+  start: Exchange,
+  routingKey: string,
+  headers: FieldTable | undefined,
+): readonly Queue[] {
+  if (headers === undefined || (headers.CC === undefined && headers.BCC === undefined)) return routeMessage(lookup, start, routingKey, headers);
+  return routeWithKeys(lookup, start, [routingKey, ...headerKeys(headers.CC), ...headerKeys(headers.BCC)], headers);
+}
+
+/** Routes with several routing keys; each queue at most once. */
+function routeWithKeys(
   lookup: ExchangeLookup,
   start: Exchange,
   routingKeys: string[],

@@ -8,6 +8,7 @@
 
 import { BrokerError, invalidArg, resourceName } from '../errors';
 import { fieldTypeName, integerOf, textOf } from '../field-values';
+import { NOT_FOR_STREAMS } from '../queue/queue-arguments';
 import type { QueueSettings } from '../queue/queue';
 import type { FieldTable } from '../types';
 import type { StreamLimits, StreamStore } from './stream-store';
@@ -25,19 +26,6 @@ const UNIT_MS: Record<string, number> = {
   s: 1000,
 };
 
-/** Arguments of classic queues that streams do not have. */
-const NOT_FOR_STREAMS = [
-  'x-message-ttl',
-  'x-expires',
-  'x-max-length',
-  'x-max-priority',
-  'x-overflow',
-  'x-dead-letter-exchange',
-  'x-dead-letter-routing-key',
-  'x-single-active-consumer',
-  'x-delivery-limit',
-  'x-retry-tiers',
-];
 
 /** "7D" → ms; null when the text is not a duration. */
 export function parseDuration(text: string): number | null {

@@ -4,7 +4,7 @@
 // record, CRC already checked, to a visitor so replay allocates nothing but
 // the values it keeps.
 
-import { readBasicProperties, writeBasicProperties, type BasicProperties } from '../../amqp/codec/generated/spec';
+import { readBasicProperties, writeBasicProperties } from '../../amqp/codec/generated/spec';
 import type { Reader } from '../../amqp/codec/reader';
 import type { Writer } from '../../amqp/codec/writer';
 import { Message } from '../../broker/message';
@@ -62,7 +62,7 @@ export function writeMessage(w: Writer, m: Message): number {
     const propertiesLength = w.mark();
     w.long(0);
     // The engine's headers hold the values the AMQP codec decoded (types.ts).
-    writeBasicProperties(w, m.properties as BasicProperties);
+    writeBasicProperties(w, m.properties);
     w.patchLong(propertiesLength, w.mark() - propertiesLength - 4);
     w.longstr(m.body);
   } catch (error) {
@@ -195,7 +195,7 @@ export class RecordDecoder {
     if (value === undefined) {
       const recordEnd = r.end;
       r.end = end;
-      value = readBasicProperties(r) as MessageProperties;
+      value = readBasicProperties(r);
       if (r.pos !== end) throw new RangeError('property list shorter than its length');
       r.end = recordEnd;
       this.properties.store(r.buf, start, end, value);

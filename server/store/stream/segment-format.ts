@@ -23,7 +23,7 @@
 // is read forward from there. Index files are a cache: a missing or damaged
 // one is rebuilt from its segment.
 
-import { readBasicProperties, writeBasicProperties, type BasicProperties } from '../../amqp/codec/generated/spec';
+import { readBasicProperties, writeBasicProperties } from '../../amqp/codec/generated/spec';
 import { Reader } from '../../amqp/codec/reader';
 import type { Writer } from '../../amqp/codec/writer';
 import type { NewStreamRecord, StreamRecord } from '../../broker/stream/stream-store';
@@ -81,8 +81,8 @@ export function encodeRecord(w: Writer, offset: number, record: NewStreamRecord)
     w.shortstr(record.routingKey);
     const propertiesMark = w.mark();
     w.long(0);
-    // The engine's field tables are the codec's (MessageProperties mirrors BasicProperties).
-    writeBasicProperties(w, record.properties as BasicProperties);
+    // The engine's field tables and properties are the codec's (pinned by test/cross-layer-types.test.ts).
+    writeBasicProperties(w, record.properties);
     w.patchLong(propertiesMark, w.mark() - propertiesMark - 4);
     w.bytes(record.body);
   } catch (error) {
@@ -131,7 +131,7 @@ export class RecordDecoder {
       if (properties === undefined) {
         const start = r.pos;
         r.end = propertiesEnd;
-        properties = readBasicProperties(r) as MessageProperties;
+        properties = readBasicProperties(r);
         this.properties.store(buf, start, propertiesEnd, properties);
         r.end = end;
       }
