@@ -1,6 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Scheduler } from './scheduler';
-import { sleep } from './test-support';
 
 describe('Scheduler', () => {
   it('runs due wake-ups in time order and skips cancelled ones', () => {
@@ -19,16 +18,23 @@ describe('Scheduler', () => {
     scheduler.close();
   });
 
-  it('fires on its one timer with the real clock, and close() stops it', async () => {
-    const scheduler = new Scheduler(Date.now);
-    const ran: number[] = [];
-    scheduler.schedule(Date.now() + 20, () => ran.push(1));
-    scheduler.schedule(Date.now() + 250, () => ran.push(2));
-    await sleep(80);
-    expect(ran).toEqual([1]);
-    scheduler.close();
-    await sleep(250);
-    expect(ran).toEqual([1]);
-    expect(scheduler.pending).toBe(0);
+  it('fires on its one timer, and close() stops it (timers and clock faked)', () => {
+    vi.useFakeTimers();
+    try {
+      const scheduler = new Scheduler(Date.now);
+      const ran: number[] = [];
+      scheduler.schedule(Date.now() + 20, () => ran.push(1));
+      scheduler.schedule(Date.now() + 250, () => ran.push(2));
+      expect(vi.getTimerCount()).toBe(1);
+      vi.advanceTimersByTime(80);
+      expect(ran).toEqual([1]);
+      scheduler.close();
+      vi.advanceTimersByTime(250);
+      expect(ran).toEqual([1]);
+      expect(scheduler.pending).toBe(0);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

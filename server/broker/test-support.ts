@@ -57,10 +57,6 @@ export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 export function expectBrokerError(action: () => unknown, replyCode: number, replyText: string | RegExp): BrokerError {
   let caught: unknown;
   try {

@@ -74,6 +74,7 @@ describe('FrameParser', () => {
 
   it('hands out no frame while held, keeps the input, and goes on in order at release', () => {
     const rnd = new SeededRandom(99);
+    let holdsChecked = 0;
     for (let round = 0; round < 50; round++) {
       const stream = randomStream(rnd, 131072);
       const whole = collect();
@@ -98,6 +99,7 @@ describe('FrameParser', () => {
         parser.push(chunk);
         if (heldAt !== -1) {
           expect(seen.length).toBe(heldAt);
+          holdsChecked++;
           heldAt = -1;
           parser.release();
         }
@@ -108,6 +110,7 @@ describe('FrameParser', () => {
       }
       expect(seen).toEqual(whole.seen);
     }
+    expect(holdsChecked).toBeGreaterThan(50); // the held path was taken, not only the plain one
   });
 
   it('decodes a method frame and a content header it emitted', () => {

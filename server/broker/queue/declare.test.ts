@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Broker } from '../broker';
-import { collector, expectBrokerError, openConnection, settle, sleep } from '../test-support';
+import { collector, expectBrokerError, openConnection, settle } from '../test-support';
 
 let broker: Broker;
 afterEach(() => broker?.close());
@@ -72,16 +72,21 @@ describe('queue.declare', () => {
     expect(broker.listQueues('/').map((q) => q.name)).not.toContain('temp');
   });
 
-  it('x-expires deletes a queue left unused, but not one with a consumer', async () => {
-    broker = new Broker();
-    broker.declareQueue('/', 'idle', { arguments: { 'x-expires': 40 } });
-    broker.declareQueue('/', 'busy', { arguments: { 'x-expires': 40 } });
-    const channel = openConnection(broker).openChannel(1);
-    channel.consume('busy', {}, collector().deliver);
-    await sleep(120);
-    const names = broker.listQueues('/').map((q) => q.name);
-    expect(names).not.toContain('idle');
-    expect(names).toContain('busy');
+  it('x-expires deletes a queue left unused, but not one with a consumer (timers faked)', () => {
+    vi.useFakeTimers();
+    try {
+      broker = new Broker();
+      broker.declareQueue('/', 'idle', { arguments: { 'x-expires': 40 } });
+      broker.declareQueue('/', 'busy', { arguments: { 'x-expires': 40 } });
+      const channel = openConnection(broker).openChannel(1);
+      channel.consume('busy', {}, collector().deliver);
+      vi.advanceTimersByTime(39);
+      expect(broker.listQueues('/').map((q) => q.name)).toEqual(['idle', 'busy']);
+      vi.advanceTimersByTime(81);
+      expect(broker.listQueues('/').map((q) => q.name)).toEqual(['busy']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('accepts quorum queues (durable only) and refuses unknown types', () => {

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Broker } from '../broker';
-import { collector, openConnection, publishTexts, settle, sleep, text } from '../test-support';
+import { collector, openConnection, publishTexts, settle, text } from '../test-support';
 
 let broker: Broker;
 afterEach(() => broker?.close());
@@ -13,19 +13,25 @@ function drain(queue: string): string[] {
 }
 
 describe('expiry', () => {
-  it('x-message-ttl expires waiting messages on the scheduler, without a consumer polling', async () => {
-    broker = new Broker();
-    broker.declareQueue('/', 'ttl', { arguments: { 'x-message-ttl': 80 } });
-    publishTexts(broker, 'ttl', ['old']);
-    await sleep(40);
-    publishTexts(broker, 'ttl', ['newer']);
-    const newerExpiresAt = Date.now() + 80;
-    const expired = () => broker.getQueue('/', 'ttl').counters.expired;
-    while (expired() === 0) await sleep(2);
-    if (Date.now() < newerExpiresAt) expect(broker.getQueue('/', 'ttl').ready).toBe(1);
-    while (expired() < 2) await sleep(2);
-    expect(Date.now()).toBeGreaterThanOrEqual(newerExpiresAt - 1);
-    expect(broker.getQueue('/', 'ttl').ready).toBe(0);
+  it('x-message-ttl expires waiting messages on the scheduler, without a consumer polling (timers faked)', () => {
+    vi.useFakeTimers();
+    try {
+      broker = new Broker();
+      broker.declareQueue('/', 'ttl', { arguments: { 'x-message-ttl': 80 } });
+      publishTexts(broker, 'ttl', ['old']);
+      vi.advanceTimersByTime(40);
+      publishTexts(broker, 'ttl', ['newer']);
+      vi.advanceTimersByTime(39);
+      expect(broker.getQueue('/', 'ttl').ready).toBe(2);
+      vi.advanceTimersByTime(1); // 80 ms after 'old'
+      expect(broker.getQueue('/', 'ttl').ready).toBe(1);
+      expect(broker.getQueue('/', 'ttl').counters.expired).toBe(1);
+      vi.advanceTimersByTime(40); // 80 ms after 'newer'
+      expect(broker.getQueue('/', 'ttl').ready).toBe(0);
+      expect(broker.getQueue('/', 'ttl').counters.expired).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('per-message expiration and the queue TTL: the smaller wins (injected clock)', () => {
