@@ -33,7 +33,7 @@ import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { startAmqpServer } from '../server/amqp/server';
 import { Broker } from '../server/broker/broker';
-import { StreamQueue } from '../server/broker/stream/stream-queue';
+import type { StreamLimits, StreamStorage, StreamStore } from '../server/broker/stream/stream-store';
 import type { Delivery } from '../server/broker/types';
 import { FileStreamStorage } from '../server/store/stream/file-stream-storage';
 import { BODY_SIZE, PREFETCH, round, until } from './amqp-support';
@@ -54,8 +54,27 @@ function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
+/** File-backed stream storage that keeps the stores it opens, so the read figure is the store's own. */
+class ReadableStorage implements StreamStorage {
+  readonly durable = true;
+  readonly opened = new Map<string, StreamStore>();
+  private readonly files: FileStreamStorage;
+  constructor(dir: string) {
+    this.files = new FileStreamStorage(dir);
+  }
+  open(vhost: string, name: string, limits: StreamLimits): StreamStore {
+    const store = this.files.open(vhost, name, limits);
+    this.opened.set(name, store);
+    return store;
+  }
+  close(): void {
+    this.files.close();
+  }
+}
+
 async function inProcess(dir: string, count: number) {
-  const broker = new Broker({ streams: new FileStreamStorage(dir) });
+  const storage = new ReadableStorage(dir);
+  const broker = new Broker({ streams: storage });
   broker.declareQueue('/', 'w5', { durable: true, arguments: STREAM_ARGS });
 
   let confirmed = 0;
@@ -73,9 +92,8 @@ async function inProcess(dir: string, count: number) {
   const appendSeconds = seconds(start);
   if (nacked > 0) throw new Error(`${nacked} appends were nacked`);
 
-  const stream = broker.vhostObject('/')?.queues.get('w5');
-  if (!(stream instanceof StreamQueue)) throw new Error('w5 is not a stream');
-  const store = stream.store;
+  const store = storage.opened.get('w5');
+  if (store === undefined) throw new Error('w5 is not a stream');
   start = process.hrtime.bigint();
   let read = 0;
   let bytes = 0;

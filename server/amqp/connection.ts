@@ -360,8 +360,7 @@ export class AmqpConnection {
   authorize(operation: GuardedOperation): void {
     const access = this.broker.access;
     if (access === undefined) return;
-    const vhost = this.broker.vhostObject(this.vhost);
-    access.authorize(this.user, this.vhost, operation, (kind, name) => (kind === 'queue' ? vhost?.queues.has(name) : vhost?.exchanges.has(name)) ?? false);
+    access.authorize(this.user, this.vhost, operation, (kind, name) => this.broker.has(this.vhost, kind, name));
   }
 
   forgetChannel(number: number): void {

@@ -20,7 +20,10 @@ import { NullStore } from './store';
 import { MemoryStreamStorage } from './stream/memory-stream-store';
 import { StreamConsole } from './stream/stream-console';
 import type { StreamStorage } from './stream/stream-store';
+import type { EngineContext } from './engine-context';
 import { LongOperations } from './operations/long-operations';
+import { argumentProblem } from './queue/queue-arguments';
+import { workQueueOfHoldingArea } from './retry/holding-area';
 import { checkShortString, shownName } from './short-string';
 import { computeTotals } from './totals';
 import type {
@@ -45,7 +48,7 @@ import type {
   QueueSummary,
   TraceResult,
 } from './types';
-import { Vhost } from './vhost';
+import { serverNamedQueue, Vhost } from './vhost';
 
 export interface BrokerOptions {
   /** Durability hooks; default keeps nothing. */
@@ -86,14 +89,16 @@ export class Broker {
   /** Permissions checked by the AMQP layer, when the broker has users (access/access-control.ts). */
   readonly access: AccessControl | undefined;
   /** Streams as the console reads them (stream/stream-console.ts). */
-  readonly streams = new StreamConsole(this);
+  readonly streams: StreamConsole;
   /** Retry tiers as the console reads them (retry/retry-console.ts). */
-  readonly retries = new RetryConsole(this);
+  readonly retries: RetryConsole;
   /** Dead-letter queue operations: list, requeue, delete, export (retry/dead-letters.ts). */
-  readonly deadLetters = new DeadLetterConsole(this);
+  readonly deadLetters: DeadLetterConsole;
   /** The console's long operations in progress and recently ended (operations/long-operations.ts). */
   readonly operations: LongOperations;
   private readonly vhosts = new Map<string, Vhost>();
+  /** How the engine's own parts reach the vhosts (engine-context.ts). */
+  private readonly engine: EngineContext;
   private readonly connections = new Map<string, Connection>();
   private connectionCounter = 0;
   private messageCounter = 0;
@@ -112,6 +117,19 @@ export class Broker {
     this.now = options.now ?? Date.now;
     this.nodeName = options.nodeName ?? 'warren@localhost';
     this.operations = new LongOperations(this.now);
+    this.engine = {
+      store: this.store,
+      operations: this.operations,
+      now: this.now,
+      vhost: (name) => this.vhost(name),
+      findVhost: (name) => this.vhosts.get(name),
+      vhostsOf: (name) => this.vhostsOf(name),
+      stored: () => this.stored(),
+      forgetConnection: (connection) => this.forgetConnection(connection),
+    };
+    this.streams = new StreamConsole(this.engine);
+    this.retries = new RetryConsole(this.engine);
+    this.deadLetters = new DeadLetterConsole(this.engine);
     this.onFault = options.onFault ?? ((what, error) => console.error(`broker: ${what}`, error));
     this.scheduler = new Scheduler(this.now, (error) => this.fault('a timer (message expiry, retry or idle queue) failed', error));
     this.streamStorage = options.streams ?? new MemoryStreamStorage();
@@ -160,9 +178,10 @@ export class Broker {
     return this.vhosts.has(name);
   }
 
-  /** The vhost's engine object, for the engine's own classes. */
-  vhostObject(name: string): Vhost | undefined {
-    return this.vhosts.get(name);
+  /** Whether the vhost has a queue (or an exchange) of that name, e.g. to check a permission on it. */
+  has(vhost: string, kind: 'queue' | 'exchange', name: string): boolean {
+    const v = this.vhosts.get(vhost);
+    return v !== undefined && (kind === 'queue' ? v.queues.has(name) : v.exchanges.has(name));
   }
 
   // ---- connections ---------------------------------------------------------
@@ -172,7 +191,7 @@ export class Broker {
     if (!this.vhosts.has(info.vhost)) {
       throw new BrokerError('NOT_ALLOWED', `vhost ${info.vhost} not found`, 'connection');
     }
-    const connection = new Connection(this, `conn-${++this.connectionCounter}`, info);
+    const connection = new Connection(this, this.engine, `conn-${++this.connectionCounter}`, info);
     this.connections.set(connection.id, connection);
     return connection;
   }
@@ -208,7 +227,7 @@ export class Broker {
   }
 
   /** Called by Connection.close. */
-  forgetConnection(connection: Connection): void {
+  private forgetConnection(connection: Connection): void {
     this.connections.delete(connection.id);
   }
 
@@ -251,6 +270,11 @@ export class Broker {
   declareQueue(vhost: string, name: string, options: QueueDeclareOptions = {}, requester: Requester = {}): QueueDeclareResult {
     const queue = this.vhost(vhost).declareQueue(name, options, requester.connection);
     return { name: queue.name, messageCount: queue.messageCount, consumerCount: queue.consumerCount };
+  }
+
+  /** A fresh `amq.gen-…` name, for a queue.declare that leaves the name to the server (named first, to check permissions on it). */
+  serverQueueName(): string {
+    return serverNamedQueue();
   }
 
   /** queue.delete → number of messages deleted (0 when missing). Consumers get a server cancel. 406 for ifUnused/ifEmpty. */
@@ -367,6 +391,65 @@ export class Broker {
     const holding = v.holdingAreas.get(queue);
     if (holding) holding.restore(restored, seq);
     else v.queue(queue).restore(restored, seq, deliveryCount);
+  }
+
+  /**
+   * Recovery: declares a durable queue read back from the store. One whose
+   * arguments the engine now refuses (a rule added since it was declared)
+   * comes back without the refused ones rather than not at all, so that its
+   * messages are kept: `dropped` names them and `refusal` says why. Throws
+   * only when it cannot be declared even so.
+   */
+  restoreQueueDeclaration(
+    vhost: string,
+    name: string,
+    definition: { autoDelete: boolean; arguments: FieldTable },
+  ): { dropped: string[]; refusal: string | null } {
+    const declare = (args: FieldTable) => this.declareQueue(vhost, name, { durable: true, autoDelete: definition.autoDelete, arguments: args, fromStore: true });
+    try {
+      declare(definition.arguments);
+      return { dropped: [], refusal: null };
+    } catch (error) {
+      const kept = { ...definition.arguments };
+      const dropped: string[] = [];
+      for (const key of Object.keys(kept)) {
+        if (argumentProblem(key, kept[key], kept) === null) continue;
+        delete kept[key];
+        dropped.push(key);
+      }
+      if (dropped.length === 0) throw error;
+      declare(kept);
+      return { dropped, refusal: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /**
+   * Recovery: puts back what the store kept for one queue (or retry holding
+   * area), each message at its seq, redelivered when it had gone to a
+   * consumer. The messages of a retry tier that no longer exists (a policy
+   * changed while the broker was down) are due now: they go to the tail of
+   * their work queue, and `leftTier` is told each seq so the store forgets
+   * them there. 'missing': neither exists any more, nothing was restored.
+   */
+  restoreQueueMessages(
+    vhost: string,
+    queue: string,
+    messages: readonly { seq: number; message: Message; redelivered: boolean }[],
+    leftTier: (seq: number) => void,
+  ): 'restored' | 'returned-to-work-queue' | 'missing' {
+    const v = this.vhosts.get(vhost);
+    if (v === undefined) return 'missing';
+    const workQueue = v.holdingAreas.has(queue) ? undefined : v.queues.get(workQueueOfHoldingArea(queue) ?? '');
+    if (workQueue !== undefined) {
+      for (const { seq, message } of messages) {
+        workQueue.enqueue(message);
+        leftTier(seq);
+      }
+      return 'returned-to-work-queue';
+    }
+    if (!v.queues.has(queue) && !v.holdingAreas.has(queue)) return 'missing';
+    for (const { seq, message, redelivered } of messages) this.restoreMessage(vhost, queue, seq, message, redelivered ? 1 : 0);
+    return 'restored';
   }
 
   /** Where a message would go, binding by binding, without publishing. */

@@ -4,6 +4,7 @@
 // deletes the exclusive queues it owns.
 
 import type { Broker } from './broker';
+import type { EngineContext } from './engine-context';
 import { Channel } from './channel';
 import { BrokerError } from './errors';
 import type { Queue } from './queue/queue';
@@ -20,10 +21,11 @@ export class Connection {
 
   constructor(
     readonly broker: Broker,
+    private readonly engine: EngineContext,
     readonly id: string,
     readonly info: ConnectionInfo,
   ) {
-    this.connectedAt = broker.now();
+    this.connectedAt = engine.now();
   }
 
   get vhost(): string {
@@ -32,7 +34,7 @@ export class Connection {
 
   /** The vhost object; 530 NOT_ALLOWED (connection scope) once the vhost is gone. */
   vhostOrDie(): Vhost {
-    const vhost = this.broker.vhostObject(this.info.vhost);
+    const vhost = this.engine.findVhost(this.info.vhost);
     if (!vhost) throw new BrokerError('NOT_ALLOWED', `vhost ${this.info.vhost} not found`, 'connection');
     return vhost;
   }
@@ -58,10 +60,10 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     for (const channel of [...this.channels.values()]) channel.close();
-    const vhost = this.broker.vhostObject(this.info.vhost);
+    const vhost = this.engine.findVhost(this.info.vhost);
     for (const queue of [...this.exclusiveQueues]) vhost?.removeQueue(queue);
     this.exclusiveQueues.clear();
-    this.broker.forgetConnection(this);
+    this.engine.forgetConnection(this);
   }
 
   summary(): ConnectionSummary {

@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import { Broker, type BrokerOptions } from './broker';
 import type { Channel } from './channel';
 import type { Connection } from './connection';
+import type { EngineContext } from './engine-context';
 import { BrokerError } from './errors';
 import type { Delivery, DeliverFn } from './types';
 
@@ -70,4 +71,13 @@ export function expectBrokerError(action: () => unknown, replyCode: number, repl
   if (typeof replyText === 'string') expect(error.replyText).toBe(replyText);
   else expect(error.replyText).toMatch(replyText);
   return error;
+}
+
+/**
+ * The broker's engine context, for engine tests that check internal state
+ * (e.g. that no retry holding area is left behind). Only tests reach it
+ * this way; everything else goes through the facade.
+ */
+export function engineOf(broker: Broker): EngineContext {
+  return (broker as unknown as { engine: EngineContext }).engine;
 }

@@ -323,3 +323,7 @@ export interface PolicyInfo extends PolicyDefinition {
   vhost: string;
   appliesTo: { queues: number; exchanges: number };
 }
+
+// Views the consoles answer with, defined beside the code that builds them.
+export type { DeadLetter, DeadLetterFilter } from './retry/dead-letter-view';
+export type { RetryQueueInfo } from './retry/retry-console';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { Broker } from '../broker/broker';
-import { openConnection } from '../broker/test-support';
 import type { Services } from '../services';
 import { renderMetrics } from './metrics';
 
@@ -10,7 +9,7 @@ describe('/metrics', () => {
     const services = { broker, startedAt: Date.now(), processFaults: { unhandledRejections: 2 } } as unknown as Services;
     broker.declareQueue('/', 'jobs', { arguments: { 'x-delivery-limit': 0 } });
     broker.publish('/', '', 'jobs', {}, Buffer.from('poison'));
-    const channel = openConnection(broker).openChannel(1);
+    const channel = broker.openConnection({ vhost: '/', user: 'guest', clientProperties: {}, peerAddress: '127.0.0.1:5000' }).openChannel(1);
     channel.nack(channel.get('jobs', false)!.deliveryTag, false, true);
 
     const text = renderMetrics(services);

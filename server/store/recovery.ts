@@ -10,8 +10,6 @@
 
 import { join } from 'node:path';
 import { Broker } from '../broker/broker';
-import { argumentProblem } from '../broker/queue/queue-arguments';
-import { workQueueOfHoldingArea } from '../broker/retry/holding-area';
 import { shortStringProblem, shownName } from '../broker/short-string';
 import type { StreamStorage } from '../broker/stream/stream-store';
 import type { AccessControl } from '../broker/access/access-control';
@@ -118,58 +116,28 @@ function warnOfName(kind: 'queue' | 'exchange', name: string, vhost: string, log
   );
 }
 
-/**
- * A stored queue whose arguments the engine now refuses (a rule added since
- * it was declared) comes back without the refused ones, rather than not at
- * all: its messages are kept, and the log names what was left out.
- */
+/** Logs what a stored queue came back without (Broker.restoreQueueDeclaration). */
 function redeclareQueue(broker: Broker, q: StoredTopology['queues'][number], log: (line: string) => void): void {
-  const declare = (args: typeof q.arguments) =>
-    broker.declareQueue(q.vhost, q.name, { durable: true, autoDelete: q.autoDelete, arguments: args, fromStore: true });
-  try {
-    declare(q.arguments);
-  } catch (error) {
-    const kept = { ...q.arguments };
-    const dropped: string[] = [];
-    for (const key of Object.keys(kept)) {
-      if (argumentProblem(key, kept[key], kept) === null) continue;
-      delete kept[key];
-      dropped.push(key);
-    }
-    if (dropped.length === 0) throw error;
-    declare(kept);
-    log(
-      `recovery: queue '${shownName(q.name)}' in vhost '${q.vhost}' is restored without its argument(s) ${dropped.join(', ')}, ` +
-        `which are refused now (${error instanceof Error ? error.message : String(error)}); redeclare it with valid arguments.`,
-    );
-  }
+  const { dropped, refusal } = broker.restoreQueueDeclaration(q.vhost, q.name, { autoDelete: q.autoDelete, arguments: q.arguments });
+  if (dropped.length === 0) return;
+  log(
+    `recovery: queue '${shownName(q.name)}' in vhost '${q.vhost}' is restored without its argument(s) ${dropped.join(', ')}, ` +
+      `which are refused now (${refusal}); redeclare it with valid arguments.`,
+  );
 }
 
 function restoreMessages(broker: Broker, store: DurableStore, recovery: Recovery, log: (line: string) => void): number {
   let restored = 0;
   for (const queue of recovery.queues) {
     if (queue.messages.length === 0) continue;
-    const vhost = broker.vhostObject(queue.vhost);
-    // A retry tier that is gone (a policy changed while the broker was down): its messages are due now.
-    const workQueue = vhost && !vhost.holdingAreas.has(queue.name) ? vhost.queues.get(workQueueOfHoldingArea(queue.name) ?? '') : undefined;
-    if (workQueue !== undefined) {
-      for (const { seq, message } of queue.messages) {
-        workQueue.enqueue(message);
-        store.journal.remove(queue.vhost, queue.name, seq);
-        restored++;
-      }
-      continue;
-    }
-    if (!vhost || !(vhost.queues.has(queue.name) || vhost.holdingAreas.has(queue.name))) {
-      log(`recovery: dropped ${queue.messages.length} messages of queue '${queue.name}' in vhost '${queue.vhost}', which is not declared any more`);
-      store.journal.dropQueue(queue.vhost, queue.name);
-      continue;
-    }
     try {
-      for (const { seq, message, redelivered } of queue.messages) {
-        broker.restoreMessage(queue.vhost, queue.name, seq, message, redelivered ? 1 : 0);
-        restored++;
+      const outcome = broker.restoreQueueMessages(queue.vhost, queue.name, queue.messages, (seq) => store.journal.remove(queue.vhost, queue.name, seq));
+      if (outcome === 'missing') {
+        log(`recovery: dropped ${queue.messages.length} messages of queue '${queue.name}' in vhost '${queue.vhost}', which is not declared any more`);
+        store.journal.dropQueue(queue.vhost, queue.name);
+        continue;
       }
+      restored += queue.messages.length;
     } catch (error) {
       // A queue that refuses its messages must not keep the others from coming back.
       log(`recovery: could not restore the messages of queue '${queue.name}' in vhost '${queue.vhost}': ${error instanceof Error ? error.message : String(error)}`);

@@ -1,5 +1,4 @@
 import { BrokerError } from '../../broker/errors';
-import { serverNamedQueue } from '../../broker/vhost';
 import {
   writeQueueBindOk,
   writeQueueDeclareOk,
@@ -25,7 +24,7 @@ export function queueMethod(ch: AmqpChannel, m: AmqpMethod): void {
         return;
       }
       // A server-named queue is named first: permissions are checked on the name it will have.
-      const serverName = a.queue === '' && !a.passive ? serverNamedQueue() : undefined;
+      const serverName = a.queue === '' && !a.passive ? broker.serverQueueName() : undefined;
       const dlx = a.arguments['x-dead-letter-exchange'];
       ch.conn.authorize({ method: 'queue.declare', queue: serverName ?? a.queue, passive: a.passive, deadLetterExchange: typeof dlx === 'string' ? dlx : undefined });
       const result = broker.declareQueue(

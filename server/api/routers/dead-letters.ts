@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import type { DeadLetter } from '../../broker/retry/dead-letter-view';
+import type { DeadLetter } from '../../broker/types';
 import { recordAudit } from '../audit';
 import { objectName, queueRef } from '../inputs';
 import { messageView } from '../message-view';

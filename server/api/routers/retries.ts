@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Broker } from '../../broker/broker';
-import type { RetryQueueInfo } from '../../broker/retry/retry-console';
+import type { RetryQueueInfo } from '../../broker/types';
 import type { BrokerSampler } from '../../metrics/broker-sampler';
 import { queueRef } from '../inputs';
 import { messageView } from '../message-view';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../broker';
-import { expectBrokerError, openConnection, publishTexts } from '../test-support';
+import { engineOf, expectBrokerError, openConnection, publishTexts } from '../test-support';
 import type { PolicyDefinition } from './policy-definition';
 
 let broker: Broker;
@@ -105,7 +105,7 @@ describe('policies', () => {
     broker.setPolicy('/', policy('retry', '.*', { 'retry-tiers': ['5s'] }));
     expect(broker.retries.get('/', 'work').tiers.map((t) => t.label)).toEqual(['5s']);
     expect(bodies('work')).toEqual(['poison']);
-    expect([...broker.vhostObject('/')!.holdingAreas.keys()]).toEqual(['amq.retry.work.tier1-5s']);
+    expect([...engineOf(broker).vhost('/').holdingAreas.keys()]).toEqual(['amq.retry.work.tier1-5s']);
     // Past its last tier (attempt 2 > 1 tier) it is dead-lettered to work.dlq.
     channel.reject(channel.get('work', false)!.deliveryTag, false);
     expect(bodies('work.dlq')).toEqual(['poison']);

@@ -13,7 +13,7 @@
 // exactly one of the two queues). Requeue and delete answer once the store
 // has synced.
 
-import type { Broker } from '../broker';
+import type { EngineContext } from '../engine-context';
 import { BrokerError, notFound } from '../errors';
 import { textOf } from '../field-values';
 import { Message } from '../message';
@@ -34,7 +34,7 @@ export interface RequeueOptions {
 }
 
 export class DeadLetterConsole {
-  constructor(private readonly broker: Broker) {}
+  constructor(private readonly engine: EngineContext) {}
 
   /** One page of the messages matching `filter`, and how many match in all. */
   async list(
@@ -70,11 +70,11 @@ export class DeadLetterConsole {
    * dead-letter queue and is counted as skipped. 404 when `to` is missing.
    */
   async requeue(vhost: string, queue: string, selection: DeadLetterSelection, options: RequeueOptions = {}): Promise<{ requeued: number; skipped: number }> {
-    const v = this.vhostObject(vhost);
+    const v = this.engine.vhost(vhost);
     const source = this.queue(vhost, queue);
     const fixedTarget = options.to === undefined ? undefined : v.queue(options.to);
     if (fixedTarget === source) throw new BrokerError('PRECONDITION_FAILED', `cannot requeue messages of queue '${queue}' into itself`);
-    const store = this.broker.store;
+    const store = this.engine.store;
     let skipped = 0;
     const requeued = await this.extractSelected('requeue', vhost, source, selection, (message) => {
       const latest = deathHistory(message.properties.headers)[0];
@@ -93,14 +93,14 @@ export class DeadLetterConsole {
       }
       return true;
     }, () => store.moveFinished?.());
-    await this.broker.stored();
+    await this.engine.stored();
     return { requeued, skipped };
   }
 
   /** Deletes the selected messages for good. */
   async delete(vhost: string, queue: string, selection: DeadLetterSelection): Promise<{ deleted: number }> {
     const deleted = await this.extractSelected('delete', vhost, this.queue(vhost, queue), selection, () => true);
-    await this.broker.stored();
+    await this.engine.stored();
     return { deleted };
   }
 
@@ -122,7 +122,7 @@ export class DeadLetterConsole {
       });
     }
     let moved = 0;
-    await this.broker.operations.run({ kind, vhost, queue: source.name, total: seqs.size }, (max) => {
+    await this.engine.operations.run({ kind, vhost, queue: source.name, total: seqs.size }, (max) => {
       if (seqs.size === 0 || source.deleted) return 'finished';
       let picked = 0;
       moved += messageOperations(source, 'give up messages').extract((_message, seq) => seqs.delete(seq) && ++picked > 0, max, place);
@@ -132,14 +132,8 @@ export class DeadLetterConsole {
     return moved;
   }
 
-  private vhostObject(name: string): Vhost {
-    const v = this.broker.vhostObject(name);
-    if (!v) throw new BrokerError('NOT_FOUND', `no vhost '${name}'`);
-    return v;
-  }
-
   private queue(vhost: string, name: string): Queue {
-    const queue = this.vhostObject(vhost).queues.get(name);
+    const queue = this.engine.vhost(vhost).queues.get(name);
     if (!queue) throw notFound('queue', name, vhost);
     return queue;
   }

@@ -3,7 +3,7 @@
 // ttl-chains.ts) with per-tier count, oldest and next due time, and the
 // messages waiting in a tier. Read-only.
 
-import type { Broker } from '../broker';
+import type { EngineContext } from '../engine-context';
 import { BrokerError } from '../errors';
 import type { Queue } from '../queue/queue';
 import type { FieldTable } from '../types';
@@ -41,7 +41,7 @@ export interface RetryQueueInfo {
 }
 
 export class RetryConsole {
-  constructor(private readonly broker: Broker) {}
+  constructor(private readonly engine: EngineContext) {}
 
   /** Every queue that has retry tiers, native or as a TTL chain. */
   list(vhost?: string): RetryQueueInfo[] {
@@ -124,14 +124,11 @@ export class RetryConsole {
   }
 
   private vhost(name: string): Vhost {
-    const v = this.broker.vhostObject(name);
-    if (!v) throw new BrokerError('NOT_FOUND', `no vhost '${name}'`);
-    return v;
+    return this.engine.vhost(name);
   }
 
   private vhosts(name: string | undefined): Vhost[] {
-    if (name !== undefined) return [this.vhost(name)];
-    return this.broker.listVhosts().map((n) => this.broker.vhostObject(n) as Vhost);
+    return this.engine.vhostsOf(name);
   }
 }
 

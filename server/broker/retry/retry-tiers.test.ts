@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../broker';
 import type { FieldTable } from '../types';
-import { expectBrokerError, openConnection, publishTexts } from '../test-support';
+import { engineOf, expectBrokerError, openConnection, publishTexts } from '../test-support';
 
 let broker: Broker;
 let now = Date.UTC(2026, 0, 2, 3, 4, 5, 0);
@@ -136,7 +136,7 @@ describe('retry tiers', () => {
     channel.reject(channel.get('work', false)!.deliveryTag, false);
     broker.deleteQueue('/', 'work');
     advance(1000);
-    expect(broker.vhostObject('/')!.holdingAreas.size).toBe(0);
+    expect(engineOf(broker).vhost('/').holdingAreas.size).toBe(0);
     expect(broker.getQueue('/', 'work.dlq').ready).toBe(0);
   });
 

@@ -3,7 +3,7 @@
 // name: 404 when it does not exist (or was deleted), 406 when the queue of
 // that name is not a stream.
 
-import type { Broker } from '../broker';
+import type { EngineContext } from '../engine-context';
 import { BrokerError, notFound, resourceName } from '../errors';
 import type { LagPoint } from './lag-history';
 import { resolveOffset } from './stream-arguments';
@@ -14,15 +14,12 @@ import type { StreamGroupInfo, StreamPage, StreamPosition, StreamStats } from '.
 const MAX_PAGE = 1000;
 
 export class StreamConsole {
-  constructor(private readonly broker: Broker) {}
+  constructor(private readonly engine: EngineContext) {}
 
   /** Every stream (of one vhost, or all): size, segments, first/last offset and time, counters. */
   list(vhost?: string): StreamStats[] {
-    const vhosts = vhost === undefined ? this.broker.listVhosts() : [vhost];
     const out: StreamStats[] = [];
-    for (const name of vhosts) {
-      const v = this.broker.vhostObject(name);
-      if (!v) throw new BrokerError('NOT_FOUND', `no vhost '${name}'`);
+    for (const v of this.engine.vhostsOf(vhost)) {
       for (const queue of v.queues.values()) if (queue instanceof StreamQueue) out.push(queue.streamStats());
     }
     return out;
@@ -64,9 +61,7 @@ export class StreamConsole {
   }
 
   private stream(vhost: string, name: string): StreamQueue {
-    const v = this.broker.vhostObject(vhost);
-    if (!v) throw new BrokerError('NOT_FOUND', `no vhost '${vhost}'`);
-    const queue = v.queues.get(name);
+    const queue = this.engine.vhost(vhost).queues.get(name);
     if (!queue) throw notFound('queue', name, vhost);
     if (!(queue instanceof StreamQueue)) {
       throw new BrokerError('PRECONDITION_FAILED', `${resourceName('queue', name, vhost)} is not a stream (x-queue-type: stream)`);
