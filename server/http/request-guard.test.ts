@@ -159,7 +159,7 @@ describe('cross-site requests and page headers', () => {
       origin: 'http://evil.example',
     }, JSON.stringify({ name: 'guest', password: 'guest' }));
     expect(res.status).toBe(403);
-    expect((await res.json()).error.message).toBe(`Cross-site request refused: Origin http://evil.example is not this console (${running.url}).`);
+    expect((await res.json()).error.message).toBe(`Cross-site request refused: Origin http://evil.example is not this console (127.0.0.1:${running.port}).`);
     expect(res.headers.get('set-cookie')).toBeNull();
     // The console's own origin is fine.
     const own = await post(`${running.url}/api/trpc/auth.signIn`, { 'content-type': 'application/json', origin: running.url }, JSON.stringify({ name: 'guest', password: 'guest' }));

@@ -148,15 +148,17 @@ function hostName(host: string): string {
  * Why a state-changing request comes from another site, or null: browsers
  * send Origin on every POST and Sec-Fetch-Site on every request; clients
  * without them (curl, scripts) are not browsers a page could have driven.
+ * The Origin's host and port must be the Host the request was sent to; its
+ * scheme is not compared, since a TLS-terminating proxy forwards https
+ * requests over plain HTTP.
  */
 function crossSiteReason(req: IncomingMessage, host: string): string | null {
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return `the browser says it comes from a ${site} page`;
   const origin = req.headers.origin;
   if (origin === undefined) return null;
-  const scheme = 'encrypted' in req.socket ? 'https' : 'http';
-  const expected = `${scheme}://${host}`.toLowerCase();
-  return origin.toLowerCase() === expected ? null : `Origin ${origin} is not this console (${expected})`;
+  const originHost = /^[a-z][a-z0-9+.-]*:\/\/([^/]+)$/i.exec(origin.trim())?.[1];
+  return originHost !== undefined && originHost.toLowerCase() === host.toLowerCase() ? null : `Origin ${origin} is not this console (${host})`;
 }
 
 function isJson(contentType: string | undefined): boolean {
