@@ -68,16 +68,18 @@ describe('AMQP listeners', () => {
   });
 
   it('closes the connection beyond the total cap, whatever its address', async () => {
+    const logged: string[] = [];
     await withBroker(
       async ({ url, port }) => {
         const { sockets, closedAtOnce } = await openSockets(port, 5, '127.0.0.3');
         expect(closedAtOnce).toBe(2);
+        expect(logged[0]).toBe('AMQP connection from 127.0.0.3 refused: already 3 connections in all (the cap set by the maxConnections option)');
         await expect(amqp.connect(url)).rejects.toThrow();
         for (const s of sockets) s.destroy();
         await new Promise((r) => setTimeout(r, 100));
         expect(await roundTrip(url)).toBe('hello');
       },
-      { host: '127.0.0.1', maxConnections: 3 },
+      { host: '127.0.0.1', maxConnections: 3, log: (l) => logged.push(l) },
     );
   });
 
