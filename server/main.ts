@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, settingName } from './config';
 import { AmqpsListenError, startAmqpServer } from './amqp/server';
-import { MetadataDbError, openMetadataDb } from './store/db';
+import { MetadataDbError, openMetadataDb, type MetadataDb } from './store/db';
 import { FileStreamStorage } from './store/stream/file-stream-storage';
 import { openDurableBroker } from './store/recovery';
 import { DataDirInUseError, lockDataDir } from './store/data-dir-lock';
@@ -20,7 +20,6 @@ import { createPagesHandler } from './http/pages';
 import { describeListenError } from './listen-error';
 import { Sessions } from './auth/sessions';
 import { isLoopback, Users } from './auth/users';
-import type { MetadataDb } from './store/db';
 import type { Services } from './services';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
