@@ -8,7 +8,7 @@ describe('loadConfig', () => {
     const c = loadConfig([], {});
     expect(c.amqpPort).toBe(5672);
     expect(c.httpPort).toBe(15672);
-    expect(c.host).toBe('127.0.0.1');
+    expect(c.host).toBe('localhost'); // both loopback addresses
     expect(c.dataDir).toBe(path.resolve('data'));
     expect(c.databaseUrl).toBeUndefined();
   });
@@ -38,6 +38,35 @@ describe('loadConfig', () => {
     expect(loadConfig([], { WARREN_MEMORY_HIGH_WATERMARK: '0' }).memoryHighWatermarkBytes).toBe(0);
     expect(() => loadConfig([], { WARREN_MEMORY_HIGH_WATERMARK: 'lots' })).toThrow(
       'Invalid WARREN_MEMORY_HIGH_WATERMARK (or --memory-high-watermark) "lots": give a fraction of RAM from 0 to 1 such as 0.4, or a size such as 2GB or 512MiB (0 disables the alarm).',
+    );
+  });
+
+  it('reads the HTTP limits and names the setting when one is wrong', () => {
+    const c = loadConfig(['--http-max-body=8MB'], { WARREN_HTTP_HEADERS_TIMEOUT: '500ms', WARREN_HTTP_ALLOWED_HOSTS: 'Warren.Example.com, b.internal' });
+    expect(c.httpMaxBodyBytes).toBe(8_000_000);
+    expect(c.httpHeadersTimeoutMs).toBe(500);
+    expect(c.httpRequestTimeoutMs).toBe(30_000);
+    expect(c.httpAllowedHosts).toEqual(['warren.example.com', 'b.internal']);
+    expect(() => loadConfig([], { WARREN_HTTP_MAX_CONNECTIONS_PER_ADDRESS: 'many' })).toThrow(
+      /^Invalid WARREN_HTTP_MAX_CONNECTIONS_PER_ADDRESS \(or --http-max-connections-per-address\) "many": give a whole number/,
+    );
+    expect(() => loadConfig([], { WARREN_HTTP_HEADERS_TIMEOUT: '10' })).toThrow(/WARREN_HTTP_HEADERS_TIMEOUT.*a duration such as 10s/);
+    expect(() => loadConfig([], { WARREN_HTTP_HEADERS_TIMEOUT: '1m' })).toThrow(/must not be longer than WARREN_HTTP_REQUEST_TIMEOUT/);
+  });
+
+  it('derives the AMQP connection cap from the file-descriptor limit, at most 65,536', () => {
+    expect(loadConfig([], {}, 20_000).amqpMaxConnections).toBe(20_000 - 1024 - 1024);
+    expect(loadConfig([], {}, 1024).amqpMaxConnections).toBe(512);
+    expect(loadConfig([], {}, 1_048_576).amqpMaxConnections).toBe(65_536);
+    expect(loadConfig([], { WARREN_AMQP_MAX_CONNECTIONS: '10' }, 20_000).amqpMaxConnections).toBe(10);
+    expect(loadConfig([], {}).amqpMaxConnectionsPerAddress).toBe(0);
+  });
+
+  it('wants both a TLS certificate and a key, readable', () => {
+    expect(loadConfig([], {}).tls).toBeUndefined();
+    expect(() => loadConfig([], { WARREN_TLS_CERT: '/nonexistent/cert.pem' })).toThrow(/TLS needs both WARREN_TLS_CERT \(or --tls-cert\) and WARREN_TLS_KEY/);
+    expect(() => loadConfig([], { WARREN_TLS_CERT: '/nonexistent/cert.pem', WARREN_TLS_KEY: '/nonexistent/key.pem' })).toThrow(
+      /^Cannot read WARREN_TLS_CERT \(or --tls-cert\) "\/nonexistent\/cert.pem"/,
     );
   });
 

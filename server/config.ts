@@ -3,8 +3,10 @@
  * flags (a flag wins over the environment). A bad value stops start-up with one
  * line that names the setting to change.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
+import { createSecureContext } from 'node:tls';
 
 export interface Config {
   amqpPort: number;
@@ -24,6 +26,29 @@ export interface Config {
   defaultUser: { name: string; password: string };
   /** Users who may only connect from loopback (RabbitMQ's loopback_users). */
   loopbackUsers: string[];
+  /** Certificate and key (PEM) for AMQPS and an HTTPS console; `ca` also asks AMQPS clients for certificates signed by it. */
+  tls: TlsFiles | undefined;
+  amqpsPort: number;
+  /** Caps on open sockets (0: none): AMQP and AMQPS together, and the console port. */
+  amqpMaxConnections: number;
+  amqpMaxConnectionsPerAddress: number;
+  httpMaxConnections: number;
+  httpMaxConnectionsPerAddress: number;
+  /** Largest request body a signed-in console user may send (the API's JSON). */
+  httpMaxBodyBytes: number;
+  /** Request bodies being received at once; the next is answered 503. */
+  httpMaxBodiesInFlight: number;
+  /** Time a client has to send its request headers, and its whole request. */
+  httpHeadersTimeoutMs: number;
+  httpRequestTimeoutMs: number;
+  /** Host names, besides localhost, IP addresses and this machine's name, that the console answers to. */
+  httpAllowedHosts: string[];
+}
+
+export interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
+  ca: Buffer | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -45,6 +70,19 @@ const SETTINGS = {
   defaultUser: { env: 'WARREN_DEFAULT_USER', flag: '--default-user' },
   defaultPass: { env: 'WARREN_DEFAULT_PASS', flag: '--default-pass' },
   loopbackUsers: { env: 'WARREN_LOOPBACK_USERS', flag: '--loopback-users' },
+  tlsCert: { env: 'WARREN_TLS_CERT', flag: '--tls-cert' },
+  tlsKey: { env: 'WARREN_TLS_KEY', flag: '--tls-key' },
+  tlsCa: { env: 'WARREN_TLS_CA', flag: '--tls-ca' },
+  amqpsPort: { env: 'AMQPS_PORT', flag: '--amqps-port' },
+  amqpMaxConnections: { env: 'WARREN_AMQP_MAX_CONNECTIONS', flag: '--amqp-max-connections' },
+  amqpMaxConnectionsPerAddress: { env: 'WARREN_AMQP_MAX_CONNECTIONS_PER_ADDRESS', flag: '--amqp-max-connections-per-address' },
+  httpMaxConnections: { env: 'WARREN_HTTP_MAX_CONNECTIONS', flag: '--http-max-connections' },
+  httpMaxConnectionsPerAddress: { env: 'WARREN_HTTP_MAX_CONNECTIONS_PER_ADDRESS', flag: '--http-max-connections-per-address' },
+  httpMaxBody: { env: 'WARREN_HTTP_MAX_BODY', flag: '--http-max-body' },
+  httpMaxBodiesInFlight: { env: 'WARREN_HTTP_MAX_BODIES_IN_FLIGHT', flag: '--http-max-bodies-in-flight' },
+  httpHeadersTimeout: { env: 'WARREN_HTTP_HEADERS_TIMEOUT', flag: '--http-headers-timeout' },
+  httpRequestTimeout: { env: 'WARREN_HTTP_REQUEST_TIMEOUT', flag: '--http-request-timeout' },
+  httpAllowedHosts: { env: 'WARREN_HTTP_ALLOWED_HOSTS', flag: '--http-allowed-hosts' },
 } satisfies Record<string, Setting>;
 
 /** How a person changes a setting, for error messages: "AMQP_PORT (or --amqp-port)". */
@@ -75,7 +113,9 @@ function parseFlags(argv: string[]): { values: Map<string, string>; dev: boolean
   return { values, dev };
 }
 
-function parsePort(raw: string, key: 'amqpPort' | 'httpPort'): number {
+type SettingKey = keyof typeof SETTINGS;
+
+function parsePort(raw: string, key: 'amqpPort' | 'httpPort' | 'amqpsPort'): number {
   const port = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError(`Invalid ${settingName(key)} "${raw}": give a port number from 0 to 65535 (0 picks a free one).`);
@@ -86,7 +126,7 @@ function parsePort(raw: string, key: 'amqpPort' | 'httpPort'): number {
 const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
 
 /** A size such as 50MB, 1GiB or 1000000 (bytes). */
-function parseBytes(raw: string, key: 'diskFreeLimit' | 'memoryHighWatermark'): number {
+function parseBytes(raw: string, key: SettingKey): number {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(raw.trim());
   const unit = match ? BYTE_UNITS[match[2].toLowerCase()] : undefined;
   if (!match || unit === undefined) {
@@ -107,7 +147,74 @@ function parseMemoryWatermark(raw: string, totalMemory: number): number {
   }
 }
 
-export function loadConfig(argv: string[], env: Record<string, string | undefined>): Config {
+/** A whole number from 0 up (0 meaning "no cap" where the setting says so). */
+function parseCount(raw: string, key: SettingKey): number {
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`Invalid ${settingName(key)} "${raw}": give a whole number such as 64 (0 for no cap).`);
+  return Number(raw);
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+/** A duration such as 10s, 500ms or 2m. */
+function parseDuration(raw: string, key: SettingKey): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/.exec(raw.trim());
+  if (!match || Number(match[1]) <= 0) throw new ConfigError(`Invalid ${settingName(key)} "${raw}": give a duration such as 10s, 500ms or 2m.`);
+  return Math.round(Number(match[1]) * DURATION_UNITS[match[2]]);
+}
+
+function readTlsFile(file: string, key: SettingKey): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new ConfigError(`Cannot read ${settingName(key)} "${file}": ${(err as Error).message}. Give the path of a PEM file.`);
+  }
+}
+
+function loadTls(certFile: string | undefined, keyFile: string | undefined, caFile: string | undefined): TlsFiles | undefined {
+  if (certFile === undefined && keyFile === undefined) {
+    if (caFile !== undefined) throw new ConfigError(`${settingName('tlsCa')} needs ${settingName('tlsCert')} and ${settingName('tlsKey')} as well.`);
+    return undefined;
+  }
+  if (certFile === undefined || keyFile === undefined) {
+    throw new ConfigError(`TLS needs both ${settingName('tlsCert')} and ${settingName('tlsKey')}; only ${certFile ? 'the certificate' : 'the key'} is set.`);
+  }
+  const tls = { cert: readTlsFile(certFile, 'tlsCert'), key: readTlsFile(keyFile, 'tlsKey'), ca: caFile === undefined ? undefined : readTlsFile(caFile, 'tlsCa') };
+  try {
+    createSecureContext(tls);
+  } catch (err) {
+    throw new ConfigError(
+      `Cannot use ${settingName('tlsCert')} "${certFile}" with ${settingName('tlsKey')} "${keyFile}": ${(err as Error).message}. Give a PEM certificate and its own private key.`,
+    );
+  }
+  return tls;
+}
+
+/** The process's limit on open file descriptors (Node raises the soft limit to the hard one at start), or undefined when unknown. */
+export function openFileLimit(): number | undefined {
+  try {
+    const line = /^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+    return line ? Number(line[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const AMQP_MAX_CONNECTIONS_CEILING = 65_536;
+/** File descriptors kept for what is not an AMQP connection besides the console's sockets: journal segments, the database, Next.js. */
+const FD_RESERVE = 1024;
+
+/**
+ * RabbitMQ has no connection cap by default and lets the file-descriptor limit
+ * decide; here running out of descriptors would also stop the console and the
+ * journal, so AMQP gets what the limit leaves after the console's cap and a
+ * reserve for files (at least half of the limit), and at most 65,536.
+ */
+function defaultAmqpMaxConnections(fdLimit: number | undefined, httpMaxConnections: number): number {
+  if (fdLimit === undefined) return AMQP_MAX_CONNECTIONS_CEILING;
+  return Math.min(AMQP_MAX_CONNECTIONS_CEILING, Math.max(fdLimit - httpMaxConnections - FD_RESERVE, Math.floor(fdLimit / 2)));
+}
+
+export function loadConfig(argv: string[], env: Record<string, string | undefined>, fdLimit = openFileLimit()): Config {
   const { values, dev } = parseFlags(argv);
   const get = (key: keyof typeof SETTINGS): string | undefined => {
     const s = SETTINGS[key];
@@ -121,7 +228,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       `Invalid ${settingName('databaseUrl')} "${databaseUrl}": use file:/path/to/warren.db or postgresql://user:password@host:5432/db.`,
     );
   }
-  const host = get('host') ?? '127.0.0.1';
+  const host = get('host') ?? 'localhost';
   if (/\s/.test(host)) throw new ConfigError(`Invalid ${settingName('host')} "${host}": give an address such as 127.0.0.1, :: or 0.0.0.0.`);
 
   const defaultUser = get('defaultUser') ?? 'guest';
@@ -133,6 +240,17 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   const loopback = get('loopbackUsers') ?? 'guest';
   // "none", as in RabbitMQ's loopback_users.none, lets every user connect from anywhere.
   const loopbackUsers = loopback.trim() === 'none' ? [] : loopback.split(',').map((u) => u.trim()).filter((u) => u !== '');
+  const httpMaxConnections = parseCount(get('httpMaxConnections') ?? '1024', 'httpMaxConnections');
+  const httpHeadersTimeoutMs = parseDuration(get('httpHeadersTimeout') ?? '10s', 'httpHeadersTimeout');
+  const httpRequestTimeoutMs = parseDuration(get('httpRequestTimeout') ?? '30s', 'httpRequestTimeout');
+  if (httpHeadersTimeoutMs > httpRequestTimeoutMs) {
+    throw new ConfigError(`${settingName('httpHeadersTimeout')} (${httpHeadersTimeoutMs} ms) must not be longer than ${settingName('httpRequestTimeout')} (${httpRequestTimeoutMs} ms).`);
+  }
+  const allowedHosts = get('httpAllowedHosts') ?? '';
+  const httpAllowedHosts = allowedHosts.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  if (httpAllowedHosts.some((h) => !/^[a-z0-9.-]+$/.test(h))) {
+    throw new ConfigError(`Invalid ${settingName('httpAllowedHosts')} "${allowedHosts}": give host names separated by commas, e.g. warren.example.com,broker.internal.`);
+  }
 
   return {
     amqpPort: parsePort(get('amqpPort') ?? '5672', 'amqpPort'),
@@ -146,5 +264,18 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     memoryHighWatermarkBytes: parseMemoryWatermark(get('memoryHighWatermark') ?? '0.4', os.totalmem()),
     defaultUser: { name: defaultUser, password: defaultPass },
     loopbackUsers,
+    tls: loadTls(get('tlsCert'), get('tlsKey'), get('tlsCa')),
+    amqpsPort: parsePort(get('amqpsPort') ?? '5671', 'amqpsPort'),
+    amqpMaxConnections: parseCount(get('amqpMaxConnections') ?? String(defaultAmqpMaxConnections(fdLimit, httpMaxConnections)), 'amqpMaxConnections'),
+    // As RabbitMQ: no per-address cap on AMQP (many applications share one host or NAT).
+    amqpMaxConnectionsPerAddress: parseCount(get('amqpMaxConnectionsPerAddress') ?? '0', 'amqpMaxConnectionsPerAddress'),
+    httpMaxConnections,
+    // A browser opens at most 6 connections to one host; 64 leaves room for several people behind one NAT or proxy.
+    httpMaxConnectionsPerAddress: parseCount(get('httpMaxConnectionsPerAddress') ?? '64', 'httpMaxConnectionsPerAddress'),
+    httpMaxBodyBytes: parseBytes(get('httpMaxBody') ?? '4MiB', 'httpMaxBody'),
+    httpMaxBodiesInFlight: parseCount(get('httpMaxBodiesInFlight') ?? '16', 'httpMaxBodiesInFlight'),
+    httpHeadersTimeoutMs,
+    httpRequestTimeoutMs,
+    httpAllowedHosts,
   };
 }

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, settingName } from './config';
-import { startAmqpServer } from './amqp/server';
-import { MetadataDbError, openMetadataDb } from './store/db';
+import { AmqpsListenError, startAmqpServer } from './amqp/server';
+import { MetadataDbError, openMetadataDb, type MetadataDb } from './store/db';
 import { FileStreamStorage } from './store/stream/file-stream-storage';
 import { openDurableBroker } from './store/recovery';
 import { DataDirInUseError, lockDataDir } from './store/data-dir-lock';
@@ -19,7 +19,7 @@ import { startHttpServer } from './http/server';
 import { createPagesHandler } from './http/pages';
 import { describeListenError } from './listen-error';
 import { Sessions } from './auth/sessions';
-import { Users } from './auth/users';
+import { isLoopback, Users } from './auth/users';
 import { installFaultPolicy } from './process-faults';
 import { AccessControl } from './broker/access/access-control';
 import type { Services } from './services';
@@ -29,6 +29,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 function fail(message: string): never {
   console.error(`warren: ${message}`);
   process.exit(1);
+}
+
+/** Whether the only user is guest, who may connect from loopback only: then no other machine can use this broker. */
+async function onlyGuest(db: MetadataDb): Promise<boolean> {
+  const users = await db.prisma.user.findMany({ select: { name: true }, take: 2 });
+  return users.length === 1 && users[0].name === 'guest';
 }
 
 async function main(): Promise<void> {
@@ -59,8 +65,16 @@ async function main(): Promise<void> {
     port: config.amqpPort,
     authenticate,
     memoryHighWatermarkBytes: config.memoryHighWatermarkBytes,
+    maxConnections: config.amqpMaxConnections,
+    maxConnectionsPerAddress: config.amqpMaxConnectionsPerAddress,
+    capSettings: { total: settingName('amqpMaxConnections'), perAddress: settingName('amqpMaxConnectionsPerAddress') },
+    tls: config.tls && { files: config.tls, port: config.amqpsPort },
   }).catch((err) =>
-    fail(describeListenError(err, 'AMQP', config.host, config.amqpPort, settingName('amqpPort'))),
+    fail(
+      err instanceof AmqpsListenError
+        ? describeListenError(err.cause, 'AMQPS', config.host, config.amqpsPort, settingName('amqpsPort'))
+        : describeListenError(err, 'AMQP', config.host, config.amqpPort, settingName('amqpPort')),
+    ),
   );
 
   const limit = config.diskFreeLimitBytes;
@@ -94,13 +108,27 @@ async function main(): Promise<void> {
     processFaults,
   };
   const pages = await createPagesHandler({ dir: root, dev: config.dev, hostname: config.host, port: config.httpPort });
-  const http = await startHttpServer({ host: config.host, port: config.httpPort, services: () => services, pages }).catch((err) =>
+  const http = await startHttpServer({
+    host: config.host,
+    port: config.httpPort,
+    services: () => services,
+    pages,
+    settings: config,
+    tls: config.tls,
+    dev: config.dev,
+  }).catch((err) =>
     fail(describeListenError(err, 'Console', config.host, config.httpPort, settingName('httpPort'))),
   );
   services.listeners.http = `${config.host}:${http.port}`;
 
   const shown = config.host.includes(':') ? `[${config.host}]` : config.host;
-  console.log(`Warren ${version} ready: console http://${shown}:${http.port}/ , AMQP amqp://${shown}:${amqp.port} , data ${config.dataDir}`);
+  const amqps = amqp.tlsPort === undefined ? '' : ` , AMQPS amqps://${shown}:${amqp.tlsPort}`;
+  console.log(`Warren ${version} ready: console ${http.scheme}://${shown}:${http.port}/ , AMQP amqp://${shown}:${amqp.port}${amqps} , data ${config.dataDir}`);
+  if (config.host !== 'localhost' && !isLoopback(config.host) && (await onlyGuest(db))) {
+    console.log(
+      `warning: listening on ${config.host}, so other machines can reach Warren, but the only user is guest, who may connect from this machine only: create another user for them.`,
+    );
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

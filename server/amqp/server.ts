@@ -1,15 +1,19 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { totalmem } from 'node:os';
+import { createServer as createTlsServer } from 'node:tls';
 import type { Broker } from '../broker/broker';
+import type { TlsFiles } from '../config';
+import { ConnectionGate, listenOn, logAcceptErrors } from '../listeners';
 import { AmqpConnection, type ServerContext } from './connection';
 import { DirectReplyTo } from './direct-reply-to';
 import { guestFromLoopback, type Authenticate } from './handshake';
 import { MemoryAlarm, memoryAlarmReason, type MemoryReading } from './memory-alarm';
 
-/** The AMQP 0-9-1 listener: accepts sockets and gives each its AmqpConnection. */
+/** The AMQP 0-9-1 listener (and AMQPS beside it): accepts sockets and gives each its AmqpConnection. */
 
 export interface AmqpServerOptions {
   broker: Broker;
+  /** 'localhost': both loopback addresses. */
   host: string;
   /** 0: an ephemeral port (the handle tells which). */
   port: number;
@@ -21,10 +25,21 @@ export interface AmqpServerOptions {
   heartbeat?: number;
   /** Memory in use (heap plus queued bodies, memory-alarm.ts) above which publishing connections are blocked (default: 40% of RAM, as RabbitMQ; 0: never). */
   memoryHighWatermarkBytes?: number;
+  /** Open sockets on AMQP and AMQPS together beyond which a new one is closed at once (default and 0: no cap). */
+  maxConnections?: number;
+  /** The same per client address (default and 0: no cap). */
+  maxConnectionsPerAddress?: number;
+  /** How a person changes the caps, for the log line (default: "the maxConnections option"). */
+  capSettings?: { total: string; perAddress: string };
+  /** An AMQPS listener with these TLS files; `ca` asks clients for a certificate signed by it. */
+  tls?: { files: TlsFiles; port: number };
+  log?: (line: string) => void;
 }
 
 export interface AmqpServerHandle {
   port: number;
+  /** The AMQPS port, when TLS is on. */
+  tlsPort: number | undefined;
   /** Sends connection.close 320 to every client and stops listening. */
   close(): Promise<void>;
   /** Blocks publishing connections (connection.blocked) with a reason, or unblocks them (null). */
@@ -42,11 +57,20 @@ export interface AmqpServerHandle {
   memory(): MemoryReading | null;
 }
 
+/** The AMQPS listener could not listen (the plain one could): `cause` is the listen error. */
+export class AmqpsListenError extends Error {
+  constructor(readonly cause: unknown) {
+    super(`AMQPS cannot listen: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}
+
 const DEFAULT_FRAME_MAX = 131072;
 const DEFAULT_HEARTBEAT = 60;
 const CHANNEL_MAX = 2047;
 const SHUTDOWN_GRACE_MS = 2000;
 const DEFAULT_MEMORY_FRACTION = 0.4;
+/** A TLS handshake not done by then is dropped, as an AMQP handshake is. */
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServerHandle> {
   const connections = new Set<AmqpConnection>();
@@ -61,21 +85,49 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
     forget: (conn) => connections.delete(conn),
   };
   const accept = (socket: Socket) => connections.add(new AmqpConnection(socket, context));
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const gate = new ConnectionGate(
+    'AMQP',
+    { total: opts.maxConnections ?? 0, perAddress: opts.maxConnectionsPerAddress ?? 0 },
+    opts.capSettings ?? { total: 'the maxConnections option', perAddress: 'the maxConnectionsPerAddress option' },
+    log,
+  );
+  // A socket beyond a cap is closed before its first byte is read.
+  const admitted = (socket: Socket): boolean => {
+    if (gate.admit(socket) === null) return true;
+    socket.destroy();
+    return false;
+  };
 
-  // 'localhost' means both loopbacks; '::' is dual-stack on its own.
-  const hosts = opts.host === 'localhost' ? ['127.0.0.1', '::1'] : [opts.host];
-  const servers: Server[] = [];
-  let port = opts.port;
-  for (const [i, host] of hosts.entries()) {
-    const server = createServer({ noDelay: true }, accept);
-    try {
-      port = await listen(server, host, port);
-      servers.push(server);
-    } catch (err) {
-      if (i === 0) throw err;
-      // A second loopback the machine lacks (no IPv6) is not fatal.
-    }
+  const makePlain = () =>
+    createServer({ noDelay: true }, (socket) => {
+      if (admitted(socket)) accept(socket);
+    });
+  const plain = await listenOn(makePlain, opts.host, opts.port);
+  const servers: Server[] = [...plain.servers];
+  let tlsPort: number | undefined;
+  if (opts.tls) {
+    const { files } = opts.tls;
+    const makeTls = () => {
+      const server = createTlsServer(
+        { cert: files.cert, key: files.key, ca: files.ca, requestCert: files.ca !== undefined, rejectUnauthorized: files.ca !== undefined, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS },
+        (socket) => {
+          socket.setNoDelay(true);
+          accept(socket);
+        },
+      );
+      server.on('connection', admitted); // the raw socket, before the TLS handshake
+      server.on('tlsClientError', (_err, socket) => socket.destroy()); // a failed handshake only concerns that client
+      return server;
+    };
+    const secure = await listenOn(makeTls, opts.host, opts.tls.port).catch((err: unknown) => {
+      for (const server of servers) server.close();
+      throw new AmqpsListenError(err);
+    });
+    servers.push(...secure.servers);
+    tlsPort = secure.port;
   }
+  for (const server of servers) logAcceptErrors(server, 'AMQP', log);
 
   const alarms = new Map<string, string>();
   const setAlarm = (source: string, reason: string | null) => {
@@ -98,7 +150,8 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
       : undefined;
 
   return {
-    port,
+    port: plain.port,
+    tlsPort,
     setPublishersBlocked,
     setAlarm,
     activeAlarms: () => [...alarms].map(([source, reason]) => ({ source, reason })),
@@ -117,15 +170,4 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
       clearTimeout(grace);
     },
   };
-}
-
-function listen(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
-    });
-  });
 }

@@ -1,18 +1,68 @@
 /**
  * The HTTP server: `/api/trpc/*` is answered here by tRPC (HTTP batching and
  * SSE subscriptions), `/metrics` in Prometheus text format, and every other
- * request is handed to Next.js, which serves the prebuilt console.
+ * request is handed to Next.js, which serves the prebuilt console. HTTPS when
+ * TLS files are given. Every request passes the RequestGuard first; every
+ * socket passes the ConnectionGate.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import https from 'node:https';
+import type { Socket } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from '../api/root';
+import { settingName, type Config, type TlsFiles } from '../config';
+import { ConnectionGate, listenOn, logAcceptErrors } from '../listeners';
 import type { Services } from '../services';
 import { renderMetrics } from './metrics';
+import { RequestGuard } from './request-guard';
 
 export interface HttpServer {
   port: number;
+  /** 'https' when TLS files were given. */
+  scheme: 'http' | 'https';
   close(): Promise<void>;
+}
+
+/** The settings the HTTP server takes from the process's Config. */
+export type HttpSettings = Pick<
+  Config,
+  | 'httpMaxConnections'
+  | 'httpMaxConnectionsPerAddress'
+  | 'httpMaxBodyBytes'
+  | 'httpMaxBodiesInFlight'
+  | 'httpHeadersTimeoutMs'
+  | 'httpRequestTimeoutMs'
+  | 'httpAllowedHosts'
+>;
+
+/**
+ * Sent with every answer. Next.js streams each page's data in inline
+ * `<script>` elements whose content differs per page and per render, and
+ * React renders inline `style` attributes, so scripts and styles need
+ * 'unsafe-inline' (a per-request nonce would force every page to be rendered
+ * dynamically instead of served prebuilt). What CSP still forbids: framing,
+ * scripts and connections to other origins, plugins, <base> and foreign form
+ * targets. The development server also evaluates code ('unsafe-eval').
+ */
+function securityHeaders(dev: boolean): Record<string, string> {
+  const csp = [
+    "default-src 'self'",
+    `script-src 'self' 'unsafe-inline'${dev ? " 'unsafe-eval'" : ''}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return {
+    'content-security-policy': csp,
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'same-origin',
+  };
 }
 
 /** When each API request's context was made: the start of its server time. */
@@ -21,12 +71,21 @@ const contextStartedAt = new WeakMap<object, number>();
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
 
 export async function startHttpServer(opts: {
+  /** 'localhost': both loopback addresses. */
   host: string;
   port: number;
   services: () => Services;
   /** Serves everything that is not the API: the Next.js request handler. */
   pages: RequestHandler;
+  settings: HttpSettings;
+  /** Serve HTTPS with this certificate and key. */
+  tls?: TlsFiles;
+  /** Next.js's development server runs (its pages need eval). */
+  dev?: boolean;
+  log?: (line: string) => void;
 }): Promise<HttpServer> {
+  const { settings } = opts;
+  const log = opts.log ?? ((line: string) => console.log(line));
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
@@ -54,7 +113,18 @@ export async function startHttpServer(opts: {
     },
   });
 
-  const server = http.createServer((req, res) => {
+  const guard = new RequestGuard({
+    maxBodyBytes: settings.httpMaxBodyBytes,
+    maxBodiesInFlight: settings.httpMaxBodiesInFlight,
+    allowedHosts: settings.httpAllowedHosts,
+    signedIn: (req) => opts.services().sessions.read(req.headers.cookie) !== null,
+    settings: { maxBody: settingName('httpMaxBody'), maxBodiesInFlight: settingName('httpMaxBodiesInFlight'), allowedHosts: settingName('httpAllowedHosts') },
+  });
+  const headers = securityHeaders(opts.dev ?? false);
+
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    if (guard.refuse(req, res)) return;
     const url = req.url ?? '/';
     if (url.startsWith('/api/trpc/')) return trpc(req, res);
     if (url === '/metrics' || url.startsWith('/metrics?')) {
@@ -67,24 +137,59 @@ export async function startHttpServer(opts: {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('Internal error while rendering the console page.');
     });
-  });
-  // SSE streams are long-lived; keep-alive sockets should not pin shutdown.
-  server.keepAliveTimeout = 5_000;
+  };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
+  const serverOptions: http.ServerOptions = {
+    // Node applies both only while a request is being received, never to an
+    // answer being streamed, so SSE subscriptions live on.
+    headersTimeout: settings.httpHeadersTimeoutMs,
+    requestTimeout: settings.httpRequestTimeoutMs,
+    // How often those timeouts are checked (Node's default, 30 s, would let a slow client stay that much longer).
+    connectionsCheckingInterval: Math.min(1000, settings.httpHeadersTimeoutMs),
+    // SSE streams are long-lived; idle keep-alive sockets should not pin shutdown.
+    keepAliveTimeout: 5_000,
+  };
+  const gate = new ConnectionGate(
+    'Console',
+    { total: settings.httpMaxConnections, perAddress: settings.httpMaxConnectionsPerAddress },
+    { total: settingName('httpMaxConnections'), perAddress: settingName('httpMaxConnectionsPerAddress') },
+    log,
+  );
+  const tls = opts.tls;
+  const make = () => {
+    const server = tls
+      ? https.createServer({ ...serverOptions, cert: tls.cert, key: tls.key, handshakeTimeout: settings.httpHeadersTimeoutMs }, handle)
+      : http.createServer(serverOptions, handle);
+    // Before any byte is read; over TLS the socket is not yet encrypted, so a refusal can only close it.
+    server.on('connection', (socket: Socket) => {
+      const refusal = gate.admit(socket);
+      if (refusal === null) return;
+      if (tls) socket.destroy();
+      else socket.end(plainRefusal(`Too many connections to the console: ${refusal}.`));
     });
-  });
+    return server;
+  };
+  const { servers, port } = await listenOn(make, opts.host, opts.port);
+  for (const server of servers) logAcceptErrors(server, 'Console', log);
 
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
+    scheme: tls ? 'https' : 'http',
     close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+      Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        ),
+      ).then(() => undefined),
   };
+}
+
+/** A whole HTTP answer written on a socket the server will not read from. */
+function plainRefusal(message: string): string {
+  const body = `${message}\n`;
+  return `HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
 }
