@@ -314,7 +314,9 @@ export class Broker {
    * tier's holding area (`amq.retry.…`, see retry/holding-area.ts): the
    * message waits there again until its `x-retry-due-at`. 404 when missing.
    * A Message keeps its id (the journal knows it by that id) and new messages
-   * are numbered above it; other objects get a new id.
+   * are numbered above it; other objects get a new id. `expiresAt` is the
+   * deadline stored with it (epoch ms, see Store.messageEnqueued); 0 when
+   * none was stored, and the queue's TTL then counts from now.
    */
   restoreMessage(
     vhost: string,
@@ -322,6 +324,7 @@ export class Broker {
     seq: number,
     message: Message | { exchange: string; routingKey: string; properties: MessageProperties; body: Buffer },
     deliveryCount = 0,
+    expiresAt = 0,
   ): void {
     const v = this.vhost(vhost);
     const restored =
@@ -329,7 +332,7 @@ export class Broker {
     if (restored.id > this.messageCounter) this.messageCounter = restored.id;
     const holding = v.holdingAreas.get(queue);
     if (holding) holding.restore(restored, seq);
-    else v.queue(queue).restore(restored, seq, deliveryCount);
+    else v.queue(queue).restore(restored, seq, deliveryCount, expiresAt);
   }
 
   /** Where a message would go, binding by binding, without publishing. */

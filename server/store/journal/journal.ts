@@ -79,14 +79,19 @@ export class Journal {
     return { journal, recovery };
   }
 
-  /** `message` entered queue `queue` at `seq`. Its body is written unless another queue already holds it. */
-  enqueue(vhost: string, queue: string, seq: number, message: Message): void {
+  /**
+   * `message` entered queue `queue` at `seq`. Its body is written unless
+   * another queue already holds it. `expiresAt`: epoch ms at which it expires
+   * in that queue (TTL), 0 for never.
+   */
+  enqueue(vhost: string, queue: string, seq: number, message: Message, expiresAt = 0): void {
     const state = this.index.queueOrCreate(vhost, queue);
     if (this.index.queuedMessage(state, seq) >= 0) throw new RangeError(`queue '${queue}' already holds a message at seq ${seq}`);
+    const deadline = Math.round(expiresAt);
     this.nameQueue(state);
     const row = this.messageRowFor(message);
-    this.append(writeEnqueue(this.writer.out, state.ref, seq, message.id));
-    this.index.enqueue(state, seq, row, this.writer.current);
+    this.append(writeEnqueue(this.writer.out, state.ref, seq, message.id, deadline));
+    this.index.enqueue(state, seq, row, this.writer.current, deadline);
   }
 
   /** The message at `seq` left the queue for good. False (and nothing written) when the journal did not hold it. */
@@ -105,9 +110,10 @@ export class Journal {
    * rewritten copy of the held one (a dead letter requeued with new headers,
    * under a new id). Its MESSAGE record is written first; a crash before the
    * MOVE leaves that record unreferenced and the original in its queue.
+   * `expiresAt` is the message's deadline in the target, as for enqueue.
    * False (and nothing written) when the journal did not hold the message.
    */
-  move(vhost: string, fromQueue: string, fromSeq: number, toQueue: string, toSeq: number, message?: Message): boolean {
+  move(vhost: string, fromQueue: string, fromSeq: number, toQueue: string, toSeq: number, message?: Message, expiresAt = 0): boolean {
     const from = this.index.queue(vhost, fromQueue);
     const row = from ? this.index.queuedMessage(from, fromSeq) : -1;
     if (!from || row < 0) return false;
@@ -117,8 +123,9 @@ export class Journal {
     this.nameQueue(from);
     this.nameQueue(to);
     const toRow = message === undefined ? row : this.messageRowFor(message);
-    this.append(writeMove(this.writer.out, from.ref, fromSeq, to.ref, toSeq, this.index.message(toRow)!.id));
-    this.index.enqueue(to, toSeq, toRow, this.writer.current);
+    const deadline = Math.round(expiresAt);
+    this.append(writeMove(this.writer.out, from.ref, fromSeq, to.ref, toSeq, this.index.message(toRow)!.id, deadline));
+    this.index.enqueue(to, toSeq, toRow, this.writer.current, deadline);
     this.index.remove(from, fromSeq);
     return true;
   }
@@ -176,9 +183,9 @@ export class Journal {
 
   /** Compaction: a copy of a live ENQUEUE record (and its DELIVERED), in the current segment. */
   private rewriteEntry(entry: number): void {
-    const { queue, seq, messageId, delivered } = this.index.entry(entry)!;
+    const { queue, seq, messageId, delivered, expiresAt } = this.index.entry(entry)!;
     this.nameQueue(queue);
-    this.append(writeEnqueue(this.writer.out, queue.ref, seq, messageId));
+    this.append(writeEnqueue(this.writer.out, queue.ref, seq, messageId, expiresAt));
     if (delivered) this.append(writeDelivered(this.writer.out, queue.ref, seq));
     this.index.relocateEntry(entry, this.writer.current);
   }
