@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const users = new Users(db);
   await users.ensureDefaultUser();
   // Durable state comes back before any client can connect.
-  const { broker, store } = await openDurableBroker({
+  const { broker, store, journalDamage } = await openDurableBroker({
     dataDir: config.dataDir,
     db,
     nodeName: config.nodeName,
@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     nodeName: config.nodeName,
     startedAt,
     alarms: () => amqp.activeAlarms(),
+    journalDamage: journalDamage ?? undefined,
     listeners: { amqp: `${config.host}:${amqp.port}`, http: '' },
   };
   const pages = await createPagesHandler({ dir: root, dev: config.dev, hostname: config.host, port: config.httpPort });

@@ -35,6 +35,12 @@ export default function OverviewPage() {
           running; publishing resumes when the alarm clears.
         </div>
       )}
+      {info.data?.journalDamage && (
+        <div role="alert" className="alarm" aria-label="Journal damage">
+          <strong>Damaged journal:</strong> {info.data.journalDamage.summary.join('; ')}. Every intact record was recovered; check the
+          disk holding the data directory.
+        </div>
+      )}
       {info.data && (
         <dl className="figures" aria-label="Broker">
           <Figure label="Version" value={`${info.data.product} ${info.data.version}`} />

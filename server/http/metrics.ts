@@ -35,5 +35,9 @@ export function renderMetrics(services: Services): string {
   const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   for (const [key, help] of gauges) out += line(`warren_${snake(key)}`, help, 'gauge', t[key]);
   for (const [key, help] of counters) out += line(`warren_messages_${snake(key)}_total`, help, 'counter', t[key]);
+  const damage = services.journalDamage;
+  out += line('warren_journal_damaged_bytes', 'Damaged journal bytes the recovery at start skipped (torn tails of a crash excluded).', 'gauge', damage?.bytes ?? 0);
+  out += line('warren_journal_damaged_records', 'Damaged journal records the recovery at start skipped, where their number was known.', 'gauge', damage?.records ?? 0);
+  out += line('warren_journal_lost_messages', 'Queued messages the recovery at start could not bring back because of damaged journal bytes.', 'gauge', damage?.lostMessages ?? 0);
   return out;
 }

@@ -19,6 +19,7 @@ export const systemRouter = router({
       memory: { rssBytes: m.rss, heapUsedBytes: m.heapUsed, totalSystemBytes: os.totalmem() },
       listeners: services.listeners,
       alarms: services.alarms(),
+      journalDamage: services.journalDamage ?? null,
       database: services.db.provider,
     };
   }),

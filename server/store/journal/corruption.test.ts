@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../amqp/codec/seeded-random';
 import { Writer } from '../../amqp/codec/writer';
 import { Message } from '../../broker/message';
-import { RECORD_FRAME_BYTES, RecordType, SEGMENT_HEADER_BYTES } from './format';
+import { RecordType, SEGMENT_HEADER_BYTES } from './format';
 import type { Journal } from './journal';
 import { LiveIndex } from './live-index';
 import { writeEnqueue } from './record-codec';
 import { replay } from './replay';
-import { contents, flushed, openJournal, persistentMessage, reopen, segmentFiles, tempJournalDir } from './test-support';
+import { contents, flushed, openJournal, persistentMessage, recordSpans, reopen, segmentFiles, tempJournalDir } from './test-support';
 
 function enqueueRange(journal: Journal, from: number, to: number): void {
   for (let id = from; id <= to; id++) journal.enqueue('/', 'q', id, persistentMessage(id, 100));
@@ -30,29 +30,6 @@ function flipByteInBody(dir: string, name: string, id: number): number {
   bytes[at + 3] ^= 0xff;
   writeFileSync(path, bytes);
   return at;
-}
-
-interface RecordSpan {
-  start: number;
-  end: number;
-  type: number;
-  /** The message a MESSAGE, ENQUEUE or REMOVE record is about (REMOVE: by seq, which equals the id here). */
-  messageId: number;
-}
-
-/** The records of an undamaged segment, walked by their frames. */
-function recordSpans(bytes: Buffer): RecordSpan[] {
-  const spans: RecordSpan[] = [];
-  for (let pos = SEGMENT_HEADER_BYTES; pos < bytes.length; ) {
-    const end = pos + RECORD_FRAME_BYTES + bytes.readUInt32BE(pos);
-    const type = bytes[pos + RECORD_FRAME_BYTES];
-    const payload = pos + RECORD_FRAME_BYTES + 1;
-    const u64 = (at: number) => bytes.readUInt32BE(at) * 2 ** 32 + bytes.readUInt32BE(at + 4);
-    const messageId = type === RecordType.Message ? u64(payload) : type === RecordType.Enqueue ? u64(payload + 12) : type === RecordType.Remove ? u64(payload + 4) : -1;
-    spans.push({ start: pos, end, type, messageId });
-    pos = end;
-  }
-  return spans;
 }
 
 describe('journal: damaged files', () => {
