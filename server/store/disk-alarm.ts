@@ -64,6 +64,7 @@ export class DiskAlarm implements DiskWatcher {
   }
 
   outOfSpace(full: boolean): void {
+    this.log(full ? 'journal: out of disk space; records wait in memory and are written once there is room' : 'journal: writing again');
     this.journalOutOfSpace = full;
     if (full) this.update(true, 0);
     void this.check();

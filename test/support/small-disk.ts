@@ -2,7 +2,7 @@
  * For disk-full tests: a small tmpfs mounted on a fresh directory (needs
  * root, as CI runs), and a filler file that takes whatever space is left.
  * When mounting is not possible, `mountSmallDisk` says why, and the test
- * prints that and skips visibly (see `reportCannotMount`).
+ * prints that and skips visibly (see `smallDiskOrReport`).
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
@@ -25,7 +25,7 @@ export function mountSmallDisk(size: string): SmallDisk | { cannot: string } {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().split('\n')[0].trim().replace(/\.$/, '');
     return { cannot: `mount -t tmpfs failed${process.getuid?.() === 0 ? '' : ' (not root)'}: ${stderr || (error as Error).message}` };
   }
   let fillers = 0;
@@ -61,9 +61,9 @@ export function mountSmallDisk(size: string): SmallDisk | { cannot: string } {
   };
 }
 
-/** Prints, in the test output, why tests that need a small disk do not run here. */
-export function reportCannotMount(what: string, disk: SmallDisk | { cannot: string }): disk is { cannot: string } {
-  if (!('cannot' in disk)) return false;
-  console.warn(`NOT RUN: ${what} needs a small tmpfs, and ${disk.cannot}. Run the tests as root (CI does).`);
-  return true;
+/** The disk, or null after printing (in the test output) why tests that need it do not run here. */
+export function smallDiskOrReport(what: string, disk: SmallDisk | { cannot: string }): SmallDisk | null {
+  if (!('cannot' in disk)) return disk;
+  console.warn(`NOT RUN (${what}): these tests need a small tmpfs, and ${disk.cannot}. Run them as root (CI does).`);
+  return null;
 }

@@ -5,15 +5,12 @@
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mountSmallDisk, reportCannotMount } from '../../../test/support/small-disk';
+import { mountSmallDisk, smallDiskOrReport } from '../../../test/support/small-disk';
 import { DiskReserve } from '../disk-reserve';
 import { contents, flushed, openJournal, persistentMessage, reopen } from './test-support';
 
-const disk = mountSmallDisk('4m');
-const cannot = reportCannotMount('journal out-of-space tests', disk);
-afterAll(() => {
-  if (!('cannot' in disk)) disk.unmount();
-});
+const disk = smallDiskOrReport('journal out-of-space tests', mountSmallDisk('4m'));
+afterAll(() => disk?.unmount());
 
 const RESERVE = 256 * 1024;
 let nextDir = 0;
@@ -25,10 +22,9 @@ function settledWithin<T>(promise: Promise<T>, ms: number): Promise<'pending' | 
   ]);
 }
 
-describe.skipIf(cannot)('journal: a full disk', () => {
-  if ('cannot' in disk) return;
+describe.skipIf(!disk)('journal: a full disk', () => {
   const fresh = () => {
-    const dataDir = join(disk.dir, `data-${++nextDir}`);
+    const dataDir = join(disk!.dir, `data-${++nextDir}`);
     return { dir: join(dataDir, 'journal'), reserve: new DiskReserve(dataDir, RESERVE) };
   };
 
@@ -38,7 +34,7 @@ describe.skipIf(cannot)('journal: a full disk', () => {
     expect(reserve.held).toBe(true);
     const events: string[] = [];
     journal.watchDisk({ written: () => {}, outOfSpace: (full) => void events.push(full ? 'full' : 'writing') });
-    const filler = disk.fill();
+    const filler = disk!.fill();
     for (let id = 1; id <= 50; id++) journal.enqueue('/', 'q', id, persistentMessage(id, 1000));
     await flushed(journal);
     expect(reserve.held).toBe(false);
@@ -54,7 +50,7 @@ describe.skipIf(cannot)('journal: a full disk', () => {
     const { journal } = openJournal(dir);
     journal.enqueue('/', 'q', 1, persistentMessage(1, 1000));
     await flushed(journal);
-    const filler = disk.fill();
+    const filler = disk!.fill();
     for (let id = 2; id <= 40; id++) journal.enqueue('/', 'q', id, persistentMessage(id, 1000));
     const waiting = flushed(journal);
     expect(await settledWithin(waiting, 300)).toBe('pending');
@@ -72,7 +68,7 @@ describe.skipIf(cannot)('journal: a full disk', () => {
     const first = openJournal(dir);
     first.journal.enqueue('/', 'q', 1, persistentMessage(1, 1000));
     await first.journal.close();
-    const filler = disk.fill();
+    const filler = disk!.fill();
     const { journal, recovery } = openJournal(dir);
     expect(contents(recovery)['/:q']).toHaveLength(1);
     expect(journal.stats().outOfSpace).toMatch(/ENOSPC/);
@@ -91,7 +87,7 @@ describe.skipIf(cannot)('journal: a full disk', () => {
     const { journal } = openJournal(dir);
     journal.enqueue('/', 'q', 1, persistentMessage(1, 1000));
     await flushed(journal);
-    const filler = disk.fill();
+    const filler = disk!.fill();
     journal.enqueue('/', 'q', 2, persistentMessage(2, 10_000));
     await expect(journal.close()).rejects.toThrow(/^the journal could not write its last \d+ bytes \(ENOSPC: no space left on device, write\)/);
     unlinkSync(filler);
