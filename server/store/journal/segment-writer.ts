@@ -43,7 +43,7 @@
 import { closeSync, fdatasync, fsync, fsyncSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writer } from '../../amqp/codec/writer';
-import { segmentFileName, segmentHeader } from './format';
+import { SEGMENT_HEADER_BYTES, segmentFileName, segmentHeader } from './format';
 import type { LiveIndex, SegmentInfo } from './live-index';
 
 export type FlushCallback = (error?: Error) => void;
@@ -130,7 +130,7 @@ export class SegmentWriter {
    * written to it is confirmed.
    */
   openSegment(no: number): void {
-    this.current = this.index.addSegment(no, segmentHeader().length);
+    this.current = this.index.addSegment(no, SEGMENT_HEADER_BYTES);
     this.fd = -1;
     this.createFile();
   }
@@ -269,7 +269,7 @@ export class SegmentWriter {
       return this.fail(new Error(`the journal could not write its last ${lost} bytes (${error.message}): unconfirmed messages and acknowledgements since are not on disk`));
     }
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.retry(), OUT_OF_SPACE_RETRY_MS);
+    this.retryTimer = setTimeout(() => this.retry(), OUT_OF_SPACE_RETRY_MS).unref();
     if (this.reportedOutOfSpace) return;
     this.reportedOutOfSpace = true;
     this.events.outOfSpace(true, error);
