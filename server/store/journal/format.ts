@@ -85,6 +85,8 @@ export const RecordType = {
   MoveExpiring: 9,
 } as const;
 
+export const MAX_RECORD_TYPE = RecordType.MoveExpiring;
+
 /** Size on disk of an ENQUEUE record: frame, type, ref, seq, id. */
 export const ENQUEUE_RECORD_BYTES = RECORD_FRAME_BYTES + 1 + 4 + 8 + 8;
 

@@ -31,7 +31,7 @@
 
 import { Reader } from '../../amqp/codec/reader';
 import { crc32 } from './crc32';
-import { FORMAT_VERSION, RECORD_FRAME_BYTES, SEGMENT_HEADER_BYTES, SEGMENT_MAGIC, recordLengthFits } from './format';
+import { FORMAT_VERSION, MAX_RECORD_TYPE, RECORD_FRAME_BYTES, RecordType, SEGMENT_HEADER_BYTES, SEGMENT_MAGIC, recordLengthFits } from './format';
 import { RecordDecoder, type RecordVisitor } from './record-codec';
 
 /**
@@ -57,6 +57,13 @@ export interface ScanResult {
   /** Regions that could not be read, in file order. */
   skipped: SkippedRegion[];
 }
+
+/**
+ * Bytes of decoding and checksumming a resynchronising scan may spend per
+ * byte it scans: a real record after damage is found long before, bytes
+ * crafted to look like large records at every offset are given up on.
+ */
+const SCAN_WORK_PER_BYTE = 8;
 
 /** Decodes a candidate record without applying it. */
 const IGNORE: RecordVisitor = {
@@ -98,16 +105,30 @@ export function scanSegment(
       return false;
     }
   };
+  /**
+   * Whether a valid record starts at `at`. Charges the bytes it decodes and
+   * checksums to `work`, so that a scan through bytes crafted to look like
+   * records at every offset stays linear (see nextValidRecord).
+   */
+  let work = 0;
   const isValidRecordAt = (at: number): boolean => {
-    if (buf.length - at < RECORD_FRAME_BYTES + 1) return false;
-    const length = buf.readUInt32BE(at);
+    const end = plausibleFrameEnd(buf, at);
+    if (end < 0) return false;
     const start = at + RECORD_FRAME_BYTES;
-    const end = start + length;
-    if (!recordLengthFits(buf[start], length) || end > buf.length || !decodes(start, end)) return false;
+    work += end - start;
+    if (!decodes(start, end)) return false;
+    work += end - start;
     return crc32(buf, start, end) === buf.readUInt32BE(at + 4);
   };
+  /** The offset of the next valid record from `from`, the end of the file when none, or -1 when the scan gave up. */
   const nextValidRecord = (from: number): number => {
-    for (let at = from; at < buf.length; at++) if (isValidRecordAt(at)) return at;
+    const budget = work + SCAN_WORK_PER_BYTE * (buf.length - from);
+    const last = buf.length - RECORD_FRAME_BYTES - 1;
+    for (let at = from; at <= last; at++) {
+      if (plausibleFrameEnd(buf, at) < 0) continue; // most offsets end here, cheaply
+      if (isValidRecordAt(at)) return at;
+      if (work > budget) return -1;
+    }
     return buf.length;
   };
 
@@ -130,18 +151,37 @@ export function scanSegment(
     }
     // Resynchronise: the next offset holding a valid record, or the end of the file.
     const intactFrame = problem.reason === 'crc' && decodes(pos + RECORD_FRAME_BYTES, end);
-    const next = intactFrame && (end === buf.length || isValidRecordAt(end)) ? end : nextValidRecord(pos + 1);
-    const torn = next === buf.length && problem.reason !== 'crc';
+    const found = intactFrame && (end === buf.length || isValidRecordAt(end)) ? end : nextValidRecord(pos + 1);
+    const next = found < 0 ? buf.length : found;
+    const torn = next === buf.length && problem.reason !== 'crc' && found >= 0;
     skip({
       offset: pos,
       bytes: next - pos,
       reason: torn ? 'torn' : problem.reason,
-      detail: problem.detail,
+      detail: found < 0 ? `${problem.detail}; the rest of the segment looks like records at too many offsets, not scanned` : problem.detail,
       ...(intactFrame && next === end ? { records: 1 } : {}),
     });
     pos = next;
   }
   return { records, skipped };
+}
+
+/**
+ * Where the record framed at `at` would end, or -1 when its type is unknown,
+ * its length does not fit the type or the file, or (a MESSAGE) its id is not
+ * an id: the checks that cost nothing before decoding and the CRC.
+ */
+function plausibleFrameEnd(buf: Buffer, at: number): number {
+  if (at + RECORD_FRAME_BYTES >= buf.length) return -1;
+  const start = at + RECORD_FRAME_BYTES;
+  const type = buf[start];
+  if (type === 0 || type > MAX_RECORD_TYPE) return -1;
+  const length = buf.readUInt32BE(at);
+  const end = start + length;
+  if (!recordLengthFits(type, length) || end > buf.length) return -1;
+  // A message id is below 2^53: the top 11 bits of its u64 are zero.
+  if (type === RecordType.Message && (buf[start + 1] !== 0 || buf[start + 2] >= 0x20)) return -1;
+  return end;
 }
 
 /**
