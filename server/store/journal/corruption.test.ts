@@ -4,11 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../amqp/codec/seeded-random';
 import { Writer } from '../../amqp/codec/writer';
 import { Message } from '../../broker/message';
-import { RecordType, SEGMENT_HEADER_BYTES } from './format';
+import { RECORD_FRAME_BYTES, RecordType, SEGMENT_HEADER_BYTES, segmentHeader } from './format';
 import type { Journal } from './journal';
 import { LiveIndex } from './live-index';
 import { writeEnqueue } from './record-codec';
 import { replay } from './replay';
+import { scanSegment } from './segment-scan';
 import { contents, flushed, openJournal, persistentMessage, recordSpans, reopen, segmentFiles, tempJournalDir } from './test-support';
 
 function enqueueRange(journal: Journal, from: number, to: number): void {
@@ -159,6 +160,25 @@ describe('journal: damaged files', () => {
     const { recovery } = openJournal(dir);
     expect(contents(recovery)).toEqual({ '/:q': [[1, 'message 1'], [3, 'message 3']] });
     expect(recovery.skipped).toMatchObject([{ offset: message2.start, bytes: message2.end - message2.start, reason: 'invalid' }]);
+  });
+
+  it('gives up on bytes crafted to look like large records at every offset instead of checksumming each', () => {
+    // Every 64 bytes a MESSAGE frame whose lengths all add up and reach the end of the file, with a wrong CRC.
+    const size = 4 * 1024 * 1024;
+    const buf = Buffer.concat([segmentHeader(), Buffer.alloc(size)]);
+    for (let at = SEGMENT_HEADER_BYTES; at + 64 <= buf.length; at += 64) {
+      const length = buf.length - at - RECORD_FRAME_BYTES;
+      buf.writeUInt32BE(length, at);
+      buf[at + 8] = RecordType.Message;
+      // id 0, exchange '', routing key '', properties: length 2, no flags; then the body's length.
+      buf.writeUInt32BE(2, at + 8 + 1 + 8 + 1 + 1);
+      buf.writeUInt32BE(length - (1 + 8 + 1 + 1 + 4 + 2 + 4), at + 8 + 1 + 8 + 1 + 1 + 4 + 2);
+    }
+    buf.writeUInt32BE(0, SEGMENT_HEADER_BYTES); // the first one's length damaged: the scan starts
+    const started = performance.now();
+    const { skipped } = scanSegment(buf, { queueName() {}, message() {}, enqueue() {}, remove() {}, move() {}, dropQueue() {}, delivered() {} });
+    expect(performance.now() - started).toBeLessThan(2000); // checksumming every candidate: about 128 GB
+    expect(skipped).toMatchObject([{ offset: SEGMENT_HEADER_BYTES, bytes: size, reason: 'invalid', detail: expect.stringMatching(/too many offsets, not scanned$/) }]);
   });
 
   it('drops queue entries whose message body was lost, and names them', async () => {
