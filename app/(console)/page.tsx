@@ -37,8 +37,8 @@ export default function OverviewPage() {
       )}
       {info.data?.journalDamage && (
         <div role="alert" className="alarm" aria-label="Journal damage">
-          <strong>Damaged journal:</strong> {info.data.journalDamage.summary.join('; ')}. Every intact record was recovered; check the
-          disk holding the data directory.
+          <strong>Journal damage found at start:</strong> {info.data.journalDamage.summary.join('; ')}. Every intact record was
+          recovered; check the disk that holds the data directory.
         </div>
       )}
       {info.data && (
