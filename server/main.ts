@@ -13,6 +13,7 @@ import { FileStreamStorage } from './store/stream/file-stream-storage';
 import { openDurableBroker } from './store/recovery';
 import { DataDirInUseError, lockDataDir } from './store/data-dir-lock';
 import { DiskAlarm, diskAlarmReason } from './store/disk-alarm';
+import { DiskReserve } from './store/disk-reserve';
 import { ProcessSampler } from './metrics/process-sampler';
 import { BrokerSampler } from './metrics/broker-sampler';
 import { startHttpServer } from './http/server';
@@ -42,6 +43,9 @@ async function main(): Promise<void> {
   const processFaults = installFaultPolicy();
   const config = loadConfig(process.argv.slice(2), process.env);
   const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  // On a disk already full, starting needs the reserve's space (pid file, database, journal segment).
+  const reserve = new DiskReserve(config.dataDir);
+  if (reserve.releaseIfDiskFull()) console.log('disk: almost no space left in the data directory; gave back the disk reserve so that Warren can start');
   const unlockDataDir = lockDataDir(config.dataDir);
 
   const db = await openMetadataDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (l) => console.log(l) });
@@ -49,12 +53,13 @@ async function main(): Promise<void> {
   const users = new Users(db, access, { loopbackUsers: config.loopbackUsers, log: (l) => console.log(l) });
   await users.load(config.defaultUser);
   // Durable state comes back before any client can connect.
-  const { broker, store } = await openDurableBroker({
+  const { broker, store, journalDamage } = await openDurableBroker({
     dataDir: config.dataDir,
     db,
     nodeName: config.nodeName,
     streams: new FileStreamStorage(path.join(config.dataDir, 'streams')),
     access,
+    journal: { reserve },
     log: (l) => console.log(l),
   });
 
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
     console.log(raised ? `disk alarm: ${diskAlarmReason(free, limit)}, publishers blocked` : 'disk alarm cleared, publishers unblocked');
     amqp.setAlarm('disk', raised ? diskAlarmReason(free, limit) : null);
   }, (l) => console.log(l));
+  store.journal.watchDisk(diskAlarm);
 
   const sampler = new ProcessSampler();
   sampler.start();
@@ -104,6 +110,7 @@ async function main(): Promise<void> {
     startedAt,
     alarms: () => amqp.activeAlarms(),
     memory: () => amqp.memory(),
+    journalDamage: journalDamage ?? undefined,
     listeners: { amqp: `${config.host}:${amqp.port}`, http: '' },
     processFaults,
   };
@@ -141,7 +148,8 @@ async function main(): Promise<void> {
     diskAlarm.stop();
     await amqp.close();
     broker.close();
-    await store.close(); // the journal's last sync
+    // The journal's last sync; on a full disk it may not get everything written, and says what.
+    await store.close().catch((error: Error) => console.log(`journal: ${error.message}`));
     await db.close();
     unlockDataDir();
     process.exit(0);

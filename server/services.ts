@@ -7,6 +7,7 @@ import type { ProcessSampler } from './metrics/process-sampler';
 import type { MemoryReading } from './amqp/memory-alarm';
 import type { FaultCounts } from './process-faults';
 import type { MetadataDb } from './store/db';
+import type { JournalDamage } from './store/journal/damage-report';
 
 export interface Services {
   broker: Broker;
@@ -20,6 +21,8 @@ export interface Services {
   startedAt: number;
   /** Resource alarms raised now (memory, disk): publishers are blocked while any is. */
   alarms: () => { source: string; reason: string }[];
+  /** What the journal replay at start lost to damaged bytes; absent when nothing (or no journal). */
+  journalDamage?: JournalDamage;
   /** Where this process listens, e.g. { amqp: '127.0.0.1:5672', http: '127.0.0.1:15672' }. */
   listeners: { amqp: string; http: string };
   /** What the memory alarm measures now against its marks (amqp/memory-alarm.ts); null when it is off. */

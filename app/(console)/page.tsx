@@ -37,6 +37,12 @@ export default function OverviewPage() {
           running; publishing resumes when the alarm clears.
         </div>
       )}
+      {info.data?.journalDamage && (
+        <div role="alert" className="alarm" aria-label="Journal damage">
+          <strong>Journal damage found at start:</strong> {info.data.journalDamage.summary.join('; ')}. Every intact record was
+          recovered; check the disk that holds the data directory.
+        </div>
+      )}
       {info.data && (
         <dl className="figures" aria-label="Broker">
           <Figure label="Version" value={`${info.data.product} ${info.data.version}`} />

@@ -375,7 +375,9 @@ export class Broker {
    * tier's holding area (`amq.retry.…`, see retry/holding-area.ts): the
    * message waits there again until its `x-retry-due-at`. 404 when missing.
    * A Message keeps its id (the journal knows it by that id) and new messages
-   * are numbered above it; other objects get a new id.
+   * are numbered above it; other objects get a new id. `expiresAt` is the
+   * deadline stored with it (epoch ms, see Store.messageEnqueued); 0 when
+   * none was stored, and the queue's TTL then counts from now.
    */
   restoreMessage(
     vhost: string,
@@ -383,6 +385,7 @@ export class Broker {
     seq: number,
     message: Message | { exchange: string; routingKey: string; properties: MessageProperties; body: Buffer },
     deliveryCount = 0,
+    expiresAt = 0,
   ): void {
     const v = this.vhost(vhost);
     const restored =
@@ -390,7 +393,7 @@ export class Broker {
     if (restored.id > this.messageCounter) this.messageCounter = restored.id;
     const holding = v.holdingAreas.get(queue);
     if (holding) holding.restore(restored, seq);
-    else v.queue(queue).restore(restored, seq, deliveryCount);
+    else v.queue(queue).restore(restored, seq, deliveryCount, expiresAt);
   }
 
   /**
@@ -434,7 +437,7 @@ export class Broker {
   restoreQueueMessages(
     vhost: string,
     queue: string,
-    messages: readonly { seq: number; message: Message; redelivered: boolean }[],
+    messages: readonly { seq: number; message: Message; redelivered: boolean; expiresAt?: number }[],
     leftTier: (seq: number) => void,
   ): 'restored' | 'returned-to-work-queue' | 'missing' {
     const v = this.vhosts.get(vhost);
@@ -448,7 +451,7 @@ export class Broker {
       return 'returned-to-work-queue';
     }
     if (!v.queues.has(queue) && !v.holdingAreas.has(queue)) return 'missing';
-    for (const { seq, message, redelivered } of messages) this.restoreMessage(vhost, queue, seq, message, redelivered ? 1 : 0);
+    for (const { seq, message, redelivered, expiresAt } of messages) this.restoreMessage(vhost, queue, seq, message, redelivered ? 1 : 0, expiresAt);
     return 'restored';
   }
 

@@ -22,8 +22,8 @@ class RecordingStore implements Store {
   queueDeleted(): void {}
   bindingAdded(): void {}
   bindingRemoved(): void {}
-  messageEnqueued(_vhost: string, queue: string, seq: number, message: Message): void {
-    this.events.push(`msg+ ${queue}#${seq} ${message.body}`);
+  messageEnqueued(_vhost: string, queue: string, seq: number, message: Message, expiresAt: number): void {
+    this.events.push(`msg+ ${queue}#${seq} ${message.body}${expiresAt === 0 ? '' : ` until ${expiresAt}`}`);
   }
   messageRemoved(_vhost: string, queue: string, seq: number): void {
     this.events.push(`msg- ${queue}#${seq}`);
@@ -53,6 +53,37 @@ describe('recovery', () => {
       ['new', false],
     ]);
     expect(store.events).toEqual(['queue+ durable', 'msg+ durable#8 new', 'msg- durable#3', 'msg- durable#7', 'msg- durable#8']);
+  });
+
+  it('tells the store when a message expires, and restores messages with that deadline (from now when none was stored)', () => {
+    const store = new RecordingStore();
+    let now = 1_000_000;
+    broker = new Broker({ store, now: () => now });
+    broker.declareQueue('/', 'ttl', { durable: true, arguments: { 'x-message-ttl': 2000 } });
+    broker.declareQueue('/', 'plain', { durable: true });
+    broker.publish('/', '', 'ttl', { deliveryMode: 2 }, Buffer.from('queue ttl'));
+    broker.publish('/', '', 'plain', { deliveryMode: 2, expiration: '500' }, Buffer.from('own ttl'));
+    broker.publish('/', '', 'plain', { deliveryMode: 2 }, Buffer.from('forever'));
+    expect(store.events.filter((e) => e.startsWith('msg+'))).toEqual(['msg+ ttl#1 queue ttl until 1002000', 'msg+ plain#1 own ttl until 1000500', 'msg+ plain#2 forever']);
+
+    broker.close();
+    now = 1_001_000;
+    broker = new Broker({ store: new RecordingStore(), now: () => now });
+    broker.declareQueue('/', 'ttl', { durable: true, arguments: { 'x-message-ttl': 2000 } });
+    broker.declareQueue('/', 'plain', { durable: true });
+    const stored = (body: string, expiration?: string) => ({ exchange: '', routingKey: '', properties: { deliveryMode: 2, expiration }, body: Buffer.from(body) });
+    broker.restoreMessage('/', 'ttl', 1, stored('queue ttl'), 0, 1_002_000);
+    broker.restoreMessage('/', 'ttl', 2, stored('written before deadlines were stored'), 0, 0);
+    broker.restoreMessage('/', 'ttl', 3, stored('also without a deadline'), 0, 0);
+    broker.restoreMessage('/', 'plain', 1, stored('own ttl', '500'), 0, 1_000_500);
+    broker.restoreMessage('/', 'plain', 2, stored('forever'), 0, 0);
+    const channel = openConnection(broker).openChannel(1);
+    expect(channel.get('plain', true)!.message.body.toString()).toBe('forever'); // 'own ttl' was due at 1000500
+    now = 1_002_999;
+    // Seq 1 was due at its stored 1002000; seq 2 got 2000 ms from its restore at 1001000.
+    expect(channel.get('ttl', true)!.message.body.toString()).toBe('written before deadlines were stored');
+    now = 1_003_000;
+    expect(channel.get('ttl', true)).toBeNull();
   });
 });
 

@@ -65,9 +65,12 @@ export interface Store {
   /**
    * A persistent message (delivery mode 2) entered a durable queue at
    * position `seq` (per-queue, increasing). The same Message object may be
-   * stored in several queues; `message.id` identifies it.
+   * stored in several queues; `message.id` identifies it. `expiresAt`: epoch
+   * ms at which it expires in this queue (x-message-ttl, expiration), 0 for
+   * never; stored so that the TTL keeps counting across a restart
+   * (Broker.restoreMessage takes it back).
    */
-  messageEnqueued(vhost: string, queue: string, seq: number, message: Message): void;
+  messageEnqueued(vhost: string, queue: string, seq: number, message: Message, expiresAt: number): void;
   /** The message at `seq` left the durable queue for good (acked, dropped, expired, dead-lettered, purged, moved). */
   messageRemoved(vhost: string, queue: string, seq: number): void;
   /**

@@ -38,5 +38,9 @@ export function renderMetrics(services: Services): string {
   for (const [key, help] of counters) out += line(`warren_messages_${snake(key)}_total`, help, 'counter', t[key]);
   out += line('warren_unhandled_rejections_total', 'Promise rejections nothing handled (logged; the broker carried on).', 'counter', services.processFaults.unhandledRejections);
   out += line('warren_engine_faults_total', 'Faults the engine contained (a timer or a dead-lettering that threw), each logged.', 'counter', t.faults);
+  const damage = services.journalDamage;
+  out += line('warren_journal_damaged_bytes', 'Damaged journal bytes the recovery at start skipped (torn tails of a crash excluded).', 'gauge', damage?.bytes ?? 0);
+  out += line('warren_journal_damaged_records', 'Damaged journal records the recovery at start skipped, where their number was known.', 'gauge', damage?.records ?? 0);
+  out += line('warren_journal_lost_messages', 'Queued messages the recovery at start could not bring back because of damaged journal bytes.', 'gauge', damage?.lostMessages ?? 0);
   return out;
 }

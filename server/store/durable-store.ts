@@ -27,6 +27,7 @@ interface HeldEnqueue {
   queue: string;
   seq: number;
   message: Message;
+  expiresAt: number;
   delivered: boolean;
 }
 
@@ -85,13 +86,13 @@ export class DurableStore implements Store {
     if (!this.muted) this.topology.bindingRemoved(def);
   }
 
-  messageEnqueued(vhost: string, queue: string, seq: number, message: Message): void {
+  messageEnqueued(vhost: string, queue: string, seq: number, message: Message, expiresAt: number): void {
     const move = this.move;
     if (move !== null && this.held === null && message === move.message && vhost === move.vhost && queue !== move.from) {
-      this.held = { vhost, queue, seq, message, delivered: false };
+      this.held = { vhost, queue, seq, message, expiresAt, delivered: false };
       return;
     }
-    this.journal.enqueue(vhost, queue, seq, message);
+    this.journal.enqueue(vhost, queue, seq, message, expiresAt);
   }
 
   messageRemoved(vhost: string, queue: string, seq: number): void {
@@ -101,7 +102,7 @@ export class DurableStore implements Store {
         this.held = null; // it left its target again at once (a length limit): nothing to record
         return;
       }
-      if (queue === this.move!.from && this.journal.move(vhost, queue, seq, held.queue, held.seq, held.message)) {
+      if (queue === this.move!.from && this.journal.move(vhost, queue, seq, held.queue, held.seq, held.message, held.expiresAt)) {
         this.held = null;
         if (held.delivered) this.journal.delivered(vhost, held.queue, held.seq);
         return;
@@ -126,7 +127,7 @@ export class DurableStore implements Store {
     this.move = null;
     this.held = null;
     if (held === null) return;
-    this.journal.enqueue(held.vhost, held.queue, held.seq, held.message);
+    this.journal.enqueue(held.vhost, held.queue, held.seq, held.message, held.expiresAt);
     if (held.delivered) this.journal.delivered(held.vhost, held.queue, held.seq);
   }
 

@@ -15,6 +15,7 @@ import type { StreamStorage } from '../broker/stream/stream-store';
 import type { AccessControl } from '../broker/access/access-control';
 import type { MetadataDb } from './db';
 import { DurableStore } from './durable-store';
+import { journalDamage, type JournalDamage } from './journal/damage-report';
 import { Journal, type JournalOptions } from './journal/journal';
 import type { Recovery } from './journal/replay';
 import { TopologyStore, type StoredTopology } from './topology';
@@ -35,6 +36,8 @@ export interface DurableBroker {
   store: DurableStore;
   /** What the journal replay found. */
   recovery: Recovery;
+  /** What the replay lost to damaged journal bytes (not torn tails), for the overview and /metrics; null when nothing. */
+  journalDamage: JournalDamage | null;
   /** Messages put back into queues (and retry holding areas). */
   restoredMessages: number;
 }
@@ -43,7 +46,8 @@ export async function openDurableBroker(options: DurableBrokerOptions): Promise<
   const log = options.log ?? (() => {});
   const started = performance.now();
   const { journal, recovery } = Journal.open(join(options.dataDir, 'journal'), options.journal);
-  reportSkipped(recovery, log);
+  const damage = journalDamage(recovery);
+  reportSkipped(recovery, damage, log);
   const topology = new TopologyStore(options.db.prisma, log);
   const stored = await topology.load();
   const store = new DurableStore(journal, topology);
@@ -62,16 +66,18 @@ export async function openDurableBroker(options: DurableBrokerOptions): Promise<
     `recovered ${stored.exchanges.length} exchanges, ${stored.queues.length} queues, ${stored.bindings.length} bindings and ` +
       `${restoredMessages} messages in ${ms} ms (journal replay ${Math.round(recovery.durationMs)} ms, ${recovery.segmentsRead} segments)`,
   );
-  return { broker, store, recovery, restoredMessages };
+  return { broker, store, recovery, journalDamage: damage, restoredMessages };
 }
 
-function reportSkipped(recovery: Recovery, log: (line: string) => void): void {
-  for (const s of recovery.skipped) {
+/** Regions logged one by one at most; the summary covers them all. */
+const LOGGED_REGIONS = 20;
+
+function reportSkipped(recovery: Recovery, damage: JournalDamage | null, log: (line: string) => void): void {
+  for (const s of recovery.skipped.slice(0, LOGGED_REGIONS)) {
     log(`journal: skipped ${s.bytes} bytes of segment ${s.segment} from offset ${s.offset} (${s.reason}: ${s.detail})`);
   }
-  if (recovery.orphanedEntries > 0) {
-    log(`journal: dropped ${recovery.orphanedEntries} queue entries whose message record was in skipped bytes`);
-  }
+  if (recovery.skipped.length > LOGGED_REGIONS) log(`journal: skipped ${recovery.skipped.length - LOGGED_REGIONS} more regions`);
+  for (const line of damage?.summary ?? []) log(`journal: ${line}`);
 }
 
 /** Declares what was stored; a definition the engine now refuses is logged and left out. */

@@ -4,6 +4,8 @@ import { loadConfig } from '../../server/config';
 import { Broker } from '../../server/broker/broker';
 import { startAmqpServer } from '../../server/amqp/server';
 import { waitFor } from '../amqp/helpers';
+import { statfsSync } from 'node:fs';
+import { DiskAlarm } from '../../server/store/disk-alarm';
 import { makeDataDir, spawnBroker } from './support';
 import { cleanupAfterEach } from './cleanup';
 
@@ -66,6 +68,29 @@ describe('disk free-space alarm', () => {
     await waitFor(() => confirmed, 2000, 'the held-back publish to be confirmed');
     expect(events).toEqual(['blocked low on disk: 1 MiB free, limit 50 MiB', 'unblocked']);
     expect(broker.getQueue('/', 'q').ready).toBe(2);
+  });
+
+  it('counts journal writes against the last free figure, so it fires before the next check would see the disk low', async () => {
+    const data = makeDataDir();
+    cleanup.push(() => data.remove());
+    const stats = statfsSync(data.dir);
+    const limit = stats.bavail * stats.bsize - 100_000_000; // 100 MB above the limit now
+    const changes: string[] = [];
+    const alarm = new DiskAlarm(data.dir, limit, (raised) => changes.push(raised ? 'raised' : 'cleared'), () => {}, 60_000);
+    cleanup.push(() => alarm.stop());
+    await new Promise((r) => setTimeout(r, 50)); // the first check
+    alarm.written(60_000_000);
+    expect(changes).toEqual([]);
+    alarm.written(60_000_000); // 120 MB since the check: below the limit by the count
+    expect(changes).toEqual(['raised']);
+    await waitFor(() => changes.length === 2, 2000, 'the check it started'); // nothing was really written
+    expect(changes).toEqual(['raised', 'cleared']);
+    alarm.outOfSpace(true); // the journal's write failed for want of space: raised whatever statfs says
+    expect(changes).toEqual(['raised', 'cleared', 'raised']);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(changes).toHaveLength(3);
+    alarm.outOfSpace(false);
+    await waitFor(() => changes.length === 4, 2000, 'the alarm to clear');
   });
 
   it('reads its limit from WARREN_DISK_FREE_LIMIT or --disk-free-limit, 50 MB by default', () => {

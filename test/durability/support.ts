@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startAmqpServer } from '../../server/amqp/server';
 import type { Broker } from '../../server/broker/broker';
 import { openMetadataDb } from '../../server/store/db';
+import type { JournalDamage } from '../../server/store/journal/damage-report';
 import type { JournalOptions } from '../../server/store/journal/journal';
 import { openDurableBroker } from '../../server/store/recovery';
 
@@ -25,6 +26,8 @@ export interface InProcessBroker {
   url: string;
   /** Lines logged while opening (recovery reports). */
   logs: string[];
+  /** What recovery lost to damaged journal bytes, as the overview and /metrics show it. */
+  journalDamage: JournalDamage | null;
   /** Graceful stop: AMQP closed, journal synced and closed, database closed. */
   close(): Promise<void>;
 }
@@ -33,12 +36,13 @@ export async function openInProcess(dataDir: string, journal?: JournalOptions): 
   const logs: string[] = [];
   const log = (line: string) => logs.push(line);
   const db = await openMetadataDb({ dataDir, log });
-  const { broker, store } = await openDurableBroker({ dataDir, db, journal, log });
+  const { broker, store, journalDamage } = await openDurableBroker({ dataDir, db, journal, log });
   const server = await startAmqpServer({ broker, host: '127.0.0.1', port: 0 });
   return {
     broker,
     url: `amqp://guest:guest@127.0.0.1:${server.port}`,
     logs,
+    journalDamage,
     async close() {
       await server.close();
       broker.close();

@@ -20,6 +20,7 @@ export const systemRouter = router({
       memoryAlarm: services.memory(),
       listeners: services.listeners,
       alarms: services.alarms(),
+      journalDamage: services.journalDamage ?? null,
       database: services.db.provider,
     };
   }),

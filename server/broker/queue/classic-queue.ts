@@ -120,7 +120,7 @@ export class ClassicQueue implements Queue, MessageOperations {
     const expiresAt = config.messageTtl !== null || message.properties.expiration !== undefined ? this.expiryOf(message) : 0;
     const seq = this.nextSeq++;
     const stored = this.persists && message.persistent;
-    if (stored) this.host.store.messageEnqueued(this.vhost, this.name, seq, message);
+    if (stored) this.host.store.messageEnqueued(this.vhost, this.name, seq, message, expiresAt);
 
     if (this.ready.length === 0 && !this.dispatching && this.consumers.length > 0) {
       const consumer = this.consumers.pick();
@@ -147,10 +147,15 @@ export class ClassicQueue implements Queue, MessageOperations {
     return stored ? ENQUEUED_STORED : ENQUEUED;
   }
 
-  restore(message: Message, seq: number, deliveryCount: number): void {
+  restore(message: Message, seq: number, deliveryCount: number, expiresAt: number): void {
     if (this.deleted) return;
-    this.ready.insertSorted(message, seq, 0, deliveryCount);
+    // No stored deadline (a journal written before deadlines were, or a TTL
+    // that applies since the message was stored): its TTL counts from now.
+    const hasTtl = this.config.messageTtl !== null || message.properties.expiration !== undefined;
+    const deadline = expiresAt === 0 && hasTtl ? this.expiryOf(message) : expiresAt;
+    this.ready.insertSorted(message, seq, deadline, deliveryCount);
     if (seq >= this.nextSeq) this.nextSeq = seq + 1;
+    if (deadline !== 0) this.scheduleExpiry();
   }
 
   addConsumer(consumer: Consumer): void {

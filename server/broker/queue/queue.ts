@@ -87,8 +87,11 @@ export interface Queue {
   enqueue(message: Message): EnqueueOutcome;
   /** Queues answering ENQUEUED_SYNCING: calls `done` once what they took is on disk. */
   flush?(done: (error?: Error) => void): void;
-  /** Recovery: puts a stored message back at its original seq, without telling the store. */
-  restore(message: Message, seq: number, deliveryCount: number): void;
+  /**
+   * Recovery: puts a stored message back at its original seq, without telling
+   * the store. `expiresAt`: its stored deadline (epoch ms), 0 when none.
+   */
+  restore(message: Message, seq: number, deliveryCount: number, expiresAt: number): void;
   /** Registers a consumer (403 on exclusive-consumer conflicts); the caller then calls dispatch(). */
   addConsumer(consumer: Consumer): void;
   /** Unregisters; may auto-delete the queue. */

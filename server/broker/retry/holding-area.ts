@@ -79,7 +79,8 @@ export class HoldingArea {
   hold(message: Message, dueAt: number): void {
     if (this.destroyed) return;
     const seq = this.nextSeq++;
-    if (this.persists && message.persistent) this.host.store.messageEnqueued(this.queue.vhost, this.name, seq, message);
+    // No deadline for the store: the due time travels in the x-retry-due-at header.
+    if (this.persists && message.persistent) this.host.store.messageEnqueued(this.queue.vhost, this.name, seq, message, 0);
     this.ring.pushBack(message, seq, dueAt, 0);
     this.arm();
   }

@@ -1,8 +1,16 @@
-import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../amqp/codec/seeded-random';
+import { Writer } from '../../amqp/codec/writer';
+import { Message } from '../../broker/message';
+import { RECORD_FRAME_BYTES, RecordType, SEGMENT_HEADER_BYTES, segmentHeader } from './format';
 import type { Journal } from './journal';
-import { contents, openJournal, persistentMessage, reopen, segmentFiles, tempJournalDir } from './test-support';
+import { LiveIndex } from './live-index';
+import { writeEnqueue } from './record-codec';
+import { replay } from './replay';
+import { scanSegment } from './segment-scan';
+import { contents, flushed, openJournal, persistentMessage, recordSpans, reopen, segmentFiles, tempJournalDir } from './test-support';
 
 function enqueueRange(journal: Journal, from: number, to: number): void {
   for (let id = from; id <= to; id++) journal.enqueue('/', 'q', id, persistentMessage(id, 100));
@@ -44,6 +52,9 @@ describe('journal: damaged files', () => {
     expect(skip.reason).toBe('torn');
     expect(skip.offset + skip.bytes).toBe(size - 40);
     expect(skip.bytes).toBeGreaterThan(0);
+    // A torn tail is no loss: the message cut short was never confirmed.
+    expect(recovery.lostEntries).toEqual([]);
+    expect(recovery.lostMessageIds).toEqual([]);
     // The journal goes on: new records land in a new segment, after the torn one.
     enqueueRange(next, 11, 12);
     const { recovery: again } = await reopen(next, dir);
@@ -63,25 +74,114 @@ describe('journal: damaged files', () => {
     expect(recovery.skipped).toMatchObject([{ segment: name, offset: bytes.length, bytes: 3, reason: 'torn' }]);
   });
 
-  it('detects flipped bytes by their CRC, skips the rest of that segment and serves the next segments', async () => {
+  it('treats zeros after the last record (a file extended but never written) as torn', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    enqueueRange(journal, 1, 3);
+    await journal.close();
+    const [name] = segmentFiles(dir);
+    const bytes = readFileSync(join(dir, name));
+    writeFileSync(join(dir, name), Buffer.concat([bytes, Buffer.alloc(4096)]));
+    const { recovery } = openJournal(dir);
+    expect(contents(recovery)).toEqual({ '/:q': expected([1, 3]) });
+    expect(recovery.skipped).toMatchObject([{ segment: name, offset: bytes.length, bytes: 4096, reason: 'torn' }]);
+  });
+
+  it('skips just the record whose bytes were flipped, keeps the rest of its segment, and names the message lost', async () => {
     const dir = tempJournalDir();
     let { journal } = openJournal(dir);
     enqueueRange(journal, 1, 10);
     ({ journal } = await reopen(journal, dir));
     enqueueRange(journal, 11, 20);
     await journal.close();
-    const [first, second] = segmentFiles(dir);
+    const [first] = segmentFiles(dir);
     flipByteInBody(dir, first, 5);
     const { recovery } = openJournal(dir);
-    // 5 is lost with its record; 6-10 were behind it in the damaged segment.
-    expect(contents(recovery)).toEqual({ '/:q': expected([1, 4], [11, 20]) });
+    expect(contents(recovery)).toEqual({ '/:q': expected([1, 4], [6, 20]) });
     expect(recovery.skipped).toHaveLength(1);
-    expect(recovery.skipped[0]).toMatchObject({ segment: first, reason: 'crc' });
-    expect(recovery.skipped[0].offset + recovery.skipped[0].bytes).toBe(statSync(join(dir, first)).size);
-    expect(second > first).toBe(true);
+    const [skip] = recovery.skipped;
+    expect(skip).toMatchObject({ segment: first, reason: 'crc', records: 1 });
+    // Exactly message 5's MESSAGE record: its ENQUEUE follows at once.
+    const spans = recordSpans(readFileSync(join(dir, first)));
+    const damaged = spans.find((s) => s.type === RecordType.Message && s.messageId === 5)!;
+    expect([skip.offset, skip.bytes]).toEqual([damaged.start, damaged.end - damaged.start]);
+    expect(recovery.lostEntries).toEqual([{ vhost: '/', queue: 'q', seq: 5, messageId: 5 }]);
   });
 
-  it('drops queue entries whose message body was lost, and counts them', async () => {
+  it('finds the next record by scanning when a length field was damaged', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    enqueueRange(journal, 1, 10);
+    await journal.close();
+    const [name] = segmentFiles(dir);
+    const bytes = readFileSync(join(dir, name));
+    const message5 = recordSpans(bytes).find((s) => s.type === RecordType.Message && s.messageId === 5)!;
+    bytes[message5.start + 2] ^= 0x01; // its length grows by 256 bytes: into the records after it
+    writeFileSync(join(dir, name), bytes);
+    const { recovery } = openJournal(dir);
+    expect(contents(recovery)).toEqual({ '/:q': expected([1, 4], [6, 10]) });
+    expect(recovery.skipped).toMatchObject([{ offset: message5.start, bytes: message5.end - message5.start }]);
+    expect(recovery.skipped[0].records).toBeUndefined(); // a damaged length: how many records were there is not known
+  });
+
+  it('names a message whose queue entry was damaged right after its record', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    enqueueRange(journal, 1, 5);
+    await journal.close();
+    const [name] = segmentFiles(dir);
+    const bytes = readFileSync(join(dir, name));
+    const enqueue3 = recordSpans(bytes).find((s) => s.type === RecordType.Enqueue && s.messageId === 3)!;
+    bytes[enqueue3.end - 1] ^= 0x40;
+    writeFileSync(join(dir, name), bytes);
+    const { recovery } = openJournal(dir);
+    expect(contents(recovery)).toEqual({ '/:q': [...expected([1, 2]), ...expected([4, 5])] });
+    expect(recovery.lostMessageIds).toEqual([3]);
+    expect(recovery.lostEntries).toEqual([]);
+  });
+
+  it('does not take bytes shaped like a record for one unless their CRC matches', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    // Message 2's body holds an ENQUEUE frame for seq 99 of queue ref 1 ('q') with a wrong CRC.
+    const fake = new Writer(64);
+    const length = writeEnqueue(fake, 1, 99, 1);
+    const frame = Buffer.from(fake.take().subarray(0, length));
+    frame[7] ^= 0xff;
+    journal.enqueue('/', 'q', 1, persistentMessage(1, 100));
+    journal.enqueue('/', 'q', 2, new Message(2, 'ex', 'k', { deliveryMode: 2 }, Buffer.concat([Buffer.from('message 2.'), frame, Buffer.alloc(50, '.')])));
+    journal.enqueue('/', 'q', 3, persistentMessage(3, 100));
+    await journal.close();
+    const [name] = segmentFiles(dir);
+    const bytes = readFileSync(join(dir, name));
+    const message2 = recordSpans(bytes).find((s) => s.type === RecordType.Message && s.messageId === 2)!;
+    bytes[message2.start] ^= 0x10; // a length past the end of the file: the scan goes through message 2's body
+    writeFileSync(join(dir, name), bytes);
+    const { recovery } = openJournal(dir);
+    expect(contents(recovery)).toEqual({ '/:q': [[1, 'message 1'], [3, 'message 3']] });
+    expect(recovery.skipped).toMatchObject([{ offset: message2.start, bytes: message2.end - message2.start, reason: 'invalid' }]);
+  });
+
+  it('gives up on bytes crafted to look like large records at every offset instead of checksumming each', () => {
+    // Every 64 bytes a MESSAGE frame whose lengths all add up and reach the end of the file, with a wrong CRC.
+    const size = 4 * 1024 * 1024;
+    const buf = Buffer.concat([segmentHeader(), Buffer.alloc(size)]);
+    for (let at = SEGMENT_HEADER_BYTES; at + 64 <= buf.length; at += 64) {
+      const length = buf.length - at - RECORD_FRAME_BYTES;
+      buf.writeUInt32BE(length, at);
+      buf[at + 8] = RecordType.Message;
+      // id 0, exchange '', routing key '', properties: length 2, no flags; then the body's length.
+      buf.writeUInt32BE(2, at + 8 + 1 + 8 + 1 + 1);
+      buf.writeUInt32BE(length - (1 + 8 + 1 + 1 + 4 + 2 + 4), at + 8 + 1 + 8 + 1 + 1 + 4 + 2);
+    }
+    buf.writeUInt32BE(0, SEGMENT_HEADER_BYTES); // the first one's length damaged: the scan starts
+    const started = performance.now();
+    const { skipped } = scanSegment(buf, { queueName() {}, message() {}, enqueue() {}, remove() {}, move() {}, dropQueue() {}, delivered() {} });
+    expect(performance.now() - started).toBeLessThan(2000); // checksumming every candidate: about 128 GB
+    expect(skipped).toMatchObject([{ offset: SEGMENT_HEADER_BYTES, bytes: size, reason: 'invalid', detail: expect.stringMatching(/too many offsets, not scanned$/) }]);
+  });
+
+  it('drops queue entries whose message body was lost, and names them', async () => {
     const dir = tempJournalDir();
     const first = openJournal(dir);
     first.journal.enqueue('/', 'a', 1, persistentMessage(1, 100));
@@ -93,7 +193,10 @@ describe('journal: damaged files', () => {
     flipByteInBody(dir, segmentFiles(dir)[0], 1);
     const { recovery } = openJournal(dir);
     expect(recovery.queues).toEqual([]);
-    expect(recovery.orphanedEntries).toBe(1);
+    expect(recovery.lostEntries).toEqual([
+      { vhost: '/', queue: 'a', seq: 1, messageId: 1 },
+      { vhost: '/', queue: 'b', seq: 1, messageId: 1 },
+    ]);
     expect(recovery.skipped).toMatchObject([{ reason: 'crc' }]);
   });
 
@@ -106,5 +209,67 @@ describe('journal: damaged files', () => {
     const { recovery } = openJournal(dir);
     expect(contents(recovery)).toEqual({ '/:q': expected([1, 2]) });
     expect(recovery.skipped).toMatchObject([{ segment: '00000099.seg', reason: 'header', bytes: 13 }]);
+  });
+
+  it('loses at most the messages whose records were hit when bytes are flipped at random positions', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir, { segmentBytes: 8 * 1024 });
+    const random = new SeededRandom(2026);
+    const MESSAGES = 300;
+    const removed = new Set<number>();
+    for (let id = 1; id <= MESSAGES; id++) {
+      journal.enqueue('/', 'q', id, persistentMessage(id, random.int(20, 400)));
+      if (id % 7 === 0) {
+        journal.remove('/', 'q', id - 3);
+        removed.add(id - 3);
+      }
+      if (id % 20 === 0) await flushed(journal); // commits rotate the small segments
+    }
+    await journal.close();
+    const segments = segmentFiles(dir).map((name) => ({ name, bytes: readFileSync(join(dir, name)) })).filter((s) => s.bytes.length > SEGMENT_HEADER_BYTES);
+    expect(segments.length).toBeGreaterThan(3);
+    const live = new Set([...Array(MESSAGES).keys()].map((i) => i + 1).filter((id) => !removed.has(id)));
+
+    const scratch = join(dir, '..', 'damaged');
+    const TRIALS = 100;
+    for (let trial = 0; trial < TRIALS; trial++) {
+      mkdirSync(scratch, { recursive: true });
+      const mayLose = new Set<number>();
+      const mayReturn = new Set<number>();
+      const flipped: { segment: string; at: number }[] = [];
+      for (const { name, bytes } of segments) writeFileSync(join(scratch, name), bytes);
+      for (let flip = random.int(1, 3); flip > 0; flip--) {
+        const { name, bytes } = random.pick(segments);
+        const at = random.int(SEGMENT_HEADER_BYTES, bytes.length - 1);
+        const damaged = readFileSync(join(scratch, name));
+        damaged[at] ^= random.int(1, 255);
+        writeFileSync(join(scratch, name), damaged);
+        flipped.push({ segment: name, at });
+        const spans = recordSpans(bytes);
+        const hit = spans.find((s) => s.start <= at && at < s.end)!;
+        if (hit.type === RecordType.QueueName) {
+          // Every record naming the queue in this segment is lost with its name.
+          for (const s of spans) if (s.type === RecordType.Enqueue) mayLose.add(s.messageId);
+          for (const s of spans) if (s.type === RecordType.Remove) mayReturn.add(s.messageId);
+        }
+        if (hit.type === RecordType.Message || hit.type === RecordType.Enqueue) mayLose.add(hit.messageId);
+        if (hit.type === RecordType.Remove) mayReturn.add(hit.messageId);
+      }
+      const recovery = replay(scratch, new LiveIndex());
+      const recovered = new Map((recovery.queues[0]?.messages ?? []).map(({ seq, message }) => [seq, message.body.toString()]));
+      const lost = [...live].filter((id) => !recovered.has(id) && !mayLose.has(id));
+      const unexpected = [...recovered.keys()].filter((id) => !live.has(id) && !mayReturn.has(id));
+      expect({ trial, flipped, lost, unexpected }).toEqual({ trial, flipped, lost: [], unexpected: [] });
+      for (const [id, body] of recovered) expect(body).toMatch(new RegExp(`^message ${id}\\.*$`));
+      // Every flipped byte lies in a region the recovery reports as damaged,
+      // or as torn when the damage runs to the end of the file (a last
+      // record whose length was hit looks like a write cut short).
+      for (const { segment, at } of flipped) {
+        const region = recovery.skipped.find((s) => s.segment === segment && s.offset <= at && at < s.offset + s.bytes);
+        const size = segments.find((s) => s.name === segment)!.bytes.length;
+        const reported = region && (region.reason !== 'torn' || region.offset + region.bytes === size);
+        expect({ trial, segment, at, reported }).toEqual({ trial, segment, at, reported: true });
+      }
+    }
   });
 });

@@ -36,6 +36,22 @@
 //   7 DELIVERED   u32 ref, u64 seq — the message at seq went to a consumer at
 //                 least once, so it is recovered as redelivered. Not synced on
 //                 its own: a crash may forget it (the flag is a hint).
+//   8 ENQUEUE_EXPIRING  an ENQUEUE followed by u64 expires at
+//   9 MOVE_EXPIRING     a MOVE followed by u64 expires at
+//                 For a message with a deadline in its queue (x-message-ttl,
+//                 expiration): epoch milliseconds at which it expires there,
+//                 so that TTLs keep counting across a restart. Messages
+//                 without one keep the short records (no cost when unused).
+//                 Types 8 and 9 were added within version 1: journals written
+//                 before them read as they always did (an entry without a
+//                 deadline gets one counted from its recovery, see
+//                 ClassicQueue.restore), but a Warren older than them stops
+//                 reading a segment at the first one.
+//
+// Every type has a fixed payload size or, for QUEUE_NAME and MESSAGE, bounds
+// (recordLengthFits): replay takes a frame only when its length fits its type
+// and its CRC matches, which is also how it finds the next record after
+// damaged bytes (segment-scan.ts).
 //
 // Replay applies records in file order, oldest segment first; a queue's live
 // messages are then sorted by seq. An ENQUEUE may precede the MESSAGE record
@@ -65,10 +81,35 @@ export const RecordType = {
   Move: 5,
   DropQueue: 6,
   Delivered: 7,
+  EnqueueExpiring: 8,
+  MoveExpiring: 9,
 } as const;
+
+export const MAX_RECORD_TYPE = RecordType.MoveExpiring;
 
 /** Size on disk of an ENQUEUE record: frame, type, ref, seq, id. */
 export const ENQUEUE_RECORD_BYTES = RECORD_FRAME_BYTES + 1 + 4 + 8 + 8;
+
+/** Length field (type + payload) of each type: exact, or [min, max] for the two variable ones. */
+const RECORD_LENGTHS: readonly (number | readonly [number, number])[] = [
+  0, // no type 0
+  [1 + 4 + 1 + 1, 1 + 4 + 256 + 256], // QUEUE_NAME: ref, two short strings
+  [1 + 8 + 1 + 1 + 4 + 2 + 4, MAX_RECORD_BYTES], // MESSAGE: id, two short strings, properties (flags at least), body
+  1 + 4 + 8 + 8,
+  1 + 4 + 8,
+  1 + 4 + 8 + 4 + 8 + 8,
+  1 + 4,
+  1 + 4 + 8,
+  1 + 4 + 8 + 8 + 8,
+  1 + 4 + 8 + 4 + 8 + 8 + 8,
+];
+
+/** Whether a record of `type` can have this length field; false for unknown types. */
+export function recordLengthFits(type: number, length: number): boolean {
+  const expected = RECORD_LENGTHS[type];
+  if (expected === undefined || expected === 0) return false;
+  return typeof expected === 'number' ? length === expected : length >= expected[0] && length <= expected[1];
+}
 
 export function segmentHeader(): Buffer {
   const header = Buffer.alloc(SEGMENT_HEADER_BYTES);

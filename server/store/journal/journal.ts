@@ -12,9 +12,18 @@
 // Seqs: a queue's recovered messages keep their seqs, and new ones must not
 // reuse a seq the queue still holds. Both mistakes would silently replace
 // kept messages, so they throw instead.
+//
+// A full disk: when a write fails for want of space, records wait in memory
+// and the write is retried (segment-writer.ts); the journal gives back the
+// disk reserve at once (disk-reserve.ts), so that acks and compaction copies
+// can be written and dead segments deleted, and creates it again once there
+// is room. A DiskWatcher (the disk alarm) hears of every write and of the
+// full disk, so that publishers are blocked before the disk fills at any
+// write rate, and while it is full.
 
 import { mkdirSync } from 'node:fs';
 import type { Message } from '../../broker/message';
+import type { DiskReserve } from '../disk-reserve';
 import { LiveIndex, type QueueState } from './live-index';
 import { Reclaimer, type CompactionPolicy } from './reclaimer';
 import { writeDelivered, writeDropQueue, writeEnqueue, writeMessage, writeMove, writeQueueName, writeRemove } from './record-codec';
@@ -26,7 +35,20 @@ export interface JournalOptions {
   segmentBytes?: number;
   /** When to compact the oldest segment. Default: disk > 2 × live + 2 segments. */
   compaction?: Partial<CompactionPolicy>;
+  /** Space given back when the disk is full, and taken again once there is room. None by default. */
+  reserve?: DiskReserve;
 }
+
+/** Told about the journal's use of the disk (the disk alarm). */
+export interface DiskWatcher {
+  /** `bytes` were written to a segment file. */
+  written(bytes: number): void;
+  /** Writes wait for disk space (true) or go through again (false). */
+  outOfSpace(full: boolean): void;
+}
+
+/** How often, at most, the journal tries to create its missing disk reserve. */
+const RESERVE_RETRY_MS = 1000;
 
 export interface JournalStats {
   segments: number;
@@ -42,6 +64,8 @@ export interface JournalStats {
   recordsRewritten: number;
   /** The last error met while deleting segments (retried after every sync). */
   reclaimError?: string;
+  /** Set while writes wait for disk space: the error of the write that failed. */
+  outOfSpace?: string;
 }
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -49,6 +73,9 @@ const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 export class Journal {
   private readonly writer: SegmentWriter;
   private readonly reclaimer: Reclaimer;
+  private readonly reserve: DiskReserve | undefined;
+  private reserveTriedAt = 0;
+  private diskWatcher: DiskWatcher | null = null;
 
   private constructor(
     dir: string,
@@ -57,7 +84,18 @@ export class Journal {
   ) {
     const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     const policy: CompactionPolicy = { factor: 2, slackBytes: 2 * segmentBytes, ...options.compaction };
-    this.writer = new SegmentWriter(dir, index, segmentBytes, () => this.reclaimer.afterSync());
+    this.reserve = options.reserve;
+    this.writer = new SegmentWriter(dir, index, segmentBytes, {
+      synced: () => {
+        this.reclaimer.afterSync();
+        this.keepReserve();
+      },
+      written: (bytes) => this.diskWatcher?.written(bytes),
+      outOfSpace: (full) => {
+        if (full && this.reserve?.release()) this.writer.retrySoon();
+        this.diskWatcher?.outOfSpace(full);
+      },
+    });
     this.reclaimer = new Reclaimer(dir, index, this.writer, {
       rewriteMessage: (row) => this.rewriteMessage(row),
       rewriteEntry: (entry) => this.rewriteEntry(entry),
@@ -76,17 +114,29 @@ export class Journal {
     const last = index.segments[index.segments.length - 1];
     journal.writer.openSegment(last ? last.no + 1 : 1);
     journal.writer.syncDirectory();
+    journal.keepReserve();
     return { journal, recovery };
   }
 
-  /** `message` entered queue `queue` at `seq`. Its body is written unless another queue already holds it. */
-  enqueue(vhost: string, queue: string, seq: number, message: Message): void {
+  /** Tells `watcher` about every write and about a full disk from now on (and now, when full already). */
+  watchDisk(watcher: DiskWatcher | null): void {
+    this.diskWatcher = watcher;
+    if (watcher && this.writer.outOfSpace) watcher.outOfSpace(true);
+  }
+
+  /**
+   * `message` entered queue `queue` at `seq`. Its body is written unless
+   * another queue already holds it. `expiresAt`: epoch ms at which it expires
+   * in that queue (TTL), 0 for never.
+   */
+  enqueue(vhost: string, queue: string, seq: number, message: Message, expiresAt = 0): void {
     const state = this.index.queueOrCreate(vhost, queue);
     if (this.index.queuedMessage(state, seq) >= 0) throw new RangeError(`queue '${queue}' already holds a message at seq ${seq}`);
+    const deadline = Math.round(expiresAt);
     this.nameQueue(state);
     const row = this.messageRowFor(message);
-    this.append(writeEnqueue(this.writer.out, state.ref, seq, message.id));
-    this.index.enqueue(state, seq, row, this.writer.current);
+    this.append(writeEnqueue(this.writer.out, state.ref, seq, message.id, deadline));
+    this.index.enqueue(state, seq, row, this.writer.current, deadline);
   }
 
   /** The message at `seq` left the queue for good. False (and nothing written) when the journal did not hold it. */
@@ -105,9 +155,10 @@ export class Journal {
    * rewritten copy of the held one (a dead letter requeued with new headers,
    * under a new id). Its MESSAGE record is written first; a crash before the
    * MOVE leaves that record unreferenced and the original in its queue.
+   * `expiresAt` is the message's deadline in the target, as for enqueue.
    * False (and nothing written) when the journal did not hold the message.
    */
-  move(vhost: string, fromQueue: string, fromSeq: number, toQueue: string, toSeq: number, message?: Message): boolean {
+  move(vhost: string, fromQueue: string, fromSeq: number, toQueue: string, toSeq: number, message?: Message, expiresAt = 0): boolean {
     const from = this.index.queue(vhost, fromQueue);
     const row = from ? this.index.queuedMessage(from, fromSeq) : -1;
     if (!from || row < 0) return false;
@@ -117,8 +168,9 @@ export class Journal {
     this.nameQueue(from);
     this.nameQueue(to);
     const toRow = message === undefined ? row : this.messageRowFor(message);
-    this.append(writeMove(this.writer.out, from.ref, fromSeq, to.ref, toSeq, this.index.message(toRow)!.id));
-    this.index.enqueue(to, toSeq, toRow, this.writer.current);
+    const deadline = Math.round(expiresAt);
+    this.append(writeMove(this.writer.out, from.ref, fromSeq, to.ref, toSeq, this.index.message(toRow)!.id, deadline));
+    this.index.enqueue(to, toSeq, toRow, this.writer.current, deadline);
     this.index.remove(from, fromSeq);
     return true;
   }
@@ -168,7 +220,16 @@ export class Journal {
       messages: this.index.liveMessages,
       ...this.writer.counters,
       ...this.reclaimer.counters,
+      ...(this.writer.outOfSpace ? { outOfSpace: this.writer.outOfSpace.message } : {}),
     };
+  }
+
+  /** Creates the disk reserve when it is missing, there is room, and the last try was a while ago. */
+  private keepReserve(): void {
+    const reserve = this.reserve;
+    if (!reserve || reserve.held || this.writer.outOfSpace || Date.now() - this.reserveTriedAt < RESERVE_RETRY_MS) return;
+    this.reserveTriedAt = Date.now();
+    reserve.ensure();
   }
 
   /** Compaction: a copy of a live MESSAGE record, in the current segment. */
@@ -181,9 +242,9 @@ export class Journal {
 
   /** Compaction: a copy of a live ENQUEUE record (and its DELIVERED), in the current segment. */
   private rewriteEntry(entry: number): void {
-    const { queue, seq, messageId, delivered } = this.index.entry(entry)!;
+    const { queue, seq, messageId, delivered, expiresAt } = this.index.entry(entry)!;
     this.nameQueue(queue);
-    this.append(writeEnqueue(this.writer.out, queue.ref, seq, messageId));
+    this.append(writeEnqueue(this.writer.out, queue.ref, seq, messageId, expiresAt));
     if (delivered) this.append(writeDelivered(this.writer.out, queue.ref, seq));
     this.index.relocateEntry(entry, this.writer.current);
   }

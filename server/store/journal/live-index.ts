@@ -13,7 +13,9 @@
 // entries are rows of column arrays (typed arrays, plus one JS array for the
 // Message objects and one for the owning queue), addressed by slot number and
 // reused through free lists; SlotMaps find a message's slot by id and a queue
-// entry's slot by seq.
+// entry's slot by seq. A queue entry's deadline (ENQUEUE_EXPIRING) lives in
+// a column allocated only once some entry has one, so journals without TTLs
+// pay nothing for it.
 //
 // A message row lives from its MESSAGE record (or, during replay, from the
 // first ENQUEUE naming it) until its last queue entry goes; `refs` counts
@@ -26,6 +28,7 @@
 
 import type { Message } from '../../broker/message';
 import { ENQUEUE_RECORD_BYTES } from './format';
+import type { LostEntry } from './replay';
 import { SlotMap } from './slot-map';
 
 export interface SegmentInfo {
@@ -92,6 +95,8 @@ export class LiveIndex {
   private entrySeq = new Float64Array(1024);
   /** 1 once the message went to a consumer (a DELIVERED record). */
   private entryDelivered = new Uint8Array(1024);
+  /** Epoch ms deadline of the entry, 0 for none; null until the first entry with one. */
+  private entryExpiresAt: Float64Array | null = null;
   private readonly entryQueue: (QueueState | undefined)[] = [];
   private readonly freeEntryRows: number[] = [];
   private entryRowsUsed = 0;
@@ -207,7 +212,8 @@ export class LiveIndex {
     return entry < 0 ? -1 : this.entryMessage[entry];
   }
 
-  enqueue(queue: QueueState, seq: number, messageRow: number, segment: SegmentInfo): void {
+  /** `expiresAt`: epoch ms at which the message expires in the queue, 0 for never. */
+  enqueue(queue: QueueState, seq: number, messageRow: number, segment: SegmentInfo, expiresAt = 0): void {
     const entry = this.freeEntryRows.pop() ?? this.entryRowsUsed++;
     if (entry >= this.entryMessage.length) {
       this.entryMessage = grown(this.entryMessage, entry + 1);
@@ -219,6 +225,11 @@ export class LiveIndex {
     this.entrySegment[entry] = segment.no;
     this.entrySeq[entry] = seq;
     this.entryDelivered[entry] = 0;
+    if (expiresAt !== 0 && this.entryExpiresAt === null) this.entryExpiresAt = new Float64Array(this.entryMessage.length);
+    if (this.entryExpiresAt !== null) {
+      if (entry >= this.entryExpiresAt.length) this.entryExpiresAt = grown(this.entryExpiresAt, this.entryMessage.length);
+      this.entryExpiresAt[entry] = expiresAt;
+    }
     this.entryQueue[entry] = queue;
     this.count(segment.no, 1, ENQUEUE_RECORD_BYTES);
     if (++this.messageRefs[messageRow] === 1) {
@@ -266,10 +277,16 @@ export class LiveIndex {
   }
 
   /** What a live queue entry row holds, or undefined once it is gone. */
-  entry(entry: number): { queue: QueueState; seq: number; messageId: number; delivered: boolean } | undefined {
+  entry(entry: number): { queue: QueueState; seq: number; messageId: number; delivered: boolean; expiresAt: number } | undefined {
     const queue = this.entryQueue[entry];
     if (!queue) return undefined;
-    return { queue, seq: this.entrySeq[entry], messageId: this.messageId[this.entryMessage[entry]], delivered: this.entryDelivered[entry] === 1 };
+    return {
+      queue,
+      seq: this.entrySeq[entry],
+      messageId: this.messageId[this.entryMessage[entry]],
+      delivered: this.entryDelivered[entry] === 1,
+      expiresAt: this.expiresAtOf(entry),
+    };
   }
 
   /** The ENQUEUE record of a live queue entry was rewritten into `segment`. */
@@ -280,22 +297,25 @@ export class LiveIndex {
   }
 
   /** Calls `visit` for each message of the queue in seq order. */
-  forEachQueued(queue: QueueState, visit: (seq: number, message: Message, delivered: boolean) => void): void {
-    queue.entries.forEach((seq, entry) => visit(seq, this.messageObject[this.entryMessage[entry]]!, this.entryDelivered[entry] === 1));
+  forEachQueued(queue: QueueState, visit: (seq: number, message: Message, delivered: boolean, expiresAt: number) => void): void {
+    queue.entries.forEach((seq, entry) =>
+      visit(seq, this.messageObject[this.entryMessage[entry]]!, this.entryDelivered[entry] === 1, this.expiresAtOf(entry)),
+    );
   }
 
   /**
    * End of replay: queue entries whose MESSAGE record never appeared (lost to
    * corruption) are removed, then messages and queues left empty are
-   * forgotten. Returns how many queue entries were removed.
+   * forgotten. Returns the queue entries removed.
    */
-  finishReplay(): number {
-    let orphans = 0;
+  finishReplay(): LostEntry[] {
+    const orphans: LostEntry[] = [];
     for (let entry = 0; entry < this.entryRowsUsed; entry++) {
       const queue = this.entryQueue[entry];
       if (!queue || this.messageObject[this.entryMessage[entry]]) continue;
-      this.remove(queue, this.entrySeq[entry]);
-      orphans++;
+      const seq = this.entrySeq[entry];
+      orphans.push({ vhost: queue.vhost, queue: queue.name, seq, messageId: this.messageId[this.entryMessage[entry]] });
+      this.remove(queue, seq);
     }
     for (let row = 0; row < this.messageRowsUsed; row++) {
       if (!Number.isNaN(this.messageId[row]) && this.messageRefs[row] === 0) this.freeMessage(row);
@@ -305,6 +325,10 @@ export class LiveIndex {
     }
     this.replaying = false;
     return orphans;
+  }
+
+  private expiresAtOf(entry: number): number {
+    return this.entryExpiresAt === null ? 0 : this.entryExpiresAt[entry];
   }
 
   private release(entry: number): void {

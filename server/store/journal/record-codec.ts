@@ -72,11 +72,13 @@ export function writeMessage(w: Writer, m: Message): number {
   return endRecord(w, mark);
 }
 
-export function writeEnqueue(w: Writer, ref: number, seq: number, messageId: number): number {
-  const mark = beginRecord(w, RecordType.Enqueue);
+/** `expiresAt`: epoch ms at which the message expires in the queue, 0 for never (the shorter ENQUEUE record). */
+export function writeEnqueue(w: Writer, ref: number, seq: number, messageId: number, expiresAt = 0): number {
+  const mark = beginRecord(w, expiresAt === 0 ? RecordType.Enqueue : RecordType.EnqueueExpiring);
   w.long(ref);
   w.longlong(seq);
   w.longlong(messageId);
+  if (expiresAt !== 0) w.longlong(expiresAt);
   return endRecord(w, mark);
 }
 
@@ -87,13 +89,15 @@ export function writeRemove(w: Writer, ref: number, seq: number): number {
   return endRecord(w, mark);
 }
 
-export function writeMove(w: Writer, fromRef: number, fromSeq: number, toRef: number, toSeq: number, messageId: number): number {
-  const mark = beginRecord(w, RecordType.Move);
+/** `expiresAt`: as for writeEnqueue, the deadline of the message in the target queue. */
+export function writeMove(w: Writer, fromRef: number, fromSeq: number, toRef: number, toSeq: number, messageId: number, expiresAt = 0): number {
+  const mark = beginRecord(w, expiresAt === 0 ? RecordType.Move : RecordType.MoveExpiring);
   w.long(fromRef);
   w.longlong(fromSeq);
   w.long(toRef);
   w.longlong(toSeq);
   w.longlong(messageId);
+  if (expiresAt !== 0) w.longlong(expiresAt);
   return endRecord(w, mark);
 }
 
@@ -110,13 +114,17 @@ export function writeDelivered(w: Writer, ref: number, seq: number): number {
   return endRecord(w, mark);
 }
 
-/** Receives decoded records; `bytes` is the MESSAGE record's size on disk (ENQUEUE records have a fixed size). */
+/**
+ * Receives decoded records; `bytes` is the MESSAGE record's size on disk
+ * (ENQUEUE records have a fixed size); `expiresAt` is 0 for the records
+ * without a deadline.
+ */
 export interface RecordVisitor {
   queueName(ref: number, vhost: string, queue: string): void;
   message(message: Message, bytes: number): void;
-  enqueue(ref: number, seq: number, messageId: number): void;
+  enqueue(ref: number, seq: number, messageId: number, expiresAt: number): void;
   remove(ref: number, seq: number): void;
-  move(fromRef: number, fromSeq: number, toRef: number, toSeq: number, messageId: number): void;
+  move(fromRef: number, fromSeq: number, toRef: number, toSeq: number, messageId: number, expiresAt: number): void;
   dropQueue(ref: number): void;
   delivered(ref: number, seq: number): void;
 }
@@ -153,13 +161,19 @@ export class RecordDecoder {
         break;
       }
       case RecordType.Enqueue:
-        v.enqueue(r.long(), r.longlong(), r.longlong());
+        v.enqueue(r.long(), r.longlong(), r.longlong(), 0);
+        break;
+      case RecordType.EnqueueExpiring:
+        v.enqueue(r.long(), r.longlong(), r.longlong(), r.longlong());
         break;
       case RecordType.Remove:
         v.remove(r.long(), r.longlong());
         break;
       case RecordType.Move:
-        v.move(r.long(), r.longlong(), r.long(), r.longlong(), r.longlong());
+        v.move(r.long(), r.longlong(), r.long(), r.longlong(), r.longlong(), 0);
+        break;
+      case RecordType.MoveExpiring:
+        v.move(r.long(), r.longlong(), r.long(), r.longlong(), r.longlong(), r.longlong());
         break;
       case RecordType.DropQueue:
         v.dropQueue(r.long());

@@ -1,6 +1,10 @@
 // Recovery: reads every segment of the journal directory, oldest first,
 // applies its records to a LiveIndex, and reports the live messages of each
-// queue in seq order together with whatever had to be skipped.
+// queue in seq order together with whatever had to be skipped and what was
+// lost with damaged bytes: queue entries whose MESSAGE record was damaged
+// (known exactly: the ENQUEUE names queue, seq and message), and messages
+// whose MESSAGE record was read right before damaged bytes and that no queue
+// holds afterwards (their ENQUEUE was most likely in those bytes).
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,15 +12,19 @@ import { Message } from '../../broker/message';
 import { parseSegmentFileName, segmentFileName } from './format';
 import type { LiveIndex, SegmentInfo } from './live-index';
 import { RecordDecoder, type RecordVisitor } from './record-codec';
-import { scanSegment, type SkipReason } from './segment-scan';
+import { scanSegment, type SkippedRegion } from './segment-scan';
 
-export interface SkippedBytes {
+export interface SkippedBytes extends SkippedRegion {
   /** Segment file name. */
   segment: string;
-  offset: number;
-  bytes: number;
-  reason: SkipReason;
-  detail: string;
+}
+
+/** A queue entry that could not come back: its message's record was in damaged bytes. */
+export interface LostEntry {
+  vhost: string;
+  queue: string;
+  seq: number;
+  messageId: number;
 }
 
 export interface RecoveredMessage {
@@ -24,6 +32,8 @@ export interface RecoveredMessage {
   readonly message: Message;
   /** It had gone to a consumer before (a DELIVERED record): deliver it as redelivered. */
   readonly redelivered: boolean;
+  /** Epoch ms at which it expires in its queue; 0 when the journal has no deadline for it. */
+  readonly expiresAt: number;
 }
 
 export interface RecoveredQueue {
@@ -44,8 +54,10 @@ export interface Recovery {
   bytesRead: number;
   /** Regions that could not be read: a torn tail, a CRC mismatch, a bad record. */
   skipped: SkippedBytes[];
-  /** Queue entries dropped because their MESSAGE record was lost with skipped bytes. */
-  orphanedEntries: number;
+  /** Queue entries dropped because their MESSAGE record was lost with damaged bytes. */
+  lostEntries: LostEntry[];
+  /** Messages read right before damaged bytes that no queue holds: their ENQUEUE was most likely lost. */
+  lostMessageIds: number[];
   durationMs: number;
 }
 
@@ -69,25 +81,33 @@ export function replay(dir: string, index: LiveIndex): Recovery {
     recordsRead: 0,
     bytesRead: 0,
     skipped: [],
-    orphanedEntries: 0,
+    lostEntries: [],
+    lostMessageIds: [],
     durationMs: 0,
   };
   const decoder = new RecordDecoder();
+  const suspects: number[] = [];
   for (const no of listSegments(dir)) {
     const buf = readFileSync(join(dir, segmentFileName(no)));
     const segment = index.addSegment(no, buf.length);
     recovery.segmentsRead++;
     recovery.bytesRead += buf.length;
     if (buf.length === 0) continue; // created just before a crash, nothing written yet
-    const result = scanSegment(buf, segmentVisitor(index, segment, recovery), decoder);
+    const visitor = segmentVisitor(index, segment, recovery);
+    const result = scanSegment(buf, visitor, decoder, (region) => {
+      recovery.skipped.push({ segment: segmentFileName(no), ...region });
+      if (region.reason === 'torn') return; // an unconfirmed end: nothing lost
+      const before = visitor.takeUnqueuedMessage();
+      if (before >= 0) suspects.push(before);
+    });
     recovery.recordsRead += result.records;
-    if (result.skipped) recovery.skipped.push({ segment: segmentFileName(no), ...result.skipped });
   }
-  recovery.orphanedEntries = index.finishReplay();
+  recovery.lostEntries = index.finishReplay();
+  recovery.lostMessageIds = suspects.filter((id) => index.findMessage(id) < 0);
   copyBodiesOutOfSparseSegments(index);
   for (const queue of index.queues()) {
     const messages: RecoveredMessage[] = [];
-    index.forEachQueued(queue, (seq, message, redelivered) => messages.push({ seq, message, redelivered }));
+    index.forEachQueued(queue, (seq, message, redelivered, expiresAt) => messages.push({ seq, message, redelivered, expiresAt }));
     recovery.queues.push({ vhost: queue.vhost, name: queue.name, messages });
     recovery.messages += messages.length;
   }
@@ -117,36 +137,49 @@ function copyBodiesOutOfSparseSegments(index: LiveIndex): void {
   });
 }
 
-/** Applies one segment's records; queue refs are resolved by that segment's QUEUE_NAME records. */
-function segmentVisitor(index: LiveIndex, segment: SegmentInfo, recovery: Recovery): RecordVisitor {
+/**
+ * Applies one segment's records; queue refs are resolved by that segment's
+ * QUEUE_NAME records. Also remembers the last MESSAGE record not yet named by
+ * an ENQUEUE or MOVE (one is normally right after it).
+ */
+function segmentVisitor(index: LiveIndex, segment: SegmentInfo, recovery: Recovery): RecordVisitor & { takeUnqueuedMessage(): number } {
   const names = new Map<number, { vhost: string; queue: string }>();
   const named = (ref: number) => {
     const name = names.get(ref);
     if (!name) throw new RangeError(`queue ref ${ref} used before its QUEUE_NAME record`);
     return name;
   };
+  let unqueued = -1;
   return {
+    takeUnqueuedMessage() {
+      const id = unqueued;
+      unqueued = -1;
+      return id;
+    },
     queueName(ref, vhost, queue) {
       names.set(ref, { vhost, queue });
     },
     message(message, bytes) {
       index.placeMessage(index.messageRow(message.id), message, segment, bytes);
       if (message.id > recovery.maxMessageId) recovery.maxMessageId = message.id;
+      unqueued = message.id;
     },
-    enqueue(ref, seq, messageId) {
+    enqueue(ref, seq, messageId, expiresAt) {
       const { vhost, queue } = named(ref);
-      index.enqueue(index.queueOrCreate(vhost, queue), seq, index.messageRow(messageId), segment);
+      index.enqueue(index.queueOrCreate(vhost, queue), seq, index.messageRow(messageId), segment, expiresAt);
+      if (messageId === unqueued) unqueued = -1;
     },
     remove(ref, seq) {
       const { vhost, queue } = named(ref);
       const state = index.queue(vhost, queue);
       if (state) index.remove(state, seq);
     },
-    move(fromRef, fromSeq, toRef, toSeq, messageId) {
+    move(fromRef, fromSeq, toRef, toSeq, messageId, expiresAt) {
       const from = named(fromRef);
       const to = named(toRef);
+      if (messageId === unqueued) unqueued = -1;
       // Enqueue first: removing first could release the message's last reference.
-      index.enqueue(index.queueOrCreate(to.vhost, to.queue), toSeq, index.messageRow(messageId), segment);
+      index.enqueue(index.queueOrCreate(to.vhost, to.queue), toSeq, index.messageRow(messageId), segment, expiresAt);
       const source = index.queue(from.vhost, from.queue);
       if (source && !(fromRef === toRef && fromSeq === toSeq)) index.remove(source, fromSeq);
     },

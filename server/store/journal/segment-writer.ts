@@ -15,7 +15,17 @@
 //   syncing    an fdatasync (after a rotation, then the directory's fsync)
 //              is in flight; new records are buffered (and written straight
 //              away once the buffer passes BUFFER_LIMIT)
-//   failed     a write or sync failed: every flush from then on gets the error
+//   out of space  a write failed with ENOSPC (or EDQUOT): the file is cut
+//              back to its last whole record, the bytes stay buffered with
+//              everything appended since, flushes wait, and the write is
+//              tried again every OUT_OF_SPACE_RETRY_MS (or at once after
+//              retrySoon, when the journal gave space back). Creating a
+//              segment file fails the same way and is retried the same way:
+//              until it exists the segment's records wait in memory. Once a
+//              write goes through, everything continues as if nothing
+//              happened. close() in this state gives up after one more try.
+//   failed     any other write or sync error: every flush from then on gets
+//              the error
 //   closed     close() finished; appending throws
 //
 // Positions are logical byte counts over the life of the writer:
@@ -26,18 +36,37 @@
 // segment: the new segment is created and becomes current at once (so every
 // later record is written and counted there), and the commit's sync then
 // covers the old file, closes it and syncs the directory before the new
-// file's records can be confirmed. No sync ever runs on the event loop.
+// file's records can be confirmed (a file created later, after running out
+// of space, gets its directory sync with the first commit that writes to
+// it). No sync ever runs on the event loop.
 
-import { closeSync, fdatasync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fsync, fsyncSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writer } from '../../amqp/codec/writer';
-import { segmentFileName, segmentHeader } from './format';
+import { SEGMENT_HEADER_BYTES, segmentFileName, segmentHeader } from './format';
 import type { LiveIndex, SegmentInfo } from './live-index';
 
 export type FlushCallback = (error?: Error) => void;
 
 /** Buffered bytes beyond which records are written without waiting for the commit. */
 const BUFFER_LIMIT = 1024 * 1024;
+/** How often a write that failed for want of disk space is tried again. */
+const OUT_OF_SPACE_RETRY_MS = 1000;
+
+/** What the writer tells its owner. */
+export interface WriterEvents {
+  /** After every completed sync (space reclamation runs there). */
+  synced(): void;
+  /** `bytes` reached a segment file. */
+  written(bytes: number): void;
+  /** Writes wait for disk space (true, with the error) or go through again (false). */
+  outOfSpace(full: boolean, error?: Error): void;
+}
+
+export function isOutOfSpace(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
 
 export interface WriterCounters {
   fsyncs: number;
@@ -50,7 +79,19 @@ export class SegmentWriter {
   readonly out = new Writer(256 * 1024);
   current!: SegmentInfo;
   readonly counters: WriterCounters = { fsyncs: 0, writes: 0, bytesWritten: 0 };
+  /** The current segment's file, or -1 while it could not be created (out of space). */
   private fd = -1;
+  /** Bytes in the current segment's file: where a failed write is cut back to. */
+  private fileBytes = 0;
+  /** A file was created since the last directory sync. */
+  private directoryChanged = false;
+  /** Bytes taken from `out` that could not be written for want of space; written first. */
+  private unwritten: Buffer | null = null;
+  /** Set while writes wait for disk space. */
+  private outOfSpaceError: Error | null = null;
+  private reportedOutOfSpace = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private giveUpWhenOutOfSpace = false;
   private appended = 0;
   private written = 0;
   private synced = 0;
@@ -67,8 +108,7 @@ export class SegmentWriter {
     private readonly dir: string,
     private readonly index: LiveIndex,
     private readonly segmentBytes: number,
-    /** Called after every completed sync (space reclamation runs there). */
-    private readonly onSynced: () => void,
+    private readonly events: WriterEvents,
   ) {}
 
   get appendedBytes(): number {
@@ -79,16 +119,20 @@ export class SegmentWriter {
     return this.synced;
   }
 
+  /** The error of the write that waits for disk space, if one does. */
+  get outOfSpace(): Error | null {
+    return this.outOfSpaceError;
+  }
+
   /**
-   * Creates segment `no` and makes it the current one. The caller syncs the
-   * directory before anything written to it is confirmed.
+   * Makes segment `no` the current one and creates its file (later, when
+   * the disk is full). The caller syncs the directory before anything
+   * written to it is confirmed.
    */
   openSegment(no: number): void {
-    const header = segmentHeader();
-    const fd = openSync(join(this.dir, segmentFileName(no)), 'wx');
-    writeSync(fd, header);
-    this.fd = fd;
-    this.current = this.index.addSegment(no, header.length);
+    this.current = this.index.addSegment(no, SEGMENT_HEADER_BYTES);
+    this.fd = -1;
+    this.createFile();
   }
 
   recordAppended(bytes: number): void {
@@ -99,8 +143,15 @@ export class SegmentWriter {
       this.out.take(); // nothing more reaches the disk once a write has failed
       return;
     }
-    if (this.out.pending >= BUFFER_LIMIT) this.guard(() => this.writeOut());
+    if (this.out.pending >= BUFFER_LIMIT && !this.outOfSpaceError) this.guard(() => this.writeOut());
     this.scheduleCommit();
+  }
+
+  /** Tries a write waiting for disk space again on the next turn (space was just given back). */
+  retrySoon(): void {
+    if (!this.outOfSpaceError) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.retry(), 0);
   }
 
   /** Calls `done` once every record appended so far is on disk. */
@@ -114,10 +165,19 @@ export class SegmentWriter {
     this.scheduleCommit();
   }
 
-  /** Writes and syncs what is left, then closes the segment file. */
+  /**
+   * Writes and syncs what is left, then closes the segment file. Out of
+   * space, it tries once more and then gives up: what could not be written
+   * is reported in the error.
+   */
   close(): Promise<void> {
-    this.closing ??= new Promise<Error | undefined>((resolve) => this.flush(resolve)).then((error) => {
+    this.closing ??= new Promise<Error | undefined>((resolve) => {
+      this.flush(resolve);
+      this.giveUpWhenOutOfSpace = true;
+      if (this.outOfSpaceError) this.retry();
+    }).then((error) => {
       this.closed = true;
+      clearTimeout(this.retryTimer);
       if (this.fd >= 0) closeSync(this.fd);
       this.fd = -1;
       if (error) throw error;
@@ -132,6 +192,7 @@ export class SegmentWriter {
     } finally {
       closeSync(dirFd);
     }
+    this.directoryChanged = false;
   }
 
   private scheduleCommit(): void {
@@ -142,28 +203,29 @@ export class SegmentWriter {
 
   private commit(): void {
     this.commitScheduled = false;
-    if (this.syncing || this.closed || this.failure) return; // a running sync reschedules when it ends
+    // A running sync reschedules when it ends; out of space, the retry timer does.
+    if (this.syncing || this.closed || this.failure || this.outOfSpaceError) return;
+    if (!this.guard(() => this.writeOut())) return;
     const fd = this.fd;
     let rotated = false;
-    const ok = this.guard(() => {
-      this.writeOut();
-      if (this.current.bytes >= this.segmentBytes) {
-        this.openSegment(this.current.no + 1);
-        rotated = true;
-      }
-    });
-    if (!ok) return;
+    if (!this.outOfSpaceError && this.current.bytes >= this.segmentBytes) {
+      if (!this.guard(() => this.openSegment(this.current.no + 1))) return;
+      rotated = true;
+    }
     if (this.written === this.synced) {
+      if (rotated) closeSync(fd);
       this.release();
       return;
     }
     const upTo = this.written;
+    const syncDirectory = rotated || this.directoryChanged;
+    this.directoryChanged = false;
     this.syncing = true;
     fdatasync(fd, (error) => {
       if (error) return this.fail(error);
       this.counters.fsyncs++;
-      if (!rotated) return this.commitDone(upTo);
-      closeSync(fd);
+      if (rotated) closeSync(fd);
+      if (!syncDirectory) return this.commitDone(upTo);
       this.syncDirectoryThen((dirError) => (dirError ? this.fail(dirError) : this.commitDone(upTo)));
     });
   }
@@ -173,8 +235,51 @@ export class SegmentWriter {
     this.syncing = false;
     this.synced = upTo;
     this.release();
-    this.onSynced();
+    this.events.synced();
     if (this.appended > this.synced || this.waitersHead < this.waiters.length) this.scheduleCommit();
+  }
+
+  /** Creates the current segment's file with its header; false (and out of space) when the disk is full. */
+  private createFile(): boolean {
+    const path = join(this.dir, segmentFileName(this.current.no));
+    let fd = -1;
+    try {
+      fd = openSync(path, 'wx');
+      const header = segmentHeader();
+      writeSync(fd, header);
+      this.fileBytes = header.length;
+    } catch (error) {
+      if (fd >= 0) {
+        closeSync(fd);
+        unlinkSync(path); // no header: created again on the next try
+      }
+      if (!isOutOfSpace(error)) throw error;
+      this.waitForSpace(error as Error);
+      return false;
+    }
+    this.fd = fd;
+    this.directoryChanged = true;
+    return true;
+  }
+
+  private waitForSpace(error: Error): void {
+    this.outOfSpaceError = error;
+    if (this.giveUpWhenOutOfSpace) {
+      const lost = this.appended - this.written;
+      return this.fail(new Error(`the journal could not write its last ${lost} bytes (${error.message}): unconfirmed messages and acknowledgements since are not on disk`));
+    }
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.retry(), OUT_OF_SPACE_RETRY_MS).unref();
+    if (this.reportedOutOfSpace) return;
+    this.reportedOutOfSpace = true;
+    this.events.outOfSpace(true, error);
+  }
+
+  private retry(): void {
+    this.retryTimer = undefined;
+    if (!this.outOfSpaceError || this.closed || this.failure) return;
+    this.outOfSpaceError = null;
+    this.commit();
   }
 
   private syncDirectoryThen(done: (error: Error | null) => void): void {
@@ -191,13 +296,31 @@ export class SegmentWriter {
   }
 
   private writeOut(): void {
-    if (this.out.pending === 0) return;
-    const chunk = this.out.take();
-    let done = 0;
-    while (done < chunk.length) done += writeSync(this.fd, chunk, done, chunk.length - done);
+    if (this.outOfSpaceError || (this.out.pending === 0 && this.unwritten === null)) return;
+    if (this.fd < 0 && !this.createFile()) return;
+    const taken = this.out.take();
+    const chunk = this.unwritten === null ? taken : Buffer.concat([this.unwritten, taken]);
+    this.unwritten = null;
+    try {
+      // At explicit positions: after a failed write the file offset may lie past the cut-back end.
+      let done = 0;
+      while (done < chunk.length) done += writeSync(this.fd, chunk, done, chunk.length - done, this.fileBytes + done);
+    } catch (error) {
+      if (!isOutOfSpace(error)) throw error;
+      ftruncateSync(this.fd, this.fileBytes); // no partial record stays in the file; truncating needs no space
+      this.unwritten = chunk;
+      this.waitForSpace(error as Error);
+      return;
+    }
+    this.fileBytes += chunk.length;
     this.counters.writes++;
     this.counters.bytesWritten += chunk.length;
     this.written += chunk.length;
+    this.events.written(chunk.length);
+    if (this.reportedOutOfSpace) {
+      this.reportedOutOfSpace = false;
+      this.events.outOfSpace(false);
+    }
   }
 
   private release(): void {
@@ -223,6 +346,8 @@ export class SegmentWriter {
 
   private fail(error: Error): void {
     this.failure = error;
+    clearTimeout(this.retryTimer);
+    this.unwritten = null;
     this.out.take(); // what could not be written is dropped with the journal
     const waiting = this.waiters.slice(this.waitersHead);
     this.waiters = [];

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { Message } from '../../broker/message';
+import { RECORD_FRAME_BYTES, RecordType, SEGMENT_HEADER_BYTES } from './format';
 import { Journal, type JournalOptions } from './journal';
 import type { Recovery } from './replay';
 
@@ -61,4 +62,27 @@ export function segmentFiles(dir: string): string[] {
   return readdirSync(dir)
     .filter((name) => name.endsWith('.seg'))
     .sort();
+}
+
+export interface RecordSpan {
+  start: number;
+  end: number;
+  type: number;
+  /** The message a MESSAGE or ENQUEUE record is about; for a REMOVE its seq; otherwise -1. */
+  messageId: number;
+}
+
+/** The records of an undamaged segment, walked by their frames. */
+export function recordSpans(bytes: Buffer): RecordSpan[] {
+  const spans: RecordSpan[] = [];
+  for (let pos = SEGMENT_HEADER_BYTES; pos < bytes.length; ) {
+    const end = pos + RECORD_FRAME_BYTES + bytes.readUInt32BE(pos);
+    const type = bytes[pos + RECORD_FRAME_BYTES];
+    const payload = pos + RECORD_FRAME_BYTES + 1;
+    const u64 = (at: number) => bytes.readUInt32BE(at) * 2 ** 32 + bytes.readUInt32BE(at + 4);
+    const messageId = type === RecordType.Message ? u64(payload) : type === RecordType.Enqueue ? u64(payload + 12) : type === RecordType.Remove ? u64(payload + 4) : -1;
+    spans.push({ start: pos, end, type, messageId });
+    pos = end;
+  }
+  return spans;
 }
