@@ -20,14 +20,20 @@ describe('the memory alarm watches the V8 heap', () => {
 
     const conn = await cleanup.connect(broker.url);
     let blockedReason = '';
-    conn.on('blocked', (reason: string) => (blockedReason = reason));
+    const blocked = new Promise<void>((resolve) =>
+      conn.on('blocked', (reason: string) => {
+        blockedReason = reason;
+        resolve();
+      }),
+    );
     const ch = await conn.createChannel();
     await ch.assertQueue('small', { durable: false });
     const body = Buffer.from('0123456789');
     let sent = 0;
     while (blockedReason === '' && sent < 3_000_000) {
       // amqplib buffers what the socket does not take: wait for it as a well-behaved publisher does.
-      if (!ch.sendToQueue('small', body)) await new Promise((r) => ch.once('drain', r));
+      // A blocked broker stops reading, so 'drain' may never come: whichever is first.
+      if (!ch.sendToQueue('small', body)) await Promise.race([new Promise((r) => ch.once('drain', r)), blocked]);
       if (++sent % 5000 === 0) await new Promise((r) => setImmediate(r));
     }
     expect(blockedReason).toMatch(/^low on memory: JavaScript heap \d+ MiB of its \d+ MiB limit$/);
