@@ -2,7 +2,8 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
- * The memory alarm: watches, once a second, what can actually run out, and
+ * The memory alarm: watches, once a second (ten times a second past half a
+ * mark), what can actually run out, and
  * reports crossing its marks in both directions.
  *
  * - The V8 heap, against its limit: the process dies at heap_size_limit
@@ -25,6 +26,8 @@ import { runInNewContext } from 'node:vm';
 /** Fraction of V8's heap limit above which publishers are blocked: room left for consumers and the GC. */
 export const HEAP_FRACTION = 0.7;
 const CLEAR_FRACTION = 0.9;
+/** Past this fraction of a mark, the alarm looks ten times as often. */
+const NEAR_FRACTION = 0.5;
 /** Queued bytes must have fallen this much since the last forced collection to ask for another. */
 const SHRINK_BEFORE_GC = 0.75;
 
@@ -42,7 +45,8 @@ export type MemoryAlarmReason = (reading: MemoryReading) => string;
 
 export class MemoryAlarm {
   private raised = false;
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private readonly heapLimitBytes = getHeapStatistics().heap_size_limit;
   private queuedAtLastGc = Infinity;
 
@@ -51,9 +55,18 @@ export class MemoryAlarm {
     /** Message body bytes the broker holds now. */
     private readonly queuedBytes: () => number,
     private readonly onChange: (raised: boolean, reading: MemoryReading) => void,
-    intervalMs = 1000,
+    private readonly intervalMs = 1000,
   ) {
-    this.timer = setInterval(() => this.check(), intervalMs);
+    this.scheduleCheck(intervalMs);
+  }
+
+  /** Once a second; ten times as often past half of a mark, where a fast publisher could cross it between two checks. */
+  private scheduleCheck(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      const reading = this.check();
+      this.scheduleCheck(overMarks(reading, NEAR_FRACTION) ? this.intervalMs / 10 : this.intervalMs);
+    }, delayMs);
     this.timer.unref();
   }
 
@@ -73,15 +86,15 @@ export class MemoryAlarm {
     return this.raised;
   }
 
-  check(): void {
+  check(): MemoryReading {
     let reading = this.read();
     if (!this.raised && overMarks(reading, 1)) {
       this.raised = true;
       this.queuedAtLastGc = reading.queuedBytes;
       this.onChange(true, reading);
-      return;
+      return reading;
     }
-    if (!this.raised) return;
+    if (!this.raised) return reading;
     if (reading.queuedBytes < this.queuedAtLastGc * SHRINK_BEFORE_GC) {
       this.queuedAtLastGc = reading.queuedBytes;
       collectGarbage();
@@ -91,10 +104,12 @@ export class MemoryAlarm {
       this.raised = false;
       this.onChange(false, reading);
     }
+    return reading;
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearTimeout(this.timer);
   }
 }
 
