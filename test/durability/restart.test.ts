@@ -1,4 +1,3 @@
-import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../amqp/helpers';
 import { makeDataDir, spawnBroker, type BrokerProcess } from './support';
