@@ -347,11 +347,11 @@ export class Broker {
     let refused = false;
     let stored = false;
     let syncing: Queue[] | undefined;
-    for (let i = 0; i < routed; i++) {
-      const outcome = queues[i].enqueue(message);
+    for (const queue of queues) {
+      const outcome = queue.enqueue(message);
       if (outcome === REFUSED) refused = true;
       else if (outcome === ENQUEUED_STORED) stored = true;
-      else if (outcome === ENQUEUED_SYNCING) (syncing ??= []).push(queues[i]);
+      else if (outcome === ENQUEUED_SYNCING) (syncing ??= []).push(queue);
     }
     if (refused) return { routed, unroutable: false, confirm: 'nack' };
     if (syncing !== undefined) {
@@ -364,7 +364,7 @@ export class Broker {
       this.store.flush((error) => onConfirm?.(error === undefined));
       return { routed, unroutable: false, confirm: 'deferred' };
     }
-    return routed < ACKED.length ? ACKED[routed] : { routed, unroutable: false, confirm: 'ack' };
+    return ACKED[routed] ?? { routed, unroutable: false, confirm: 'ack' };
   }
 
   /**

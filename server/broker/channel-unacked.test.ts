@@ -19,7 +19,7 @@ describe('unacked deliveries of a busy channel', () => {
     await settle();
     // Tag 1 stays unacked throughout; every other delivery is acked, or rejected without requeue (every 7th).
     for (let i = 1; i < c.deliveries.length; i++) {
-      const tag = c.deliveries[i].deliveryTag;
+      const tag = c.deliveries[i]!.deliveryTag;
       if (i % 7 === 0) channel.reject(tag, false);
       else channel.ack(tag, false);
     }
@@ -27,7 +27,7 @@ describe('unacked deliveries of a busy channel', () => {
     expect(new Set(c.texts()).size).toBe(3000);
     expect(broker.getQueue('/', 'q')).toMatchObject({ ready: 0, unacked: 1 });
     expectBrokerError(() => channel.ack(2, false), 406, 'PRECONDITION_FAILED - unknown delivery tag 2');
-    expect(text(c.deliveries[0])).toBe('0');
+    expect(text(c.deliveries[0]!)).toBe('0');
     channel.ack(1, false);
     expect(broker.getQueue('/', 'q')).toMatchObject({ ready: 0, unacked: 0 });
   });

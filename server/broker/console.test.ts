@@ -78,7 +78,7 @@ describe('console operations', () => {
     expect(await broker.moveMessages('/', 'from', 'to', 'all')).toBe(1);
     const moved = broker.browseQueue('/', 'to', { limit: 10 });
     expect(moved.map((m) => m.body.toString())).toEqual(['existing', '1', '2', '3']);
-    expect(moved[1].properties.headers).toEqual({ x: 'y' });
+    expect(moved[1]!.properties.headers).toEqual({ x: 'y' });
     expect(broker.getQueue('/', 'from').ready).toBe(0);
   });
 
@@ -146,7 +146,7 @@ describe('console operations', () => {
       ['orders', 'publish', 'eu', true],
       ['eu', 'exchange-binding', 'eu-orders', true],
     ]);
-    expect(eu.steps[1].reason).toContain("does not match 'order.eu.paris'");
+    expect(eu.steps[1]!.reason).toContain("does not match 'order.eu.paris'");
 
     const other = broker.trace('/', 'orders', 'invoice.1');
     expect(other.queues).toEqual(['unrouted']);

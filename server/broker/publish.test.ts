@@ -118,9 +118,9 @@ describe('publishing', () => {
     const body = Buffer.from('shared');
     expect(broker.publish('/', 'amq.fanout', '', {}, body)).toEqual({ routed: 3, unroutable: false, confirm: 'ack' });
     const got = ['a', 'b', 'c'].map((q) => channel.get(q, true)!);
-    expect(got[0].message).toBe(got[1].message);
-    expect(got[1].message).toBe(got[2].message);
-    expect(got[0].message.body).toBe(body);
+    expect(got[0]!.message).toBe(got[1]!.message);
+    expect(got[1]!.message).toBe(got[2]!.message);
+    expect(got[0]!.message.body).toBe(body);
   });
 
   it('defers the confirm of a persistent message in a durable queue until the store has flushed', () => {

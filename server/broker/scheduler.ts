@@ -19,6 +19,7 @@ interface Entry extends WakeUp {
 const MAX_DELAY = 2_147_483_647;
 
 export class Scheduler {
+  /** Read only below heap.length (checked beside each read, hence the `!`s). */
   private readonly heap: Entry[] = [];
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
@@ -41,7 +42,7 @@ export class Scheduler {
   /** Runs every wake-up that is due now. Called by the timer; tests may call it directly. */
   runDue(): void {
     const now = this.now();
-    while (this.heap.length > 0 && this.heap[0].at <= now) {
+    while (this.heap.length > 0 && this.heap[0]!.at <= now) {
       const entry = this.pop();
       if (entry.cancelled) continue;
       try {
@@ -65,9 +66,9 @@ export class Scheduler {
 
   private arm(): void {
     this.disarm();
-    while (this.heap.length > 0 && this.heap[0].cancelled) this.pop();
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
     if (this.closed || this.heap.length === 0) return;
-    const at = this.heap[0].at;
+    const at = this.heap[0]!.at;
     const delay = Math.min(Math.max(0, at - this.now()), MAX_DELAY);
     this.timerAt = at;
     this.timer = setTimeout(() => {
@@ -90,8 +91,8 @@ export class Scheduler {
     let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (heap[parent].at <= entry.at) break;
-      heap[i] = heap[parent];
+      if (heap[parent]!.at <= entry.at) break;
+      heap[i] = heap[parent]!;
       i = parent;
     }
     heap[i] = entry;
@@ -99,7 +100,7 @@ export class Scheduler {
 
   private pop(): Entry {
     const heap = this.heap;
-    const top = heap[0];
+    const top = heap[0]!; // pop() is only called on a non-empty heap
     const last = heap.pop() as Entry;
     if (heap.length > 0) {
       let i = 0;
@@ -107,9 +108,9 @@ export class Scheduler {
         const left = 2 * i + 1;
         if (left >= heap.length) break;
         const right = left + 1;
-        const child = right < heap.length && heap[right].at < heap[left].at ? right : left;
-        if (heap[child].at >= last.at) break;
-        heap[i] = heap[child];
+        const child = right < heap.length && heap[right]!.at < heap[left]!.at ? right : left;
+        if (heap[child]!.at >= last.at) break;
+        heap[i] = heap[child]!;
         i = child;
       }
       heap[i] = last;

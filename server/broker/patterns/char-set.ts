@@ -18,12 +18,13 @@ const MAX_UNIT = 0xffff;
 /** Sorts and merges [lo, hi] pairs. */
 export function normalise(ranges: readonly number[]): number[] {
   const pairs: [number, number][] = [];
-  for (let i = 0; i < ranges.length; i += 2) pairs.push([ranges[i], ranges[i + 1]]);
+  // Flat pairs: i + 1 is in range whenever i is.
+  for (let i = 0; i < ranges.length; i += 2) pairs.push([ranges[i]!, ranges[i + 1]!]);
   pairs.sort((a, b) => a[0] - b[0]);
   const merged: number[] = [];
   for (const [lo, hi] of pairs) {
-    const last = merged.length - 1;
-    if (last > 0 && lo <= merged[last] + 1) merged[last] = Math.max(merged[last], hi);
+    const last = merged.at(-1);
+    if (last !== undefined && lo <= last + 1) merged[merged.length - 1] = Math.max(last, hi);
     else merged.push(lo, hi);
   }
   return merged;
@@ -34,8 +35,9 @@ export function complement(ranges: readonly number[]): number[] {
   const out: number[] = [];
   let from = 0;
   for (let i = 0; i < ranges.length; i += 2) {
-    if (ranges[i] > from) out.push(from, ranges[i] - 1);
-    from = ranges[i + 1] + 1;
+    const lo = ranges[i]!; // flat pairs: i + 1 is in range whenever i is
+    if (lo > from) out.push(from, lo - 1);
+    from = ranges[i + 1]! + 1;
   }
   if (from <= MAX_UNIT) out.push(from, MAX_UNIT);
   return out;
@@ -53,8 +55,8 @@ export const DOT: readonly number[] = complement([0x0a, 0x0a, 0x0d, 0x0d, 0x2028
 
 export function inRanges(ranges: readonly number[], unit: number): boolean {
   for (let i = 0; i < ranges.length; i += 2) {
-    if (unit < ranges[i]) return false;
-    if (unit <= ranges[i + 1]) return true;
+    if (unit < ranges[i]!) return false; // flat pairs: i + 1 is in range whenever i is
+    if (unit <= ranges[i + 1]!) return true;
   }
   return false;
 }
@@ -85,7 +87,7 @@ function canonicalise(unit: number): number {
 /** The units equal to `unit` ignoring case, `unit` included. */
 export function caseEquivalents(unit: number): readonly number[] {
   caseClasses ??= buildCaseClasses();
-  return caseClasses.members.get(caseClasses.canonical[unit]) ?? [unit];
+  return caseClasses.members.get(caseClasses.canonical[unit]!) ?? [unit]; // a code unit: in the table
 }
 
 function buildCaseClasses(): { canonical: Uint16Array; members: Map<number, number[]> } {
@@ -93,7 +95,9 @@ function buildCaseClasses(): { canonical: Uint16Array; members: Map<number, numb
   for (let u = 0; u <= MAX_UNIT; u++) canonical[u] = canonicalise(u);
   // Only classes of two or more units are kept: a unit folded onto another shares that one's class.
   const members = new Map<number, number[]>();
-  for (let u = 0; u <= MAX_UNIT; u++) if (canonical[u] !== u) members.set(canonical[u], []);
-  for (let u = 0; u <= MAX_UNIT; u++) members.get(canonical[u])?.push(u);
+  canonical.forEach((c, u) => {
+    if (c !== u) members.set(c, []);
+  });
+  canonical.forEach((c, u) => members.get(c)?.push(u));
   return { canonical, members };
 }

@@ -111,7 +111,7 @@ export class Matcher {
       // Each `chars` instruction is reached once per closure, so these are distinct.
       const threads: number[] = [];
       for (const pc of waiting) {
-        const instruction = this.program[pc];
+        const instruction = this.program[pc]!; // waiting holds pcs of this program
         if (instruction.op === 'chars' && setMatches(instruction.set, equivalents)) threads.push(pc + 1);
       }
       result = this.state(threads, false, this.usesWordBoundaries && isWordUnit(unit));
@@ -137,7 +137,7 @@ export class Matcher {
       const pc = stack.pop()!;
       if (this.seen[pc] === generation) continue;
       this.seen[pc] = generation;
-      const instruction = this.program[pc];
+      const instruction = this.program[pc]!; // every pc pushed is 0 or a target the compiler emitted
       switch (instruction.op) {
         case 'chars':
           waiting.push(pc);

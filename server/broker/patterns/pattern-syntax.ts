@@ -114,12 +114,13 @@ class Parser {
 
   private choice(): PatternNode {
     const start = this.at;
-    const options = [this.sequence()];
+    const first = this.sequence();
+    const options = [first];
     while (this.peek() === '|') {
       this.at++;
       options.push(this.sequence());
     }
-    if (options.length === 1) return options[0];
+    if (options.length === 1) return first;
     const size = options.reduce((sum, o) => sum + o.size, 0) + 2 * (options.length - 1);
     if (size > MAX_PROGRAM_SIZE) throw this.tooLarge(start, size, 'this alternation');
     return { kind: 'choice', options, size };
@@ -135,7 +136,7 @@ class Parser {
       if (size > MAX_PROGRAM_SIZE) throw this.tooLarge(start, size, 'this part');
       items.push(item);
     }
-    return items.length === 1 ? items[0] : { kind: 'sequence', items, size };
+    return items.length === 1 ? items[0]! : { kind: 'sequence', items, size };
   }
 
   private quantified(): PatternNode {
@@ -202,7 +203,7 @@ class Parser {
         this.quantifier();
         throw this.refuse(start, `'${this.source.slice(start, this.at)}' has nothing to repeat; to match '{' write '\\{'`);
       default:
-        return unit(c.charCodeAt(0));
+        return unit(this.source.charCodeAt(start));
     }
   }
 
@@ -258,7 +259,7 @@ class Parser {
   private classAtom(): ClassAtom {
     const start = this.at;
     const c = this.source[this.at++];
-    if (c !== '\\') return { unit: c.charCodeAt(0) };
+    if (c !== '\\') return { unit: this.source.charCodeAt(start) };
     const letter = this.peek();
     if (letter === 'b') {
       this.at++;
@@ -268,15 +269,17 @@ class Parser {
     const node = this.escape(start);
     if (node.kind !== 'chars') throw new Error('unreachable: only \\b and \\B are assertions');
     const r = node.set.ranges;
-    return r.length === 2 && r[0] === r[1] ? { unit: r[0] } : { ranges: r };
+    return r.length === 2 && r[0] === r[1] ? { unit: r[0]! } : { ranges: r };
   }
 
   /** After a backslash at `start`: a character, a class escape or a word boundary. */
   private escape(start: number): PatternNode {
     const c = this.source[this.at++];
     if (c === undefined) throw this.refuse(start, "the pattern ends with '\\'; to match '\\' write '\\\\'");
-    if (c in CLASS_ESCAPES) return chars(CLASS_ESCAPES[c]);
-    if (c in CONTROL_ESCAPES) return unit(CONTROL_ESCAPES[c]);
+    const classEscape = CLASS_ESCAPES[c];
+    if (classEscape !== undefined) return chars(classEscape);
+    const control = CONTROL_ESCAPES[c];
+    if (control !== undefined) return unit(control);
     if (c === 'b') return { kind: 'assert', assertion: 'word-boundary', size: 1 };
     if (c === 'B') return { kind: 'assert', assertion: 'not-word-boundary', size: 1 };
     if (c === '0') {
@@ -293,7 +296,8 @@ class Parser {
       this.at += digits;
       return unit(parseInt(hex, 16));
     }
-    if (c in REFUSED_ESCAPES) throw this.refuse(start, REFUSED_ESCAPES[c]);
+    const refused = REFUSED_ESCAPES[c];
+    if (refused !== undefined) throw this.refuse(start, refused);
     if (/[a-zA-Z0-9]/.test(c)) throw this.refuse(start, `'\\${c}' is not a supported escape`);
     return unit(c.charCodeAt(0));
   }

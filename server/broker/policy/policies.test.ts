@@ -123,7 +123,7 @@ describe('policies', () => {
     channel.nack(channel.get('q', false)!.deliveryTag, false, true);
     channel.nack(channel.get('q', false)!.deliveryTag, false, true);
     expect(bodies('q')).toEqual([]);
-    expect(broker.browseQueue('/', 'q-dead', { limit: 1 })[0].properties.headers?.['x-first-death-reason']).toBe('delivery_limit');
+    expect(broker.browseQueue('/', 'q-dead', { limit: 1 })[0]!.properties.headers?.['x-first-death-reason']).toBe('delivery_limit');
   });
 
   it('sets an alternate exchange on exchanges it applies to, unless the exchange declares its own', () => {

@@ -18,7 +18,7 @@ export class ConsumerList {
 
   /** The single active consumer, or null. */
   get active(): Consumer | null {
-    return this.singleActive && this.list.length > 0 ? this.list[0] : null;
+    return this.singleActive ? (this.list[0] ?? null) : null;
   }
 
   /** 403 when an exclusive consumer is involved, as RabbitMQ answers. */
@@ -32,7 +32,7 @@ export class ConsumerList {
       return;
     }
     let at = list.length;
-    while (at > 0 && list[at - 1].priority < consumer.priority) at--;
+    while (at > 0 && list[at - 1]!.priority < consumer.priority) at--;
     list.splice(at, 0, consumer);
   }
 
@@ -56,13 +56,14 @@ export class ConsumerList {
       const active = list[0];
       return active !== undefined && active.canReceive() ? active : null;
     }
+    // Indexes below n only: this runs per delivery, so no bounds checks are added.
     const n = list.length;
     for (let i = 0; i < n; i++) {
-      const consumer = list[i];
+      const consumer = list[i]!;
       if (!consumer.canReceive()) continue;
       let j = i;
-      while (j + 1 < n && list[j + 1].priority === consumer.priority) {
-        list[j] = list[j + 1];
+      while (j + 1 < n && list[j + 1]!.priority === consumer.priority) {
+        list[j] = list[j + 1]!;
         j++;
       }
       list[j] = consumer;

@@ -26,7 +26,7 @@ describe('dead-lettering', () => {
     const channel = withDeadLetterQueue();
     broker.publish('/', '', 'work', { headers: { app: 'kept' }, contentType: 'text/plain' }, Buffer.from('body'));
     channel.reject(channel.get('work', false)!.deliveryTag, false);
-    const [dead] = broker.browseQueue('/', 'dead', { limit: 1 });
+    const dead = broker.browseQueue('/', 'dead', { limit: 1 })[0]!;
     expect(dead.body.toString()).toBe('body');
     expect(dead.exchange).toBe('dlx');
     expect(dead.routingKey).toBe('work');
@@ -54,7 +54,7 @@ describe('dead-lettering', () => {
     broker.declareQueue('/', 'work2', { arguments: { 'x-dead-letter-exchange': 'router', 'x-dead-letter-routing-key': 'failed' } });
     publishTexts(broker, 'work2', ['m']);
     channel.nack(channel.get('work2', false)!.deliveryTag, false, false);
-    const [dead] = broker.browseQueue('/', 'failed-only', { limit: 1 });
+    const dead = broker.browseQueue('/', 'failed-only', { limit: 1 })[0]!;
     expect([dead.routingKey, dead.body.toString()]).toEqual(['failed', 'm']);
   });
 
@@ -68,7 +68,7 @@ describe('dead-lettering', () => {
     publishTexts(broker, 'work', ['m'], { expiration: '50' });
     now += 60;
     expect(openConnection(broker).openChannel(1).get('work', false)).toBeNull();
-    const [dead] = broker.browseQueue('/', 'dead', { limit: 1 });
+    const dead = broker.browseQueue('/', 'dead', { limit: 1 })[0]!;
     expect(dead.properties.expiration).toBeUndefined();
     expect(dead.properties.headers?.['x-death']).toEqual([expect.objectContaining({ reason: 'expired', queue: 'work', 'original-expiration': '50' })]);
   });
@@ -152,7 +152,7 @@ describe('a message past its delivery limit without a dead-letter exchange', () 
     for (let i = 0; i < 2; i++) channel.nack(channel.get('orders', false)!.deliveryTag, false, true);
 
     expect(broker.getQueue('/', 'orders').ready).toBe(0);
-    const [kept] = broker.browseQueue('/', 'orders.dlq', { limit: 10 });
+    const kept = broker.browseQueue('/', 'orders.dlq', { limit: 10 })[0]!;
     expect(kept.body.toString()).toBe('poison');
     expect(kept.properties.headers?.['x-first-death-reason']).toBe('delivery_limit');
     expect(kept.properties.headers?.['x-first-death-queue']).toBe('orders');

@@ -27,7 +27,7 @@ export function deadLetteredMessage(
   const existing = deaths.findIndex((d) => d.queue === queue && d.reason === reason);
   if (existing >= 0) {
     const [entry] = deaths.splice(existing, 1);
-    deaths.unshift({ ...entry, count: Number(entry.count ?? 0) + 1 });
+    deaths.unshift({ ...entry, count: Number(entry!.count ?? 0) + 1 });
   } else {
     const entry: FieldTable = {
       count: 1,

@@ -9,6 +9,9 @@
 // follow it modulo capacity; logical index i lives at (head + i) & mask.
 // The expiry and delivery-count columns are only allocated once a non-zero
 // value is written (most queues have no TTL and few redeliveries).
+//
+// Every physical index is masked to the capacity, so column reads use `!`
+// rather than a check: this runs per message.
 
 import type { Message } from '../message';
 
@@ -59,9 +62,9 @@ export class EntryRing {
       const to = (this.head + i) & mask;
       const from = (to + 1) & mask;
       this.messages[to] = this.messages[from];
-      this.seqs[to] = this.seqs[from];
-      if (this.expiries) this.expiries[to] = this.expiries[from];
-      if (this.deliveryCounts) this.deliveryCounts[to] = this.deliveryCounts[from];
+      this.seqs[to] = this.seqs[from]!;
+      if (this.expiries) this.expiries[to] = this.expiries[from]!;
+      if (this.deliveryCounts) this.deliveryCounts[to] = this.deliveryCounts[from]!;
     }
     this.write((this.head + position) & mask, message, seq, expiresAt, deliveryCount);
   }
@@ -82,15 +85,15 @@ export class EntryRing {
   }
 
   seqAt(index: number): number {
-    return this.seqs[(this.head + index) & this.mask];
+    return this.seqs[(this.head + index) & this.mask]!;
   }
 
   expiresAt(index: number): number {
-    return this.expiries === null ? 0 : this.expiries[(this.head + index) & this.mask];
+    return this.expiries === null ? 0 : this.expiries[(this.head + index) & this.mask]!;
   }
 
   deliveryCountAt(index: number): number {
-    return this.deliveryCounts === null ? 0 : this.deliveryCounts[(this.head + index) & this.mask];
+    return this.deliveryCounts === null ? 0 : this.deliveryCounts[(this.head + index) & this.mask]!;
   }
 
   /**
@@ -106,9 +109,9 @@ export class EntryRing {
     for (let i = 0; i < this.length; i++) {
       const from = (this.head + i) & mask;
       const message = this.messages[from] as Message;
-      const seq = this.seqs[from];
-      const expiresAt = this.expiries === null ? 0 : this.expiries[from];
-      const deliveryCount = this.deliveryCounts === null ? 0 : this.deliveryCounts[from];
+      const seq = this.seqs[from]!;
+      const expiresAt = this.expiries === null ? 0 : this.expiries[from]!;
+      const deliveryCount = this.deliveryCounts === null ? 0 : this.deliveryCounts[from]!;
       if (pick(message, seq)) {
         this.bytes -= message.body.length;
         removed(message, seq, expiresAt, deliveryCount);
@@ -177,9 +180,9 @@ export class EntryRing {
     for (let i = 0; i < this.length; i++) {
       const from = (this.head + i) & this.mask;
       messages[i] = this.messages[from];
-      seqs[i] = this.seqs[from];
-      if (expiries) expiries[i] = (this.expiries as Float64Array)[from];
-      if (counts) counts[i] = (this.deliveryCounts as Uint32Array)[from];
+      seqs[i] = this.seqs[from]!;
+      if (expiries) expiries[i] = (this.expiries as Float64Array)[from]!;
+      if (counts) counts[i] = (this.deliveryCounts as Uint32Array)[from]!;
     }
     this.messages = messages;
     this.seqs = seqs;

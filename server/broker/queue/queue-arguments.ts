@@ -130,7 +130,7 @@ const QUEUE_ARGUMENTS: Record<string, { check: Check | null; streams: boolean }>
 export const EQUIVALENCE_ARGUMENTS: readonly string[] = Object.keys(QUEUE_ARGUMENTS);
 
 /** Arguments of classic and quorum queues that a stream refuses. */
-export const NOT_FOR_STREAMS: readonly string[] = EQUIVALENCE_ARGUMENTS.filter((key) => !QUEUE_ARGUMENTS[key].streams);
+export const NOT_FOR_STREAMS: readonly string[] = Object.entries(QUEUE_ARGUMENTS).filter(([, argument]) => !argument.streams).map(([key]) => key);
 
 /** Null when `value` is acceptable for argument `key` (e.g. 'x-max-length'), else RabbitMQ's reason; null for keys not checked here. */
 export function argumentProblem(key: string, value: unknown, args?: FieldTable): string | null {

@@ -35,7 +35,7 @@ describe('classic queue against a model', () => {
     let nextChannel = 2;
     broker.declareQueue('/', 'q');
     const next = random(seed);
-    const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
+    const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)]!; // next() is in [0, 1)
     const ready: Entry[] = [];
     let unacked = new Map<number, Entry>();
     let published = 0;

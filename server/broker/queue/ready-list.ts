@@ -31,7 +31,7 @@ export function createReadyList(maxPriority: number | null): ReadyList {
 }
 
 class PriorityReadyList implements ReadyList {
-  /** levels[p] holds messages of priority p. */
+  /** levels[p] holds messages of priority p, for every p in 0..maxPriority (so those reads use `!`). */
   private readonly levels: EntryRing[] = [];
   /** Index within the ring last returned by locate() (avoids allocating a pair per call). */
   private offset = 0;
@@ -84,26 +84,26 @@ class PriorityReadyList implements ReadyList {
     removed: (message: Message, seq: number, expiresAt: number, deliveryCount: number) => void,
   ): number {
     let count = 0;
-    for (let p = this.maxPriority; p >= 0; p--) count += this.levels[p].removeWhere(pick, removed);
+    for (let p = this.maxPriority; p >= 0; p--) count += this.levels[p]!.removeWhere(pick, removed);
     this.length -= count;
     return count;
   }
 
   clear(each?: (message: Message, seq: number) => void): void {
-    for (let p = this.maxPriority; p >= 0; p--) this.levels[p].clear(each);
+    for (let p = this.maxPriority; p >= 0; p--) this.levels[p]!.clear(each);
     this.length = 0;
   }
 
   private levelOf(message: Message): EntryRing {
     const priority = message.properties.priority ?? 0;
-    return this.levels[Math.max(0, Math.min(priority, this.maxPriority))];
+    return this.levels[Math.max(0, Math.min(priority, this.maxPriority))]!;
   }
 
   /** The ring holding logical position `index` (highest priority first); sets `offset` to the index within it. */
   private locate(index: number): EntryRing {
     let rest = index;
     for (let p = this.maxPriority; p >= 0; p--) {
-      const level = this.levels[p];
+      const level = this.levels[p]!;
       if (rest < level.length) {
         this.offset = rest;
         return level;

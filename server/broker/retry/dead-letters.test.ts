@@ -48,15 +48,15 @@ describe('Broker.deadLetters', () => {
   it('requeues a selection back to the queue each died in, once, leaving the rest', async () => {
     deadLetters(['a', 'b', 'c']);
     const { messages } = await broker.deadLetters.list('/', 'work.dlq', { limit: 10 });
-    const result = await broker.deadLetters.requeue('/', 'work.dlq', { seqs: [messages[0].seq, messages[2].seq] });
+    const result = await broker.deadLetters.requeue('/', 'work.dlq', { seqs: [messages[0]!.seq, messages[2]!.seq] });
     expect(result).toEqual({ requeued: 2, skipped: 0 });
     expect(bodies('work')).toEqual(['a', 'c']);
     expect(bodies('work.dlq')).toEqual(['b']);
     // Without a reset the attempts are used up: the next failure goes straight back to the DLQ.
     expect(broker.browseQueue('/', 'work', { limit: 1 })[0]).toMatchObject({ exchange: '', routingKey: 'work' });
-    expect(broker.browseQueue('/', 'work', { limit: 1 })[0].properties.headers?.['x-retry-attempt']).toBe(1);
+    expect(broker.browseQueue('/', 'work', { limit: 1 })[0]!.properties.headers?.['x-retry-attempt']).toBe(1);
     // Requeueing the same seqs again finds nothing.
-    expect(await broker.deadLetters.requeue('/', 'work.dlq', { seqs: [messages[0].seq] })).toEqual({ requeued: 0, skipped: 0 });
+    expect(await broker.deadLetters.requeue('/', 'work.dlq', { seqs: [messages[0]!.seq] })).toEqual({ requeued: 0, skipped: 0 });
   });
 
   it('requeues everything matching a filter to another queue with the attempts reset', async () => {
@@ -65,7 +65,7 @@ describe('Broker.deadLetters', () => {
     const result = await broker.deadLetters.requeue('/', 'work.dlq', { filter: { text: 'x' } }, { to: 'other', resetAttempts: true });
     expect(result).toEqual({ requeued: 2, skipped: 0 });
     expect(bodies('other')).toEqual(['x1', 'x2']);
-    const headers = broker.browseQueue('/', 'other', { limit: 1 })[0].properties.headers ?? {};
+    const headers = broker.browseQueue('/', 'other', { limit: 1 })[0]!.properties.headers ?? {};
     expect(headers['x-retry-attempt']).toBeUndefined();
     expect(headers['x-death']).toHaveLength(1);
     await expectReject(() => broker.deadLetters.requeue('/', 'work.dlq', { filter: {} }, { to: 'missing' }), /NOT_FOUND - no queue 'missing'/);

@@ -32,7 +32,7 @@ describe('retry tiers', () => {
     advance(1);
     // Back at the tail, behind 'fine'.
     expect(broker.browseQueue('/', 'work', { limit: 10 }).map((m) => m.body.toString())).toEqual(['fine', 'poison']);
-    const back = broker.browseQueue('/', 'work', { limit: 10 })[1].properties.headers;
+    const back = broker.browseQueue('/', 'work', { limit: 10 })[1]!.properties.headers;
     expect(back).toMatchObject({
       'x-retry-attempt': 1,
       'x-retry-tier': '5s',
@@ -51,12 +51,21 @@ describe('retry tiers', () => {
       'x-last-failure-at': failedAt + 5000,
     });
     channel.reject(second.deliveryTag, false);
-    const [dead] = broker.browseQueue('/', 'work.dlq', { limit: 10 });
+    const dead = broker.browseQueue('/', 'work.dlq', { limit: 10 })[0]!;
     expect(dead.body.toString()).toBe('poison');
     expect(dead.properties.headers?.['x-death']).toEqual([
       expect.objectContaining({ reason: 'rejected', queue: 'work', count: 1, exchange: '', 'routing-keys': ['work'] }),
     ]);
     expect(broker.getQueue('/', 'work.dlq').durable).toBe(false);
+  });
+
+  it('a negative x-retry-attempt set by the publisher counts as none: the message starts at the first tier', () => {
+    const channel = start({ 'x-retry-tiers': ['5s'] });
+    publishTexts(broker, 'work', ['poison'], { headers: { 'x-retry-attempt': -3 } });
+    channel.reject(channel.get('work', false)!.deliveryTag, false);
+    expect(broker.getQueue('/', 'work').ready).toBe(0);
+    advance(5000);
+    expect(broker.browseQueue('/', 'work', { limit: 1 })[0]!.properties.headers).toMatchObject({ 'x-retry-attempt': 1, 'x-retry-tier': '5s' });
   });
 
   it('one scheduler wake-up per non-empty tier, not per message', () => {
@@ -84,7 +93,7 @@ describe('retry tiers', () => {
     channel.reject(channel.get('work', false)!.deliveryTag, false);
     advance(1000);
     channel.reject(channel.get('work', false)!.deliveryTag, false);
-    expect(broker.browseQueue('/', 'dead', { limit: 1 })[0].properties.headers).toMatchObject({ 'x-retry-attempt': 1, 'x-first-death-reason': 'rejected' });
+    expect(broker.browseQueue('/', 'dead', { limit: 1 })[0]!.properties.headers).toMatchObject({ 'x-retry-attempt': 1, 'x-first-death-reason': 'rejected' });
     expect(broker.listQueues('/').map((q) => q.name).sort()).toEqual(['dead', 'work']);
   });
 
@@ -99,7 +108,7 @@ describe('retry tiers', () => {
     expect([back.redelivered, back.message.properties.headers?.['x-retry-attempt']]).toEqual([false, 1]);
     channel.nack(back.deliveryTag, false, true);
     channel.nack(channel.get('work', false)!.deliveryTag, false, true);
-    const [dead] = broker.browseQueue('/', 'work.dlq', { limit: 1 });
+    const dead = broker.browseQueue('/', 'work.dlq', { limit: 1 })[0]!;
     expect(dead.properties.headers).toMatchObject({ 'x-first-death-reason': 'delivery_limit', 'x-retry-attempt': 1 });
   });
 
@@ -122,7 +131,7 @@ describe('retry tiers', () => {
     channel.reject(channel.get('work', false)!.deliveryTag, false);
     publishTexts(broker, 'work', ['filler']);
     advance(1000);
-    expect(broker.retries.get('/', 'work').tiers[0].count).toBe(1);
+    expect(broker.retries.get('/', 'work').tiers[0]!.count).toBe(1);
     channel.ack(channel.get('work', false)!.deliveryTag, false);
     advance(999);
     expect(broker.getQueue('/', 'work').ready).toBe(0);

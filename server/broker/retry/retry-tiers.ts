@@ -38,9 +38,11 @@ export class RetryTiers {
   /** Puts a failed message in its next tier; false when no tier is left (the caller dead-letters it). */
   fail(message: Message): boolean {
     const headers = message.properties.headers ?? {};
-    const attempt = (integerOf(headers['x-retry-attempt']) ?? 0) + 1;
-    if (attempt > this.areas.length) return false;
-    const area = this.areas[attempt - 1];
+    // A publisher may set the header: a negative count is as meaningless as a non-integer one.
+    const previous = Math.max(0, integerOf(headers['x-retry-attempt']) ?? 0);
+    const attempt = previous + 1;
+    const area = this.areas[previous];
+    if (area === undefined) return false;
     const now = this.host.now();
     const dueAt = now + area.delay.ms;
     // Object.assign then plain stores: the fast way for V8 (see dead-letter.ts).
@@ -73,7 +75,7 @@ export class RetryTiers {
 /** Whether two tier lists are the same delays in the same order. */
 export function sameTiers(a: readonly TierDelay[] | null, b: readonly TierDelay[] | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.length === b.length && a.every((tier, i) => tier.label === b[i].label && tier.ms === b[i].ms);
+  return a.length === b.length && a.every((tier, i) => tier.label === b[i]!.label && tier.ms === b[i]!.ms);
 }
 
 /**

@@ -53,9 +53,9 @@ function parseDelay(item: unknown): TierDelay | string {
   if (text === null) return `delay of type ${fieldTypeName(item)} is not a number or text`;
   const match = /^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   if (!match) return `delay '${echo(text)}' is not a number with a unit`;
-  const unit = match[2].toLowerCase() || 'ms';
+  const unit = match[2]!.toLowerCase() || 'ms'; // both groups always take part
   const factor = UNIT_MS[unit];
-  if (factor === undefined) return `delay '${echo(text)}' has unknown unit '${echo(match[2])}'`;
+  if (factor === undefined) return `delay '${echo(text)}' has unknown unit '${echo(match[2]!)}'`;
   return checkRange(Math.round(Number(match[1]) * factor), text.trim(), echo(text));
 }
 

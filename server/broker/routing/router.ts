@@ -20,7 +20,7 @@ export function routeMessage(
 ): readonly Queue[] {
   const direct = start.route(routingKey, headers);
   let onlyQueues = direct.length > 0;
-  for (let i = 0; i < direct.length && onlyQueues; i++) onlyQueues = direct[i].kind === 'queue';
+  for (let i = 0; i < direct.length && onlyQueues; i++) onlyQueues = direct[i]!.kind === 'queue';
   if (onlyQueues) return direct as readonly Queue[];
   if (direct.length === 0 && start.alternateExchange === undefined) return NO_QUEUES;
 

@@ -47,7 +47,7 @@ export class TopicTrie {
       for (const b of node.bindings) found(b);
       return;
     }
-    const literal = node.words.get(words[index]);
+    const literal = node.words.get(words[index]!); // index < words.length here
     if (literal) this.walk(literal, words, index + 1, found);
     if (node.star) this.walk(node.star, words, index + 1, found);
   }
@@ -66,7 +66,7 @@ export class TopicTrie {
       node.bindings.delete(binding);
       return node.isEmpty();
     }
-    const word = words[index];
+    const word = words[index]!; // index < words.length here
     const next = word === '*' ? node.star : word === '#' ? node.hash : node.words.get(word);
     if (next && this.removeFrom(next, words, index + 1, binding)) {
       if (word === '*') node.star = null;

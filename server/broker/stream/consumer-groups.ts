@@ -66,7 +66,7 @@ export class ConsumerGroups<M extends GroupMember> {
       this.store.commitGroupOffset(name, group.committed);
     }
     group.members.push(member);
-    if (group.members.length === 1) this.activate(group);
+    if (group.members.length === 1) this.activate(group, member);
     return group;
   }
 
@@ -76,9 +76,10 @@ export class ConsumerGroups<M extends GroupMember> {
     if (index < 0) return null;
     group.members.splice(index, 1);
     member.active = false;
-    if (index !== 0 || group.members.length === 0) return null;
-    this.activate(group);
-    return group.members[0];
+    const next = group.members[0];
+    if (index !== 0 || next === undefined) return null;
+    this.activate(group, next);
+    return next;
   }
 
   /** An acknowledgement by the active member moves the committed offset forward. */
@@ -127,8 +128,8 @@ export class ConsumerGroups<M extends GroupMember> {
     return this.histories.get(name)?.points(since) ?? [];
   }
 
-  private activate(group: Group<M>): void {
-    const member = group.members[0];
+  /** `member` is the group's first. */
+  private activate(group: Group<M>, member: M): void {
     member.active = true;
     member.next = Math.max(group.committed + 1, this.store.firstOffset);
   }

@@ -35,9 +35,10 @@ export class LagHistory {
   points(since = 0): LagPoint[] {
     const out: LagPoint[] = [];
     for (let k = 0; k < this.count; k++) {
-      const i = (this.start + k) % CAPACITY;
-      if (this.at[i] < since) continue;
-      out.push({ at: this.at[i], messages: this.messages[i], bytes: this.bytes[i], ms: this.ms[i] });
+      const i = (this.start + k) % CAPACITY; // each ring holds CAPACITY samples
+      const at = this.at[i]!;
+      if (at < since) continue;
+      out.push({ at, messages: this.messages[i]!, bytes: this.bytes[i]!, ms: this.ms[i]! });
     }
     return out;
   }

@@ -27,6 +27,7 @@ interface MemorySegment {
 export class MemoryStreamStore implements StreamStore {
   readonly durable = false;
   nextOffset = 0;
+  /** Never empty: retention keeps the last segment and destroy() leaves an empty one. */
   private segmentList: MemorySegment[] = [];
   private totalBytes = 0;
   private readonly groups = new Map<string, number>();
@@ -40,7 +41,7 @@ export class MemoryStreamStore implements StreamStore {
   }
 
   get firstOffset(): number {
-    return this.segmentList[0].firstOffset;
+    return this.segmentList[0]!.firstOffset;
   }
 
   get readableEnd(): number {
@@ -56,12 +57,12 @@ export class MemoryStreamStore implements StreamStore {
   }
 
   get lastTimestamp(): number | null {
-    const records = this.segmentList[this.segmentList.length - 1].records;
-    return records.length > 0 ? records[records.length - 1].timestamp : this.previousTimestamp();
+    const records = this.segmentList.at(-1)!.records;
+    return records.at(-1)?.timestamp ?? this.previousTimestamp();
   }
 
   append(record: NewStreamRecord): number {
-    let segment = this.segmentList[this.segmentList.length - 1];
+    let segment = this.segmentList.at(-1)!;
     if (segment.records.length > 0 && segment.bytes >= this.limits.maxSegmentBytes) {
       segment = emptySegment(this.nextOffset);
       this.segmentList.push(segment);
@@ -86,13 +87,13 @@ export class MemoryStreamStore implements StreamStore {
     let at = Math.max(offset, this.firstOffset);
     let s = this.segmentIndex(at);
     while (s < this.segmentList.length && out.length < maxCount && at < this.nextOffset) {
-      const segment = this.segmentList[s];
-      const i = at - segment.firstOffset;
-      if (i >= segment.records.length) {
+      const segment = this.segmentList[s]!;
+      const record = segment.records[at - segment.firstOffset];
+      if (record === undefined) {
         s++;
         continue;
       }
-      out.push(segment.records[i]);
+      out.push(record);
       at++;
     }
     return out;
@@ -101,15 +102,16 @@ export class MemoryStreamStore implements StreamStore {
   offsetAt(timestamp: number): number {
     for (const segment of this.segmentList) {
       const records = segment.records;
-      if (records.length === 0 || records[records.length - 1].timestamp < timestamp) continue;
+      const last = records.at(-1);
+      if (last === undefined || last.timestamp < timestamp) continue;
       let lo = 0;
       let hi = records.length - 1;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (records[mid].timestamp >= timestamp) hi = mid;
+        if (records[mid]!.timestamp >= timestamp) hi = mid;
         else lo = mid + 1;
       }
-      return records[lo].offset;
+      return records[lo]!.offset;
     }
     return this.nextOffset;
   }
@@ -118,9 +120,9 @@ export class MemoryStreamStore implements StreamStore {
     const at = Math.max(offset, this.firstOffset);
     if (at >= this.nextOffset) return 0;
     const s = this.segmentIndex(at);
-    const segment = this.segmentList[s];
-    let bytes = segment.bytes - segment.starts[at - segment.firstOffset];
-    for (let i = s + 1; i < this.segmentList.length; i++) bytes += this.segmentList[i].bytes;
+    const segment = this.segmentList[s]!;
+    let bytes = segment.bytes - segment.starts[at - segment.firstOffset]!; // at is in this segment
+    for (let i = s + 1; i < this.segmentList.length; i++) bytes += this.segmentList[i]!.bytes;
     return bytes;
   }
 
@@ -128,8 +130,8 @@ export class MemoryStreamStore implements StreamStore {
     return this.segmentList.map((s) => ({
       firstOffset: s.firstOffset,
       lastOffset: s.firstOffset + s.records.length - 1,
-      firstTimestamp: s.records.length > 0 ? s.records[0].timestamp : null,
-      lastTimestamp: s.records.length > 0 ? s.records[s.records.length - 1].timestamp : null,
+      firstTimestamp: s.records[0]?.timestamp ?? null,
+      lastTimestamp: s.records.at(-1)?.timestamp ?? null,
       bytes: s.bytes,
     }));
   }
@@ -167,7 +169,7 @@ export class MemoryStreamStore implements StreamStore {
     let hi = list.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (list[mid].firstOffset <= offset) lo = mid;
+      if (list[mid]!.firstOffset <= offset) lo = mid;
       else hi = mid - 1;
     }
     return lo;
@@ -176,8 +178,8 @@ export class MemoryStreamStore implements StreamStore {
   /** Timestamp of the newest record when the last segment is still empty. */
   private previousTimestamp(): number | null {
     for (let i = this.segmentList.length - 2; i >= 0; i--) {
-      const records = this.segmentList[i].records;
-      if (records.length > 0) return records[records.length - 1].timestamp;
+      const last = this.segmentList[i]!.records.at(-1);
+      if (last !== undefined) return last.timestamp;
     }
     return null;
   }

@@ -30,7 +30,8 @@ const UNIT_MS: Record<string, number> = {
 /** "7D" → ms; null when the text is not a duration. */
 export function parseDuration(text: string): number | null {
   const match = /^(\d+)([YMDhms])$/.exec(text);
-  return match ? Number(match[1]) * UNIT_MS[match[2]] : null;
+  // The pattern lets only the table's units through.
+  return match ? Number(match[1]) * UNIT_MS[match[2]!]! : null;
 }
 
 /** 406 with a clear text for what a stream cannot be declared with. */

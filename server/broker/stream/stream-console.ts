@@ -36,10 +36,11 @@ export class StreamConsole {
     const start = resolveOffset(from, store);
     const messages = store.read(start, size);
     const first = store.firstOffset;
+    const last = messages.at(-1);
     return {
       messages,
       previousOffset: start > first ? Math.max(first, start - size) : null,
-      nextOffset: messages.length > 0 ? messages[messages.length - 1].offset + 1 : start,
+      nextOffset: last !== undefined ? last.offset + 1 : start,
       firstOffset: first,
       tailOffset: store.nextOffset,
     };

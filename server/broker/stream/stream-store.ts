@@ -102,7 +102,7 @@ export function segmentsToDrop(segments: readonly SegmentSummary[], limits: Stre
   for (const s of segments) total += s.bytes;
   let drop = 0;
   while (drop < segments.length - 1) {
-    const s = segments[drop];
+    const s = segments[drop]!;
     const tooOld = limits.maxAgeMs !== null && s.lastTimestamp !== null && s.lastTimestamp < now - limits.maxAgeMs;
     const tooBig = limits.maxBytes !== null && total > limits.maxBytes;
     if (!tooOld && !tooBig) break;
@@ -119,7 +119,7 @@ export function lastAtOrBelow(sorted: ArrayLike<number>, value: number, length =
   let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid] <= value) {
+    if (sorted[mid]! <= value) {
       found = mid;
       lo = mid + 1;
     } else {
