@@ -17,7 +17,7 @@ describe('ConfirmTracker', () => {
 
   it('answers out of order outcomes alone and never covers an unanswered one', () => {
     const t = new ConfirmTracker();
-    const seqs = [t.take(), t.take(), t.take(), t.take()];
+    const seqs = [t.take(), t.take(), t.take(), t.take()] as const;
     t.resolve(seqs[0], true);
     t.resolve(seqs[2], true); // 2 still waiting for the journal
     expect(flush(t)).toEqual(['ack 1 multiple', 'ack 3']);

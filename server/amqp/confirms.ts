@@ -45,9 +45,10 @@ export class ConfirmTracker {
     let ai = 0;
     let ni = 0;
     let runEnd = 0; // last ack of a run continuing the prefix, not yet sent
+    // Reads stay below the lengths the loop and isAck check.
     while (ai < acks.length || ni < nacks.length) {
-      const isAck = ni >= nacks.length || (ai < acks.length && acks[ai] < nacks[ni]);
-      const seq = isAck ? acks[ai++] : nacks[ni++];
+      const isAck = ni >= nacks.length || (ai < acks.length && acks[ai]! < nacks[ni]!);
+      const seq = isAck ? acks[ai++]! : nacks[ni++]!;
       if (isAck && seq === this.confirmedUpTo + 1) {
         runEnd = seq;
         this.advance(seq);

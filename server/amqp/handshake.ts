@@ -42,9 +42,9 @@ export interface Credentials {
 /** Reads a SASL response: PLAIN is "authzid\0user\0password", AMQPLAIN a table without its length. */
 export function parseCredentials(mechanism: string, response: Buffer): Credentials | null {
   if (mechanism === 'PLAIN') {
-    const parts = response.toString('utf8').split('\0');
-    if (parts.length !== 3) return null;
-    return { user: parts[1], password: parts[2] };
+    const [, user, password, ...rest] = response.toString('utf8').split('\0');
+    if (user === undefined || password === undefined || rest.length > 0) return null;
+    return { user, password };
   }
   if (mechanism === 'AMQPLAIN') {
     const length = Buffer.alloc(4);

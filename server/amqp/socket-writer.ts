@@ -68,7 +68,7 @@ export class SocketWriter {
     this.onFlushed();
     let ok = true;
     if (segments.length === 1) {
-      ok = this.socket.write(segments[0]);
+      ok = this.socket.write(segments[0]!);
     } else {
       this.socket.cork();
       for (const s of segments) ok = this.socket.write(s);

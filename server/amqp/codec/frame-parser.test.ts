@@ -123,9 +123,9 @@ describe('FrameParser', () => {
     const payloads = seen.map((f) => Buffer.from(f.payload, 'hex'));
     const m = readMethod(new Reader(payloads[0]));
     expect(m.name).toBe('basic.deliver');
-    const header = new Reader(payloads[1], 12, payloads[1].length);
+    const header = new Reader(payloads[1]!, 12, payloads[1]!.length);
     expect(readBasicProperties(header)).toEqual({ contentType: 'text/plain' });
-    expect(payloads[2].toString()).toBe('hello');
+    expect(payloads[2]!.toString()).toBe('hello');
   });
 
   it('splits bodies into frames no larger than frameMax', () => {

@@ -171,7 +171,7 @@ export class FrameParser {
   }
 
   private readHeader(buf: Buffer, at: number): void {
-    this.type = buf[at];
+    this.type = buf[at]!; // the caller holds the whole frame header
     this.channel = buf.readUInt16BE(at + 1);
     this.size = buf.readUInt32BE(at + 3);
     if (this.type !== FRAME_METHOD && this.type !== FRAME_HEADER && this.type !== FRAME_BODY && this.type !== FRAME_HEARTBEAT) {

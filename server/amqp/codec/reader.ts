@@ -31,7 +31,7 @@ export class Reader {
 
   octet(): number {
     this.need(1);
-    return this.buf[this.pos++];
+    return this.buf[this.pos++]!; // need(1): pos < end <= buf.length
   }
 
   int8(): number {

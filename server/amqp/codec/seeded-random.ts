@@ -28,7 +28,7 @@ export class SeededRandom {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[this.int(0, items.length - 1)];
+    return items[this.int(0, items.length - 1)]!;
   }
 
   bytes(n: number): Buffer {
