@@ -33,15 +33,15 @@ function toJson(value: unknown): Json {
 function fromJson(value: Json): unknown {
   if (Array.isArray(value)) return value.map(fromJson);
   if (value === null || typeof value !== 'object') return value;
-  const keys = Object.keys(value);
-  if (keys.length === 1) {
-    const [key] = keys;
-    const inner = value[key];
+  const entries = Object.entries(value);
+  const [only] = entries;
+  if (only !== undefined && entries.length === 1) {
+    const [key, inner] = only;
     if (key === '$long' && typeof inner === 'string') return BigInt(inner);
     if (key === '$bytes' && typeof inner === 'string') return Buffer.from(inner, 'base64');
     if (key === '$time' && typeof inner === 'number') return new Date(inner);
   }
   const out: Record<string, unknown> = {};
-  for (const key of keys) out[key] = fromJson(value[key]);
+  for (const [key, inner] of entries) out[key] = fromJson(inner);
   return out;
 }

@@ -14,7 +14,10 @@ import { openSync, writeSync } from 'node:fs';
 import { openMetadataDb } from '../../server/store/db';
 import { openDurableBroker } from '../../server/store/recovery';
 
-const [dataDir, threshold, reportFile] = process.argv.slice(2);
+const usage = (): never => {
+  throw new Error('usage: requeue-crash-child.ts <dataDir> <threshold> <reportFile>');
+};
+const [dataDir = usage(), threshold = usage(), reportFile = usage()] = process.argv.slice(2);
 const report = openSync(reportFile, 'a');
 const db = await openMetadataDb({ dataDir, log: () => {} });
 const { broker } = await openDurableBroker({ dataDir, db, log: () => {} });

@@ -8,7 +8,10 @@ import { appendFileSync } from 'node:fs';
 import { Broker } from '../../server/broker/broker';
 import { FileStreamStorage } from '../../server/store/stream/file-stream-storage';
 
-const [dir, reportFile] = process.argv.slice(2);
+const usage = (): never => {
+  throw new Error('usage: crash-child.ts <streams dir> <report file>');
+};
+const [dir = usage(), reportFile = usage()] = process.argv.slice(2);
 const broker = new Broker({ streams: new FileStreamStorage(dir) });
 broker.declareQueue('/', 'crash', { durable: true, arguments: { 'x-queue-type': 'stream', 'x-stream-max-segment-size-bytes': 64 * 1024 } });
 let next = broker.streams.get('/', 'crash').lastOffset ?? -1;

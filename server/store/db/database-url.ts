@@ -22,7 +22,7 @@ export function resolveDbTarget(databaseUrl: string | undefined, dataDir: string
     return { provider: 'sqlite', file, url: `file:${file}` };
   }
   if (url.startsWith('file:')) {
-    const path = url.slice('file:'.length).replace(/^\/\/(?=\/)/, '').split('?')[0];
+    const path = url.slice('file:'.length).replace(/^\/\/(?=\/)/, '').split('?')[0]!; // split gives at least one part
     if (path === '' || path.includes(':memory:')) {
       throw new MetadataDbError(`DATABASE_URL must name a SQLite file (e.g. file:./data/warren.db), got "${url}"`);
     }

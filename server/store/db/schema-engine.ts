@@ -59,7 +59,7 @@ const LOCKED = 'the database is locked by another connection (is another Warren 
  */
 export function describeEngineError(error: unknown, registry?: ErrorRegistry): string {
   const message = describeCause(error)
-    .split(/\s+0: \w+::/)[0]
+    .split(/\s+0: \w+::/)[0]! // split gives at least one part
     // The engine does not know the adapter's name for SQLITE_BUSY and dumps a stack instead.
     .replace(/Error in the underlying connector .*unknown variant `SocketTimeout`.*$/, LOCKED)
     .replace(/External error id#(\d+)/g, (text, id: string) => {

@@ -88,7 +88,8 @@ export function modelDefinitions(schema: string): string {
 
 /** Throws when the SQLite and PostgreSQL schemas no longer define the same models. */
 export function assertSchemasAgree(prismaDir = PRISMA_DIR): void {
-  const [sqlite, postgresql] = PROVIDERS.map((provider) => prismaFiles(provider, prismaDir));
+  const sqlite = prismaFiles('sqlite', prismaDir);
+  const postgresql = prismaFiles('postgresql', prismaDir);
   if (modelDefinitions(readSchema(sqlite).content) !== modelDefinitions(readSchema(postgresql).content)) {
     throw new Error(`${sqlite.schemaPath} and ${postgresql.schemaPath} define different models: change both the same way`);
   }

@@ -28,7 +28,7 @@ function flipByteInBody(dir: string, name: string, id: number): number {
   const bytes = readFileSync(path);
   const at = bytes.indexOf(`message ${id}.`);
   expect(at).toBeGreaterThan(0);
-  bytes[at + 3] ^= 0xff;
+  bytes[at + 3]! ^= 0xff;
   writeFileSync(path, bytes);
   return at;
 }
@@ -41,13 +41,13 @@ describe('journal: damaged files', () => {
     ({ journal } = await reopen(journal, dir));
     await journal.close();
     // The second open made an empty segment; tear the records of the first.
-    const [first] = segmentFiles(dir);
+    const first = segmentFiles(dir)[0]!;
     const size = statSync(join(dir, first)).size;
     truncateSync(join(dir, first), size - 40);
     const { journal: next, recovery } = openJournal(dir);
     expect(contents(recovery)).toEqual({ '/:q': expected([1, 9]) });
     expect(recovery.skipped).toHaveLength(1);
-    const [skip] = recovery.skipped;
+    const skip = recovery.skipped[0]!;
     expect(skip.segment).toBe(first);
     expect(skip.reason).toBe('torn');
     expect(skip.offset + skip.bytes).toBe(size - 40);
@@ -66,7 +66,7 @@ describe('journal: damaged files', () => {
     const { journal } = openJournal(dir);
     enqueueRange(journal, 1, 3);
     await journal.close();
-    const [name] = segmentFiles(dir);
+    const name = segmentFiles(dir)[0]!;
     const bytes = readFileSync(join(dir, name));
     writeFileSync(join(dir, name), Buffer.concat([bytes, Buffer.from([0, 0, 0])]));
     const { recovery } = openJournal(dir);
@@ -79,7 +79,7 @@ describe('journal: damaged files', () => {
     const { journal } = openJournal(dir);
     enqueueRange(journal, 1, 3);
     await journal.close();
-    const [name] = segmentFiles(dir);
+    const name = segmentFiles(dir)[0]!;
     const bytes = readFileSync(join(dir, name));
     writeFileSync(join(dir, name), Buffer.concat([bytes, Buffer.alloc(4096)]));
     const { recovery } = openJournal(dir);
@@ -94,12 +94,12 @@ describe('journal: damaged files', () => {
     ({ journal } = await reopen(journal, dir));
     enqueueRange(journal, 11, 20);
     await journal.close();
-    const [first] = segmentFiles(dir);
+    const first = segmentFiles(dir)[0]!;
     flipByteInBody(dir, first, 5);
     const { recovery } = openJournal(dir);
     expect(contents(recovery)).toEqual({ '/:q': expected([1, 4], [6, 20]) });
     expect(recovery.skipped).toHaveLength(1);
-    const [skip] = recovery.skipped;
+    const skip = recovery.skipped[0]!;
     expect(skip).toMatchObject({ segment: first, reason: 'crc', records: 1 });
     // Exactly message 5's MESSAGE record: its ENQUEUE follows at once.
     const spans = recordSpans(readFileSync(join(dir, first)));
@@ -113,15 +113,15 @@ describe('journal: damaged files', () => {
     const { journal } = openJournal(dir);
     enqueueRange(journal, 1, 10);
     await journal.close();
-    const [name] = segmentFiles(dir);
+    const name = segmentFiles(dir)[0]!;
     const bytes = readFileSync(join(dir, name));
     const message5 = recordSpans(bytes).find((s) => s.type === RecordType.Message && s.messageId === 5)!;
-    bytes[message5.start + 2] ^= 0x01; // its length grows by 256 bytes: into the records after it
+    bytes[message5.start + 2]! ^= 0x01; // its length grows by 256 bytes: into the records after it
     writeFileSync(join(dir, name), bytes);
     const { recovery } = openJournal(dir);
     expect(contents(recovery)).toEqual({ '/:q': expected([1, 4], [6, 10]) });
     expect(recovery.skipped).toMatchObject([{ offset: message5.start, bytes: message5.end - message5.start }]);
-    expect(recovery.skipped[0].records).toBeUndefined(); // a damaged length: how many records were there is not known
+    expect(recovery.skipped[0]!.records).toBeUndefined(); // a damaged length: how many records were there is not known
   });
 
   it('names a message whose queue entry was damaged right after its record', async () => {
@@ -129,10 +129,10 @@ describe('journal: damaged files', () => {
     const { journal } = openJournal(dir);
     enqueueRange(journal, 1, 5);
     await journal.close();
-    const [name] = segmentFiles(dir);
+    const name = segmentFiles(dir)[0]!;
     const bytes = readFileSync(join(dir, name));
     const enqueue3 = recordSpans(bytes).find((s) => s.type === RecordType.Enqueue && s.messageId === 3)!;
-    bytes[enqueue3.end - 1] ^= 0x40;
+    bytes[enqueue3.end - 1]! ^= 0x40;
     writeFileSync(join(dir, name), bytes);
     const { recovery } = openJournal(dir);
     expect(contents(recovery)).toEqual({ '/:q': [...expected([1, 2]), ...expected([4, 5])] });
@@ -147,15 +147,15 @@ describe('journal: damaged files', () => {
     const fake = new Writer(64);
     const length = writeEnqueue(fake, 1, 99, 1);
     const frame = Buffer.from(fake.take().subarray(0, length));
-    frame[7] ^= 0xff;
+    frame[7]! ^= 0xff;
     journal.enqueue('/', 'q', 1, persistentMessage(1, 100));
     journal.enqueue('/', 'q', 2, new Message(2, 'ex', 'k', { deliveryMode: 2 }, Buffer.concat([Buffer.from('message 2.'), frame, Buffer.alloc(50, '.')])));
     journal.enqueue('/', 'q', 3, persistentMessage(3, 100));
     await journal.close();
-    const [name] = segmentFiles(dir);
+    const name = segmentFiles(dir)[0]!;
     const bytes = readFileSync(join(dir, name));
     const message2 = recordSpans(bytes).find((s) => s.type === RecordType.Message && s.messageId === 2)!;
-    bytes[message2.start] ^= 0x10; // a length past the end of the file: the scan goes through message 2's body
+    bytes[message2.start]! ^= 0x10; // a length past the end of the file: the scan goes through message 2's body
     writeFileSync(join(dir, name), bytes);
     const { recovery } = openJournal(dir);
     expect(contents(recovery)).toEqual({ '/:q': [[1, 'message 1'], [3, 'message 3']] });
@@ -188,9 +188,9 @@ describe('journal: damaged files', () => {
     const { journal, recovery: recovered } = await reopen(first.journal, dir);
     // The recovered message, still held by queue a, also goes to queue b: the
     // new segment gets only an ENQUEUE naming it.
-    journal.enqueue('/', 'b', 1, recovered.queues[0].messages[0].message);
+    journal.enqueue('/', 'b', 1, recovered.queues[0]!.messages[0]!.message);
     await journal.close();
-    flipByteInBody(dir, segmentFiles(dir)[0], 1);
+    flipByteInBody(dir, segmentFiles(dir)[0]!, 1);
     const { recovery } = openJournal(dir);
     expect(recovery.queues).toEqual([]);
     expect(recovery.lostEntries).toEqual([
@@ -242,7 +242,7 @@ describe('journal: damaged files', () => {
         const { name, bytes } = random.pick(segments);
         const at = random.int(SEGMENT_HEADER_BYTES, bytes.length - 1);
         const damaged = readFileSync(join(scratch, name));
-        damaged[at] ^= random.int(1, 255);
+        damaged[at]! ^= random.int(1, 255);
         writeFileSync(join(scratch, name), damaged);
         flipped.push({ segment: name, at });
         const spans = recordSpans(bytes);

@@ -10,13 +10,16 @@
 // Every few confirmations it acks an older message, so that segments rotate,
 // die and get compacted while the parent kills the process at random moments.
 //
-// Run: node --import tsx crash-child.ts <journal dir> <first id>
+// Run: node --import tsx crash-child.ts <journal dir> <first id> <report file>
 
 import { openSync, writeSync } from 'node:fs';
 import { Message } from '../../broker/message';
 import { Journal } from './journal';
 
-const [dir, firstId, reportFile] = process.argv.slice(2);
+const usage = (): never => {
+  throw new Error('usage: crash-child.ts <journal dir> <first id> <report file>');
+};
+const [dir = usage(), firstId = usage(), reportFile = usage()] = process.argv.slice(2);
 const reportFd = openSync(reportFile, 'a');
 const { journal } = Journal.open(dir, { segmentBytes: 64 * 1024, compaction: { factor: 1.5, slackBytes: 0 } });
 const confirmed: number[] = [];

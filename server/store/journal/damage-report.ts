@@ -24,7 +24,7 @@ export function journalDamage(recovery: Recovery): JournalDamage | null {
   const damaged = recovery.skipped.filter((s) => s.reason !== 'torn');
   const lostMessages = recovery.lostEntries.length + recovery.lostMessageIds.length;
   if (damaged.length === 0 && lostMessages === 0) return null;
-  const bySegment = new Map<string, SkippedBytes[]>();
+  const bySegment = new Map<string, [SkippedBytes, ...SkippedBytes[]]>();
   for (const region of damaged) {
     const regions = bySegment.get(region.segment);
     if (regions) regions.push(region);
@@ -49,7 +49,7 @@ export function journalDamage(recovery: Recovery): JournalDamage | null {
   };
 }
 
-function segmentSentence(segment: string, regions: SkippedBytes[]): string {
+function segmentSentence(segment: string, regions: readonly [SkippedBytes, ...SkippedBytes[]]): string {
   const [first] = regions;
   const bytes = regions.reduce((sum, s) => sum + s.bytes, 0);
   const records = regions.every((s) => s.records !== undefined) ? `, ${plural(regions.reduce((sum, s) => sum + s.records!, 0), 'record')}` : '';

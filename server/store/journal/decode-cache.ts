@@ -24,7 +24,7 @@ export class DecodeCache<T> {
       return undefined;
     }
     let hash = 0x811c9dc5; // FNV-1a
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i], 0x01000193);
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193); // the caller's range is in buf
     this.slot = (hash >>> 0) % SLOTS;
     const key = this.keys[this.slot];
     if (key === undefined || key.length !== end - start) return undefined;

@@ -83,7 +83,7 @@ describe('journal: group commit', () => {
     for (let id = 1; id <= 20; id++) journal.enqueue('/', 'q', id, persistentMessage(id, 100_000));
     // No commit has run yet, but most of the burst is already in the file.
     expect(journal.stats().writes).toBeGreaterThan(0);
-    expect(readFileSync(join(dir, segmentFiles(dir)[0])).length).toBeGreaterThan(1_000_000);
+    expect(readFileSync(join(dir, segmentFiles(dir)[0]!)).length).toBeGreaterThan(1_000_000);
     await flushed(journal);
     expect(replay(dir, new LiveIndex()).messages).toBe(20);
   });

@@ -45,11 +45,11 @@ describe('journal: write and replay', () => {
     await flushed(journal);
     const { recovery } = await reopen(journal, dir);
     expect(recovery.queues).toHaveLength(1);
-    const [queue] = recovery.queues;
+    const queue = recovery.queues[0]!;
     expect(queue.vhost).toBe('/');
     expect(queue.name).toBe('orders');
     expect(queue.messages).toHaveLength(1);
-    const got = queue.messages[0];
+    const got = queue.messages[0]!;
     expect(got.seq).toBe(1);
     expect(got.message).toBeInstanceOf(Message);
     expect(got.message.id).toBe(7);
@@ -74,7 +74,7 @@ describe('journal: write and replay', () => {
     expect(contents(recovery)).toEqual({ '/:a': [[1, 'message 1']], '/:b': [[1, 'message 1']], '/:c': [[5, 'message 1']] });
     // One Message object for the three queues, as the engine shares it.
     const [a, b] = recovery.queues;
-    expect(a.messages[0].message).toBe(b.messages[0].message);
+    expect(a!.messages[0]!.message).toBe(b!.messages[0]!.message);
   });
 
   it('keeps queues of different vhosts apart and returns each queue in seq order', async () => {
@@ -207,8 +207,8 @@ describe('journal: write and replay', () => {
     for (let id = 1; id <= 100; id++) journal.enqueue('/', 'q', id, persistentMessage(id, 1000));
     for (let id = 1; id <= 100; id++) if (id % 20 !== 0) journal.remove('/', 'q', id);
     const { recovery } = await reopen(journal, dir);
-    expect(contents(recovery)['/:q'].map(([seq]) => seq)).toEqual([20, 40, 60, 80, 100]);
-    for (const { message } of recovery.queues[0].messages) expect(message.body.buffer.byteLength).toBeLessThanOrEqual(5 * 1000);
+    expect(contents(recovery)['/:q']!.map(([seq]) => seq)).toEqual([20, 40, 60, 80, 100]);
+    for (const { message } of recovery.queues[0]!.messages) expect(message.body.buffer.byteLength).toBeLessThanOrEqual(5 * 1000);
   });
 
   it('gives every recovered message its own properties and routing key, repeated or not', async () => {
@@ -223,7 +223,7 @@ describe('journal: write and replay', () => {
     ];
     sent.forEach((message, i) => journal.enqueue('/', 'q', i + 1, message));
     const { recovery } = await reopen(journal, dir);
-    const got = recovery.queues[0].messages.map(({ message }) => ({
+    const got = recovery.queues[0]!.messages.map(({ message }) => ({
       id: message.id,
       exchange: message.exchange,
       routingKey: message.routingKey,
@@ -248,7 +248,7 @@ describe('journal: write and replay', () => {
     await flushed(journal);
     expect(journal.stats().bytesWritten - before).toBe(oneMark);
     const { recovery } = await reopen(journal, dir);
-    expect(recovery.queues[0].messages.map(({ seq, redelivered }) => [seq, redelivered])).toEqual([
+    expect(recovery.queues[0]!.messages.map(({ seq, redelivered }) => [seq, redelivered])).toEqual([
       [1, false],
       [2, true],
       [3, false],

@@ -25,6 +25,9 @@
 // message's refs may fall to zero and rise again when an entry's rewritten
 // ENQUEUE comes after the removal of another entry (so rows are kept until
 // `finishReplay`, which frees the unheld ones and settles the rest).
+//
+// Rows are only addressed below the rows in use, which every column covers,
+// so column reads carry `!` rather than a check.
 
 import type { Message } from '../../broker/message';
 import { ENQUEUE_RECORD_BYTES } from './format';
@@ -174,8 +177,8 @@ export class LiveIndex {
 
   /** A MESSAGE record for the row sits in `segment`: a first one, or a rewritten copy that replaces the old. */
   placeMessage(row: number, message: Message, segment: SegmentInfo, recordBytes: number): void {
-    const held = this.messageRefs[row] > 0;
-    if (held && this.messageSegment[row] !== NO_SEGMENT) this.count(this.messageSegment[row], -1, -this.messageBytes[row]);
+    const held = this.messageRefs[row]! > 0;
+    if (held && this.messageSegment[row] !== NO_SEGMENT) this.count(this.messageSegment[row]!, -1, -this.messageBytes[row]!);
     this.messageObject[row] = message;
     this.messageSegment[row] = segment.no;
     this.messageBytes[row] = recordBytes;
@@ -194,13 +197,13 @@ export class LiveIndex {
 
   /** Whether the row's message is held by a queue and its MESSAGE record is in `segment`. */
   messageHeldIn(row: number, segment: SegmentInfo): boolean {
-    return this.messageRefs[row] > 0 && this.messageSegment[row] === segment.no;
+    return this.messageRefs[row]! > 0 && this.messageSegment[row] === segment.no;
   }
 
   /** Calls `visit` for every message held by some queue. */
   forEachHeldMessage(visit: (row: number, message: Message) => void): void {
     for (let row = 0; row < this.messageRowsUsed; row++) {
-      if (this.messageRefs[row] > 0) visit(row, this.messageObject[row]!);
+      if (this.messageRefs[row]! > 0) visit(row, this.messageObject[row]!);
     }
   }
 
@@ -209,7 +212,7 @@ export class LiveIndex {
   /** The message row held by the queue at `seq`, or -1. */
   queuedMessage(queue: QueueState, seq: number): number {
     const entry = queue.entries.get(seq);
-    return entry < 0 ? -1 : this.entryMessage[entry];
+    return entry < 0 ? -1 : this.entryMessage[entry]!;
   }
 
   /** `expiresAt`: epoch ms at which the message expires in the queue, 0 for never. */
@@ -232,9 +235,9 @@ export class LiveIndex {
     }
     this.entryQueue[entry] = queue;
     this.count(segment.no, 1, ENQUEUE_RECORD_BYTES);
-    if (++this.messageRefs[messageRow] === 1) {
+    if (++this.messageRefs[messageRow]! === 1) {
       this.liveMessages++;
-      if (this.messageSegment[messageRow] !== NO_SEGMENT) this.count(this.messageSegment[messageRow], 1, this.messageBytes[messageRow]);
+      if (this.messageSegment[messageRow] !== NO_SEGMENT) this.count(this.messageSegment[messageRow]!, 1, this.messageBytes[messageRow]!);
     }
     // Released after the new reference is taken, in case both hold the same message.
     const replaced = queue.entries.set(seq, entry);
@@ -282,8 +285,8 @@ export class LiveIndex {
     if (!queue) return undefined;
     return {
       queue,
-      seq: this.entrySeq[entry],
-      messageId: this.messageId[this.entryMessage[entry]],
+      seq: this.entrySeq[entry]!,
+      messageId: this.messageId[this.entryMessage[entry]!]!,
       delivered: this.entryDelivered[entry] === 1,
       expiresAt: this.expiresAtOf(entry),
     };
@@ -291,7 +294,7 @@ export class LiveIndex {
 
   /** The ENQUEUE record of a live queue entry was rewritten into `segment`. */
   relocateEntry(entry: number, segment: SegmentInfo): void {
-    this.count(this.entrySegment[entry], -1, -ENQUEUE_RECORD_BYTES);
+    this.count(this.entrySegment[entry]!, -1, -ENQUEUE_RECORD_BYTES);
     this.entrySegment[entry] = segment.no;
     this.count(segment.no, 1, ENQUEUE_RECORD_BYTES);
   }
@@ -299,7 +302,7 @@ export class LiveIndex {
   /** Calls `visit` for each message of the queue in seq order. */
   forEachQueued(queue: QueueState, visit: (seq: number, message: Message, delivered: boolean, expiresAt: number) => void): void {
     queue.entries.forEach((seq, entry) =>
-      visit(seq, this.messageObject[this.entryMessage[entry]]!, this.entryDelivered[entry] === 1, this.expiresAtOf(entry)),
+      visit(seq, this.messageObject[this.entryMessage[entry]!]!, this.entryDelivered[entry] === 1, this.expiresAtOf(entry)),
     );
   }
 
@@ -312,9 +315,9 @@ export class LiveIndex {
     const orphans: LostEntry[] = [];
     for (let entry = 0; entry < this.entryRowsUsed; entry++) {
       const queue = this.entryQueue[entry];
-      if (!queue || this.messageObject[this.entryMessage[entry]]) continue;
-      const seq = this.entrySeq[entry];
-      orphans.push({ vhost: queue.vhost, queue: queue.name, seq, messageId: this.messageId[this.entryMessage[entry]] });
+      if (!queue || this.messageObject[this.entryMessage[entry]!]) continue;
+      const seq = this.entrySeq[entry]!;
+      orphans.push({ vhost: queue.vhost, queue: queue.name, seq, messageId: this.messageId[this.entryMessage[entry]!]! });
       this.remove(queue, seq);
     }
     for (let row = 0; row < this.messageRowsUsed; row++) {
@@ -328,22 +331,22 @@ export class LiveIndex {
   }
 
   private expiresAtOf(entry: number): number {
-    return this.entryExpiresAt === null ? 0 : this.entryExpiresAt[entry];
+    return this.entryExpiresAt === null ? 0 : this.entryExpiresAt[entry]!;
   }
 
   private release(entry: number): void {
-    const row = this.entryMessage[entry];
-    this.count(this.entrySegment[entry], -1, -ENQUEUE_RECORD_BYTES);
+    const row = this.entryMessage[entry]!;
+    this.count(this.entrySegment[entry]!, -1, -ENQUEUE_RECORD_BYTES);
     this.entryQueue[entry] = undefined;
     this.freeEntryRows.push(entry);
-    if (--this.messageRefs[row] > 0) return;
+    if (--this.messageRefs[row]! > 0) return;
     this.liveMessages--;
-    if (this.messageSegment[row] !== NO_SEGMENT) this.count(this.messageSegment[row], -1, -this.messageBytes[row]);
+    if (this.messageSegment[row] !== NO_SEGMENT) this.count(this.messageSegment[row]!, -1, -this.messageBytes[row]!);
     if (!this.replaying) this.freeMessage(row);
   }
 
   private freeMessage(row: number): void {
-    this.messageSlots.delete(this.messageId[row]);
+    this.messageSlots.delete(this.messageId[row]!);
     this.messageId[row] = NaN;
     this.messageObject[row] = undefined;
     this.freeMessageRows.push(row);

@@ -48,7 +48,7 @@ describe('journal: segments and space', () => {
     for (let id = 1; id <= 200; id++) journal.remove('/', 'q', id);
     await flushUntil(journal, () => segmentFiles(dir).length === 1);
     // The one left is the current segment: the newest before, or one started since.
-    expect(segmentFiles(dir)[0] >= before[before.length - 1]).toBe(true);
+    expect(segmentFiles(dir)[0]! >= before[before.length - 1]!).toBe(true);
     expect(journal.stats().segmentsDeleted).toBe(before.length - 1);
     expect(journal.stats().liveBytes).toBe(0);
     const { recovery } = await reopen(journal, dir, { segmentBytes: SEGMENT });

@@ -65,7 +65,7 @@ export class Reclaimer {
     } catch (error) {
       this.counters.reclaimError = (error as Error).message;
     }
-    if (!this.compacting && this.shouldCompact()) this.startCompaction(this.index.segments[0]);
+    if (!this.compacting && this.shouldCompact()) this.startCompaction(this.index.segments[0]!);
   }
 
   stop(): void {
@@ -74,7 +74,7 @@ export class Reclaimer {
 
   private deleteDeadSegments(): void {
     while (this.index.segments.length > 1) {
-      const oldest = this.index.segments[0];
+      const oldest = this.index.segments[0]!;
       if (oldest === this.writer.current || oldest.liveRecords > 0) break;
       oldest.deadAt ??= this.writer.appendedBytes;
       if (this.writer.syncedBytes < oldest.deadAt) break; // the next sync comes back here
@@ -92,7 +92,7 @@ export class Reclaimer {
   }
 
   private shouldCompact(): boolean {
-    const oldest = this.index.segments[0];
+    const oldest = this.index.segments[0]!; // never empty: the segment being written is in it
     return (
       oldest !== this.writer.current &&
       oldest.liveRecords > 0 &&

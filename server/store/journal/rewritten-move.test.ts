@@ -28,7 +28,7 @@ describe('journal: a move of a rewritten copy', () => {
     expect(journal.stats().messages).toBe(2);
     const { recovery } = await reopen(journal, dir);
     expect(contents(recovery)).toEqual({ '/:work.dlq': [[2, 'message 2']], '/:work': [[7, 'message 1']] });
-    const [copy] = recovery.queues.find((q) => q.name === 'work')!.messages;
+    const copy = recovery.queues.find((q) => q.name === 'work')!.messages[0]!;
     expect([copy.message.id, copy.message.exchange, copy.message.routingKey]).toEqual([3, 'work-exchange', 'work']);
     expect(copy.message.properties.headers).toEqual({ 'x-death': [], 'x-requeued': 1 });
     expect(recovery.maxMessageId).toBe(3);
@@ -40,7 +40,7 @@ describe('journal: a move of a rewritten copy', () => {
     const original = persistentMessage(1, 64);
     journal.enqueue('/', 'work.dlq', 1, original);
     await flushed(journal);
-    const [segment] = segmentFiles(dir);
+    const segment = segmentFiles(dir)[0]!;
     const beforeMove = statSync(join(dir, segment)).size;
     journal.move('/', 'work.dlq', 1, 'work', 7, rewritten(original, 2));
     await journal.close();
@@ -56,7 +56,7 @@ describe('journal: a move of a rewritten copy', () => {
       // The whole MOVE record is on disk exactly when the file is complete.
       expect({ cut, held }).toEqual({ cut, held: cut < bytes.length ? ['work.dlq:1'] : ['work:2'] });
       expect(recovery.lostEntries).toEqual([]);
-      outcomes.add(held[0]);
+      outcomes.add(held[0]!);
     }
     expect([...outcomes]).toEqual(['work.dlq:1', 'work:2']);
   });
@@ -83,10 +83,10 @@ describe('journal: a move of a rewritten copy', () => {
     const stats = journal.stats();
     expect(stats.recordsRewritten).toBeGreaterThanOrEqual(2 * originals.length);
     // Every segment holding an original, a copy or a MOVE is gone: the live copies were rewritten.
-    expect(segmentFiles(dir)[0] > lastWithMoves).toBe(true);
+    expect(segmentFiles(dir)[0]! > lastWithMoves).toBe(true);
     ({ journal } = await reopen(journal, dir, options));
     const { recovery } = await reopen(journal, dir, options);
     expect(contents(recovery)).toEqual({ '/:work': originals.map((_m, k) => [k + 1, `message ${k + 1}`]) });
-    expect(recovery.queues[0].messages.map(({ message }) => message.id)).toEqual(originals.map((_m, k) => 100 + k));
+    expect(recovery.queues[0]!.messages.map(({ message }) => message.id)).toEqual(originals.map((_m, k) => 100 + k));
   });
 });

@@ -174,13 +174,13 @@ export function scanSegment(
 function plausibleFrameEnd(buf: Buffer, at: number): number {
   if (at + RECORD_FRAME_BYTES >= buf.length) return -1;
   const start = at + RECORD_FRAME_BYTES;
-  const type = buf[start];
+  const type = buf[start]!; // checked just above: start < buf.length
   if (type === 0 || type > MAX_RECORD_TYPE) return -1;
   const length = buf.readUInt32BE(at);
   const end = start + length;
   if (!recordLengthFits(type, length) || end > buf.length) return -1;
   // A message id is below 2^53: the top 11 bits of its u64 are zero.
-  if (type === RecordType.Message && (buf[start + 1] !== 0 || buf[start + 2] >= 0x20)) return -1;
+  if (type === RecordType.Message && (buf[start + 1] !== 0 || buf[start + 2]! >= 0x20)) return -1;
   return end;
 }
 
@@ -193,7 +193,7 @@ function frameProblem(buf: Buffer, pos: number): { reason: 'crc' | 'invalid'; de
   if (buf.length - pos < RECORD_FRAME_BYTES + 1) return { reason: 'invalid', detail: 'record frame cut short' };
   const length = buf.readUInt32BE(pos);
   const start = pos + RECORD_FRAME_BYTES;
-  const type = buf[start];
+  const type = buf[start]!; // checked above: at least a frame and a type byte
   if (!recordLengthFits(type, length)) return { reason: 'invalid', detail: `record length ${length} does not fit record type ${type}` };
   const end = start + length;
   if (end > buf.length) return { reason: 'invalid', detail: `record of ${length} bytes runs past the end of the file` };

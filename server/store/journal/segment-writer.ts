@@ -324,8 +324,8 @@ export class SegmentWriter {
   }
 
   private release(): void {
-    while (this.waitersHead < this.waiters.length && this.waiters[this.waitersHead].upTo <= this.synced) {
-      callWaiter(this.waiters[this.waitersHead++].done);
+    while (this.waitersHead < this.waiters.length && this.waiters[this.waitersHead]!.upTo <= this.synced) {
+      callWaiter(this.waiters[this.waitersHead++]!.done);
     }
     if (this.waitersHead === this.waiters.length) {
       this.waiters = [];

@@ -12,6 +12,7 @@
 // when more than half of it is live. A key that arrives below the run's last
 // key and is not in it (a journal record rewritten by compaction, a queue
 // reusing seqs) goes to `overflow`, a plain Map expected to stay small.
+// Array reads are at indexes in [head, tail) (or below extra.length), hence `!`.
 
 const TOMBSTONE = -1;
 
@@ -31,7 +32,7 @@ export class SlotMap {
   /** The value of `key`, or -1. */
   get(key: number): number {
     const i = this.find(key);
-    if (i >= 0) return this.values[i];
+    if (i >= 0) return this.values[i]!;
     return this.overflow.size > 0 ? (this.overflow.get(key) ?? TOMBSTONE) : TOMBSTONE;
   }
 
@@ -42,7 +43,7 @@ export class SlotMap {
       this.overflow.set(key, value);
       return previous;
     }
-    if (this.tail === this.head || key > this.keys[this.tail - 1]) {
+    if (this.tail === this.head || key > this.keys[this.tail - 1]!) {
       if (this.tail === this.keys.length) this.makeRoom();
       this.keys[this.tail] = key;
       this.values[this.tail++] = value;
@@ -54,7 +55,7 @@ export class SlotMap {
       this.overflow.set(key, value);
       return TOMBSTONE;
     }
-    const previous = this.values[i];
+    const previous = this.values[i]!;
     if (previous === TOMBSTONE) this.runSize++;
     this.values[i] = value;
     return previous;
@@ -64,7 +65,7 @@ export class SlotMap {
   delete(key: number): number {
     const i = this.find(key);
     if (i >= 0 && this.values[i] !== TOMBSTONE) {
-      const previous = this.values[i];
+      const previous = this.values[i]!;
       this.values[i] = TOMBSTONE;
       this.runSize--;
       while (this.head < this.tail && this.values[this.head] === TOMBSTONE) this.head++;
@@ -89,22 +90,22 @@ export class SlotMap {
     let e = 0;
     for (let i = this.head; i < this.tail; i++) {
       if (this.values[i] === TOMBSTONE) continue;
-      const key = this.keys[i];
-      for (; e < extra.length && extra[e] < key; e++) visit(extra[e], this.overflow.get(extra[e])!);
-      visit(key, this.values[i]);
+      const key = this.keys[i]!;
+      for (; e < extra.length && extra[e]! < key; e++) visit(extra[e]!, this.overflow.get(extra[e]!)!);
+      visit(key, this.values[i]!);
     }
-    for (; e < extra.length; e++) visit(extra[e], this.overflow.get(extra[e])!);
+    for (; e < extra.length; e++) visit(extra[e]!, this.overflow.get(extra[e]!)!);
   }
 
   /** Index of `key` in the run (tombstone or not), or -1. */
   private find(key: number): number {
     let low = this.head;
     let high = this.tail - 1;
-    if (high < low || key < this.keys[low] || key > this.keys[high]) return -1;
+    if (high < low || key < this.keys[low]! || key > this.keys[high]!) return -1;
     if (this.keys[low] === key) return low; // the oldest: FIFO removal
     while (low <= high) {
       const mid = (low + high) >>> 1;
-      const at = this.keys[mid];
+      const at = this.keys[mid]!;
       if (at < key) low = mid + 1;
       else if (at > key) high = mid - 1;
       else return mid;
@@ -119,8 +120,8 @@ export class SlotMap {
     let out = 0;
     for (let i = this.head; i < this.tail; i++) {
       if (this.values[i] === TOMBSTONE) continue;
-      keys[out] = this.keys[i];
-      values[out++] = this.values[i];
+      keys[out] = this.keys[i]!;
+      values[out++] = this.values[i]!;
     }
     this.keys = keys;
     this.values = values;

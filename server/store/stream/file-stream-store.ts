@@ -56,6 +56,7 @@ export class FileStreamStore implements StreamStore {
   readonly durable = true;
   nextOffset = 0;
   readableEnd = 0;
+  /** Never empty (nor firstOffsets, its first offsets): the constructor adds a segment and retention keeps the newest. */
   private readonly segmentList: StreamSegment[] = [];
   private readonly firstOffsets: number[] = [];
   /** Rotated segments whose records are not all written and synced yet. */
@@ -80,7 +81,7 @@ export class FileStreamStore implements StreamStore {
       .map(parseSegmentFileName)
       .filter((o): o is number => o !== undefined)
       .sort((a, b) => a - b);
-    offsets.forEach((offset, i) => this.addSegment(StreamSegment.load(dir, offset, i + 1 < offsets.length ? offsets[i + 1] : null)));
+    offsets.forEach((offset, i) => this.addSegment(StreamSegment.load(dir, offset, offsets[i + 1] ?? null)));
     if (offsets.length === 0) {
       const first = StreamSegment.pending(dir, 0);
       first.writePending();
@@ -93,7 +94,7 @@ export class FileStreamStore implements StreamStore {
   }
 
   get firstOffset(): number {
-    return this.firstOffsets[0];
+    return this.firstOffsets[0]!;
   }
 
   get bytes(): number {
@@ -108,7 +109,7 @@ export class FileStreamStore implements StreamStore {
 
   get lastTimestamp(): number | null {
     for (let i = this.segmentList.length - 1; i >= 0; i--) {
-      const t = this.segmentList[i].lastTimestamp;
+      const t = this.segmentList[i]!.lastTimestamp;
       if (t !== null) return t;
     }
     return null;
@@ -149,15 +150,14 @@ export class FileStreamStore implements StreamStore {
   offsetAt(timestamp: number): number {
     // Scans may reach records appended but not yet synced: write them out first.
     this.writeOut();
-    const s = this.segmentList.findIndex((seg) => seg.lastTimestamp !== null && seg.lastTimestamp >= timestamp);
-    if (s < 0) return this.nextOffset;
-    const segment = this.segmentList[s];
+    const segment = this.segmentList.find((seg) => seg.lastTimestamp !== null && seg.lastTimestamp >= timestamp);
+    if (segment === undefined) return this.nextOffset;
     const entry = Math.max(0, lastAtOrBelow(segment.indexTimes, timestamp - 1));
-    for (let at = segment.indexOffsets[entry]; at < this.nextOffset; ) {
+    for (let at = segment.indexOffsets[entry]!; at < this.nextOffset; ) { // a segment with records has an index entry
       const batch = this.readUpTo(at, 256, this.nextOffset);
       if (batch.length === 0) break;
       for (const record of batch) if (record.timestamp >= timestamp) return record.offset;
-      at = batch[batch.length - 1].offset + 1;
+      at = batch[batch.length - 1]!.offset + 1;
     }
     return this.nextOffset;
   }
@@ -165,10 +165,10 @@ export class FileStreamStore implements StreamStore {
   bytesFrom(offset: number): number {
     const at = Math.max(offset, this.firstOffset);
     if (at >= this.nextOffset) return 0;
-    const s = lastAtOrBelow(this.firstOffsets, at);
-    const segment = this.segmentList[s];
-    let bytes = segment.size - segment.indexPositions[Math.max(0, lastAtOrBelow(segment.indexOffsets, at))];
-    for (let i = s + 1; i < this.segmentList.length; i++) bytes += this.segmentList[i].size - SEGMENT_HEADER_BYTES;
+    const s = lastAtOrBelow(this.firstOffsets, at); // >= 0, as at >= firstOffset
+    const segment = this.segmentList[s]!;
+    let bytes = segment.size - segment.indexPositions[Math.max(0, lastAtOrBelow(segment.indexOffsets, at))]!;
+    for (let i = s + 1; i < this.segmentList.length; i++) bytes += this.segmentList[i]!.size - SEGMENT_HEADER_BYTES;
     return bytes;
   }
 
@@ -242,7 +242,7 @@ export class FileStreamStore implements StreamStore {
   // ---- internals -------------------------------------------------------------
 
   private get newest(): StreamSegment {
-    return this.segmentList[this.segmentList.length - 1];
+    return this.segmentList[this.segmentList.length - 1]!;
   }
 
   private addSegment(segment: StreamSegment): void {
@@ -336,10 +336,10 @@ export class FileStreamStore implements StreamStore {
   }
 
   private seek(offset: number): Cursor {
-    const segment = this.segmentList[Math.max(0, lastAtOrBelow(this.firstOffsets, offset))];
+    const segment = this.segmentList[Math.max(0, lastAtOrBelow(this.firstOffsets, offset))]!;
     const entry = lastAtOrBelow(segment.indexOffsets, offset);
     if (entry < 0) return { segment, position: SEGMENT_HEADER_BYTES, next: segment.firstOffset, chunk: EMPTY, chunkAt: 0 };
-    return { segment, position: segment.indexPositions[entry], next: segment.indexOffsets[entry], chunk: EMPTY, chunkAt: 0 };
+    return { segment, position: segment.indexPositions[entry]!, next: segment.indexOffsets[entry]!, chunk: EMPTY, chunkAt: 0 };
   }
 
   private keepCursor(cursor: Cursor): void {

@@ -144,7 +144,8 @@ export class RecordDecoder {
 
   private string(r: Reader): string {
     const start = r.pos + 1;
-    const stop = start + r.buf[r.pos];
+    // Past the buffer (a damaged record) the length reads as undefined: stop is NaN, no cache entry matches, shortstr() throws.
+    const stop = start + r.buf[r.pos]!;
     const cached = this.strings.lookup(r.buf, start, stop);
     if (cached !== undefined) {
       r.pos = stop;

@@ -157,9 +157,9 @@ export class StreamSegment {
     const buf = Buffer.allocUnsafe(count * INDEX_ENTRY_BYTES);
     for (let i = 0; i < count; i++) {
       const e = this.indexWritten + i;
-      buf.writeDoubleBE(this.indexOffsets[e], i * INDEX_ENTRY_BYTES);
-      buf.writeDoubleBE(this.indexTimes[e], i * INDEX_ENTRY_BYTES + 8);
-      buf.writeDoubleBE(this.indexPositions[e], i * INDEX_ENTRY_BYTES + 16);
+      buf.writeDoubleBE(this.indexOffsets[e]!, i * INDEX_ENTRY_BYTES); // e < indexOffsets.length, as for the other columns
+      buf.writeDoubleBE(this.indexTimes[e]!, i * INDEX_ENTRY_BYTES + 8);
+      buf.writeDoubleBE(this.indexPositions[e]!, i * INDEX_ENTRY_BYTES + 16);
     }
     const fd = openSync(this.indexPath, 'a');
     try {
@@ -192,7 +192,7 @@ export class StreamSegment {
     }
     this.indexWritten = count;
     this.lastIndexedAt = previous;
-    this.firstTimestamp = this.indexTimes[0];
+    this.firstTimestamp = this.indexTimes[0]!; // count > 0
     this.size = this.written = fileSize;
     this.nextOffset = nextSegmentOffset;
     // The newest timestamp: read the records after the last index entry (at most one interval).
