@@ -96,7 +96,7 @@ function parseFlags(argv: string[]): { values: Map<string, string>; dev: boolean
   let dev = false;
   const known = new Set(Object.values(SETTINGS).map((s) => s.flag));
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg = argv[i]!;
     if (arg === '--dev') {
       dev = true;
       continue;
@@ -128,7 +128,7 @@ const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 
 /** A size such as 50MB, 1GiB or 1000000 (bytes). */
 function parseBytes(raw: string, key: SettingKey): number {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(raw.trim());
-  const unit = match ? BYTE_UNITS[match[2].toLowerCase()] : undefined;
+  const unit = match ? BYTE_UNITS[match[2]!.toLowerCase()] : undefined; // the group always takes part
   if (!match || unit === undefined) {
     throw new ConfigError(`Invalid ${settingName(key)} "${raw}": give a size such as 50MB, 2GB or 1GiB (bytes without a unit).`);
   }
@@ -159,7 +159,7 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
 function parseDuration(raw: string, key: SettingKey): number {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/.exec(raw.trim());
   if (!match || Number(match[1]) <= 0) throw new ConfigError(`Invalid ${settingName(key)} "${raw}": give a duration such as 10s, 500ms or 2m.`);
-  return Math.round(Number(match[1]) * DURATION_UNITS[match[2]]);
+  return Math.round(Number(match[1]) * DURATION_UNITS[match[2]!]!); // the pattern allows only the table's units
 }
 
 function readTlsFile(file: string, key: SettingKey): Buffer {

@@ -35,7 +35,7 @@ function fail(message: string): never {
 /** Whether the only user is guest, who may connect from loopback only: then no other machine can use this broker. */
 async function onlyGuest(db: MetadataDb): Promise<boolean> {
   const users = await db.prisma.user.findMany({ select: { name: true }, take: 2 });
-  return users.length === 1 && users[0].name === 'guest';
+  return users.length === 1 && users[0]?.name === 'guest';
 }
 
 async function main(): Promise<void> {

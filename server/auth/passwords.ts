@@ -65,7 +65,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
     return actual.length === raw.length && timingSafeEqual(actual, raw);
   }
   const [, n, r, p, salt, hash] = stored.split('$');
-  if (kind !== 'scrypt' || !hash) return false;
+  if (kind !== 'scrypt' || salt === undefined || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
   const actual = await scrypt(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
   return actual.length === expected.length && timingSafeEqual(actual, expected);

@@ -167,7 +167,7 @@ function isJson(contentType: string | undefined): boolean {
 
 /** The procedures of an API URL: "/api/trpc/a.b,c.d?batch=1" → ["a.b", "c.d"]. */
 function procedures(url: string): string[] {
-  const path = url.slice(API_PREFIX.length).split('?')[0];
+  const path = url.slice(API_PREFIX.length).split('?')[0]!; // split gives at least one part
   try {
     return decodeURIComponent(path).split(',');
   } catch {
@@ -181,5 +181,5 @@ function trpcErrorBody(url: string, refusal: Refusal): unknown {
     error: { message: refusal.message, code: TRPC_ERROR_CODES_BY_KEY[refusal.code], data: { code: refusal.code, httpStatus: refusal.status, path } },
   });
   const batch = new URLSearchParams(url.split('?')[1] ?? '').get('batch') === '1';
-  return batch ? procedures(url).map(error) : error(procedures(url)[0]);
+  return batch ? procedures(url).map(error) : error(procedures(url)[0]!);
 }

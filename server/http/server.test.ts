@@ -65,8 +65,8 @@ describe('HTTP server', () => {
     await other.closed;
     expect(other.received()).toMatch(/^HTTP\/1\.1 200 /);
     // Once one of the three closes, the address gets in again.
-    first[0].socket.destroy();
-    await first[0].closed;
+    first[0]!.socket.destroy();
+    await first[0]!.closed;
     const again = await rawConnect(running.port);
     again.socket.write('GET /api/trpc/auth.me HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
     await again.closed;

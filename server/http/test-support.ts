@@ -66,7 +66,7 @@ export async function startTestHttp(env: Record<string, string> = {}, opts: { ho
     tls: opts.tls ? config.tls : undefined,
     log: (line) => logged.push(line),
   });
-  const cookie = services.sessions.issue('guest').split(';')[0];
+  const cookie = services.sessions.issue('guest').split(';')[0]!;
   const shown = host === 'localhost' ? '127.0.0.1' : host;
   return {
     server,

@@ -14,8 +14,8 @@ export class ArrivalLog {
 
   /** Notes that every message numbered below `nextSeq` had arrived by `at`. */
   note(nextSeq: number, at: number): void {
-    const n = this.seqs.length;
-    if (n > 0 && this.seqs[n - 1] >= nextSeq) return;
+    const last = this.seqs.at(-1);
+    if (last !== undefined && last >= nextSeq) return;
     this.seqs.push(nextSeq);
     this.times.push(at);
     if (this.seqs.length > MAX_ENTRIES) {
@@ -33,7 +33,7 @@ export class ArrivalLog {
   /** Forgets entries that only date messages numbered below `headSeq` (consumed or gone). */
   forgetBefore(headSeq: number): void {
     let drop = 0;
-    while (drop < this.seqs.length && this.seqs[drop] <= headSeq) drop++;
+    while (drop < this.seqs.length && this.seqs[drop]! <= headSeq) drop++;
     if (drop > 0) {
       this.seqs.splice(0, drop);
       this.times.splice(0, drop);
@@ -42,7 +42,7 @@ export class ArrivalLog {
 
   /** The time by which message `seq` had arrived, or null when it arrived after the last note. */
   arrivedBy(seq: number): number | null {
-    for (let i = 0; i < this.seqs.length; i++) if (this.seqs[i] > seq) return this.times[i];
+    for (let i = 0; i < this.seqs.length; i++) if (this.seqs[i]! > seq) return this.times[i]!; // times runs beside seqs
     return null;
   }
 }

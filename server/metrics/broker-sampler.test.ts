@@ -27,9 +27,9 @@ describe('BrokerSampler', () => {
     // 50 messages in about a tenth of a second: a few hundred per second.
     expect(seen[1]).toBeGreaterThan(100);
     expect(seen[1]).toBeLessThan(1000);
-    expect(sampler.queueRates('/', 'orders').incoming).toBeCloseTo(seen[1], 5);
+    expect(sampler.queueRates('/', 'orders').incoming).toBeCloseTo(seen[1]!, 5);
     expect(sampler.queueSeries('/', 'orders').depth).toEqual([0, 50]);
-    expect(sampler.exchangeRates('/', '').publishIn).toBeCloseTo(seen[1], 5);
+    expect(sampler.exchangeRates('/', '').publishIn).toBeCloseTo(seen[1]!, 5);
     expect(sampler.perSecond.toArray().map((p) => p.value.ready)).toEqual([0, 50]);
   });
 

@@ -112,10 +112,10 @@ describe('lag.ranking', () => {
       ['slow', 18],
       ['fast', 2],
     ]);
-    expect(ranking.groups[0].lagMs).toBeGreaterThan(ranking.groups[1].lagMs);
+    expect(ranking.groups[0]!.lagMs).toBeGreaterThan(ranking.groups[1]!.lagMs);
     expect(ranking.queues.map((q) => q.queue)).toEqual(['old', 'young', 'unseen']);
-    expect(ranking.queues[0].oldestAgeMs! - ranking.queues[1].oldestAgeMs!).toBeGreaterThanOrEqual(140);
-    expect(ranking.queues[2].oldestAgeMs).toBeNull();
+    expect(ranking.queues[0]!.oldestAgeMs! - ranking.queues[1]!.oldestAgeMs!).toBeGreaterThanOrEqual(140);
+    expect(ranking.queues[2]!.oldestAgeMs).toBeNull();
     expect(ranking).toMatchObject({ groupCount: 2, queueCount: 3 });
   });
 });
