@@ -42,7 +42,7 @@ export async function startWarren(env: Record<string, string> = {}): Promise<{ w
       reject(new Error(`Warren exited with ${code} before it was ready:\n${out}`));
     });
   });
-  return { warren: { consoleUrl: ready[1], amqpUrl: ready[2], dataDir, output: () => out }, child };
+  return { warren: { consoleUrl: ready[1]!, amqpUrl: ready[2]!, dataDir, output: () => out }, child }; // both groups always take part
 }
 
 export async function stopWarren({ warren, child }: { warren: Warren; child: ChildProcess }): Promise<void> {

@@ -27,7 +27,8 @@ export function MemoryChart() {
     trpc.system.processFigures.subscriptionOptions(undefined, {
       onData: (s) =>
         setPoints((prev) => {
-          if (prev.length > 0 && prev[prev.length - 1].at >= s.at) return prev;
+          const last = prev.at(-1);
+          if (last !== undefined && last.at >= s.at) return prev;
           const next = [...prev, { at: s.at, rss: s.value.rssBytes / MIB, heap: s.value.heapUsedBytes / MIB }];
           return next.length > WINDOW_POINTS ? next.slice(next.length - WINDOW_POINTS) : next;
         }),

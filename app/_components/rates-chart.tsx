@@ -47,7 +47,8 @@ export function RatesCharts() {
         onStarted: () => setPoints([]),
         onData: (s) =>
           setPoints((prev) => {
-            if (prev.length > 0 && prev[prev.length - 1].at >= s.at) return prev;
+            const last = prev.at(-1);
+            if (last !== undefined && last.at >= s.at) return prev;
             const cutoff = Date.now() - range * 60_000;
             const next = [...prev, { at: s.at, ...s.value.rates, ready: s.value.ready, unacked: s.value.unacked }];
             return next[0].at < cutoff ? next.filter((p) => p.at >= cutoff) : next;

@@ -36,7 +36,8 @@ export function QueueDetail() {
     if (!q) return;
     setPoints((prev) => {
       const at = queue.dataUpdatedAt;
-      if (prev.length > 0 && prev[prev.length - 1].at >= at) return prev;
+      const last = prev.at(-1);
+      if (last !== undefined && last.at >= at) return prev;
       const next = [...prev, { at, ready: q.ready, unacked: q.unacked, ...q.rates }];
       return next.length > WINDOW_POINTS ? next.slice(-WINDOW_POINTS) : next;
     });

@@ -66,7 +66,7 @@ export function QueueTable() {
   const total = pages.find((p) => p.data)?.data?.total;
   const error = pages.find((p) => p.error)?.error;
   const rows = new Map<number, NonNullable<(typeof pages)[number]['data']>['rows'][number]>();
-  pages.forEach((p, i) => p.data?.rows.forEach((r, j) => rows.set(blocks[i] * BLOCK + j, r)));
+  pages.forEach((p, i) => p.data?.rows.forEach((r, j) => rows.set(blocks[i]! * BLOCK + j, r))); // one page per block
 
   const sortBy = (key: QueueSortColumn) =>
     setState({ sort: key, dir: state.sort === key && state.dir === 'asc' ? 'desc' : key === 'name' || key === 'vhost' ? 'asc' : 'desc' });

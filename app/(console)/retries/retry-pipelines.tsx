@@ -41,8 +41,8 @@ export function RetryPipelines() {
   /** Change of a tier's count per second over the last few seconds: positive while it fills, negative while it drains. */
   const change = (key: string): number | null => {
     const first = samples[0];
-    const last = samples[samples.length - 1];
-    if (!first || first === last || !first.counts.has(key)) return null;
+    const last = samples.at(-1);
+    if (!first || !last || first === last || !first.counts.has(key)) return null;
     return ((last.counts.get(key) ?? 0) - (first.counts.get(key) ?? 0)) / ((last.at - first.at) / 1000);
   };
 

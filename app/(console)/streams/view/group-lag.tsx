@@ -50,7 +50,8 @@ export function GroupLag({ vhost, stream, groups, sampledAt }: { vhost: string; 
   }, [loaded, groups.length]);
   useEffect(() => {
     setPoints((prev) => {
-      if (prev.length > 0 && prev[prev.length - 1].at >= sampledAt) return prev;
+      const last = prev.at(-1);
+      if (last !== undefined && last.at >= sampledAt) return prev;
       const point: LagPoint = { at: sampledAt };
       for (const g of groups) {
         point[`m:${g.name}`] = g.lag.messages;
@@ -70,7 +71,7 @@ export function GroupLag({ vhost, stream, groups, sampledAt }: { vhost: string; 
         No consumer groups. A consumer joins one with the <code>x-stream-group</code> consume argument.
       </div>
     );
-  const lines = (prefix: string) => groups.map((g, i) => ({ key: `${prefix}${g.name}`, name: g.name, color: COLORS[i % COLORS.length] }));
+  const lines = (prefix: string) => groups.map((g, i) => ({ key: `${prefix}${g.name}`, name: g.name, color: COLORS[i % COLORS.length]! }));
   return (
     <>
       <table className="table" aria-label="Consumer groups">

@@ -40,7 +40,7 @@ export function StreamBrowser({ vhost, stream }: { vhost: string; stream: string
             <span className="muted" role="status">
               {data.messages.length === 0
                 ? `Nothing from there yet (retained offsets ${data.firstOffset}–${data.tailOffset - 1}).`
-                : `Offsets ${data.messages[0].offset}–${data.messages[data.messages.length - 1].offset} of ${data.firstOffset}–${data.tailOffset - 1}`}
+                : `Offsets ${data.messages[0]!.offset}–${data.messages[data.messages.length - 1]!.offset} of ${data.firstOffset}–${data.tailOffset - 1}`}
             </span>
           </>
         )}
