@@ -67,7 +67,7 @@ describe('parallel password guessing', () => {
     const checked = results.filter((r) => !r.ok && r.reason === 'wrong user name or password');
     expect(checked.length).toBeLessThanOrEqual(MAX_IN_FLIGHT_PER_ADDRESS);
     expect(busy.length).toBe(50 - checked.length);
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     console.log(
       `50 parallel guesses: ${checked.length} checked, ${busy.length} refused at once, in ${elapsedMs.toFixed(0)} ms; ` +
         `persistent confirm median ${median(baseline).toFixed(1)} ms before, ${median(during).toFixed(1)} ms during`,

@@ -115,7 +115,7 @@ describe('confirms that wait for the disk', () => {
           }
           // Every tag answered, in order, in fewer frames than messages.
           expect(acks.length).toBeLessThan(200);
-          expect(acks.every((a, i) => i === 0 || a.deliveryTag > acks[i - 1].deliveryTag)).toBe(true);
+          expect(acks.every((a, i) => i === 0 || a.deliveryTag > acks[i - 1]!.deliveryTag)).toBe(true);
           client.destroy();
         },
         {},

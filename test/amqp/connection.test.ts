@@ -53,10 +53,10 @@ describe('negotiation', () => {
     withBroker(({ url, broker }) =>
       withChannel(url, async (ch) => {
         await ch.assertQueue('traffic');
-        const before = broker.listConnections()[0];
+        const before = broker.listConnections()[0]!;
         ch.sendToQueue('traffic', Buffer.alloc(10_000, 7));
         await ch.get('traffic', { noAck: true });
-        const after = broker.listConnections()[0];
+        const after = broker.listConnections()[0]!;
         expect(after.bytesReceived - before.bytesReceived).toBeGreaterThanOrEqual(10_000);
         expect(after.bytesSent - before.bytesSent).toBeGreaterThanOrEqual(10_000);
       }),

@@ -124,7 +124,7 @@ describe('connection errors close the connection', () => {
       const conn = await amqp.connect(url);
       // amqplib reports 320 through 'close' (it is not a "fatal" code for it).
       const closed = new Promise<Error>((resolve) => conn.on('close', resolve));
-      const [summary] = broker.listConnections();
+      const summary = broker.listConnections()[0]!;
       expect(summary.user).toBe('guest');
       expect(summary.peerAddress).toBe('127.0.0.1');
       broker.closeConnection(summary.id, 'closed from the console');

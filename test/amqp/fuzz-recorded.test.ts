@@ -84,7 +84,7 @@ function frame(type: number, channel: number, payload: Buffer): Buffer {
 /** One recorded frame, sometimes mutated. */
 function mutated(rnd: SeededRandom, original: Buffer, frames: Buffer[]): Buffer[] {
   const payload = original.subarray(7, original.length - 1);
-  const type = original[0];
+  const type = original[0]!;
   const channel = original.readUInt16BE(1);
   switch (rnd.int(0, 11)) {
     case 0: {
@@ -130,7 +130,7 @@ async function replay(port: number, rnd: SeededRandom, session: Awaited<ReturnTy
   let frames = session.handshake.length;
   let mutatedFrames = 0;
   for (let i = 0; i < body.length * PASSES; i++) {
-    const original = body[i % body.length];
+    const original = body[i % body.length]!;
     if (i >= cleanUpTo && rnd.next() < 0.6) {
       const next = mutated(rnd, original, body);
       parts.push(...next);

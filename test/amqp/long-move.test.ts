@@ -40,7 +40,7 @@ describe('moving 200,000 messages from the console', () => {
         expect(broker.getQueue('/', 'dest').ready).toBe(MESSAGES);
         expect(broker.getQueue('/', 'big').ready).toBe(0);
         const ends = broker.browseQueue('/', 'dest', { offset: MESSAGES - 1, limit: 1 });
-        expect(ends[0].properties.messageId).toBe(String(MESSAGES - 1));
+        expect(ends[0]!.properties.messageId).toBe(String(MESSAGES - 1));
         expect(sawProgress).toBe(true);
         roundTrips.sort((a, b) => a - b);
         expect(roundTrips.length).toBeGreaterThan(20);

@@ -25,7 +25,7 @@ describe('tutorial 2: work queues', () => {
         await producer.assertQueue('task_queue', { durable: true });
         const slow = await conn.createChannel();
         const fast = await conn.createChannel();
-        const done: Record<string, string[]> = { slow: [], fast: [] };
+        const done: Record<'slow' | 'fast', string[]> = { slow: [], fast: [] };
         for (const [name, ch, ms] of [['slow', slow, 300], ['fast', fast, 5]] as const) {
           await ch.prefetch(1);
           await ch.consume('task_queue', (msg) => {
@@ -67,12 +67,11 @@ describe('tutorial 3: publish/subscribe', () => {
     withBroker(({ url }) =>
       withChannel(url, async (ch) => {
         await ch.assertExchange('logs', 'fanout', { durable: false });
-        const got: Record<string, string[]> = {};
-        for (const sub of ['a', 'b']) {
+        const got: Record<'a' | 'b', string[]> = { a: [], b: [] };
+        for (const sub of ['a', 'b'] as const) {
           const q = await ch.assertQueue('', { exclusive: true });
           expect(q.queue).toMatch(/^amq\.gen-/);
           await ch.bindQueue(q.queue, 'logs', '');
-          got[sub] = [];
           await ch.consume(q.queue, (msg) => msg && got[sub].push(msg.content.toString()), { noAck: true });
         }
         ch.publish('logs', '', Buffer.from('info: hi'));
@@ -93,7 +92,7 @@ describe('tutorial 4: routing', () => {
         const all = await ch.assertQueue('', { exclusive: true });
         await ch.bindQueue(errors.queue, 'direct_logs', 'error');
         for (const severity of ['info', 'warning', 'error']) await ch.bindQueue(all.queue, 'direct_logs', severity);
-        const got: Record<string, string[]> = { errors: [], all: [] };
+        const got: Record<'errors' | 'all', string[]> = { errors: [], all: [] };
         await ch.consume(errors.queue, (m) => m && got.errors.push(m.fields.routingKey), { noAck: true });
         await ch.consume(all.queue, (m) => m && got.all.push(m.fields.routingKey), { noAck: true });
         for (const severity of ['info', 'error', 'warning', 'debug']) ch.publish('direct_logs', severity, Buffer.from(severity));
@@ -109,9 +108,10 @@ describe('tutorial 5: topics', () => {
     withBroker(({ url }) =>
       withChannel(url, async (ch) => {
         await ch.assertExchange('topic_logs', 'topic', { durable: false });
-        const patterns: Record<string, string[]> = { q1: ['*.orange.*'], q2: ['*.*.rabbit', 'lazy.#'] };
-        const got: Record<string, string[]> = { q1: [], q2: [] };
-        for (const [name, keys] of Object.entries(patterns)) {
+        const patterns = { q1: ['*.orange.*'], q2: ['*.*.rabbit', 'lazy.#'] };
+        const got: Record<keyof typeof patterns, string[]> = { q1: [], q2: [] };
+        for (const name of ['q1', 'q2'] as const) {
+          const keys = patterns[name];
           const q = await ch.assertQueue(name, { exclusive: true });
           for (const k of keys) await ch.bindQueue(q.queue, 'topic_logs', k);
           await ch.consume(q.queue, (m) => m && got[name].push(m.fields.routingKey), { noAck: true });

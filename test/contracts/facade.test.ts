@@ -49,7 +49,7 @@ function privateImports(): string[] {
       if (file.startsWith(ENGINE + path.sep)) continue;
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
-        const spec = m[1] ?? m[2];
+        const spec = (m[1] ?? m[2])!; // one of the two alternatives matched
         if (!spec.startsWith('.')) continue;
         const target = path.resolve(path.dirname(file), spec);
         if (!target.startsWith(ENGINE + path.sep)) continue;

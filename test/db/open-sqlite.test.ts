@@ -9,7 +9,7 @@ const ALL_MIGRATIONS = migrationNames(prismaFiles('sqlite'));
 
 async function count(db: MetadataDb, sql: string): Promise<number> {
   const rows = await db.prisma.$queryRawUnsafe<{ n: bigint | number }[]>(sql);
-  return Number(rows[0].n);
+  return Number(rows[0]!.n);
 }
 
 describe('openMetadataDb on SQLite', () => {
@@ -76,8 +76,8 @@ describe('openMetadataDb on SQLite', () => {
     ]);
     expect(read.bindings.map((b) => `${b.source} -[${b.routingKey}]-> ${b.destination}`)).toEqual(['orders -[order.*]-> orders.created']);
     expect(read.policies[0]).toMatchObject({ name: 'limit', applyTo: 'all', priority: 0 });
-    expect(read.permissions[0].user.name).toBe('guest');
-    const [entry] = await db.prisma.auditEntry.findMany();
+    expect(read.permissions[0]!.user.name).toBe('guest');
+    const entry = (await db.prisma.auditEntry.findMany())[0]!;
     expect(entry).toMatchObject({ user: 'guest', action: 'queue.purge', details: '{}' });
     expect(entry.time).toBeInstanceOf(Date);
   });
@@ -93,7 +93,7 @@ describe('openMetadataDb on SQLite', () => {
 
   it('runs in WAL mode with synchronous=NORMAL and foreign keys on', async () => {
     const db = await open();
-    const pragma = async (name: string) => Object.values((await db.prisma.$queryRawUnsafe<object[]>(`PRAGMA ${name}`))[0])[0];
+    const pragma = async (name: string) => Object.values((await db.prisma.$queryRawUnsafe<object[]>(`PRAGMA ${name}`))[0]!)[0];
     expect(await pragma('journal_mode')).toBe('wal');
     expect(Number(await pragma('synchronous'))).toBe(1);
     expect(Number(await pragma('foreign_keys'))).toBe(1);

@@ -56,7 +56,7 @@ describe.skipIf(!postgresUrl)('PostgreSQL metadata database (needs TEST_DATABASE
       expect(second.appliedMigrations).toEqual([]);
       expect(lines[1]).toContain('up to date, no migration applied');
       const recorded = await second.prisma.$queryRawUnsafe<{ n: bigint }[]>('SELECT COUNT(*) AS n FROM _prisma_migrations');
-      expect(Number(recorded[0].n)).toBe(ALL_MIGRATIONS.length);
+      expect(Number(recorded[0]!.n)).toBe(ALL_MIGRATIONS.length);
       const exchange = await second.prisma.exchange.findFirstOrThrow({ include: { vhost: true } });
       expect([exchange.vhost.name, exchange.name, JSON.parse(exchange.arguments)]).toEqual(['/', 'orders', { 'alternate-exchange': 'ae' }]);
       await second.prisma.vhost.delete({ where: { name: '/' } });

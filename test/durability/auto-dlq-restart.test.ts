@@ -28,7 +28,7 @@ describe('the automatic dead-letter queue on disk', () => {
 
     const second = await openInProcess(data.dir);
     cleanup.push(() => second.close());
-    const [dead] = second.broker.browseQueue('/', 'payouts.dlq', { limit: 10 });
+    const dead = second.broker.browseQueue('/', 'payouts.dlq', { limit: 10 })[0]!;
     expect(dead.body.toString()).toBe('payout 9');
     expect(second.broker.getQueue('/', 'payouts.dlq')).toMatchObject({ durable: true, ready: 1 });
   });

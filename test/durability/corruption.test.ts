@@ -44,16 +44,16 @@ describe('a damaged journal', () => {
       .sort();
     expect(segments.length).toBeGreaterThanOrEqual(4);
     // A byte in the middle of a middle segment: in a MESSAGE record (most of the bytes) or an ENQUEUE.
-    const middle = join(dir, segments[1]);
+    const middle = join(dir, segments[1]!);
     const bytes = readFileSync(middle);
     const at = Math.floor(bytes.length / 2);
     const hit = recordSpans(bytes).find((s) => s.start <= at && at < s.end)!;
     expect([RecordType.Message, RecordType.Enqueue]).toContain(hit.type);
     const damaged = hit.messageId - 1; // the first broker numbered the messages from 1, in publishing order
-    bytes[at] ^= 0xff;
+    bytes[at]! ^= 0xff;
     writeFileSync(middle, bytes);
     // The last segment ends in half a record, as a crash mid-write leaves it.
-    const last = join(dir, segments[segments.length - 1]);
+    const last = join(dir, segments[segments.length - 1]!);
     appendFileSync(last, readFileSync(last).subarray(8, 300));
 
     const second = await openInProcess(data.dir, { segmentBytes: SEGMENT_BYTES });

@@ -39,7 +39,7 @@ describe('policies on disk', () => {
     expect(second.broker.listPolicies('/').map((p) => [p.name, p.pattern, p.definition])).toEqual([['retry-billing', '^billing$', { 'retry-tiers': ['1h'] }]]);
     expect(second.broker.getQueue('/', 'billing.dlq').durable).toBe(true);
     const info = second.broker.retries.get('/', 'billing');
-    expect([info.source, info.tiers[0].count, info.tiers[0].nextDueAt]).toEqual(['policy', 1, dueAt]);
+    expect([info.source, info.tiers[0]!.count, info.tiers[0]!.nextDueAt]).toEqual(['policy', 1, dueAt]);
   });
 
   it('a deleted policy stays deleted, and a tier that is gone by the next start returns its messages to the queue', async () => {
@@ -64,6 +64,6 @@ describe('policies on disk', () => {
     const third = await openInProcess(data.dir);
     cleanup.push(() => third.close());
     expect(third.broker.getQueue('/', 'billing').ready).toBe(1);
-    expect(third.broker.browseQueue('/', 'billing', { limit: 1 })[0].body.toString()).toBe('invoice-7');
+    expect(third.broker.browseQueue('/', 'billing', { limit: 1 })[0]!.body.toString()).toBe('invoice-7');
   });
 });

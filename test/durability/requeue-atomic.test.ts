@@ -45,7 +45,7 @@ describe('requeue from a dead-letter queue on disk', () => {
     const result = await second.broker.deadLetters.requeue('/', 'orders.dlq', { filter: {} }, { resetAttempts: true });
     expect(result).toEqual({ requeued: BODIES.length, skipped: 0 });
     await second.close();
-    const last = segments[segments.length - 1];
+    const last = segments[segments.length - 1]!;
     const bytes = readFileSync(join(journalDir, segmentFileName(last)));
 
     const requeuedAt: number[] = [];

@@ -87,8 +87,8 @@ describe('restart on the same data directory', () => {
     const orders = await drain(ch, 'orders.q', 100);
     expect(orders.map((m) => m.content.toString())).toEqual(Array.from({ length: 100 }, (_, i) => `order ${i}`));
     expect(orders.map((m) => m.fields.redelivered)).toEqual(Array.from({ length: 100 }, (_, i) => i < 3));
-    expect(orders[42].properties.headers).toMatchObject({ n: 42 });
-    expect(orders[42].properties.deliveryMode).toBe(2);
+    expect(orders[42]!.properties.headers).toMatchObject({ n: 42 });
+    expect(orders[42]!.properties.deliveryMode).toBe(2);
     const audit = await drain(ch, 'audit.q', 100);
     expect(audit.map((m) => m.content.toString())).toEqual(Array.from({ length: 100 }, (_, i) => `order ${i}`));
 

@@ -28,7 +28,7 @@ describe('retry tiers on disk', () => {
 
     const second = await openInProcess(data.dir);
     cleanup.push(() => second.close());
-    const [tier] = second.broker.retries.get('/', 'billing').tiers;
+    const tier = second.broker.retries.get('/', 'billing').tiers[0]!;
     expect([tier.count, tier.nextDueAt]).toEqual([1, held!.nextDueAt]);
     expect(second.broker.getQueue('/', 'billing').ready).toBe(0);
   });

@@ -76,14 +76,14 @@ describe('retries procedures', () => {
   it('list, get and browseTier show tiers and held messages', async () => {
     scenario();
     const api = caller();
-    const [listed] = await api.retries.list({});
+    const listed = (await api.retries.list({}))[0]!;
     expect(listed).toMatchObject({ vhost: '/', queue: 'work', source: 'x-retry-tiers', deadLetterRoutingKey: 'work.dlq' });
     expect(listed.tiers.map((t) => [t.label, t.count, t.nextDueAt])).toEqual([
       ['1s', 1, now + 1000],
       ['1m', 0, null],
     ]);
     expect((await api.retries.get({ vhost: '/', name: 'work' })).tiers).toHaveLength(2);
-    const [held] = await api.retries.browseTier({ vhost: '/', name: 'work', tier: 0 });
+    const held = (await api.retries.browseTier({ vhost: '/', name: 'work', tier: 0 }))[0]!;
     expect(held).toMatchObject({ position: 0, attempt: 1, dueAt: now + 1000, payloadBase64: Buffer.from('c').toString('base64') });
     expect(held.properties.headers).toMatchObject({ 'x-retry-tier': '1s', 'x-retry-attempt': 1 });
     await expect(api.retries.browseTier({ vhost: '/', name: 'work', tier: 5 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -99,8 +99,8 @@ describe('dead-letters procedures', () => {
     const page = await api.deadLetters.list({ vhost: '/', name: 'work.dlq', filter: { reason: 'rejected', originalQueue: 'work' } });
     expect(page.total).toBe(2);
     expect(page.messages[0]).toMatchObject({ reason: 'rejected', originalQueue: 'work', originalExchange: '', routingKeys: ['work'], attempts: 2, deaths: 1 });
-    expect(page.messages[0].properties.headers).toMatchObject({ tenant: 'acme', 'x-death': [{ reason: 'rejected', time: { $timestamp: expect.any(String) } }] });
-    const exported = await api.deadLetters.export({ vhost: '/', name: 'work.dlq', selection: { seqs: [page.messages[1].seq] } });
+    expect(page.messages[0]!.properties.headers).toMatchObject({ tenant: 'acme', 'x-death': [{ reason: 'rejected', time: { $timestamp: expect.any(String) } }] });
+    const exported = await api.deadLetters.export({ vhost: '/', name: 'work.dlq', selection: { seqs: [page.messages[1]!.seq] } });
     expect(exported.count).toBe(1);
     const lines = exported.jsonl.trimEnd().split('\n').map((l) => JSON.parse(l) as { payloadBase64: string; reason: string });
     expect(lines.map((l) => [Buffer.from(l.payloadBase64, 'base64').toString(), l.reason])).toEqual([['b', 'rejected']]);
@@ -112,7 +112,7 @@ describe('dead-letters procedures', () => {
     scenario();
     const api = caller();
     const { messages } = await api.deadLetters.list({ vhost: '/', name: 'work.dlq' });
-    const requeued = await api.deadLetters.requeue({ vhost: '/', name: 'work.dlq', selection: { seqs: [messages[0].seq] }, resetAttempts: true });
+    const requeued = await api.deadLetters.requeue({ vhost: '/', name: 'work.dlq', selection: { seqs: [messages[0]!.seq] }, resetAttempts: true });
     expect(requeued).toEqual({ requeued: 1, skipped: 0 });
     const back = broker.browseQueue('/', 'work', { limit: 10 });
     expect(back.map((m) => [m.body.toString(), m.properties.headers?.['x-retry-attempt']])).toEqual([['a', undefined]]);

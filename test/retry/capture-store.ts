@@ -75,7 +75,7 @@ export class CaptureStore implements Store {
     }
     for (const [key, held] of this.messages) {
       const [vhost, queue] = key.split('\0');
-      for (const [seq, message] of [...held.entries()].sort((a, b) => a[0] - b[0])) broker.restoreMessage(vhost, queue, seq, message);
+      for (const [seq, message] of [...held.entries()].sort((a, b) => a[0] - b[0])) broker.restoreMessage(vhost!, queue!, seq, message);
     }
     return broker;
   }

@@ -70,7 +70,7 @@ describe('dead-letter requeue over AMQP', () => {
       const { messages } = await broker.deadLetters.list('/', 'mail.dlq', { filter: { text: 'hello' }, limit: 10 });
       expect(messages.map((m) => [m.reason, m.originalQueue, m.attempts])).toEqual([['rejected', 'mail', 1]]);
       attempts.length = 0;
-      const result = await broker.deadLetters.requeue('/', 'mail.dlq', { seqs: [messages[0].seq] }, { resetAttempts: true });
+      const result = await broker.deadLetters.requeue('/', 'mail.dlq', { seqs: [messages[0]!.seq] }, { resetAttempts: true });
       expect(result).toEqual({ requeued: 1, skipped: 0 });
       await waitFor(() => broker.getQueue('/', 'mail.dlq').ready === 2, 5000, 'dead again');
       // Delivered fresh (no attempt header), then once more after the tier.

@@ -23,7 +23,7 @@ describe('retry tiers across a restart', () => {
 
     // Restart: nothing but the store survives.
     const recovered = store.restart();
-    const [tier] = recovered.retries.get('/', 'billing').tiers;
+    const tier = recovered.retries.get('/', 'billing').tiers[0]!;
     expect([tier.count, tier.nextDueAt]).toEqual([1, dueAt]);
     const after = await serveBroker(recovered);
     try {
@@ -54,7 +54,7 @@ describe('retry tiers across a restart', () => {
     const recovered = store.restart({ now: () => now });
     try {
       await waitFor(() => recovered.getQueue('/', 'q').ready === 1, 1000, 'the overdue message');
-      expect(recovered.retries.get('/', 'q').tiers[0].count).toBe(0);
+      expect(recovered.retries.get('/', 'q').tiers[0]!.count).toBe(0);
     } finally {
       recovered.close();
     }
@@ -72,7 +72,7 @@ describe('retry tiers across a restart', () => {
     broker.close();
     expect(store.events).toEqual([]);
     const recovered = store.restart();
-    expect(recovered.retries.get('/', 'durable').tiers[0].count).toBe(0);
+    expect(recovered.retries.get('/', 'durable').tiers[0]!.count).toBe(0);
     expect(() => recovered.getQueue('/', 'transient')).toThrow(/NOT_FOUND/);
     recovered.close();
   });

@@ -26,8 +26,8 @@ describe('retry tiers over AMQP', () => {
         let firstFailure = 0;
         for (const [i, tier] of TIERS.entries()) {
           const delay = parseInt(tier, 10);
-          const failed = arrivals[i];
-          const back = arrivals[i + 1];
+          const failed = arrivals[i]!;
+          const back = arrivals[i + 1]!;
           const headers = back.message.properties.headers ?? {};
           expect(headers).toMatchObject({ app: 'shop', 'x-retry-attempt': i + 1, 'x-retry-tier': tier });
           // The failure happened between the delivery that failed and the return.
@@ -48,8 +48,8 @@ describe('retry tiers over AMQP', () => {
         expect(headers['x-death']).toEqual([
           { count: 1, reason: 'rejected', queue: 'orders', time: expect.any(Object), exchange: '', 'routing-keys': ['orders'] },
         ]);
-        const deathTime = (headers['x-death'] as { time: { value: number } }[])[0].time.value;
-        expect(Math.abs(deathTime * 1000 - arrivals[3].at)).toBeLessThan(1500);
+        const deathTime = (headers['x-death'] as { time: { value: number } }[])[0]!.time.value;
+        expect(Math.abs(deathTime * 1000 - arrivals[3]!.at)).toBeLessThan(1500);
         expect(headers).toMatchObject({ 'x-first-death-reason': 'rejected', 'x-first-death-queue': 'orders', 'x-retry-attempt': 3 });
         expect(dead.properties.deliveryMode).toBe(2);
       }),

@@ -33,7 +33,7 @@ async function setUp() {
 describe('streams API', () => {
   it('lists streams with offsets, times and counts', async () => {
     const { api } = await setUp();
-    const [stream] = await api.list({});
+    const stream = (await api.list({}))[0]!;
     expect(stream).toMatchObject({ vhost: '/', name: 'events', messages: 10, firstOffset: 0, lastOffset: 9, published: 10, segments: 1, groups: 0 });
     expect(stream.lastTimestamp as number).toBeGreaterThan(stream.firstTimestamp as number);
   });
@@ -42,10 +42,10 @@ describe('streams API', () => {
     const { api } = await setUp();
     const page = await api.read({ vhost: '/', name: 'events', from: { kind: 'offset', offset: 3 }, limit: 4 });
     expect(page.messages.map((m) => m.offset)).toEqual([3, 4, 5, 6]);
-    expect(Buffer.from(page.messages[0].payloadBase64, 'base64').toString()).toBe('m3');
-    expect(page.messages[0].properties).toMatchObject({ headers: { i: 3 } });
+    expect(Buffer.from(page.messages[0]!.payloadBase64, 'base64').toString()).toBe('m3');
+    expect(page.messages[0]!.properties).toMatchObject({ headers: { i: 3 } });
     expect(page).toMatchObject({ previousOffset: 0, nextOffset: 7, firstOffset: 0, tailOffset: 10 });
-    const at = page.messages[2].timestamp;
+    const at = page.messages[2]!.timestamp;
     const byTime = await api.read({ vhost: '/', name: 'events', from: { kind: 'timestamp', at }, limit: 2 });
     expect(byTime.messages.map((m) => m.offset)).toEqual([5, 6]);
     const end = await api.read({ vhost: '/', name: 'events', from: { kind: 'next' } });
@@ -55,7 +55,7 @@ describe('streams API', () => {
   it('resets a group, shows its lag, and records the reset in the audit log', async () => {
     const { api, services } = await setUp();
     expect(await api.resetGroup({ vhost: '/', name: 'events', group: 'billing', to: { kind: 'offset', offset: 4 } })).toEqual({ resumeAt: 4 });
-    const [group] = await api.groups({ vhost: '/', name: 'events' });
+    const group = (await api.groups({ vhost: '/', name: 'events' }))[0]!;
     expect(group).toMatchObject({ name: 'billing', committedOffset: 3, consumers: 0, activeConsumerTag: null });
     expect(group.lag.messages).toBe(6);
     expect(group.lag.ms).toBe(60);

@@ -49,12 +49,12 @@ describe('stream consumer groups', () => {
         await waitFor(() => fast.offsets.length === 100 && slow.offsets.length === 40, 5000, 'deliveries');
         await waitFor(() => broker.streams.groups('/', 'orders').every((g) => g.committedOffset === (g.name === 'fast' ? 99 : 29)), 5000, 'commits');
         const groups = Object.fromEntries(broker.streams.groups('/', 'orders').map((g) => [g.name, g]));
-        expect(groups.fast.lag).toEqual({ messages: 0, bytes: 0, ms: 0 });
-        expect(groups.slow.lag.messages).toBe(70);
-        expect(groups.slow.lag.bytes).toBeGreaterThan(70 * 3);
-        expect(groups.slow.lag.ms).toBeGreaterThanOrEqual(250);
-        expect(groups.slow.consumers).toBe(1);
-        expect(groups.slow.activeConsumerTag).toBe(slow.consumerTag);
+        expect(groups.fast!.lag).toEqual({ messages: 0, bytes: 0, ms: 0 });
+        expect(groups.slow!.lag.messages).toBe(70);
+        expect(groups.slow!.lag.bytes).toBeGreaterThan(70 * 3);
+        expect(groups.slow!.lag.ms).toBeGreaterThanOrEqual(250);
+        expect(groups.slow!.consumers).toBe(1);
+        expect(groups.slow!.activeConsumerTag).toBe(slow.consumerTag);
       });
     }, {}, fileStreams(tempDir()));
   });
@@ -85,11 +85,11 @@ describe('stream consumer groups', () => {
           const standby = await consumeGroup(ch2, 'jobs', 'workers', () => true);
           await new Promise((r) => setTimeout(r, 100));
           expect(standby.offsets).toEqual([]);
-          expect(broker.streams.groups('/', 'jobs')[0].consumers).toBe(2);
+          expect(broker.streams.groups('/', 'jobs')[0]!.consumers).toBe(2);
           await ch1.cancel(active.consumerTag);
           await waitFor(() => standby.offsets.length === 25, 5000, 'standby deliveries');
           expect(standby.offsets[0]).toBe(15);
-          expect(broker.streams.groups('/', 'jobs')[0].activeConsumerTag).toBe(standby.consumerTag);
+          expect(broker.streams.groups('/', 'jobs')[0]!.activeConsumerTag).toBe(standby.consumerTag);
         });
       });
     });
@@ -106,7 +106,7 @@ describe('stream consumer groups', () => {
         );
       });
       expect(broker.streams.resetGroup('/', 'audit', 'g', { kind: 'offset', offset: 5 })).toBe(5);
-      expect(broker.streams.groups('/', 'audit')[0].lag.messages).toBe(15);
+      expect(broker.streams.groups('/', 'audit')[0]!.lag.messages).toBe(15);
       await withChannel(url, async (ch) => {
         const c = await consumeGroup(ch, 'audit', 'g', () => true);
         await waitFor(() => c.offsets.length === 15, 5000, 'deliveries after reset');
@@ -149,7 +149,7 @@ describe('stream consumer groups', () => {
         await waitFor(() => held.length === 10, 5000, 'deliveries');
         await ch.cancel(consumerTag);
         for (const m of held) ch.ack(m);
-        await waitFor(() => broker.streams.groups('/', 'late')[0].committedOffset === 9, 5000, 'the late acks');
+        await waitFor(() => broker.streams.groups('/', 'late')[0]!.committedOffset === 9, 5000, 'the late acks');
         expect(broker.streams.groups('/', 'late')[0]).toMatchObject({ consumers: 0, lag: { messages: 20 } });
       });
     });

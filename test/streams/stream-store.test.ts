@@ -32,7 +32,9 @@ describe.each(implementations)('StreamStore ($name)', ({ open }) => {
     expect(store.append(record(0, 5))).toBe(0);
     expect(store.append(record(1, 6))).toBe(1);
     await flushed(store);
-    const [a, b] = store.read(0, 10);
+    const read = store.read(0, 10);
+    const a = read[0]!;
+    const b = read[1]!;
     expect(a.offset).toBe(0);
     expect(b.offset).toBe(1);
     expect(b.routingKey).toBe('key.1');
@@ -59,7 +61,7 @@ describe.each(implementations)('StreamStore ($name)', ({ open }) => {
     expect(store.applyRetention(Date.now())).toBeGreaterThan(0);
     const first = store.firstOffset;
     expect(first).toBeGreaterThan(0);
-    expect(store.read(0, 1)[0].offset).toBe(first);
+    expect(store.read(0, 1)[0]!.offset).toBe(first);
     expect(store.read(100, 5)).toEqual([]);
     expect(store.read(1000, 5)).toEqual([]);
     store.close();
@@ -72,8 +74,8 @@ describe.each(implementations)('StreamStore ($name)', ({ open }) => {
     for (let i = 0; i < 300; i++) {
       const offset = Math.floor(Math.random() * 3000);
       const got = store.read(offset, 3);
-      expect(got[0].offset).toBe(offset);
-      expect(got[0].routingKey).toBe(`key.${offset}`);
+      expect(got[0]!.offset).toBe(offset);
+      expect(got[0]!.routingKey).toBe(`key.${offset}`);
       expect(got.map((r) => r.offset)).toEqual([offset, offset + 1, offset + 2].filter((o) => o < 3000));
     }
     store.close();
@@ -100,7 +102,7 @@ describe.each(implementations)('StreamStore ($name)', ({ open }) => {
       const batch = store.read(at, 7);
       if (batch.length === 0) break;
       seen.push(...batch.map((r) => r.offset));
-      at = batch[batch.length - 1].offset + 1;
+      at = batch[batch.length - 1]!.offset + 1;
     }
     expect(seen).toEqual(Array.from({ length: 2000 }, (_, i) => i));
     store.close();
@@ -114,11 +116,11 @@ describe.each(implementations)('StreamStore ($name)', ({ open }) => {
     const dropped = store.applyRetention(Date.now());
     expect(dropped).toBeGreaterThan(0);
     const after = store.segments();
-    expect(after[0].firstOffset).toBe(before[dropped].firstOffset);
-    expect(store.firstOffset).toBe(before[dropped].firstOffset);
+    expect(after[0]!.firstOffset).toBe(before[dropped]!.firstOffset);
+    expect(store.firstOffset).toBe(before[dropped]!.firstOffset);
     expect(store.bytes).toBeLessThanOrEqual(20_000);
     expect(store.bytes).toBe(after.reduce((n, s) => n + s.bytes, 0));
-    expect(store.read(0, 1)[0].offset).toBe(store.firstOffset);
+    expect(store.read(0, 1)[0]!.offset).toBe(store.firstOffset);
     store.close();
   });
 
@@ -172,7 +174,7 @@ describe('FileStreamStore on disk', () => {
     expect(again.nextOffset).toBe(500);
     expect(again.readableEnd).toBe(500);
     expect(again.segmentCount).toBe(store.segmentCount);
-    expect(again.read(250, 1)[0].routingKey).toBe('key.250');
+    expect(again.read(250, 1)[0]!.routingKey).toBe('key.250');
     expect(again.offsetAt(1_000_000 + 2500)).toBe(250);
     expect(again.groupOffsets().get('g')).toBe(321);
     expect(again.append(record(500, 2_000_000))).toBe(500);
@@ -204,10 +206,10 @@ describe('FileStreamStore on disk', () => {
     const store = new FileStreamStore(dir, limits);
     await fill(store, 400);
     store.close();
-    const index = readdirSync(dir).filter((f) => f.endsWith('.idx'))[1];
+    const index = readdirSync(dir).filter((f) => f.endsWith('.idx'))[1]!;
     truncateSync(join(dir, index), 5);
     const again = new FileStreamStore(dir, limits);
-    for (const offset of [0, 77, 150, 233, 399]) expect(again.read(offset, 1)[0].routingKey).toBe(`key.${offset}`);
+    for (const offset of [0, 77, 150, 233, 399]) expect(again.read(offset, 1)[0]!.routingKey).toBe(`key.${offset}`);
     again.close();
   });
 
