@@ -25,7 +25,7 @@ export async function startWarren(): Promise<RunningBroker> {
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const m = /ready (\d+) (\w+)/.exec(out);
-      if (m) resolve([Number(m[1]), m[2]]);
+      if (m) resolve([Number(m[1]), m[2]!]);
     });
     child.once('exit', (code) => reject(new Error(`Warren exited with ${code} before listening`)));
   });

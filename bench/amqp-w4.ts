@@ -32,7 +32,7 @@ export async function runW4(url: string, messages = 100_000): Promise<WorkloadRe
     await pub.assertExchange(exchange, 'topic', { durable: false, autoDelete: true });
     const decoys: string[] = [];
     for (let q = 0; q < 9; q++) decoys.push((await pub.assertQueue('', { exclusive: true })).queue);
-    for (let i = 0; i < BINDINGS - 1; i++) await pub.bindQueue(decoys[i % decoys.length], exchange, decoyPattern(i));
+    for (let i = 0; i < BINDINGS - 1; i++) await pub.bindQueue(decoys[i % decoys.length]!, exchange, decoyPattern(i));
     const { queue } = await sub.assertQueue('', { exclusive: true });
     await sub.bindQueue(queue, exchange, 'bench.*.#');
     await sub.prefetch(PREFETCH);

@@ -35,7 +35,7 @@ const emit = (line: Record<string, unknown>) => console.log(JSON.stringify(line)
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2; // callers pass samples
 }
 
 function rssBytes(pid: number): number {
@@ -125,7 +125,7 @@ const warrenData = makeDataDir();
 const warren = await spawnBroker(warrenData.dir);
 const rabbit = process.argv.includes('--skip-rabbitmq') ? null : await startRabbitMq();
 try {
-  const runs: Record<string, Awaited<ReturnType<typeof w2>>[]> = { Warren: [], RabbitMQ: [] };
+  const runs: Record<'Warren' | 'RabbitMQ', Awaited<ReturnType<typeof w2>>[]> = { Warren: [], RabbitMQ: [] };
   // One unrecorded warm-up each: Warren's first run is mostly the JIT compiling the message path.
   await runW2(warren.url, W2_WARM_UP);
   if (rabbit) await runW2(rabbit.url, W2_WARM_UP);
@@ -134,7 +134,7 @@ try {
     runs.Warren.push(await w2('Warren', warren.url, run));
     if (rabbit) runs.RabbitMQ.push(await w2('RabbitMQ', rabbit.url, run));
   }
-  const summary = (name: string) => {
+  const summary = (name: keyof typeof runs) => {
     const r = runs[name];
     return r.length === 0 ? null : { rate: median(r.map((x) => x.rate)), confirmP99Ms: median(r.map((x) => x.confirmP99Ms ?? NaN)), deliverP99Ms: median(r.map((x) => x.deliverP99Ms ?? NaN)) };
   };

@@ -26,8 +26,8 @@ function rssOf(pid: number): number {
 
 function summary(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => +sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(2);
-  return { samples: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: +sorted[sorted.length - 1].toFixed(2) };
+  const at = (p: number) => +sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(2);
+  return { samples: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: +sorted[sorted.length - 1]!.toFixed(2) };
 }
 
 /** Times a round trip every 10 ms into `into` until stopped. */

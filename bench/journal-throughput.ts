@@ -31,7 +31,7 @@ const CONFIRMED_SECONDS = 4;
 const BACKLOG = 1_000_000;
 
 function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 }
 
 function round(n: number, digits = 2): number {

@@ -112,7 +112,7 @@ async function heldBytesPerMessage(): Promise<number> {
     s.broker.publish('/', '', 'work', {}, body);
   }
   const after = heapBytes();
-  const held = s.broker.retries.get('/', 'work').tiers[0].count;
+  const held = s.broker.retries.get('/', 'work').tiers[0]!.count;
   if (held !== MESSAGES) throw new Error(`held ${held}`);
   s.broker.close();
   return (after - before) / MESSAGES;
@@ -120,7 +120,7 @@ async function heldBytesPerMessage(): Promise<number> {
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 async function main(): Promise<void> {

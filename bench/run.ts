@@ -28,7 +28,7 @@ function lastJson(stdout: string): unknown[] {
   const found: unknown[] = [];
   const lines = stdout.trimEnd().split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+    const line = lines[i]!;
     if (line.startsWith('{') && line.endsWith('}')) {
       try {
         found.push(JSON.parse(line));

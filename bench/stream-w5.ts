@@ -102,7 +102,7 @@ async function inProcess(dir: string, count: number) {
     if (batch.length === 0) break;
     for (const record of batch) bytes += record.body.length;
     read += batch.length;
-    at = batch[batch.length - 1].offset + 1;
+    at = batch[batch.length - 1]!.offset + 1;
   }
   const storeReadSeconds = seconds(start);
   if (read !== count || bytes !== count * BODY_SIZE) throw new Error(`read ${read} records, ${bytes} bytes`);
@@ -260,7 +260,10 @@ export async function runW5(count = 1_000_000) {
 
 if (process.argv[1] === THIS_FILE) {
   const serveAt = process.argv.indexOf('--serve');
-  const run = serveAt >= 0 ? serve(process.argv[serveAt + 1]) : runW5(Number(process.argv[2]) || undefined).then((r) => console.log(JSON.stringify(r)));
+  const usage = (): never => {
+    throw new Error('usage: stream-w5.ts --serve <streams dir>');
+  };
+  const run = serveAt >= 0 ? serve(process.argv[serveAt + 1] ?? usage()) : runW5(Number(process.argv[2]) || undefined).then((r) => console.log(JSON.stringify(r)));
   run.catch((error) => {
     console.error(error);
     process.exit(1);

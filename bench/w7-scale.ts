@@ -27,7 +27,7 @@ function rssOf(pid: number): number {
 }
 
 function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /** Times `call` SAMPLES times: the round trip as the client sees it, and the server's own time when the call reports one. */
@@ -89,7 +89,7 @@ async function benchWarren(): Promise<object> {
   try {
     const signIn = await fetch(`${consoleUrl}/api/trpc/auth.signIn`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'guest', password: 'guest' }) });
     if (!signIn.ok) throw new Error(`Signing in failed: ${await signIn.text()}`);
-    const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
     const rssIdle = rssOf(child.pid!);
     const stop = await load(`amqp://guest:guest@${amqpHost}`);
     const rssLoaded = rssOf(child.pid!);

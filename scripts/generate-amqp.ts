@@ -92,6 +92,13 @@ const WRITE: Record<string, (v: string) => string> = {
   table: (v) => `writeTable(w, ${v})`,
 };
 
+/** The writer of a spec primitive; one the generator does not know is an error in the spec (or here). */
+function writerOf(prim: string): (v: string) => string {
+  const write = WRITE[prim];
+  if (write === undefined) throw new Error(`the spec uses type "${prim}", which the generator cannot write (known: ${Object.keys(WRITE).join(', ')})`);
+  return write;
+}
+
 /** The source text of generated/spec.ts. */
 export function generateSpecSource(): string {
   const out: string[] = [];
@@ -178,7 +185,7 @@ export function generateSpecSource(): string {
           continue;
         }
         flushBits();
-        emit(`  ${WRITE[a.prim](value)};`);
+        emit(`  ${writerOf(a.prim)(value)};`);
       }
       flushBits();
       emit(`}`);
@@ -249,7 +256,7 @@ export function generateSpecSource(): string {
     emit(`  let flags = 0;`);
     props.forEach((p, i) => emit(`  if (p.${p.field} !== undefined) flags |= ${hex(1 << (15 - i)).replace(/^0x0000/, '0x')};`));
     emit(`  w.short(flags);`);
-    props.forEach((p) => emit(`  if (p.${p.field} !== undefined) ${WRITE[p.prim](`p.${p.field}`)};`));
+    props.forEach((p) => emit(`  if (p.${p.field} !== undefined) ${writerOf(p.prim)(`p.${p.field}`)};`));
     emit(`}`);
     emit();
     emit(`export function read${type}(r: Reader): ${type} {`);
