@@ -1,3 +1,4 @@
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../amqp/helpers';
 import { makeDataDir, spawnBroker, type BrokerProcess } from './support';

@@ -1,0 +1,59 @@
+// Fault run: a fast publisher of 10-byte transient messages into a queue with
+// no consumer, against a durable Warren with its default heap (its own
+// process). Before the memory alarm watched the V8 heap, this filled the heap
+// (16.6 M messages, 62 s) and the process died of "heap out of memory" with
+// no connection.blocked sent. Reports when the publisher was blocked, how many
+// messages were queued, the broker's RSS then, and that it still serves.
+// Run: npx tsx bench/faults/small-messages.ts        Prints one JSON line.
+
+import fs from 'node:fs';
+import amqp from 'amqplib';
+import { makeDataDir, spawnBroker } from '../../test/durability/support';
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+const data = makeDataDir();
+const broker = await spawnBroker(data.dir);
+const conn = await amqp.connect(broker.url);
+let blockedReason = '';
+const blocked = new Promise<void>((resolve) =>
+  conn.on('blocked', (reason: string) => {
+    blockedReason = reason;
+    resolve();
+  }),
+);
+const ch = await conn.createChannel();
+await ch.assertQueue('small', { durable: false });
+const body = Buffer.from('0123456789');
+const started = Date.now();
+let sent = 0;
+while (blockedReason === '' && Date.now() - started < 300_000) {
+  if (!ch.sendToQueue('small', body)) await Promise.race([new Promise((r) => ch.once('drain', r)), blocked]);
+  if (++sent % 10_000 === 0) await new Promise((r) => setImmediate(r));
+}
+const blockedAfterSeconds = (Date.now() - started) / 1000;
+const rssAtBlock = rssMiB(broker.pid);
+
+const check = await amqp.connect(broker.url);
+const cch = await check.createChannel();
+const queued = (await cch.checkQueue('small')).messageCount;
+// Still serving: a consumer drains the queue, then the alarm clears (on the measure that raised it).
+const drainStarted = Date.now();
+await cch.purgeQueue('small');
+const unblocked = await Promise.race([
+  new Promise<boolean>((resolve) => conn.once('unblocked', () => resolve(true))),
+  new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 60_000)),
+]);
+const unblockedAfterSeconds = (Date.now() - drainStarted) / 1000;
+await cch.assertQueue('probe', { durable: false });
+cch.sendToQueue('probe', Buffer.from('alive'));
+await new Promise((r) => setTimeout(r, 100));
+const aliveAfter = (await cch.get('probe', { noAck: true }) || undefined)?.content.toString() === 'alive';
+await check.close();
+await conn.close().catch(() => {});
+await broker.stop();
+data.remove();
+console.log(JSON.stringify({ fault: 'small-messages', blockedReason, blockedAfterSeconds, sent, queued, brokerRssMiBAtBlock: rssAtBlock, unblocked, unblockedAfterSeconds, aliveAfter, heapOutOfMemory: broker.output.some((l) => /heap out of memory/.test(l)) }));
