@@ -10,13 +10,10 @@
 import fs from 'node:fs';
 import amqp, { type ChannelModel } from 'amqplib';
 import { makeDataDir, spawnBroker } from '../test/durability/support';
+import { numberFlag } from './flags';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const CONNECTIONS = arg('connections', 3_000);
-const QUEUES = arg('queues', 10_000);
+const CONNECTIONS = numberFlag('connections', 3_000);
+const QUEUES = numberFlag('queues', 10_000);
 const HOLD_MS = 10_000;
 
 function rssOf(pid: number): number {

@@ -11,13 +11,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import amqp, { type ChannelModel } from 'amqplib';
+import { numberFlag } from './flags';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const QUEUES = arg('queues', 10_000);
-const CONNECTIONS = arg('connections', 1_000);
+const QUEUES = numberFlag('queues', 10_000);
+const CONNECTIONS = numberFlag('connections', 1_000);
 const BUSY = 100;
 const SAMPLES = 50;
 

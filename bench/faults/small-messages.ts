@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import amqp from 'amqplib';
 import { makeDataDir, spawnBroker } from '../../test/durability/support';
+import { publishUntilBlocked } from '../../test/support/publish-until-blocked';
 
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -18,22 +19,10 @@ function rssMiB(pid: number): number {
 const data = makeDataDir();
 const broker = await spawnBroker(data.dir);
 const conn = await amqp.connect(broker.url);
-let blockedReason = '';
-const blocked = new Promise<void>((resolve) =>
-  conn.on('blocked', (reason: string) => {
-    blockedReason = reason;
-    resolve();
-  }),
-);
 const ch = await conn.createChannel();
 await ch.assertQueue('small', { durable: false });
-const body = Buffer.from('0123456789');
 const started = Date.now();
-let sent = 0;
-while (blockedReason === '' && Date.now() - started < 300_000) {
-  if (!ch.sendToQueue('small', body)) await Promise.race([new Promise((r) => ch.once('drain', r)), blocked]);
-  if (++sent % 10_000 === 0) await new Promise((r) => setImmediate(r));
-}
+const { reason: blockedReason, sent } = await publishUntilBlocked(conn, ch, 'small', Buffer.from('0123456789'), 50_000_000);
 const blockedAfterSeconds = (Date.now() - started) / 1000;
 const rssAtBlock = rssMiB(broker.pid);
 
