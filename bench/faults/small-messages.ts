@@ -6,15 +6,10 @@
 // messages were queued, the broker's RSS then, and that it still serves.
 // Run: npx tsx bench/faults/small-messages.ts        Prints one JSON line.
 
-import fs from 'node:fs';
 import amqp from 'amqplib';
 import { makeDataDir, spawnBroker } from '../../test/durability/support';
 import { publishUntilBlocked } from '../../test/support/publish-until-blocked';
-
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
+import { rssBytes } from '../process-stats';
 
 const data = makeDataDir();
 const broker = await spawnBroker(data.dir);
@@ -24,7 +19,7 @@ await ch.assertQueue('small', { durable: false });
 const started = Date.now();
 const { reason: blockedReason, sent } = await publishUntilBlocked(conn, ch, 'small', Buffer.from('0123456789'), 50_000_000);
 const blockedAfterSeconds = (Date.now() - started) / 1000;
-const rssAtBlock = rssMiB(broker.pid);
+const rssAtBlock = Math.round(rssBytes(broker.pid) / 1048576);
 
 const check = await amqp.connect(broker.url);
 const cch = await check.createChannel();
