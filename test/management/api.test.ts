@@ -62,6 +62,9 @@ describe('refusals', () => {
     const res = await call(watcher, 'PUT', '/queues/%2F/by-watcher', { durable: true });
     expect(res).toMatchObject({ status: 401, body: { error: 'not_authorised', reason: "User 'watcher' may only look (monitoring): changes need the management tag." } });
     expect((await call(watcher, 'GET', '/users')).status).toBe(401);
+    await call(guest, 'PUT', '/queues/%2F/watched', {});
+    expect((await call(watcher, 'POST', '/queues/%2F/watched/get', { count: 1, ackmode: 'peek' })).status).toBe(200);
+    expect((await call(watcher, 'POST', '/queues/%2F/watched/get', { count: 1, ackmode: 'ack_requeue_true' })).status).toBe(401);
     expect((await call(guest, 'GET', '/queues/%2F/by-watcher')).status).toBe(404);
   });
 

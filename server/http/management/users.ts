@@ -37,7 +37,7 @@ function secretOf(body: Record<string, unknown>): { password: string } | { passw
   return null;
 }
 
-/** Creates the user, or sets the tags (and the password, when given) of one that exists. */
+/** Creates the user, or sets the tags and the password (each when given) of one that exists. */
 async function put({ services, actor, params, body }: ApiCall) {
   const tags = tagsOf(body.tags);
   const secret = secretOf(body);
@@ -46,7 +46,7 @@ async function put({ services, actor, params, body }: ApiCall) {
     await createUser(actor, params.name, secret, tags);
     return created();
   }
-  await setUserTags(actor, params.name, tags);
+  if (body.tags !== undefined) await setUserTags(actor, params.name, tags);
   if (secret !== null && 'password' in secret) await setUserPassword(actor, params.name, secret.password);
   else if (secret !== null) throw badRequest('An existing user\'s password is changed with "password"; a hash is taken only when the user is created.');
   return noContent();
