@@ -206,6 +206,11 @@ describe('users, vhosts and permissions', () => {
     const conn = await amqp.connect(`${warren.as('maker', 'mk-pass').amqp}/made`);
     await conn.close();
     expect((await call(guest, 'GET', '/users/maker')).body).toEqual({ name: 'maker', tags: [], hashing_algorithm: 'scrypt', limits: {} });
+    expect((await call(guest, 'PUT', '/users/maker', { tags: 'management' })).status).toBe(204);
+    expect((await call(guest, 'PUT', '/users/maker', { password: 'new-pass' })).status).toBe(204);
+    expect((await call(guest, 'GET', '/users/maker')).body).toMatchObject({ tags: ['management'] });
+    await (await amqp.connect(`${warren.as('maker', 'new-pass').amqp}/made`)).close();
+    await expect(amqp.connect(`${warren.as('maker', 'mk-pass').amqp}/made`)).rejects.toThrow();
     expect((await call(guest, 'DELETE', '/users/maker')).status).toBe(204);
     expect((await call(guest, 'GET', '/users/maker')).status).toBe(404);
     expect((await call(guest, 'DELETE', '/vhosts/made')).status).toBe(204);
