@@ -11,13 +11,13 @@
 // Run: npx tsx bench/durability-w2-w6.ts [--runs 3] [--w2-messages 50000] [--w6-messages 1000000] [--skip-rabbitmq]
 // Prints one JSON line per run and per summary.
 
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import amqp from 'amqplib';
 import { makeDataDir, spawnBroker, type BrokerProcess } from '../test/durability/support';
 import { startRabbitMq } from './amqp-peers';
 import { runW2 } from './amqp-w2';
 import { BODY_SIZE, round } from './amqp-support';
+import { rssBytes } from './process-stats';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);
@@ -36,11 +36,6 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2; // callers pass samples
-}
-
-function rssBytes(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) * 1024 : NaN;
 }
 
 async function w2(broker: string, url: string, run: number) {

@@ -7,22 +7,14 @@
 // Run: npx tsx bench/hold-scale.ts [--connections 3000] [--queues 10000]
 // Prints one JSON line.
 
-import fs from 'node:fs';
 import amqp, { type ChannelModel } from 'amqplib';
 import { makeDataDir, spawnBroker } from '../test/durability/support';
+import { numberFlag } from './flags';
+import { rssBytes } from './process-stats';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const CONNECTIONS = arg('connections', 3_000);
-const QUEUES = arg('queues', 10_000);
+const CONNECTIONS = numberFlag('connections', 3_000);
+const QUEUES = numberFlag('queues', 10_000);
 const HOLD_MS = 10_000;
-
-function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
 
 function summary(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -71,7 +63,7 @@ const buildSeconds = (Date.now() - started) / 1000;
 phase = holding;
 await new Promise((r) => setTimeout(r, HOLD_MS));
 await stopProbe();
-const rssBytes = rssOf(broker.pid);
+const brokerRss = rssBytes(broker.pid);
 
 await Promise.all(idle.map((c) => c.close().catch(() => {})));
 await admin.close();
@@ -87,7 +79,7 @@ console.log(
     buildSeconds,
     roundTripWhileBuilding: summary(building),
     roundTripWhileHolding: summary(holding),
-    brokerRssMiB: Math.round(rssBytes / 1048576),
+    brokerRssMiB: Math.round(brokerRss / 1048576),
     node: process.version,
   }),
 );

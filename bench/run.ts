@@ -21,6 +21,7 @@ const WORKLOADS: { id: string; what: string; script: string; args?: string[] }[]
   { id: 'W7', what: '10,000 queues and 1,000 idle connections: memory, console queue list', script: 'bench/w7-scale.ts' },
   { id: 'journal', what: 'message journal alone: confirmed appends, recovery of 1M messages', script: 'bench/journal-throughput.ts' },
   { id: 'retry', what: '100,000 messages failing through three retry tiers', script: 'bench/retry-tiers.ts' },
+  { id: 'hold', what: '3,000 connections and 10,000 durable queues opened and held: round trip p50/p99/max meanwhile', script: 'bench/hold-scale.ts' },
 ];
 
 /** The JSON a benchmark printed last: one line, or a pretty-printed object at the end. */

@@ -11,20 +11,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import amqp, { type ChannelModel } from 'amqplib';
+import { numberFlag } from './flags';
+import { rssBytes } from './process-stats';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const QUEUES = arg('queues', 10_000);
-const CONNECTIONS = arg('connections', 1_000);
+const QUEUES = numberFlag('queues', 10_000);
+const CONNECTIONS = numberFlag('connections', 1_000);
 const BUSY = 100;
 const SAMPLES = 50;
-
-function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -90,9 +83,9 @@ async function benchWarren(): Promise<object> {
     const signIn = await fetch(`${consoleUrl}/api/trpc/auth.signIn`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'guest', password: 'guest' }) });
     if (!signIn.ok) throw new Error(`Signing in failed: ${await signIn.text()}`);
     const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
-    const rssIdle = rssOf(child.pid!);
+    const rssIdle = rssBytes(child.pid!);
     const stop = await load(`amqp://guest:guest@${amqpHost}`);
-    const rssLoaded = rssOf(child.pid!);
+    const rssLoaded = rssBytes(child.pid!);
     const input = encodeURIComponent(JSON.stringify({ sort: 'ready', dir: 'desc', limit: 100 }));
     const list = await timeCalls(async () => {
       const res = await fetch(`${consoleUrl}/api/trpc/queues.list?input=${input}`, { headers: { cookie } });
@@ -117,9 +110,9 @@ async function benchRabbit(): Promise<object | null> {
     const pid = Number(execFileSync('pgrep', ['-f', 'beam.smp.*rabbit']).toString().split('\n')[0]);
     await new Promise((r) => setTimeout(r, 5_000));
     const auth = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
-    const rssIdle = rssOf(pid);
+    const rssIdle = rssBytes(pid);
     const stop = await load('amqp://guest:guest@127.0.0.1:5672');
-    const rssLoaded = rssOf(pid);
+    const rssLoaded = rssBytes(pid);
     const list = await timeCalls(async () => {
       const res = await fetch('http://127.0.0.1:15672/api/queues?page=1&page_size=100&sort=messages_ready&sort_reverse=true', { headers: { authorization: auth } });
       if (!res.ok) throw new Error(`management API answered ${res.status}`);

@@ -54,3 +54,14 @@ export function consoleAccess(user: SignedInUser, access: AccessControl | undefi
     visibleVhosts: (all) => (seesAll ? all : all.filter(canSee)),
   };
 }
+
+/** What each refusal says, for the console's API and the management HTTP API alike. */
+export const refusals = {
+  noConsoleTag: (user: string) => `User '${user}' has no console tag (administrator, monitoring, management or policymaker).`,
+  onlyLooks: (user: string) => `User '${user}' may only look (monitoring): changes need the management tag.`,
+  noPermission: (user: string, vhost: string) => `User '${user}' has no permission on vhost '${vhost}'.`,
+  noPolicies: (user: string, vhost: string | undefined) =>
+    `User '${user}' may not set policies${vhost === undefined ? '' : ` in vhost '${vhost}'`}: that needs the policymaker tag and a permission on the vhost.`,
+  notAllVhosts: () => 'Broker-wide figures are for users tagged monitoring or administrator.',
+  notAdministrator: (user: string) => `User '${user}' is not an administrator: users, vhosts and permissions need the administrator tag.`,
+};

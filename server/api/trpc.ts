@@ -9,7 +9,7 @@ import { ZodError } from 'zod';
 import { BrokerError } from '../broker/errors';
 import { UserError, type SignedInUser } from '../auth/users';
 import type { Services } from '../services';
-import { consoleAccess, type ConsoleAccess } from './console-access';
+import { consoleAccess, refusals, type ConsoleAccess } from './console-access';
 
 // 1. Context
 export interface ApiContext {
@@ -96,7 +96,7 @@ const consoleUser = t.middleware(async ({ ctx, type, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to use the console.' });
   const access = consoleAccess(ctx.user, ctx.services.broker.access);
   if (!access.signedIn) {
-    throw new TRPCError({ code: 'FORBIDDEN', message: `User '${ctx.user.name}' has no console tag (administrator, monitoring, management or policymaker).` });
+    throw new TRPCError({ code: 'FORBIDDEN', message: refusals.noConsoleTag(ctx.user.name) });
   }
   const result = await next({ ctx: { ...ctx, user: ctx.user, access } });
   if (type === 'subscription' && result.ok) return { ...result, data: whileSignedIn(ctx, result.data as AsyncIterable<unknown>) };
@@ -119,10 +119,10 @@ const vhostScope = t.middleware(async ({ ctx, type, getRawInput, next }) => {
   const access = (ctx as ApiContext & { access: ConsoleAccess }).access;
   const vhost = await inputVhost(getRawInput);
   if (type === 'mutation') {
-    if (!access.changes) refuse(`User '${access.user}' may only look (monitoring): changes need the management tag.`);
-    if (vhost !== undefined && !access.canChange(vhost)) refuse(`User '${access.user}' has no permission on vhost '${vhost}'.`);
+    if (!access.changes) refuse(refusals.onlyLooks(access.user));
+    if (vhost !== undefined && !access.canChange(vhost)) refuse(refusals.noPermission(access.user, vhost));
   } else if (vhost !== undefined && !access.canSee(vhost)) {
-    refuse(`User '${access.user}' has no permission on vhost '${vhost}'.`);
+    refuse(refusals.noPermission(access.user, vhost));
   }
   return next();
 });
@@ -139,19 +139,19 @@ export const protectedProcedure = publicProcedure.use(consoleUser).use(vhostScop
 export const policyProcedure = protectedProcedure.use(async ({ ctx, type, getRawInput, next }) => {
   const vhost = await inputVhost(getRawInput);
   if (type === 'mutation' && (vhost === undefined || !ctx.access.canSetPolicies(vhost))) {
-    refuse(`User '${ctx.access.user}' may not set policies${vhost === undefined ? '' : ` in vhost '${vhost}'`}: that needs the policymaker tag and a permission on the vhost.`);
+    refuse(refusals.noPolicies(ctx.access.user, vhost));
   }
   return next();
 });
 
 /** Broker-wide figures (the overview's charts, process figures): for users who see every vhost. */
 export const overviewProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (!ctx.access.seesAll) refuse('Broker-wide figures are for users tagged monitoring or administrator.');
+  if (!ctx.access.seesAll) refuse(refusals.notAllVhosts());
   return next();
 });
 
 /** Users, vhosts and permissions: administrators only. */
 export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (!ctx.access.isAdministrator) refuse(`User '${ctx.access.user}' is not an administrator: users, vhosts and permissions need the administrator tag.`);
+  if (!ctx.access.isAdministrator) refuse(refusals.notAdministrator(ctx.access.user));
   return next();
 });

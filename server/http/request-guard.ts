@@ -60,6 +60,10 @@ export class RequestGuard {
     if (url.startsWith(API_PREFIX)) {
       res.writeHead(refusal.status, { ...headers, 'content-type': 'application/json' });
       res.end(JSON.stringify(trpcErrorBody(url, refusal)));
+    } else if (url.startsWith('/api/')) {
+      // The management HTTP API answers RabbitMQ's error shape.
+      res.writeHead(refusal.status, { ...headers, 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: refusal.code.toLowerCase(), reason: refusal.message }));
     } else {
       res.writeHead(refusal.status, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
       res.end(`${refusal.message}\n`);

@@ -1,6 +1,7 @@
 /**
  * The HTTP server: `/api/trpc/*` is answered here by tRPC (HTTP batching and
- * SSE subscriptions), `/metrics` in Prometheus text format, and every other
+ * SSE subscriptions), the rest of `/api/` by the management HTTP API
+ * (RabbitMQ's, management/), `/metrics` in Prometheus text format, and every other
  * request is handed to Next.js, which serves the prebuilt console. HTTPS when
  * TLS files are given. Every request passes the RequestGuard first; every
  * socket passes the ConnectionGate.
@@ -13,6 +14,9 @@ import { appRouter } from '../api/root';
 import { settingName, type Config, type TlsFiles } from '../config';
 import { ConnectionGate, listenOn, logAcceptErrors } from '../listeners';
 import type { Services } from '../services';
+import { hasBasicCredentials } from './management/basic-auth';
+import { createManagementHandler } from './management/router';
+import { MANAGEMENT_ROUTES } from './management/routes';
 import { renderMetrics } from './metrics';
 import { RequestGuard } from './request-guard';
 
@@ -117,16 +121,19 @@ export async function startHttpServer(opts: {
     maxBodyBytes: settings.httpMaxBodyBytes,
     maxBodiesInFlight: settings.httpMaxBodiesInFlight,
     allowedHosts: settings.httpAllowedHosts,
-    signedIn: (req) => opts.services().sessions.read(req.headers.cookie) !== null,
+    // Management API calls sign in with basic auth, checked before their body is read (management/router.ts).
+    signedIn: (req) => opts.services().sessions.read(req.headers.cookie) !== null || (isManagementApi(req.url ?? '/') && hasBasicCredentials(req)),
     settings: { maxBody: settingName('httpMaxBody'), maxBodiesInFlight: settingName('httpMaxBodiesInFlight'), allowedHosts: settingName('httpAllowedHosts') },
   });
   const headers = securityHeaders(opts.dev ?? false);
+  const management = createManagementHandler(MANAGEMENT_ROUTES, opts.services);
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     if (guard.refuse(req, res)) return;
     const url = req.url ?? '/';
     if (url.startsWith('/api/trpc/')) return trpc(req, res);
+    if (isManagementApi(url)) return management(req, res);
     if (url === '/metrics' || url.startsWith('/metrics?')) {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       res.end(renderMetrics(opts.services()));
@@ -186,6 +193,11 @@ export async function startHttpServer(opts: {
         ),
       ).then(() => undefined),
   };
+}
+
+/** RabbitMQ's management HTTP API paths: /api/ except the console's own /api/trpc/. */
+export function isManagementApi(url: string): boolean {
+  return url.startsWith('/api/') && !url.startsWith('/api/trpc/');
 }
 
 /** A whole HTTP answer written on a socket the server will not read from. */

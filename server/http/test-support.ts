@@ -1,10 +1,12 @@
 // Helpers for the HTTP server's tests: a real server on an ephemeral port with
 // real services (SQLite metadata database, sessions), settings taken through
-// loadConfig as a person would give them, and a raw socket client.
+// loadConfig as a person would give them, optionally the AMQP listener and the
+// samplers beside it, and a raw socket client.
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startAmqpServer, type AmqpServerHandle } from '../amqp/server';
 import { Sessions } from '../auth/sessions';
 import { Users } from '../auth/users';
 import { AccessControl } from '../broker/access/access-control';
@@ -14,6 +16,7 @@ import { BrokerSampler } from '../metrics/broker-sampler';
 import { ProcessSampler } from '../metrics/process-sampler';
 import type { Services } from '../services';
 import { openMetadataDb } from '../store/db';
+import { openDurableBroker } from '../store/recovery';
 import { startHttpServer, type HttpServer, type RequestHandler } from './server';
 
 export interface TestHttp {
@@ -26,20 +29,28 @@ export interface TestHttp {
   cookie: string;
   /** What the server logged. */
   logged: string[];
+  /** amqp://127.0.0.1:<port> of the AMQP listener (without credentials), when it was asked for. */
+  amqpUrl: string;
   close(): Promise<void>;
 }
 
 /** A console page stand-in: Next.js is not under test here. */
 const testPage: RequestHandler = (_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<p>console page</p>');
 
-export async function startTestHttp(env: Record<string, string> = {}, opts: { host?: string; tls?: boolean } = {}): Promise<TestHttp> {
+export async function startTestHttp(
+  env: Record<string, string> = {},
+  /** amqp: also listen for AMQP clients, checked against the same users, with the samplers running (as main.ts wires them). */
+  opts: { host?: string; tls?: boolean; amqp?: boolean } = {},
+): Promise<TestHttp> {
   const dir = mkdtempSync(join(tmpdir(), 'warren-http-'));
   const config = loadConfig([], env);
   const db = await openMetadataDb({ dataDir: dir });
   const access = new AccessControl();
   const users = new Users(db, access);
   await users.load();
-  const broker = new Broker({ access });
+  // With AMQP clients, durable as in production: the metadata database then holds the vhosts that permissions refer to.
+  const durable = opts.amqp ? await openDurableBroker({ dataDir: dir, db, access }) : null;
+  const broker = durable?.broker ?? new Broker({ access });
   const services: Services = {
     broker,
     db,
@@ -55,6 +66,13 @@ export async function startTestHttp(env: Record<string, string> = {}, opts: { ho
     memory: () => null,
     processFaults: { unhandledRejections: 0 },
   };
+  let amqp: AmqpServerHandle | undefined;
+  if (opts.amqp) {
+    amqp = await startAmqpServer({ broker, host: '127.0.0.1', port: 0, authenticate: async (name, password, peer) => (await users.authenticate(name, password, peer)).ok });
+    services.listeners.amqp = `127.0.0.1:${amqp.port}`;
+    users.onDeleted = (name) => broker.closeUserConnections(name, `user '${name}' is deleted`);
+    services.brokerSampler.start();
+  }
   const logged: string[] = [];
   const host = opts.host ?? '127.0.0.1';
   const server = await startHttpServer({
@@ -68,6 +86,7 @@ export async function startTestHttp(env: Record<string, string> = {}, opts: { ho
   });
   const cookie = services.sessions.issue('guest').split(';')[0]!;
   const shown = host === 'localhost' ? '127.0.0.1' : host;
+  services.listeners.http = `${shown}:${server.port}`;
   return {
     server,
     url: `${server.scheme}://${shown}:${server.port}`,
@@ -75,9 +94,13 @@ export async function startTestHttp(env: Record<string, string> = {}, opts: { ho
     services,
     cookie,
     logged,
+    amqpUrl: amqp ? `amqp://127.0.0.1:${amqp.port}` : '',
     async close() {
+      services.brokerSampler.stop();
       await server.close();
+      await amqp?.close();
       broker.close();
+      await durable?.store.close();
       await db.close();
       rmSync(dir, { recursive: true, force: true });
     },

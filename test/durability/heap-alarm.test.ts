@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../amqp/helpers';
+import { publishUntilBlocked } from '../support/publish-until-blocked';
 import { cleanupAfterEach } from './cleanup';
 import { makeDataDir, spawnBroker } from './support';
 
@@ -19,23 +20,9 @@ describe('the memory alarm watches the V8 heap', () => {
     cleanup.push(async () => void (await broker.stop()));
 
     const conn = await cleanup.connect(broker.url);
-    let blockedReason = '';
-    const blocked = new Promise<void>((resolve) =>
-      conn.on('blocked', (reason: string) => {
-        blockedReason = reason;
-        resolve();
-      }),
-    );
     const ch = await conn.createChannel();
     await ch.assertQueue('small', { durable: false });
-    const body = Buffer.from('0123456789');
-    let sent = 0;
-    while (blockedReason === '' && sent < 3_000_000) {
-      // amqplib buffers what the socket does not take: wait for it as a well-behaved publisher does.
-      // A blocked broker stops reading, so 'drain' may never come: whichever is first.
-      if (!ch.sendToQueue('small', body)) await Promise.race([new Promise((r) => ch.once('drain', r)), blocked]);
-      if (++sent % 5000 === 0) await new Promise((r) => setImmediate(r));
-    }
+    const { reason: blockedReason } = await publishUntilBlocked(conn, ch, 'small', Buffer.from('0123456789'), 3_000_000);
     expect(blockedReason).toMatch(/^low on memory: JavaScript heap \d+ MiB of its \d+ MiB limit$/);
 
     // Still serving: a consumer on another connection drains the queue.

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { recordAudit } from '../audit';
+import { closeConnection } from '../changes';
 import { toJsonSafe } from '../json-safe';
 import { protectedProcedure, router } from '../trpc';
 
@@ -46,10 +46,9 @@ export const connectionsRouter = router({
       if (connection && !ctx.access.canChange(connection.vhost)) {
         throw new TRPCError({ code: 'FORBIDDEN', message: `User '${ctx.user.name}' has no permission on vhost '${connection.vhost}'.` });
       }
-      if (!connection || !ctx.services.broker.closeConnection(input.id, input.reason)) {
+      if (!connection || !(await closeConnection(ctx, input.id, input.reason))) {
         throw new TRPCError({ code: 'NOT_FOUND', message: `Connection ${input.id} is no longer open.` });
       }
-      await recordAudit(ctx, { action: 'connection.close', target: `connection ${input.id}`, details: { reason: input.reason } });
       return { ok: true };
     }),
 });

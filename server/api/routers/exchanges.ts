@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordAudit } from '../audit';
+import { deleteExchange } from '../changes';
 import { objectName, shortString, vhostName } from '../inputs';
 import { protectedProcedure, router } from '../trpc';
 
@@ -49,8 +49,7 @@ export const exchangesRouter = router({
     }),
 
   delete: protectedProcedure.input(exchangeRef.extend({ ifUnused: z.boolean().default(false) })).mutation(async ({ ctx, input }) => {
-    ctx.services.broker.deleteExchange(input.vhost, input.name, { ifUnused: input.ifUnused });
-    await recordAudit(ctx, { action: 'exchange.delete', target: `exchange '${input.name}' in vhost '${input.vhost}'` });
+    await deleteExchange(ctx, input.vhost, input.name, { ifUnused: input.ifUnused });
     return { ok: true };
   }),
 });

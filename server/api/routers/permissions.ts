@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { compilePermission } from '../../broker/access/access-control';
-import { recordAudit } from '../audit';
+import { clearPermission, setPermission } from '../changes';
 import { vhostName } from '../inputs';
 import { adminProcedure, router } from '../trpc';
 
@@ -24,15 +24,12 @@ export const permissionsRouter = router({
 
   set: adminProcedure.input(patterns.extend({ user: userName, vhost: vhostName })).mutation(async ({ ctx, input }) => {
     const { user, vhost, ...p } = input;
-    await ctx.services.users.setPermission(user, vhost, p);
-    await recordAudit(ctx, { action: 'permission.set', target: `permission of user '${user}' on vhost '${vhost}'`, details: p });
+    await setPermission(ctx, user, vhost, p);
     return { ok: true };
   }),
 
-  /** Removes a permission: the user can no longer open the vhost; what they do next on an open connection is refused. */
   clear: adminProcedure.input(z.object({ user: userName, vhost: vhostName })).mutation(async ({ ctx, input }) => {
-    await ctx.services.users.clearPermission(input.user, input.vhost);
-    await recordAudit(ctx, { action: 'permission.clear', target: `permission of user '${input.user}' on vhost '${input.vhost}'` });
+    await clearPermission(ctx, input.user, input.vhost);
     return { ok: true };
   }),
 

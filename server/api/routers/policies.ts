@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { POLICY_KEYS } from '../../broker/policy/policy-definition';
-import { recordAudit } from '../audit';
+import { deletePolicy, setPolicy } from '../changes';
 import { vhostName } from '../inputs';
 import { policyProcedure, protectedProcedure, router } from '../trpc';
 
@@ -28,19 +28,12 @@ export const policiesRouter = router({
     )
     .mutation(async ({ ctx, input }) => {
       const { vhost, ...policy } = input;
-      const existed = ctx.services.broker.listPolicies(vhost).some((p) => p.name === policy.name);
-      ctx.services.broker.setPolicy(vhost, policy);
-      await recordAudit(ctx, {
-        action: existed ? 'policy.update' : 'policy.create',
-        target: `policy '${policy.name}' in vhost '${vhost}'`,
-        details: { pattern: policy.pattern, applyTo: policy.applyTo, priority: policy.priority, definition: policy.definition },
-      });
+      await setPolicy(ctx, vhost, policy);
       return { ok: true };
     }),
 
   delete: policyProcedure.input(z.object({ vhost: vhostName, name: policyName })).mutation(async ({ ctx, input }) => {
-    ctx.services.broker.deletePolicy(input.vhost, input.name);
-    await recordAudit(ctx, { action: 'policy.delete', target: `policy '${input.name}' in vhost '${input.vhost}'` });
+    await deletePolicy(ctx, input.vhost, input.name);
     return { ok: true };
   }),
 });

@@ -1,11 +1,11 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { compileUserPattern, UserPatternError, type UserPattern } from '../../broker/patterns/user-pattern';
 import type { QueueSummary } from '../../broker/types';
 import { recordAudit } from '../audit';
-import { withConsoleChannel } from '../console-session';
+import { deleteQueue, purgeQueue, takeMessages } from '../changes';
 import { headerRows, headersFromRows, messageProperties, objectName, queueRef } from '../inputs';
 import { messageView } from '../message-view';
+import { nameMatcher } from '../name-filter';
 import { protectedProcedure, router } from '../trpc';
 
 export const QUEUE_SORT_COLUMNS = ['vhost', 'name', 'type', 'ready', 'unacked', 'total', 'bytes', 'consumers', 'incoming', 'deliver', 'ack'] as const;
@@ -22,46 +22,13 @@ const listInput = z.object({
   limit: z.number().int().min(1).max(500).default(100),
 });
 
-/**
- * Matching is linear in each name, but a long pattern over 10,000 long names can
- * still take seconds of the event loop that carries AMQP: the filter gives up then.
- */
-const FILTER_TIME_LIMIT_MS = 250;
-
-function nameMatcher(filter: string, regex: boolean): (name: string) => boolean {
-  if (!filter) return () => true;
-  if (!regex) {
-    const needle = filter.toLowerCase();
-    return (name) => name.toLowerCase().includes(needle);
-  }
-  let pattern: UserPattern;
-  try {
-    pattern = compileUserPattern(filter, 'queue filter', { ignoreCase: true });
-  } catch (error) {
-    // 400 with the problem and its position, e.g. "queue filter '(a' at position 1: the group opened here is not closed …".
-    if (error instanceof UserPatternError) throw new TRPCError({ code: 'BAD_REQUEST', message: error.detail });
-    throw error;
-  }
-  const started = performance.now();
-  let tested = 0;
-  return (name) => {
-    if (++tested % 16 === 0 && performance.now() - started > FILTER_TIME_LIMIT_MS) {
-      throw new TRPCError({
-        code: 'BAD_REQUEST',
-        message: `queue filter '${filter}' took more than ${FILTER_TIME_LIMIT_MS} ms over ${tested.toLocaleString('en')} queues and was stopped; use a shorter pattern (fewer or smaller repetitions)`,
-      });
-    }
-    return pattern.test(name);
-  };
-}
-
 const target = (q: { vhost: string; name: string }) => `queue '${q.name}' in vhost '${q.vhost}'`;
 
 export const queuesRouter = router({
   /** One page of the queue table, filtered and sorted on the server. */
   list: protectedProcedure.input(listInput).query(({ ctx, input }) => {
     const { broker, brokerSampler } = ctx.services;
-    const matches = nameMatcher(input.filter, input.regex);
+    const matches = nameMatcher(input.filter, input.regex, 'queue filter', 'queues');
     // Sort keys are computed once per queue; the page's rows alone get their full shape and sparkline.
     const sortKey = (q: QueueSummary): string | number => {
       switch (input.sort) {
@@ -131,34 +98,19 @@ export const queuesRouter = router({
   getMessages: protectedProcedure
     .input(queueRef.extend({ count: z.number().int().min(1).max(100), mode: z.enum(['ack', 'requeue']) }))
     .mutation(async ({ ctx, input }) => {
-      const taken = withConsoleChannel(ctx.services, input.vhost, ctx.user.name, (channel) => {
-        const out = [];
-        for (let i = 0; i < input.count; i++) {
-          const d = channel.get(input.name, input.mode === 'ack');
-          if (!d) break;
-          out.push({ ...messageView({ ...d, ...d.message }), messageCount: d.messageCount });
-        }
-        // In requeue mode the messages stay unacked; closing the console's channel puts them back in place.
-        return out;
-      });
-      if (input.mode === 'ack' && taken.length > 0) {
-        await recordAudit(ctx, { action: 'queue.get-ack', target: target(input), details: { removed: taken.length } });
-      }
-      return taken;
+      const taken = await takeMessages(ctx, input.vhost, input.name, input.count, input.mode);
+      // Deliveries read `redelivered` through a getter, which a spread would not copy.
+      return taken.map((d) => ({ ...messageView({ exchange: d.exchange, routingKey: d.routingKey, redelivered: d.redelivered, ...d.message }), messageCount: d.messageCount }));
     }),
 
   purge: protectedProcedure.input(queueRef).mutation(async ({ ctx, input }) => {
-    const purged = await ctx.services.broker.purgeInSlices(input.vhost, input.name);
-    await recordAudit(ctx, { action: 'queue.purge', target: target(input), details: { purged } });
-    return { purged };
+    return { purged: await purgeQueue(ctx, input.vhost, input.name) };
   }),
 
   delete: protectedProcedure
     .input(queueRef.extend({ ifUnused: z.boolean().default(false), ifEmpty: z.boolean().default(false) }))
     .mutation(async ({ ctx, input }) => {
-      const lost = ctx.services.broker.deleteQueue(input.vhost, input.name, { ifUnused: input.ifUnused, ifEmpty: input.ifEmpty });
-      await recordAudit(ctx, { action: 'queue.delete', target: target(input), details: { messagesLost: lost } });
-      return { messagesLost: lost };
+      return { messagesLost: await deleteQueue(ctx, input.vhost, input.name, { ifUnused: input.ifUnused, ifEmpty: input.ifEmpty }) };
     }),
 
   move: protectedProcedure

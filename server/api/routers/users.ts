@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { USER_TAGS } from '../../auth/users';
-import { recordAudit } from '../audit';
+import { createUser, deleteUser, setUserPassword, setUserTags } from '../changes';
 import { adminProcedure, router } from '../trpc';
 
 const userName = z
@@ -19,27 +19,22 @@ export const usersRouter = router({
   }),
 
   create: adminProcedure.input(z.object({ name: userName, password, tags })).mutation(async ({ ctx, input }) => {
-    await ctx.services.users.create(input.name, { password: input.password }, input.tags);
-    await recordAudit(ctx, { action: 'user.create', target: `user '${input.name}'`, details: { tags: input.tags } });
+    await createUser(ctx, input.name, { password: input.password }, input.tags);
     return { ok: true };
   }),
 
   setTags: adminProcedure.input(z.object({ name: userName, tags })).mutation(async ({ ctx, input }) => {
-    await ctx.services.users.setTags(input.name, input.tags);
-    await recordAudit(ctx, { action: 'user.set-tags', target: `user '${input.name}'`, details: { tags: input.tags } });
+    await setUserTags(ctx, input.name, input.tags);
     return { ok: true };
   }),
 
   setPassword: adminProcedure.input(z.object({ name: userName, password })).mutation(async ({ ctx, input }) => {
-    await ctx.services.users.setPassword(input.name, input.password);
-    await recordAudit(ctx, { action: 'user.set-password', target: `user '${input.name}'` });
+    await setUserPassword(ctx, input.name, input.password);
     return { ok: true };
   }),
 
-  /** Deletes a user: their permissions go, their AMQP connections are closed (320) and their console sessions end. */
   delete: adminProcedure.input(z.object({ name: userName })).mutation(async ({ ctx, input }) => {
-    await ctx.services.users.delete(input.name);
-    await recordAudit(ctx, { action: 'user.delete', target: `user '${input.name}'` });
+    await deleteUser(ctx, input.name);
     return { ok: true };
   }),
 });

@@ -424,9 +424,11 @@ export class ClassicQueue implements Queue, MessageOperations {
     const ready = this.ready;
     while (ready.length > 0 && ((maxLength !== null && ready.length > maxLength) || (maxLengthBytes !== null && ready.bytes > maxLengthBytes))) {
       const message = ready.messageAt(0);
-      this.forget(message, ready.seqAt(0));
-      ready.shift();
+      const seq = ready.seqAt(0);
+      // The dead-letter copy is recorded before the removal: a crash in between duplicates, never loses.
       this.discard(message, 'maxlen');
+      this.forget(message, seq);
+      ready.shift();
     }
   }
 

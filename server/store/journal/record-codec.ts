@@ -4,13 +4,11 @@
 // record, CRC already checked, to a visitor so replay allocates nothing but
 // the values it keeps.
 
-import { readBasicProperties, writeBasicProperties } from '../../amqp/codec/generated/spec';
 import type { Reader } from '../../amqp/codec/reader';
 import type { Writer } from '../../amqp/codec/writer';
 import { Message } from '../../broker/message';
-import type { MessageProperties } from '../../broker/types';
 import { crc32 } from './crc32';
-import { DecodeCache } from './decode-cache';
+import { EnvelopeDecoder, writeEnvelope } from '../envelope';
 import { RECORD_FRAME_BYTES, RecordType } from './format';
 
 function beginRecord(w: Writer, type: number): number {
@@ -57,13 +55,7 @@ export function writeMessage(w: Writer, m: Message): number {
   const mark = beginRecord(w, RecordType.Message);
   try {
     w.longlong(m.id);
-    w.shortstr(m.exchange);
-    w.shortstr(m.routingKey);
-    const propertiesLength = w.mark();
-    w.long(0);
-    // The engine's headers hold the values the AMQP codec decoded (types.ts).
-    writeBasicProperties(w, m.properties);
-    w.patchLong(propertiesLength, w.mark() - propertiesLength - 4);
+    writeEnvelope(w, m.exchange, m.routingKey, m.properties);
     w.longstr(m.body);
   } catch (error) {
     abandonRecord(w, mark);
@@ -134,8 +126,7 @@ export interface RecordVisitor {
  * record to record are decoded once and shared (decode-cache.ts).
  */
 export class RecordDecoder {
-  private readonly strings = new DecodeCache<string>();
-  private readonly properties = new DecodeCache<MessageProperties>();
+  private readonly envelope = new EnvelopeDecoder();
 
   /**
    * Decodes the record whose type byte is at r.pos and whose payload ends at
@@ -147,13 +138,13 @@ export class RecordDecoder {
     const type = r.octet();
     switch (type) {
       case RecordType.QueueName:
-        v.queueName(r.long(), this.shortstr(r), this.shortstr(r));
+        v.queueName(r.long(), this.envelope.shortstr(r), this.envelope.shortstr(r));
         break;
       case RecordType.Message: {
         const id = r.longlong();
-        const exchange = this.shortstr(r);
-        const routingKey = this.shortstr(r);
-        const properties = this.messageProperties(r);
+        const exchange = this.envelope.shortstr(r);
+        const routingKey = this.envelope.shortstr(r);
+        const properties = this.envelope.messageProperties(r);
         // A view into the segment's bytes, not a copy: replay copies the bodies
         // out of segments that end up mostly dead (replay.ts).
         const body = r.longstr();
@@ -185,36 +176,5 @@ export class RecordDecoder {
         throw new RangeError(`unknown record type ${type}`);
     }
     if (r.remaining !== 0) throw new RangeError(`record type ${type} has ${r.remaining} unexpected trailing bytes`);
-  }
-
-  private shortstr(r: Reader): string {
-    const length = r.octet();
-    r.need(length);
-    const start = r.pos;
-    const end = (r.pos += length);
-    let value = this.strings.lookup(r.buf, start, end);
-    if (value === undefined) {
-      value = r.buf.toString('utf8', start, end);
-      this.strings.store(r.buf, start, end, value);
-    }
-    return value;
-  }
-
-  private messageProperties(r: Reader): MessageProperties {
-    const length = r.long();
-    r.need(length);
-    const start = r.pos;
-    const end = start + length;
-    let value = this.properties.lookup(r.buf, start, end);
-    if (value === undefined) {
-      const recordEnd = r.end;
-      r.end = end;
-      value = readBasicProperties(r);
-      if (r.pos !== end) throw new RangeError('property list shorter than its length');
-      r.end = recordEnd;
-      this.properties.store(r.buf, start, end, value);
-    }
-    r.pos = end;
-    return value;
   }
 }

@@ -23,12 +23,10 @@
 // is read forward from there. Index files are a cache: a missing or damaged
 // one is rebuilt from its segment.
 
-import { readBasicProperties, writeBasicProperties } from '../../amqp/codec/generated/spec';
 import { Reader } from '../../amqp/codec/reader';
 import type { Writer } from '../../amqp/codec/writer';
 import type { NewStreamRecord, StreamRecord } from '../../broker/stream/stream-store';
-import type { MessageProperties } from '../../broker/types';
-import { DecodeCache } from '../journal/decode-cache';
+import { EnvelopeDecoder, writeEnvelope } from '../envelope';
 import { crc32 } from '../journal/crc32';
 
 export const SEGMENT_MAGIC = 'WRNS';
@@ -77,13 +75,7 @@ export function encodeRecord(w: Writer, offset: number, record: NewStreamRecord)
   try {
     w.longlong(offset);
     w.longlong(record.timestamp);
-    w.shortstr(record.exchange);
-    w.shortstr(record.routingKey);
-    const propertiesMark = w.mark();
-    w.long(0);
-    // The engine's field tables and properties are the codec's (pinned by test/cross-layer-types.test.ts).
-    writeBasicProperties(w, record.properties);
-    w.patchLong(propertiesMark, w.mark() - propertiesMark - 4);
+    writeEnvelope(w, record.exchange, record.routingKey, record.properties);
     w.bytes(record.body);
   } catch (error) {
     w.pos -= w.mark() - mark; // nothing half-written stays in the buffer
@@ -105,8 +97,7 @@ export class RecordDecoder {
   /** Size on disk of the record decode() returned last. */
   size = 0;
   private readonly reader = new Reader();
-  private readonly strings = new DecodeCache<string>();
-  private readonly properties = new DecodeCache<MessageProperties>();
+  private readonly envelope = new EnvelopeDecoder();
 
   /**
    * The record at buf[pos]; null when the buffer ends before it does.
@@ -124,35 +115,13 @@ export class RecordDecoder {
     try {
       const offset = r.longlong();
       const timestamp = r.longlong();
-      const exchange = this.string(r);
-      const routingKey = this.string(r);
-      const propertiesEnd = r.long() + r.pos;
-      let properties = this.properties.lookup(buf, r.pos, propertiesEnd);
-      if (properties === undefined) {
-        const start = r.pos;
-        r.end = propertiesEnd;
-        properties = readBasicProperties(r);
-        this.properties.store(buf, start, propertiesEnd, properties);
-        r.end = end;
-      }
+      const exchange = this.envelope.shortstr(r);
+      const routingKey = this.envelope.shortstr(r);
+      const properties = this.envelope.messageProperties(r);
       this.size = end - pos;
-      return { offset, timestamp, exchange, routingKey, properties, body: buf.subarray(propertiesEnd, end) };
+      return { offset, timestamp, exchange, routingKey, properties, body: buf.subarray(r.pos, end) };
     } catch {
       return 'damaged';
     }
-  }
-
-  private string(r: Reader): string {
-    const start = r.pos + 1;
-    // Past the buffer (a damaged record) the length reads as undefined: stop is NaN, no cache entry matches, shortstr() throws.
-    const stop = start + r.buf[r.pos]!;
-    const cached = this.strings.lookup(r.buf, start, stop);
-    if (cached !== undefined) {
-      r.pos = stop;
-      return cached;
-    }
-    const value = r.shortstr();
-    this.strings.store(r.buf, start, stop, value);
-    return value;
   }
 }
