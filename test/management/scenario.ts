@@ -123,8 +123,8 @@ export async function askEverything(target: Target): Promise<Record<string, Answ
   const conns = (await call(target, 'GET', '/connections')).body as { name: string }[];
   const chans = (await call(target, 'GET', '/channels')).body as { name: string }[];
   const bindings = (await call(target, 'GET', `/bindings/${v}/e/${EXCHANGE}/q/${QUEUE}`)).body as { properties_key: string }[];
-  const conn = encodeURIComponent(conns[0].name);
-  const chan = encodeURIComponent(chans[0].name);
+  const conn = encodeURIComponent(conns[0]!.name);
+  const chan = encodeURIComponent(chans[0]!.name);
 
   for (const path of [
     '/overview',
@@ -176,7 +176,7 @@ export async function askEverything(target: Target): Promise<Record<string, Answ
   out['GET /bindings/{vhost}/e/{exchange}/q/{queue}/{props}'] = await call(
     target,
     'GET',
-    `/bindings/${v}/e/${EXCHANGE}/q/${QUEUE}/${encodeURIComponent(bindings[0].properties_key)}`,
+    `/bindings/${v}/e/${EXCHANGE}/q/${QUEUE}/${encodeURIComponent(bindings[0]!.properties_key)}`,
   );
 
   await ask(`POST /exchanges/${v}/${EXCHANGE}/publish`, 'POST', `/exchanges/${v}/${EXCHANGE}/publish`, {

@@ -20,7 +20,7 @@ export function hasBasicCredentials(req: IncomingMessage): boolean {
 function credentials(header: string | undefined): { name: string; password: string } | null {
   const match = /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
   if (!match) return null;
-  const text = Buffer.from(match[1], 'base64').toString('utf8');
+  const text = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = text.indexOf(':');
   return colon < 0 ? null : { name: text.slice(0, colon), password: text.slice(colon + 1) };
 }

@@ -46,8 +46,11 @@ function destinationType(kind: string): 'queue' | 'exchange' {
   throw notFound(`Not Found: a binding's destination is q/{queue} or e/{exchange}, not ${kind}/.`);
 }
 
+/** A call on a PAIR path (below). */
+type PairCall = ApiCall<'vhost' | 'source' | 'kind' | 'destination'>;
+
 /** The bindings from one exchange to one queue or exchange; 404 when either is missing. */
-function between({ services, params }: ApiCall): BindingInfo[] {
+function between({ services, params }: PairCall): BindingInfo[] {
   const { broker } = services;
   const type = destinationType(params.kind);
   const source = exchangeName(params.source);
@@ -57,13 +60,13 @@ function between({ services, params }: ApiCall): BindingInfo[] {
   return broker.listBindings(params.vhost).filter((b) => b.source === source && b.destinationType === type && b.destination === params.destination);
 }
 
-function one(call: ApiCall): BindingInfo {
+function one(call: PairCall): BindingInfo {
   const found = between(call).find((b) => propertiesKey(b) === call.params.props);
   if (!found) throw notFound(`Not Found: no binding with properties key '${call.params.props}' between these two; GET the list without it to see the keys.`);
   return found;
 }
 
-function create(call: ApiCall) {
+function create(call: PairCall) {
   between(call);
   const { params, body } = call;
   const binding: BindingInfo = {
@@ -79,7 +82,7 @@ function create(call: ApiCall) {
   return created({ location: `/api/bindings/${at[0]}/e/${at[1]}/${at[2]}/${at[3]}/${propertiesKey(binding)}` });
 }
 
-async function remove(call: ApiCall) {
+async function remove(call: PairCall) {
   await removeBinding(call.actor, one(call));
   return noContent();
 }
@@ -89,8 +92,8 @@ const PAIR = '/bindings/{vhost}/e/{source}/{kind}/{destination}';
 export const bindingRoutes: Route[] = [
   { method: 'GET', path: '/bindings', need: 'read', run: list },
   { method: 'GET', path: '/bindings/{vhost}', need: 'read', run: list },
-  { method: 'GET', path: PAIR, need: 'read', run: (call) => ok(between(call).map(bindingJson)) },
+  { method: 'GET', path: PAIR, need: 'read', run: (call: PairCall) => ok(between(call).map(bindingJson)) },
   { method: 'POST', path: PAIR, need: 'change', run: create },
-  { method: 'GET', path: `${PAIR}/{props}`, need: 'read', run: (call) => ok(bindingJson(one(call))) },
+  { method: 'GET', path: `${PAIR}/{props}`, need: 'read', run: (call: PairCall) => ok(bindingJson(one(call))) },
   { method: 'DELETE', path: `${PAIR}/{props}`, need: 'change', run: remove },
 ];

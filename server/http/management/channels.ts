@@ -36,7 +36,7 @@ function list(call: ApiCall) {
   return ok(listAnswer(rows, call.query, { pages: true }));
 }
 
-function one(call: ApiCall) {
+function one(call: ApiCall<'name'>) {
   const named = parseChannelName(call.params.name);
   const connection = named && visibleConnections(call).find((c) => c.id === named.connectionId);
   const ch = connection && call.services.broker.getConnection(connection.id)?.channel(named.number);

@@ -27,13 +27,13 @@ function list({ services, access, params, query }: ApiCall) {
   return ok(listAnswer(access.visible(services.broker.listExchanges(params.vhost)).map((e) => exchangeJson(services, e)), query, { pages: true }));
 }
 
-function one({ services, params, query }: ApiCall) {
+function one({ services, params, query }: ApiCall<'vhost' | 'name'>) {
   const e = services.broker.getExchange(params.vhost, exchangeName(params.name));
   // Per-exchange breakdowns, which RabbitMQ keeps only in its "detailed" rates mode.
   return ok(withColumns({ ...exchangeJson(services, e), incoming: [], outgoing: [] }, query));
 }
 
-function declare({ services, params, body }: ApiCall) {
+function declare({ services, params, body }: ApiCall<'vhost' | 'name'>) {
   const { broker } = services;
   const existed = broker.has(params.vhost, 'exchange', params.name);
   broker.declareExchange(params.vhost, params.name, text(body, 'type'), {
@@ -45,13 +45,13 @@ function declare({ services, params, body }: ApiCall) {
   return existed ? noContent() : created();
 }
 
-async function remove({ actor, params, query }: ApiCall) {
+async function remove({ actor, params, query }: ApiCall<'vhost' | 'name'>) {
   await deleteExchange(actor, params.vhost, params.name, { ifUnused: flag(query, 'if-unused') });
   return noContent();
 }
 
 /** Publishes one message as a client would (RabbitMQ's answer: whether a queue took it). */
-function publish({ services, params, body }: ApiCall) {
+function publish({ services, params, body }: ApiCall<'vhost' | 'name'>) {
   const properties = propertiesFromJson(object(body, 'properties'));
   const payload = payloadFromJson(body.payload, body.payload_encoding);
   const result = services.broker.publish(params.vhost, exchangeName(params.name), text(body, 'routing_key'), properties, payload, { mandatory: false });
@@ -59,7 +59,7 @@ function publish({ services, params, body }: ApiCall) {
 }
 
 function bindings(side: 'source' | 'destination') {
-  return ({ services, params }: ApiCall) => {
+  return ({ services, params }: ApiCall<'vhost' | 'name'>) => {
     const name = exchangeName(params.name);
     services.broker.getExchange(params.vhost, name);
     const all = services.broker.listBindings(params.vhost);

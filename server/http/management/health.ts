@@ -11,7 +11,7 @@ function node({ services }: ApiCall) {
 }
 
 /** Declares the aliveness-test queue in the vhost, publishes a message to it and gets it back, as RabbitMQ does. */
-function aliveness({ services, user, params }: ApiCall) {
+function aliveness({ services, user, params }: ApiCall<'vhost'>) {
   const { broker } = services;
   broker.declareQueue(params.vhost, 'aliveness-test', { durable: false });
   broker.publish(params.vhost, '', 'aliveness-test', { contentType: 'text/plain' }, Buffer.from('test_message'));

@@ -53,7 +53,7 @@ function onlyColumns(item: Item, columns: string[][]): Item {
     if (value === undefined) continue;
     let into = out;
     for (const key of path.slice(0, -1)) into = (into[key] ??= {}) as Item;
-    into[path[path.length - 1]] = value;
+    into[path[path.length - 1]!] = value; // split() gave each path at least one key
   }
   return out;
 }

@@ -10,20 +10,20 @@ export function permissionJson(p: PermissionEntry): Record<string, unknown> {
   return { user: p.user, vhost: p.vhost, configure: p.configure, write: p.write, read: p.read };
 }
 
-function one({ services, params }: ApiCall): PermissionEntry {
+function one({ services, params }: ApiCall<'vhost' | 'user'>): PermissionEntry {
   const patterns = services.users.access.get(params.user, params.vhost);
   if (!patterns) throw notFound(`Not Found: user '${params.user}' has no permission on vhost '${params.vhost}'.`);
   return { user: params.user, vhost: params.vhost, ...patterns };
 }
 
-async function put({ services, actor, params, body }: ApiCall) {
+async function put({ services, actor, params, body }: ApiCall<'vhost' | 'user'>) {
   if (!services.broker.hasVhost(params.vhost)) throw notFound(`Not Found: no vhost '${params.vhost}'.`);
   const existed = services.users.access.get(params.user, params.vhost) !== undefined;
   await setPermission(actor, params.user, params.vhost, { configure: text(body, 'configure'), write: text(body, 'write'), read: text(body, 'read') });
   return existed ? noContent() : created();
 }
 
-async function remove(call: ApiCall) {
+async function remove(call: ApiCall<'vhost' | 'user'>) {
   one(call);
   await clearPermission(call.actor, call.params.user, call.params.vhost);
   return noContent();
@@ -31,7 +31,7 @@ async function remove(call: ApiCall) {
 
 export const permissionRoutes: Route[] = [
   { method: 'GET', path: '/permissions', need: 'admin', run: ({ services, query }) => ok(listAnswer(services.users.access.list().map(permissionJson), query, { pages: false })) },
-  { method: 'GET', path: '/permissions/{vhost}/{user}', need: 'admin', run: (call) => ok(permissionJson(one(call))) },
+  { method: 'GET', path: '/permissions/{vhost}/{user}', need: 'admin', run: (call: ApiCall<'vhost' | 'user'>) => ok(permissionJson(one(call))) },
   { method: 'PUT', path: '/permissions/{vhost}/{user}', need: 'admin', run: put },
   { method: 'DELETE', path: '/permissions/{vhost}/{user}', need: 'admin', run: remove },
 ];

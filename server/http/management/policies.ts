@@ -14,7 +14,7 @@ function list({ services, access, params, query }: ApiCall) {
   return ok(listAnswer(access.visible(services.broker.listPolicies(params.vhost)).map(policyJson), query, { pages: false }));
 }
 
-async function put({ actor, params, body }: ApiCall) {
+async function put({ actor, params, body }: ApiCall<'vhost' | 'name'>) {
   const { existed } = await setPolicy(actor, params.vhost, {
     name: params.name,
     pattern: text(body, 'pattern'),
@@ -28,7 +28,7 @@ async function put({ actor, params, body }: ApiCall) {
 export const policyRoutes: Route[] = [
   { method: 'GET', path: '/policies', need: 'read', run: list },
   { method: 'GET', path: '/policies/{vhost}', need: 'read', run: list },
-  { method: 'GET', path: '/policies/{vhost}/{name}', need: 'read', run: ({ services, params }) => ok(policyJson({ vhost: params.vhost, ...services.broker.policy(params.vhost, params.name) })) },
+  { method: 'GET', path: '/policies/{vhost}/{name}', need: 'read', run: ({ services, params }: ApiCall<'vhost' | 'name'>) => ok(policyJson({ vhost: params.vhost, ...services.broker.policy(params.vhost, params.name) })) },
   { method: 'PUT', path: '/policies/{vhost}/{name}', need: 'policy', run: put },
-  { method: 'DELETE', path: '/policies/{vhost}/{name}', need: 'policy', run: async ({ actor, params }) => (await deletePolicy(actor, params.vhost, params.name), noContent()) },
+  { method: 'DELETE', path: '/policies/{vhost}/{name}', need: 'policy', run: async ({ actor, params }: ApiCall<'vhost' | 'name'>) => (await deletePolicy(actor, params.vhost, params.name), noContent()) },
 ];

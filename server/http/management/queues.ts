@@ -15,7 +15,7 @@ export function queueJson(services: Services, q: QueueStats): Record<string, unk
   const { rates, depth } = brokerSampler.queueSeries(q.vhost, q.name);
   const messages = q.ready + q.unacked;
   // Depth change over the last second, from the sampler's 1-second depth points.
-  const depthRate = depth.length >= 2 ? depth[depth.length - 1] - depth[depth.length - 2] : 0;
+  const depthRate = depth.length >= 2 ? depth[depth.length - 1]! - depth[depth.length - 2]! : 0;
   const policy = q.policy === null ? null : services.broker.policy(q.vhost, q.policy);
   return {
     name: q.name,
@@ -53,7 +53,7 @@ function list({ services, access, params, query }: ApiCall) {
   return ok(listAnswer(rows, query, { pages: true }));
 }
 
-function one({ services, params, query }: ApiCall) {
+function one({ services, params, query }: ApiCall<'vhost' | 'name'>) {
   const { broker } = services;
   const q = broker.getQueue(params.vhost, params.name);
   return ok(
@@ -70,7 +70,7 @@ function one({ services, params, query }: ApiCall) {
   );
 }
 
-function declare({ services, params, body }: ApiCall) {
+function declare({ services, params, body }: ApiCall<'vhost' | 'name'>) {
   const { broker } = services;
   const existed = broker.has(params.vhost, 'queue', params.name);
   broker.declareQueue(params.vhost, params.name, {
@@ -81,12 +81,12 @@ function declare({ services, params, body }: ApiCall) {
   return existed ? noContent() : created();
 }
 
-async function remove({ actor, params, query }: ApiCall) {
+async function remove({ actor, params, query }: ApiCall<'vhost' | 'name'>) {
   await deleteQueue(actor, params.vhost, params.name, { ifUnused: flag(query, 'if-unused'), ifEmpty: flag(query, 'if-empty') });
   return noContent();
 }
 
-async function purge({ actor, params }: ApiCall) {
+async function purge({ actor, params }: ApiCall<'vhost' | 'name'>) {
   await purgeQueue(actor, params.vhost, params.name);
   return noContent();
 }
@@ -100,7 +100,7 @@ const ACK_MODES = {
   peek: 'peek',
 } as const;
 
-async function get({ services, access, actor, params, body }: ApiCall) {
+async function get({ services, access, actor, params, body }: ApiCall<'vhost' | 'name'>) {
   const ackmode = text(body, 'ackmode');
   const mode = ACK_MODES[ackmode as keyof typeof ACK_MODES];
   if (mode === undefined) throw badRequest(`ackmode must be one of ${Object.keys(ACK_MODES).join(', ')}, not '${ackmode}'.`);
@@ -128,7 +128,7 @@ async function get({ services, access, actor, params, body }: ApiCall) {
   return ok(taken.map((d) => shape({ exchange: d.exchange, routingKey: d.routingKey, redelivered: d.redelivered, ...d.message }, d.messageCount)));
 }
 
-function bindings({ services, params }: ApiCall) {
+function bindings({ services, params }: ApiCall<'vhost' | 'name'>) {
   services.broker.getQueue(params.vhost, params.name);
   const rows = services.broker.listBindings(params.vhost).filter((b) => b.destinationType === 'queue' && b.destination === params.name);
   return ok(rows.map(bindingJson));

@@ -24,14 +24,18 @@ import { apiErrorOf, ApiError, badRequest, notAuthorised, notFound } from './err
  */
 export type Need = 'read' | 'monitor' | 'change' | 'policy' | 'admin';
 
-export interface ApiCall {
+/**
+ * One call of a handler. `Param` names the path {placeholders} the handler
+ * reads as always there: every path it serves in a route table has them.
+ */
+export interface ApiCall<Param extends string = never> {
   services: Services;
   user: SignedInUser;
   access: ConsoleAccess;
   /** Who the audit trail names for a change. */
   actor: AuditActor;
   /** The path's {placeholders}, decoded. */
-  params: Record<string, string>;
+  params: Record<Param, string> & Partial<Record<string, string>>;
   query: URLSearchParams;
   /** The JSON body ({} when none was sent). */
   body: Record<string, unknown>;
@@ -69,8 +73,8 @@ function match(route: Route, parts: string[]): Record<string, string> | null {
   if (pattern.length !== parts.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
-    const p = pattern[i];
-    if (p.startsWith('{')) params[p.slice(1, -1)] = parts[i];
+    const p = pattern[i]!; // pattern and parts have the same length, checked above
+    if (p.startsWith('{')) params[p.slice(1, -1)] = parts[i]!;
     else if (p !== parts[i]) return null;
   }
   return params;

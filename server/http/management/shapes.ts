@@ -35,7 +35,7 @@ export function channelName(connectionId: string, number: number): string {
 /** "conn-3 (2)" → { connectionId: "conn-3", number: 2 }; null when it is not a channel's name. */
 export function parseChannelName(name: string): { connectionId: string; number: number } | null {
   const m = /^(.*) \((\d+)\)$/.exec(name);
-  return m ? { connectionId: m[1], number: Number(m[2]) } : null;
+  return m ? { connectionId: m[1]!, number: Number(m[2]) } : null;
 }
 
 // ---- reading bodies -------------------------------------------------------------------

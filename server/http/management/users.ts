@@ -38,7 +38,7 @@ function secretOf(body: Record<string, unknown>): { password: string } | { passw
 }
 
 /** Creates the user, or sets the tags and the password (each when given) of one that exists. */
-async function put({ services, actor, params, body }: ApiCall) {
+async function put({ services, actor, params, body }: ApiCall<'name'>) {
   const tags = tagsOf(body.tags);
   const secret = secretOf(body);
   if (services.users.get(params.name) === null) {
@@ -52,7 +52,7 @@ async function put({ services, actor, params, body }: ApiCall) {
   return noContent();
 }
 
-async function remove(call: ApiCall) {
+async function remove(call: ApiCall<'name'>) {
   await find(call);
   await deleteUser(call.actor, call.params.name);
   return noContent();

@@ -49,25 +49,25 @@ function list({ services, access, query }: ApiCall) {
 }
 
 /** Creates the vhost; one that exists is left as it is (204), as RabbitMQ does. Description and tags are not kept. */
-async function put({ services, actor, params }: ApiCall) {
+async function put({ services, actor, params }: ApiCall<'vhost'>) {
   if (services.broker.hasVhost(params.vhost)) return noContent();
   await createVhost(actor, params.vhost);
   return created();
 }
 
-async function remove({ services, actor, params }: ApiCall) {
+async function remove({ services, actor, params }: ApiCall<'vhost'>) {
   await deleteVhost(actor, existing(services, params.vhost));
   return noContent();
 }
 
-function permissions({ services, params }: ApiCall) {
+function permissions({ services, params }: ApiCall<'vhost'>) {
   existing(services, params.vhost);
   return ok(services.users.access.list().filter((p) => p.vhost === params.vhost).map(permissionJson));
 }
 
 export const vhostRoutes: Route[] = [
   { method: 'GET', path: '/vhosts', need: 'read', run: list },
-  { method: 'GET', path: '/vhosts/{vhost}', need: 'read', run: ({ services, params, query }) => ok(withColumns(vhostJson(services, existing(services, params.vhost)), query)) },
+  { method: 'GET', path: '/vhosts/{vhost}', need: 'read', run: ({ services, params, query }: ApiCall<'vhost'>) => ok(withColumns(vhostJson(services, existing(services, params.vhost)), query)) },
   { method: 'PUT', path: '/vhosts/{vhost}', need: 'admin', run: put },
   { method: 'DELETE', path: '/vhosts/{vhost}', need: 'admin', run: remove },
   { method: 'GET', path: '/vhosts/{vhost}/permissions', need: 'admin', run: permissions },
