@@ -474,6 +474,7 @@ export class AmqpConnection {
   confirmReady(ch: AmqpChannel, seq: number, ack: boolean): void {
     if (!ch.confirms || ch.closing || this.state >= State.Closing) return;
     ch.confirms.resolve(seq, ack);
+    if (ack) this.broker.counters.confirmed++;
     this.writer.confirmReady(ch);
   }
 
