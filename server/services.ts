@@ -1,5 +1,6 @@
 /** What one running Warren process is made of, as the API and HTTP layers see it. */
 import type { Broker } from './broker/broker';
+import type { BucketCounts } from './broker/bucket-counts';
 import type { Sessions } from './auth/sessions';
 import type { Users } from './auth/users';
 import type { BrokerSampler } from './metrics/broker-sampler';
@@ -29,4 +30,8 @@ export interface Services {
   memory: () => MemoryReading | null;
   /** Errors nothing caught that the process survived (process-faults.ts). */
   processFaults: FaultCounts;
+  /** The journal's fdatasync latencies; absent without a journal. */
+  journalSyncLatency?: BucketCounts;
+  /** Free space on the data directory's disk at the last check (undefined before it) and the disk alarm's limit; absent without a disk alarm. */
+  disk?: () => { freeBytes: number | undefined; limitBytes: number };
 }

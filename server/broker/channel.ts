@@ -44,8 +44,8 @@ export class Channel {
   private sharedPrefetch = 0;
   /** Consumer deliveries awaiting settlement (basic.get ones are not counted). */
   private sharedUnacked = 0;
-  /** Set on the first publish: the channel counts as a publisher until it closes. */
-  private publisher = false;
+  /** Messages published on this channel (rabbitmq_channel_messages_published_total); the first makes it a publisher until it closes. */
+  published = 0;
   private readonly counters: GlobalCounters;
 
   constructor(
@@ -152,10 +152,7 @@ export class Channel {
     if (expiration !== undefined && !/^\d+$/.test(expiration)) {
       throw new BrokerError('PRECONDITION_FAILED', `invalid expiration '${expiration}': no_integer`);
     }
-    if (!this.publisher) {
-      this.publisher = true;
-      this.counters.publishers++;
-    }
+    if (this.published++ === 0) this.counters.publishers++;
     return this.connection.broker.publish(this.connection.vhost, exchange, routingKey, properties, body, options);
   }
 
@@ -237,7 +234,7 @@ export class Channel {
     this.requeueAll();
     this.connection.channels.delete(this.number);
     this.counters.channelsClosed++;
-    if (this.publisher) this.counters.publishers--;
+    if (this.published > 0) this.counters.publishers--;
   }
 
   // ---- called by queues ---------------------------------------------------------

@@ -32,6 +32,9 @@ export class GlobalCounters {
   acknowledged = 0;
   /** Channels that have published at least once and are open (a gauge, as rabbitmq_global_publishers). */
   publishers = 0;
+  /** Bytes received and sent by connections that have closed (the live ones report their own). */
+  closedConnectionBytesReceived = 0;
+  closedConnectionBytesSent = 0;
   /** Body sizes of the messages published. */
   readonly messageSizes = new BucketCounts(MESSAGE_SIZE_BOUNDS);
   /**

@@ -13,7 +13,7 @@ import { appRouter } from '../api/root';
 import { settingName, type Config, type TlsFiles } from '../config';
 import { ConnectionGate, listenOn, logAcceptErrors } from '../listeners';
 import type { Services } from '../services';
-import { renderMetrics } from './metrics';
+import { metricsEndpoint, PrometheusMetrics, serveMetrics } from './metrics';
 import { RequestGuard } from './request-guard';
 
 export interface HttpServer {
@@ -33,6 +33,7 @@ export type HttpSettings = Pick<
   | 'httpHeadersTimeoutMs'
   | 'httpRequestTimeoutMs'
   | 'httpAllowedHosts'
+  | 'metricsToken'
 >;
 
 /**
@@ -121,17 +122,16 @@ export async function startHttpServer(opts: {
     settings: { maxBody: settingName('httpMaxBody'), maxBodiesInFlight: settingName('httpMaxBodiesInFlight'), allowedHosts: settingName('httpAllowedHosts') },
   });
   const headers = securityHeaders(opts.dev ?? false);
+  const metrics = new PrometheusMetrics(opts.services);
+  const metricsAuth = { token: settings.metricsToken, tokenSetting: settingName('metricsToken') };
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     if (guard.refuse(req, res)) return;
     const url = req.url ?? '/';
     if (url.startsWith('/api/trpc/')) return trpc(req, res);
-    if (url === '/metrics' || url.startsWith('/metrics?')) {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(renderMetrics(opts.services()));
-      return;
-    }
+    const endpoint = metricsEndpoint(url);
+    if (endpoint !== null) return serveMetrics(metrics, endpoint, req, res, metricsAuth, (error) => console.error('metrics: collecting failed', error));
     Promise.resolve(opts.pages(req, res)).catch((err) => {
       console.error('Console page error:', err);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
