@@ -6,6 +6,7 @@ import type { Users } from './auth/users';
 import type { BrokerSampler } from './metrics/broker-sampler';
 import type { ProcessSampler } from './metrics/process-sampler';
 import type { MemoryReading } from './amqp/memory-alarm';
+import type { Logger } from './log';
 import type { FaultCounts } from './process-faults';
 import type { MetadataDb } from './store/db';
 import type { JournalDamage } from './store/journal/damage-report';
@@ -34,4 +35,6 @@ export interface Services {
   journalSyncLatency?: BucketCounts;
   /** Free space on the data directory's disk at the last check (undefined before it) and the disk alarm's limit; absent without a disk alarm. */
   disk?: () => { freeBytes: number | undefined; limitBytes: number };
+  /** The process's logger (audit events go there too); absent in tests that do not look. */
+  logger?: Logger;
 }

@@ -12,6 +12,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from '../api/root';
 import { settingName, type Config, type TlsFiles } from '../config';
 import { ConnectionGate, listenOn, logAcceptErrors } from '../listeners';
+import { defaultLogger, type Logger } from '../log';
 import type { Services } from '../services';
 import { metricsEndpoint, PrometheusMetrics, serveMetrics } from './metrics';
 import { RequestGuard } from './request-guard';
@@ -83,10 +84,14 @@ export async function startHttpServer(opts: {
   tls?: TlsFiles;
   /** Next.js's development server runs (its pages need eval). */
   dev?: boolean;
+  /** Refused sockets and accept errors. */
   log?: (line: string) => void;
+  /** Internal errors of the API, the pages and /metrics; default: the process's default logger. */
+  logger?: Logger;
 }): Promise<HttpServer> {
   const { settings } = opts;
-  const log = opts.log ?? ((line: string) => console.log(line));
+  const logger = opts.logger ?? defaultLogger().child({ module: 'http' });
+  const log = opts.log ?? ((line: string) => logger.info(line));
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
@@ -110,7 +115,7 @@ export async function startHttpServer(opts: {
       return { headers: { 'server-timing': `trpc;dur=${(performance.now() - started).toFixed(2)}` } };
     },
     onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`API error in ${path ?? '?'}:`, error.cause ?? error);
+      if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ event: 'api.error', path, err: error.cause ?? error }, `API error in ${path ?? '?'}`);
     },
   });
 
@@ -131,9 +136,9 @@ export async function startHttpServer(opts: {
     const url = req.url ?? '/';
     if (url.startsWith('/api/trpc/')) return trpc(req, res);
     const endpoint = metricsEndpoint(url);
-    if (endpoint !== null) return serveMetrics(metrics, endpoint, req, res, metricsAuth, (error) => console.error('metrics: collecting failed', error));
+    if (endpoint !== null) return serveMetrics(metrics, endpoint, req, res, metricsAuth, (error) => logger.error({ event: 'metrics.error', err: error }, 'collecting the metrics failed'));
     Promise.resolve(opts.pages(req, res)).catch((err) => {
-      console.error('Console page error:', err);
+      logger.error({ event: 'page.error', url, err }, 'console page error');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('Internal error while rendering the console page.');
     });
