@@ -44,8 +44,7 @@ export class PrometheusMetrics {
   }
 
   render(endpoint: MetricsEndpoint): Promise<string> {
-    const registry = this.registries[endpoint];
-    return this.source.render(() => registry.metrics());
+    return this.source.render(this.registries[endpoint]);
   }
 }
 

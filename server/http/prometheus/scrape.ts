@@ -1,9 +1,9 @@
 /**
  * What one scrape reads, taken at most once per scrape however many
  * families need it: summing 10,000 queues is done once, not per family.
- * prom-client's Registry asks every family for its values in the same
- * synchronous pass, so a Scrape lives for one call to Registry.metrics().
+ * A Scrape lives for one rendering of a registry.
  */
+import type { Registry } from 'prom-client';
 import type { BrokerTotals, ConnectionSummary, QueueFigures } from '../../broker/types';
 import type { Services } from '../../services';
 
@@ -39,9 +39,15 @@ export class Scrape {
   }
 }
 
-/** Hands each family the scrape in progress: one Scrape per render. */
+/**
+ * Renders a registry family by family, one family per event-loop turn, so
+ * that a scrape of 10,000 queues never holds the loop for the whole text
+ * (AMQP traffic goes on between families); all families read one Scrape.
+ * Scrapes run one at a time.
+ */
 export class ScrapeSource {
   private current: Scrape | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly services: () => Services) {}
 
@@ -50,11 +56,24 @@ export class ScrapeSource {
     return (this.current ??= new Scrape(this.services()));
   }
 
-  /** Renders with a fresh Scrape; the families read it before the first await. */
-  async render(metrics: () => Promise<string>): Promise<string> {
-    this.current = undefined;
-    const rendering = metrics();
-    this.current = undefined;
+  render(registry: Registry): Promise<string> {
+    const rendering = this.queue.then(() => this.renderNow(registry));
+    this.queue = rendering.catch(() => {});
     return rendering;
+  }
+
+  private async renderNow(registry: Registry): Promise<string> {
+    this.current = new Scrape(this.services());
+    try {
+      const parts: string[] = [];
+      for (const metric of registry.getMetricsAsArray()) {
+        parts.push(await registry.getSingleMetricAsString(metric.name));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      // As Registry.metrics() joins them.
+      return `${parts.join('\n\n')}\n`;
+    } finally {
+      this.current = undefined;
+    }
   }
 }
