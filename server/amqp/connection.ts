@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net';
 import type { GuardedOperation } from '../broker/access/access-control';
-import type { Logger } from '../log';
 import type { Broker } from '../broker/broker';
 import type { Connection } from '../broker/connection';
 import { BrokerError } from '../broker/errors';
 import type { Delivery, MessageProperties } from '../broker/types';
+import type { Logger } from '../log';
 import { AmqpChannel, commandInvalid } from './channel';
 import { CodecError, FieldValueError } from './codec/errors';
 import type { FieldTable } from './codec/field-value';
