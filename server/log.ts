@@ -38,10 +38,10 @@ let processLogger: Logger | undefined;
 
 /**
  * The logger of modules started without one (tests, scripts): the level of
- * WARREN_LOG_LEVEL, or warn. The process's own is made by main.ts from its
+ * WARREN_LOG_LEVEL, or error (tests provoke channel errors by the hundred). The process's own is made by main.ts from its
  * settings and handed to each module.
  */
 export function defaultLogger(): Logger {
-  const level = LOG_LEVELS.find((l) => l === process.env.WARREN_LOG_LEVEL) ?? 'warn';
+  const level = LOG_LEVELS.find((l) => l === process.env.WARREN_LOG_LEVEL) ?? 'error';
   return (processLogger ??= createLogger({ level }));
 }
