@@ -81,4 +81,13 @@ describe('loadConfig', () => {
     expect(loadConfig(['--loopback-users', 'guest, ops'], {}).loopbackUsers).toEqual(['guest', 'ops']);
     expect(loadConfig([], { WARREN_LOOPBACK_USERS: 'none' }).loopbackUsers).toEqual([]);
   });
+
+  it('reads the log level and the metrics token, refusing what they cannot be', () => {
+    expect(loadConfig([], {}).logLevel).toBe('info');
+    expect(loadConfig(['--log-level', 'DEBUG'], {}).logLevel).toBe('debug');
+    expect(() => loadConfig([], { WARREN_LOG_LEVEL: 'verbose' })).toThrow(/WARREN_LOG_LEVEL \(or --log-level\) "verbose": give one of fatal, error, warn, info, debug, trace, silent/);
+    expect(loadConfig([], {}).metricsToken).toBeUndefined();
+    expect(loadConfig([], { WARREN_METRICS_TOKEN: 'a1b2c3' }).metricsToken).toBe('a1b2c3');
+    expect(() => loadConfig([], { WARREN_METRICS_TOKEN: 'two words' })).toThrow(/WARREN_METRICS_TOKEN \(or --metrics-token\): a bearer token is printable ASCII without spaces/);
+  });
 });

@@ -43,7 +43,14 @@ export interface Config {
   httpRequestTimeoutMs: number;
   /** Host names, besides localhost, IP addresses and this machine's name, that the console answers to. */
   httpAllowedHosts: string[];
+  /** When set, /metrics and /metrics/per-object answer only requests bearing this token. */
+  metricsToken: string | undefined;
+  /** The lowest level logged: fatal, error, warn, info, debug, trace or silent. */
+  logLevel: LogLevel;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface TlsFiles {
   cert: Buffer;
@@ -83,6 +90,8 @@ const SETTINGS = {
   httpHeadersTimeout: { env: 'WARREN_HTTP_HEADERS_TIMEOUT', flag: '--http-headers-timeout' },
   httpRequestTimeout: { env: 'WARREN_HTTP_REQUEST_TIMEOUT', flag: '--http-request-timeout' },
   httpAllowedHosts: { env: 'WARREN_HTTP_ALLOWED_HOSTS', flag: '--http-allowed-hosts' },
+  metricsToken: { env: 'WARREN_METRICS_TOKEN', flag: '--metrics-token' },
+  logLevel: { env: 'WARREN_LOG_LEVEL', flag: '--log-level' },
 } satisfies Record<string, Setting>;
 
 /** How a person changes a setting, for error messages: "AMQP_PORT (or --amqp-port)". */
@@ -252,6 +261,15 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     throw new ConfigError(`Invalid ${settingName('httpAllowedHosts')} "${allowedHosts}": give host names separated by commas, e.g. warren.example.com,broker.internal.`);
   }
 
+  const metricsToken = get('metricsToken');
+  if (metricsToken !== undefined && !/^[\x21-\x7e]+$/.test(metricsToken)) {
+    throw new ConfigError(`Invalid ${settingName('metricsToken')}: a bearer token is printable ASCII without spaces, e.g. one made with "openssl rand -hex 32".`);
+  }
+  const logLevel = (get('logLevel') ?? 'info').trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`Invalid ${settingName('logLevel')} "${get('logLevel')}": give one of ${LOG_LEVELS.join(', ')}.`);
+  }
+
   return {
     amqpPort: parsePort(get('amqpPort') ?? '5672', 'amqpPort'),
     httpPort: parsePort(get('httpPort') ?? '15672', 'httpPort'),
@@ -277,5 +295,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     httpHeadersTimeoutMs,
     httpRequestTimeoutMs,
     httpAllowedHosts,
+    metricsToken,
+    logLevel: logLevel as LogLevel,
   };
 }

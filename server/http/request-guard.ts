@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { metricsEndpoint } from './metrics';
 
 /** The procedures anyone may call without a session: sign-in needs no session, by definition. */
 const PUBLIC_PROCEDURES = new Set(['auth.me', 'auth.signIn', 'auth.signOut']);
@@ -75,7 +76,7 @@ export class RequestGuard {
     const url = req.url ?? '/';
     const api = url.startsWith(API_PREFIX);
     const host = req.headers.host ?? '';
-    const metrics = url === '/metrics' || url.startsWith('/metrics?'); // scraped by address or by any DNS name
+    const metrics = metricsEndpoint(url) !== null; // scraped by address or by any DNS name
     if (!metrics && !this.hostAllowed(host)) {
       return {
         status: 403,

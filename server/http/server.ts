@@ -13,11 +13,12 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from '../api/root';
 import { settingName, type Config, type TlsFiles } from '../config';
 import { ConnectionGate, listenOn, logAcceptErrors } from '../listeners';
+import { defaultLogger, type Logger } from '../log';
 import type { Services } from '../services';
 import { hasBasicCredentials } from './management/basic-auth';
 import { createManagementHandler } from './management/router';
 import { MANAGEMENT_ROUTES } from './management/routes';
-import { renderMetrics } from './metrics';
+import { metricsEndpoint, PrometheusMetrics, serveMetrics } from './metrics';
 import { RequestGuard } from './request-guard';
 
 export interface HttpServer {
@@ -37,6 +38,7 @@ export type HttpSettings = Pick<
   | 'httpHeadersTimeoutMs'
   | 'httpRequestTimeoutMs'
   | 'httpAllowedHosts'
+  | 'metricsToken'
 >;
 
 /**
@@ -86,10 +88,14 @@ export async function startHttpServer(opts: {
   tls?: TlsFiles;
   /** Next.js's development server runs (its pages need eval). */
   dev?: boolean;
+  /** Refused sockets and accept errors. */
   log?: (line: string) => void;
+  /** Internal errors of the API, the pages and /metrics; default: the process's default logger. */
+  logger?: Logger;
 }): Promise<HttpServer> {
   const { settings } = opts;
-  const log = opts.log ?? ((line: string) => console.log(line));
+  const logger = opts.logger ?? defaultLogger().child({ module: 'http' });
+  const log = opts.log ?? ((line: string) => logger.info(line));
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
@@ -113,7 +119,7 @@ export async function startHttpServer(opts: {
       return { headers: { 'server-timing': `trpc;dur=${(performance.now() - started).toFixed(2)}` } };
     },
     onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`API error in ${path ?? '?'}:`, error.cause ?? error);
+      if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ event: 'api.error', path, err: error.cause ?? error }, `API error in ${path ?? '?'}`);
     },
   });
 
@@ -127,20 +133,19 @@ export async function startHttpServer(opts: {
   });
   const headers = securityHeaders(opts.dev ?? false);
   const management = createManagementHandler(MANAGEMENT_ROUTES, opts.services);
+  const metrics = new PrometheusMetrics(opts.services);
+  const metricsAuth = { token: settings.metricsToken, tokenSetting: settingName('metricsToken') };
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     if (guard.refuse(req, res)) return;
     const url = req.url ?? '/';
     if (url.startsWith('/api/trpc/')) return trpc(req, res);
+    const endpoint = metricsEndpoint(url);
+    if (endpoint !== null) return serveMetrics(metrics, endpoint, req, res, metricsAuth, (error) => logger.error({ event: 'metrics.error', err: error }, 'collecting the metrics failed'));
     if (isManagementApi(url)) return management(req, res);
-    if (url === '/metrics' || url.startsWith('/metrics?')) {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(renderMetrics(opts.services()));
-      return;
-    }
     Promise.resolve(opts.pages(req, res)).catch((err) => {
-      console.error('Console page error:', err);
+      logger.error({ event: 'page.error', url, err }, 'console page error');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('Internal error while rendering the console page.');
     });
