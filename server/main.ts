@@ -23,6 +23,7 @@ import { Sessions } from './auth/sessions';
 import { isLoopback, Users } from './auth/users';
 import { installFaultPolicy } from './process-faults';
 import { AccessControl } from './broker/access/access-control';
+import { DefinitionsLoadError, loadDefinitionsAtStart } from './definitions/startup';
 import type { Services } from './services';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,6 +63,10 @@ async function main(): Promise<void> {
     journal: { reserve },
     log: (l) => console.log(l),
   });
+
+  if (config.definitionsFile !== undefined) {
+    console.log(await loadDefinitionsAtStart({ broker, users, version }, config.definitionsFile, settingName('definitions')));
+  }
 
   const authenticate = async (name: string, password: string, peer: string) => (await users.authenticate(name, password, peer)).ok;
   const amqp = await startAmqpServer({
@@ -158,4 +163,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-main().catch((err) => fail(err instanceof ConfigError || err instanceof MetadataDbError || err instanceof DataDirInUseError ? err.message : (err as Error)?.stack ?? String(err)));
+main().catch((err) => fail(err instanceof ConfigError || err instanceof MetadataDbError || err instanceof DataDirInUseError || err instanceof DefinitionsLoadError ? err.message : (err as Error)?.stack ?? String(err)));

@@ -29,6 +29,7 @@ export type HttpSettings = Pick<
   | 'httpMaxConnections'
   | 'httpMaxConnectionsPerAddress'
   | 'httpMaxBodyBytes'
+  | 'definitionsMaxBodyBytes'
   | 'httpMaxBodiesInFlight'
   | 'httpHeadersTimeoutMs'
   | 'httpRequestTimeoutMs'
@@ -115,10 +116,11 @@ export async function startHttpServer(opts: {
 
   const guard = new RequestGuard({
     maxBodyBytes: settings.httpMaxBodyBytes,
+    maxDefinitionsBodyBytes: settings.definitionsMaxBodyBytes,
     maxBodiesInFlight: settings.httpMaxBodiesInFlight,
     allowedHosts: settings.httpAllowedHosts,
     signedIn: (req) => opts.services().sessions.read(req.headers.cookie) !== null,
-    settings: { maxBody: settingName('httpMaxBody'), maxBodiesInFlight: settingName('httpMaxBodiesInFlight'), allowedHosts: settingName('httpAllowedHosts') },
+    settings: { maxBody: settingName('httpMaxBody'), maxDefinitionsBody: settingName('definitionsMaxBody'), maxBodiesInFlight: settingName('httpMaxBodiesInFlight'), allowedHosts: settingName('httpAllowedHosts') },
   });
   const headers = securityHeaders(opts.dev ?? false);
 
