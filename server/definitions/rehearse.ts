@@ -32,7 +32,7 @@ export async function rehearse(real: Broker, items: PlanItem[]): Promise<void> {
       try {
         perform(scratch, change);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = withoutRepeatedName(error instanceof Error ? error.message : String(error), item.line.object);
         const dependency = change.type === 'binding' ? [failed.get(`exchange ${change.vhost} ${change.source}`), failed.get(`${change.destinationType} ${change.vhost} ${change.destination}`)].find(Boolean) : undefined;
         item.line = {
           ...item.line,
@@ -57,6 +57,12 @@ function isTopology(change: Change): change is TopologyChange {
 
 function vhostOf(change: Change): string {
   return change.type === 'vhost' ? change.name : (change as { vhost: string }).vhost;
+}
+
+/** "PRECONDITION_FAILED - policy 'p' in vhost '/': pattern …" → "pattern …" on the line that names the policy already. */
+function withoutRepeatedName(message: string, object: string): string {
+  const reply = /^[A-Z_]+ - (.*)$/s.exec(message);
+  return reply !== null && reply[1].startsWith(`${object}: `) ? reply[1].slice(object.length + 2) : message;
 }
 
 /** What to do about a refusal: the engine's text says what is wrong. */
