@@ -65,6 +65,7 @@ export function DefinitionsView() {
           onDragOver={(e) => (e.preventDefault(), setDragging(true))}
           onDragLeave={() => setDragging(false)}
           onDrop={drop}
+          role="group"
           aria-label="Drop a definitions file here"
         >
           <p>Drop a definitions file (JSON) here, or choose one:</p>
