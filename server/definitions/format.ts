@@ -82,24 +82,30 @@ const binding = z.strictObject({
   arguments: table.default({}),
 });
 
-export const definitionsFile = z.strictObject({
+/** Each list's entries, checked one by one (so that a large file can be checked in slices). */
+export const ENTRY = {
+  users: user,
+  vhosts: vhost,
+  permissions: permission,
+  topic_permissions: topicPermission,
+  parameters: parameter,
+  global_parameters: globalParameter,
+  policies: policy,
+  queues: queue,
+  exchanges: exchange,
+  bindings: binding,
+};
+
+/** The file's top level: version fields and lists, entries not yet checked. */
+export const fileShape = z.strictObject({
   rabbit_version: z.string().optional(),
   rabbitmq_version: z.string().optional(),
   product_name: z.string().optional(),
   product_version: z.string().optional(),
-  users: z.array(user).default([]),
-  vhosts: z.array(vhost).default([]),
-  permissions: z.array(permission).default([]),
-  topic_permissions: z.array(topicPermission).default([]),
-  parameters: z.array(parameter).default([]),
-  global_parameters: z.array(globalParameter).default([]),
-  policies: z.array(policy).default([]),
-  queues: z.array(queue).default([]),
-  exchanges: z.array(exchange).default([]),
-  bindings: z.array(binding).default([]),
+  ...(Object.fromEntries(Object.keys(ENTRY).map((section) => [section, z.array(z.unknown()).default([])])) as Record<keyof typeof ENTRY, z.ZodDefault<z.ZodArray<z.ZodUnknown>>>),
 });
 
-export type DefinitionsFile = z.infer<typeof definitionsFile>;
+export type DefinitionsFile = { rabbit_version?: string; rabbitmq_version?: string } & { [S in keyof typeof ENTRY]: z.infer<(typeof ENTRY)[S]>[] };
 export type UserDefinition = z.infer<typeof user>;
 export type VhostDefinition = z.infer<typeof vhost>;
 export type PermissionDefinition = z.infer<typeof permission>;

@@ -31,7 +31,7 @@ export function importDefinitions(services: DefinitionsServices, text: string, o
 }
 
 async function importNow(services: DefinitionsServices, text: string, options: ImportOptions): Promise<DefinitionsReport> {
-  const parsed = parseDefinitions(text, options.vhost);
+  const parsed = await parseDefinitions(text, options.vhost);
   if (!parsed.ok) return buildReport(parsed.lines, null, false);
   const version = parsed.file.rabbit_version ?? parsed.file.rabbitmq_version ?? null;
   const items = await planImport(services, parsed.file, options.vhost);

@@ -3,9 +3,13 @@
  * no others, the right kinds of value. Every problem becomes an error line
  * naming the object and saying what to change; nothing is guessed.
  */
-import { definitionsFile, SECTIONS, type DefinitionsFile, type Section } from './format';
+import { ENTRY, fileShape, SECTIONS, type DefinitionsFile, type Section } from './format';
 import { KIND_OF, objectName } from './names';
 import type { ReportLine } from './report';
+
+/** Entries checked between two yields to the event loop. */
+const SLICE = 1000;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export type Parsed = { ok: true; file: DefinitionsFile } | { ok: false; lines: ReportLine[] };
 
@@ -17,7 +21,7 @@ function fileError(detail: string): ReportLine {
  * Parses `text`. With `vhost` (a per-vhost import), objects without a
  * `vhost` field go into that vhost; without it, such objects are an error.
  */
-export function parseDefinitions(text: string, vhost?: string): Parsed {
+export async function parseDefinitions(text: string, vhost?: string): Promise<Parsed> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -27,12 +31,26 @@ export function parseDefinitions(text: string, vhost?: string): Parsed {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, lines: [fileError('is not a definitions file: it must be one JSON object with lists such as "queues" and "exchanges"')] };
   }
-  const result = definitionsFile.safeParse(raw);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => issueLine(raw as Record<string, unknown>, issue));
-    return { ok: false, lines };
+  // Unknown top-level fields are reported beside the entries' problems, not instead of them.
+  const known = Object.keys(fileShape.shape);
+  const unknown = Object.keys(raw).filter((k) => !known.includes(k));
+  const top = fileShape.safeParse(Object.fromEntries(Object.entries(raw).filter(([k]) => known.includes(k))));
+  if (!top.success) return { ok: false, lines: top.error.issues.map((issue) => issueLine(raw as Record<string, unknown>, issue)) };
+  const problems: ReportLine[] = [];
+  const file = { rabbit_version: top.data.rabbit_version, rabbitmq_version: top.data.rabbitmq_version } as DefinitionsFile;
+  let checked = 0;
+  for (const section of SECTIONS) {
+    const entries: unknown[] = [];
+    for (const [index, entry] of top.data[section].entries()) {
+      const result = ENTRY[section].safeParse(entry);
+      if (result.success) entries.push(result.data);
+      else for (const issue of result.error.issues) problems.push(issueLine(raw as Record<string, unknown>, { ...issue, path: [section, index, ...issue.path] }));
+      if (++checked % SLICE === 0) await yieldToEventLoop();
+    }
+    (file as Record<Section, unknown[]>)[section] = entries;
   }
-  const file = result.data;
+  if (unknown.length > 0) problems.push(issueLine(raw as Record<string, unknown>, { code: 'unrecognized_keys', path: [], message: '', keys: unknown }));
+  if (problems.length > 0) return { ok: false, lines: problems };
   const lines: ReportLine[] = [];
   for (const section of ['parameters', 'policies', 'queues', 'exchanges', 'bindings'] as const) {
     const entries = file[section] as { vhost?: string }[];

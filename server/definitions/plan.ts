@@ -17,6 +17,8 @@ export interface PlanItem {
   apply?: boolean;
 }
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const made = (items: PlanItem[], type: Change['type']) =>
   new Set(items.filter((i) => i.apply && i.change?.type === type).map((i) => (i.change as { name: string }).name));
 
@@ -36,7 +38,12 @@ export async function planImport(services: DefinitionsServices, file: Definition
   }
   const vhostWillExist = (v: string) => state.vhosts.has(v) || access.some((i) => i.apply && i.change?.type === 'vhost' && i.change.name === v);
   const skipped: SkippedExchanges = new Set();
-  const topology = [...planPolicies(file, state), ...planExchanges(file, state, skipped), ...planQueues(file, state)];
+  // One section at a time, letting AMQP traffic through between them.
+  await yieldToEventLoop();
+  const topology = [...planPolicies(file, state), ...planExchanges(file, state, skipped)];
+  await yieldToEventLoop();
+  topology.push(...planQueues(file, state));
+  await yieldToEventLoop();
   const willExist = new Set(topology.filter((i) => i.change !== undefined && i.line.outcome !== 'error').map((i) => key(i.change!.type, (i.change as { vhost: string }).vhost, (i.change as { name: string }).name)));
   const exists = (v: string, kind: 'queue' | 'exchange', name: string) => services.broker.has(v, kind, name) || willExist.has(key(kind, v, name));
   const bindings = planBindings(file, state, skipped, exists);
