@@ -23,6 +23,7 @@ import { Sessions } from './auth/sessions';
 import { isLoopback, Users } from './auth/users';
 import { installFaultPolicy } from './process-faults';
 import { AccessControl } from './broker/access/access-control';
+import { DefinitionsLoadError, loadDefinitionsAtStart } from './definitions/startup';
 import type { Services } from './services';
 import { createLogger, type Logger } from './log';
 
@@ -73,6 +74,10 @@ async function main(): Promise<void> {
     log: lines('recovery'),
     onFault: (what, error) => logger.error({ module: 'broker', err: error }, what),
   });
+
+  if (config.definitionsFile !== undefined) {
+    console.log(await loadDefinitionsAtStart({ broker, users, version }, config.definitionsFile, settingName('definitions')));
+  }
 
   const authenticate = async (name: string, password: string, peer: string) => (await users.authenticate(name, password, peer)).ok;
   const amqp = await startAmqpServer({
@@ -178,4 +183,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-main().catch((err) => fail(err instanceof ConfigError || err instanceof MetadataDbError || err instanceof DataDirInUseError ? err.message : (err as Error)?.stack ?? String(err)));
+main().catch((err) => fail(err instanceof ConfigError || err instanceof MetadataDbError || err instanceof DataDirInUseError || err instanceof DefinitionsLoadError ? err.message : (err as Error)?.stack ?? String(err)));

@@ -34,6 +34,7 @@ export type HttpSettings = Pick<
   | 'httpMaxConnections'
   | 'httpMaxConnectionsPerAddress'
   | 'httpMaxBodyBytes'
+  | 'definitionsMaxBodyBytes'
   | 'httpMaxBodiesInFlight'
   | 'httpHeadersTimeoutMs'
   | 'httpRequestTimeoutMs'
@@ -125,11 +126,12 @@ export async function startHttpServer(opts: {
 
   const guard = new RequestGuard({
     maxBodyBytes: settings.httpMaxBodyBytes,
+    maxDefinitionsBodyBytes: settings.definitionsMaxBodyBytes,
     maxBodiesInFlight: settings.httpMaxBodiesInFlight,
     allowedHosts: settings.httpAllowedHosts,
     // Management API calls sign in with basic auth, checked before their body is read (management/router.ts).
     signedIn: (req) => opts.services().sessions.read(req.headers.cookie) !== null || (isManagementApi(req.url ?? '/') && hasBasicCredentials(req)),
-    settings: { maxBody: settingName('httpMaxBody'), maxBodiesInFlight: settingName('httpMaxBodiesInFlight'), allowedHosts: settingName('httpAllowedHosts') },
+    settings: { maxBody: settingName('httpMaxBody'), maxDefinitionsBody: settingName('definitionsMaxBody'), maxBodiesInFlight: settingName('httpMaxBodiesInFlight'), allowedHosts: settingName('httpAllowedHosts') },
   });
   const headers = securityHeaders(opts.dev ?? false);
   const management = createManagementHandler(MANAGEMENT_ROUTES, opts.services);
