@@ -26,6 +26,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--port', '70000'], {})).toThrow(/PORT \(or --port\) "70000".*0 to 65535/);
   });
 
+  it('takes a definitions file to load at start-up, and the upload limit for definitions', () => {
+    expect(loadConfig([], {}).definitionsFile).toBeUndefined();
+    expect(loadConfig([], {}).definitionsMaxBodyBytes).toBe(64 * 1024 ** 2);
+    const file = path.resolve('package.json');
+    expect(loadConfig(['--definitions', 'package.json'], {}).definitionsFile).toBe(file);
+    expect(loadConfig([], { WARREN_DEFINITIONS: file, WARREN_DEFINITIONS_MAX_BODY: '100MB' })).toMatchObject({ definitionsFile: file, definitionsMaxBodyBytes: 100e6 });
+    expect(() => loadConfig([], { WARREN_DEFINITIONS: '/nowhere/defs.json' })).toThrow(
+      'Cannot read WARREN_DEFINITIONS (or --definitions) "/nowhere/defs.json": no such file. Give the path of a definitions file (JSON, as rabbitmqctl export_definitions writes it).',
+    );
+  });
+
   it('refuses a database URL of another kind', () => {
     expect(() => loadConfig([], { DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL.*postgresql:\/\//);
     expect(loadConfig([], { DATABASE_URL: 'postgresql://u:p@localhost/db' }).databaseUrl).toBe('postgresql://u:p@localhost/db');
@@ -80,5 +91,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig([], { WARREN_DEFAULT_USER: 'admin' })).toThrow(/WARREN_DEFAULT_PASS \(or --default-pass\) is not set/);
     expect(loadConfig(['--loopback-users', 'guest, ops'], {}).loopbackUsers).toEqual(['guest', 'ops']);
     expect(loadConfig([], { WARREN_LOOPBACK_USERS: 'none' }).loopbackUsers).toEqual([]);
+  });
+
+  it('reads the log level and the metrics token, refusing what they cannot be', () => {
+    expect(loadConfig([], {}).logLevel).toBe('info');
+    expect(loadConfig(['--log-level', 'DEBUG'], {}).logLevel).toBe('debug');
+    expect(() => loadConfig([], { WARREN_LOG_LEVEL: 'verbose' })).toThrow(/WARREN_LOG_LEVEL \(or --log-level\) "verbose": give one of fatal, error, warn, info, debug, trace, silent/);
+    expect(loadConfig([], {}).metricsToken).toBeUndefined();
+    expect(loadConfig([], { WARREN_METRICS_TOKEN: 'a1b2c3' }).metricsToken).toBe('a1b2c3');
+    expect(() => loadConfig([], { WARREN_METRICS_TOKEN: 'two words' })).toThrow(/WARREN_METRICS_TOKEN \(or --metrics-token\): a bearer token is printable ASCII without spaces/);
   });
 });

@@ -36,6 +36,10 @@ export interface Config {
   httpMaxConnectionsPerAddress: number;
   /** Largest request body a signed-in console user may send (the API's JSON). */
   httpMaxBodyBytes: number;
+  /** Largest definitions file a console user may upload (the import and its preview). */
+  definitionsMaxBodyBytes: number;
+  /** A definitions file (RabbitMQ's format) loaded at start-up, as RabbitMQ's load_definitions. */
+  definitionsFile: string | undefined;
   /** Request bodies being received at once; the next is answered 503. */
   httpMaxBodiesInFlight: number;
   /** Time a client has to send its request headers, and its whole request. */
@@ -43,7 +47,14 @@ export interface Config {
   httpRequestTimeoutMs: number;
   /** Host names, besides localhost, IP addresses and this machine's name, that the console answers to. */
   httpAllowedHosts: string[];
+  /** When set, /metrics and /metrics/per-object answer only requests bearing this token. */
+  metricsToken: string | undefined;
+  /** The lowest level logged: fatal, error, warn, info, debug, trace or silent. */
+  logLevel: LogLevel;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface TlsFiles {
   cert: Buffer;
@@ -79,10 +90,14 @@ const SETTINGS = {
   httpMaxConnections: { env: 'WARREN_HTTP_MAX_CONNECTIONS', flag: '--http-max-connections' },
   httpMaxConnectionsPerAddress: { env: 'WARREN_HTTP_MAX_CONNECTIONS_PER_ADDRESS', flag: '--http-max-connections-per-address' },
   httpMaxBody: { env: 'WARREN_HTTP_MAX_BODY', flag: '--http-max-body' },
+  definitionsMaxBody: { env: 'WARREN_DEFINITIONS_MAX_BODY', flag: '--definitions-max-body' },
+  definitions: { env: 'WARREN_DEFINITIONS', flag: '--definitions' },
   httpMaxBodiesInFlight: { env: 'WARREN_HTTP_MAX_BODIES_IN_FLIGHT', flag: '--http-max-bodies-in-flight' },
   httpHeadersTimeout: { env: 'WARREN_HTTP_HEADERS_TIMEOUT', flag: '--http-headers-timeout' },
   httpRequestTimeout: { env: 'WARREN_HTTP_REQUEST_TIMEOUT', flag: '--http-request-timeout' },
   httpAllowedHosts: { env: 'WARREN_HTTP_ALLOWED_HOSTS', flag: '--http-allowed-hosts' },
+  metricsToken: { env: 'WARREN_METRICS_TOKEN', flag: '--metrics-token' },
+  logLevel: { env: 'WARREN_LOG_LEVEL', flag: '--log-level' },
 } satisfies Record<string, Setting>;
 
 /** How a person changes a setting, for error messages: "AMQP_PORT (or --amqp-port)". */
@@ -246,10 +261,23 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   if (httpHeadersTimeoutMs > httpRequestTimeoutMs) {
     throw new ConfigError(`${settingName('httpHeadersTimeout')} (${httpHeadersTimeoutMs} ms) must not be longer than ${settingName('httpRequestTimeout')} (${httpRequestTimeoutMs} ms).`);
   }
+  const definitionsFile = get('definitions');
+  if (definitionsFile !== undefined && !fs.existsSync(definitionsFile)) {
+    throw new ConfigError(`Cannot read ${settingName('definitions')} "${definitionsFile}": no such file. Give the path of a definitions file (JSON, as rabbitmqctl export_definitions writes it).`);
+  }
   const allowedHosts = get('httpAllowedHosts') ?? '';
   const httpAllowedHosts = allowedHosts.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
   if (httpAllowedHosts.some((h) => !/^[a-z0-9.-]+$/.test(h))) {
     throw new ConfigError(`Invalid ${settingName('httpAllowedHosts')} "${allowedHosts}": give host names separated by commas, e.g. warren.example.com,broker.internal.`);
+  }
+
+  const metricsToken = get('metricsToken');
+  if (metricsToken !== undefined && !/^[\x21-\x7e]+$/.test(metricsToken)) {
+    throw new ConfigError(`Invalid ${settingName('metricsToken')}: a bearer token is printable ASCII without spaces, e.g. one made with "openssl rand -hex 32".`);
+  }
+  const logLevel = (get('logLevel') ?? 'info').trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`Invalid ${settingName('logLevel')} "${get('logLevel')}": give one of ${LOG_LEVELS.join(', ')}.`);
   }
 
   return {
@@ -273,9 +301,13 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     // A browser opens at most 6 connections to one host; 64 leaves room for several people behind one NAT or proxy.
     httpMaxConnectionsPerAddress: parseCount(get('httpMaxConnectionsPerAddress') ?? '64', 'httpMaxConnectionsPerAddress'),
     httpMaxBodyBytes: parseBytes(get('httpMaxBody') ?? '4MiB', 'httpMaxBody'),
+    definitionsMaxBodyBytes: parseBytes(get('definitionsMaxBody') ?? '64MiB', 'definitionsMaxBody'),
+    definitionsFile: definitionsFile === undefined ? undefined : path.resolve(definitionsFile),
     httpMaxBodiesInFlight: parseCount(get('httpMaxBodiesInFlight') ?? '16', 'httpMaxBodiesInFlight'),
     httpHeadersTimeoutMs,
     httpRequestTimeoutMs,
     httpAllowedHosts,
+    metricsToken,
+    logLevel: logLevel as LogLevel,
   };
 }

@@ -23,12 +23,17 @@ import { Sessions } from './auth/sessions';
 import { isLoopback, Users } from './auth/users';
 import { installFaultPolicy } from './process-faults';
 import { AccessControl } from './broker/access/access-control';
+import { DefinitionsLoadError, loadDefinitionsAtStart } from './definitions/startup';
 import type { Services } from './services';
+import { createLogger, type Logger } from './log';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Until the settings are read: their log level is not known yet. */
+let logger: Logger = createLogger({ level: 'info' });
+
 function fail(message: string): never {
-  console.error(`warren: ${message}`);
+  logger.fatal({ event: 'start-up failed' }, `warren: ${message}`);
   process.exit(1);
 }
 
@@ -40,17 +45,23 @@ async function onlyGuest(db: MetadataDb): Promise<boolean> {
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
-  const processFaults = installFaultPolicy();
+  const processFaults = installFaultPolicy((line) => logger.error({ module: 'process' }, line));
   const config = loadConfig(process.argv.slice(2), process.env);
+  logger = createLogger({ level: config.logLevel });
+  /** A module's log callback: its lines at info level, with its name. */
+  const lines = (module: string) => {
+    const child = logger.child({ module });
+    return (line: string) => child.info(line);
+  };
   const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
   // On a disk already full, starting needs the reserve's space (pid file, database, journal segment).
   const reserve = new DiskReserve(config.dataDir);
-  if (reserve.releaseIfDiskFull()) console.log('disk: almost no space left in the data directory; gave back the disk reserve so that Warren can start');
+  if (reserve.releaseIfDiskFull()) logger.warn({ module: 'disk' }, 'almost no space left in the data directory; gave back the disk reserve so that Warren can start');
   const unlockDataDir = lockDataDir(config.dataDir);
 
-  const db = await openMetadataDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (l) => console.log(l) });
+  const db = await openMetadataDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: lines('metadata') });
   const access = new AccessControl();
-  const users = new Users(db, access, { loopbackUsers: config.loopbackUsers, log: (l) => console.log(l) });
+  const users = new Users(db, access, { loopbackUsers: config.loopbackUsers, log: lines('auth') });
   await users.load(config.defaultUser);
   // Durable state comes back before any client can connect.
   const { broker, store, journalDamage } = await openDurableBroker({
@@ -60,8 +71,13 @@ async function main(): Promise<void> {
     streams: new FileStreamStorage(path.join(config.dataDir, 'streams')),
     access,
     journal: { reserve },
-    log: (l) => console.log(l),
+    log: lines('recovery'),
+    onFault: (what, error) => logger.error({ module: 'broker', err: error }, what),
   });
+
+  if (config.definitionsFile !== undefined) {
+    console.log(await loadDefinitionsAtStart({ broker, users, version }, config.definitionsFile, settingName('definitions')));
+  }
 
   const authenticate = async (name: string, password: string, peer: string) => (await users.authenticate(name, password, peer)).ok;
   const amqp = await startAmqpServer({
@@ -74,6 +90,8 @@ async function main(): Promise<void> {
     maxConnectionsPerAddress: config.amqpMaxConnectionsPerAddress,
     capSettings: { total: settingName('amqpMaxConnections'), perAddress: settingName('amqpMaxConnectionsPerAddress') },
     tls: config.tls && { files: config.tls, port: config.amqpsPort },
+    log: lines('amqp'),
+    logger: logger.child({ module: 'amqp' }),
   }).catch((err) =>
     fail(
       err instanceof AmqpsListenError
@@ -83,10 +101,8 @@ async function main(): Promise<void> {
   );
 
   const limit = config.diskFreeLimitBytes;
-  const diskAlarm = new DiskAlarm(config.dataDir, limit, (raised, free) => {
-    console.log(raised ? `disk alarm: ${diskAlarmReason(free, limit)}, publishers blocked` : 'disk alarm cleared, publishers unblocked');
-    amqp.setAlarm('disk', raised ? diskAlarmReason(free, limit) : null);
-  }, (l) => console.log(l));
+  // The AMQP server logs each alarm raised and cleared.
+  const diskAlarm = new DiskAlarm(config.dataDir, limit, (raised, free) => amqp.setAlarm('disk', raised ? diskAlarmReason(free, limit) : null), lines('disk'));
   store.journal.watchDisk(diskAlarm);
 
   const sampler = new ProcessSampler();
@@ -113,6 +129,9 @@ async function main(): Promise<void> {
     journalDamage: journalDamage ?? undefined,
     listeners: { amqp: `${config.host}:${amqp.port}`, http: '' },
     processFaults,
+    journalSyncLatency: store.journal.syncLatency,
+    disk: () => ({ freeBytes: diskAlarm.freeBytes, limitBytes: limit }),
+    logger,
   };
   const pages = await createPagesHandler({ dir: root, dev: config.dev, hostname: config.host, port: config.httpPort });
   const http = await startHttpServer({
@@ -123,6 +142,8 @@ async function main(): Promise<void> {
     settings: config,
     tls: config.tls,
     dev: config.dev,
+    log: lines('http'),
+    logger: logger.child({ module: 'http' }),
   }).catch((err) =>
     fail(describeListenError(err, 'Console', config.host, config.httpPort, settingName('httpPort'))),
   );
@@ -130,9 +151,13 @@ async function main(): Promise<void> {
 
   const shown = config.host.includes(':') ? `[${config.host}]` : config.host;
   const amqps = amqp.tlsPort === undefined ? '' : ` , AMQPS amqps://${shown}:${amqp.tlsPort}`;
-  console.log(`Warren ${version} ready: console ${http.scheme}://${shown}:${http.port}/ , AMQP amqp://${shown}:${amqp.port}${amqps} , data ${config.dataDir}`);
+  const consoleUrl = `${http.scheme}://${shown}:${http.port}/`;
+  logger.info(
+    { event: 'ready', version, console: consoleUrl, amqp: `amqp://${shown}:${amqp.port}`, dataDir: config.dataDir },
+    `Warren ${version} ready: console ${consoleUrl} , AMQP amqp://${shown}:${amqp.port}${amqps} , data ${config.dataDir}`,
+  );
   if (config.host !== 'localhost' && !isLoopback(config.host) && (await onlyGuest(db))) {
-    console.log(
+    logger.warn(
       `warning: listening on ${config.host}, so other machines can reach Warren, but the only user is guest, who may connect from this machine only: create another user for them.`,
     );
   }
@@ -141,7 +166,7 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`Warren stopping (${signal})`);
+    logger.info({ event: 'stopping', signal }, `Warren stopping (${signal})`);
     sampler.stop();
     brokerSampler.stop();
     await http.close();
@@ -149,7 +174,7 @@ async function main(): Promise<void> {
     await amqp.close();
     broker.close();
     // The journal's last sync; on a full disk it may not get everything written, and says what.
-    await store.close().catch((error: Error) => console.log(`journal: ${error.message}`));
+    await store.close().catch((error: Error) => logger.error({ module: 'journal' }, error.message));
     await db.close();
     unlockDataDir();
     process.exit(0);
@@ -158,4 +183,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-main().catch((err) => fail(err instanceof ConfigError || err instanceof MetadataDbError || err instanceof DataDirInUseError ? err.message : (err as Error)?.stack ?? String(err)));
+main().catch((err) => fail(err instanceof ConfigError || err instanceof MetadataDbError || err instanceof DataDirInUseError || err instanceof DefinitionsLoadError ? err.message : (err as Error)?.stack ?? String(err)));

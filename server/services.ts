@@ -1,10 +1,12 @@
 /** What one running Warren process is made of, as the API and HTTP layers see it. */
 import type { Broker } from './broker/broker';
+import type { BucketCounts } from './broker/bucket-counts';
 import type { Sessions } from './auth/sessions';
 import type { Users } from './auth/users';
 import type { BrokerSampler } from './metrics/broker-sampler';
 import type { ProcessSampler } from './metrics/process-sampler';
 import type { MemoryReading } from './amqp/memory-alarm';
+import type { Logger } from './log';
 import type { FaultCounts } from './process-faults';
 import type { MetadataDb } from './store/db';
 import type { JournalDamage } from './store/journal/damage-report';
@@ -29,4 +31,10 @@ export interface Services {
   memory: () => MemoryReading | null;
   /** Errors nothing caught that the process survived (process-faults.ts). */
   processFaults: FaultCounts;
+  /** The journal's fdatasync latencies; absent without a journal. */
+  journalSyncLatency?: BucketCounts;
+  /** Free space on the data directory's disk at the last check (undefined before it) and the disk alarm's limit; absent without a disk alarm. */
+  disk?: () => { freeBytes: number | undefined; limitBytes: number };
+  /** The process's logger (audit events go there too); absent in tests that do not look. */
+  logger?: Logger;
 }

@@ -50,6 +50,9 @@ export default function OverviewPage() {
           <Figure label="Uptime" value={formatDuration(info.data.uptimeMs)} />
           <Figure label="Node.js" value={info.data.nodeVersion} />
           <Figure label="Memory (resident)" value={formatBytes(info.data.memory.rssBytes)} />
+          {info.data.eventLoopDelayP99Ms !== null && (
+            <Figure label="Event-loop delay (p99, last second)" value={`${info.data.eventLoopDelayP99Ms.toFixed(1)} ms`} />
+          )}
           {info.data.memoryAlarm && (
             <>
               <Figure

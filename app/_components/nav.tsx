@@ -21,6 +21,7 @@ export const PAGES = [
   { href: '/users', label: 'Users', administrator: true },
   { href: '/vhosts', label: 'Vhosts', administrator: true },
   { href: '/permissions', label: 'Permissions', administrator: true },
+  { href: '/definitions', label: 'Definitions', administrator: true },
   { href: '/admin', label: 'Admin', seesAll: true },
 ] as const;
 

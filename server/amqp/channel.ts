@@ -213,6 +213,10 @@ export class AmqpChannel {
 
   /** A channel-scoped error: release the engine channel and send channel.close (spec: 404, 403, 405, 406). */
   closeWithError(replyCode: number, replyText: string): void {
+    this.conn.server.logger.warn(
+      { event: 'channel.error', ...this.conn.logFields(), channel: this.number, replyCode, replyText },
+      `channel ${this.number} closed with ${replyCode}: ${replyText}`,
+    );
     this.closing = true;
     this.content = Content.Idle;
     this.release();

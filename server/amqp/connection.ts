@@ -4,6 +4,7 @@ import type { Broker } from '../broker/broker';
 import type { Connection } from '../broker/connection';
 import { BrokerError } from '../broker/errors';
 import type { Delivery, MessageProperties } from '../broker/types';
+import type { Logger } from '../log';
 import { AmqpChannel, commandInvalid } from './channel';
 import { CodecError, FieldValueError } from './codec/errors';
 import type { FieldTable } from './codec/field-value';
@@ -47,6 +48,8 @@ export interface ServerContext {
   /** Memory alarm reason while publishers must be blocked, else null. */
   blockedReason: string | null;
   forget(conn: AmqpConnection): void;
+  /** Connections opened and closed, channel errors (user, peer, client name; never a password or a body). */
+  logger: Logger;
 }
 
 /**
@@ -105,6 +108,8 @@ export class AmqpConnection {
   private inputHeld = false;
   /** Connection-class method being handled (class << 16 | method), for close reasons. */
   private currentMethod = 0;
+  /** Why the connection ends, for its log line: the connection.close sent or received. */
+  private closeReason: { by: 'broker' | 'client'; replyCode: number; replyText: string } | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -231,6 +236,7 @@ export class AmqpConnection {
   private connectionMethod(m: AmqpMethod): void {
     if (m.name === 'connection.close') {
       // In any state: a client may give up during the handshake too.
+      this.closeReason ??= { by: 'client', replyCode: m.args.replyCode, replyText: m.args.replyText };
       this.send(0, writeConnectionCloseOk, {});
       return this.shutdown();
     }
@@ -330,6 +336,7 @@ export class AmqpConnection {
     clearTimeout(this.timer);
     this.state = State.Open;
     this.send(0, writeConnectionOpenOk, {});
+    this.server.logger.info({ event: 'connection.opened', ...this.logFields() }, `connection opened: user '${this.user}' from ${this.peerAddress}`);
   }
 
   private closingMethod(m: AmqpMethod): void {
@@ -395,7 +402,7 @@ export class AmqpConnection {
       return;
     }
     if (err instanceof CodecError || err instanceof FieldValueError) return this.close(err.replyCode, err.replyText, method >>> 16, method & 0xffff);
-    console.error(`AMQP connection from ${this.peerAddress}: internal error`, err);
+    this.server.logger.error({ event: 'connection.internal-error', ...this.logFields(), err }, `internal error on the connection from ${this.peerAddress}`);
     this.close(541, 'INTERNAL_ERROR - unexpected error in the broker', method >>> 16, method & 0xffff);
   }
 
@@ -403,6 +410,7 @@ export class AmqpConnection {
   close(replyCode: number, replyText: string, classId: number, methodId: number): void {
     if (this.state >= State.Closing) return;
     if (this.state === State.AwaitingHeader) return this.shutdown();
+    this.closeReason ??= { by: 'broker', replyCode, replyText };
     this.state = State.Closing;
     this.releaseEngine();
     this.send(0, writeConnectionClose, { replyCode, replyText: fitShortString(replyText), classId, methodId });
@@ -438,7 +446,22 @@ export class AmqpConnection {
       this.writer.forget(ch);
     }
     this.channels.clear();
-    if (this.engine && !this.engine.closed) this.engine.close();
+    if (this.engine && !this.engine.closed) {
+      this.engine.close();
+      const reason = this.closeReason ?? { by: 'client', replyCode: 0, replyText: 'socket closed without connection.close' };
+      this.server.logger.info(
+        { event: 'connection.closed', ...this.logFields(), closedBy: reason.by, replyCode: reason.replyCode, replyText: reason.replyText },
+        `connection closed: user '${this.user}' from ${this.peerAddress} (${reason.replyCode === 0 ? reason.replyText : `${reason.replyCode} ${reason.replyText}`})`,
+      );
+    }
+  }
+
+  /** Who this connection is, for its log lines. */
+  logFields(): { connection: string | undefined; user: string; vhost: string; peer: string; client: string | undefined } {
+    const name = this.clientProperties.connection_name;
+    const product = this.clientProperties.product;
+    const client = typeof name === 'string' ? name : typeof product === 'string' ? product : undefined;
+    return { connection: this.engine?.id, user: this.user, vhost: this.vhost, peer: this.peerAddress, client };
   }
 
   // ---- output -------------------------------------------------------------------
@@ -474,6 +497,7 @@ export class AmqpConnection {
   confirmReady(ch: AmqpChannel, seq: number, ack: boolean): void {
     if (!ch.confirms || ch.closing || this.state >= State.Closing) return;
     ch.confirms.resolve(seq, ack);
+    if (ack) this.broker.counters.confirmed++;
     this.writer.confirmReady(ch);
   }
 

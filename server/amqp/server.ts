@@ -3,6 +3,7 @@ import { totalmem } from 'node:os';
 import { createServer as createTlsServer } from 'node:tls';
 import type { Broker } from '../broker/broker';
 import type { TlsFiles } from '../config';
+import { defaultLogger, type Logger } from '../log';
 import { ConnectionGate, listenOn, logAcceptErrors } from '../listeners';
 import { AmqpConnection, type ServerContext } from './connection';
 import { DirectReplyTo } from './direct-reply-to';
@@ -33,7 +34,10 @@ export interface AmqpServerOptions {
   capSettings?: { total: string; perAddress: string };
   /** An AMQPS listener with these TLS files; `ca` asks clients for a certificate signed by it. */
   tls?: { files: TlsFiles; port: number };
+  /** Refused sockets and accept errors. */
   log?: (line: string) => void;
+  /** Connections opened and closed, channel errors; default: the process's default logger. */
+  logger?: Logger;
 }
 
 export interface AmqpServerHandle {
@@ -83,6 +87,7 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
     directReplyTo: new DirectReplyTo(),
     blockedReason: null,
     forget: (conn) => connections.delete(conn),
+    logger: opts.logger ?? defaultLogger().child({ module: 'amqp' }),
   };
   const accept = (socket: Socket) => connections.add(new AmqpConnection(socket, context));
   const log = opts.log ?? ((line: string) => console.log(line));
@@ -131,8 +136,11 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
 
   const alarms = new Map<string, string>();
   const setAlarm = (source: string, reason: string | null) => {
+    const was = alarms.get(source);
     if (reason === null) alarms.delete(source);
     else alarms.set(source, reason);
+    if (reason !== null && was === undefined) context.logger.warn({ event: 'alarm.raised', alarm: source, reason }, `${source} alarm: ${reason}, publishers blocked`);
+    if (reason === null && was !== undefined) context.logger.info({ event: 'alarm.cleared', alarm: source }, `${source} alarm cleared`);
     const blockedReason = alarms.size === 0 ? null : [...alarms.values()].join('; ');
     if (blockedReason === context.blockedReason) return;
     context.blockedReason = blockedReason;

@@ -4,6 +4,7 @@
  * address, what, on which object, with what effect.
  */
 import type { SignedInUser } from '../auth/users';
+import { defaultLogger } from '../log';
 import type { Services } from '../services';
 
 export interface AuditInput {
@@ -19,7 +20,13 @@ export interface AuditActor {
   peerAddress: string;
 }
 
+/** Records the entry in the metadata database and logs it (one line per audit event). */
 export async function recordAudit(actor: AuditActor, entry: AuditInput): Promise<void> {
+  const logger = actor.services.logger ?? defaultLogger();
+  logger.info(
+    { module: 'audit', event: 'audit', action: entry.action, target: entry.target, user: actor.user.name, peer: actor.peerAddress, details: entry.details ?? {} },
+    `${actor.user.name} from ${actor.peerAddress}: ${entry.action} ${entry.target}`,
+  );
   await actor.services.db.prisma.auditEntry.create({
     data: {
       user: actor.user.name,

@@ -9,6 +9,8 @@ import type { PermissionPatterns } from '../broker/access/access-control';
 import type { Broker } from '../broker/broker';
 import type { PolicyDefinition } from '../broker/policy/policy-definition';
 import type { BindingInfo, Delivery, QueueDeleteOptions } from '../broker/types';
+import { importDefinitions } from '../definitions/import';
+import type { DefinitionsReport } from '../definitions/report';
 import { recordAudit, type AuditActor } from './audit';
 import { withConsoleChannel } from './console-session';
 
@@ -159,4 +161,15 @@ export async function setPermission(actor: AuditActor, user: string, vhost: stri
 export async function clearPermission(actor: AuditActor, user: string, vhost: string): Promise<void> {
   await actor.services.users.clearPermission(user, vhost);
   await recordAudit(actor, { action: 'permission.clear', target: `permission of user '${user}' on vhost '${vhost}'` });
+}
+
+/** Imports a definitions file (all of it or none of it) and records the outcome; answers with the report. */
+export async function importDefinitionsFile(actor: AuditActor, text: string, vhost: string | undefined): Promise<DefinitionsReport> {
+  const report = await importDefinitions(actor.services, text, { apply: true, vhost });
+  await recordAudit(actor, {
+    action: 'definitions.import',
+    target: vhost === undefined ? 'definitions' : `definitions of vhost '${vhost}'`,
+    details: { applied: report.applied, rabbitVersion: report.rabbitVersion, ...report.counts },
+  });
+  return report;
 }

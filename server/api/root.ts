@@ -4,6 +4,7 @@ import { authRouter } from './routers/auth';
 import { bindingsRouter } from './routers/bindings';
 import { connectionsRouter } from './routers/connections';
 import { deadLettersRouter } from './routers/dead-letters';
+import { definitionsRouter } from './routers/definitions';
 import { exchangesRouter } from './routers/exchanges';
 import { lagRouter } from './routers/lag';
 import { operationsRouter } from './routers/operations';
@@ -38,6 +39,7 @@ export const appRouter = router({
   vhosts: vhostsRouter,
   permissions: permissionsRouter,
   operations: operationsRouter,
+  definitions: definitionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

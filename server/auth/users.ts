@@ -18,6 +18,7 @@ import { BrokerError } from '../broker/errors';
 import type { MetadataDb } from '../store/db';
 import { HashingBusyError, hashingOf, hashPassword, verifyPassword } from './passwords';
 import { SignInGuard } from './sign-in-guard';
+import { TopicPermissions } from './topic-permissions';
 
 export const USER_TAGS = ['administrator', 'monitoring', 'management', 'policymaker'] as const;
 export type UserTag = (typeof USER_TAGS)[number];
@@ -60,6 +61,8 @@ export class Users {
   private readonly log: (line: string) => void;
   /** Called after a user is deleted: close their connections, end their sessions. */
   onDeleted: (name: string) => void = () => {};
+  /** Topic permissions, kept but not enforced yet (topic-permissions.ts). */
+  readonly topicPermissions: TopicPermissions;
 
   constructor(
     private readonly db: MetadataDb,
@@ -68,6 +71,7 @@ export class Users {
   ) {
     this.loopbackUsers = new Set(options.loopbackUsers ?? ['guest']);
     this.log = options.log ?? (() => {});
+    this.topicPermissions = new TopicPermissions(db);
   }
 
   /**
@@ -141,6 +145,12 @@ export class Users {
   async list(): Promise<UserInfo[]> {
     const rows = await this.db.prisma.user.findMany({ orderBy: { name: 'asc' } });
     return rows.map((r) => ({ name: r.name, tags: parseTags(r.tags), hashing: hashingOf(r.passwordHash), createdAt: r.createdAt.getTime() }));
+  }
+
+  /** Every user with the stored form of their password hash (`<scheme>$<hash>`, see passwords.ts): for a definitions export. */
+  async listWithPasswordHashes(): Promise<(UserInfo & { passwordHash: string })[]> {
+    const rows = await this.db.prisma.user.findMany({ orderBy: { name: 'asc' } });
+    return rows.map((r) => ({ name: r.name, tags: parseTags(r.tags), hashing: hashingOf(r.passwordHash), createdAt: r.createdAt.getTime(), passwordHash: r.passwordHash }));
   }
 
   /** A new user; the stored hash may be given instead of a password (an imported RabbitMQ hash). */

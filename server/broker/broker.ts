@@ -26,6 +26,7 @@ import { argumentProblem } from './queue/queue-arguments';
 import { workQueueOfHoldingArea } from './retry/holding-area';
 import { checkShortString, shownName } from './short-string';
 import { computeTotals } from './totals';
+import { GlobalCounters } from './global-counters';
 import type {
   BindingInfo,
   BrokerTotals,
@@ -44,6 +45,7 @@ import type {
   QueueDeclareOptions,
   QueueDeclareResult,
   QueueDeleteOptions,
+  QueueFigures,
   QueueStats,
   QueueSummary,
   TraceResult,
@@ -96,6 +98,8 @@ export class Broker {
   readonly deadLetters: DeadLetterConsole;
   /** The console's long operations in progress and recently ended (operations/long-operations.ts). */
   readonly operations: LongOperations;
+  /** Engine-wide counters that only grow (global-counters.ts); the transport adds what only it knows. */
+  readonly counters = new GlobalCounters();
   private readonly vhosts = new Map<string, Vhost>();
   /** How the engine's own parts reach the vhosts (engine-context.ts). */
   private readonly engine: EngineContext;
@@ -120,6 +124,7 @@ export class Broker {
     this.engine = {
       store: this.store,
       operations: this.operations,
+      counters: this.counters,
       now: this.now,
       vhost: (name) => this.vhost(name),
       findVhost: (name) => this.vhosts.get(name),
@@ -153,6 +158,7 @@ export class Broker {
       countOverDeliveryLimit: () => {
         this.overDeliveryLimit++;
       },
+      counters: this.counters,
     };
     this.vhosts.set(name, new Vhost(name, engine));
     this.store.vhostCreated(name);
@@ -193,6 +199,7 @@ export class Broker {
     }
     const connection = new Connection(this, this.engine, `conn-${++this.connectionCounter}`, info);
     this.connections.set(connection.id, connection);
+    this.counters.connectionsOpened++;
     return connection;
   }
 
@@ -228,7 +235,13 @@ export class Broker {
 
   /** Called by Connection.close. */
   private forgetConnection(connection: Connection): void {
-    this.connections.delete(connection.id);
+    if (!this.connections.delete(connection.id)) return;
+    this.counters.connectionsClosed++;
+    const traffic = connection.info.traffic?.();
+    if (traffic) {
+      this.counters.closedConnectionBytesReceived += traffic.received;
+      this.counters.closedConnectionBytesSent += traffic.sent;
+    }
   }
 
   // ---- exchanges and bindings ---------------------------------------------
@@ -324,6 +337,7 @@ export class Broker {
       throw new BrokerError('ACCESS_REFUSED', `cannot publish to internal ${resourceName('exchange', exchange, vhost)}`);
     }
     this.published++;
+    this.counters.messageSizes.observe(body.length);
     source.counters.publishedIn++;
     const headers = properties.headers;
     const queues = routeSenderSelected(v.lookupExchange, source, routingKey, headers);
@@ -472,6 +486,15 @@ export class Broker {
     const out: QueueSummary[] = [];
     for (const q of this.queuesOf(vhost)) {
       out.push({ vhost: q.vhost, name: q.name, type: q.config.type, ready: q.messageCount, unacked: q.unackedCount, readyBytes: q.readyBytes, consumers: q.consumerCount });
+    }
+    return out;
+  }
+
+  /** Every queue's summary and live counters, without copying the counters: what a scrape of thousands of queues needs. */
+  queueFigures(): QueueFigures[] {
+    const out: QueueFigures[] = [];
+    for (const q of this.queuesOf(undefined)) {
+      out.push({ vhost: q.vhost, name: q.name, type: q.config.type, ready: q.messageCount, unacked: q.unackedCount, readyBytes: q.readyBytes, consumers: q.consumerCount, counters: q.counters });
     }
     return out;
   }
@@ -629,19 +652,21 @@ export class Broker {
   }
 
   /**
-   * Overview numbers: cheap enough to sample every second. With `visible`,
-   * only those vhosts count, and the publish counters are summed from their
-   * exchanges (the engine-wide ones would tell about the others).
+   * Overview numbers: cheap enough to sample every second. Without
+   * `visible`, the message counters are the process's and only grow. With
+   * `visible`, only those vhosts count, the publish counters are summed from
+   * their exchanges (the engine-wide ones would tell about the others) and
+   * the counters of their live queues only.
    */
   totals(visible?: (vhost: string) => boolean): BrokerTotals {
     if (visible === undefined) {
-      return computeTotals(this.vhosts.values(), this.connections.values(), {
-        published: this.published,
-        unroutable: this.unroutable,
-        returned: this.returned,
-        overDeliveryLimit: this.overDeliveryLimit,
-        faults: this.faults,
-      });
+      // Deleted queues' counters stay in: these totals only grow.
+      return computeTotals(
+        this.vhosts.values(),
+        this.connections.values(),
+        { published: this.published, unroutable: this.unroutable, returned: this.returned, overDeliveryLimit: this.overDeliveryLimit, faults: this.faults },
+        this.counters.retiredQueues,
+      );
     }
     const vhosts = [...this.vhosts.values()].filter((v) => visible(v.name));
     // Delivery-limit and fault counts are broker-wide: not shown to someone who sees only some vhosts.

@@ -10,6 +10,7 @@ import type { Connection } from './connection';
 import { Consumer } from './consumer';
 import { BrokerError, resourceName, unknownDeliveryTag } from './errors';
 import { integerOf } from './field-values';
+import type { GlobalCounters } from './global-counters';
 import type { Message } from './message';
 import type { Queue } from './queue/queue';
 import { checkConsumeArguments } from './queue/queue-arguments';
@@ -43,11 +44,16 @@ export class Channel {
   private sharedPrefetch = 0;
   /** Consumer deliveries awaiting settlement (basic.get ones are not counted). */
   private sharedUnacked = 0;
+  /** Messages published on this channel (rabbitmq_channel_messages_published_total); the first makes it a publisher until it closes. */
+  published = 0;
+  private readonly counters: GlobalCounters;
 
   constructor(
     readonly connection: Connection,
     readonly number: number,
-  ) {}
+  ) {
+    this.counters = connection.counters;
+  }
 
   /**
    * basic.qos. `global` false: the limit applies to each new consumer of this
@@ -117,7 +123,9 @@ export class Channel {
       // RabbitMQ's own answer for streams: a connection error, not a 406.
       throw new BrokerError('NOT_IMPLEMENTED', `basic.get not supported by stream queues ${resourceName('queue', q.name, q.vhost)}`, 'connection');
     }
-    return q.messages.get(this, noAck);
+    const delivery = q.messages.get(this, noAck);
+    if (delivery === null) this.counters.getEmpty++;
+    return delivery;
   }
 
   /**
@@ -144,6 +152,7 @@ export class Channel {
     if (expiration !== undefined && !/^\d+$/.test(expiration)) {
       throw new BrokerError('PRECONDITION_FAILED', `invalid expiration '${expiration}': no_integer`);
     }
+    if (this.published++ === 0) this.counters.publishers++;
     return this.connection.broker.publish(this.connection.vhost, exchange, routingKey, properties, body, options);
   }
 
@@ -155,6 +164,7 @@ export class Channel {
       this.unacked.delete(deliveryTag);
       this.release(delivery);
       delivery.queue.ack(delivery);
+      this.counters.acknowledged++;
       this.renewUnacked(1);
     } else {
       const deliveries = this.takeUpTo(deliveryTag);
@@ -162,6 +172,7 @@ export class Channel {
         this.release(delivery);
         delivery.queue.ack(delivery);
       }
+      this.counters.acknowledged += deliveries.length;
       this.renewUnacked(deliveries.length);
     }
     if (this.sharedPrefetch > 0) this.dispatchAll();
@@ -222,6 +233,8 @@ export class Channel {
     for (const consumer of consumers) consumer.queue.removeConsumer(consumer);
     this.requeueAll();
     this.connection.channels.delete(this.number);
+    this.counters.channelsClosed++;
+    if (this.published > 0) this.counters.publishers--;
   }
 
   // ---- called by queues ---------------------------------------------------------
@@ -234,11 +247,16 @@ export class Channel {
   /** A queue delivers to one of this channel's consumers. */
   deliverTo(consumer: Consumer, queue: Queue, message: Message, seq: number, expiresAt: number, deliveryCount: number): void {
     const delivery = new Unacked(this.nextTag++, queue, message, seq, expiresAt, deliveryCount, consumer);
+    const counters = this.counters;
     if (!consumer.noAck) {
       this.unacked.set(delivery.deliveryTag, delivery);
       consumer.unacked++;
       this.sharedUnacked++;
+      counters.deliveredConsumeManualAck++;
+    } else {
+      counters.deliveredConsumeAutoAck++;
     }
+    if (deliveryCount > 0) counters.redelivered++;
     consumer.deliver(delivery);
   }
 
@@ -251,6 +269,9 @@ export class Channel {
   track(queue: Queue, message: Message, seq: number, expiresAt: number, deliveryCount: number, consumer: null, noAck: boolean): Unacked {
     const delivery = new Unacked(this.nextTag++, queue, message, seq, expiresAt, deliveryCount, consumer);
     if (!noAck) this.unacked.set(delivery.deliveryTag, delivery);
+    if (noAck) this.counters.deliveredGetAutoAck++;
+    else this.counters.deliveredGetManualAck++;
+    if (deliveryCount > 0) this.counters.redelivered++;
     return delivery;
   }
 

@@ -7,6 +7,7 @@ import type { Broker } from './broker';
 import type { EngineContext } from './engine-context';
 import { Channel } from './channel';
 import { BrokerError } from './errors';
+import type { GlobalCounters } from './global-counters';
 import type { Queue } from './queue/queue';
 import type { ConnectionInfo, ConnectionSummary } from './types';
 import type { Vhost } from './vhost';
@@ -28,6 +29,11 @@ export class Connection {
     this.connectedAt = engine.now();
   }
 
+  /** The broker's engine-wide counters, which this connection's channels add to. */
+  get counters(): GlobalCounters {
+    return this.engine.counters;
+  }
+
   get vhost(): string {
     return this.info.vhost;
   }
@@ -47,6 +53,7 @@ export class Connection {
     }
     const channel = new Channel(this, channelNumber);
     this.channels.set(channelNumber, channel);
+    this.engine.counters.channelsOpened++;
     return channel;
   }
 

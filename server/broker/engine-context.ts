@@ -4,6 +4,7 @@
 // (test/contracts/facade.test.ts), so the facade stays the only way in.
 
 import type { Connection } from './connection';
+import type { GlobalCounters } from './global-counters';
 import type { LongOperations } from './operations/long-operations';
 import type { Store } from './store';
 import type { Vhost } from './vhost';
@@ -11,6 +12,7 @@ import type { Vhost } from './vhost';
 export interface EngineContext {
   readonly store: Store;
   readonly operations: LongOperations;
+  readonly counters: GlobalCounters;
   now(): number;
   /** The vhost; 404 NOT_FOUND when there is none of that name. */
   vhost(name: string): Vhost;

@@ -1,8 +1,9 @@
 // The overview's totals, summed from the live per-queue counters on demand
-// (a few integer additions per queue, cheap enough to sample every second).
+// (a few integer additions per queue, cheap enough to sample every second),
+// starting from the counters of the queues already deleted when given.
 
 import type { Connection } from './connection';
-import type { BrokerTotals } from './types';
+import type { BrokerTotals, QueueCounters } from './types';
 import type { Vhost } from './vhost';
 
 /** Counters the broker keeps itself because no queue sees those messages. */
@@ -14,7 +15,12 @@ export interface EngineCounters {
   faults: number;
 }
 
-export function computeTotals(vhosts: Iterable<Vhost>, connections: Iterable<Connection>, engine: EngineCounters): BrokerTotals {
+export function computeTotals(
+  vhosts: Iterable<Vhost>,
+  connections: Iterable<Connection>,
+  engine: EngineCounters,
+  retired?: QueueCounters,
+): BrokerTotals {
   const totals: BrokerTotals = {
     vhosts: 0,
     connections: 0,
@@ -26,12 +32,12 @@ export function computeTotals(vhosts: Iterable<Vhost>, connections: Iterable<Con
     readyBytes: 0,
     unacked: 0,
     published: engine.published,
-    delivered: 0,
-    redelivered: 0,
-    acked: 0,
-    rejected: 0,
-    deadLettered: 0,
-    expired: 0,
+    delivered: retired?.delivered ?? 0,
+    redelivered: retired?.redelivered ?? 0,
+    acked: retired?.acked ?? 0,
+    rejected: retired?.rejected ?? 0,
+    deadLettered: retired?.deadLettered ?? 0,
+    expired: retired?.expired ?? 0,
     returned: engine.returned,
     unroutable: engine.unroutable,
     overDeliveryLimit: engine.overDeliveryLimit,

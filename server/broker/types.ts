@@ -189,6 +189,11 @@ export interface QueueStats {
 /** What a sorted list of thousands of queues needs of each, before it pages (Broker.listQueueSummaries). */
 export type QueueSummary = Pick<QueueStats, 'vhost' | 'name' | 'type' | 'ready' | 'unacked' | 'readyBytes' | 'consumers'>;
 
+/** A summary with the queue's live counters (the engine's own object: read it, never write), for /metrics/per-object. */
+export interface QueueFigures extends QueueSummary {
+  counters: Readonly<QueueCounters>;
+}
+
 export interface ExchangeCounters {
   /** Messages published to this exchange. */
   publishedIn: number;

@@ -17,6 +17,7 @@ import {
 } from './errors';
 import { DefaultExchange } from './exchange/default';
 import type { Exchange } from './exchange/exchange';
+import type { GlobalCounters } from './global-counters';
 import { sameFieldValue } from './field-values';
 import { createExchange } from './exchange/factory';
 import { validateHeadersBinding } from './exchange/headers';
@@ -45,6 +46,7 @@ export interface Engine {
   /** Reports a fault the engine contained (see BrokerOptions.onFault). */
   fault(what: string, error: unknown): void;
   countOverDeliveryLimit(): void;
+  readonly counters: GlobalCounters;
 }
 
 const PREDECLARED: [string, string][] = [
@@ -229,6 +231,7 @@ export class Vhost implements QueueHost {
       this.checkEquivalent(existing, settings, connection);
       existing.touch();
       this.declareAutoDeadLetterQueue(existing);
+      this.engine.counters.queuesDeclared++;
       return existing;
     }
     if (name.startsWith('amq.') && requestedName !== '') {
@@ -238,7 +241,13 @@ export class Vhost implements QueueHost {
       throw new BrokerError('PRECONDITION_FAILED', `exclusive ${resourceName('queue', name, this.name)} needs an owning connection`);
     }
     if (!options.fromStore) checkQueueName(name, settings.arguments);
-    return this.addQueue(name, settings, connection);
+    const queue = this.addQueue(name, settings, connection);
+    // Recovery brings queues back: RabbitMQ does not count those as declared or created either.
+    if (!options.fromStore) {
+      this.engine.counters.queuesDeclared++;
+      this.engine.counters.queuesCreated++;
+    }
+    return queue;
   }
 
   /** Creates and registers a queue whose name and settings were checked. */
@@ -342,6 +351,8 @@ export class Vhost implements QueueHost {
     for (const binding of [...queue.bindings]) this.removeBinding(binding, true);
     const count = queue.destroy();
     if (queue.settings.durable) this.store.queueDeleted(this.name, queue.name);
+    this.engine.counters.queuesDeleted++;
+    this.engine.counters.retireQueue(queue.counters);
     return count;
   }
 

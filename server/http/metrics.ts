@@ -1,46 +1,102 @@
-/** `/metrics`: the process's and the broker's totals in Prometheus text format. */
+/**
+ * `/metrics` and `/metrics/per-object`: Prometheus text format written by
+ * prom-client, in rabbitmq_prometheus's names and labels (so RabbitMQ's
+ * Grafana dashboards read Warren) plus Warren's own warren_* families.
+ * As in RabbitMQ, /metrics aggregates over the node and /metrics/per-object
+ * has one series per queue, channel and connection. Scraping needs no
+ * session; with a token set (WARREN_METRICS_TOKEN), it needs that bearer token.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Registry } from 'prom-client';
 import type { Services } from '../services';
+import { registerRabbitmqAggregated } from './prometheus/rabbitmq-aggregated';
+import { registerRabbitmqPerObject } from './prometheus/rabbitmq-per-object';
+import { ScrapeSource } from './prometheus/scrape';
+import { registerWarren } from './prometheus/warren';
 
-function line(name: string, help: string, type: 'gauge' | 'counter', value: number): string {
-  return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`;
+export type MetricsEndpoint = 'aggregated' | 'per-object';
+
+/** Which endpoint a request path asks for, or null when it is not a metrics path. */
+export function metricsEndpoint(url: string): MetricsEndpoint | null {
+  const path = url.split('?', 1)[0];
+  if (path === '/metrics') return 'aggregated';
+  if (path === '/metrics/per-object') return 'per-object';
+  return null;
 }
 
-export function renderMetrics(services: Services): string {
-  const m = process.memoryUsage();
-  let out = '';
-  out += line('warren_uptime_seconds', 'Seconds since this broker process started.', 'gauge', (Date.now() - services.startedAt) / 1000);
-  out += line('warren_process_resident_memory_bytes', 'Resident set size of the broker process.', 'gauge', m.rss);
-  out += line('warren_process_heap_used_bytes', 'V8 heap in use.', 'gauge', m.heapUsed);
-  const t = services.broker.totals();
-  const gauges: [keyof typeof t, string][] = [
-    ['connections', 'Open AMQP connections.'],
-    ['channels', 'Open AMQP channels.'],
-    ['consumers', 'Consumers across all queues.'],
-    ['exchanges', 'Exchanges across all vhosts.'],
-    ['queues', 'Queues across all vhosts.'],
-    ['ready', 'Messages ready for delivery.'],
-    ['unacked', 'Messages delivered and not yet acknowledged.'],
-  ];
-  const counters: [keyof typeof t, string][] = [
-    ['published', 'Messages published into queues.'],
-    ['delivered', 'Messages delivered to consumers or fetched with basic.get.'],
-    ['redelivered', 'Messages delivered again after a requeue.'],
-    ['acked', 'Messages acknowledged by consumers.'],
-    ['rejected', 'Messages rejected or nacked by consumers.'],
-    ['deadLettered', 'Messages dead-lettered.'],
-    ['expired', 'Messages that expired in a queue.'],
-    ['returned', 'Unroutable mandatory messages returned to publishers.'],
-    ['unroutable', 'Messages that reached no queue.'],
-    ['overDeliveryLimit', 'Messages dead-lettered for passing their x-delivery-limit (kept in <queue>.dlq when no dead-letter exchange is set).'],
-  ];
-  const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-  for (const [key, help] of gauges) out += line(`warren_${snake(key)}`, help, 'gauge', t[key]);
-  for (const [key, help] of counters) out += line(`warren_messages_${snake(key)}_total`, help, 'counter', t[key]);
-  out += line('warren_unhandled_rejections_total', 'Promise rejections nothing handled (logged; the broker carried on).', 'counter', services.processFaults.unhandledRejections);
-  out += line('warren_engine_faults_total', 'Faults the engine contained (a timer or a dead-lettering that threw), each logged.', 'counter', t.faults);
-  const damage = services.journalDamage;
-  out += line('warren_journal_damaged_bytes', 'Damaged journal bytes the recovery at start skipped (torn tails of a crash excluded).', 'gauge', damage?.bytes ?? 0);
-  out += line('warren_journal_damaged_records', 'Damaged journal records the recovery at start skipped, where their number was known.', 'gauge', damage?.records ?? 0);
-  out += line('warren_journal_lost_messages', 'Queued messages the recovery at start could not bring back because of damaged journal bytes.', 'gauge', damage?.lostMessages ?? 0);
-  return out;
+export class PrometheusMetrics {
+  private readonly source: ScrapeSource;
+  private readonly registries: Record<MetricsEndpoint, Registry>;
+
+  constructor(services: () => Services) {
+    this.source = new ScrapeSource(services);
+    const aggregated = new Registry();
+    registerRabbitmqAggregated(aggregated, this.source);
+    registerWarren(aggregated, this.source);
+    const perObject = new Registry();
+    registerRabbitmqPerObject(perObject, this.source);
+    this.registries = { aggregated, 'per-object': perObject };
+  }
+
+  get contentType(): string {
+    return Registry.PROMETHEUS_CONTENT_TYPE;
+  }
+
+  render(endpoint: MetricsEndpoint): Promise<string> {
+    return this.source.render(this.registries[endpoint]);
+  }
+}
+
+/** One renderer for a test or a script that has services but no HTTP server. */
+export function renderMetrics(services: Services, endpoint: MetricsEndpoint = 'aggregated'): Promise<string> {
+  return new PrometheusMetrics(() => services).render(endpoint);
+}
+
+function sameToken(sent: string, expected: string): boolean {
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Answers a metrics request: 405 for a method other than GET or HEAD, 401
+ * when a token is set and the request does not bear it, else the text.
+ * `tokenSetting` names the setting for the refusal.
+ */
+export function serveMetrics(
+  metrics: PrometheusMetrics,
+  endpoint: MetricsEndpoint,
+  req: IncomingMessage,
+  res: ServerResponse,
+  auth: { token: string | undefined; tokenSetting: string },
+  onError: (error: unknown) => void,
+): void {
+  const refuse = (status: number, message: string, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+    res.end(`${message}\n`);
+  };
+  if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(405, `${req.method} is not allowed here: scrape metrics with GET.`, { allow: 'GET, HEAD' });
+  if (auth.token !== undefined) {
+    const header = req.headers.authorization ?? '';
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const challenge = { 'www-authenticate': 'Bearer realm="warren metrics"' };
+    if (bearer === null) {
+      return refuse(401, `Metrics need a bearer token: send "Authorization: Bearer <token>" with the token set by ${auth.tokenSetting}.`, challenge);
+    }
+    if (!sameToken(bearer[1], auth.token)) {
+      return refuse(401, `The bearer token sent is not the one set by ${auth.tokenSetting}: check the scrape configuration's token.`, challenge);
+    }
+  }
+  metrics.render(endpoint).then(
+    (text) => {
+      res.writeHead(200, { 'content-type': metrics.contentType });
+      res.end(req.method === 'HEAD' ? undefined : text);
+    },
+    (error: unknown) => {
+      onError(error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Internal error while collecting the metrics; the broker log says what failed.\n');
+    },
+  );
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import amqp from 'amqplib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -114,6 +115,26 @@ describe('request bodies', () => {
       body: JSON.stringify({ vhost: '/', name: 'missing' }),
     });
     expect(ok.status).not.toBe(413);
+  });
+
+  it('lets a definitions upload be as large as WARREN_DEFINITIONS_MAX_BODY, and only that procedure', async () => {
+    running = await startTestHttp({ WARREN_HTTP_MAX_BODY: '1MB', WARREN_DEFINITIONS_MAX_BODY: '8MB' });
+    // A real definitions file padded to 3 MB: over the general limit, under the definitions one.
+    const fixture = readFileSync(new URL('../../test/fixtures/rabbitmq-3.10-definitions.json', import.meta.url), 'utf8');
+    const body = JSON.stringify({ text: fixture + ' '.repeat(3 * 1000 * 1000) });
+    const post = (procedure: string) =>
+      fetch(`${running!.url}/api/trpc/${procedure}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: running!.cookie }, body });
+    const preview = await post('definitions.preview');
+    expect(preview.status).toBe(200);
+    expect((await preview.json()).result.data).toMatchObject({ valid: true, applied: false, rabbitVersion: '3.10.8' });
+    const elsewhere = await post('queues.purge');
+    expect(elsewhere.status).toBe(413);
+    expect((await elsewhere.json()).error.message).toMatch(/the limit set by WARREN_HTTP_MAX_BODY \(or --http-max-body\)/);
+    const tooBig = await upload(`${running.url}/api/trpc/definitions.import`, 30 * MiB, { cookie: running.cookie });
+    expect(tooBig.status).toBe(413);
+    expect(JSON.parse(tooBig.body).error.message).toBe(
+      'Request body of 31457280 bytes is over 8000000 bytes, the limit set by WARREN_DEFINITIONS_MAX_BODY (or --definitions-max-body).',
+    );
   });
 
   it('answers 503 to bodies beyond WARREN_HTTP_MAX_BODIES_IN_FLIGHT, and takes them again once those have arrived', async () => {

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { metricsEndpoint } from './metrics';
 
 /** The procedures anyone may call without a session: sign-in needs no session, by definition. */
 const PUBLIC_PROCEDURES = new Set(['auth.me', 'auth.signIn', 'auth.signOut']);
@@ -17,12 +18,19 @@ const PUBLIC_PROCEDURES = new Set(['auth.me', 'auth.signIn', 'auth.signOut']);
 /** Largest body without a session: a sign-in (a name of at most 255 bytes and a password of at most 1,024) fits many times over. */
 export const UNAUTHENTICATED_MAX_BODY_BYTES = 16 * 1024;
 
+/** Procedures that take a whole definitions file: their bodies may be up to `maxDefinitionsBodyBytes`. */
+const DEFINITIONS_UPLOADS = new Set(['definitions.preview', 'definitions.import']);
+/** The management API's import: POST /api/definitions[/{vhost}]. */
+const MANAGEMENT_DEFINITIONS = /^\/api\/definitions(\/[^/?]+)?(\?|$)/;
+
 const API_PREFIX = '/api/trpc/';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface RequestGuardOptions {
   /** Largest body of a signed-in user's request. */
   maxBodyBytes: number;
+  /** Largest body of a signed-in user's definitions upload (DEFINITIONS_UPLOADS). */
+  maxDefinitionsBodyBytes: number;
   /** Bodies being received at once (0: no cap). */
   maxBodiesInFlight: number;
   /** Host names the console answers to besides localhost, IP addresses and this machine's name. */
@@ -30,7 +38,7 @@ export interface RequestGuardOptions {
   /** Whether the request carries a valid session. */
   signedIn(req: IncomingMessage): boolean;
   /** How a person changes each limit, for the refusals: "WARREN_HTTP_MAX_BODY (or --http-max-body)". */
-  settings: { maxBody: string; maxBodiesInFlight: string; allowedHosts: string };
+  settings: { maxBody: string; maxDefinitionsBody: string; maxBodiesInFlight: string; allowedHosts: string };
 }
 
 interface Refusal {
@@ -75,7 +83,7 @@ export class RequestGuard {
     const url = req.url ?? '/';
     const api = url.startsWith(API_PREFIX);
     const host = req.headers.host ?? '';
-    const metrics = url === '/metrics' || url.startsWith('/metrics?'); // scraped by address or by any DNS name
+    const metrics = metricsEndpoint(url) !== null; // scraped by address or by any DNS name
     if (!metrics && !this.hostAllowed(host)) {
       return {
         status: 403,
@@ -105,9 +113,10 @@ export class RequestGuard {
     if (length === undefined) {
       return { status: 411, code: 'BAD_REQUEST', message: 'A request body needs a Content-Length header (chunked bodies are not accepted).' };
     }
-    const limit = signedIn ? this.opts.maxBodyBytes : UNAUTHENTICATED_MAX_BODY_BYTES;
+    const upload = signedIn && (api ? procedures(url).every((p) => DEFINITIONS_UPLOADS.has(p)) : MANAGEMENT_DEFINITIONS.test(url));
+    const limit = upload ? this.opts.maxDefinitionsBodyBytes : signedIn ? this.opts.maxBodyBytes : UNAUTHENTICATED_MAX_BODY_BYTES;
     if (Number(length) > limit) {
-      const why = signedIn ? `the limit set by ${this.opts.settings.maxBody}` : 'the limit without a session';
+      const why = signedIn ? `the limit set by ${upload ? this.opts.settings.maxDefinitionsBody : this.opts.settings.maxBody}` : 'the limit without a session';
       return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `Request body of ${length} bytes is over ${limit} bytes, ${why}.` };
     }
     const cap = this.opts.maxBodiesInFlight;

@@ -13,11 +13,12 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from '../api/root';
 import { settingName, type Config, type TlsFiles } from '../config';
 import { ConnectionGate, listenOn, logAcceptErrors } from '../listeners';
+import { defaultLogger, type Logger } from '../log';
 import type { Services } from '../services';
 import { hasBasicCredentials } from './management/basic-auth';
 import { createManagementHandler } from './management/router';
 import { MANAGEMENT_ROUTES } from './management/routes';
-import { renderMetrics } from './metrics';
+import { metricsEndpoint, PrometheusMetrics, serveMetrics } from './metrics';
 import { RequestGuard } from './request-guard';
 
 export interface HttpServer {
@@ -33,10 +34,12 @@ export type HttpSettings = Pick<
   | 'httpMaxConnections'
   | 'httpMaxConnectionsPerAddress'
   | 'httpMaxBodyBytes'
+  | 'definitionsMaxBodyBytes'
   | 'httpMaxBodiesInFlight'
   | 'httpHeadersTimeoutMs'
   | 'httpRequestTimeoutMs'
   | 'httpAllowedHosts'
+  | 'metricsToken'
 >;
 
 /**
@@ -86,10 +89,14 @@ export async function startHttpServer(opts: {
   tls?: TlsFiles;
   /** Next.js's development server runs (its pages need eval). */
   dev?: boolean;
+  /** Refused sockets and accept errors. */
   log?: (line: string) => void;
+  /** Internal errors of the API, the pages and /metrics; default: the process's default logger. */
+  logger?: Logger;
 }): Promise<HttpServer> {
   const { settings } = opts;
-  const log = opts.log ?? ((line: string) => console.log(line));
+  const logger = opts.logger ?? defaultLogger().child({ module: 'http' });
+  const log = opts.log ?? ((line: string) => logger.info(line));
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
@@ -113,34 +120,34 @@ export async function startHttpServer(opts: {
       return { headers: { 'server-timing': `trpc;dur=${(performance.now() - started).toFixed(2)}` } };
     },
     onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`API error in ${path ?? '?'}:`, error.cause ?? error);
+      if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ event: 'api.error', path, err: error.cause ?? error }, `API error in ${path ?? '?'}`);
     },
   });
 
   const guard = new RequestGuard({
     maxBodyBytes: settings.httpMaxBodyBytes,
+    maxDefinitionsBodyBytes: settings.definitionsMaxBodyBytes,
     maxBodiesInFlight: settings.httpMaxBodiesInFlight,
     allowedHosts: settings.httpAllowedHosts,
     // Management API calls sign in with basic auth, checked before their body is read (management/router.ts).
     signedIn: (req) => opts.services().sessions.read(req.headers.cookie) !== null || (isManagementApi(req.url ?? '/') && hasBasicCredentials(req)),
-    settings: { maxBody: settingName('httpMaxBody'), maxBodiesInFlight: settingName('httpMaxBodiesInFlight'), allowedHosts: settingName('httpAllowedHosts') },
+    settings: { maxBody: settingName('httpMaxBody'), maxDefinitionsBody: settingName('definitionsMaxBody'), maxBodiesInFlight: settingName('httpMaxBodiesInFlight'), allowedHosts: settingName('httpAllowedHosts') },
   });
   const headers = securityHeaders(opts.dev ?? false);
   const management = createManagementHandler(MANAGEMENT_ROUTES, opts.services);
+  const metrics = new PrometheusMetrics(opts.services);
+  const metricsAuth = { token: settings.metricsToken, tokenSetting: settingName('metricsToken') };
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     if (guard.refuse(req, res)) return;
     const url = req.url ?? '/';
     if (url.startsWith('/api/trpc/')) return trpc(req, res);
+    const endpoint = metricsEndpoint(url);
+    if (endpoint !== null) return serveMetrics(metrics, endpoint, req, res, metricsAuth, (error) => logger.error({ event: 'metrics.error', err: error }, 'collecting the metrics failed'));
     if (isManagementApi(url)) return management(req, res);
-    if (url === '/metrics' || url.startsWith('/metrics?')) {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(renderMetrics(opts.services()));
-      return;
-    }
     Promise.resolve(opts.pages(req, res)).catch((err) => {
-      console.error('Console page error:', err);
+      logger.error({ event: 'page.error', url, err }, 'console page error');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('Internal error while rendering the console page.');
     });

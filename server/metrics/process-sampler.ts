@@ -12,12 +12,21 @@ export interface ProcessFigures {
   heapUsedBytes: number;
   heapTotalBytes: number;
   externalBytes: number;
+  /** The longest and the 99th-percentile event-loop delay in the last second, beyond the monitor's own timer interval. */
   eventLoopDelayMs: number;
+  eventLoopDelayP99Ms: number;
+}
+
+/** The event-loop monitor's timer interval: each recorded delay includes it, so it is taken off. */
+const LOOP_RESOLUTION_MS = 20;
+
+function delayMs(recordedNs: number): number {
+  return Number.isFinite(recordedNs) ? Math.max(0, recordedNs / 1e6 - LOOP_RESOLUTION_MS) : 0;
 }
 
 export class ProcessSampler extends Periodic<ProcessFigures> {
   readonly history = new Ring<ProcessFigures>(15 * 60);
-  private readonly loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 
   constructor(intervalMs = 1000) {
     super(intervalMs);
@@ -42,7 +51,8 @@ export class ProcessSampler extends Periodic<ProcessFigures> {
         heapUsedBytes: m.heapUsed,
         heapTotalBytes: m.heapTotal,
         externalBytes: m.external,
-        eventLoopDelayMs: Number.isFinite(this.loopDelay.max) ? this.loopDelay.max / 1e6 : 0,
+        eventLoopDelayMs: this.loopDelay.count === 0 ? 0 : delayMs(this.loopDelay.max),
+        eventLoopDelayP99Ms: this.loopDelay.count === 0 ? 0 : delayMs(this.loopDelay.percentile(99)),
       },
     };
     this.loopDelay.reset();

@@ -27,6 +27,11 @@ export class Ring<T> {
     return this.count;
   }
 
+  /** The newest sample, or undefined while empty. */
+  latest(): Sample<T> | undefined {
+    return this.count === 0 ? undefined : this.items[(this.next - 1 + this.capacity) % this.capacity];
+  }
+
   /** Samples oldest first, optionally only those at or after `since`. */
   toArray(since = -Infinity): Sample<T>[] {
     const out: Sample<T>[] = [];

@@ -37,6 +37,11 @@ export class DiskAlarm implements DiskWatcher {
     void this.check();
   }
 
+  /** Free bytes at the last check, undefined before the first. */
+  get freeBytes(): number | undefined {
+    return this.free;
+  }
+
   /** Looks at the free space now (also called by the timer). */
   async check(): Promise<void> {
     if (this.checking) return;

@@ -29,6 +29,8 @@ export interface DurableBrokerOptions {
   access?: AccessControl;
   journal?: JournalOptions;
   log?: (line: string) => void;
+  /** Told of each fault the engine contained (BrokerOptions.onFault). */
+  onFault?: (what: string, error: unknown) => void;
 }
 
 export interface DurableBroker {
@@ -52,7 +54,7 @@ export async function openDurableBroker(options: DurableBrokerOptions): Promise<
   const stored = await topology.load();
   const store = new DurableStore(journal, topology);
   store.muted = true;
-  const broker = new Broker({ store, nodeName: options.nodeName, streams: options.streams, access: options.access });
+  const broker = new Broker({ store, nodeName: options.nodeName, streams: options.streams, access: options.access, onFault: options.onFault });
   let restoredMessages = 0;
   try {
     redeclare(broker, stored, log);

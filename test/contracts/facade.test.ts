@@ -25,6 +25,8 @@ const PUBLIC = new Set([
   'access/access-control', // permissions the broker is given and checks
   'short-string', // the one rule for names and keys
   'patterns/user-pattern', // user-supplied patterns (queue filter)
+  'global-counters', // engine-wide counters the transport adds to and /metrics reads
+  'bucket-counts', // histogram counts, also kept by the journal
 ]);
 
 const SCANNED = ['server', 'app', 'bench', 'scripts', 'test', 'e2e'];

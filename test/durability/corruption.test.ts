@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appRouter } from '../../server/api/root';
 import { renderMetrics } from '../../server/http/metrics';
+import { ProcessSampler } from '../../server/metrics/process-sampler';
 import { RecordType } from '../../server/store/journal/format';
 import { recordSpans } from '../../server/store/journal/test-support';
 import type { Services } from '../../server/services';
@@ -85,10 +86,10 @@ describe('a damaged journal', () => {
     expect(second.logs).toContain(`journal: ${damage.summary[0]}`);
     expect(second.logs.filter((l) => l.startsWith('journal: skipped')).map((l) => /\((\w+):/.exec(l)![1])).toEqual(['crc', 'torn']);
 
-    const services = { broker: second.broker, journalDamage: damage, startedAt: Date.now(), alarms: () => [], memory: () => null, processFaults: { unhandledRejections: 0 }, db: { provider: 'sqlite' }, listeners: { amqp: '', http: '' } };
+    const services = { broker: second.broker, journalDamage: damage, startedAt: Date.now(), alarms: () => [], memory: () => null, processFaults: { unhandledRejections: 0 }, db: { provider: 'sqlite' }, listeners: { amqp: '', http: '' }, sampler: new ProcessSampler(), nodeName: second.broker.nodeName, version: 'test' };
     const api = appRouter.createCaller({ services: services as unknown as Services, user: { name: 'oncall', tags: ['administrator'] }, peerAddress: '127.0.0.1', setCookie: () => {} });
     expect((await api.system.info()).journalDamage?.summary).toEqual(damage.summary);
-    const metrics = renderMetrics(services as unknown as Services);
+    const metrics = await renderMetrics(services as unknown as Services);
     expect(metrics).toContain(`warren_journal_damaged_bytes ${damage.bytes}\n`);
     expect(metrics).toContain('warren_journal_damaged_records 1\n');
     expect(metrics).toContain('warren_journal_lost_messages 1\n');

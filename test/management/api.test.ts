@@ -104,8 +104,22 @@ describe('refusals', () => {
     expect(await res.json()).toMatchObject({ error: 'forbidden', reason: expect.stringContaining('Cross-site request refused') });
   });
 
-  it('leaves definitions to their own module for now: 501', async () => {
-    expect(await call(guest, 'GET', '/definitions')).toMatchObject({ status: 501, body: { error: 'not_implemented' } });
+  it('exports definitions in RabbitMQ format, imports them back (204), and refuses a bad file whole (400)', async () => {
+    await call(guest, 'PUT', '/vhosts/defs');
+    await call(guest, 'PUT', '/queues/defs/kept', { durable: true, arguments: { 'x-max-length': 7 } });
+    const exported = await call(guest, 'GET', '/definitions/defs');
+    expect(exported.status).toBe(200);
+    const file = exported.body as { queues: { name: string; arguments: Record<string, unknown> }[] };
+    expect(file.queues).toEqual([expect.objectContaining({ name: 'kept', arguments: { 'x-max-length': 7 } })]);
+
+    await call(guest, 'PUT', '/vhosts/copy');
+    expect((await call(guest, 'POST', '/definitions/copy', file)).status).toBe(204);
+    expect((await call(guest, 'GET', '/queues/copy/kept')).body).toMatchObject({ name: 'kept', arguments: { 'x-max-length': 7 } });
+
+    const bad = await call(guest, 'POST', '/definitions/copy', { queues: [{ name: 'other', durable: true, arguments: { 'x-max-length': -1 } }] });
+    expect(bad).toMatchObject({ status: 400, body: { error: 'bad_request', reason: expect.stringContaining('nothing was imported') } });
+    expect((await call(guest, 'GET', '/queues/copy/other')).status).toBe(404);
+    expect((await call(guest, 'GET', '/definitions/nowhere')).status).toBe(404);
   });
 });
 

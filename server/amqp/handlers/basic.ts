@@ -126,6 +126,7 @@ export function publishContent(ch: AmqpChannel, a: BasicPublish, properties: Bas
 function publish(ch: AmqpChannel, a: BasicPublish, properties: BasicProperties, body: Buffer): void {
   const confirms = ch.confirms;
   const seq = confirms ? confirms.take() : 0;
+  if (confirms) ch.conn.broker.counters.receivedConfirm++;
   // Inside tx.commit (never with confirms): the commit-ok waits for this message's disk write.
   const committed = ch.txCommit?.add();
   let unroutable: boolean;

@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { DeadLetter } from '../../broker/types';
 import { recordAudit } from '../audit';
+import { deadLetterQueues } from '../dead-letter-queues';
 import { objectName, queueRef } from '../inputs';
 import { messageView } from '../message-view';
 import { protectedProcedure, router } from '../trpc';
@@ -45,31 +46,10 @@ function view(letter: DeadLetter) {
 const target = (q: { vhost: string; name: string }) => `queue '${q.name}' in vhost '${q.vhost}'`;
 
 export const deadLettersRouter = router({
-  /**
-   * Queues that hold dead letters: those named `<queue>.dlq` (where retry tiers
-   * end without a dead-letter exchange), those bound to an exchange that some
-   * queue names as its x-dead-letter-exchange, and those named by a
-   * x-dead-letter-routing-key through the default exchange (declared or set by
-   * a policy); with their depth.
-   */
+  /** Queues that hold dead letters (dead-letter-queues.ts says which), with their depth. */
   queues: protectedProcedure.input(z.object({ vhost: z.string().min(1).optional() }).default({})).query(({ ctx, input }) => {
     const { broker } = ctx.services;
-    const key = (vhost: string, name: string) => `${vhost}\n${name}`;
-    const queues = ctx.access.visible(broker.listQueues(input.vhost));
-    const exchanges = new Set<string>();
-    const targets = new Set<string>();
-    for (const q of queues) {
-      const args = q.effectiveArguments;
-      const dlx = args['x-dead-letter-exchange'];
-      const dlrk = args['x-dead-letter-routing-key'];
-      if (dlx === '' && typeof dlrk === 'string') targets.add(key(q.vhost, dlrk));
-      else if (typeof dlx === 'string') exchanges.add(key(q.vhost, dlx));
-    }
-    for (const b of broker.listBindings(input.vhost)) {
-      if (b.destinationType === 'queue' && b.source !== '' && exchanges.has(key(b.vhost, b.source))) targets.add(key(b.vhost, b.destination));
-    }
-    return queues
-      .filter((q) => q.type !== 'stream' && (q.name.endsWith('.dlq') || targets.has(key(q.vhost, q.name))))
+    return deadLetterQueues(broker, ctx.access.visible(broker.listQueues(input.vhost)), input.vhost)
       .map((q) => ({ vhost: q.vhost, name: q.name, ready: q.ready }))
       .sort((a, b) => b.ready - a.ready || a.name.localeCompare(b.name));
   }),

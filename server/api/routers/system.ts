@@ -17,6 +17,8 @@ export const systemRouter = router({
       nodeVersion: process.version,
       platform: `${os.type()} ${os.release()} ${os.arch()}`,
       memory: { rssBytes: m.rss, heapUsedBytes: m.heapUsed, totalSystemBytes: os.totalmem() },
+      /** 99th percentile of the event-loop delay over the last second; null before the first sample. */
+      eventLoopDelayP99Ms: services.sampler.history.latest()?.value.eventLoopDelayP99Ms ?? null,
       memoryAlarm: services.memory(),
       listeners: services.listeners,
       alarms: services.alarms(),

@@ -22,6 +22,7 @@
 // write rate, and while it is full.
 
 import { mkdirSync } from 'node:fs';
+import type { BucketCounts } from '../../broker/bucket-counts';
 import type { Message } from '../../broker/message';
 import type { DiskReserve } from '../disk-reserve';
 import { LiveIndex, type QueueState } from './live-index';
@@ -210,6 +211,11 @@ export class Journal {
   async close(): Promise<void> {
     this.reclaimer.stop();
     await this.writer.close();
+  }
+
+  /** Each commit's fdatasync latency in seconds, since the journal opened (read by /metrics). */
+  get syncLatency(): BucketCounts {
+    return this.writer.syncLatency;
   }
 
   stats(): JournalStats {

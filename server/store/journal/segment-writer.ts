@@ -40,6 +40,7 @@
 // of space, gets its directory sync with the first commit that writes to
 // it). No sync ever runs on the event loop.
 
+import { BucketCounts } from '../../broker/bucket-counts';
 import { closeSync, fdatasync, fsync, fsyncSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writer } from '../../amqp/codec/writer';
@@ -74,11 +75,16 @@ export interface WriterCounters {
   bytesWritten: number;
 }
 
+/** Upper bounds, in seconds, of the fdatasync latency histogram: 100 µs to 2.5 s. */
+export const SYNC_LATENCY_BOUNDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
 export class SegmentWriter {
   /** Encode records here, then call recordAppended with their size. */
   readonly out = new Writer(256 * 1024);
   current!: SegmentInfo;
   readonly counters: WriterCounters = { fsyncs: 0, writes: 0, bytesWritten: 0 };
+  /** How long each commit's fdatasync took, in seconds. */
+  readonly syncLatency = new BucketCounts(SYNC_LATENCY_BOUNDS);
   /** The current segment's file, or -1 while it could not be created (out of space). */
   private fd = -1;
   /** Bytes in the current segment's file: where a failed write is cut back to. */
@@ -221,9 +227,11 @@ export class SegmentWriter {
     const syncDirectory = rotated || this.directoryChanged;
     this.directoryChanged = false;
     this.syncing = true;
+    const syncStarted = performance.now();
     fdatasync(fd, (error) => {
       if (error) return this.fail(error);
       this.counters.fsyncs++;
+      this.syncLatency.observe((performance.now() - syncStarted) / 1000);
       if (rotated) closeSync(fd);
       if (!syncDirectory) return this.commitDone(upTo);
       this.syncDirectoryThen((dirError) => (dirError ? this.fail(dirError) : this.commitDone(upTo)));

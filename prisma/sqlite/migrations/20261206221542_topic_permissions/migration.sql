@@ -1,0 +1,14 @@
+-- CreateTable
+CREATE TABLE "TopicPermission" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "userId" INTEGER NOT NULL,
+    "vhostId" INTEGER NOT NULL,
+    "exchange" TEXT NOT NULL,
+    "write" TEXT NOT NULL,
+    "read" TEXT NOT NULL,
+    CONSTRAINT "TopicPermission_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "TopicPermission_vhostId_fkey" FOREIGN KEY ("vhostId") REFERENCES "Vhost" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "TopicPermission_userId_vhostId_exchange_key" ON "TopicPermission"("userId", "vhostId", "exchange");
