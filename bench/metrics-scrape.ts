@@ -32,7 +32,7 @@ for (const endpoint of ['per-object', 'aggregated'] as const) {
   loop.disable();
   const warm = times.slice(2).sort((a, b) => a - b);
   console.log(
-    `${endpoint}: ${queues} queues, ${(bytes / 1024).toFixed(0)} KiB, first ${times[0].toFixed(1)} ms, median ${warm[Math.floor(warm.length / 2)].toFixed(1)} ms, ` +
+    `${endpoint}: ${queues} queues, ${(bytes / 1024).toFixed(0)} KiB, first ${times[0]!.toFixed(1)} ms, median ${warm[Math.floor(warm.length / 2)]!.toFixed(1)} ms, ` +
       `max ${warm.at(-1)!.toFixed(1)} ms; longest event-loop block ${(loop.max / 1e6 - 1).toFixed(1)} ms`,
   );
 }

@@ -17,8 +17,8 @@ export class BucketCounts {
   observe(value: number): void {
     const bounds = this.bounds;
     let i = 0;
-    while (i < bounds.length && value > bounds[i]) i++;
-    this.counts[i]++;
+    while (i < bounds.length && value > bounds[i]!) i++;
+    this.counts[i]!++; // i <= bounds.length: counts has one more entry than bounds
     this.sum += value;
     this.count++;
   }

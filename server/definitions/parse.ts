@@ -59,7 +59,7 @@ export async function parseDefinitions(text: string, vhost?: string): Promise<Pa
       if (entry.vhost === undefined) {
         lines.push({
           kind: KIND_OF[section],
-          object: objectName(section, (raw as Record<string, unknown[]>)[section][index]),
+          object: objectName(section, (raw as Record<string, unknown[]>)[section]![index]), // no problems: entries are raw's, one for one
           outcome: 'error',
           detail: 'has no "vhost": add one, or import the file into one vhost (a per-vhost export has none)',
         });

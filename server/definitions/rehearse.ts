@@ -62,7 +62,7 @@ function vhostOf(change: Change): string {
 /** "PRECONDITION_FAILED - policy 'p' in vhost '/': pattern …" → "pattern …" on the line that names the policy already. */
 function withoutRepeatedName(message: string, object: string): string {
   const reply = /^[A-Z_]+ - (.*)$/s.exec(message);
-  return reply !== null && reply[1].startsWith(`${object}: `) ? reply[1].slice(object.length + 2) : message;
+  return reply !== null && reply[1]!.startsWith(`${object}: `) ? reply[1]!.slice(object.length + 2) : message;
 }
 
 /** What to do about a refusal: the engine's text says what is wrong. */

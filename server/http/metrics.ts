@@ -84,7 +84,7 @@ export function serveMetrics(
     if (bearer === null) {
       return refuse(401, `Metrics need a bearer token: send "Authorization: Bearer <token>" with the token set by ${auth.tokenSetting}.`, challenge);
     }
-    if (!sameToken(bearer[1], auth.token)) {
+    if (!sameToken(bearer[1]!, auth.token)) {
       return refuse(401, `The bearer token sent is not the one set by ${auth.tokenSetting}: check the scrape configuration's token.`, challenge);
     }
   }

@@ -48,7 +48,7 @@ describe('logs', () => {
     const opened = entries().filter((e) => e.event === 'connection.opened');
     expect(opened).toHaveLength(1);
     expect(opened[0]).toMatchObject({ level: 'info', user: 'guest', vhost: '/', peer: '127.0.0.1', client: 'billing-worker' });
-    expect(typeof opened[0].time).toBe('string');
+    expect(typeof opened[0]!.time).toBe('string');
     const error = entries().find((e) => e.event === 'channel.error');
     expect(error).toMatchObject({ level: 'warn', user: 'guest', client: 'billing-worker', channel: 2, replyCode: 404 });
     expect(error?.replyText).toContain("no queue 'no-such-queue' in vhost '/'");

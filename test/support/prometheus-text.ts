@@ -82,7 +82,7 @@ export function parsePrometheusText(text: string): Map<string, PromFamily> {
     if (line.startsWith('#')) {
       const m = /^# (HELP|TYPE) (\S+)(?: (.*))?$/.exec(line);
       if (!m) return; // a plain comment
-      const [, kind, name, rest = ''] = m;
+      const [, kind, name = '', rest = ''] = m; // the name always takes part: '' is never a metric name
       if (!METRIC_NAME.test(name)) throw new Error(`${where}: bad metric name "${name}"`);
       const family = families.get(name);
       if (kind === 'TYPE') {
@@ -108,7 +108,7 @@ export function parsePrometheusText(text: string): Map<string, PromFamily> {
     }
     const parts = rest.trim().split(/\s+/);
     if (parts.length < 1 || parts.length > 2 || parts[0] === '') throw new Error(`${where}: expected a value and at most a timestamp`);
-    const value = parseValue(parts[0], where);
+    const value = parseValue(parts[0]!, where);
     const family = familyOf(families, name);
     if (!family) throw new Error(`${where}: sample of "${name}" before its family's TYPE`);
     const key = `${name}${JSON.stringify(Object.entries(labels).sort())}`;
@@ -134,8 +134,12 @@ function checkHistogram(family: PromFamily): void {
     if (!inf || !count || !samples.some((s) => s.name === `${family.name}_sum`)) throw new Error(`histogram ${family.name} lacks its +Inf bucket, _sum or _count`);
     if (inf.value !== count.value) throw new Error(`histogram ${family.name}: +Inf bucket ${inf.value} is not _count ${count.value}`);
     for (let i = 1; i < buckets.length; i++) {
-      if (Number(buckets[i].labels.le.replace('+Inf', 'Infinity')) <= Number(buckets[i - 1].labels.le)) throw new Error(`histogram ${family.name}: buckets out of order`);
-      if (buckets[i].value < buckets[i - 1].value) throw new Error(`histogram ${family.name}: buckets not cumulative`);
+      const previous = buckets[i - 1]!;
+      const bucket = buckets[i]!;
+      const le = bucket.labels.le;
+      if (le === undefined) throw new Error(`histogram ${family.name}: a bucket without le`);
+      if (Number(le.replace('+Inf', 'Infinity')) <= Number(previous.labels.le)) throw new Error(`histogram ${family.name}: buckets out of order`);
+      if (bucket.value < previous.value) throw new Error(`histogram ${family.name}: buckets not cumulative`);
     }
   }
 }

@@ -61,7 +61,7 @@ export function single(registry: Registry, name: string, help: string, type: 'co
 export function leLabel(bound: number): string {
   const exponent = Math.floor(Math.log10(Math.abs(bound)));
   if (exponent < -4 || exponent >= 6) {
-    const [mantissa, power] = bound.toExponential().split('e');
+    const [mantissa, power] = bound.toExponential().split('e') as [string, string]; // toExponential() always writes an e
     return `${mantissa}e${power[0]}${power.slice(1).padStart(2, '0')}`;
   }
   return Number.isInteger(bound) ? `${bound}.0` : String(bound);
@@ -72,7 +72,7 @@ export function histogramSamples(name: string, counts: BucketCounts, labels: Lab
   const samples: Sample[] = [];
   let cumulative = 0;
   counts.bounds.forEach((bound, i) => {
-    cumulative += counts.counts[i];
+    cumulative += counts.counts[i]!; // counts has one entry per bound and one for +Inf
     samples.push({ metricName: `${name}_bucket`, labels: { ...labels, le: leLabel(bound) }, value: cumulative });
   });
   samples.push({ metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: counts.count });

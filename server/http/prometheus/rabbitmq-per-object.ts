@@ -34,7 +34,7 @@ export function registerRabbitmqPerObject(registry: Registry, source: ScrapeSour
     family(registry, name, help, type, () => {
       const queues = source.scrape.queues;
       const samples = new Array<Sample>(queues.length);
-      for (let i = 0; i < queues.length; i++) samples[i] = { value: value(queues[i]), sharedLabels: queueLabels(queues[i]) };
+      for (let i = 0; i < queues.length; i++) samples[i] = { value: value(queues[i]!), sharedLabels: queueLabels(queues[i]!) };
       return samples;
     });
   perQueue('rabbitmq_queue_messages_ready', 'Messages ready to be delivered to consumers', 'gauge', (q) => q.ready);
