@@ -22,6 +22,7 @@ import { StreamConsole } from './stream/stream-console';
 import type { StreamStorage } from './stream/stream-store';
 import type { EngineContext } from './engine-context';
 import { LongOperations } from './operations/long-operations';
+import { MessageSearch } from './search/message-search';
 import { argumentProblem } from './queue/queue-arguments';
 import { workQueueOfHoldingArea } from './retry/holding-area';
 import { checkShortString, shownName } from './short-string';
@@ -49,6 +50,8 @@ import type {
   TraceResult,
 } from './types';
 import { serverNamedQueue, Vhost } from './vhost';
+
+export type { SearchHit, SearchProgress, SearchQuery, SearchTarget } from './search/search-types';
 
 export interface BrokerOptions {
   /** Durability hooks; default keeps nothing. */
@@ -96,6 +99,8 @@ export class Broker {
   readonly deadLetters: DeadLetterConsole;
   /** The console's long operations in progress and recently ended (operations/long-operations.ts). */
   readonly operations: LongOperations;
+  /** Searching queues, dead letters, retry tiers and streams without consuming (search/message-search.ts). */
+  readonly search: MessageSearch;
   private readonly vhosts = new Map<string, Vhost>();
   /** How the engine's own parts reach the vhosts (engine-context.ts). */
   private readonly engine: EngineContext;
@@ -130,6 +135,7 @@ export class Broker {
     this.streams = new StreamConsole(this.engine);
     this.retries = new RetryConsole(this.engine);
     this.deadLetters = new DeadLetterConsole(this.engine);
+    this.search = new MessageSearch(this.engine);
     this.onFault = options.onFault ?? ((what, error) => console.error(`broker: ${what}`, error));
     this.scheduler = new Scheduler(this.now, (error) => this.fault('a timer (message expiry, retry or idle queue) failed', error));
     this.streamStorage = options.streams ?? new MemoryStreamStorage();
