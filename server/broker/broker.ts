@@ -23,6 +23,7 @@ import type { StreamStorage } from './stream/stream-store';
 import type { EngineContext } from './engine-context';
 import { LongOperations } from './operations/long-operations';
 import { MessageSearch } from './search/message-search';
+import { QueueTools } from './operations/queue-tools';
 import { argumentProblem } from './queue/queue-arguments';
 import { workQueueOfHoldingArea } from './retry/holding-area';
 import { checkShortString, shownName } from './short-string';
@@ -52,6 +53,7 @@ import type {
 import { serverNamedQueue, Vhost } from './vhost';
 
 export type { SearchHit, SearchProgress, SearchQuery, SearchTarget } from './search/search-types';
+export type { MessageEdit, MessageSelection } from './operations/queue-tools';
 
 export interface BrokerOptions {
   /** Durability hooks; default keeps nothing. */
@@ -101,6 +103,8 @@ export class Broker {
   readonly operations: LongOperations;
   /** Searching queues, dead letters, retry tiers and streams without consuming (search/message-search.ts). */
   readonly search: MessageSearch;
+  /** Precise operations on a queue's messages, and pause/resume (operations/queue-tools.ts). */
+  readonly queueTools: QueueTools;
   private readonly vhosts = new Map<string, Vhost>();
   /** How the engine's own parts reach the vhosts (engine-context.ts). */
   private readonly engine: EngineContext;
@@ -136,6 +140,7 @@ export class Broker {
     this.retries = new RetryConsole(this.engine);
     this.deadLetters = new DeadLetterConsole(this.engine);
     this.search = new MessageSearch(this.engine);
+    this.queueTools = new QueueTools(this.engine, this.search, (vhost, exchange, routingKey, properties, body) => this.publish(vhost, exchange, routingKey, properties, body));
     this.onFault = options.onFault ?? ((what, error) => console.error(`broker: ${what}`, error));
     this.scheduler = new Scheduler(this.now, (error) => this.fault('a timer (message expiry, retry or idle queue) failed', error));
     this.streamStorage = options.streams ?? new MemoryStreamStorage();

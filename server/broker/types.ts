@@ -184,6 +184,8 @@ export interface QueueStats {
    */
   headSeq: number | null;
   nextSeq: number;
+  /** Delivery paused from the console (streams are never paused). */
+  paused: boolean;
 }
 
 /** What a sorted list of thousands of queues needs of each, before it pages (Broker.listQueueSummaries). */

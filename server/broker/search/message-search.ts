@@ -45,7 +45,7 @@ export class MessageSearch {
    * Starts a search and returns its progress at once (the first slice has run).
    * 404 for a missing queue; 406 saying what and where for a bad pattern, JSON path or range.
    */
-  start(target: SearchTarget, query: SearchQuery, options: { maxHits?: number; owner?: string } = {}): SearchProgress {
+  start(target: SearchTarget, query: SearchQuery, options: { maxHits?: number; owner?: string; onMatch?: (hit: SearchHit) => void } = {}): SearchProgress {
     const compiled = compileQuery(query);
     const source = searchSource(this.engine.vhost(target.vhost), target.name);
     const maxHits = Math.max(1, Math.min(options.maxHits ?? DEFAULT_MAX_HITS, MAX_HITS));
@@ -73,6 +73,7 @@ export class MessageSearch {
     let testing: MatchInProgress | null = null;
     const started = performance.now();
     const keep = (hit: SearchHit) => {
+      options.onMatch?.(hit);
       progress.matched++;
       if (hits.length < maxHits) hits.push(hit);
     };
@@ -135,7 +136,7 @@ export class MessageSearch {
   }
 
   /** Runs a search to its end; resolves with its progress and its kept hits. */
-  async find(target: SearchTarget, query: SearchQuery, options: { maxHits?: number } = {}): Promise<{ progress: SearchProgress; hits: SearchHit[] }> {
+  async find(target: SearchTarget, query: SearchQuery, options: { maxHits?: number; onMatch?: (hit: SearchHit) => void } = {}): Promise<{ progress: SearchProgress; hits: SearchHit[] }> {
     const { id } = this.start(target, query, options);
     const progress = await this.search(id).ended;
     return { progress, hits: this.search(id).hits };
