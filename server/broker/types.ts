@@ -32,7 +32,8 @@ export interface MessageProperties {
   clusterId?: string;
 }
 
-export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers';
+/** x-delayed-message: RabbitMQ's delayed-message plugin's type (exchange/delayed.ts). */
+export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers' | 'x-delayed-message';
 export type QueueType = 'classic' | 'quorum' | 'stream';
 
 export interface ExchangeDeclareOptions {
