@@ -6,6 +6,7 @@ import { connectionsRouter } from './routers/connections';
 import { deadLettersRouter } from './routers/dead-letters';
 import { exchangesRouter } from './routers/exchanges';
 import { lagRouter } from './routers/lag';
+import { messagesRouter } from './routers/messages';
 import { operationsRouter } from './routers/operations';
 import { permissionsRouter } from './routers/permissions';
 import { policiesRouter } from './routers/policies';
@@ -13,6 +14,8 @@ import { publishRouter } from './routers/publish';
 import { queuesRouter } from './routers/queues';
 import { retriesRouter } from './routers/retries';
 import { routingRouter } from './routers/routing';
+import { scheduledRouter } from './routers/scheduled';
+import { searchRouter } from './routers/search';
 import { streamsRouter } from './routers/streams';
 import { systemRouter } from './routers/system';
 import { usersRouter } from './routers/users';
@@ -38,6 +41,9 @@ export const appRouter = router({
   vhosts: vhostsRouter,
   permissions: permissionsRouter,
   operations: operationsRouter,
+  search: searchRouter,
+  messages: messagesRouter,
+  scheduled: scheduledRouter,
 });
 
 export type AppRouter = typeof appRouter;
