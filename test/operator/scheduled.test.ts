@@ -109,3 +109,25 @@ describe('scheduled messages', () => {
     }
   }, 30_000);
 });
+
+describe('x-delayed-message routing', () => {
+  it('routes as its x-delayed-type: topic patterns and headers bindings (x-match checked), BCC hidden when due', () =>
+    withBroker(async ({ broker }) => {
+      broker.declareExchange('/', 'later.topic', 'x-delayed-message', { arguments: { 'x-delayed-type': 'topic' } });
+      broker.declareExchange('/', 'later.headers', 'x-delayed-message', { arguments: { 'x-delayed-type': 'headers' } });
+      for (const q of ['eu', 'all', 'vip', 'copy']) broker.declareQueue('/', q);
+      broker.bindQueue('/', 'eu', 'later.topic', 'orders.eu.*');
+      broker.bindQueue('/', 'all', 'later.topic', 'orders.#');
+      broker.bindQueue('/', 'copy', 'later.topic', 'audit');
+      broker.bindQueue('/', 'vip', 'later.headers', '', { 'x-match': 'all', tier: 'vip' });
+      expect(() => broker.bindQueue('/', 'vip', 'later.headers', '', { 'x-match': 'some' })).toThrow(/Invalid x-match field value "some"/);
+      broker.publish('/', 'later.topic', 'orders.eu.1', { headers: { 'x-delay': 50, BCC: ['audit'] } }, Buffer.from('t'));
+      broker.publish('/', 'later.headers', '', { headers: { 'x-delay': 50, tier: 'vip' } }, Buffer.from('h'));
+      expect(broker.getQueue('/', 'all').ready).toBe(0);
+      await waitFor(() => broker.getQueue('/', 'vip').ready === 1 && broker.getQueue('/', 'all').ready === 1, 3000, 'both due');
+      expect(broker.getQueue('/', 'eu').ready).toBe(1);
+      const [copy] = broker.browseQueue('/', 'copy', { limit: 1 });
+      expect(copy.body.toString()).toBe('t');
+      expect(copy.properties.headers?.BCC).toBeUndefined();
+    }));
+});

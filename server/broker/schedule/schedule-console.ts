@@ -12,7 +12,7 @@ import { BrokerError, notFound } from '../errors';
 import { DELAYED_TYPE } from '../exchange/delayed';
 import type { Exchange } from '../exchange/exchange';
 import { integerOf, textOf } from '../field-values';
-import type { Message } from '../message';
+import { Message } from '../message';
 import { yieldToEventLoop } from '../operations/long-operations';
 import { routeSenderSelected } from '../routing/router';
 import type { Scheduler } from '../scheduler';
@@ -204,14 +204,21 @@ export class ScheduleConsole {
     return area;
   }
 
-  /** Routes a due message as a publish to `source` would now. */
+  /** Routes a due message as a publish to `source` would now (BCC keys route it, and are then removed, as Broker.publish does). */
   private route(source: Exchange, message: Message): number {
     const v = this.engine.findVhost(source.vhost);
     if (v === undefined) return 0;
-    const queues = routeSenderSelected(v.lookupExchange, source, message.routingKey, message.properties.headers);
+    const headers = message.properties.headers;
+    const queues = routeSenderSelected(v.lookupExchange, source, message.routingKey, headers);
     if (queues.length === 0) source.counters.unroutable++;
     source.counters.publishedOut += queues.length;
-    for (const queue of queues) queue.enqueue(message);
+    let delivered = message;
+    if (headers?.BCC !== undefined) {
+      const { BCC: _hidden, ...visible } = headers;
+      // A new id: the journal knows the held one, headers and all, by its id.
+      delivered = new Message(v.nextMessageId(), message.exchange, message.routingKey, { ...message.properties, headers: visible }, message.body);
+    }
+    for (const queue of queues) queue.enqueue(delivered);
     return queues.length;
   }
 
