@@ -16,7 +16,7 @@ import { Message } from '../message';
 import { yieldToEventLoop } from '../operations/long-operations';
 import { routeSenderSelected } from '../routing/router';
 import type { Scheduler } from '../scheduler';
-import { compileQuery } from '../search/search-query';
+import { compileQuery, type Candidate } from '../search/search-query';
 import type { SearchQuery } from '../search/search-types';
 import type { FieldTable, MessageProperties } from '../types';
 import { exchangeOfScheduledArea, ScheduledMessages, type ScheduledEntry } from './scheduled-messages';
@@ -125,7 +125,7 @@ export class ScheduleConsole {
     if (options.query?.payload?.regex) {
       throw new BrokerError('PRECONDITION_FAILED', 'scheduled messages are filtered by text, not by regular expression; search for a pattern with a text filter');
     }
-    const query = compileQuery(options.query ?? {});
+    const query = compileQuery(options.query ?? {}, (c: Candidate & { heldAt: number }) => c.heldAt);
     const queue = options.queue === undefined ? undefined : v.queue(options.queue);
     const sortKey = options.sort === 'held' ? (e: ScheduledEntry) => e.heldAt : (e: ScheduledEntry) => e.dueAt;
     const sign = options.dir === 'desc' ? -1 : 1;
@@ -138,7 +138,7 @@ export class ScheduleConsole {
       if (++looked % LIST_SLICE === 0) await yieldToEventLoop();
       if (area.get(entry.seq) !== entry) continue; // delivered or cancelled meanwhile
       const m = entry.message;
-      if (!query.matches({ routingKey: m.routingKey, properties: m.properties, body: m.body, time: entry.heldAt })) continue;
+      if (!query.matches({ routingKey: m.routingKey, properties: m.properties, body: m.body, heldAt: entry.heldAt })) continue;
       if (queue !== undefined && !routeSenderSelected(v.lookupExchange, source, m.routingKey, m.properties.headers).includes(queue)) continue;
       total++;
       if (best.length === wanted && !precedes(entry, best[best.length - 1])) continue;

@@ -14,16 +14,16 @@ import type { EngineContext } from '../engine-context';
 import { BrokerError } from '../errors';
 import type { MatchInProgress } from '../patterns/matcher';
 import { compileQuery } from './search-query';
-import { searchSource } from './search-sources';
+import { searchSource, type SourceMessage } from './search-sources';
 import type { SearchHit, SearchProgress, SearchQuery, SearchTarget } from './search-types';
 
 /** Time a slice may take before it yields, whatever is left of its SLICE_SIZE messages. */
-export const SLICE_BUDGET_MS = 10;
+export const SLICE_BUDGET_MS = 4;
 export const DEFAULT_MAX_HITS = 1000;
 export const MAX_HITS = 10_000;
 const PAGE = 100;
 /** Code units a payload pattern consumes between two looks at the clock. */
-const PATTERN_STEP = 32;
+const PATTERN_STEP = 16;
 const KEPT_SEARCHES = 20;
 
 interface Search {
@@ -46,8 +46,8 @@ export class MessageSearch {
    * 404 for a missing queue; 406 saying what and where for a bad pattern, JSON path or range.
    */
   start(target: SearchTarget, query: SearchQuery, options: { maxHits?: number; owner?: string; onMatch?: (hit: SearchHit) => void } = {}): SearchProgress {
-    const compiled = compileQuery(query);
     const source = searchSource(this.engine.vhost(target.vhost), target.name);
+    const compiled = compileQuery(query, source.timeOf);
     const maxHits = Math.max(1, Math.min(options.maxHits ?? DEFAULT_MAX_HITS, MAX_HITS));
     const id = this.nextId++;
     const progress: SearchProgress = {
@@ -67,12 +67,13 @@ export class MessageSearch {
       error: null,
     };
     const hits: SearchHit[] = [];
-    let pending: SearchHit[] = [];
+    let pending: SourceMessage[] = [];
     let next = 0;
     /** The payload pattern's test of pending[next - 1], when a slice ran out of time in it. */
     let testing: MatchInProgress | null = null;
     const started = performance.now();
-    const keep = (hit: SearchHit) => {
+    const keep = (message: SourceMessage) => {
+      const hit = { ...message, time: source.timeOf(message) };
       options.onMatch?.(hit);
       progress.matched++;
       if (hits.length < maxHits) hits.push(hit);

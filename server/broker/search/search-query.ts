@@ -22,17 +22,16 @@ import type { SearchQuery } from './search-types';
 export const REGEX_SCANNED_BYTES = 1024 * 1024;
 export const JSON_PARSED_BYTES = 1024 * 1024;
 
-/** What a query looks at in one message. */
+/** What a query looks at in one message (its time comes from the caller's `timeOf`). */
 export interface Candidate {
   routingKey: string;
   properties: MessageProperties;
   body: Buffer;
-  time: number | null;
 }
 
-export interface CompiledQuery {
+export interface CompiledQuery<C extends Candidate = Candidate> {
   /** Every part but the payload pattern. */
-  matches(candidate: Candidate): boolean;
+  matches(candidate: C): boolean;
   /** The payload pattern, to test on patternText() once `matches` holds; null when the query has none. */
   pattern: UserPattern | null;
   patternText(body: Buffer): string;
@@ -40,8 +39,9 @@ export interface CompiledQuery {
   truncates(body: Buffer): boolean;
 }
 
-export function compileQuery(query: SearchQuery): CompiledQuery {
-  const tests: ((c: Candidate) => boolean)[] = [];
+/** `timeOf`: the time a time range looks at (see SearchQuery.from), or null when the message has none. */
+export function compileQuery<C extends Candidate>(query: SearchQuery, timeOf: (candidate: C) => number | null): CompiledQuery<C> {
+  const tests: ((c: C) => boolean)[] = [];
   let truncateAbove = Infinity;
 
   // Cheap tests first: a message failing one is never decoded.
@@ -61,7 +61,10 @@ export function compileQuery(query: SearchQuery): CompiledQuery {
     const from = query.from ?? -Infinity;
     const to = query.to ?? Infinity;
     if (from > to) throw new BrokerError('PRECONDITION_FAILED', `search time range starts (${from}) after it ends (${to}); swap from and to`);
-    tests.push((c) => c.time !== null && c.time >= from && c.time <= to);
+    tests.push((c) => {
+      const time = timeOf(c);
+      return time !== null && time >= from && time <= to;
+    });
   }
   for (const { name, value } of query.headers ?? []) {
     if (name === '') throw new BrokerError('PRECONDITION_FAILED', 'a header condition needs the header name');

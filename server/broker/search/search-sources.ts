@@ -17,11 +17,16 @@ import { StreamQueue } from '../stream/stream-queue';
 import type { Vhost } from '../vhost';
 import type { SearchHit } from './search-types';
 
+/** A message as read, before the search adds the time it looks at. */
+export type SourceMessage = Omit<SearchHit, 'time'>;
+
 export interface SearchSource {
   /** Messages there when the search started. */
   readonly total: number;
-  /** The next page of at most `max` messages, in order; empty when everything was read. */
-  read(max: number): SearchHit[];
+  /** The next page of at most `max` messages, in order; empty when everything was read. Queues hand out their browse results as they are (no copy per message). */
+  read(max: number): SourceMessage[];
+  /** The time a time range looks at (SearchQuery.from). */
+  timeOf(message: SourceMessage): number | null;
 }
 
 /** 404 when the vhost has no queue, stream or holding area of that name. */
@@ -39,11 +44,11 @@ interface Browsable {
   readonly gone: boolean;
   /** Seq of the entry at a position, or undefined past the end. */
   seqAt(position: number): number | undefined;
-  page(offset: number, max: number): SearchHit[];
+  page(offset: number, max: number): SourceMessage[];
 }
 
 /** Pages through a seq-ordered (or, with `seqOrdered` false, position-ordered) list. */
-function pagedSource(list: Browsable, seqOrdered: boolean, lastSeqAtStart: number): SearchSource {
+function pagedSource(list: Browsable, seqOrdered: boolean, lastSeqAtStart: number, timeOf: (message: SourceMessage) => number | null): SearchSource {
   let offset = 0;
   let lastSeq = -Infinity;
   let done = false;
@@ -59,6 +64,7 @@ function pagedSource(list: Browsable, seqOrdered: boolean, lastSeqAtStart: numbe
   };
   return {
     total: list.length,
+    timeOf,
     read(max) {
       while (!done && !list.gone) {
         if (seqOrdered && offset > 0 && list.seqAt(offset - 1) !== lastSeq) offset = firstAfter(lastSeq);
@@ -89,20 +95,11 @@ function queueSource(queue: Queue): SearchSource {
         return queue.deleted;
       },
       seqAt: (position) => queue.browse(position, 1)[0]?.seq,
-      page: (offset, max) =>
-        queue.browse(offset, max).map((m) => ({
-          position: m.position,
-          seq: m.seq,
-          exchange: m.exchange,
-          routingKey: m.routingKey,
-          properties: m.properties,
-          body: m.body,
-          redelivered: m.redelivered,
-          time: m.properties.timestamp === undefined ? null : m.properties.timestamp * 1000,
-        })),
+      page: (offset, max) => queue.browse(offset, max),
     },
     queue.config.maxPriority === null,
     stats.nextSeq - 1,
+    (m) => (m.properties.timestamp === undefined ? null : m.properties.timestamp * 1000),
   );
 }
 
@@ -131,6 +128,7 @@ function holdingAreaSource(area: HoldingArea): SearchSource {
     },
     true,
     tail,
+    (m) => (m as SearchHit).time,
   );
 }
 
@@ -140,6 +138,7 @@ function streamSource(stream: StreamQueue): SearchSource {
   let next = store.firstOffset;
   return {
     total: Math.max(0, end - next),
+    timeOf: (m) => (m as SearchHit).time,
     read(max) {
       if (stream.deleted || next >= end) return [];
       const records = store.read(next, Math.min(max, end - next));
