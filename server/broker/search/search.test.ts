@@ -119,6 +119,36 @@ describe('Broker.search', () => {
     broker.close();
   });
 
+  it('reads every message once while a consumer takes from the head and new ones arrive between slices', async () => {
+    const broker = new Broker();
+    broker.declareQueue('/', 'busy');
+    for (let i = 0; i < 10_000; i++) broker.publish('/', '', 'busy', { messageId: `m${i}` }, Buffer.from('x'));
+    const channel = broker.openConnection({ vhost: '/', user: 'app', clientProperties: {}, peerAddress: 'test' }).openChannel(1);
+    const taken = new Set<string>();
+    let running = true;
+    const churn = () => {
+      if (!running) return;
+      for (let i = 0; i < 100; i++) {
+        const got = channel.get('busy', true);
+        if (got) taken.add(got.message.properties.messageId!);
+      }
+      broker.publish('/', '', 'busy', { messageId: 'late' }, Buffer.from('x')); // after the start: not read
+      setImmediate(churn);
+    };
+    setImmediate(churn);
+    const { hits, progress } = await broker.search.find({ vhost: '/', name: 'busy' }, {}, { maxHits: 10_000 });
+    running = false;
+    const found = hits.map((h) => h.properties.messageId!);
+    expect(new Set(found).size).toBe(found.length);
+    expect(found).not.toContain('late');
+    // Whatever was not taken away was found, in order.
+    const expected = Array.from({ length: 10_000 }, (_, i) => `m${i}`).filter((id) => !taken.has(id) || found.includes(id));
+    expect(found).toEqual(expected);
+    expect(taken.size).toBeGreaterThan(300);
+    expect(progress.slices).toBeGreaterThan(3);
+    broker.close();
+  });
+
   it('says which queue is missing', () => {
     const broker = new Broker();
     expect(refusal(() => broker.search.start({ vhost: '/', name: 'nope' }, {}))).toBe("NOT_FOUND - no queue 'nope' in vhost '/'");
