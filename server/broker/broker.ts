@@ -184,6 +184,7 @@ export class Broker {
     }
     vhost.destroy();
     this.vhosts.delete(name);
+    this.scheduled.forgetDeleted();
     this.store.vhostDeleted(name);
   }
 
@@ -258,6 +259,7 @@ export class Broker {
   /** exchange.delete. Missing is fine; 406 ifUnused with bindings, 403 default/amq.* exchanges. */
   deleteExchange(vhost: string, name: string, options: { ifUnused?: boolean } = {}): void {
     this.vhost(vhost).deleteExchange(name, options.ifUnused ?? false);
+    this.scheduled.forgetDeleted();
   }
 
   /** exchange.bind: messages reaching `source` that match go on to `destination`. */

@@ -131,3 +131,24 @@ describe('x-delayed-message routing', () => {
       expect(copy.properties.headers?.BCC).toBeUndefined();
     }));
 });
+
+describe('deleting a delayed exchange', () => {
+  it('drops its scheduled messages at once, also from the journal', async () => {
+    const data = makeDataDir();
+    try {
+      let warren = await openInProcess(data.dir);
+      warren.broker.declareExchange('/', 'later', 'x-delayed-message', { durable: true, arguments: { 'x-delayed-type': 'direct' } });
+      warren.broker.publish('/', 'later', 'k', { deliveryMode: 2, headers: { 'x-delay': 3_600_000 } }, Buffer.from('x'));
+      expect(warren.broker.scheduled.list('/')).toMatchObject([{ exchange: 'later', count: 1 }]);
+      warren.broker.deleteExchange('/', 'later');
+      expect(warren.broker.scheduled.list('/')).toEqual([]);
+      await warren.broker.stored();
+      await warren.close();
+      warren = await openInProcess(data.dir);
+      expect(warren.logs.join('\n')).not.toMatch(/amq\.delayed/);
+      await warren.close();
+    } finally {
+      data.remove();
+    }
+  }, 30_000);
+});

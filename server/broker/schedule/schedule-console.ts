@@ -95,6 +95,15 @@ export class ScheduleConsole {
     return 'restored';
   }
 
+  /** Drops the messages of exchanges that are gone (deleted, or their vhost); the broker calls it after such a deletion. */
+  forgetDeleted(): void {
+    for (const [k, area] of this.areas) {
+      if (this.current(area.exchange)) continue;
+      area.destroy();
+      this.areas.delete(k);
+    }
+  }
+
   /** Exchanges holding scheduled messages (of one vhost, or all). */
   list(vhost?: string): ScheduledAreaInfo[] {
     const out: ScheduledAreaInfo[] = [];
