@@ -29,7 +29,6 @@ const KEPT_SEARCHES = 20;
 interface Search {
   progress: SearchProgress;
   hits: SearchHit[];
-  maxHits: number;
   /** Who started it (the console's user), for the API to check; null from the engine. */
   owner: string | null;
   ended: Promise<SearchProgress>;
@@ -131,16 +130,15 @@ export class MessageSearch {
         return finish(progress, started);
       },
     );
-    this.searches.set(id, { progress, hits, maxHits, owner: options.owner ?? null, ended });
+    this.searches.set(id, { progress, hits, owner: options.owner ?? null, ended });
     this.forgetOld();
     return { ...progress };
   }
 
   /** Runs a search to its end; resolves with its progress and its kept hits. */
   async find(target: SearchTarget, query: SearchQuery, options: { maxHits?: number; onMatch?: (hit: SearchHit) => void } = {}): Promise<{ progress: SearchProgress; hits: SearchHit[] }> {
-    const { id } = this.start(target, query, options);
-    const progress = await this.search(id).ended;
-    return { progress, hits: this.search(id).hits };
+    const search = this.search(this.start(target, query, options).id);
+    return { progress: await search.ended, hits: search.hits };
   }
 
   /** Resolves once the search has ended. */
