@@ -21,6 +21,7 @@ const WORKLOADS: { id: string; what: string; script: string; args?: string[] }[]
   { id: 'W7', what: '10,000 queues and 1,000 idle connections: memory, console queue list', script: 'bench/w7-scale.ts' },
   { id: 'journal', what: 'message journal alone: confirmed appends, recovery of 1M messages', script: 'bench/journal-throughput.ts' },
   { id: 'retry', what: '100,000 messages failing through three retry tiers', script: 'bench/retry-tiers.ts' },
+  { id: 'scheduled', what: '1,000,000 scheduled messages: bytes per message, wake-ups, first page by due time', script: 'bench/scheduled-scale.ts' },
   { id: 'search', what: 'search of a queue of 1,000,000 messages: time, slices, longest event-loop gap', script: 'bench/search-scale.ts' },
 ];
 

@@ -3,9 +3,9 @@
 // until due, then routed through the exchange as if published then.
 //
 // Format: the messages by seq in a Map (cancel, deliver now and reschedule
-// find them there), and a binary min-heap of (due time, seq) kept column-wise
-// in two Float64Arrays, so a held message costs one small record and 16 heap
-// bytes beside the Message itself. A cancelled or rescheduled message leaves
+// find them there), and a min-heap of (due time, seq) (due-heap.ts: 16 bytes
+// a message, no object), so a held message costs one small record beside
+// the Message itself. A cancelled or rescheduled message leaves
 // its old heap entry behind; it is skipped when it reaches the top (its seq
 // is gone, or holds another due time). Like a retry tier's holding area
 // (retry/holding-area.ts), the area keeps at most one wake-up in the
@@ -24,6 +24,7 @@ import type { Exchange } from '../exchange/exchange';
 import type { Message } from '../message';
 import type { Scheduler, WakeUp } from '../scheduler';
 import type { Store } from '../store';
+import { DueHeap } from './due-heap';
 
 export interface ScheduledEntry {
   readonly seq: number;
@@ -46,9 +47,7 @@ export interface ScheduleHost {
 export class ScheduledMessages {
   readonly name: string;
   private readonly entries = new Map<number, ScheduledEntry>();
-  private dues = new Float64Array(16);
-  private seqs = new Float64Array(16);
-  private size = 0;
+  private readonly heap = new DueHeap();
   private nextSeq = 1;
   private wake: WakeUp | null = null;
   private destroyed = false;
@@ -72,7 +71,7 @@ export class ScheduledMessages {
 
   get nextDueAt(): number | null {
     this.dropStaleTop();
-    return this.size > 0 ? this.dues[0] : null;
+    return this.heap.size > 0 ? this.heap.topDue : null;
   }
 
   /** Holds `message` until `dueAt`; true when it went to the store (the publisher confirm then waits for its flush). */
@@ -99,6 +98,17 @@ export class ScheduledMessages {
   /** Every held message, in seq (arrival) order; do not change them. */
   values(): IterableIterator<ScheduledEntry> {
     return this.entries.values();
+  }
+
+  /** The first `count` held messages in due order, without changing the area (a copy of the heap is popped). */
+  earliest(count: number): ScheduledEntry[] {
+    const heap = this.heap.clone();
+    const out: ScheduledEntry[] = [];
+    while (heap.size > 0 && out.length < count) {
+      if (this.isCurrent(heap)) out.push(this.entries.get(heap.topSeq) as ScheduledEntry);
+      heap.pop();
+    }
+    return out;
   }
 
   /** Drops the messages with these seqs; returns how many were held. */
@@ -147,8 +157,8 @@ export class ScheduledMessages {
     const now = this.host.now();
     for (;;) {
       this.dropStaleTop();
-      if (this.size === 0 || this.dues[0] > now) break;
-      const entry = this.entries.get(this.seqs[0]) as ScheduledEntry;
+      if (this.heap.size === 0 || this.heap.topDue > now) break;
+      const entry = this.entries.get(this.heap.topSeq) as ScheduledEntry;
       this.release(entry);
     }
     this.arm();
@@ -161,7 +171,7 @@ export class ScheduledMessages {
     if (this.wake) this.wake.cancelled = true;
     for (const entry of this.entries.values()) this.forget(entry);
     this.entries.clear();
-    this.size = 0;
+    this.heap.clear();
   }
 
   private release(entry: ScheduledEntry): void {
@@ -178,7 +188,7 @@ export class ScheduledMessages {
 
   private add(entry: ScheduledEntry): void {
     this.entries.set(entry.seq, entry);
-    this.push(entry.dueAt, entry.seq);
+    this.heap.push(entry.dueAt, entry.seq);
     this.arm();
   }
 
@@ -199,61 +209,13 @@ export class ScheduledMessages {
 
   /** Pops heap entries whose message was cancelled, delivered or rescheduled since. */
   private dropStaleTop(): void {
-    while (this.size > 0) {
-      const entry = this.entries.get(this.seqs[0]);
-      if (entry !== undefined && entry.dueAt === this.dues[0]) return;
-      this.pop();
-    }
+    while (this.heap.size > 0 && !this.isCurrent(this.heap)) this.heap.pop();
   }
 
-  private push(due: number, seq: number): void {
-    if (this.size === this.dues.length) {
-      const dues = new Float64Array(this.size * 2);
-      const seqs = new Float64Array(this.size * 2);
-      dues.set(this.dues);
-      seqs.set(this.seqs);
-      this.dues = dues;
-      this.seqs = seqs;
-    }
-    let i = this.size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (this.before(parent, due, seq)) break;
-      this.dues[i] = this.dues[parent];
-      this.seqs[i] = this.seqs[parent];
-      i = parent;
-    }
-    this.dues[i] = due;
-    this.seqs[i] = seq;
-  }
-
-  private pop(): void {
-    const last = --this.size;
-    if (last === 0) return;
-    const due = this.dues[last];
-    const seq = this.seqs[last];
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= last) break;
-      const right = left + 1;
-      const child = right < last && this.before(right, this.dues[left], this.seqs[left]) ? right : left;
-      if (!this.lessThan(this.dues[child], this.seqs[child], due, seq)) break;
-      this.dues[i] = this.dues[child];
-      this.seqs[i] = this.seqs[child];
-      i = child;
-    }
-    this.dues[i] = due;
-    this.seqs[i] = seq;
-  }
-
-  /** Whether heap slot `i` comes before (due, seq): earlier due, then lower seq (arrival order). */
-  private before(i: number, due: number, seq: number): boolean {
-    return this.lessThan(this.dues[i], this.seqs[i], due, seq);
-  }
-
-  private lessThan(dueA: number, seqA: number, dueB: number, seqB: number): boolean {
-    return dueA < dueB || (dueA === dueB && seqA < seqB);
+  /** Whether the top of `heap` is a held message at its present due time. */
+  private isCurrent(heap: DueHeap): boolean {
+    const entry = this.entries.get(heap.topSeq);
+    return entry !== undefined && entry.dueAt === heap.topDue;
   }
 }
 
