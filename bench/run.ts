@@ -22,6 +22,8 @@ const WORKLOADS: { id: string; what: string; script: string; args?: string[] }[]
   { id: 'journal', what: 'message journal alone: confirmed appends, recovery of 1M messages', script: 'bench/journal-throughput.ts' },
   { id: 'retry', what: '100,000 messages failing through three retry tiers', script: 'bench/retry-tiers.ts' },
   { id: 'hold', what: '3,000 connections and 10,000 durable queues opened and held: round trip p50/p99/max meanwhile', script: 'bench/hold-scale.ts' },
+  { id: 'scheduled', what: '1,000,000 scheduled messages: bytes per message, wake-ups, first page by due time', script: 'bench/scheduled-scale.ts' },
+  { id: 'search', what: 'search of a queue of 1,000,000 messages: time, slices, longest event-loop gap', script: 'bench/search-scale.ts' },
 ];
 
 /** The JSON a benchmark printed last: one line, or a pretty-printed object at the end. */

@@ -32,8 +32,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Until the settings are read: their log level is not known yet. */
 let logger: Logger = createLogger({ level: 'info' });
 
+/** Start-up cannot go on: one plain line for the person who started Warren, on stderr (not a log record). */
 function fail(message: string): never {
-  logger.fatal({ event: 'start-up failed' }, `warren: ${message}`);
+  console.error(`warren: ${message}`);
   process.exit(1);
 }
 

@@ -15,6 +15,7 @@ export const PAGES = [
   { href: '/streams', label: 'Streams' },
   { href: '/retries', label: 'Retries' },
   { href: '/dead-letters', label: 'Dead letters' },
+  { href: '/scheduled', label: 'Scheduled' },
   { href: '/lag', label: 'Lag' },
   { href: '/connections', label: 'Connections' },
   { href: '/publish', label: 'Publish' },

@@ -7,6 +7,7 @@ import { deadLettersRouter } from './routers/dead-letters';
 import { definitionsRouter } from './routers/definitions';
 import { exchangesRouter } from './routers/exchanges';
 import { lagRouter } from './routers/lag';
+import { messagesRouter } from './routers/messages';
 import { operationsRouter } from './routers/operations';
 import { permissionsRouter } from './routers/permissions';
 import { policiesRouter } from './routers/policies';
@@ -14,6 +15,8 @@ import { publishRouter } from './routers/publish';
 import { queuesRouter } from './routers/queues';
 import { retriesRouter } from './routers/retries';
 import { routingRouter } from './routers/routing';
+import { scheduledRouter } from './routers/scheduled';
+import { searchRouter } from './routers/search';
 import { streamsRouter } from './routers/streams';
 import { systemRouter } from './routers/system';
 import { usersRouter } from './routers/users';
@@ -40,6 +43,9 @@ export const appRouter = router({
   permissions: permissionsRouter,
   operations: operationsRouter,
   definitions: definitionsRouter,
+  search: searchRouter,
+  messages: messagesRouter,
+  scheduled: scheduledRouter,
 });
 
 export type AppRouter = typeof appRouter;

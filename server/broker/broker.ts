@@ -21,7 +21,11 @@ import { MemoryStreamStorage } from './stream/memory-stream-store';
 import { StreamConsole } from './stream/stream-console';
 import type { StreamStorage } from './stream/stream-store';
 import type { EngineContext } from './engine-context';
+import type { Exchange } from './exchange/exchange';
 import { LongOperations } from './operations/long-operations';
+import { MessageSearch } from './search/message-search';
+import { QueueTools } from './operations/queue-tools';
+import { ScheduleConsole } from './schedule/schedule-console';
 import { argumentProblem } from './queue/queue-arguments';
 import { workQueueOfHoldingArea } from './retry/holding-area';
 import { checkShortString, shownName } from './short-string';
@@ -51,6 +55,10 @@ import type {
   TraceResult,
 } from './types';
 import { serverNamedQueue, Vhost } from './vhost';
+
+export type { SearchHit, SearchProgress, SearchQuery, SearchTarget } from './search/search-types';
+export type { MessageEdit, MessageSelection } from './operations/queue-tools';
+export type { ScheduledAreaInfo, ScheduledListOptions, ScheduledMessageInfo } from './schedule/schedule-console';
 
 export interface BrokerOptions {
   /** Durability hooks; default keeps nothing. */
@@ -100,6 +108,12 @@ export class Broker {
   readonly operations: LongOperations;
   /** Engine-wide counters that only grow (global-counters.ts); the transport adds what only it knows. */
   readonly counters = new GlobalCounters();
+  /** Searching queues, dead letters, retry tiers and streams without consuming (search/message-search.ts). */
+  readonly search: MessageSearch;
+  /** Precise operations on a queue's messages, and pause/resume (operations/queue-tools.ts). */
+  readonly queueTools: QueueTools;
+  /** Messages published with a delay (x-delay, x-deliver-at), held until due (schedule/schedule-console.ts). */
+  readonly scheduled: ScheduleConsole;
   private readonly vhosts = new Map<string, Vhost>();
   /** How the engine's own parts reach the vhosts (engine-context.ts). */
   private readonly engine: EngineContext;
@@ -135,8 +149,11 @@ export class Broker {
     this.streams = new StreamConsole(this.engine);
     this.retries = new RetryConsole(this.engine);
     this.deadLetters = new DeadLetterConsole(this.engine);
+    this.search = new MessageSearch(this.engine);
+    this.queueTools = new QueueTools(this.engine, this.search, (vhost, exchange, routingKey, properties, body) => this.publish(vhost, exchange, routingKey, properties, body));
     this.onFault = options.onFault ?? ((what, error) => console.error(`broker: ${what}`, error));
     this.scheduler = new Scheduler(this.now, (error) => this.fault('a timer (message expiry, retry or idle queue) failed', error));
+    this.scheduled = new ScheduleConsole(this.engine, this.scheduler);
     this.streamStorage = options.streams ?? new MemoryStreamStorage();
     this.access = options.access;
     this.createVhost('/');
@@ -173,6 +190,7 @@ export class Broker {
     }
     vhost.destroy();
     this.vhosts.delete(name);
+    this.scheduled.forgetDeleted();
     this.store.vhostDeleted(name);
   }
 
@@ -254,6 +272,7 @@ export class Broker {
   /** exchange.delete. Missing is fine; 406 ifUnused with bindings, 403 default/amq.* exchanges. */
   deleteExchange(vhost: string, name: string, options: { ifUnused?: boolean } = {}): void {
     this.vhost(vhost).deleteExchange(name, options.ifUnused ?? false);
+    this.scheduled.forgetDeleted();
   }
 
   /** exchange.bind: messages reaching `source` that match go on to `destination`. */
@@ -340,6 +359,10 @@ export class Broker {
     this.counters.messageSizes.observe(body.length);
     source.counters.publishedIn++;
     const headers = properties.headers;
+    if (headers !== undefined) {
+      const dueAt = this.scheduled.dueTime(source, headers);
+      if (dueAt !== null) return this.holdScheduled(source, routingKey, properties, body, dueAt, options.onConfirm);
+    }
     const queues = routeSenderSelected(v.lookupExchange, source, routingKey, headers);
     if (headers?.BCC !== undefined) {
       // BCC keys route the message but are never shown to consumers.
@@ -456,6 +479,8 @@ export class Broker {
   ): 'restored' | 'returned-to-work-queue' | 'missing' {
     const v = this.vhosts.get(vhost);
     if (v === undefined) return 'missing';
+    const scheduled = this.scheduled.restore(vhost, queue, messages);
+    if (scheduled !== false) return scheduled;
     const workQueue = v.holdingAreas.has(queue) ? undefined : v.queues.get(workQueueOfHoldingArea(queue) ?? '');
     if (workQueue !== undefined) {
       for (const { seq, message } of messages) {
@@ -701,6 +726,14 @@ export class Broker {
   }
 
   // ---- internals -------------------------------------------------------------
+
+  /** A message published with a delay: held by its exchange until due; confirmed once the store has it, when it does. */
+  private holdScheduled(source: Exchange, routingKey: string, properties: MessageProperties, body: Buffer, dueAt: number, onConfirm: ((ack: boolean) => void) | undefined): PublishResult {
+    const message = new Message(++this.messageCounter, source.name, routingKey, properties, body);
+    if (!this.scheduled.hold(source, message, dueAt)) return ACKED[0];
+    this.store.flush((error) => onConfirm?.(error === undefined));
+    return { routed: 0, unroutable: false, confirm: 'deferred' };
+  }
 
   /** Confirms once the journal (when `stored`) and every stream that took the message have synced; ack only if all did. */
   private confirmAfterFlushes(stored: boolean, syncing: Queue[], onConfirm: ((ack: boolean) => void) | undefined): void {

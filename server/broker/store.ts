@@ -61,6 +61,8 @@ export interface Store {
   /** A policy was added or replaced (policies are always durable). */
   policySet?(vhost: string, policy: PolicyDefinition): void;
   policyDeleted?(vhost: string, name: string): void;
+  /** A durable queue's delivery was paused or resumed from the console; kept across restarts. */
+  queuePaused?(vhost: string, name: string, paused: boolean): void;
 
   /**
    * A persistent message (delivery mode 2) entered a durable queue at

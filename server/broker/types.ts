@@ -32,7 +32,8 @@ export interface MessageProperties {
   clusterId?: string;
 }
 
-export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers';
+/** x-delayed-message: RabbitMQ's delayed-message plugin's type (exchange/delayed.ts). */
+export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers' | 'x-delayed-message';
 export type QueueType = 'classic' | 'quorum' | 'stream';
 
 export interface ExchangeDeclareOptions {
@@ -184,6 +185,8 @@ export interface QueueStats {
    */
   headSeq: number | null;
   nextSeq: number;
+  /** Delivery paused from the console (streams are never paused). */
+  paused: boolean;
 }
 
 /** What a sorted list of thousands of queues needs of each, before it pages (Broker.listQueueSummaries). */

@@ -16,6 +16,7 @@ import {
   resourceName,
 } from './errors';
 import { DefaultExchange } from './exchange/default';
+import { DelayedExchange } from './exchange/delayed';
 import type { Exchange } from './exchange/exchange';
 import type { GlobalCounters } from './global-counters';
 import { sameFieldValue } from './field-values';
@@ -171,7 +172,7 @@ export class Vhost implements QueueHost {
     if (source === '') throw new BrokerError('ACCESS_REFUSED', 'operation not permitted on the default exchange');
     checkShortString(`routing key '${shownName(routingKey)}'`, routingKey);
     const exchange = this.exchange(source);
-    if (exchange.type === 'headers') validateHeadersBinding(args);
+    if (exchange.type === 'headers' || (exchange instanceof DelayedExchange && exchange.routing.type === 'headers')) validateHeadersBinding(args);
     const binding = new Binding(exchange, destination, routingKey, args);
     if (!exchange.addBinding(binding)) return;
     if (destination.kind === 'queue') destination.bindings.add(binding);

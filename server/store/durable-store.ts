@@ -70,6 +70,10 @@ export class DurableStore implements Store {
     if (!this.muted) this.topology.queueDeleted(vhost, name);
   }
 
+  queuePaused(vhost: string, name: string, paused: boolean): void {
+    if (!this.muted) this.topology.queuePaused(vhost, name, paused);
+  }
+
   policySet(vhost: string, policy: PolicyDefinition): void {
     if (!this.muted) this.topology.policySet(vhost, policy);
   }

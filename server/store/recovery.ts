@@ -127,6 +127,7 @@ function warnOfName(kind: 'queue' | 'exchange', name: string, vhost: string, log
 /** Logs what a stored queue came back without (Broker.restoreQueueDeclaration). */
 function redeclareQueue(broker: Broker, q: StoredTopology['queues'][number], log: (line: string) => void): void {
   const { dropped, refusal } = broker.restoreQueueDeclaration(q.vhost, q.name, { autoDelete: q.autoDelete, arguments: q.arguments });
+  if (q.paused) broker.queueTools.pause(q.vhost, q.name);
   if (dropped.length === 0) return;
   log(
     `recovery: queue '${shownName(q.name)}' in vhost '${q.vhost}' is restored without its argument(s) ${dropped.join(', ')}, ` +

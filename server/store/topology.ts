@@ -26,7 +26,8 @@ export interface StoredTopology {
   vhosts: string[];
   policies: StoredPolicy[];
   exchanges: ExchangeDefinition[];
-  queues: QueueDefinition[];
+  /** With whether delivery was paused from the console. */
+  queues: (QueueDefinition & { paused: boolean })[];
   bindings: BindingDefinition[];
 }
 
@@ -89,6 +90,7 @@ export class TopologyStore {
           exclusive: false,
           autoDelete: q.autoDelete,
           arguments: decodeFieldTable(q.arguments),
+          paused: q.paused,
         });
       }
       for (const b of v.bindings) {
@@ -167,6 +169,13 @@ export class TopologyStore {
         create: { vhostId, name: def.name, ...fields },
         update: fields,
       });
+    });
+  }
+
+  queuePaused(vhost: string, name: string, paused: boolean): void {
+    if (this.exclusiveQueues.has(`${vhost}\0${name}`)) return;
+    this.write(`${paused ? 'pause' : 'resumption'} of queue '${name}'`, async () => {
+      await this.prisma.queue.updateMany({ where: { vhostId: await this.vhostId(vhost), name }, data: { paused } });
     });
   }
 

@@ -11,6 +11,7 @@ import { ArgumentBadges } from '../queues/argument-badges';
 import { BindingsPanel } from './bindings-panel';
 import { EffectiveArguments } from './effective-arguments';
 import { QueueActions } from './queue-actions';
+import { SearchPanel } from './search-panel';
 import { ErrorNote } from '../../_components/error-note';
 
 interface Point {
@@ -49,7 +50,9 @@ export function QueueDetail() {
       <p className="muted">
         <Link href="/queues">Queues</Link> / vhost {vhost}
       </p>
-      <h1>Queue {name}</h1>
+      <h1>
+        Queue {name} {queue.data?.paused && <span className="badge">delivery paused</span>}
+      </h1>
       {queue.isPending && <p role="status">Loading queue…</p>}
       <ErrorNote errors={[queue.error]} />
       {queue.data && (
@@ -158,6 +161,7 @@ export function QueueDetail() {
           </div>
           <BindingsPanel vhost={vhost} queue={name} bindings={queue.data.bindings} />
           <QueueActions vhost={vhost} name={name} ready={queue.data.ready} total={queue.data.ready + queue.data.unacked} />
+          {queue.data.type !== 'stream' && <SearchPanel vhost={vhost} name={name} paused={queue.data.paused} />}
         </>
       )}
     </section>

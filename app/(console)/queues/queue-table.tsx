@@ -146,6 +146,7 @@ export function QueueTable() {
                     <>
                       <div role="cell">
                         <Link href={`/queue?vhost=${encodeURIComponent(q.vhost)}&name=${encodeURIComponent(q.name)}`}>{q.name}</Link>
+                        {q.paused && <span className="badge" title="Delivery paused from the console"> paused</span>}
                       </div>
                       <div role="cell">{q.vhost}</div>
                       <div role="cell">{q.type}</div>

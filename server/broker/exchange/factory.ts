@@ -1,6 +1,7 @@
 // Makes an exchange of a declared type; unknown types are refused as RabbitMQ does.
 
 import { BrokerError } from '../errors';
+import { DelayedExchange, DELAYED_TYPE, delayedRoutingType } from './delayed';
 import { DirectExchange } from './direct';
 import type { Exchange, ExchangeSettings } from './exchange';
 import { FanoutExchange } from './fanout';
@@ -19,6 +20,10 @@ function isExchangeType(type: string): type is keyof typeof TYPES {
 }
 
 export function createExchange(vhost: string, name: string, type: string, settings: ExchangeSettings): Exchange {
+  if (type === DELAYED_TYPE) {
+    const routingType = delayedRoutingType(settings.arguments, isExchangeType) as keyof typeof TYPES;
+    return new DelayedExchange(vhost, name, settings, new TYPES[routingType](vhost, name, settings));
+  }
   if (!isExchangeType(type)) {
     throw new BrokerError('PRECONDITION_FAILED', `unknown exchange type '${type}'`);
   }

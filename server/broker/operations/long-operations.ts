@@ -53,13 +53,15 @@ export class LongOperations {
    * Runs `slice` until it finishes or the operation is cancelled; resolves
    * with the operation as it ended (`done` counts what was handled). A slice
    * that throws ends the operation as failed, and the promise rejects.
+   * `started` hears the operation's id before the first slice runs.
    */
-  async run(what: { kind: string; vhost: string; queue: string; total: number | null }, slice: Slice): Promise<OperationInfo> {
+  async run(what: { kind: string; vhost: string; queue: string; total: number | null }, slice: Slice, started?: (id: number) => void): Promise<OperationInfo> {
     const entry = {
       info: { id: this.nextId++, ...what, done: 0, state: 'running' as OperationState, startedAt: this.now(), endedAt: null, error: null },
       cancelled: false,
     };
     this.running.set(entry.info.id, entry);
+    started?.(entry.info.id);
     try {
       for (;;) {
         const handled = slice(SLICE_SIZE);

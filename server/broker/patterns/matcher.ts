@@ -59,6 +59,11 @@ function holds(assertion: Assertion, at: Position): boolean {
   }
 }
 
+export interface MatchInProgress {
+  /** Consumes at most `units` more code units: true or false once decided, undefined while undecided. */
+  run(units: number): boolean | undefined;
+}
+
 export class Matcher {
   private readonly states = new Map<string, State>();
   private cacheEntries = 0;
@@ -84,18 +89,35 @@ export class Matcher {
   }
 
   test(name: string): boolean {
+    return this.start(name).run(Infinity) as boolean;
+  }
+
+  /**
+   * The same test in steps, for long texts: each run(units) consumes at most
+   * that many code units and answers true or false once decided, or
+   * undefined when more is left (call run again).
+   */
+  start(name: string): MatchInProgress {
     let state = this.initial;
-    for (let i = 0; i < name.length; i++) {
-      const unit = name.charCodeAt(i);
-      const next = state.next.get(unit) ?? this.transition(state, unit);
-      if (next === MATCHED) return true;
-      if (next.dead) return false;
-      state = next;
-    }
-    if (state.matchesAtEnd === undefined) {
-      state.matchesAtEnd = this.closure(state.threads, (a) => holds(a, { atStart: state.atStart, afterWord: state.afterWord, next: -1 }), []);
-    }
-    return state.matchesAtEnd;
+    let i = 0;
+    return {
+      run: (units) => {
+        const stop = Math.min(name.length, i + units);
+        for (; i < stop; i++) {
+          const unit = name.charCodeAt(i);
+          const next = state.next.get(unit) ?? this.transition(state, unit);
+          if (next === MATCHED) return true;
+          if (next.dead) return false;
+          state = next;
+        }
+        if (i < name.length) return undefined;
+        if (state.matchesAtEnd === undefined) {
+          const end = state;
+          end.matchesAtEnd = this.closure(end.threads, (a) => holds(a, { atStart: end.atStart, afterWord: end.afterWord, next: -1 }), []);
+        }
+        return state.matchesAtEnd;
+      },
+    };
   }
 
   private get caching(): boolean {

@@ -6,7 +6,7 @@
 // (see pattern-syntax.ts for the syntax).
 
 import { BrokerError } from '../errors';
-import { Matcher } from './matcher';
+import { Matcher, type MatchInProgress } from './matcher';
 import { parsePattern, PatternSyntaxError } from './pattern-syntax';
 import { compileProgram } from './program';
 
@@ -14,6 +14,8 @@ export interface UserPattern {
   readonly source: string;
   /** As RegExp.prototype.test: true when the pattern matches somewhere in `name` (unless anchored with ^ or $). */
   test(name: string): boolean;
+  /** The same test in steps, so that a long text can be tested a slice at a time (see Matcher.start). */
+  start(text: string): MatchInProgress;
 }
 
 export interface UserPatternOptions {
@@ -42,5 +44,5 @@ export function compileUserPattern(pattern: string, what: string, options: UserP
     if (error instanceof PatternSyntaxError) throw new UserPatternError(`${what} '${pattern}' at position ${error.position}: ${error.problem}`);
     throw error;
   }
-  return { source: pattern, test: (name) => matcher.test(name) };
+  return { source: pattern, test: (name) => matcher.test(name), start: (text) => matcher.start(text) };
 }

@@ -44,6 +44,8 @@ export class ClassicQueue implements Queue, MessageOperations {
   readonly bindings = new Set<Binding>();
   readonly counters: QueueCounters = newQueueCounters();
   deleted = false;
+  /** Delivery paused from the console: consumers stay, nothing is delivered (basic.get answers empty). */
+  paused = false;
   unackedCount = 0;
   retry: RetryTiers | null;
   config: QueueConfig;
@@ -122,7 +124,7 @@ export class ClassicQueue implements Queue, MessageOperations {
     const stored = this.persists && message.persistent;
     if (stored) this.host.store.messageEnqueued(this.vhost, this.name, seq, message, expiresAt);
 
-    if (this.ready.length === 0 && !this.dispatching && this.consumers.length > 0) {
+    if (this.ready.length === 0 && !this.dispatching && !this.paused && this.consumers.length > 0) {
       const consumer = this.consumers.pick();
       if (consumer) {
         // Straight to the consumer; flagged as dispatching so a publish from
@@ -174,7 +176,7 @@ export class ClassicQueue implements Queue, MessageOperations {
   }
 
   dispatch(): void {
-    if (this.dispatching || this.deleted) return;
+    if (this.dispatching || this.deleted || this.paused) return;
     const ready = this.ready;
     if (ready.length === 0) return this.noteSaturation();
     this.dispatching = true;
@@ -216,7 +218,7 @@ export class ClassicQueue implements Queue, MessageOperations {
   }
 
   get(channel: Channel, noAck: boolean): Unacked | null {
-    if (this.deleted) return null;
+    if (this.deleted || this.paused) return null;
     this.touch();
     this.expireHead();
     const ready = this.ready;
@@ -269,6 +271,13 @@ export class ClassicQueue implements Queue, MessageOperations {
 
   touch(): void {
     this.lastUsedAt = this.host.now();
+  }
+
+  setPaused(paused: boolean): void {
+    if (this.deleted || this.paused === paused) return;
+    this.paused = paused;
+    if (this.settings.durable) this.host.store.queuePaused?.(this.vhost, this.name, paused);
+    if (!paused) this.dispatch();
   }
 
   purge(): number {
@@ -367,6 +376,7 @@ export class ClassicQueue implements Queue, MessageOperations {
       counters: { ...this.counters },
       consumersSaturatedMs: this.saturatedMs + (this.saturatedSince === null ? 0 : this.host.now() - this.saturatedSince),
       headSeq: this.ready.length > 0 ? this.ready.seqAt(0) : null,
+      paused: this.paused,
       nextSeq: this.nextSeq,
     };
   }

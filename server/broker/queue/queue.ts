@@ -135,6 +135,8 @@ export interface MessageOperations {
    * after `place` succeeded, in the same synchronous step. Returns how many moved.
    */
   extract(pick: (message: Message, seq: number) => boolean, max: number, place: (message: Message) => boolean): number;
+  /** Pauses or resumes delivery: consumers stay attached and nothing goes to them (nor to basic.get) while paused. */
+  setPaused(paused: boolean): void;
 }
 
 /** The queue's message operations; 406 naming `what` when it is a stream. */

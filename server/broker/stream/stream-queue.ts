@@ -240,6 +240,7 @@ export class StreamQueue implements Queue {
       consumersSaturatedMs: 0,
       // Stream positions are offsets, reported by the streams API; the queue view has no head to date.
       headSeq: null,
+      paused: false,
       nextSeq: 0,
     };
   }
