@@ -70,7 +70,7 @@ for (let second = 0; second <= HOUR / 1000; second++) {
   peakPending = Math.max(peakPending, broker.scheduler.pending);
 }
 const runSeconds = (performance.now() - runStart) / 1000;
-const [area] = broker.scheduled.list('/');
+const area = broker.scheduled.list('/')[0]!;
 console.log(
   JSON.stringify({
     workload: 'scheduled-1m',

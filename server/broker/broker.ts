@@ -730,7 +730,7 @@ export class Broker {
   /** A message published with a delay: held by its exchange until due; confirmed once the store has it, when it does. */
   private holdScheduled(source: Exchange, routingKey: string, properties: MessageProperties, body: Buffer, dueAt: number, onConfirm: ((ack: boolean) => void) | undefined): PublishResult {
     const message = new Message(++this.messageCounter, source.name, routingKey, properties, body);
-    if (!this.scheduled.hold(source, message, dueAt)) return ACKED[0];
+    if (!this.scheduled.hold(source, message, dueAt)) return ACKED[0]!;
     this.store.flush((error) => onConfirm?.(error === undefined));
     return { routed: 0, unroutable: false, confirm: 'deferred' };
   }

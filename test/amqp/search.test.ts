@@ -65,7 +65,7 @@ describe('searching a queue of 100,000 messages', () => {
       }
       expect(sawProgress).toBe(true);
       expect(broker.getQueue('/', 'orders')).toMatchObject({ ready: MESSAGES, unacked: 0 });
-      expect(broker.browseQueue('/', 'orders', { limit: 1 })[0].properties.messageId).toBe('order-0');
+      expect(broker.browseQueue('/', 'orders', { limit: 1 })[0]!.properties.messageId).toBe('order-0');
       expect(roundTrips.length).toBeGreaterThan(100);
       expect(p99(roundTrips)).toBeLessThan(50);
     }), 90_000);

@@ -40,7 +40,7 @@ describe('moving selected messages on disk', () => {
     const result = await second.broker.queueTools.move('/', 'work', 'other', { query: { payload: { text: 'ta' } } });
     expect(result).toEqual({ moved: 2, skipped: 0 });
     await second.close();
-    const last = segments[segments.length - 1];
+    const last = segments[segments.length - 1]!;
     const bytes = readFileSync(join(journalDir, segmentFileName(last)));
 
     let where = new Map<string, string[]>();

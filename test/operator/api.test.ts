@@ -81,7 +81,7 @@ describe('search and precise operations from the console', () => {
       const { progress, hits } = await watcher.search.results({ vhost: '/', id: started.id });
       expect(progress).toMatchObject({ state: 'finished', scanned: 50, matched: 4 });
       expect(hits.map((h) => h.properties.messageId)).toEqual(['o46', 'o47', 'o48', 'o49']);
-      expect(JSON.parse(Buffer.from(hits[0].payloadBase64, 'base64').toString())).toEqual({ order: { id: 46 }, amount: 460 });
+      expect(JSON.parse(Buffer.from(hits[0]!.payloadBase64, 'base64').toString())).toEqual({ order: { id: 46 }, amount: 460 });
       // Another user does not see it.
       expect((await refusal(oncall.search.results({ vhost: '/', id: started.id }))).status).toBe(404);
 
@@ -122,10 +122,10 @@ describe('search and precise operations from the console', () => {
       expect((await oncall.queues.list({})).rows.find((r) => r.name === 'orders')).toMatchObject({ paused: true });
       await oncall.messages.resume({ vhost: '/', name: 'orders' });
       expect((await oncall.queues.list({})).rows.find((r) => r.name === 'orders')).toMatchObject({ paused: false });
-      const seq = broker.browseQueue('/', 'orders', { limit: 1 })[0].seq;
+      const seq = broker.browseQueue('/', 'orders', { limit: 1 })[0]!.seq;
       const result = await oncall.messages.republish({ vhost: '/', name: 'orders', seq, payload: '{"order":{"id":0},"amount":1}' });
       expect(result).toEqual({ routed: 1, removedOriginal: true, editedFrom: 'o0' });
-      const tail = broker.browseQueue('/', 'orders', { offset: 2, limit: 1 })[0];
+      const tail = broker.browseQueue('/', 'orders', { offset: 2, limit: 1 })[0]!;
       expect(tail.body.toString()).toBe('{"order":{"id":0},"amount":1}');
       expect(tail.properties.headers).toMatchObject({ 'x-warren-edited-from': 'o0', 'x-warren-edited-from-queue': 'orders' });
       const [entry] = await recentAudit(services(broker), 1);
@@ -151,14 +151,14 @@ describe('scheduled messages from the console', () => {
 
         const page = await watcher.scheduled.list({ vhost: '/', exchange: 'later', sort: 'due' });
         expect(page.messages.map((m) => m.properties.messageId)).toEqual(['soon', 'cancel-me', 'now-please']);
-        expect(page.messages[1].dueAt).toBeGreaterThanOrEqual(sent + 600_000);
+        expect(page.messages[1]!.dueAt).toBeGreaterThanOrEqual(sent + 600_000);
         expect(await watcher.scheduled.areas({ vhost: '/' })).toMatchObject([{ exchange: 'later', count: 3 }]);
         const seq = (id: string) => page.messages.find((m) => m.properties.messageId === id)!.seq;
         expect((await refusal(watcher.scheduled.cancel({ vhost: '/', exchange: 'later', seqs: [seq('cancel-me')] }))).status).toBe(403);
 
         await waitFor(() => got.length === 1, 3000, 'the 300 ms message');
-        expect(got[0].id).toBe('soon');
-        expect(got[0].at - sent).toBeGreaterThanOrEqual(290);
+        expect(got[0]!.id).toBe('soon');
+        expect(got[0]!.at - sent).toBeGreaterThanOrEqual(290);
 
         expect(await oncall.scheduled.cancel({ vhost: '/', exchange: 'later', seqs: [seq('cancel-me')] })).toEqual({ cancelled: 1 });
         expect(await oncall.scheduled.deliverNow({ vhost: '/', exchange: 'later', seqs: [seq('now-please')] })).toEqual({ delivered: 1 });

@@ -74,7 +74,7 @@ describe('precise operations', () => {
       await withChannel(url, async (ch) => {
         const got = await collect(ch, 'fixed');
         await waitFor(() => got.messages.length === 1, 5000, 'the edited message');
-        const m = got.messages[0];
+        const m = got.messages[0]!;
         expect(m.content.toString()).toBe('{"order":42,"amount":12.5}');
         expect(m.properties.contentType).toBe('application/json');
         expect(m.properties.messageId).toBeUndefined();

@@ -22,13 +22,13 @@ describe('scheduled messages', () => {
         ch.publish('later', 'job', Buffer.from('run me'), { headers: { 'x-delay': 400 }, messageId: 'job-1' });
         ch.publish('later', 'job', Buffer.from('now'), { messageId: 'job-0' }); // no x-delay: routed at once
         await waitFor(() => arrived.length === 1, 2000, 'the undelayed message');
-        expect(arrived[0].m.properties.messageId).toBe('job-0');
+        expect(arrived[0]!.m.properties.messageId).toBe('job-0');
         const [area] = broker.scheduled.list('/');
         expect(area).toMatchObject({ exchange: 'later', exchangeType: 'x-delayed-message', count: 1 });
         await waitFor(() => arrived.length === 2, 5000, 'the delayed message');
-        expect(arrived[1].m.properties.messageId).toBe('job-1');
-        expect(arrived[1].m.content.toString()).toBe('run me');
-        expect(arrived[1].at - sent).toBeGreaterThanOrEqual(390);
+        expect(arrived[1]!.m.properties.messageId).toBe('job-1');
+        expect(arrived[1]!.m.content.toString()).toBe('run me');
+        expect(arrived[1]!.at - sent).toBeGreaterThanOrEqual(390);
         expect(broker.scheduled.list('/')[0]).toMatchObject({ count: 0, released: 1, wakeUps: 1 });
       });
     }));
@@ -52,10 +52,10 @@ describe('scheduled messages', () => {
         const page = await broker.scheduled.messages('/', 'later', { limit: 10, sort: 'due', dir: 'desc' });
         expect(page.total).toBe(3);
         expect(page.messages.map((m) => m.properties.messageId)).toEqual(['c', 'b', 'a']);
-        expect(page.messages[2].dueAt).toBeGreaterThanOrEqual(before + 60_097);
+        expect(page.messages[2]!.dueAt).toBeGreaterThanOrEqual(before + 60_097);
         const searched = await broker.scheduled.messages('/', 'later', { limit: 10, query: { payload: { text: 'b' } }, queue: 'jobs' });
         expect(searched.messages.map((m) => m.properties.messageId)).toEqual(['b']);
-        expect((await broker.scheduled.messages('/', 'plain', { limit: 10 })).messages[0].dueAt).toBe(at);
+        expect((await broker.scheduled.messages('/', 'plain', { limit: 10 })).messages[0]!.dueAt).toBe(at);
 
         const seq = (id: string) => page.messages.find((m) => m.properties.messageId === id)!.seq;
         expect(await broker.scheduled.cancel('/', 'later', [seq('a')])).toEqual({ cancelled: 1 });
@@ -89,14 +89,14 @@ describe('scheduled messages', () => {
       warren.broker.declareQueue('/', 'jobs', { durable: true });
       warren.broker.bindQueue('/', 'jobs', 'later', 'job.#');
       warren.broker.publish('/', 'later', 'job.1', { deliveryMode: 2, messageId: 'kept', headers: { 'x-delay': 3_600_000 } }, Buffer.from('x'));
-      const dueAt = (await warren.broker.scheduled.messages('/', 'later', { limit: 1 })).messages[0].dueAt;
+      const dueAt = (await warren.broker.scheduled.messages('/', 'later', { limit: 1 })).messages[0]!.dueAt;
       await warren.broker.stored();
       await warren.close();
 
       warren = await openInProcess(data.dir);
       const page = await warren.broker.scheduled.messages('/', 'later', { limit: 5 });
       expect(page.messages.map((m) => [m.properties.messageId, m.dueAt])).toEqual([['kept', dueAt]]);
-      await warren.broker.scheduled.deliverNow('/', 'later', [page.messages[0].seq]);
+      await warren.broker.scheduled.deliverNow('/', 'later', [page.messages[0]!.seq]);
       expect(warren.broker.getQueue('/', 'jobs').ready).toBe(1);
       await warren.close();
 
@@ -126,7 +126,7 @@ describe('x-delayed-message routing', () => {
       expect(broker.getQueue('/', 'all').ready).toBe(0);
       await waitFor(() => broker.getQueue('/', 'vip').ready === 1 && broker.getQueue('/', 'all').ready === 1, 3000, 'both due');
       expect(broker.getQueue('/', 'eu').ready).toBe(1);
-      const [copy] = broker.browseQueue('/', 'copy', { limit: 1 });
+      const copy = broker.browseQueue('/', 'copy', { limit: 1 })[0]!;
       expect(copy.body.toString()).toBe('t');
       expect(copy.properties.headers?.BCC).toBeUndefined();
     }));

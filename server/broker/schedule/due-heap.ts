@@ -1,6 +1,7 @@
 // A binary min-heap of (due time, seq) pairs kept column-wise in two
 // Float64Arrays: 16 bytes a pair, no object per entry. Ties on the due time
-// go by seq (arrival order). Capacity doubles when full.
+// go by seq (arrival order). Capacity doubles when full. Slots read are
+// below size (or slot 0, which every capacity has), hence the `!`s.
 
 export class DueHeap {
   private dues: Float64Array;
@@ -14,11 +15,11 @@ export class DueHeap {
 
   /** Due time and seq at the top; read only while size > 0. */
   get topDue(): number {
-    return this.dues[0];
+    return this.dues[0]!;
   }
 
   get topSeq(): number {
-    return this.seqs[0];
+    return this.seqs[0]!;
   }
 
   push(due: number, seq: number): void {
@@ -27,8 +28,8 @@ export class DueHeap {
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (this.slotBefore(parent, due, seq)) break;
-      this.dues[i] = this.dues[parent];
-      this.seqs[i] = this.seqs[parent];
+      this.dues[i] = this.dues[parent]!;
+      this.seqs[i] = this.seqs[parent]!;
       i = parent;
     }
     this.dues[i] = due;
@@ -39,17 +40,17 @@ export class DueHeap {
   pop(): void {
     const last = --this.size;
     if (last <= 0) return;
-    const due = this.dues[last];
-    const seq = this.seqs[last];
+    const due = this.dues[last]!;
+    const seq = this.seqs[last]!;
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= last) break;
       const right = left + 1;
-      const child = right < last && this.slotBefore(right, this.dues[left], this.seqs[left]) ? right : left;
+      const child = right < last && this.slotBefore(right, this.dues[left]!, this.seqs[left]!) ? right : left;
       if (!this.slotBefore(child, due, seq)) break;
-      this.dues[i] = this.dues[child];
-      this.seqs[i] = this.seqs[child];
+      this.dues[i] = this.dues[child]!;
+      this.seqs[i] = this.seqs[child]!;
       i = child;
     }
     this.dues[i] = due;
@@ -71,8 +72,8 @@ export class DueHeap {
 
   /** Whether slot `i` comes before (due, seq). */
   private slotBefore(i: number, due: number, seq: number): boolean {
-    const d = this.dues[i];
-    return d < due || (d === due && this.seqs[i] < seq);
+    const d = this.dues[i]!;
+    return d < due || (d === due && this.seqs[i]! < seq);
   }
 
   private resize(capacity: number): void {

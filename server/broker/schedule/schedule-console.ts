@@ -156,12 +156,13 @@ export class ScheduleConsole {
       if (!query.matches({ routingKey: m.routingKey, properties: m.properties, body: m.body, heldAt: entry.heldAt })) continue;
       if (queue !== undefined && !routeSenderSelected(v.lookupExchange, source, m.routingKey, m.properties.headers).includes(queue)) continue;
       total++;
-      if (best.length === wanted && !precedes(entry, best[best.length - 1])) continue;
+      const lastKept = best.at(-1);
+      if (best.length === wanted && lastKept !== undefined && !precedes(entry, lastKept)) continue;
       let low = 0;
       let high = best.length;
       while (low < high) {
         const mid = (low + high) >>> 1;
-        if (precedes(best[mid], entry)) low = mid + 1;
+        if (precedes(best[mid]!, entry)) low = mid + 1;
         else high = mid;
       }
       best.splice(low, 0, entry);

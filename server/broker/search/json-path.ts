@@ -75,7 +75,7 @@ export function parseJsonCondition(source: string): JsonCondition {
     if (source[i] === '.') {
       i++;
       const start = i;
-      while (i < source.length && NAME.test(source[i])) i++;
+      while (i < source.length && NAME.test(source[i]!)) i++;
       if (i === start) fail("a property name must follow '.' (letters, digits, _ or -; write $['a b'] for other names)");
       path.push(source.slice(start, i));
     } else if (source[i] === '[') {
@@ -83,7 +83,7 @@ export function parseJsonCondition(source: string): JsonCondition {
       if (source[i] === '"' || source[i] === "'") path.push(quoted());
       else {
         const start = i;
-        while (i < source.length && source[i] >= '0' && source[i] <= '9') i++;
+        while (i < source.length && source[i]! >= '0' && source[i]! <= '9') i++;
         if (i === start) fail("write an index (e.g. [0]) or a quoted name (e.g. ['a b']) between '[' and ']'");
         path.push(Number(source.slice(start, i)));
       }

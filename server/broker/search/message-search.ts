@@ -88,7 +88,7 @@ export class MessageSearch {
             next = 0;
             if (pending.length === 0) break;
           }
-          const hit = pending[next++];
+          const hit = pending[next++]!; // next < pending.length, checked above
           if (compiled.truncates(hit.body)) progress.truncatedBodies++;
           if (!compiled.matches(hit)) {
             handled++;
@@ -104,7 +104,7 @@ export class MessageSearch {
           while ((answer = testing.run(PATTERN_STEP)) === undefined && !outOfTime());
           if (answer === undefined) break; // resumed by the next slice
           testing = null;
-          if (answer) keep(pending[next - 1]);
+          if (answer) keep(pending[next - 1]!); // the hit being tested
           handled++;
         }
         if (outOfTime()) break;

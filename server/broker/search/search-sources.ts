@@ -71,7 +71,7 @@ function pagedSource(list: Browsable, seqOrdered: boolean, lastSeqAtStart: numbe
         const page = list.page(offset, max);
         offset += page.length;
         if (page.length === 0) break;
-        lastSeq = page[page.length - 1].seq;
+        lastSeq = page[page.length - 1]!.seq;
         const kept = page.filter((hit) => hit.seq <= lastSeqAtStart);
         // In seq order, one message newer than the start means the rest are too.
         if (seqOrdered && kept.length < page.length) done = true;
@@ -104,7 +104,7 @@ function queueSource(queue: Queue): SearchSource {
 }
 
 function holdingAreaSource(area: HoldingArea): SearchSource {
-  const tail = area.count > 0 ? area.browse(area.count - 1, 1)[0].seq : 0;
+  const tail = area.count > 0 ? area.browse(area.count - 1, 1)[0]!.seq : 0;
   return pagedSource(
     {
       get length() {
@@ -146,7 +146,7 @@ function streamSource(stream: StreamQueue): SearchSource {
         next = end;
         return [];
       }
-      next = records[records.length - 1].offset + 1;
+      next = records[records.length - 1]!.offset + 1;
       return records.map((r) => ({
         position: r.offset,
         seq: r.offset,

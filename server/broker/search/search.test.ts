@@ -104,13 +104,13 @@ describe('Broker.search', () => {
     // Reject order 3 into the tier.
     const channel = broker.openConnection({ vhost: '/', user: 'app', clientProperties: {}, peerAddress: 'test' }).openChannel(1);
     const got = [0, 1, 2, 3].map(() => channel.get('work', false)!);
-    channel.reject(got[3].deliveryTag, false);
+    channel.reject(got[3]!.deliveryTag, false);
     for (const delivery of got.slice(0, 3)) channel.reject(delivery.deliveryTag, true);
     await broker.stored();
     const inQueue = await broker.search.find({ vhost: '/', name: 'work' }, { json: ['$.order.id >= 25'] });
     expect(inQueue.hits.map((h) => h.properties.messageId)).toEqual(['m25', 'm26', 'm27', 'm28', 'm29']);
     expect(inQueue.progress).toMatchObject({ state: 'finished', scanned: 29, total: 29, matched: 5 });
-    const tier = broker.retries.list('/').find((t) => t.queue === 'work')!.tiers[0].holding;
+    const tier = broker.retries.list('/').find((t) => t.queue === 'work')!.tiers[0]!.holding;
     const inTier = await broker.search.find({ vhost: '/', name: tier }, { payload: { text: '"id":3}' } });
     expect(inTier.hits.map((h) => h.properties.messageId)).toEqual(['m3']);
     const inStream = await broker.search.find({ vhost: '/', name: 'log' }, { messageId: 'm7' });
