@@ -1,7 +1,7 @@
 'use client';
 
 import { usePathname, useRouter } from 'next/navigation';
-import { useQuery } from '@tanstack/react-query';
+import { useLive } from '../_lib/use-live';
 import { useEffect, type ReactNode } from 'react';
 import { useTRPC } from '../_lib/trpc';
 
@@ -10,8 +10,8 @@ export function AuthGate({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
   const router = useRouter();
   const pathname = usePathname();
-  // Asked again every few seconds: a session revoked on the server (user deleted) ends here too.
-  const me = useQuery({ ...trpc.auth.me.queryOptions(), staleTime: 5_000, refetchInterval: 5_000 });
+  // Asked again at the live cadence: a session revoked on the server (user deleted) ends here too, and a broker gone shows at once.
+  const me = useLive(trpc.auth.me.queryOptions());
   const signedOut = me.isSuccess && me.data === null;
 
   useEffect(() => {

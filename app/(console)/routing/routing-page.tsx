@@ -1,6 +1,8 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useLive } from '../../_lib/use-live';
+import { useMutate } from '../../_lib/use-mutate';
 import { useMemo, useState } from 'react';
 import { useTRPC } from '../../_lib/trpc';
 import { useUrlState } from '../../_lib/use-url-state';
@@ -18,16 +20,16 @@ export function RoutingPage() {
   const queryClient = useQueryClient();
   const [state, setState] = useUrlState(DEFAULTS);
   const vhosts = useQuery(trpc.system.vhosts.queryOptions());
-  const graph = useQuery({ ...trpc.routing.graph.queryOptions({ vhost: state.vhost }), refetchInterval: 1_000 });
+  const graph = useLive(trpc.routing.graph.queryOptions({ vhost: state.vhost }));
   const [tested, setTested] = useState<TestedRoute | null>(null);
   const traceInput = { vhost: state.vhost, exchange: tested?.exchange ?? '', routingKey: tested?.routingKey ?? '', headers: tested?.headers ?? [] };
   const trace = useQuery({ ...trpc.publish.trace.queryOptions(traceInput), enabled: tested !== null });
   const [selected, setSelected] = useState<Binding | null>(null);
   const [draft, setDraft] = useState<BindingDraft | null>(null);
 
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.routing.graph.queryKey({ vhost: state.vhost }) });
-  const add = useMutation(trpc.bindings.add.mutationOptions());
-  const remove = useMutation(trpc.bindings.remove.mutationOptions());
+  // Each change refreshes the graph (routing), the queue and exchange pages' bindings.
+  const add = useMutate(trpc.bindings.add.mutationOptions(), trpc.routing, trpc.queues, trpc.exchanges);
+  const remove = useMutate(trpc.bindings.remove.mutationOptions(), trpc.routing, trpc.queues, trpc.exchanges);
   const topology: Topology | undefined = graph.data;
   const sourceType = (name: string) => topology?.exchanges.find((e) => e.name === name)?.type ?? 'direct';
 
@@ -51,13 +53,11 @@ export function RoutingPage() {
     if (draft.editing && selected && bindingKey(selected) !== bindingKey(next)) await remove.mutateAsync(toBindingInput(selected));
     setDraft(null);
     setSelected(draft.editing ? next : null);
-    await refresh();
   };
   const deleteSelected = async () => {
     if (!selected) return;
     await remove.mutateAsync(toBindingInput(selected));
     setSelected(null);
-    await refresh();
   };
   const mutationError = add.error ?? remove.error;
 

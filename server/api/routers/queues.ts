@@ -8,8 +8,7 @@ import { headerRows, headersFromRows, messageProperties, objectName, queueRef } 
 import { messageView } from '../message-view';
 import { protectedProcedure, router } from '../trpc';
 
-export const QUEUE_SORT_COLUMNS = ['vhost', 'name', 'type', 'ready', 'unacked', 'total', 'bytes', 'consumers', 'incoming', 'deliver', 'ack'] as const;
-export type QueueSortColumn = (typeof QUEUE_SORT_COLUMNS)[number];
+import { QUEUE_SORT_COLUMNS } from './queue-sort';
 
 const listInput = z.object({
   vhost: z.string().optional(),
