@@ -18,7 +18,8 @@ export function AuthGate({ children }: { children: ReactNode }) {
     if (signedOut) router.replace(`/login?next=${encodeURIComponent(pathname + window.location.search)}`);
   }, [signedOut, pathname, router]);
 
-  if (me.isError) {
+  // Once signed in, a broker that stops answering keeps the page (greyed, under the banner) rather than replacing it.
+  if (me.isError && !me.data) {
     return (
       <p role="alert" className="error page">
         Cannot reach the broker: {me.error.message}

@@ -3,6 +3,7 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../../server/api/root';
+import { trackedFetch } from './connectivity';
 
 /** What each procedure answers, for typing rows and columns. */
 export type AppRouterOutputs = inferRouterOutputs<AppRouter>;
@@ -16,7 +17,7 @@ export function makeTrpcClient() {
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: httpSubscriptionLink({ url }),
-        false: httpBatchLink({ url }),
+        false: httpBatchLink({ url, fetch: trackedFetch }),
       }),
     ],
   });
