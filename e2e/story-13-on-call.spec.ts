@@ -39,3 +39,50 @@ test('stale never looks live: a banner when the broker cannot be reached, gone w
   await context.setOffline(false);
   await expect(banner).toHaveCount(0, { timeout: 5_000 });
 });
+
+test('unbind asks first, and adding, editing and removing a binding are in the audit log', async ({ page, warren }) => {
+  const conn = await connect(warren.amqpUrl, 'story13-bindings');
+  const ch = await conn.createChannel();
+  await ch.assertExchange('s13-shop', 'topic', { durable: false });
+  await ch.assertQueue('s13-billing', { durable: false });
+  try {
+    // Add from the queue page.
+    await page.goto('/queue?vhost=%2F&name=s13-billing');
+    const form = page.getByRole('form', { name: 'Add binding' });
+    await form.getByLabel('From exchange').selectOption('s13-shop');
+    await form.getByLabel('Routing key').fill('invoice.*');
+    await form.getByRole('button', { name: 'Bind' }).click();
+    const bindings = page.getByRole('table', { name: 'Bindings' });
+    await expect(bindings).toContainText('invoice.*');
+
+    // Edit on the routing page: one change, old and new key.
+    await page.goto('/routing?search=s13-');
+    await page.getByRole('button', { name: 'Open binding from s13-shop to s13-billing with key invoice.*' }).click();
+    await page.getByRole('complementary', { name: 'Selected binding' }).getByRole('button', { name: 'Edit…' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit binding' });
+    await edit.getByLabel('Routing key').fill('invoice.paid');
+    await edit.getByRole('button', { name: 'Save binding' }).click();
+    await expect(edit).toBeHidden();
+
+    // Unbind asks first; Cancel keeps it.
+    await page.goto('/queue?vhost=%2F&name=s13-billing');
+    await expect(bindings).toContainText('invoice.paid');
+    await page.getByRole('button', { name: 'Unbind from s13-shop with key invoice.paid' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Unbind s13-billing from s13-shop?' });
+    await expect(confirm).toContainText('invoice.paid');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await expect(confirm).toBeHidden();
+    await expect(bindings).toContainText('invoice.paid');
+    await page.getByRole('button', { name: 'Unbind from s13-shop with key invoice.paid' }).click();
+    await confirm.getByRole('button', { name: 'Unbind' }).click();
+    await expect(bindings).not.toContainText('invoice.paid');
+
+    await page.goto('/admin');
+    const audit = page.getByRole('table', { name: 'Audit log' });
+    await expect(audit.getByRole('row', { name: /binding\.add.*s13-shop.*s13-billing/ })).toHaveCount(1);
+    await expect(audit.getByRole('row', { name: /binding\.update.*s13-shop.*s13-billing/ })).toContainText('"oldKey":"invoice.*","newKey":"invoice.paid"');
+    await expect(audit.getByRole('row', { name: /binding\.remove.*s13-shop.*s13-billing/ })).toContainText("key 'invoice.paid'");
+  } finally {
+    await conn.close();
+  }
+});

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { useTRPC } from '../../_lib/trpc';
 import { useMutate } from '../../_lib/use-mutate';
 import { actionsHeader, DataTable } from '../../_components/data-table';
+import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNote } from '../../_components/error-note';
 
 interface Binding {
@@ -23,7 +24,8 @@ export function BindingsPanel({ vhost, queue, bindings }: { vhost: string; queue
   const [source, setSource] = useState('');
   const [routingKey, setRoutingKey] = useState('');
   const add = useMutate(trpc.bindings.add.mutationOptions({ onSuccess: () => setRoutingKey('') }), trpc.queues, trpc.routing, trpc.exchanges);
-  const remove = useMutate(trpc.bindings.remove.mutationOptions(), trpc.queues, trpc.routing, trpc.exchanges);
+  const [unbinding, setUnbinding] = useState<Binding | null>(null);
+  const remove = useMutate(trpc.bindings.remove.mutationOptions({ onSuccess: () => setUnbinding(null) }), trpc.queues, trpc.routing, trpc.exchanges);
   const columns: ColumnDef<Binding>[] = [
     { id: 'source', header: 'From exchange', size: 180, meta: { grow: true }, accessorFn: (b) => (b.source === '' ? '(default exchange)' : b.source) },
     { id: 'key', accessorKey: 'routingKey', header: 'Routing key', size: 160, cell: ({ row }) => <span title={row.original.routingKey}>{row.original.routingKey}</span> },
@@ -35,8 +37,8 @@ export function BindingsPanel({ vhost, queue, bindings }: { vhost: string; queue
       enableSorting: false,
       cell: ({ row: { original: b } }) =>
         b.source !== '' && (
-          <button type="button" onClick={() => remove.mutate({ vhost, ...b, arguments: b.arguments as Record<string, string> })} aria-label={`Unbind from ${b.source} with key ${b.routingKey}`}>
-            Unbind
+          <button type="button" onClick={() => (remove.reset(), setUnbinding(b))} aria-label={`Unbind from ${b.source} with key ${b.routingKey}`}>
+            Unbind…
           </button>
         ),
     },
@@ -74,6 +76,18 @@ export function BindingsPanel({ vhost, queue, bindings }: { vhost: string; queue
         </button>
       </form>
       <ErrorNote errors={[add.error, remove.error]} />
+      <ConfirmDialog
+        open={unbinding !== null}
+        title={`Unbind ${queue} from ${unbinding?.source ?? ''}?`}
+        confirmLabel="Unbind"
+        busy={remove.isPending}
+        onCancel={() => setUnbinding(null)}
+        onConfirm={() => unbinding && remove.mutate({ vhost, ...unbinding, arguments: unbinding.arguments as Record<string, string> })}
+      >
+        <p>
+          Messages published to exchange <strong>{unbinding?.source}</strong> with key <strong>“{unbinding?.routingKey}”</strong> stop reaching queue <strong>{queue}</strong> at once.
+        </p>
+      </ConfirmDialog>
     </div>
   );
 }

@@ -29,6 +29,7 @@ export function RoutingPage() {
 
   // Each change refreshes the graph (routing), the queue and exchange pages' bindings.
   const add = useMutate(trpc.bindings.add.mutationOptions(), trpc.routing, trpc.queues, trpc.exchanges);
+  const update = useMutate(trpc.bindings.update.mutationOptions(), trpc.routing, trpc.queues, trpc.exchanges);
   const remove = useMutate(trpc.bindings.remove.mutationOptions(), trpc.routing, trpc.queues, trpc.exchanges);
   const topology: Topology | undefined = graph.data;
   const sourceType = (name: string) => topology?.exchanges.find((e) => e.name === name)?.type ?? 'direct';
@@ -49,8 +50,10 @@ export function RoutingPage() {
     if (!draft) return;
     const next: Binding = { source: draft.source, destination: draft.destination, destinationType: draft.destinationType, routingKey, arguments: args };
     // Bind the new one first, so a refused key leaves the old binding in place.
-    await add.mutateAsync(toBindingInput(next));
-    if (draft.editing && selected && bindingKey(selected) !== bindingKey(next)) await remove.mutateAsync(toBindingInput(selected));
+    if (draft.editing && selected) {
+      // One change on the server (audited as binding.update), new binding first.
+      await update.mutateAsync({ ...toBindingInput(next), oldRoutingKey: selected.routingKey, oldArguments: selected.arguments as Record<string, string> });
+    } else await add.mutateAsync(toBindingInput(next));
     setDraft(null);
     setSelected(draft.editing ? next : null);
   };
@@ -59,7 +62,7 @@ export function RoutingPage() {
     await remove.mutateAsync(toBindingInput(selected));
     setSelected(null);
   };
-  const mutationError = add.error ?? remove.error;
+  const mutationError = add.error ?? update.error ?? remove.error;
 
   return (
     <section>
@@ -141,7 +144,7 @@ export function RoutingPage() {
       {topology && <BindingsList topology={topology} search={state.search} onSelect={setSelected} onPropose={propose} />}
       <BindingDialog
         draft={draft}
-        busy={add.isPending || remove.isPending}
+        busy={add.isPending || update.isPending || remove.isPending}
         error={draft ? (mutationError?.message ?? null) : null}
         // A refused binding shows in the dialog through the mutation's error; the dialog stays open.
         onSubmit={(key, args) => void saveDraft(key, args).catch(() => undefined)}
