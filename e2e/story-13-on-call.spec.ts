@@ -86,3 +86,32 @@ test('unbind asks first, and adding, editing and removing a binding are in the a
     await conn.close();
   }
 });
+
+test('a missing queue is said once, with close names, and is not asked for again; unknown pages get a 404', async ({ page, warren }) => {
+  const conn = await connect(warren.amqpUrl, 'story13-missing');
+  await (await conn.createChannel()).assertQueue('s13-orders.process');
+  await conn.close();
+  const asked: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('queues.get')) asked.push(r.url());
+  });
+  await page.goto('/queue?vhost=%2F&name=s13-orders.proccess');
+  const missing = page.getByRole('status', { name: 'Queue not found' });
+  await expect(missing).toContainText("Queue 's13-orders.proccess' does not exist in vhost /.");
+  await expect(missing.getByRole('link', { name: 's13-orders.process' })).toBeVisible();
+  await expect(missing.getByRole('link', { name: 'Back to the queue list' })).toHaveAttribute('href', '/queues');
+  const after = asked.length;
+  await page.waitForTimeout(3_000);
+  expect(asked.length).toBe(after);
+  expect(after).toBe(1);
+  await expect(page.getByText('does not exist')).toHaveCount(1);
+
+  await missing.getByRole('link', { name: 's13-orders.process' }).click();
+  await expect(page.getByRole('heading', { name: 'Queue s13-orders.process' })).toBeVisible();
+
+  const res = await page.goto('/no-such-page');
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await page.getByRole('link', { name: 'Go to the overview' }).click();
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+});

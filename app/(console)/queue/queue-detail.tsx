@@ -5,7 +5,8 @@ import { useSearchParams } from 'next/navigation';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useEffect, useState } from 'react';
 import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
-import { useLive } from '../../_lib/use-live';
+import { isNotFound, useLive } from '../../_lib/use-live';
+import { MissingObject } from '../../_components/missing-object';
 import { DataTable } from '../../_components/data-table';
 import { formatBytes } from '../../_lib/format';
 import { TimeChart } from '../../_components/time-chart';
@@ -64,7 +65,11 @@ export function QueueDetail() {
       </p>
       <h1>Queue {name}</h1>
       {queue.isPending && <p role="status">Loading queue…</p>}
-      <ErrorNote errors={[queue.error]} />
+      {isNotFound(queue.error) ? (
+        <MissingObject kind="queue" vhost={vhost} name={name} href={(n) => `/queue?vhost=${encodeURIComponent(vhost)}&name=${encodeURIComponent(n)}`} />
+      ) : (
+        <ErrorNote errors={[queue.error]} />
+      )}
       {queue.data && (
         <>
           <dl className="figures" aria-label="Queue figures">

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { closeNames } from '../close-names';
 import { listen } from '../listen';
 import type { Services } from '../../services';
 import type { ConsoleAccess } from '../console-access';
@@ -32,6 +33,20 @@ function visibleTotals(services: Services, access: ConsoleAccess) {
 export const systemRouter = router({
   /** What the overview's header shows: who this broker is and how it is doing. */
   info: protectedProcedure.query(({ ctx }) => brokerInfo(ctx.services)),
+
+  /** Names of a vhost's queues, exchanges or streams close to one that does not exist ("did you mean"). */
+  closeNames: protectedProcedure
+    .input(z.object({ vhost: z.string(), kind: z.enum(['queue', 'exchange', 'stream']), name: z.string().max(255) }))
+    .query(({ ctx, input }) => {
+      const { broker } = ctx.services;
+      const names =
+        input.kind === 'exchange'
+          ? broker.listExchanges(input.vhost).map((e) => e.name)
+          : input.kind === 'stream'
+            ? broker.streams.list(input.vhost).map((s) => s.name)
+            : broker.listQueueSummaries(input.vhost).map((q) => q.name);
+      return closeNames(input.name, names);
+    }),
 
   /** Names of the virtual hosts, for pickers. */
   vhosts: protectedProcedure.query(({ ctx }) => ctx.access.visibleVhosts(ctx.services.broker.listVhosts())),
