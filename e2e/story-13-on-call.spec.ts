@@ -31,7 +31,7 @@ test('stale never looks live: a banner when the broker cannot be reached, gone w
   await expect(page.locator('.figures').first()).toHaveCSS('opacity', '1');
 
   // Every page says it, not only the overview.
-  await page.goto('/queues');
+  await page.goto('/queues?filter=s13-orders');
   await expect(page.getByRole('link', { name: 's13-orders' })).toBeVisible();
   await context.setOffline(true);
   await expect(banner).toBeVisible({ timeout: 3_000 });

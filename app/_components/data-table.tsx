@@ -1,7 +1,6 @@
 'use client';
 
 import {
-  flexRender,
   getCoreRowModel,
   getFilteredRowModel,
   getSortedRowModel,
@@ -227,11 +226,11 @@ export function DataTable<T>(props: DataTableProps<T>) {
                       >
                         {h.column.getCanSort() ? (
                           <button type="button" onClick={h.column.getToggleSortingHandler()}>
-                            {flexRender(h.column.columnDef.header, h.getContext())}
+                            {renderPart(h.column.columnDef.header, h.getContext())}
                             {sorted === 'asc' ? ' ▲' : sorted === 'desc' ? ' ▼' : ''}
                           </button>
                         ) : (
-                          flexRender(h.column.columnDef.header, h.getContext())
+                          renderPart(h.column.columnDef.header, h.getContext())
                         )}
                         {h.column.getCanResize() && (
                           <span
@@ -270,7 +269,7 @@ export function DataTable<T>(props: DataTableProps<T>) {
                         const meta = cell.column.columnDef.meta;
                         return (
                           <div key={cell.id} role="cell" className={['dcell', meta?.numeric && 'num', meta?.wrap && 'wrap'].filter(Boolean).join(' ')}>
-                            {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                            {renderPart(cell.column.columnDef.cell, cell.getContext())}
                           </div>
                         );
                       })
@@ -302,6 +301,16 @@ function RowDetail({ children }: { children: ReactNode }) {
 
 /** The header of a column of row buttons: named for screen readers, blank on screen. */
 export const actionsHeader = () => <span className="sr-only">Actions</span>;
+
+/**
+ * A header or cell definition called as a plain function, not mounted as a
+ * component (flexRender's way): column lists built during render would be a
+ * new component type each time, remounting every cell (and losing the state
+ * of forms in cells) once a second.
+ */
+function renderPart<C>(part: unknown, context: C): ReactNode {
+  return typeof part === 'function' ? (part as (c: C) => ReactNode)(context) : (part as ReactNode);
+}
 
 /** A column's header as plain text (for hover titles and the Columns menu). */
 function headerText(header: unknown, id: string): string {
