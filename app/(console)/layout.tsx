@@ -6,6 +6,9 @@ import { StaleBanner } from '../_components/stale-banner';
 export default function ConsoleLayout({ children }: { children: ReactNode }) {
   return (
     <AuthGate>
+      <a href="#main" className="skip-link">
+        Skip to main content
+      </a>
       <div className="shell">
         <Nav />
         <main className="page" id="main" tabIndex={-1}>
