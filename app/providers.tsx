@@ -6,7 +6,11 @@ import { makeTrpcClient, TRPCProvider } from './_lib/trpc';
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { staleTime: 1_000, refetchOnWindowFocus: false, retry: 1 } } }),
+    () =>
+      new QueryClient({
+        // networkMode 'always': keep asking while the browser says it is offline, so a broker out of reach shows at once (connectivity.ts) instead of pausing silently.
+        defaultOptions: { queries: { staleTime: 1_000, refetchOnWindowFocus: false, retry: 1, networkMode: 'always' }, mutations: { networkMode: 'always' } },
+      }),
   );
   const [trpcClient] = useState(makeTrpcClient);
   return (

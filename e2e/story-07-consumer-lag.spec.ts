@@ -104,7 +104,7 @@ test('two groups on a stream: the slow one lags more, ranks first, and a reset c
     const readBefore = Math.max(...slowRead);
     expect(readBefore).toBeGreaterThan(5);
     await page.goBack();
-    await expect(slowRow.locator('td').nth(2)).toHaveText('0');
+    await expect(slowRow.getByRole('cell').nth(2)).toHaveText('0');
     const reset = slowRow.getByRole('group', { name: 'Reset group slow' });
     await reset.getByLabel('Reset to').selectOption('offset');
     await reset.getByLabel('Offset', { exact: true }).fill('5');
@@ -124,7 +124,7 @@ test('two groups on a stream: the slow one lags more, ranks first, and a reset c
     // Reset to a time: the group resumes at the first message the browser shows from that time.
     slowOpen = false;
     await slow.close();
-    await expect(slowRow.locator('td').nth(2)).toHaveText('0');
+    await expect(slowRow.getByRole('cell').nth(2)).toHaveText('0');
     const t = new Date(Date.now() - 2_000);
     const pad = (v: number) => String(v).padStart(2, '0');
     const local = `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}T${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}`;
@@ -148,7 +148,7 @@ test('two groups on a stream: the slow one lags more, ranks first, and a reset c
     // And back to the first message.
     slowOpen = false;
     await slow.close();
-    await expect(slowRow.locator('td').nth(2)).toHaveText('0');
+    await expect(slowRow.getByRole('cell').nth(2)).toHaveText('0');
     await reset.getByLabel('Reset to').selectOption('first');
     await reset.getByRole('button', { name: 'Reset…' }).click();
     await dialog.getByRole('button', { name: 'Reset offset' }).click();

@@ -1,7 +1,7 @@
 'use client';
 
 import { usePathname, useRouter } from 'next/navigation';
-import { useQuery } from '@tanstack/react-query';
+import { useLive } from '../_lib/use-live';
 import { useEffect, type ReactNode } from 'react';
 import { useTRPC } from '../_lib/trpc';
 
@@ -10,15 +10,16 @@ export function AuthGate({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
   const router = useRouter();
   const pathname = usePathname();
-  // Asked again every few seconds: a session revoked on the server (user deleted) ends here too.
-  const me = useQuery({ ...trpc.auth.me.queryOptions(), staleTime: 5_000, refetchInterval: 5_000 });
+  // Asked again at the live cadence: a session revoked on the server (user deleted) ends here too, and a broker gone shows at once.
+  const me = useLive(trpc.auth.me.queryOptions());
   const signedOut = me.isSuccess && me.data === null;
 
   useEffect(() => {
     if (signedOut) router.replace(`/login?next=${encodeURIComponent(pathname + window.location.search)}`);
   }, [signedOut, pathname, router]);
 
-  if (me.isError) {
+  // Once signed in, a broker that stops answering keeps the page (greyed, under the banner) rather than replacing it.
+  if (me.isError && !me.data) {
     return (
       <p role="alert" className="error page">
         Cannot reach the broker: {me.error.message}

@@ -1,10 +1,13 @@
 'use client';
 
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { trapTab } from '../_lib/focus-trap';
 
 /**
  * A modal confirmation for destructive actions. It names what will be lost,
- * starts with focus on Cancel, and Escape cancels (native <dialog>).
+ * starts with focus on Cancel, and Escape cancels. A modal native <dialog>
+ * keeps focus inside it; its accessible name is its own title (several
+ * dialogs on one page each have theirs).
  */
 export function ConfirmDialog({
   open,
@@ -25,6 +28,7 @@ export function ConfirmDialog({
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
+  const titleId = useId();
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -34,8 +38,8 @@ export function ConfirmDialog({
     } else if (!open && d.open) d.close();
   }, [open]);
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="confirm-title" onCancel={(e) => (e.preventDefault(), onCancel())}>
-      <h2 id="confirm-title">{title}</h2>
+    <dialog ref={ref} className="dialog" aria-labelledby={titleId} onCancel={(e) => (e.preventDefault(), onCancel())} onKeyDown={trapTab}>
+      <h2 id={titleId}>{title}</h2>
       <div>{children}</div>
       <div className="dialog-actions">
         <button ref={cancelRef} type="button" onClick={onCancel} disabled={busy}>

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../_lib/trpc';
+import { ThemeToggle } from './theme-toggle';
 
 /** Every page of the console, in the order of the sidebar. */
 export const PAGES = [
@@ -63,6 +64,7 @@ export function Nav() {
           </button>
         </div>
       )}
+      {me.data && <ThemeToggle user={me.data.name} />}
     </nav>
   );
 }

@@ -45,8 +45,12 @@ export function useUrlState<T extends Record<string, string>>(defaults: T): [T, 
       const next = { ...stateRef.current, ...patch };
       stateRef.current = next;
       setState(next);
-      const qs = new URLSearchParams();
-      for (const [k, v] of Object.entries(next)) if (v !== defaultsRef.current[k]) qs.set(k, v);
+      // Keys of other state on the page (another table's sort, say) stay as they are.
+      const qs = new URLSearchParams(window.location.search);
+      for (const [k, v] of Object.entries(next)) {
+        if (v !== defaultsRef.current[k]) qs.set(k, v);
+        else qs.delete(k);
+      }
       const s = qs.toString();
       window.history.replaceState(null, '', s ? `${pathname}?${s}` : pathname);
     },

@@ -68,19 +68,42 @@ export async function deleteExchange(actor: AuditActor, vhost: string, name: str
   await recordAudit(actor, { action: 'exchange.delete', target: `exchange '${name}' in vhost '${vhost}'` });
 }
 
-export function addBinding(broker: Broker, b: BindingInfo): void {
+const bindingTarget = (b: BindingInfo) =>
+  `binding from exchange '${b.source}' to ${b.destinationType} '${b.destination}' with key '${b.routingKey}' in vhost '${b.vhost}'`;
+
+function bind(broker: Broker, b: BindingInfo): void {
   if (b.destinationType === 'queue') broker.bindQueue(b.vhost, b.destination, b.source, b.routingKey, b.arguments);
   else broker.bindExchange(b.vhost, b.destination, b.source, b.routingKey, b.arguments);
 }
 
-export async function removeBinding(actor: AuditActor, b: BindingInfo): Promise<void> {
-  const { broker } = actor.services;
+function unbind(broker: Broker, b: BindingInfo): void {
   if (b.destinationType === 'queue') broker.unbindQueue(b.vhost, b.destination, b.source, b.routingKey, b.arguments);
   else broker.unbindExchange(b.vhost, b.destination, b.source, b.routingKey, b.arguments);
+}
+
+export async function addBinding(actor: AuditActor, b: BindingInfo): Promise<void> {
+  bind(actor.services.broker, b);
+  await recordAudit(actor, { action: 'binding.add', target: bindingTarget(b), details: { arguments: b.arguments } });
+}
+
+/**
+ * Replaces a binding's key and arguments, recorded as one change. The new
+ * binding is made first, so a refused key leaves the old one in place.
+ */
+export async function updateBinding(actor: AuditActor, old: BindingInfo, next: BindingInfo): Promise<void> {
+  const { broker } = actor.services;
+  bind(broker, next);
+  if (old.routingKey !== next.routingKey || JSON.stringify(old.arguments) !== JSON.stringify(next.arguments)) unbind(broker, old);
   await recordAudit(actor, {
-    action: 'binding.remove',
-    target: `binding from exchange '${b.source}' to ${b.destinationType} '${b.destination}' with key '${b.routingKey}' in vhost '${b.vhost}'`,
+    action: 'binding.update',
+    target: bindingTarget(old),
+    details: { oldKey: old.routingKey, newKey: next.routingKey, oldArguments: old.arguments, newArguments: next.arguments },
   });
+}
+
+export async function removeBinding(actor: AuditActor, b: BindingInfo): Promise<void> {
+  unbind(actor.services.broker, b);
+  await recordAudit(actor, { action: 'binding.remove', target: bindingTarget(b) });
 }
 
 // ---- policies -----------------------------------------------------------------

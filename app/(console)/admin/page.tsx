@@ -1,12 +1,26 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
-import { useTRPC } from '../../_lib/trpc';
+import type { ColumnDef } from '@tanstack/react-table';
+import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
+import { useLive } from '../../_lib/use-live';
+import { DataTable } from '../../_components/data-table';
+import { DateTime } from '../../_components/date-time';
 import { ErrorNote } from '../../_components/error-note';
+
+type AuditEntry = AppRouterOutputs['audit']['list'][number];
+
+const AUDIT_COLUMNS: ColumnDef<AuditEntry>[] = [
+  { id: 'time', accessorKey: 'time', header: 'Time', size: 170, cell: ({ row }) => <DateTime ms={row.original.time} /> },
+  { id: 'user', accessorKey: 'user', header: 'User', size: 100 },
+  { id: 'address', accessorKey: 'address', header: 'Address', size: 120, meta: { hideable: true } },
+  { id: 'action', accessorKey: 'action', header: 'Action', size: 150 },
+  { id: 'target', accessorKey: 'target', header: 'Target', size: 280, meta: { wrap: true } },
+  { id: 'details', accessorFn: (e) => JSON.stringify(e.details), header: 'Details', size: 240, enableSorting: false, meta: { wrap: true, grow: true } },
+];
 
 export default function AdminPage() {
   const trpc = useTRPC();
-  const audit = useQuery({ ...trpc.audit.list.queryOptions({ limit: 200 }), refetchInterval: 2_000 });
+  const audit = useLive(trpc.audit.list.queryOptions({ limit: 200 }));
   return (
     <section>
       <h1>Admin</h1>
@@ -17,30 +31,7 @@ export default function AdminPage() {
         <ErrorNote errors={[audit.error]} />
         {audit.data?.length === 0 && <p className="muted">Nothing recorded yet.</p>}
         {audit.data && audit.data.length > 0 && (
-          <table className="table" aria-label="Audit log">
-            <thead>
-              <tr>
-                <th>Time</th>
-                <th>User</th>
-                <th>Address</th>
-                <th>Action</th>
-                <th>Target</th>
-                <th>Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {audit.data.map((e) => (
-                <tr key={e.id}>
-                  <td>{new Date(e.time).toLocaleString()}</td>
-                  <td>{e.user}</td>
-                  <td>{e.address}</td>
-                  <td>{e.action}</td>
-                  <td>{e.target}</td>
-                  <td>{JSON.stringify(e.details)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable label="Audit log" columns={AUDIT_COLUMNS} data={audit.data} getRowId={(e) => String(e.id)} defaultSort={{ id: 'time', desc: true }} filterLabel="Filter the log" />
         )}
       </div>
     </section>

@@ -1,18 +1,87 @@
 'use client';
 
-import { useMutation, useQuery } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
 import { useState } from 'react';
-import { useTRPC } from '../../_lib/trpc';
+import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
+import { useLive } from '../../_lib/use-live';
+import { useMutate } from '../../_lib/use-mutate';
+import { actionsHeader, DataTable } from '../../_components/data-table';
 import { formatBytes, formatDuration } from '../../_lib/format';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNote } from '../../_components/error-note';
 
+type Connection = AppRouterOutputs['connections']['list'][number];
+
+const connectionColumns = (now: number, onClose: (c: { id: string; label: string }) => void): ColumnDef<Connection>[] => [
+  {
+    id: 'name',
+    accessorFn: (c) => c.name || c.peerAddress,
+    header: 'Name',
+    size: 200,
+    cell: ({ row: { original: c } }) => (
+      <span title={`${c.name} ${c.id}`}>
+        {c.name} <span className="muted" data-connection-id>{c.id}</span>
+      </span>
+    ),
+  },
+  {
+    id: 'client',
+    accessorFn: (c) => `${c.product} ${c.version}`,
+    header: 'Client',
+    size: 170,
+    meta: { hideable: true },
+    cell: ({ row: { original: c } }) => (
+      <>
+        {c.product} {c.version}
+        {c.platform && <span className="muted"> · {c.platform}</span>}
+      </>
+    ),
+  },
+  { id: 'peer', accessorKey: 'peerAddress', header: 'Peer', size: 150 },
+  { id: 'user', accessorKey: 'user', header: 'User', size: 90 },
+  { id: 'vhost', accessorKey: 'vhost', header: 'Vhost', size: 80, meta: { hideable: true } },
+  { id: 'connected', accessorKey: 'connectedAt', header: 'Connected', size: 110, sortDescFirst: false, cell: ({ row }) => `${formatDuration(now - row.original.connectedAt)} ago` },
+  { id: 'channels', accessorKey: 'channels', header: 'Channels', size: 85, meta: { numeric: true } },
+  { id: 'consumers', accessorKey: 'consumers', header: 'Consumers', size: 95, meta: { numeric: true } },
+  { id: 'unacked', accessorKey: 'unacked', header: 'Unacked', size: 85, meta: { numeric: true } },
+  { id: 'received', accessorKey: 'receivedBytesPerSecond', header: 'Received', size: 95, meta: { numeric: true }, cell: ({ row }) => `${formatBytes(row.original.receivedBytesPerSecond)}/s` },
+  { id: 'sent', accessorKey: 'sentBytesPerSecond', header: 'Sent', size: 95, meta: { numeric: true }, cell: ({ row }) => `${formatBytes(row.original.sentBytesPerSecond)}/s` },
+  {
+    id: 'channelList',
+    header: 'Channels (prefetch / unacked / consumers)',
+    size: 260,
+    enableSorting: false,
+    meta: { wrap: true, grow: true, hideable: true },
+    cell: ({ row }) =>
+      row.original.channelList.map((ch) => (
+        <div key={ch.number}>
+          #{ch.number}: {ch.prefetch || '∞'} / {ch.unacked} / {ch.consumers.length ? ch.consumers.join(', ') : 'none'}
+          {!ch.flowing && <span className="error"> (paused: client not reading)</span>}
+        </div>
+      )),
+  },
+  {
+    id: 'actions',
+    header: actionsHeader,
+    size: 90,
+    enableSorting: false,
+    cell: ({ row: { original: c } }) => {
+      const label = c.name || c.peerAddress;
+      return (
+        <button type="button" className="danger" onClick={() => onClose({ id: c.id, label })} aria-label={`Close connection ${label}`}>
+          Close…
+        </button>
+      );
+    },
+  },
+];
+
 export default function ConnectionsPage() {
   const trpc = useTRPC();
-  const list = useQuery({ ...trpc.connections.list.queryOptions(), refetchInterval: 1_000 });
+  const list = useLive(trpc.connections.list.queryOptions());
   const [closing, setClosing] = useState<{ id: string; label: string } | null>(null);
   const [reason, setReason] = useState('Closed from the Warren console');
-  const close = useMutation(trpc.connections.close.mutationOptions({ onSuccess: () => (setClosing(null), list.refetch()) }));
+  const close = useMutate(trpc.connections.close.mutationOptions({ onSuccess: () => setClosing(null) }));
   const now = Date.now();
 
   return (
@@ -22,65 +91,7 @@ export default function ConnectionsPage() {
       <ErrorNote errors={[list.error, close.error]} />
       {list.data?.length === 0 && <div className="empty">No client is connected. Applications connect to the AMQP port shown on the overview.</div>}
       {list.data && list.data.length > 0 && (
-        <div className="card">
-          <table className="table" aria-label="Connections">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Client</th>
-                <th>Peer</th>
-                <th>User</th>
-                <th>Vhost</th>
-                <th>Connected</th>
-                <th className="num">Channels</th>
-                <th className="num">Consumers</th>
-                <th className="num">Unacked</th>
-                <th className="num">Received</th>
-                <th className="num">Sent</th>
-                <th>Channels (prefetch / unacked / consumers)</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((c) => {
-                const label = c.name || c.peerAddress;
-                return (
-                  <tr key={c.id}>
-                    <td>
-                      {c.name} <span className="muted" data-connection-id>{c.id}</span>
-                    </td>
-                    <td>
-                      {c.product} {c.version}
-                      {c.platform && <span className="muted"> · {c.platform}</span>}
-                    </td>
-                    <td>{c.peerAddress}</td>
-                    <td>{c.user}</td>
-                    <td>{c.vhost}</td>
-                    <td>{formatDuration(now - c.connectedAt)} ago</td>
-                    <td className="num">{c.channels}</td>
-                    <td className="num">{c.consumers}</td>
-                    <td className="num">{c.unacked}</td>
-                    <td className="num">{formatBytes(c.receivedBytesPerSecond)}/s</td>
-                    <td className="num">{formatBytes(c.sentBytesPerSecond)}/s</td>
-                    <td>
-                      {c.channelList.map((ch) => (
-                        <div key={ch.number}>
-                          #{ch.number}: {ch.prefetch || '∞'} / {ch.unacked} / {ch.consumers.length ? ch.consumers.join(', ') : 'none'}
-                          {!ch.flowing && <span className="error"> (paused: client not reading)</span>}
-                        </div>
-                      ))}
-                    </td>
-                    <td>
-                      <button type="button" className="danger" onClick={() => setClosing({ id: c.id, label })} aria-label={`Close connection ${label}`}>
-                        Close…
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Connections" columns={connectionColumns(now, setClosing)} data={list.data} getRowId={(c) => c.id} defaultSort={{ id: 'name' }} />
       )}
       <ConfirmDialog
         open={closing !== null}

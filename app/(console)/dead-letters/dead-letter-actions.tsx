@@ -1,6 +1,7 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
+import { useMutate } from '../../_lib/use-mutate';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNote } from '../../_components/error-note';
@@ -37,15 +38,15 @@ export function DeadLetterActions({
   const after = (text: string) => {
     setResult(text);
     onDone();
-    void queryClient.invalidateQueries({ queryKey: trpc.deadLetters.list.queryKey() });
   };
-  const requeue = useMutation(
+  const requeue = useMutate(
     trpc.deadLetters.requeue.mutationOptions({
       onSuccess: (r) =>
         after(`Requeued ${r.requeued} message(s) to ${target || 'their original queues'}${r.skipped > 0 ? `; ${r.skipped} skipped (their queue is missing or full) and still here` : ''}.`),
     }),
+    trpc.queues,
   );
-  const del = useMutation(trpc.deadLetters.delete.mutationOptions({ onSuccess: (r) => (setConfirmDelete(false), after(`Deleted ${r.deleted} message(s).`)) }));
+  const del = useMutate(trpc.deadLetters.delete.mutationOptions({ onSuccess: (r) => (setConfirmDelete(false), after(`Deleted ${r.deleted} message(s).`)) }));
 
   const exportJsonl = async () => {
     if (!selection) return;

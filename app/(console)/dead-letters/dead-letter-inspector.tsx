@@ -1,17 +1,21 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
-import { Fragment, useState } from 'react';
+import type { ColumnDef } from '@tanstack/react-table';
+import { useState } from 'react';
+import { actionsHeader, DataTable } from '../../_components/data-table';
+import { useLive } from '../../_lib/use-live';
 import { DateTime } from '../../_components/date-time';
 import { ErrorNote } from '../../_components/error-note';
 import { MessageViewer } from '../../_components/message-viewer';
-import { useTRPC } from '../../_lib/trpc';
+import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
 import { useUrlState } from '../../_lib/use-url-state';
 import { DeadLetterActions, type Selection } from './dead-letter-actions';
 
 const PAGE = 50;
 const REASONS = ['rejected', 'expired', 'maxlen', 'delivery_limit'] as const;
 const DEFAULTS = { vhost: '/', queue: '', reason: '', original: '', from: '', to: '', text: '', page: '0' };
+
+type DeadLetter = AppRouterOutputs['deadLetters']['list']['messages'][number];
 
 /** A datetime-local field's value as epoch ms, or undefined when empty or invalid. */
 function epoch(local: string): number | undefined {
@@ -23,7 +27,7 @@ function epoch(local: string): number | undefined {
 export function DeadLetterInspector() {
   const trpc = useTRPC();
   const [state, setState] = useUrlState(DEFAULTS);
-  const queues = useQuery({ ...trpc.deadLetters.queues.queryOptions({}), refetchInterval: 5_000 });
+  const queues = useLive(trpc.deadLetters.queues.queryOptions({}));
   const filter = {
     reason: (state.reason || undefined) as (typeof REASONS)[number] | undefined,
     originalQueue: state.original || undefined,
@@ -32,10 +36,9 @@ export function DeadLetterInspector() {
     text: state.text || undefined,
   };
   const page = Number(state.page) || 0;
-  const list = useQuery({
+  const list = useLive({
     ...trpc.deadLetters.list.queryOptions({ vhost: state.vhost, name: state.queue, filter, offset: page * PAGE, limit: PAGE }),
     enabled: state.queue !== '',
-    refetchInterval: 2_000,
     placeholderData: (prev) => prev,
   });
   const [ticked, setTicked] = useState<Set<number>>(new Set());
@@ -62,6 +65,37 @@ export function DeadLetterInspector() {
     });
   };
   const pageTicked = rows.length > 0 && rows.every((m) => ticked.has(m.seq));
+  const columns: ColumnDef<DeadLetter>[] = [
+    {
+      id: 'select',
+      size: 44,
+      enableSorting: false,
+      enableResizing: false,
+      header: () => <input type="checkbox" aria-label="Select this page" checked={allMatching || pageTicked} onChange={(e) => rows.forEach((m) => tick(m.seq, e.target.checked))} />,
+      cell: ({ row: { original: m } }) => (
+        <input type="checkbox" aria-label={`Select message ${m.seq}`} checked={allMatching || ticked.has(m.seq)} onChange={(e) => tick(m.seq, e.target.checked)} />
+      ),
+    },
+    { id: 'reason', accessorFn: (m) => m.reason ?? '(never died)', header: 'Reason', size: 110 },
+    { id: 'original', accessorFn: (m) => m.originalQueue ?? '—', header: 'Original queue', size: 150 },
+    { id: 'attempts', accessorKey: 'attempts', header: 'Attempts', size: 85, meta: { numeric: true } },
+    { id: 'deaths', accessorKey: 'deaths', header: 'Deaths', size: 75, meta: { numeric: true } },
+    { id: 'firstDeath', accessorKey: 'firstDeathAt', header: 'First death', size: 170, meta: { hideable: true }, cell: ({ row }) => <DateTime ms={row.original.firstDeathAt} /> },
+    { id: 'lastDeath', accessorKey: 'lastDeathAt', header: 'Last death', size: 170, cell: ({ row }) => <DateTime ms={row.original.lastDeathAt} /> },
+    { id: 'key', accessorFn: (m) => (m.routingKeys.length > 0 ? m.routingKeys.join(', ') : m.routingKey), header: 'Routing key', size: 140, meta: { grow: true } },
+    { id: 'size', accessorKey: 'sizeBytes', header: 'Size', size: 80, meta: { numeric: true }, cell: ({ row }) => `${row.original.sizeBytes} B` },
+    {
+      id: 'view',
+      header: actionsHeader,
+      size: 70,
+      enableSorting: false,
+      cell: ({ row: { original: m } }) => (
+        <button type="button" aria-expanded={opened === m.seq} onClick={() => setOpened(opened === m.seq ? null : m.seq)}>
+          {opened === m.seq ? 'Hide' : 'View'}
+        </button>
+      ),
+    },
+  ];
 
   return (
     <div>
@@ -130,60 +164,13 @@ export function DeadLetterInspector() {
               {Object.values(filter).some((v) => v !== undefined) ? 'No dead letter matches this filter.' : `${state.queue} is empty.`}
             </div>
           ) : (
-            <table className="table" aria-label="Dead letters">
-              <thead>
-                <tr>
-                  <th>
-                    <input
-                      type="checkbox"
-                      aria-label="Select this page"
-                      checked={allMatching || pageTicked}
-                      onChange={(e) => rows.forEach((m) => tick(m.seq, e.target.checked))}
-                    />
-                  </th>
-                  <th>Reason</th>
-                  <th>Original queue</th>
-                  <th className="num">Attempts</th>
-                  <th className="num">Deaths</th>
-                  <th>First death</th>
-                  <th>Last death</th>
-                  <th>Routing key</th>
-                  <th className="num">Size</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((m) => (
-                  <Fragment key={m.seq}>
-                    <tr>
-                      <td>
-                        <input type="checkbox" aria-label={`Select message ${m.seq}`} checked={allMatching || ticked.has(m.seq)} onChange={(e) => tick(m.seq, e.target.checked)} />
-                      </td>
-                      <td>{m.reason ?? '(never died)'}</td>
-                      <td>{m.originalQueue ?? '—'}</td>
-                      <td className="num">{m.attempts}</td>
-                      <td className="num">{m.deaths}</td>
-                      <td><DateTime ms={m.firstDeathAt} /></td>
-                      <td><DateTime ms={m.lastDeathAt} /></td>
-                      <td>{m.routingKeys.length > 0 ? m.routingKeys.join(', ') : m.routingKey}</td>
-                      <td className="num">{m.sizeBytes} B</td>
-                      <td>
-                        <button type="button" aria-expanded={opened === m.seq} onClick={() => setOpened(opened === m.seq ? null : m.seq)}>
-                          {opened === m.seq ? 'Hide' : 'View'}
-                        </button>
-                      </td>
-                    </tr>
-                    {opened === m.seq && (
-                      <tr>
-                        <td colSpan={10}>
-                          <MessageViewer message={m} title={`Message ${m.seq} of ${state.queue}`} />
-                        </td>
-                      </tr>
-                    )}
-                  </Fragment>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              label="Dead letters"
+              columns={columns}
+              data={rows}
+              getRowId={(m) => String(m.seq)}
+              detail={(m) => opened === m.seq && <MessageViewer message={m} title={`Message ${m.seq} of ${state.queue}`} />}
+            />
           )}
           {total > PAGE && (
             <div className="actions">

@@ -1,9 +1,12 @@
 'use client';
 
 import Link from 'next/link';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
-import { useTRPC } from '../../_lib/trpc';
+import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
+import { useLive } from '../../_lib/use-live';
+import { useMutate } from '../../_lib/use-mutate';
+import { actionsHeader, DataTable } from '../../_components/data-table';
 import { useUrlState } from '../../_lib/use-url-state';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNote } from '../../_components/error-note';
@@ -11,45 +14,85 @@ import { ErrorNote } from '../../_components/error-note';
 const TYPES = ['direct', 'fanout', 'topic', 'headers'] as const;
 const displayName = (name: string) => (name === '' ? '(AMQP default)' : name);
 
-function BindingList({ title, rows }: { title: string; rows: { source: string; destination: string; destinationType: string; routingKey: string }[] }) {
+type Exchange = AppRouterOutputs['exchanges']['list'][number];
+type ExchangeBinding = AppRouterOutputs['exchanges']['get']['outgoing'][number];
+
+const queueHref = (vhost: string, name: string) => `/queue?vhost=${encodeURIComponent(vhost)}&name=${encodeURIComponent(name)}`;
+
+const bindingColumns = (vhost: string): ColumnDef<ExchangeBinding>[] => [
+  { id: 'source', accessorFn: (b) => displayName(b.source), header: 'From', size: 150 },
+  {
+    id: 'destination',
+    accessorKey: 'destination',
+    header: 'To',
+    size: 200,
+    meta: { grow: true },
+    cell: ({ row: { original: b } }) =>
+      b.destinationType === 'queue' ? <Link href={queueHref(vhost, b.destination)}>queue {b.destination}</Link> : `exchange ${b.destination}`,
+  },
+  { id: 'key', accessorKey: 'routingKey', header: 'Key', size: 140, cell: ({ row }) => `“${row.original.routingKey}”` },
+];
+
+function BindingList({ title, vhost, rows }: { title: string; vhost: string; rows: ExchangeBinding[] }) {
   return (
     <div>
       <h2>{title}</h2>
       {rows.length === 0 ? (
         <p className="muted">None.</p>
       ) : (
-        <table className="table" aria-label={title}>
-          <tbody>
-            {rows.map((b) => (
-              <tr key={`${b.source}|${b.destinationType}|${b.destination}|${b.routingKey}`}>
-                <td>{displayName(b.source)}</td>
-                <td>→</td>
-                <td>
-                  {b.destinationType === 'queue' ? (
-                    <Link href={`/queue?vhost=${encodeURIComponent('/')}&name=${encodeURIComponent(b.destination)}`}>queue {b.destination}</Link>
-                  ) : (
-                    `exchange ${b.destination}`
-                  )}
-                </td>
-                <td>key “{b.routingKey}”</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable label={title} columns={bindingColumns(vhost)} data={rows} getRowId={(b) => `${b.source}|${b.destinationType}|${b.destination}|${b.routingKey}`} height="content" urlPrefix={title === 'Bindings from this exchange' ? 'out.' : 'in.'} />
       )}
     </div>
   );
 }
 
+const flags = (x: Exchange) =>
+  [x.durable && 'durable', x.autoDelete && 'auto-delete', x.internal && 'internal', x.arguments['alternate-exchange'] ? `AE: ${String(x.arguments['alternate-exchange'])}` : ''].filter(Boolean).join(', ');
+
+const exchangeColumns = (onSelect: (name: string) => void, onDelete: (name: string) => void): ColumnDef<Exchange>[] => [
+  {
+    id: 'name',
+    accessorKey: 'name',
+    header: 'Name',
+    size: 200,
+    meta: { grow: true },
+    cell: ({ row: { original: x } }) => (
+      <button type="button" className="link" onClick={() => onSelect(x.name)} title={displayName(x.name)}>
+        {displayName(x.name)}
+      </button>
+    ),
+  },
+  { id: 'type', accessorKey: 'type', header: 'Type', size: 80 },
+  { id: 'flags', accessorFn: flags, header: 'Flags', size: 160, meta: { hideable: true } },
+  { id: 'in', accessorFn: (x) => x.counters.publishedIn, header: 'Published in', size: 110, meta: { numeric: true }, cell: ({ row }) => row.original.counters.publishedIn.toLocaleString() },
+  { id: 'out', accessorFn: (x) => x.counters.publishedOut, header: 'Routed out', size: 100, meta: { numeric: true }, cell: ({ row }) => row.original.counters.publishedOut.toLocaleString() },
+  { id: 'unroutable', accessorFn: (x) => x.counters.unroutable, header: 'Unroutable', size: 100, meta: { numeric: true }, cell: ({ row }) => row.original.counters.unroutable.toLocaleString() },
+  { id: 'inRate', accessorFn: (x) => x.rates.publishIn, header: 'In/s', size: 70, meta: { numeric: true }, cell: ({ row }) => row.original.rates.publishIn.toFixed(1) },
+  { id: 'outRate', accessorFn: (x) => x.rates.publishOut, header: 'Out/s', size: 70, meta: { numeric: true }, cell: ({ row }) => row.original.rates.publishOut.toFixed(1) },
+  {
+    id: 'actions',
+    header: actionsHeader,
+    size: 100,
+    enableSorting: false,
+    cell: ({ row: { original: x } }) =>
+      x.name !== '' &&
+      !x.name.startsWith('amq.') && (
+        <button type="button" className="danger" onClick={() => onDelete(x.name)} aria-label={`Delete exchange ${x.name}`}>
+          Delete…
+        </button>
+      ),
+  },
+];
+
 export function ExchangesView() {
   const trpc = useTRPC();
   const [state, setState] = useUrlState({ vhost: '/', selected: '' });
-  const list = useQuery({ ...trpc.exchanges.list.queryOptions({ vhost: state.vhost }), refetchInterval: 2_000 });
-  const detail = useQuery({ ...trpc.exchanges.get.queryOptions({ vhost: state.vhost, name: state.selected }), enabled: state.selected !== '', refetchInterval: 2_000 });
+  const list = useLive(trpc.exchanges.list.queryOptions({ vhost: state.vhost }));
+  const detail = useLive({ ...trpc.exchanges.get.queryOptions({ vhost: state.vhost, name: state.selected }), enabled: state.selected !== '' });
   const [form, setForm] = useState({ name: '', type: 'direct' as (typeof TYPES)[number], durable: true, autoDelete: false, internal: false, alternateExchange: '' });
-  const declare = useMutation(trpc.exchanges.declare.mutationOptions({ onSuccess: () => (setForm({ ...form, name: '' }), list.refetch()) }));
+  const declare = useMutate(trpc.exchanges.declare.mutationOptions({ onSuccess: () => setForm({ ...form, name: '' }) }), trpc.routing);
   const [deleting, setDeleting] = useState<string | null>(null);
-  const del = useMutation(trpc.exchanges.delete.mutationOptions({ onSuccess: () => (setDeleting(null), setState({ selected: '' }), list.refetch()) }));
+  const del = useMutate(trpc.exchanges.delete.mutationOptions({ onSuccess: () => (setDeleting(null), setState({ selected: '' })) }), trpc.routing);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -60,51 +103,20 @@ export function ExchangesView() {
     <>
       <ErrorNote errors={[list.error, declare.error, del.error]} />
       <div className="card">
-        <table className="table" aria-label="Exchanges">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Type</th>
-              <th>Flags</th>
-              <th className="num">Published in</th>
-              <th className="num">Routed out</th>
-              <th className="num">Unroutable</th>
-              <th className="num">In/s</th>
-              <th className="num">Out/s</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.map((x) => (
-              <tr key={x.name} aria-selected={state.selected === x.name}>
-                <td>
-                  <button type="button" className="link" onClick={() => setState({ selected: x.name })}>
-                    {displayName(x.name)}
-                  </button>
-                </td>
-                <td>{x.type}</td>
-                <td>{[x.durable && 'durable', x.autoDelete && 'auto-delete', x.internal && 'internal', x.arguments['alternate-exchange'] ? `AE: ${String(x.arguments['alternate-exchange'])}` : ''].filter(Boolean).join(', ')}</td>
-                <td className="num">{x.counters.publishedIn.toLocaleString()}</td>
-                <td className="num">{x.counters.publishedOut.toLocaleString()}</td>
-                <td className="num">{x.counters.unroutable.toLocaleString()}</td>
-                <td className="num">{x.rates.publishIn.toFixed(1)}</td>
-                <td className="num">{x.rates.publishOut.toFixed(1)}</td>
-                <td>
-                  {x.name !== '' && !x.name.startsWith('amq.') && (
-                    <button type="button" className="danger" onClick={() => setDeleting(x.name)} aria-label={`Delete exchange ${x.name}`}>
-                      Delete…
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          label="Exchanges"
+          columns={exchangeColumns((name) => setState({ selected: name }), setDeleting)}
+          data={list.data ?? []}
+          getRowId={(x) => x.name}
+          rowClassName={(x) => (x.name === state.selected ? 'drow-selected' : undefined)}
+          defaultSort={{ id: 'name' }}
+          height="content"
+        />
       </div>
       {detail.data && (
         <div className="card grid2" aria-label={`Exchange ${displayName(detail.data.name)}`}>
-          <BindingList title="Bindings from this exchange" rows={detail.data.outgoing} />
-          <BindingList title="Bindings to this exchange" rows={detail.data.incoming} />
+          <BindingList title="Bindings from this exchange" vhost={state.vhost} rows={detail.data.outgoing} />
+          <BindingList title="Bindings to this exchange" vhost={state.vhost} rows={detail.data.incoming} />
         </div>
       )}
       <form className="card actions" onSubmit={submit} aria-label="Declare an exchange">

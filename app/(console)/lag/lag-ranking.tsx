@@ -1,18 +1,69 @@
 'use client';
 
 import Link from 'next/link';
-import { useQuery } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
+import { DataTable } from '../../_components/data-table';
+import { useLive } from '../../_lib/use-live';
 import { ErrorNote } from '../../_components/error-note';
 import { formatDuration } from '../../_lib/format';
-import { useTRPC } from '../../_lib/trpc';
+import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
 
 const streamHref = (vhost: string, name: string) => `/streams/view?vhost=${encodeURIComponent(vhost)}&name=${encodeURIComponent(name)}`;
 const queueHref = (vhost: string, name: string) => `/queue?vhost=${encodeURIComponent(vhost)}&name=${encodeURIComponent(name)}`;
 
+type Ranking = AppRouterOutputs['lag']['ranking'];
+const vhostNote = (vhost: string) => vhost !== '/' && <span className="muted"> ({vhost})</span>;
+
+const GROUP_COLUMNS: ColumnDef<Ranking['groups'][number]>[] = [
+  {
+    id: 'stream',
+    accessorKey: 'stream',
+    header: 'Stream',
+    size: 200,
+    meta: { grow: true },
+    cell: ({ row: { original: g } }) => (
+      <>
+        <Link href={streamHref(g.vhost, g.stream)} title={g.stream}>{g.stream}</Link>
+        {vhostNote(g.vhost)}
+      </>
+    ),
+  },
+  { id: 'group', accessorKey: 'group', header: 'Group', size: 120 },
+  { id: 'lagMs', accessorKey: 'lagMs', header: 'Lag (time)', size: 100, meta: { numeric: true }, cell: ({ row }) => formatDuration(row.original.lagMs) },
+  { id: 'lagMessages', accessorKey: 'lagMessages', header: 'Lag (messages)', size: 120, meta: { numeric: true }, cell: ({ row }) => row.original.lagMessages.toLocaleString() },
+  { id: 'consumers', accessorKey: 'consumers', header: 'Consumers', size: 95, meta: { numeric: true }, cell: ({ row }) => <span className={row.original.consumers === 0 ? 'error' : undefined}>{row.original.consumers}</span> },
+];
+
+const QUEUE_COLUMNS: ColumnDef<Ranking['queues'][number]>[] = [
+  {
+    id: 'queue',
+    accessorKey: 'queue',
+    header: 'Queue',
+    size: 200,
+    meta: { grow: true },
+    cell: ({ row: { original: q } }) => (
+      <>
+        <Link href={queueHref(q.vhost, q.queue)} title={q.queue}>{q.queue}</Link>
+        {vhostNote(q.vhost)}
+      </>
+    ),
+  },
+  {
+    id: 'oldest',
+    accessorFn: (q) => q.oldestAgeMs ?? -1,
+    header: 'Oldest waiting',
+    size: 120,
+    meta: { numeric: true },
+    cell: ({ row: { original: q } }) => (q.oldestAgeMs === null ? <span className="muted">just arrived</span> : formatDuration(q.oldestAgeMs)),
+  },
+  { id: 'ready', accessorKey: 'ready', header: 'Ready', size: 90, meta: { numeric: true }, cell: ({ row }) => row.original.ready.toLocaleString() },
+  { id: 'consumers', accessorKey: 'consumers', header: 'Consumers', size: 95, meta: { numeric: true }, cell: ({ row }) => <span className={row.original.consumers === 0 ? 'error' : undefined}>{row.original.consumers}</span> },
+];
+
 /** What is behind the most, worst first: stream groups by time lag, queues by the age of their oldest ready message. */
 export function LagRanking() {
   const trpc = useTRPC();
-  const ranking = useQuery({ ...trpc.lag.ranking.queryOptions({}), refetchInterval: 1_000 });
+  const ranking = useLive(trpc.lag.ranking.queryOptions({}));
   if (ranking.isPending) return <p role="status">Loading…</p>;
   if (ranking.isError) return <ErrorNote errors={[ranking.error]} />;
   const { groups, groupCount, queues, queueCount } = ranking.data;
@@ -25,31 +76,7 @@ export function LagRanking() {
             No stream consumer groups.
           </p>
         ) : (
-          <table className="table" aria-label="Stream groups by lag">
-            <thead>
-              <tr>
-                <th>Stream</th>
-                <th>Group</th>
-                <th className="num">Lag (time)</th>
-                <th className="num">Lag (messages)</th>
-                <th className="num">Consumers</th>
-              </tr>
-            </thead>
-            <tbody>
-              {groups.map((g) => (
-                <tr key={`${g.vhost}\n${g.stream}\n${g.group}`}>
-                  <td>
-                    <Link href={streamHref(g.vhost, g.stream)}>{g.stream}</Link>
-                    {g.vhost !== '/' && <span className="muted"> ({g.vhost})</span>}
-                  </td>
-                  <td>{g.group}</td>
-                  <td className="num">{formatDuration(g.lagMs)}</td>
-                  <td className="num">{g.lagMessages.toLocaleString()}</td>
-                  <td className={g.consumers === 0 ? 'num error' : 'num'}>{g.consumers}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable label="Stream groups by lag" columns={GROUP_COLUMNS} data={groups} getRowId={(g) => `${g.vhost}\n${g.stream}\n${g.group}`} urlPrefix="groups." height="content" />
         )}
         {groupCount > groups.length && <p className="muted">The {groups.length} worst of {groupCount.toLocaleString()} groups.</p>}
       </section>
@@ -60,29 +87,7 @@ export function LagRanking() {
             No queue has ready messages waiting.
           </p>
         ) : (
-          <table className="table" aria-label="Queues by oldest message">
-            <thead>
-              <tr>
-                <th>Queue</th>
-                <th className="num">Oldest waiting</th>
-                <th className="num">Ready</th>
-                <th className="num">Consumers</th>
-              </tr>
-            </thead>
-            <tbody>
-              {queues.map((q) => (
-                <tr key={`${q.vhost}\n${q.queue}`}>
-                  <td>
-                    <Link href={queueHref(q.vhost, q.queue)}>{q.queue}</Link>
-                    {q.vhost !== '/' && <span className="muted"> ({q.vhost})</span>}
-                  </td>
-                  <td className="num">{q.oldestAgeMs === null ? <span className="muted">just arrived</span> : formatDuration(q.oldestAgeMs)}</td>
-                  <td className="num">{q.ready.toLocaleString()}</td>
-                  <td className={q.consumers === 0 ? 'num error' : 'num'}>{q.consumers}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable label="Queues by oldest message" columns={QUEUE_COLUMNS} data={queues} getRowId={(q) => `${q.vhost}\n${q.queue}`} urlPrefix="queues." height="content" />
         )}
         {queueCount > queues.length && <p className="muted">The {queues.length} worst of {queueCount.toLocaleString()} queues with ready messages.</p>}
         <p className="muted">

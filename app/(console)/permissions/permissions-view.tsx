@@ -1,8 +1,11 @@
 'use client';
 
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
-import { useTRPC } from '../../_lib/trpc';
+import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
+import { useMutate } from '../../_lib/use-mutate';
+import { actionsHeader, DataTable } from '../../_components/data-table';
 import { ErrorNote } from '../../_components/error-note';
 
 interface Draft {
@@ -39,6 +42,41 @@ function NameTester({ draft }: { draft: Draft }) {
   );
 }
 
+type PermissionRow = AppRouterOutputs['permissions']['list'][number];
+
+const code = (key: 'configure' | 'write' | 'read'): ColumnDef<PermissionRow> => ({
+  id: key,
+  accessorKey: key,
+  header: key[0]!.toUpperCase() + key.slice(1),
+  size: 140,
+  cell: ({ row }) => <code>{row.original[key]}</code>,
+});
+
+const permissionColumns = (onEdit: (p: PermissionRow) => void, onClear: (p: PermissionRow) => void): ColumnDef<PermissionRow>[] => [
+  { id: 'user', accessorKey: 'user', header: 'User', size: 150 },
+  { id: 'vhost', accessorKey: 'vhost', header: 'Vhost', size: 120 },
+  code('configure'),
+  code('write'),
+  code('read'),
+  {
+    id: 'actions',
+    header: actionsHeader,
+    size: 150,
+    enableSorting: false,
+    meta: { grow: true },
+    cell: ({ row: { original: p } }) => (
+      <span className="actions">
+        <button type="button" onClick={() => onEdit(p)} aria-label={`Edit permission of ${p.user} on ${p.vhost}`}>
+          Edit
+        </button>
+        <button type="button" className="danger" onClick={() => onClear(p)} aria-label={`Clear permission of ${p.user} on ${p.vhost}`}>
+          Clear
+        </button>
+      </span>
+    ),
+  },
+];
+
 export function PermissionsView() {
   const trpc = useTRPC();
   const list = useQuery(trpc.permissions.list.queryOptions());
@@ -46,8 +84,8 @@ export function PermissionsView() {
   const vhosts = useQuery(trpc.system.vhosts.queryOptions());
   const [draft, setDraft] = useState<Draft>({ user: '', vhost: '/', configure: '.*', write: '.*', read: '.*' });
   const [notice, setNotice] = useState('');
-  const save = useMutation(trpc.permissions.set.mutationOptions({ onSuccess: () => (setNotice(`Saved the permission of ${draft.user} on ${draft.vhost}.`), list.refetch()) }));
-  const clear = useMutation(trpc.permissions.clear.mutationOptions({ onSuccess: () => list.refetch() }));
+  const save = useMutate(trpc.permissions.set.mutationOptions({ onSuccess: () => setNotice(`Saved the permission of ${draft.user} on ${draft.vhost}.`) }), trpc.users);
+  const clear = useMutate(trpc.permissions.clear.mutationOptions(), trpc.users);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     save.mutate(draft);
@@ -67,39 +105,14 @@ export function PermissionsView() {
         ) : list.data?.length === 0 ? (
           <p className="muted">No permission yet: nobody can open a vhost.</p>
         ) : (
-          <table className="table" aria-label="Permissions">
-            <thead>
-              <tr>
-                <th>User</th>
-                <th>Vhost</th>
-                <th>Configure</th>
-                <th>Write</th>
-                <th>Read</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {list.data?.map((p) => (
-                <tr key={`${p.user}\n${p.vhost}`}>
-                  <td>{p.user}</td>
-                  <td>{p.vhost}</td>
-                  <td><code>{p.configure}</code></td>
-                  <td><code>{p.write}</code></td>
-                  <td><code>{p.read}</code></td>
-                  <td>
-                    <span className="actions">
-                      <button type="button" onClick={() => setDraft({ ...p })} aria-label={`Edit permission of ${p.user} on ${p.vhost}`}>
-                        Edit
-                      </button>
-                      <button type="button" className="danger" onClick={() => clear.mutate({ user: p.user, vhost: p.vhost })} aria-label={`Clear permission of ${p.user} on ${p.vhost}`}>
-                        Clear
-                      </button>
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            label="Permissions"
+            columns={permissionColumns((p) => setDraft({ ...p }), (p) => clear.mutate({ user: p.user, vhost: p.vhost }))}
+            data={list.data ?? []}
+            getRowId={(p) => `${p.user}\n${p.vhost}`}
+            defaultSort={{ id: 'user' }}
+            height="content"
+          />
         )}
       </div>
       <form className="card" onSubmit={submit} aria-label="Set a permission">

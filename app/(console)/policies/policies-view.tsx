@@ -1,8 +1,11 @@
 'use client';
 
-import { useMutation, useQuery } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
 import { useState } from 'react';
-import { useTRPC } from '../../_lib/trpc';
+import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
+import { useLive } from '../../_lib/use-live';
+import { useMutate } from '../../_lib/use-mutate';
+import { actionsHeader, DataTable } from '../../_components/data-table';
 import { useUrlState } from '../../_lib/use-url-state';
 import { useMe } from '../../_lib/use-me';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
@@ -16,16 +19,57 @@ function valueText(value: unknown): string {
   return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
+type Policy = AppRouterOutputs['policies']['list'][number];
+
+const policyColumns = (mayEdit: boolean, onEdit: (p: Policy) => void, onDelete: (name: string) => void): ColumnDef<Policy>[] => [
+  { id: 'name', accessorKey: 'name', header: 'Name', size: 170 },
+  { id: 'pattern', accessorKey: 'pattern', header: 'Pattern', size: 150, cell: ({ row }) => <code>{row.original.pattern}</code> },
+  { id: 'applyTo', accessorKey: 'applyTo', header: 'Applies to', size: 100 },
+  { id: 'priority', accessorKey: 'priority', header: 'Priority', size: 80, meta: { numeric: true } },
+  {
+    id: 'definition',
+    header: 'Definition',
+    size: 260,
+    enableSorting: false,
+    meta: { wrap: true, grow: true },
+    cell: ({ row }) =>
+      Object.entries(row.original.definition).map(([key, value]) => (
+        <span key={key} className="badge">
+          {key}: {valueText(value)}
+        </span>
+      )),
+  },
+  { id: 'queues', accessorFn: (p) => p.appliesTo.queues, header: 'Queues', size: 80, meta: { numeric: true } },
+  { id: 'exchanges', accessorFn: (p) => p.appliesTo.exchanges, header: 'Exchanges', size: 95, meta: { numeric: true } },
+  {
+    id: 'actions',
+    header: actionsHeader,
+    size: 150,
+    enableSorting: false,
+    cell: ({ row: { original: p } }) =>
+      mayEdit && (
+        <span className="actions">
+          <button type="button" onClick={() => onEdit(p)} aria-label={`Edit policy ${p.name}`}>
+            Edit
+          </button>
+          <button type="button" className="danger" onClick={() => onDelete(p.name)} aria-label={`Delete policy ${p.name}`}>
+            Delete…
+          </button>
+        </span>
+      ),
+  },
+];
+
 export function PoliciesView() {
   const trpc = useTRPC();
   const [state] = useUrlState({ vhost: '/' });
   const mayEdit = useMe().canSetPolicies(state.vhost);
-  const list = useQuery({ ...trpc.policies.list.queryOptions({ vhost: state.vhost }), refetchInterval: 2_000 });
+  const list = useLive(trpc.policies.list.queryOptions({ vhost: state.vhost }));
   const [draft, setDraft] = useState<PolicyDraft>(EMPTY);
   const [deleting, setDeleting] = useState<string | null>(null);
-  const del = useMutation(trpc.policies.delete.mutationOptions({ onSuccess: () => (setDeleting(null), list.refetch()) }));
+  const del = useMutate(trpc.policies.delete.mutationOptions({ onSuccess: () => setDeleting(null) }), trpc.queues, trpc.exchanges);
 
-  const edit = (p: NonNullable<typeof list.data>[number]) =>
+  const edit = (p: Policy) =>
     setDraft({
       name: p.name,
       pattern: p.pattern,
@@ -43,55 +87,11 @@ export function PoliciesView() {
         ) : list.data && list.data.length === 0 ? (
           <p className="muted">No policies in vhost {state.vhost} yet. Add one below: for example pattern <code>^orders</code> with max-length 10000.</p>
         ) : (
-          <table className="table" aria-label="Policies">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Pattern</th>
-                <th>Applies to</th>
-                <th className="num">Priority</th>
-                <th>Definition</th>
-                <th className="num">Queues</th>
-                <th className="num">Exchanges</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {list.data?.map((p) => (
-                <tr key={p.name}>
-                  <td>{p.name}</td>
-                  <td>
-                    <code>{p.pattern}</code>
-                  </td>
-                  <td>{p.applyTo}</td>
-                  <td className="num">{p.priority}</td>
-                  <td>
-                    {Object.entries(p.definition).map(([key, value]) => (
-                      <span key={key} className="badge">
-                        {key}: {valueText(value)}
-                      </span>
-                    ))}
-                  </td>
-                  <td className="num">{p.appliesTo.queues}</td>
-                  <td className="num">{p.appliesTo.exchanges}</td>
-                  <td>
-                    {mayEdit && <span className="actions">
-                      <button type="button" onClick={() => edit(p)} aria-label={`Edit policy ${p.name}`}>
-                        Edit
-                      </button>
-                      <button type="button" className="danger" onClick={() => setDeleting(p.name)} aria-label={`Delete policy ${p.name}`}>
-                        Delete…
-                      </button>
-                    </span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable label="Policies" columns={policyColumns(mayEdit, edit, setDeleting)} data={list.data ?? []} getRowId={(p) => p.name} defaultSort={{ id: 'name' }} height="content" />
         )}
       </div>
       {!mayEdit && <p className="muted">Setting policies in vhost {state.vhost} needs the policymaker tag and a permission on it.</p>}
-      {mayEdit && <PolicyForm vhost={state.vhost} draft={draft} onChange={setDraft} onSaved={() => (setDraft(EMPTY), list.refetch())} />}
+      {mayEdit && <PolicyForm vhost={state.vhost} draft={draft} onChange={setDraft} onSaved={() => setDraft(EMPTY)} />}
       <ConfirmDialog
         open={deleting !== null}
         title={`Delete policy ${deleting ?? ''}?`}

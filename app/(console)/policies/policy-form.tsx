@@ -1,6 +1,7 @@
 'use client';
 
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
+import { useMutate } from '../../_lib/use-mutate';
 import type { FormEvent } from 'react';
 import { useTRPC } from '../../_lib/trpc';
 import { ErrorNote } from '../../_components/error-note';
@@ -28,7 +29,7 @@ function parseValue(kind: string | undefined, text: string): Value {
 export function PolicyForm({ vhost, draft, onChange, onSaved }: { vhost: string; draft: PolicyDraft; onChange: (draft: PolicyDraft) => void; onSaved: () => void }) {
   const trpc = useTRPC();
   const keys = useQuery(trpc.policies.keys.queryOptions());
-  const save = useMutation(trpc.policies.set.mutationOptions({ onSuccess: onSaved }));
+  const save = useMutate(trpc.policies.set.mutationOptions({ onSuccess: onSaved }), trpc.queues, trpc.exchanges);
   const offered = (keys.data ?? []).filter((k) => draft.applyTo === 'all' || k.target === draft.applyTo);
   const setRow = (index: number, row: Partial<PolicyDraft['rows'][number]>) =>
     onChange({ ...draft, rows: draft.rows.map((r, i) => (i === index ? { ...r, ...row } : r)) });

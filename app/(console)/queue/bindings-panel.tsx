@@ -1,8 +1,12 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
 import { useTRPC } from '../../_lib/trpc';
+import { useMutate } from '../../_lib/use-mutate';
+import { actionsHeader, DataTable } from '../../_components/data-table';
+import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNote } from '../../_components/error-note';
 
 interface Binding {
@@ -16,13 +20,29 @@ interface Binding {
 /** The queue's bindings: every exchange that routes to it, with add and remove. */
 export function BindingsPanel({ vhost, queue, bindings }: { vhost: string; queue: string; bindings: Binding[] }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const exchanges = useQuery(trpc.exchanges.list.queryOptions({ vhost }));
   const [source, setSource] = useState('');
   const [routingKey, setRoutingKey] = useState('');
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.queues.get.queryKey({ vhost, name: queue }) });
-  const add = useMutation(trpc.bindings.add.mutationOptions({ onSuccess: () => (setRoutingKey(''), refresh()) }));
-  const remove = useMutation(trpc.bindings.remove.mutationOptions({ onSuccess: refresh }));
+  const add = useMutate(trpc.bindings.add.mutationOptions({ onSuccess: () => setRoutingKey('') }), trpc.queues, trpc.routing, trpc.exchanges);
+  const [unbinding, setUnbinding] = useState<Binding | null>(null);
+  const remove = useMutate(trpc.bindings.remove.mutationOptions({ onSuccess: () => setUnbinding(null) }), trpc.queues, trpc.routing, trpc.exchanges);
+  const columns: ColumnDef<Binding>[] = [
+    { id: 'source', header: 'From exchange', size: 180, meta: { grow: true }, accessorFn: (b) => (b.source === '' ? '(default exchange)' : b.source) },
+    { id: 'key', accessorKey: 'routingKey', header: 'Routing key', size: 160, cell: ({ row }) => <span title={row.original.routingKey}>{row.original.routingKey}</span> },
+    { id: 'arguments', header: 'Arguments', size: 160, enableSorting: false, cell: ({ row: { original: b } }) => (Object.keys(b.arguments).length ? JSON.stringify(b.arguments) : '') },
+    {
+      id: 'actions',
+      header: actionsHeader,
+      size: 90,
+      enableSorting: false,
+      cell: ({ row: { original: b } }) =>
+        b.source !== '' && (
+          <button type="button" onClick={() => (remove.reset(), setUnbinding(b))} aria-label={`Unbind from ${b.source} with key ${b.routingKey}`}>
+            Unbind…
+          </button>
+        ),
+    },
+  ];
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -32,32 +52,7 @@ export function BindingsPanel({ vhost, queue, bindings }: { vhost: string; queue
   return (
     <div className="card">
       <h2>Bindings</h2>
-      <table className="table" aria-label="Bindings">
-        <thead>
-          <tr>
-            <th>From exchange</th>
-            <th>Routing key</th>
-            <th>Arguments</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {bindings.map((b) => (
-            <tr key={`${b.source}|${b.routingKey}|${JSON.stringify(b.arguments)}`}>
-              <td>{b.source === '' ? '(default exchange)' : b.source}</td>
-              <td>{b.routingKey}</td>
-              <td>{Object.keys(b.arguments).length ? JSON.stringify(b.arguments) : ''}</td>
-              <td>
-                {b.source !== '' && (
-                  <button type="button" onClick={() => remove.mutate({ vhost, ...b, arguments: b.arguments as Record<string, string> })} aria-label={`Unbind from ${b.source} with key ${b.routingKey}`}>
-                    Unbind
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable label="Bindings" columns={columns} data={bindings} getRowId={(b) => `${b.source}|${b.routingKey}|${JSON.stringify(b.arguments)}`} height="content" urlPrefix="bindings." />
       <form className="actions" onSubmit={submit} aria-label="Add binding">
         <label>
           From exchange
@@ -81,6 +76,18 @@ export function BindingsPanel({ vhost, queue, bindings }: { vhost: string; queue
         </button>
       </form>
       <ErrorNote errors={[add.error, remove.error]} />
+      <ConfirmDialog
+        open={unbinding !== null}
+        title={`Unbind ${queue} from ${unbinding?.source ?? ''}?`}
+        confirmLabel="Unbind"
+        busy={remove.isPending}
+        onCancel={() => setUnbinding(null)}
+        onConfirm={() => unbinding && remove.mutate({ vhost, ...unbinding, arguments: unbinding.arguments as Record<string, string> })}
+      >
+        <p>
+          Messages published to exchange <strong>{unbinding?.source}</strong> with key <strong>“{unbinding?.routingKey}”</strong> stop reaching queue <strong>{queue}</strong> at once.
+        </p>
+      </ConfirmDialog>
     </div>
   );
 }

@@ -1,7 +1,8 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutate } from '../../_lib/use-mutate';
 import { useState, type FormEvent } from 'react';
 import { useTRPC } from '../../_lib/trpc';
 import { useMe } from '../../_lib/use-me';
@@ -16,8 +17,6 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
   const trpc = useTRPC();
   const changes = useMe().canChange(vhost);
   const router = useRouter();
-  const queryClient = useQueryClient();
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.queues.get.queryKey({ vhost, name }) });
   const [pending, setPending] = useState<Pending>(null);
   const [notice, setNotice] = useState('');
   const [shown, setShown] = useState<{ title: string; messages: (ViewedMessage & { label: string })[] } | null>(null);
@@ -26,18 +25,15 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
   const [payload, setPayload] = useState('');
   const [contentType, setContentType] = useState('application/json');
   const [persistent, setPersistent] = useState(true);
-  const publish = useMutation(
-    trpc.queues.publish.mutationOptions({ onSuccess: (r) => (setNotice(r.routed ? 'Message published.' : 'Message was not routed.'), refresh()) }),
-  );
+  const publish = useMutate(trpc.queues.publish.mutationOptions({ onSuccess: (r) => setNotice(r.routed ? 'Message published.' : 'Message was not routed.') }));
 
   // Get and browse
   const [count, setCount] = useState(10);
   const [getMode, setGetMode] = useState<'requeue' | 'ack'>('requeue');
-  const get = useMutation(
+  const get = useMutate(
     trpc.queues.getMessages.mutationOptions({
       onSuccess: (msgs) => {
         setShown({ title: `Got ${msgs.length} message(s) (${getMode === 'ack' ? 'removed from the queue' : 'requeued'})`, messages: msgs.map((m, i) => ({ ...m, label: `Message ${i + 1}` })) });
-        refresh();
       },
     }),
   );
@@ -48,8 +44,9 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
   // Move, purge, delete
   const [moveTo, setMoveTo] = useState('');
   const [moveCount, setMoveCount] = useState('all');
-  const move = useMutation(trpc.queues.move.mutationOptions({ onSuccess: (r) => (setPending(null), setNotice(`Moved ${r.moved} message(s) to ${moveTo}.`), refresh()) }));
-  const purge = useMutation(trpc.queues.purge.mutationOptions({ onSuccess: (r) => (setPending(null), setNotice(`Purged ${r.purged} message(s).`), refresh()) }));
+  const move = useMutate(trpc.queues.move.mutationOptions({ onSuccess: (r) => (setPending(null), setNotice(`Moved ${r.moved} message(s) to ${moveTo}.`)) }));
+  const purge = useMutate(trpc.queues.purge.mutationOptions({ onSuccess: (r) => (setPending(null), setNotice(`Purged ${r.purged} message(s).`)) }));
+  // Not invalidated: the deleted queue's own page would ask for it again and be told it is gone.
   const del = useMutation(trpc.queues.delete.mutationOptions({ onSuccess: () => router.push('/queues') }));
   const error = publish.error ?? get.error ?? browse.error ?? move.error ?? purge.error ?? del.error;
 

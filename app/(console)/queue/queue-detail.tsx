@@ -2,9 +2,12 @@
 
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { useQuery } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
 import { useEffect, useState } from 'react';
-import { useTRPC } from '../../_lib/trpc';
+import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
+import { isNotFound, useLive } from '../../_lib/use-live';
+import { MissingObject } from '../../_components/missing-object';
+import { DataTable } from '../../_components/data-table';
 import { formatBytes } from '../../_lib/format';
 import { TimeChart } from '../../_components/time-chart';
 import { ArgumentBadges } from '../queues/argument-badges';
@@ -24,12 +27,24 @@ interface Point {
 }
 const WINDOW_POINTS = 300;
 
+type Consumer = AppRouterOutputs['queues']['get']['consumers'][number];
+
+const CONSUMER_COLUMNS: ColumnDef<Consumer>[] = [
+  { id: 'tag', accessorKey: 'consumerTag', header: 'Tag', size: 160, meta: { grow: true }, cell: ({ row }) => <span title={row.original.consumerTag}>{row.original.consumerTag}</span> },
+  { id: 'connection', accessorKey: 'connectionId', header: 'Connection', size: 110 },
+  { id: 'channel', accessorKey: 'channel', header: 'Channel', size: 80, meta: { numeric: true } },
+  { id: 'prefetch', accessorKey: 'prefetchCount', header: 'Prefetch', size: 85, meta: { numeric: true }, cell: ({ row }) => (row.original.prefetchCount === 0 ? 'unlimited' : row.original.prefetchCount) },
+  { id: 'unacked', accessorKey: 'unacked', header: 'Unacked', size: 85, meta: { numeric: true } },
+  { id: 'ack', header: 'Ack mode', size: 90, accessorFn: (c) => (c.noAck ? 'auto' : 'manual') },
+  { id: 'active', header: 'Active', size: 80, accessorFn: (c) => (c.active ? 'yes' : 'waiting') },
+];
+
 export function QueueDetail() {
   const params = useSearchParams();
   const vhost = params.get('vhost') ?? '/';
   const name = params.get('name') ?? '';
   const trpc = useTRPC();
-  const queue = useQuery({ ...trpc.queues.get.queryOptions({ vhost, name }), refetchInterval: 1_000, enabled: name !== '' });
+  const queue = useLive({ ...trpc.queues.get.queryOptions({ vhost, name }), enabled: name !== '' });
   const [points, setPoints] = useState<Point[]>([]);
 
   useEffect(() => {
@@ -54,7 +69,11 @@ export function QueueDetail() {
         Queue {name} {queue.data?.paused && <span className="badge">delivery paused</span>}
       </h1>
       {queue.isPending && <p role="status">Loading queue…</p>}
-      <ErrorNote errors={[queue.error]} />
+      {isNotFound(queue.error) ? (
+        <MissingObject kind="queue" vhost={vhost} name={name} href={(n) => `/queue?vhost=${encodeURIComponent(vhost)}&name=${encodeURIComponent(n)}`} />
+      ) : (
+        <ErrorNote errors={[queue.error]} />
+      )}
       {queue.data && (
         <>
           <dl className="figures" aria-label="Queue figures">
@@ -103,32 +122,7 @@ export function QueueDetail() {
               {queue.data.consumers.length === 0 ? (
                 <p className="muted">No consumers.</p>
               ) : (
-                <table className="table" aria-label="Consumers">
-                  <thead>
-                    <tr>
-                      <th>Tag</th>
-                      <th>Connection</th>
-                      <th>Channel</th>
-                      <th className="num">Prefetch</th>
-                      <th className="num">Unacked</th>
-                      <th>Ack mode</th>
-                      <th>Active</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {queue.data.consumers.map((c) => (
-                      <tr key={`${c.connectionId}/${c.channel}/${c.consumerTag}`}>
-                        <td>{c.consumerTag}</td>
-                        <td>{c.connectionId}</td>
-                        <td>{c.channel}</td>
-                        <td className="num">{c.prefetchCount === 0 ? 'unlimited' : c.prefetchCount}</td>
-                        <td className="num">{c.unacked}</td>
-                        <td>{c.noAck ? 'auto' : 'manual'}</td>
-                        <td>{c.active ? 'yes' : 'waiting'}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <DataTable label="Consumers" columns={CONSUMER_COLUMNS} data={queue.data.consumers} getRowId={(c) => `${c.connectionId}/${c.channel}/${c.consumerTag}`} height="content" urlPrefix="consumers." />
               )}
             </div>
             <div className="card">

@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { useQuery } from '@tanstack/react-query';
+import { useLive } from '../../_lib/use-live';
 import { useEffect, useState } from 'react';
 import { useTRPC } from '../../_lib/trpc';
 import { formatClock, formatDuration } from '../../_lib/format';
@@ -26,7 +26,7 @@ function dueText(at: number | null, now: number): string {
 /** Every queue with retry tiers as a pipeline: queue → tier 1 … tier n → dead-letter queue, live. */
 export function RetryPipelines() {
   const trpc = useTRPC();
-  const pipelines = useQuery({ ...trpc.retries.pipelines.queryOptions({}), refetchInterval: 1_000 });
+  const pipelines = useLive(trpc.retries.pipelines.queryOptions({}));
   const [samples, setSamples] = useState<CountSample[]>([]);
   const [open, setOpen] = useState<{ vhost: string; queue: string; tier: number; label: string } | null>(null);
 

@@ -1,6 +1,7 @@
 'use client';
 
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { trapTab } from '../../_lib/focus-trap';
 import { HeaderRows, type HeaderRow } from '../../_components/header-rows';
 import type { Args } from './graph-model';
 
@@ -41,6 +42,7 @@ export function BindingDialog({
   onCancel: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   const [routingKey, setRoutingKey] = useState('');
   const [rows, setRows] = useState<HeaderRow[]>([]);
   useEffect(() => {
@@ -59,10 +61,10 @@ export function BindingDialog({
   };
   const headers = draft?.sourceType === 'headers';
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="binding-dialog-title" onCancel={(e) => (e.preventDefault(), onCancel())}>
+    <dialog ref={ref} className="dialog" aria-labelledby={titleId} onCancel={(e) => (e.preventDefault(), onCancel())} onKeyDown={trapTab}>
       {draft && (
         <form onSubmit={submit}>
-          <h2 id="binding-dialog-title">{draft.editing ? 'Edit binding' : 'New binding'}</h2>
+          <h2 id={titleId}>{draft.editing ? 'Edit binding' : 'New binding'}</h2>
           <p>
             From exchange <strong>{draft.source}</strong> ({draft.sourceType}) to {draft.destinationType} <strong>{draft.destination}</strong>
           </p>

@@ -1,10 +1,29 @@
 'use client';
 
+import type { ColumnDef } from '@tanstack/react-table';
 import { useId, useState, type FormEvent } from 'react';
+import { actionsHeader, DataTable } from '../../_components/data-table';
 import { bindingKey, bindingLabel, type Binding, type Topology } from './graph-model';
 
 /** Most rows and choices listed at once; the page's name filter narrows them. */
 const MAX_LISTED = 200;
+
+const bindingColumns = (onSelect: (b: Binding) => void): ColumnDef<Binding>[] => [
+  { id: 'source', accessorKey: 'source', header: 'From exchange', size: 170 },
+  { id: 'to', accessorFn: (b) => `${b.destinationType} ${b.destination}`, header: 'To', size: 200, meta: { grow: true } },
+  { id: 'key', accessorFn: (b) => bindingLabel(b), header: 'Key / arguments', size: 200, meta: { wrap: true } },
+  {
+    id: 'actions',
+    header: actionsHeader,
+    size: 80,
+    enableSorting: false,
+    cell: ({ row: { original: b } }) => (
+      <button type="button" onClick={() => onSelect(b)} aria-label={`Open binding from ${b.source} to ${b.destination} with key ${b.routingKey}`}>
+        Open
+      </button>
+    ),
+  },
+];
 
 /**
  * The graph's bindings as a table, for keyboard and screen-reader users: the
@@ -78,32 +97,7 @@ export function BindingsList({
       {bindings.length === 0 ? (
         <p className="muted">{needle ? 'No binding involves this name.' : "No bindings in this vhost yet (besides the default exchange's)."}</p>
       ) : (
-        <table className="table" aria-label="Bindings of this vhost">
-          <thead>
-            <tr>
-              <th>From exchange</th>
-              <th>To</th>
-              <th>Key / arguments</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {bindings.map((b) => (
-              <tr key={bindingKey(b)}>
-                <td>{b.source}</td>
-                <td>
-                  {b.destinationType} {b.destination}
-                </td>
-                <td>{bindingLabel(b)}</td>
-                <td>
-                  <button type="button" onClick={() => onSelect(b)} aria-label={`Open binding from ${b.source} to ${b.destination} with key ${b.routingKey}`}>
-                    Open
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable label="Bindings of this vhost" columns={bindingColumns(onSelect)} data={bindings} getRowId={bindingKey} urlPrefix="bindings." height="content" />
       )}
       {matching.length > bindings.length && (
         <p className="muted">

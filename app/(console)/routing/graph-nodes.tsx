@@ -12,7 +12,7 @@ function ExchangeNode({ data }: NodeProps<GraphNode>) {
       <Handle type="target" position={Position.Left} />
       <strong>{data.label}</strong>
       <span className="muted">exchange · {data.detail}</span>
-      <Handle type="source" position={Position.Right} aria-label={`Bind from ${data.label}`} />
+      <Handle type="source" position={Position.Right} title={`Drag to bind from ${data.label}`} />
     </div>
   );
 }

@@ -1,7 +1,9 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
+import { DataTable } from '../../_components/data-table';
 import { HeaderRows, type HeaderRow } from '../../_components/header-rows';
 import { useTRPC } from '../../_lib/trpc';
 import { bindingLabel, type Args } from './graph-model';
@@ -17,6 +19,34 @@ export interface TraceView {
   unroutable: boolean;
   steps: { exchange: string; via: string; matched: boolean; reason: string; binding: { source: string; destination: string; destinationType: 'queue' | 'exchange'; routingKey: string; arguments: unknown } | null }[];
 }
+
+type Step = TraceView['steps'][number] & { i: number };
+
+// In the order the engine examined them: sorting is there to regroup, not needed to read.
+const STEP_COLUMNS: ColumnDef<Step>[] = [
+  {
+    id: 'exchange',
+    accessorFn: (s) => s.exchange,
+    header: 'Exchange',
+    size: 220,
+    cell: ({ row: { original: s } }) => (
+      <>
+        {s.exchange === '' ? '(default)' : s.exchange}
+        {s.via !== 'publish' && <span className="muted"> via {s.via.replace('-', ' ')}</span>}
+      </>
+    ),
+  },
+  {
+    id: 'binding',
+    header: 'Binding',
+    size: 260,
+    meta: { wrap: true, grow: true },
+    accessorFn: (s) =>
+      s.binding ? `→ ${s.binding.destinationType} ${s.binding.destination}: ${bindingLabel({ ...s.binding, arguments: s.binding.arguments as Args })}` : '(implicit)',
+  },
+  { id: 'matched', header: 'Matched', size: 85, accessorFn: (s) => (s.matched ? 'yes' : 'no') },
+  { id: 'why', accessorKey: 'reason', header: 'Why', size: 260, meta: { wrap: true } },
+];
 
 /**
  * The routing tester: exchange, routing key and headers in; the page asks the
@@ -95,29 +125,15 @@ export function RouteTester({
           <p role="status" aria-label="Route result">
             {trace.unroutable ? 'Unroutable: no queue would receive this message.' : `Would reach ${trace.queues.length} queue(s): ${trace.queues.join(', ')}`}
           </p>
-          <table className="table" aria-label="Bindings examined">
-            <thead>
-              <tr>
-                <th>Exchange</th>
-                <th>Binding</th>
-                <th>Matched</th>
-                <th>Why</th>
-              </tr>
-            </thead>
-            <tbody>
-              {trace.steps.map((s, i) => (
-                <tr key={i} className={s.matched ? 'row-matched' : undefined}>
-                  <td>
-                    {s.exchange === '' ? '(default)' : s.exchange}
-                    {s.via !== 'publish' && <span className="muted"> via {s.via.replace('-', ' ')}</span>}
-                  </td>
-                  <td>{s.binding ? `→ ${s.binding.destinationType} ${s.binding.destination}: ${bindingLabel({ ...s.binding, arguments: s.binding.arguments as Args })}` : '(implicit)'}</td>
-                  <td>{s.matched ? 'yes' : 'no'}</td>
-                  <td>{s.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            label="Bindings examined"
+            columns={STEP_COLUMNS}
+            data={trace.steps.map((step, i) => ({ ...step, i }))}
+            getRowId={(s) => String(s.i)}
+            rowClassName={(s) => (s.matched ? 'row-matched' : undefined)}
+            urlPrefix="steps."
+            height="content"
+          />
           <div className="actions">
             <label style={{ flex: '1 1 320px' }}>
               Payload

@@ -1,6 +1,8 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useLive } from '../../_lib/use-live';
+import { useMutate } from '../../_lib/use-mutate';
 import { useMemo, useState } from 'react';
 import { useTRPC } from '../../_lib/trpc';
 import { useUrlState } from '../../_lib/use-url-state';
@@ -18,16 +20,17 @@ export function RoutingPage() {
   const queryClient = useQueryClient();
   const [state, setState] = useUrlState(DEFAULTS);
   const vhosts = useQuery(trpc.system.vhosts.queryOptions());
-  const graph = useQuery({ ...trpc.routing.graph.queryOptions({ vhost: state.vhost }), refetchInterval: 1_000 });
+  const graph = useLive(trpc.routing.graph.queryOptions({ vhost: state.vhost }));
   const [tested, setTested] = useState<TestedRoute | null>(null);
   const traceInput = { vhost: state.vhost, exchange: tested?.exchange ?? '', routingKey: tested?.routingKey ?? '', headers: tested?.headers ?? [] };
   const trace = useQuery({ ...trpc.publish.trace.queryOptions(traceInput), enabled: tested !== null });
   const [selected, setSelected] = useState<Binding | null>(null);
   const [draft, setDraft] = useState<BindingDraft | null>(null);
 
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.routing.graph.queryKey({ vhost: state.vhost }) });
-  const add = useMutation(trpc.bindings.add.mutationOptions());
-  const remove = useMutation(trpc.bindings.remove.mutationOptions());
+  // Each change refreshes the graph (routing), the queue and exchange pages' bindings.
+  const add = useMutate(trpc.bindings.add.mutationOptions(), trpc.routing, trpc.queues, trpc.exchanges);
+  const update = useMutate(trpc.bindings.update.mutationOptions(), trpc.routing, trpc.queues, trpc.exchanges);
+  const remove = useMutate(trpc.bindings.remove.mutationOptions(), trpc.routing, trpc.queues, trpc.exchanges);
   const topology: Topology | undefined = graph.data;
   const sourceType = (name: string) => topology?.exchanges.find((e) => e.name === name)?.type ?? 'direct';
 
@@ -47,19 +50,19 @@ export function RoutingPage() {
     if (!draft) return;
     const next: Binding = { source: draft.source, destination: draft.destination, destinationType: draft.destinationType, routingKey, arguments: args };
     // Bind the new one first, so a refused key leaves the old binding in place.
-    await add.mutateAsync(toBindingInput(next));
-    if (draft.editing && selected && bindingKey(selected) !== bindingKey(next)) await remove.mutateAsync(toBindingInput(selected));
+    if (draft.editing && selected) {
+      // One change on the server (audited as binding.update), new binding first.
+      await update.mutateAsync({ ...toBindingInput(next), oldRoutingKey: selected.routingKey, oldArguments: selected.arguments as Record<string, string> });
+    } else await add.mutateAsync(toBindingInput(next));
     setDraft(null);
     setSelected(draft.editing ? next : null);
-    await refresh();
   };
   const deleteSelected = async () => {
     if (!selected) return;
     await remove.mutateAsync(toBindingInput(selected));
     setSelected(null);
-    await refresh();
   };
-  const mutationError = add.error ?? remove.error;
+  const mutationError = add.error ?? update.error ?? remove.error;
 
   return (
     <section>
@@ -141,7 +144,7 @@ export function RoutingPage() {
       {topology && <BindingsList topology={topology} search={state.search} onSelect={setSelected} onPropose={propose} />}
       <BindingDialog
         draft={draft}
-        busy={add.isPending || remove.isPending}
+        busy={add.isPending || update.isPending || remove.isPending}
         error={draft ? (mutationError?.message ?? null) : null}
         // A refused binding shows in the dialog through the mutation's error; the dialog stays open.
         onSubmit={(key, args) => void saveDraft(key, args).catch(() => undefined)}

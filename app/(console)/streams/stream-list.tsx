@@ -1,12 +1,14 @@
 'use client';
 
 import Link from 'next/link';
-import { useQuery } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
 import { useEffect, useRef, useState } from 'react';
+import { DataTable } from '../../_components/data-table';
+import { useLive } from '../../_lib/use-live';
 import { DateTime } from '../../_components/date-time';
 import { ErrorNote } from '../../_components/error-note';
 import { formatBytes } from '../../_lib/format';
-import { useTRPC } from '../../_lib/trpc';
+import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
 
 /** Published and delivered counters of every stream at one moment, to turn the next sample into rates. */
 interface CounterSample {
@@ -16,21 +18,52 @@ interface CounterSample {
 
 const rate = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
+type Stream = AppRouterOutputs['streams']['list'][number];
+type Rates = Map<string, { publish: number; deliver: number }>;
+const streamKey = (s: { vhost: string; name: string }) => `${s.vhost}\n${s.name}`;
+
+const streamColumns = (rates: Rates): ColumnDef<Stream>[] => [
+  {
+    id: 'name',
+    accessorKey: 'name',
+    header: 'Name',
+    size: 200,
+    meta: { grow: true },
+    cell: ({ row: { original: s } }) => (
+      <Link href={`/streams/view?vhost=${encodeURIComponent(s.vhost)}&name=${encodeURIComponent(s.name)}`} title={s.name}>
+        {s.name}
+      </Link>
+    ),
+  },
+  { id: 'vhost', accessorKey: 'vhost', header: 'Vhost', size: 80, meta: { hideable: true } },
+  { id: 'messages', accessorKey: 'messages', header: 'Messages', size: 100, meta: { numeric: true }, cell: ({ row }) => row.original.messages.toLocaleString() },
+  { id: 'bytes', accessorKey: 'bytes', header: 'Size', size: 90, meta: { numeric: true }, cell: ({ row }) => formatBytes(row.original.bytes) },
+  { id: 'segments', accessorKey: 'segments', header: 'Segments', size: 90, meta: { numeric: true, hideable: true } },
+  { id: 'firstOffset', accessorKey: 'firstOffset', header: 'First offset', size: 100, meta: { numeric: true, hideable: true }, cell: ({ row }) => row.original.firstOffset ?? '—' },
+  { id: 'firstTime', accessorKey: 'firstTimestamp', header: 'First time', size: 170, meta: { hideable: true }, cell: ({ row }) => <DateTime ms={row.original.firstTimestamp} /> },
+  { id: 'lastOffset', accessorKey: 'lastOffset', header: 'Last offset', size: 100, meta: { numeric: true }, cell: ({ row }) => row.original.lastOffset ?? '—' },
+  { id: 'lastTime', accessorKey: 'lastTimestamp', header: 'Last time', size: 170, cell: ({ row }) => <DateTime ms={row.original.lastTimestamp} /> },
+  { id: 'publish', accessorFn: (s) => rates.get(streamKey(s))?.publish ?? 0, header: 'Publish/s', size: 90, meta: { numeric: true }, cell: ({ row }) => { const r = rates.get(streamKey(row.original)); return r ? rate(r.publish) : '—'; } },
+  { id: 'deliver', accessorFn: (s) => rates.get(streamKey(s))?.deliver ?? 0, header: 'Deliver/s', size: 90, meta: { numeric: true }, cell: ({ row }) => { const r = rates.get(streamKey(row.original)); return r ? rate(r.deliver) : '—'; } },
+  { id: 'consumers', accessorKey: 'consumers', header: 'Consumers', size: 95, meta: { numeric: true } },
+  { id: 'groups', accessorKey: 'groups', header: 'Groups', size: 80, meta: { numeric: true } },
+];
+
 /** Every stream with its size, segments, first and last offset and time, and publish/deliver rates. */
 export function StreamList() {
   const trpc = useTRPC();
-  const streams = useQuery({ ...trpc.streams.list.queryOptions({}), refetchInterval: 1_000 });
+  const streams = useLive(trpc.streams.list.queryOptions({}));
   const previous = useRef<CounterSample | null>(null);
-  const [rates, setRates] = useState(new Map<string, { publish: number; deliver: number }>());
+  const [rates, setRates] = useState<Rates>(new Map());
 
   useEffect(() => {
     if (!streams.data) return;
     const at = streams.dataUpdatedAt;
-    const counts = new Map(streams.data.map((s) => [`${s.vhost}\n${s.name}`, { published: s.published, delivered: s.delivered }]));
+    const counts = new Map(streams.data.map((s) => [streamKey(s), { published: s.published, delivered: s.delivered }]));
     const before = previous.current;
     if (before && at > before.at) {
       const seconds = (at - before.at) / 1000;
-      const next = new Map<string, { publish: number; deliver: number }>();
+      const next: Rates = new Map();
       for (const [key, c] of counts) {
         const b = before.counts.get(key);
         if (b) next.set(key, { publish: Math.max(0, c.published - b.published) / seconds, deliver: Math.max(0, c.delivered - b.delivered) / seconds });
@@ -49,48 +82,6 @@ export function StreamList() {
       </div>
     );
   return (
-    <table className="table" aria-label="Streams">
-      <thead>
-        <tr>
-          <th>Name</th>
-          <th>Vhost</th>
-          <th className="num">Messages</th>
-          <th className="num">Size</th>
-          <th className="num">Segments</th>
-          <th className="num">First offset</th>
-          <th>First time</th>
-          <th className="num">Last offset</th>
-          <th>Last time</th>
-          <th className="num">Publish/s</th>
-          <th className="num">Deliver/s</th>
-          <th className="num">Consumers</th>
-          <th className="num">Groups</th>
-        </tr>
-      </thead>
-      <tbody>
-        {streams.data.map((s) => {
-          const r = rates.get(`${s.vhost}\n${s.name}`);
-          return (
-            <tr key={`${s.vhost}\n${s.name}`}>
-              <td>
-                <Link href={`/streams/view?vhost=${encodeURIComponent(s.vhost)}&name=${encodeURIComponent(s.name)}`}>{s.name}</Link>
-              </td>
-              <td>{s.vhost}</td>
-              <td className="num">{s.messages.toLocaleString()}</td>
-              <td className="num">{formatBytes(s.bytes)}</td>
-              <td className="num">{s.segments}</td>
-              <td className="num">{s.firstOffset ?? '—'}</td>
-              <td><DateTime ms={s.firstTimestamp} /></td>
-              <td className="num">{s.lastOffset ?? '—'}</td>
-              <td><DateTime ms={s.lastTimestamp} /></td>
-              <td className="num">{r ? rate(r.publish) : '—'}</td>
-              <td className="num">{r ? rate(r.deliver) : '—'}</td>
-              <td className="num">{s.consumers}</td>
-              <td className="num">{s.groups}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <DataTable label="Streams" columns={streamColumns(rates)} data={streams.data} getRowId={streamKey} defaultSort={{ id: 'name' }} />
   );
 }

@@ -1,9 +1,12 @@
 'use client';
 
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
-import { useTRPC } from '../../_lib/trpc';
+import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
+import { useMutate } from '../../_lib/use-mutate';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { actionsHeader, DataTable } from '../../_components/data-table';
 import { ErrorNote } from '../../_components/error-note';
 
 const TAGS = ['administrator', 'monitoring', 'management', 'policymaker'] as const;
@@ -24,47 +27,71 @@ function TagPicker({ value, onChange, label }: { value: Tag[]; onChange: (tags: 
   );
 }
 
-function UserRow({ user, onChanged, onDelete }: { user: { name: string; tags: string[]; hashing: string; vhosts: string[] }; onChanged: () => void; onDelete: () => void }) {
+type UserRow = AppRouterOutputs['users']['list'][number];
+
+/** A user's tags, editable in place. */
+function UserTags({ user }: { user: UserRow }) {
   const trpc = useTRPC();
   const [tags, setTags] = useState<Tag[]>(user.tags.filter((t): t is Tag => (TAGS as readonly string[]).includes(t)));
+  const [notice, setNotice] = useState('');
+  const saveTags = useMutate(trpc.users.setTags.mutationOptions({ onSuccess: () => setNotice('Tags saved.') }));
+  return (
+    <>
+      <TagPicker value={tags} onChange={setTags} label={`Tags of ${user.name}`} />
+      <button type="button" onClick={() => saveTags.mutate({ name: user.name, tags })} disabled={saveTags.isPending}>
+        Save tags
+      </button>
+      {notice && <p role="status" className="notice">{notice}</p>}
+      <ErrorNote errors={[saveTags.error]} />
+    </>
+  );
+}
+
+/** A new password for a user, and deleting them. */
+function UserActions({ user, onDelete }: { user: UserRow; onDelete: () => void }) {
+  const trpc = useTRPC();
   const [password, setPassword] = useState('');
   const [notice, setNotice] = useState('');
-  const saveTags = useMutation(trpc.users.setTags.mutationOptions({ onSuccess: () => (setNotice('Tags saved.'), onChanged()) }));
-  const setPw = useMutation(trpc.users.setPassword.mutationOptions({ onSuccess: () => (setPassword(''), setNotice('Password changed.')) }));
+  const setPw = useMutate(trpc.users.setPassword.mutationOptions({ onSuccess: () => (setPassword(''), setNotice('Password changed.')) }));
   const changePassword = (e: FormEvent) => {
     e.preventDefault();
     setPw.mutate({ name: user.name, password });
   };
   return (
-    <tr>
-      <td>{user.name}</td>
-      <td>
-        <TagPicker value={tags} onChange={setTags} label={`Tags of ${user.name}`} />
-        <button type="button" onClick={() => saveTags.mutate({ name: user.name, tags })} disabled={saveTags.isPending}>
-          Save tags
+    <>
+      <form className="actions" onSubmit={changePassword} aria-label={`Set password of ${user.name}`}>
+        <label>
+          New password
+          <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        </label>
+        <button type="submit" disabled={setPw.isPending}>
+          Set password
         </button>
-      </td>
-      <td>{user.hashing}</td>
-      <td>{user.vhosts.join(', ') || <span className="muted">none</span>}</td>
-      <td>
-        <form className="actions" onSubmit={changePassword} aria-label={`Set password of ${user.name}`}>
-          <label>
-            New password
-            <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-          </label>
-          <button type="submit" disabled={setPw.isPending}>
-            Set password
-          </button>
-        </form>
-        <button type="button" className="danger" onClick={onDelete} aria-label={`Delete user ${user.name}`}>
-          Delete…
-        </button>
-        {notice && <p role="status" className="notice">{notice}</p>}
-        <ErrorNote errors={[saveTags.error, setPw.error]} />
-      </td>
-    </tr>
+      </form>
+      <button type="button" className="danger" onClick={onDelete} aria-label={`Delete user ${user.name}`}>
+        Delete…
+      </button>
+      {notice && <p role="status" className="notice">{notice}</p>}
+      <ErrorNote errors={[setPw.error]} />
+    </>
   );
 }
+
+const userColumns = (onDelete: (name: string) => void): ColumnDef<UserRow>[] => [
+  { id: 'name', accessorKey: 'name', header: 'Name', size: 160 },
+  // Keyed by the tags: a change made elsewhere resets the checkboxes to what is stored.
+  { id: 'tags', header: 'Tags', size: 460, enableSorting: false, meta: { wrap: true }, cell: ({ row }) => <UserTags key={row.original.tags.join(',')} user={row.original} /> },
+  { id: 'hashing', accessorKey: 'hashing', header: 'Password hash', size: 130 },
+  { id: 'vhosts', header: 'Vhosts', size: 140, enableSorting: false, meta: { wrap: true }, cell: ({ row }) => row.original.vhosts.join(', ') || <span className="muted">none</span> },
+  {
+    id: 'actions',
+    header: actionsHeader,
+    size: 340,
+    enableSorting: false,
+    meta: { grow: true, wrap: true },
+    cell: ({ row }) => <UserActions user={row.original} onDelete={() => onDelete(row.original.name)} />,
+  },
+];
 
 export function UsersView() {
   const trpc = useTRPC();
@@ -73,8 +100,8 @@ export function UsersView() {
   const [password, setPassword] = useState('');
   const [tags, setTags] = useState<Tag[]>([]);
   const [deleting, setDeleting] = useState<string | null>(null);
-  const create = useMutation(trpc.users.create.mutationOptions({ onSuccess: () => (setName(''), setPassword(''), setTags([]), list.refetch()) }));
-  const del = useMutation(trpc.users.delete.mutationOptions({ onSuccess: () => (setDeleting(null), list.refetch()) }));
+  const create = useMutate(trpc.users.create.mutationOptions({ onSuccess: () => (setName(''), setPassword(''), setTags([])) }));
+  const del = useMutate(trpc.users.delete.mutationOptions({ onSuccess: () => setDeleting(null) }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate({ name, password, tags });
@@ -86,22 +113,7 @@ export function UsersView() {
         {list.isPending ? (
           <p role="status">Loading users…</p>
         ) : (
-          <table className="table" aria-label="Users">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Tags</th>
-                <th>Password hash</th>
-                <th>Vhosts</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {list.data?.map((u) => (
-                <UserRow key={`${u.name}:${u.tags.join(',')}`} user={u} onChanged={() => list.refetch()} onDelete={() => setDeleting(u.name)} />
-              ))}
-            </tbody>
-          </table>
+          <DataTable label="Users" columns={userColumns(setDeleting)} data={list.data ?? []} getRowId={(u) => u.name} defaultSort={{ id: 'name' }} height="content" />
         )}
       </div>
       <form className="card" onSubmit={submit} aria-label="Add a user">

@@ -1,18 +1,41 @@
 'use client';
 
-import { useMutation, useQuery } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
-import { useTRPC } from '../../_lib/trpc';
+import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
+import { useLive } from '../../_lib/use-live';
+import { useMutate } from '../../_lib/use-mutate';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { actionsHeader, DataTable } from '../../_components/data-table';
 import { ErrorNote } from '../../_components/error-note';
+
+type VhostRow = AppRouterOutputs['vhosts']['list'][number];
+
+const vhostColumns = (onDelete: (name: string) => void): ColumnDef<VhostRow>[] => [
+  { id: 'name', accessorKey: 'name', header: 'Name', size: 200, meta: { grow: true } },
+  { id: 'queues', accessorKey: 'queues', header: 'Queues', meta: { numeric: true } },
+  { id: 'messages', accessorKey: 'messages', header: 'Messages', meta: { numeric: true }, cell: ({ row }) => row.original.messages.toLocaleString() },
+  { id: 'exchanges', accessorKey: 'exchanges', header: 'Exchanges', meta: { numeric: true } },
+  {
+    id: 'actions',
+    header: actionsHeader,
+    enableSorting: false,
+    cell: ({ row: { original: v } }) => (
+      <button type="button" className="danger" onClick={() => onDelete(v.name)} aria-label={`Delete vhost ${v.name}`}>
+        Delete…
+      </button>
+    ),
+  },
+];
 
 export function VhostsView() {
   const trpc = useTRPC();
-  const list = useQuery({ ...trpc.vhosts.list.queryOptions(), refetchInterval: 2_000 });
+  const list = useLive(trpc.vhosts.list.queryOptions());
   const [name, setName] = useState('');
   const [deleting, setDeleting] = useState<string | null>(null);
-  const create = useMutation(trpc.vhosts.create.mutationOptions({ onSuccess: () => (setName(''), list.refetch()) }));
-  const del = useMutation(trpc.vhosts.delete.mutationOptions({ onSuccess: () => (setDeleting(null), list.refetch()) }));
+  const create = useMutate(trpc.vhosts.create.mutationOptions({ onSuccess: () => setName('') }), trpc.system);
+  const del = useMutate(trpc.vhosts.delete.mutationOptions({ onSuccess: () => setDeleting(null) }), trpc.system);
+  const columns = vhostColumns(setDeleting);
   const doomed = list.data?.find((v) => v.name === deleting);
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -25,32 +48,7 @@ export function VhostsView() {
         {list.isPending ? (
           <p role="status">Loading vhosts…</p>
         ) : (
-          <table className="table" aria-label="Vhosts">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th className="num">Queues</th>
-                <th className="num">Messages</th>
-                <th className="num">Exchanges</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {list.data?.map((v) => (
-                <tr key={v.name}>
-                  <td>{v.name}</td>
-                  <td className="num">{v.queues}</td>
-                  <td className="num">{v.messages.toLocaleString()}</td>
-                  <td className="num">{v.exchanges}</td>
-                  <td>
-                    <button type="button" className="danger" onClick={() => setDeleting(v.name)} aria-label={`Delete vhost ${v.name}`}>
-                      Delete…
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable label="Vhosts" columns={columns} data={list.data ?? []} getRowId={(v) => v.name} defaultSort={{ id: 'name' }} height="content" />
         )}
       </div>
       <form className="card actions" onSubmit={submit} aria-label="Add a vhost">

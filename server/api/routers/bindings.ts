@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addBinding, removeBinding } from '../changes';
+import { addBinding, removeBinding, updateBinding } from '../changes';
 import { objectName, shortString, vhostName } from '../inputs';
 import { protectedProcedure, router } from '../trpc';
 
@@ -17,10 +17,19 @@ export const bindingsRouter = router({
     .input(z.object({ vhost: z.string().optional() }))
     .query(({ ctx, input }) => ctx.access.visible(ctx.services.broker.listBindings(input.vhost)).map((b) => ({ ...b, arguments: b.arguments as Record<string, unknown> }))),
 
-  add: protectedProcedure.input(bindingInput).mutation(({ ctx, input }) => {
-    addBinding(ctx.services.broker, input);
+  add: protectedProcedure.input(bindingInput).mutation(async ({ ctx, input }) => {
+    await addBinding(ctx, input);
     return { ok: true };
   }),
+
+  /** Replaces a binding's key and arguments, recorded as one change (changes.ts updateBinding). */
+  update: protectedProcedure
+    .input(bindingInput.extend({ oldRoutingKey: shortString('The old routing key'), oldArguments: bindingInput.shape.arguments }))
+    .mutation(async ({ ctx, input }) => {
+      const { oldRoutingKey, oldArguments, ...next } = input;
+      await updateBinding(ctx, { ...next, routingKey: oldRoutingKey, arguments: oldArguments }, next);
+      return { ok: true };
+    }),
 
   remove: protectedProcedure.input(bindingInput).mutation(async ({ ctx, input }) => {
     await removeBinding(ctx, input);

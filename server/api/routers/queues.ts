@@ -8,8 +8,7 @@ import { messageView } from '../message-view';
 import { nameMatcher } from '../name-filter';
 import { protectedProcedure, router } from '../trpc';
 
-export const QUEUE_SORT_COLUMNS = ['vhost', 'name', 'type', 'ready', 'unacked', 'total', 'bytes', 'consumers', 'incoming', 'deliver', 'ack'] as const;
-export type QueueSortColumn = (typeof QUEUE_SORT_COLUMNS)[number];
+import { QUEUE_SORT_COLUMNS } from './queue-sort';
 
 const listInput = z.object({
   vhost: z.string().optional(),

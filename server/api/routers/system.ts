@@ -1,37 +1,68 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { closeNames } from '../close-names';
 import { listen } from '../listen';
+import type { Services } from '../../services';
+import type { ConsoleAccess } from '../console-access';
 import { overviewProcedure, protectedProcedure, router } from '../trpc';
+
+/** Who this broker is and how it is doing. */
+function brokerInfo(services: Services) {
+  const m = process.memoryUsage();
+  return {
+    product: 'Warren',
+    version: services.version,
+    nodeName: services.nodeName,
+    startedAt: services.startedAt,
+    uptimeMs: Date.now() - services.startedAt,
+    nodeVersion: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    memory: { rssBytes: m.rss, heapUsedBytes: m.heapUsed, totalSystemBytes: os.totalmem() },
+    /** 99th percentile of the event-loop delay over the last second; null before the first sample. */
+    eventLoopDelayP99Ms: services.sampler.history.latest()?.value.eventLoopDelayP99Ms ?? null,
+    memoryAlarm: services.memory(),
+    listeners: services.listeners,
+    alarms: services.alarms(),
+    journalDamage: services.journalDamage ?? null,
+    database: services.db.provider,
+  };
+}
+
+/** Counts across the broker, over the vhosts the user sees. */
+function visibleTotals(services: Services, access: ConsoleAccess) {
+  return services.broker.totals(access.seesAll ? undefined : access.canSee);
+}
 
 export const systemRouter = router({
   /** What the overview's header shows: who this broker is and how it is doing. */
-  info: protectedProcedure.query(({ ctx }) => {
-    const { services } = ctx;
-    const m = process.memoryUsage();
-    return {
-      product: 'Warren',
-      version: services.version,
-      nodeName: services.nodeName,
-      startedAt: services.startedAt,
-      uptimeMs: Date.now() - services.startedAt,
-      nodeVersion: process.version,
-      platform: `${os.type()} ${os.release()} ${os.arch()}`,
-      memory: { rssBytes: m.rss, heapUsedBytes: m.heapUsed, totalSystemBytes: os.totalmem() },
-      /** 99th percentile of the event-loop delay over the last second; null before the first sample. */
-      eventLoopDelayP99Ms: services.sampler.history.latest()?.value.eventLoopDelayP99Ms ?? null,
-      memoryAlarm: services.memory(),
-      listeners: services.listeners,
-      alarms: services.alarms(),
-      journalDamage: services.journalDamage ?? null,
-      database: services.db.provider,
-    };
-  }),
+  info: protectedProcedure.query(({ ctx }) => brokerInfo(ctx.services)),
+
+  /** Names of a vhost's queues, exchanges or streams close to one that does not exist ("did you mean"). */
+  closeNames: protectedProcedure
+    .input(z.object({ vhost: z.string(), kind: z.enum(['queue', 'exchange', 'stream']), name: z.string().max(255) }))
+    .query(({ ctx, input }) => {
+      const { broker } = ctx.services;
+      const names =
+        input.kind === 'exchange'
+          ? broker.listExchanges(input.vhost).map((e) => e.name)
+          : input.kind === 'stream'
+            ? broker.streams.list(input.vhost).map((s) => s.name)
+            : broker.listQueueSummaries(input.vhost).map((q) => q.name);
+      return closeNames(input.name, names);
+    }),
 
   /** Names of the virtual hosts, for pickers. */
   vhosts: protectedProcedure.query(({ ctx }) => ctx.access.visibleVhosts(ctx.services.broker.listVhosts())),
 
   /** Counts across the broker (the user's vhosts only, unless they see all): connections, queues, messages, and message counters since start. */
-  totals: protectedProcedure.query(({ ctx }) => ctx.services.broker.totals(ctx.access.seesAll ? undefined : ctx.access.canSee)),
+  totals: protectedProcedure.query(({ ctx }) => visibleTotals(ctx.services, ctx.access)),
+
+  /** The overview's figures (info and totals) pushed once a second, after each broker sample. */
+  overview: protectedProcedure.subscription(async function* ({ ctx, signal }) {
+    const read = () => ({ at: Date.now(), info: brokerInfo(ctx.services), totals: visibleTotals(ctx.services, ctx.access) });
+    yield read();
+    for await (const _ of listen((fn) => ctx.services.brokerSampler.subscribe(fn), signal)) yield read();
+  }),
 
   /**
    * Message rates and queued messages for the overview's charts: the chosen

@@ -66,7 +66,7 @@ function one(call: PairCall): BindingInfo {
   return found;
 }
 
-function create(call: PairCall) {
+async function create(call: PairCall) {
   between(call);
   const { params, body } = call;
   const binding: BindingInfo = {
@@ -77,7 +77,7 @@ function create(call: PairCall) {
     routingKey: text(body, 'routing_key', ''),
     arguments: object(body, 'arguments'),
   };
-  addBinding(call.services.broker, binding);
+  await addBinding(call.actor, binding);
   const at = [params.vhost, params.source, params.kind, params.destination].map(encodeURIComponent);
   return created({ location: `/api/bindings/${at[0]}/e/${at[1]}/${at[2]}/${at[3]}/${propertiesKey(binding)}` });
 }

@@ -1,6 +1,8 @@
 'use client';
 
 import { useQueries } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
+import { DataTable } from '../../../_components/data-table';
 import { useEffect, useMemo, useState } from 'react';
 import { TimeChart } from '../../../_components/time-chart';
 import { formatDuration } from '../../../_lib/format';
@@ -20,6 +22,34 @@ type LagPoint = { at: number } & Record<string, number>;
 
 const WINDOW_POINTS = 300;
 const COLORS = ['var(--accent)', 'var(--accent2)', '#16a34a', '#9333ea', '#db2777', '#0891b2'];
+
+const groupColumns = (vhost: string, stream: string): ColumnDef<GroupRow>[] => [
+  { id: 'name', accessorKey: 'name', header: 'Group', size: 160, meta: { grow: true } },
+  { id: 'committed', accessorKey: 'committedOffset', header: 'Committed offset', size: 140, meta: { numeric: true }, cell: ({ row }) => <span data-field="committed">{row.original.committedOffset}</span> },
+  { id: 'consumers', accessorKey: 'consumers', header: 'Consumers', size: 95, meta: { numeric: true } },
+  { id: 'lagMessages', accessorFn: (g) => g.lag.messages, header: 'Lag (messages)', size: 120, meta: { numeric: true }, cell: ({ row }) => <span data-field="lag-messages">{row.original.lag.messages.toLocaleString()}</span> },
+  {
+    id: 'lagMs',
+    accessorFn: (g) => g.lag.ms,
+    header: 'Lag (time)',
+    size: 100,
+    meta: { numeric: true },
+    cell: ({ row }) => (
+      <span data-field="lag-ms" data-ms={row.original.lag.ms}>
+        {formatDuration(row.original.lag.ms)}
+      </span>
+    ),
+  },
+  {
+    id: 'reset',
+    header: 'Reset',
+    size: 280,
+    enableSorting: false,
+    meta: { wrap: true },
+    cell: ({ row: { original: g } }) =>
+      g.consumers > 0 ? <span className="muted">disconnect its consumers to reset</span> : <GroupReset vhost={vhost} stream={stream} group={g.name} committed={g.committedOffset} />,
+  },
+];
 
 /** Consumer groups of one stream: committed offset, lag in messages and time, charted live, with a reset per group. */
 export function GroupLag({ vhost, stream, groups, sampledAt }: { vhost: string; stream: string; groups: GroupRow[]; sampledAt: number }) {
@@ -74,42 +104,7 @@ export function GroupLag({ vhost, stream, groups, sampledAt }: { vhost: string; 
   const lines = (prefix: string) => groups.map((g, i) => ({ key: `${prefix}${g.name}`, name: g.name, color: COLORS[i % COLORS.length]! }));
   return (
     <>
-      <table className="table" aria-label="Consumer groups">
-        <thead>
-          <tr>
-            <th>Group</th>
-            <th className="num">Committed offset</th>
-            <th className="num">Consumers</th>
-            <th className="num">Lag (messages)</th>
-            <th className="num">Lag (time)</th>
-            <th>Reset</th>
-          </tr>
-        </thead>
-        <tbody>
-          {groups.map((g) => (
-            <tr key={g.name} aria-label={`Group ${g.name}`}>
-              <td>{g.name}</td>
-              <td className="num" data-field="committed">
-                {g.committedOffset}
-              </td>
-              <td className="num">{g.consumers}</td>
-              <td className="num" data-field="lag-messages">
-                {g.lag.messages.toLocaleString()}
-              </td>
-              <td className="num" data-field="lag-ms" data-ms={g.lag.ms}>
-                {formatDuration(g.lag.ms)}
-              </td>
-              <td>
-                {g.consumers > 0 ? (
-                  <span className="muted">disconnect its consumers to reset</span>
-                ) : (
-                  <GroupReset vhost={vhost} stream={stream} group={g.name} committed={g.committedOffset} />
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable label="Consumer groups" columns={groupColumns(vhost, stream)} data={groups} getRowId={(g) => g.name} rowLabel={(g) => `Group ${g.name}`} height="content" urlPrefix="groups." />
       <div className="grid2">
         <TimeChart title="Lag in messages" unit="msgs" points={charted} lines={lines('m:')} />
         <TimeChart title="Lag in time" unit="s" points={charted} lines={lines('s:')} />

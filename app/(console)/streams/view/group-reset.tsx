@@ -1,6 +1,6 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutate } from '../../../_lib/use-mutate';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../../_components/confirm-dialog';
 import { ErrorNote } from '../../../_components/error-note';
@@ -13,13 +13,11 @@ const describe = ({ kind, offset, at }: PositionDraft) =>
 /** Moves where a consumer group resumes, after a confirmation; the engine refuses while one of its consumers is connected. */
 export function GroupReset({ vhost, stream, group, committed }: { vhost: string; stream: string; group: string; committed: number }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const [draft, setDraft] = useState<PositionDraft>(FIRST_POSITION);
   const [confirming, setConfirming] = useState(false);
-  const reset = useMutation(
+  const reset = useMutate(
     trpc.streams.resetGroup.mutationOptions({
       onSettled: () => setConfirming(false),
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.streams.get.queryKey({ vhost, name: stream }) }),
     }),
   );
   return (

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { useQuery } from '@tanstack/react-query';
+import { useLive } from '../../../_lib/use-live';
 import type { ReactNode } from 'react';
 import { DateTime } from '../../../_components/date-time';
 import { ErrorNote } from '../../../_components/error-note';
@@ -18,7 +18,7 @@ export function StreamDetail() {
   const vhost = params.get('vhost') ?? '/';
   const name = params.get('name') ?? '';
   const trpc = useTRPC();
-  const stream = useQuery({ ...trpc.streams.get.queryOptions({ vhost, name }), refetchInterval: 1_000, enabled: name !== '' });
+  const stream = useLive({ ...trpc.streams.get.queryOptions({ vhost, name }), enabled: name !== '' });
 
   if (name === '')
     return (
