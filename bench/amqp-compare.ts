@@ -44,7 +44,8 @@ const lines = ['| workload | Warren | RabbitMQ | Warren / RabbitMQ |', '| --- | 
 for (const [workload, byBroker] of Object.entries(results)) {
   const w = byBroker.Warren;
   const r = byBroker.RabbitMQ;
-  const paced = (x: WorkloadResult) => (x.extra?.pacedP99Ms === undefined ? '' : `; at ${x.extra.pacedRate} msg/s p50 ${x.extra.pacedP50Ms} ms, p99 ${x.extra.pacedP99Ms} ms`);
+  const paced = (x: WorkloadResult) =>
+    x.extra?.pacedP99Ms === undefined ? '' : `; at ${x.extra.pacedRate} msg/s p50 ${x.extra.pacedP50Ms} ms, p99 ${x.extra.pacedP99Ms} ms`;
   const cell = (x?: WorkloadResult) => (x ? `${x.rate} ${x.unit}, p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms${paced(x)}` : 'not run');
   lines.push(`| ${workload} | ${cell(w)} | ${cell(r)} | ${w && r ? (w.rate / r.rate).toFixed(2) + '×' : '—'} |`);
 }

@@ -19,7 +19,10 @@ export interface RunningBroker {
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function startWarren(): Promise<RunningBroker> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/amqp-warren.ts'), '0'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/amqp-warren.ts'), '0'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [port, store] = await new Promise<[number, string]>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {

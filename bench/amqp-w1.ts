@@ -43,7 +43,12 @@ export async function runW1(url: string, messages = 200_000): Promise<WorkloadRe
     }
     await until(() => received === PACED_MESSAGES);
     const steady = paced.summary();
-    return { rate: round(messages / seconds, 0), unit: 'msg/s', ...flatOut, extra: { pacedRate: PACED_RATE, pacedP50Ms: steady.p50Ms, pacedP99Ms: steady.p99Ms } };
+    return {
+      rate: round(messages / seconds, 0),
+      unit: 'msg/s',
+      ...flatOut,
+      extra: { pacedRate: PACED_RATE, pacedP50Ms: steady.p50Ms, pacedP99Ms: steady.p99Ms },
+    };
   } finally {
     await pubConn.close().catch(() => {});
     await subConn.close().catch(() => {});

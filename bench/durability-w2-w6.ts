@@ -131,7 +131,13 @@ try {
   }
   const summary = (name: keyof typeof runs) => {
     const r = runs[name];
-    return r.length === 0 ? null : { rate: median(r.map((x) => x.rate)), confirmP99Ms: median(r.map((x) => x.confirmP99Ms ?? NaN)), deliverP99Ms: median(r.map((x) => x.deliverP99Ms ?? NaN)) };
+    return r.length === 0
+      ? null
+      : {
+          rate: median(r.map((x) => x.rate)),
+          confirmP99Ms: median(r.map((x) => x.confirmP99Ms ?? NaN)),
+          deliverP99Ms: median(r.map((x) => x.deliverP99Ms ?? NaN)),
+        };
   };
   const w = summary('Warren')!;
   const q = summary('RabbitMQ');

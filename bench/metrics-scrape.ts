@@ -16,7 +16,16 @@ for (let i = 0; i < queues; i++) {
 }
 const sampler = new ProcessSampler();
 sampler.sample();
-const services = { broker, sampler, startedAt: Date.now(), nodeName: broker.nodeName, version: 'bench', processFaults: { unhandledRejections: 0 }, alarms: () => [], memory: () => null } as unknown as Services;
+const services = {
+  broker,
+  sampler,
+  startedAt: Date.now(),
+  nodeName: broker.nodeName,
+  version: 'bench',
+  processFaults: { unhandledRejections: 0 },
+  alarms: () => [],
+  memory: () => null,
+} as unknown as Services;
 const metrics = new PrometheusMetrics(() => services);
 
 for (const endpoint of ['per-object', 'aggregated'] as const) {

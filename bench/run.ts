@@ -79,19 +79,40 @@ for (const w of selected) {
   });
   const seconds = (Date.now() - started) / 1000;
   const figures = lastJson(r.stdout ?? '');
-  const table = (r.stdout ?? '').split('\n').filter((l) => l.startsWith('|')).join('\n');
-  results[w.id] = { what: w.what, ok: r.status === 0, seconds, figures, table: table || undefined, note: r.status === 0 ? undefined : `exited with ${r.status}` };
+  const table = (r.stdout ?? '')
+    .split('\n')
+    .filter((l) => l.startsWith('|'))
+    .join('\n');
+  results[w.id] = {
+    what: w.what,
+    ok: r.status === 0,
+    seconds,
+    figures,
+    table: table || undefined,
+    note: r.status === 0 ? undefined : `exited with ${r.status}`,
+  };
   process.stdout.write(r.stdout ?? '');
 }
 
 const fullRun = selected.length === WORKLOADS.length;
-const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: os.loadavg() };
+const machine = {
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  loadAverage: os.loadavg(),
+};
 const outDir = fullRun ? path.join(root, 'bench', 'results') : path.join(root, 'bench', 'results', 'partial');
 const baseName = fullRun ? 'latest' : selected.map((w) => w.id).join('+');
 fs.mkdirSync(outDir, { recursive: true });
 fs.writeFileSync(path.join(outDir, `${baseName}.json`), JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2) + '\n');
 
-const md = [`# Benchmark results`, '', `${new Date().toISOString()} · ${machine.cpus} cores (${machine.cpuModel}) · ${machine.memoryGiB} GiB · Node ${machine.node} · load ${machine.loadAverage.map((l) => l.toFixed(1)).join(' ')}`, ''];
+const md = [
+  `# Benchmark results`,
+  '',
+  `${new Date().toISOString()} · ${machine.cpus} cores (${machine.cpuModel}) · ${machine.memoryGiB} GiB · Node ${machine.node} · load ${machine.loadAverage.map((l) => l.toFixed(1)).join(' ')}`,
+  '',
+];
 for (const [id, r] of Object.entries(results)) {
   md.push(`## ${id}: ${r.what}`, '');
   if (r.note) md.push(`**${r.note}**`, '');

@@ -30,7 +30,7 @@ function heap(): number {
 
 let now = Date.UTC(2026, 0, 1);
 let seed = 12345;
-const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 
 function publishAll(broker: Broker, exchange: string, delayed: boolean): void {
   for (let i = 0; i < MESSAGES; i++) {

@@ -45,8 +45,7 @@ const WINDOW = 10_000;
 const READ_BUFFER = PREFETCH;
 /** The AMQP stream consumer acks (multiple=true) every this many messages: half its prefetch. */
 const ACK_EVERY = PREFETCH / 2;
-const JETSTREAM_CAVEAT =
-  `JetStream acks before fsync (its file store syncs every 2 min; Debian's 2.9 has no sync_interval to change that), Warren's confirms wait for fsync; JetStream's ordered consumer acks nothing, Warren's AMQP consumer acks every ${ACK_EVERY}th message with multiple=true`;
+const JETSTREAM_CAVEAT = `JetStream acks before fsync (its file store syncs every 2 min; Debian's 2.9 has no sync_interval to change that), Warren's confirms wait for fsync; JetStream's ordered consumer acks nothing, Warren's AMQP consumer acks every ${ACK_EVERY}th message with multiple=true`;
 const STREAM_ARGS = { 'x-queue-type': 'stream' };
 const body = Buffer.alloc(BODY_SIZE, 0x61);
 
@@ -120,7 +119,11 @@ async function inProcess(dir: string, count: number) {
   const consumeSeconds = seconds(start);
 
   // Lag as the console samples it every second: three groups at different places.
-  for (const [group, offset] of [['a', 0], ['b', count / 2], ['c', count - 10]] as const) {
+  for (const [group, offset] of [
+    ['a', 0],
+    ['b', count / 2],
+    ['c', count - 10],
+  ] as const) {
     broker.streams.resetGroup('/', 'w5', group, { kind: 'offset', offset });
   }
   const LAG_CALLS = 10_000;
@@ -186,11 +189,15 @@ async function overAmqp(dir: string, count: number) {
     await reader.prefetch(PREFETCH);
     let delivered = 0;
     start = process.hrtime.bigint();
-    await reader.consume('w5', (m) => {
-      if (!m) return;
-      delivered++;
-      if (delivered % ACK_EVERY === 0 || delivered === count) reader.ack(m, true);
-    }, { arguments: { 'x-stream-offset': 0 } });
+    await reader.consume(
+      'w5',
+      (m) => {
+        if (!m) return;
+        delivered++;
+        if (delivered % ACK_EVERY === 0 || delivered === count) reader.ack(m, true);
+      },
+      { arguments: { 'x-stream-offset': 0 } },
+    );
     await until(() => delivered === count, 300_000);
     const consumeSeconds = seconds(start);
     return { appendMsgPerSec: Math.round(count / appendSeconds), consumeMsgPerSec: Math.round(count / consumeSeconds) };
@@ -263,7 +270,8 @@ if (process.argv[1] === THIS_FILE) {
   const usage = (): never => {
     throw new Error('usage: stream-w5.ts --serve <streams dir>');
   };
-  const run = serveAt >= 0 ? serve(process.argv[serveAt + 1] ?? usage()) : runW5(Number(process.argv[2]) || undefined).then((r) => console.log(JSON.stringify(r)));
+  const run =
+    serveAt >= 0 ? serve(process.argv[serveAt + 1] ?? usage()) : runW5(Number(process.argv[2]) || undefined).then((r) => console.log(JSON.stringify(r)));
   run.catch((error) => {
     console.error(error);
     process.exit(1);

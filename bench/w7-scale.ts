@@ -80,7 +80,11 @@ async function benchWarren(): Promise<object> {
   });
   const [consoleUrl, amqpHost] = [m[1], m[2]];
   try {
-    const signIn = await fetch(`${consoleUrl}/api/trpc/auth.signIn`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'guest', password: 'guest' }) });
+    const signIn = await fetch(`${consoleUrl}/api/trpc/auth.signIn`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'guest', password: 'guest' }),
+    });
     if (!signIn.ok) throw new Error(`Signing in failed: ${await signIn.text()}`);
     const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
     const rssIdle = rssBytes(child.pid!);
@@ -95,7 +99,14 @@ async function benchWarren(): Promise<object> {
       return Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1]);
     });
     await stop();
-    return { broker: 'Warren', queues: QUEUES, connections: CONNECTIONS, rssIdleMB: +(rssIdle / 2 ** 20).toFixed(1), rssLoadedMB: +(rssLoaded / 2 ** 20).toFixed(1), queueListPage: list };
+    return {
+      broker: 'Warren',
+      queues: QUEUES,
+      connections: CONNECTIONS,
+      rssIdleMB: +(rssIdle / 2 ** 20).toFixed(1),
+      rssLoadedMB: +(rssLoaded / 2 ** 20).toFixed(1),
+      queueListPage: list,
+    };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -114,7 +125,9 @@ async function benchRabbit(): Promise<object | null> {
     const stop = await load('amqp://guest:guest@127.0.0.1:5672');
     const rssLoaded = rssBytes(pid);
     const list = await timeCalls(async () => {
-      const res = await fetch('http://127.0.0.1:15672/api/queues?page=1&page_size=100&sort=messages_ready&sort_reverse=true', { headers: { authorization: auth } });
+      const res = await fetch('http://127.0.0.1:15672/api/queues?page=1&page_size=100&sort=messages_ready&sort_reverse=true', {
+        headers: { authorization: auth },
+      });
       if (!res.ok) throw new Error(`management API answered ${res.status}`);
       await res.json();
     });
@@ -123,7 +136,14 @@ async function benchRabbit(): Promise<object | null> {
     const ch = await cleanup.createChannel();
     for (let i = 0; i < QUEUES; i++) await ch.deleteQueue(`w7-${i}`);
     await cleanup.close();
-    return { broker: 'RabbitMQ', queues: QUEUES, connections: CONNECTIONS, rssIdleMB: +(rssIdle / 2 ** 20).toFixed(1), rssLoadedMB: +(rssLoaded / 2 ** 20).toFixed(1), queueListPage: list };
+    return {
+      broker: 'RabbitMQ',
+      queues: QUEUES,
+      connections: CONNECTIONS,
+      rssIdleMB: +(rssIdle / 2 ** 20).toFixed(1),
+      rssLoadedMB: +(rssLoaded / 2 ** 20).toFixed(1),
+      queueListPage: list,
+    };
   } catch (err) {
     console.error(`RabbitMQ skipped: ${(err as Error).message} (install rabbitmq-server and start it on 5672 to compare)`);
     return null;

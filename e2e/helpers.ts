@@ -21,5 +21,8 @@ export async function publishContinuously(url: string, queue: string, everyMs = 
 
 /** The value of the figure card labelled exactly `label` (e.g. "Ready", not "Bytes ready"). */
 export function figure(page: Page, label: string) {
-  return page.locator('.figure').filter({ has: page.locator('dt').getByText(label, { exact: true }) }).locator('dd');
+  return page
+    .locator('.figure')
+    .filter({ has: page.locator('dt').getByText(label, { exact: true }) })
+    .locator('dd');
 }

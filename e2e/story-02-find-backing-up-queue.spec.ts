@@ -41,7 +41,9 @@ test('find the queue that is backing up among 2,000', async ({ page, warren }) =
     await page.getByLabel('Filter by name').fill('^s2-idle-000[0-4]$');
     await expect(page.getByRole('status').filter({ hasText: /queues?$/ })).toHaveText('5 queues');
     await page.getByLabel('Filter by name').fill('[');
-    await expect(page.getByRole('alert').filter({ hasText: 'queue filter' })).toContainText("queue filter '[' at position 1: the class opened here is not closed");
+    await expect(page.getByRole('alert').filter({ hasText: 'queue filter' })).toContainText(
+      "queue filter '[' at position 1: the class opened here is not closed",
+    );
     await page.getByLabel('Filter by name').fill('s2-ord');
 
     await page.getByRole('link', { name: 's2-orders' }).click();

@@ -77,14 +77,20 @@ test('read why messages died, requeue selected and all to the original queue, se
     await page.getByRole('checkbox', { name: 'Select this page' }).check();
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export JSON lines' }).click();
-    const lines = fs.readFileSync(await (await download).path(), 'utf8').trim().split('\n');
+    const lines = fs
+      .readFileSync(await (await download).path(), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines.map((l) => JSON.parse(l).reason)).toEqual(['expired', 'expired']);
     await expect(page.getByRole('status', { name: 'Result' })).toHaveText('Exported 2 message(s) as JSON lines; they stay in s6-dlq.');
 
     // One goes to another queue instead of its original one.
     await ch.assertQueue('s6-parked', { durable: false });
     await page.getByRole('button', { name: 'Clear selection' }).click();
-    await table.getByRole('checkbox', { name: /^Select message/ }).first().check();
+    await table
+      .getByRole('checkbox', { name: /^Select message/ })
+      .first()
+      .check();
     await page.getByLabel('Requeue to').fill('s6-parked');
     await page.getByRole('button', { name: 'Requeue' }).click();
     await expect(page.getByRole('status', { name: 'Result' })).toHaveText('Requeued 1 message(s) to s6-parked.');

@@ -132,7 +132,10 @@ test('two groups on a stream: the slow one lags more, ranks first, and a reset c
     await browser.getByLabel('From').selectOption('timestamp');
     await browser.getByLabel('Time', { exact: true }).fill(local);
     await browser.getByRole('button', { name: 'Read', exact: true }).click();
-    const firstTitle = await page.getByText(/^Offset \d+ ·/).first().textContent();
+    const firstTitle = await page
+      .getByText(/^Offset \d+ ·/)
+      .first()
+      .textContent();
     const fromTime = Number(/^Offset (\d+)/.exec(firstTitle!)![1]);
     expect(fromTime).toBeGreaterThan(5);
     await reset.getByLabel('Reset to').selectOption('timestamp');

@@ -171,7 +171,9 @@ test('exchange-to-exchange and headers bindings, alternate and dead-letter paths
     await tester.getByRole('button', { name: 'Test route' }).click();
     await expect(page.getByRole('status', { name: 'Route result' })).toHaveText('Would reach 1 queue(s): s8h-gold');
     await expect(page.locator('.react-flow__node[data-id="q:s8h-gold"] [data-reached="true"]')).toBeVisible();
-    await expect(page.getByRole('table', { name: 'Bindings examined' }).getByRole('row', { name: /s8h-hdr via exchange binding.*s8h-gold.*yes/ })).toBeVisible();
+    await expect(
+      page.getByRole('table', { name: 'Bindings examined' }).getByRole('row', { name: /s8h-hdr via exchange binding.*s8h-gold.*yes/ }),
+    ).toBeVisible();
 
     // A key nothing is bound for goes to the alternate exchange.
     await tester.getByLabel('Routing key').fill('misc');

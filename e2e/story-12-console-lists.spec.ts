@@ -13,8 +13,18 @@ const LONG = 'billing.subscription-renewal-reminders-for-customers-in-region-eu-
 async function columnEdges(page: Page) {
   return page.getByRole('table', { name: 'Queues' }).evaluate((table) => {
     const rows = table.querySelectorAll('[role=row]');
-    const edges = (row: Element | undefined) => [...(row?.querySelectorAll('[role=columnheader], [role=cell]') ?? [])].map((c) => c.getBoundingClientRect()).map((r) => ({ left: r.left, width: r.width }));
-    return { header: edges(rows[0]), first: edges(rows[1]), tableLeft: table.getBoundingClientRect().left, scrollLeft: table.scrollLeft, scrollWidth: table.scrollWidth, clientWidth: table.clientWidth };
+    const edges = (row: Element | undefined) =>
+      [...(row?.querySelectorAll('[role=columnheader], [role=cell]') ?? [])]
+        .map((c) => c.getBoundingClientRect())
+        .map((r) => ({ left: r.left, width: r.width }));
+    return {
+      header: edges(rows[0]),
+      first: edges(rows[1]),
+      tableLeft: table.getBoundingClientRect().left,
+      scrollLeft: table.scrollLeft,
+      scrollWidth: table.scrollWidth,
+      clientWidth: table.clientWidth,
+    };
   });
 }
 

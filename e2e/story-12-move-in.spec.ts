@@ -18,17 +18,22 @@ const QUEUES = ['orders.created', 'orders.payments', 'orders.audit', 'orders.urg
 test('import a RabbitMQ definitions file: see the report, apply, see the queues, export them back', async ({ page, warren }) => {
   await page.goto('/definitions');
   // Dragged onto the page, as a person would from their file manager.
-  const dropped = await page.evaluateHandle((text) => {
-    const transfer = new DataTransfer();
-    transfer.items.add(new File([text], 'rabbitmq-3.10-definitions.json', { type: 'application/json' }));
-    return transfer;
-  }, fs.readFileSync(FIXTURE, 'utf8'));
+  const dropped = await page.evaluateHandle(
+    (text) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], 'rabbitmq-3.10-definitions.json', { type: 'application/json' }));
+      return transfer;
+    },
+    fs.readFileSync(FIXTURE, 'utf8'),
+  );
   await page.getByRole('group', { name: 'Drop a definitions file here' }).dispatchEvent('drop', { dataTransfer: dropped });
   const report = page.getByRole('region', { name: 'Import report' });
   await expect(report.getByRole('status')).toContainText('Preview of rabbitmq-3.10-definitions.json (RabbitMQ 3.10.8)');
   const toCreate = report.getByRole('region', { name: 'Will be created' });
   await expect(toCreate).toContainText("queue 'orders.payments' in vhost 'orders'");
-  await expect(report.getByRole('region', { name: 'Skipped' })).toContainText("exchange 'orders.sharded' in vhost 'orders': type 'x-consistent-hash' is a RabbitMQ plugin's");
+  await expect(report.getByRole('region', { name: 'Skipped' })).toContainText(
+    "exchange 'orders.sharded' in vhost 'orders': type 'x-consistent-hash' is a RabbitMQ plugin's",
+  );
   await expect(report.getByRole('region', { name: /Already there with other settings/ })).toContainText("user 'guest': the password differs");
   // Nothing is made before Apply.
   await page.goto('/queues');
@@ -38,7 +43,9 @@ test('import a RabbitMQ definitions file: see the report, apply, see the queues,
   await page.getByLabel('Definitions file', { exact: true }).setInputFiles(FIXTURE);
   await page.getByRole('button', { name: /^Apply: create \d+$/ }).click();
   await expect(report.getByRole('status')).toContainText('Applied rabbitmq-3.10-definitions.json');
-  await expect(report.getByRole('region', { name: 'Created' })).toContainText("binding of queue 'orders.created' to exchange 'orders.events' with routing key 'orders.created.#' in vhost 'orders'");
+  await expect(report.getByRole('region', { name: 'Created' })).toContainText(
+    "binding of queue 'orders.created' to exchange 'orders.events' with routing key 'orders.created.#' in vhost 'orders'",
+  );
 
   await page.getByRole('link', { name: 'Queues', exact: true }).click();
   // Other stories' queues share this broker (2,000 of them): find each imported one by name.
@@ -59,7 +66,10 @@ test('import a RabbitMQ definitions file: see the report, apply, see the queues,
   await page.getByRole('button', { name: 'Download definitions' }).click();
   const download = await downloading;
   expect(download.suggestedFilename()).toBe('definitions.json');
-  const exported = JSON.parse(fs.readFileSync(await download.path(), 'utf8')) as { queues: { name: string; vhost: string; type: string }[]; users: { name: string }[] };
+  const exported = JSON.parse(fs.readFileSync(await download.path(), 'utf8')) as {
+    queues: { name: string; vhost: string; type: string }[];
+    users: { name: string }[];
+  };
   expect(exported.queues.map((q) => q.name).sort()).toEqual([...QUEUES].sort());
   expect(exported.queues.find((q) => q.name === 'orders.audit')).toMatchObject({ vhost: 'orders', type: 'stream' });
   expect(exported.users.map((u) => u.name)).toEqual(['app', 'guest', 'ops', 'rules', 'watcher']);
@@ -68,7 +78,9 @@ test('import a RabbitMQ definitions file: see the report, apply, see the queues,
 test('a Warren started with WARREN_DEFINITIONS has the topology before any client connects', async () => {
   const running = await startWarren({ WARREN_DEFINITIONS: FIXTURE });
   try {
-    expect(running.warren.output()).toMatch(/definitions: loaded .*rabbitmq-3\.10-definitions\.json: \d+ created, 2 already there, 1 different and kept, 6 skipped/);
+    expect(running.warren.output()).toMatch(
+      /definitions: loaded .*rabbitmq-3\.10-definitions\.json: \d+ created, 2 already there, 1 different and kept, 6 skipped/,
+    );
     const amqpPort = new URL(running.warren.amqpUrl).port;
     const conn = await amqp.connect(`amqp://app:app-secret@127.0.0.1:${amqpPort}/orders`);
     const ch = await conn.createChannel();

@@ -22,7 +22,13 @@ async function seriousViolations(page: Page): Promise<string[]> {
   });
   return violations
     .filter((v: AxeViolation) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v: AxeViolation) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    .map(
+      (v: AxeViolation) =>
+        `${v.id} (${v.impact}): ${v.help} at ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(', ')}`,
+    );
 }
 
 test('the first Tab reaches a skip link to the main content', async ({ page }) => {
@@ -58,7 +64,24 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     const problems: string[] = [];
     try {
-      for (const url of ['/', '/queues', '/queue?vhost=%2F&name=s14-orders', '/exchanges', '/policies', '/streams', '/retries', '/dead-letters', '/lag', '/connections', '/publish', '/users', '/vhosts', '/permissions', '/admin', '/routing']) {
+      for (const url of [
+        '/',
+        '/queues',
+        '/queue?vhost=%2F&name=s14-orders',
+        '/exchanges',
+        '/policies',
+        '/streams',
+        '/retries',
+        '/dead-letters',
+        '/lag',
+        '/connections',
+        '/publish',
+        '/users',
+        '/vhosts',
+        '/permissions',
+        '/admin',
+        '/routing',
+      ]) {
         await page.goto(url);
         await expect(page.locator('main h1').first()).toBeVisible();
         await page.waitForTimeout(300);

@@ -130,7 +130,12 @@ export function generateSpecSource(): string {
   emit(`} as const;`);
   emit();
   emit(`/** Reply codes the spec classes as hard errors: they close the connection, not the channel. */`);
-  emit(`export const HARD_ERRORS: ReadonlySet<number> = new Set([${replyCodes.filter((c) => c.class === 'hard-error').map((c) => c.value).join(', ')}]);`);
+  emit(
+    `export const HARD_ERRORS: ReadonlySet<number> = new Set([${replyCodes
+      .filter((c) => c.class === 'hard-error')
+      .map((c) => c.value)
+      .join(', ')}]);`,
+  );
   emit();
   emit(`export const REPLY_NAMES: Readonly<Record<number, string>> = {`);
   for (const c of replyCodes) emit(`  ${c.value}: '${upper(c.name)}',`);
@@ -176,9 +181,7 @@ export function generateSpecSource(): string {
         bitGroup = [];
       };
       for (const a of args) {
-        const value = a.def !== undefined && a.def !== '-' && !(a.prim === 'table')
-          ? `(a.${a.field} ?? ${JSON.stringify(a.def)})`
-          : `a.${a.field}`;
+        const value = a.def !== undefined && a.def !== '-' && !(a.prim === 'table') ? `(a.${a.field} ?? ${JSON.stringify(a.def)})` : `a.${a.field}`;
         if (a.prim === 'bit') {
           bitGroup.push(value);
           if (bitGroup.length === 8) flushBits();

@@ -20,9 +20,7 @@ import { createMigrations } from '../server/store/db/create-migration';
 import { openMetadataDb } from '../server/store/db/index';
 
 async function create(name: string): Promise<void> {
-  const postgresUrl = [process.env.TEST_DATABASE_URL, process.env.DATABASE_URL].find((url) =>
-    /^postgres(ql)?:/.test(url ?? ''),
-  );
+  const postgresUrl = [process.env.TEST_DATABASE_URL, process.env.DATABASE_URL].find((url) => /^postgres(ql)?:/.test(url ?? ''));
   const created = await createMigrations({ name, postgresUrl });
   for (const [provider, result] of Object.entries(created)) {
     if (result === 'unchanged') console.log(`${provider}: the schema matches the migrations, nothing to create`);

@@ -1,4 +1,4 @@
-// `npm test`: type-check, unit and integration tests (Vitest), then the
+// `npm test`: type-check, lint and format check (Biome), unit and integration tests (Vitest), then the
 // console's end-to-end stories in headless Chromium (Playwright).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,8 +40,12 @@ function ensureChromium() {
 }
 
 run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
+run('lint and format (Biome)', 'npx', ['biome', 'check', '.']);
 run('unit and integration tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${VITEST_JSON}`]);
 ensureChromium();
 ensureBuild();
-run('end-to-end stories', 'npx', ['playwright', 'test', '--reporter=list,json'], { NEXT_TELEMETRY_DISABLED: '1', PLAYWRIGHT_JSON_OUTPUT_NAME: PLAYWRIGHT_JSON });
+run('end-to-end stories', 'npx', ['playwright', 'test', '--reporter=list,json'], {
+  NEXT_TELEMETRY_DISABLED: '1',
+  PLAYWRIGHT_JSON_OUTPUT_NAME: PLAYWRIGHT_JSON,
+});
 console.log(`\nTotal: ${summary()}`);

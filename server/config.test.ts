@@ -31,7 +31,10 @@ describe('loadConfig', () => {
     expect(loadConfig([], {}).definitionsMaxBodyBytes).toBe(64 * 1024 ** 2);
     const file = path.resolve('package.json');
     expect(loadConfig(['--definitions', 'package.json'], {}).definitionsFile).toBe(file);
-    expect(loadConfig([], { WARREN_DEFINITIONS: file, WARREN_DEFINITIONS_MAX_BODY: '100MB' })).toMatchObject({ definitionsFile: file, definitionsMaxBodyBytes: 100e6 });
+    expect(loadConfig([], { WARREN_DEFINITIONS: file, WARREN_DEFINITIONS_MAX_BODY: '100MB' })).toMatchObject({
+      definitionsFile: file,
+      definitionsMaxBodyBytes: 100e6,
+    });
     expect(() => loadConfig([], { WARREN_DEFINITIONS: '/nowhere/defs.json' })).toThrow(
       'Cannot read WARREN_DEFINITIONS (or --definitions) "/nowhere/defs.json": no such file. Give the path of a definitions file (JSON, as rabbitmqctl export_definitions writes it).',
     );
@@ -96,9 +99,13 @@ describe('loadConfig', () => {
   it('reads the log level and the metrics token, refusing what they cannot be', () => {
     expect(loadConfig([], {}).logLevel).toBe('info');
     expect(loadConfig(['--log-level', 'DEBUG'], {}).logLevel).toBe('debug');
-    expect(() => loadConfig([], { WARREN_LOG_LEVEL: 'verbose' })).toThrow(/WARREN_LOG_LEVEL \(or --log-level\) "verbose": give one of fatal, error, warn, info, debug, trace, silent/);
+    expect(() => loadConfig([], { WARREN_LOG_LEVEL: 'verbose' })).toThrow(
+      /WARREN_LOG_LEVEL \(or --log-level\) "verbose": give one of fatal, error, warn, info, debug, trace, silent/,
+    );
     expect(loadConfig([], {}).metricsToken).toBeUndefined();
     expect(loadConfig([], { WARREN_METRICS_TOKEN: 'a1b2c3' }).metricsToken).toBe('a1b2c3');
-    expect(() => loadConfig([], { WARREN_METRICS_TOKEN: 'two words' })).toThrow(/WARREN_METRICS_TOKEN \(or --metrics-token\): a bearer token is printable ASCII without spaces/);
+    expect(() => loadConfig([], { WARREN_METRICS_TOKEN: 'two words' })).toThrow(
+      /WARREN_METRICS_TOKEN \(or --metrics-token\): a bearer token is printable ASCII without spaces/,
+    );
   });
 });

@@ -193,7 +193,11 @@ function loadTls(certFile: string | undefined, keyFile: string | undefined, caFi
   if (certFile === undefined || keyFile === undefined) {
     throw new ConfigError(`TLS needs both ${settingName('tlsCert')} and ${settingName('tlsKey')}; only ${certFile ? 'the certificate' : 'the key'} is set.`);
   }
-  const tls = { cert: readTlsFile(certFile, 'tlsCert'), key: readTlsFile(keyFile, 'tlsKey'), ca: caFile === undefined ? undefined : readTlsFile(caFile, 'tlsCa') };
+  const tls = {
+    cert: readTlsFile(certFile, 'tlsCert'),
+    key: readTlsFile(keyFile, 'tlsKey'),
+    ca: caFile === undefined ? undefined : readTlsFile(caFile, 'tlsCa'),
+  };
   try {
     createSecureContext(tls);
   } catch (err) {
@@ -239,9 +243,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
 
   const databaseUrl = get('databaseUrl');
   if (databaseUrl !== undefined && !/^(file:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
-    throw new ConfigError(
-      `Invalid ${settingName('databaseUrl')} "${databaseUrl}": use file:/path/to/warren.db or postgresql://user:password@host:5432/db.`,
-    );
+    throw new ConfigError(`Invalid ${settingName('databaseUrl')} "${databaseUrl}": use file:/path/to/warren.db or postgresql://user:password@host:5432/db.`);
   }
   const host = get('host') ?? 'localhost';
   if (/\s/.test(host)) throw new ConfigError(`Invalid ${settingName('host')} "${host}": give an address such as 127.0.0.1, :: or 0.0.0.0.`);
@@ -254,26 +256,43 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   if (defaultUser.length > 255) throw new ConfigError(`Invalid ${settingName('defaultUser')}: a user name is at most 255 characters.`);
   const loopback = get('loopbackUsers') ?? 'guest';
   // "none", as in RabbitMQ's loopback_users.none, lets every user connect from anywhere.
-  const loopbackUsers = loopback.trim() === 'none' ? [] : loopback.split(',').map((u) => u.trim()).filter((u) => u !== '');
+  const loopbackUsers =
+    loopback.trim() === 'none'
+      ? []
+      : loopback
+          .split(',')
+          .map((u) => u.trim())
+          .filter((u) => u !== '');
   const httpMaxConnections = parseCount(get('httpMaxConnections') ?? '1024', 'httpMaxConnections');
   const httpHeadersTimeoutMs = parseDuration(get('httpHeadersTimeout') ?? '10s', 'httpHeadersTimeout');
   const httpRequestTimeoutMs = parseDuration(get('httpRequestTimeout') ?? '30s', 'httpRequestTimeout');
   if (httpHeadersTimeoutMs > httpRequestTimeoutMs) {
-    throw new ConfigError(`${settingName('httpHeadersTimeout')} (${httpHeadersTimeoutMs} ms) must not be longer than ${settingName('httpRequestTimeout')} (${httpRequestTimeoutMs} ms).`);
+    throw new ConfigError(
+      `${settingName('httpHeadersTimeout')} (${httpHeadersTimeoutMs} ms) must not be longer than ${settingName('httpRequestTimeout')} (${httpRequestTimeoutMs} ms).`,
+    );
   }
   const definitionsFile = get('definitions');
   if (definitionsFile !== undefined && !fs.existsSync(definitionsFile)) {
-    throw new ConfigError(`Cannot read ${settingName('definitions')} "${definitionsFile}": no such file. Give the path of a definitions file (JSON, as rabbitmqctl export_definitions writes it).`);
+    throw new ConfigError(
+      `Cannot read ${settingName('definitions')} "${definitionsFile}": no such file. Give the path of a definitions file (JSON, as rabbitmqctl export_definitions writes it).`,
+    );
   }
   const allowedHosts = get('httpAllowedHosts') ?? '';
-  const httpAllowedHosts = allowedHosts.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  const httpAllowedHosts = allowedHosts
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h !== '');
   if (httpAllowedHosts.some((h) => !/^[a-z0-9.-]+$/.test(h))) {
-    throw new ConfigError(`Invalid ${settingName('httpAllowedHosts')} "${allowedHosts}": give host names separated by commas, e.g. warren.example.com,broker.internal.`);
+    throw new ConfigError(
+      `Invalid ${settingName('httpAllowedHosts')} "${allowedHosts}": give host names separated by commas, e.g. warren.example.com,broker.internal.`,
+    );
   }
 
   const metricsToken = get('metricsToken');
   if (metricsToken !== undefined && !/^[\x21-\x7e]+$/.test(metricsToken)) {
-    throw new ConfigError(`Invalid ${settingName('metricsToken')}: a bearer token is printable ASCII without spaces, e.g. one made with "openssl rand -hex 32".`);
+    throw new ConfigError(
+      `Invalid ${settingName('metricsToken')}: a bearer token is printable ASCII without spaces, e.g. one made with "openssl rand -hex 32".`,
+    );
   }
   const logLevel = (get('logLevel') ?? 'info').trim().toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {

@@ -30,7 +30,11 @@ export function createLogger(options: LoggerOptions): Logger {
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: ['password', '*.password', 'body', '*.body'], censor: '[not logged]' },
   };
-  const destination = options.destination ?? ((options.pretty ?? process.stdout.isTTY === true) ? pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid' }) : pino.destination({ dest: 1, sync: true }));
+  const destination =
+    options.destination ??
+    ((options.pretty ?? process.stdout.isTTY === true)
+      ? pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid' })
+      : pino.destination({ dest: 1, sync: true }));
   return pino(settings, destination);
 }
 

@@ -57,7 +57,8 @@ async function main(): Promise<void> {
   const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
   // On a disk already full, starting needs the reserve's space (pid file, database, journal segment).
   const reserve = new DiskReserve(config.dataDir);
-  if (reserve.releaseIfDiskFull()) logger.warn({ module: 'disk' }, 'almost no space left in the data directory; gave back the disk reserve so that Warren can start');
+  if (reserve.releaseIfDiskFull())
+    logger.warn({ module: 'disk' }, 'almost no space left in the data directory; gave back the disk reserve so that Warren can start');
   const unlockDataDir = lockDataDir(config.dataDir);
 
   const db = await openMetadataDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: lines('metadata') });
@@ -145,9 +146,7 @@ async function main(): Promise<void> {
     dev: config.dev,
     log: lines('http'),
     logger: logger.child({ module: 'http' }),
-  }).catch((err) =>
-    fail(describeListenError(err, 'Console', config.host, config.httpPort, settingName('httpPort'))),
-  );
+  }).catch((err) => fail(describeListenError(err, 'Console', config.host, config.httpPort, settingName('httpPort'))));
   services.listeners.http = `${config.host}:${http.port}`;
 
   const shown = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -184,4 +183,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-main().catch((err) => fail(err instanceof ConfigError || err instanceof MetadataDbError || err instanceof DataDirInUseError || err instanceof DefinitionsLoadError ? err.message : (err as Error)?.stack ?? String(err)));
+main().catch((err) =>
+  fail(
+    err instanceof ConfigError || err instanceof MetadataDbError || err instanceof DataDirInUseError || err instanceof DefinitionsLoadError
+      ? err.message
+      : ((err as Error)?.stack ?? String(err)),
+  ),
+);

@@ -30,14 +30,14 @@ export default function OverviewPage() {
       {!live.data && <p role="status">Loading broker details…</p>}
       {info && info.alarms.length > 0 && (
         <div role="alert" className="alarm">
-          <strong>Publishers are blocked:</strong> {info.alarms.map((a) => `${a.source} alarm (${a.reason})`).join('; ')}. Consumers keep
-          running; publishing resumes when the alarm clears.
+          <strong>Publishers are blocked:</strong> {info.alarms.map((a) => `${a.source} alarm (${a.reason})`).join('; ')}. Consumers keep running; publishing
+          resumes when the alarm clears.
         </div>
       )}
       {info?.journalDamage && (
         <div role="alert" className="alarm" aria-label="Journal damage">
-          <strong>Journal damage found at start:</strong> {info.journalDamage.summary.join('; ')}. Every intact record was
-          recovered; check the disk that holds the data directory.
+          <strong>Journal damage found at start:</strong> {info.journalDamage.summary.join('; ')}. Every intact record was recovered; check the disk that holds
+          the data directory.
         </div>
       )}
       {info && (
@@ -82,7 +82,11 @@ export default function OverviewPage() {
           <MemoryChart />
         </>
       ) : (
-        me && <p className="muted">Totals above count vhosts {me.vhosts.join(', ') || '(none)'} only. Broker-wide charts are for users tagged monitoring or administrator.</p>
+        me && (
+          <p className="muted">
+            Totals above count vhosts {me.vhosts.join(', ') || '(none)'} only. Broker-wide charts are for users tagged monitoring or administrator.
+          </p>
+        )
       )}
     </section>
   );

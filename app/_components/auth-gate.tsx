@@ -26,6 +26,11 @@ export function AuthGate({ children }: { children: ReactNode }) {
       </p>
     );
   }
-  if (!me.data) return <p role="status" className="page">Checking sign-in…</p>;
+  if (!me.data)
+    return (
+      <p role="status" className="page">
+        Checking sign-in…
+      </p>
+    );
   return <>{children}</>;
 }

@@ -169,8 +169,7 @@ export function DataTable<T>(props: DataTableProps<T>) {
         <div className="toolbar">
           {props.filterLabel && (
             <label>
-              {props.filterLabel}{' '}
-              <input type="search" value={state.filter} onChange={(e) => state.setFilter(e.target.value)} />
+              {props.filterLabel} <input type="search" value={state.filter} onChange={(e) => state.setFilter(e.target.value)} />
             </label>
           )}
           {props.toolbar}

@@ -55,7 +55,10 @@ function JsonNode({ value, name }: { value: unknown; name?: string }) {
         <summary>
           {label}
           {open}
-          <span className="muted"> {entries.length} {Array.isArray(value) ? 'items' : 'keys'} </span>
+          <span className="muted">
+            {' '}
+            {entries.length} {Array.isArray(value) ? 'items' : 'keys'}{' '}
+          </span>
         </summary>
         <div className="json-children">
           {entries.map(([k, v]) => (
@@ -138,14 +141,26 @@ export function MessageViewer({ message, title }: { message: ViewedMessage; titl
         </span>
         <span role="group" aria-label="Payload view">
           {(['json', 'text', 'hex'] as const).map((v) => (
-            <button key={v} type="button" aria-pressed={view === v} className={view === v ? 'primary' : undefined} disabled={v === 'json' && !json.ok} onClick={() => setView(v)}>
+            <button
+              key={v}
+              type="button"
+              aria-pressed={view === v}
+              className={view === v ? 'primary' : undefined}
+              disabled={v === 'json' && !json.ok}
+              onClick={() => setView(v)}
+            >
               {v.toUpperCase()}
             </button>
           ))}
         </span>
         <button
           type="button"
-          onClick={() => navigator.clipboard?.writeText(view === 'hex' ? hexDump(bytes) : text).then(() => setCopied(true), () => setCopied(false))}
+          onClick={() =>
+            navigator.clipboard?.writeText(view === 'hex' ? hexDump(bytes) : text).then(
+              () => setCopied(true),
+              () => setCopied(false),
+            )
+          }
         >
           {copied ? 'Copied' : 'Copy'}
         </button>

@@ -60,7 +60,13 @@ export function RatesCharts() {
     <div>
       <div className="toolbar" role="group" aria-label="Chart range">
         {RANGES.map((r) => (
-          <button key={r.minutes} type="button" aria-pressed={range === r.minutes} className={range === r.minutes ? 'primary' : undefined} onClick={() => setRange(r.minutes)}>
+          <button
+            key={r.minutes}
+            type="button"
+            aria-pressed={range === r.minutes}
+            className={range === r.minutes ? 'primary' : undefined}
+            onClick={() => setRange(r.minutes)}
+          >
             {r.label}
           </button>
         ))}

@@ -10,7 +10,17 @@ export interface TimeLine<P> {
 }
 
 /** A live line chart over time: time on the x axis, the unit on the y axis, exact values in the tooltip and a "now" line. */
-export function TimeChart<P extends { at: number }>({ title, unit, points, lines }: { title: string; unit: string; points: P[]; lines: readonly TimeLine<P>[] }) {
+export function TimeChart<P extends { at: number }>({
+  title,
+  unit,
+  points,
+  lines,
+}: {
+  title: string;
+  unit: string;
+  points: P[];
+  lines: readonly TimeLine<P>[];
+}) {
   const latest = points[points.length - 1];
   return (
     <figure className="card chart" aria-label={title} data-points={points.length}>

@@ -24,4 +24,3 @@ export function useLive<TQueryFnData, TError, TData, TQueryKey extends QueryKey>
     retry: (failures, error) => !isNotFound(error) && failures < 1,
   });
 }
-

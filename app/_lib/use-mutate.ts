@@ -14,10 +14,7 @@ interface HasPathKey {
  * (e.g. `trpc.bindings` for a binding added from the routing page), then
  * `onSuccess` runs.
  */
-export function useMutate<TData, TError, TVariables, TContext>(
-  options: UseMutationOptions<TData, TError, TVariables, TContext>,
-  ...also: HasPathKey[]
-) {
+export function useMutate<TData, TError, TVariables, TContext>(options: UseMutationOptions<TData, TError, TVariables, TContext>, ...also: HasPathKey[]) {
   const queryClient = useQueryClient();
   return useMutation({
     ...options,

@@ -35,9 +35,22 @@ const unblockedAfterSeconds = (Date.now() - drainStarted) / 1000;
 await cch.assertQueue('probe', { durable: false });
 cch.sendToQueue('probe', Buffer.from('alive'));
 await new Promise((r) => setTimeout(r, 100));
-const aliveAfter = (await cch.get('probe', { noAck: true }) || undefined)?.content.toString() === 'alive';
+const aliveAfter = ((await cch.get('probe', { noAck: true })) || undefined)?.content.toString() === 'alive';
 await check.close();
 await conn.close().catch(() => {});
 await broker.stop();
 data.remove();
-console.log(JSON.stringify({ fault: 'small-messages', blockedReason, blockedAfterSeconds, sent, queued, brokerRssMiBAtBlock: rssAtBlock, unblocked, unblockedAfterSeconds, aliveAfter, heapOutOfMemory: broker.output.some((l) => /heap out of memory/.test(l)) }));
+console.log(
+  JSON.stringify({
+    fault: 'small-messages',
+    blockedReason,
+    blockedAfterSeconds,
+    sent,
+    queued,
+    brokerRssMiBAtBlock: rssAtBlock,
+    unblocked,
+    unblockedAfterSeconds,
+    aliveAfter,
+    heapOutOfMemory: broker.output.some((l) => /heap out of memory/.test(l)),
+  }),
+);

@@ -220,7 +220,12 @@ export class AmqpChannel {
     this.closing = true;
     this.content = Content.Idle;
     this.release();
-    this.send(writeChannelClose, { replyCode, replyText: fitShortString(replyText), classId: this.currentMethod >>> 16, methodId: this.currentMethod & 0xffff });
+    this.send(writeChannelClose, {
+      replyCode,
+      replyText: fitShortString(replyText),
+      classId: this.currentMethod >>> 16,
+      methodId: this.currentMethod & 0xffff,
+    });
   }
 
   /** Engine side of closing: cancel consumers, requeue unacked, drop the reply-to address. */

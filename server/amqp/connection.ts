@@ -118,10 +118,7 @@ export class AmqpConnection {
     this.peerAddress = socket.remoteAddress ?? 'unknown';
     this.frameMax = server.frameMax;
     this.channelMax = server.channelMax;
-    this.parser = new FrameParser(
-      { protocolHeader: (h) => this.protocolHeader(h), frame: (t, c, p) => this.frame(t, c, p) },
-      server.frameMax,
-    );
+    this.parser = new FrameParser({ protocolHeader: (h) => this.protocolHeader(h), frame: (t, c, p) => this.frame(t, c, p) }, server.frameMax);
     this.writer = new SocketWriter(
       socket,
       () => this.writableChanged(),

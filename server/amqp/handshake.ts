@@ -61,8 +61,7 @@ export function isLoopback(address: string): boolean {
 }
 
 /** The default user store for now: guest/guest, from loopback only. */
-export const guestFromLoopback: Authenticate = (user, password, peerAddress) =>
-  user === 'guest' && password === 'guest' && isLoopback(peerAddress);
+export const guestFromLoopback: Authenticate = (user, password, peerAddress) => user === 'guest' && password === 'guest' && isLoopback(peerAddress);
 
 /** True when the client announced a capability in its client-properties. */
 export function clientHas(clientProperties: FieldTable, capability: string): boolean {

@@ -23,13 +23,16 @@ export class Heartbeat {
   private readonly timer: NodeJS.Timeout;
 
   constructor(seconds: number, peer: HeartbeatPeer) {
-    this.timer = setInterval(() => {
-      if (!this.sentSinceTick) peer.sendHeartbeat();
-      this.sentSinceTick = false;
-      if (this.receivedSinceTick || peer.paused()) this.silentTicks = 0;
-      else if (++this.silentTicks >= SILENT_TICKS) peer.silent();
-      this.receivedSinceTick = false;
-    }, (seconds * 1000) / 2);
+    this.timer = setInterval(
+      () => {
+        if (!this.sentSinceTick) peer.sendHeartbeat();
+        this.sentSinceTick = false;
+        if (this.receivedSinceTick || peer.paused()) this.silentTicks = 0;
+        else if (++this.silentTicks >= SILENT_TICKS) peer.silent();
+        this.receivedSinceTick = false;
+      },
+      (seconds * 1000) / 2,
+    );
     this.timer.unref();
   }
 

@@ -115,7 +115,14 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
     const { files } = opts.tls;
     const makeTls = () => {
       const server = createTlsServer(
-        { cert: files.cert, key: files.key, ca: files.ca, requestCert: files.ca !== undefined, rejectUnauthorized: files.ca !== undefined, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS },
+        {
+          cert: files.cert,
+          key: files.key,
+          ca: files.ca,
+          requestCert: files.ca !== undefined,
+          rejectUnauthorized: files.ca !== undefined,
+          handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
+        },
         (socket) => {
           socket.setNoDelay(true);
           accept(socket);
@@ -139,7 +146,8 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
     const was = alarms.get(source);
     if (reason === null) alarms.delete(source);
     else alarms.set(source, reason);
-    if (reason !== null && was === undefined) context.logger.warn({ event: 'alarm.raised', alarm: source, reason }, `${source} alarm: ${reason}, publishers blocked`);
+    if (reason !== null && was === undefined)
+      context.logger.warn({ event: 'alarm.raised', alarm: source, reason }, `${source} alarm: ${reason}, publishers blocked`);
     if (reason === null && was !== undefined) context.logger.info({ event: 'alarm.cleared', alarm: source }, `${source} alarm cleared`);
     const blockedReason = alarms.size === 0 ? null : [...alarms.values()].join('; ');
     if (blockedReason === context.blockedReason) return;

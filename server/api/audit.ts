@@ -24,7 +24,15 @@ export interface AuditActor {
 export async function recordAudit(actor: AuditActor, entry: AuditInput): Promise<void> {
   const logger = actor.services.logger ?? defaultLogger();
   logger.info(
-    { module: 'audit', event: 'audit', action: entry.action, target: entry.target, user: actor.user.name, peer: actor.peerAddress, details: entry.details ?? {} },
+    {
+      module: 'audit',
+      event: 'audit',
+      action: entry.action,
+      target: entry.target,
+      user: actor.user.name,
+      peer: actor.peerAddress,
+      details: entry.details ?? {},
+    },
     `${actor.user.name} from ${actor.peerAddress}: ${entry.action} ${entry.target}`,
   );
   await actor.services.db.prisma.auditEntry.create({

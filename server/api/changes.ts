@@ -56,7 +56,11 @@ export async function takeMessages(actor: AuditActor, vhost: string, name: strin
     return out;
   });
   if (mode !== 'requeue' && taken.length > 0) {
-    await recordAudit(actor, { action: mode === 'ack' ? 'queue.get-ack' : 'queue.get-reject', target: queueTarget(vhost, name), details: { removed: taken.length } });
+    await recordAudit(actor, {
+      action: mode === 'ack' ? 'queue.get-ack' : 'queue.get-reject',
+      target: queueTarget(vhost, name),
+      details: { removed: taken.length },
+    });
   }
   return taken;
 }

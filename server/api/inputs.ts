@@ -18,7 +18,11 @@ export const queueRef = z.object({ vhost: vhostName, name: objectName.min(1, 'Gi
 export const headerRows = z
   .array(
     z
-      .object({ key: shortString('The header name').min(1, 'A header needs a name'), value: z.string(), type: z.enum(['string', 'number', 'boolean']).default('string') })
+      .object({
+        key: shortString('The header name').min(1, 'A header needs a name'),
+        value: z.string(),
+        type: z.enum(['string', 'number', 'boolean']).default('string'),
+      })
       .refine((r) => r.type !== 'number' || (r.value.trim() !== '' && Number.isFinite(Number(r.value))), {
         message: 'This header is typed as a number: give digits, e.g. 3 or 2.5',
         path: ['value'],
@@ -44,10 +48,7 @@ export const messageProperties = z
     priority: z.number().int().min(0).max(255).optional(),
     correlationId: shortString('The correlation id').optional(),
     replyTo: shortString('Reply-to').optional(),
-    expiration: z
-      .string()
-      .regex(/^\d+$/, 'Expiration is a number of milliseconds, e.g. 60000')
-      .optional(),
+    expiration: z.string().regex(/^\d+$/, 'Expiration is a number of milliseconds, e.g. 60000').optional(),
     messageId: shortString('The message id').optional(),
     type: shortString('The type').optional(),
     appId: shortString('The app id').optional(),

@@ -4,11 +4,7 @@
  * live tRPC subscriptions. Values that arrive while the consumer is busy are
  * queued; the queue is bounded so a stalled browser cannot grow memory.
  */
-export async function* listen<T>(
-  subscribe: (fn: (value: T) => void) => () => void,
-  signal: AbortSignal | undefined,
-  maxQueued = 120,
-): AsyncGenerator<T> {
+export async function* listen<T>(subscribe: (fn: (value: T) => void) => () => void, signal: AbortSignal | undefined, maxQueued = 120): AsyncGenerator<T> {
   const queue: T[] = [];
   let wake: (() => void) | undefined;
   const unsubscribe = subscribe((value) => {

@@ -11,13 +11,7 @@ export interface MessageView {
   payloadBase64: string;
 }
 
-export function messageView(m: {
-  exchange: string;
-  routingKey: string;
-  redelivered: boolean;
-  properties: MessageProperties;
-  body: Buffer;
-}): MessageView {
+export function messageView(m: { exchange: string; routingKey: string; redelivered: boolean; properties: MessageProperties; body: Buffer }): MessageView {
   return {
     exchange: m.exchange,
     routingKey: m.routingKey,

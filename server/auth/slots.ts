@@ -22,7 +22,8 @@ export class Slots {
       return await task();
     } finally {
       const next = this.waiting.shift();
-      if (next) next(); // the slot passes on: `running` stays the same
+      if (next)
+        next(); // the slot passes on: `running` stays the same
       else this.running--;
     }
   }

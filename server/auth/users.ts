@@ -150,7 +150,13 @@ export class Users {
   /** Every user with the stored form of their password hash (`<scheme>$<hash>`, see passwords.ts): for a definitions export. */
   async listWithPasswordHashes(): Promise<(UserInfo & { passwordHash: string })[]> {
     const rows = await this.db.prisma.user.findMany({ orderBy: { name: 'asc' } });
-    return rows.map((r) => ({ name: r.name, tags: parseTags(r.tags), hashing: hashingOf(r.passwordHash), createdAt: r.createdAt.getTime(), passwordHash: r.passwordHash }));
+    return rows.map((r) => ({
+      name: r.name,
+      tags: parseTags(r.tags),
+      hashing: hashingOf(r.passwordHash),
+      createdAt: r.createdAt.getTime(),
+      passwordHash: r.passwordHash,
+    }));
   }
 
   /** A new user; the stored hash may be given instead of a password (an imported RabbitMQ hash). */

@@ -86,9 +86,7 @@ export interface Requester {
 const NO_OPTIONS: PublishOptions = {};
 const UNROUTABLE: PublishResult = Object.freeze({ routed: 0, unroutable: true, confirm: 'ack' });
 /** Shared results for the common outcomes, so a transient publish allocates only its Message. */
-const ACKED: PublishResult[] = Array.from({ length: 64 }, (_, routed) =>
-  Object.freeze({ routed, unroutable: false, confirm: 'ack' as const }),
-);
+const ACKED: PublishResult[] = Array.from({ length: 64 }, (_, routed) => Object.freeze({ routed, unroutable: false, confirm: 'ack' as const }));
 
 export class Broker {
   readonly store: Store;
@@ -150,7 +148,9 @@ export class Broker {
     this.retries = new RetryConsole(this.engine);
     this.deadLetters = new DeadLetterConsole(this.engine);
     this.search = new MessageSearch(this.engine);
-    this.queueTools = new QueueTools(this.engine, this.search, (vhost, exchange, routingKey, properties, body) => this.publish(vhost, exchange, routingKey, properties, body));
+    this.queueTools = new QueueTools(this.engine, this.search, (vhost, exchange, routingKey, properties, body) =>
+      this.publish(vhost, exchange, routingKey, properties, body),
+    );
     this.onFault = options.onFault ?? ((what, error) => console.error(`broker: ${what}`, error));
     this.scheduler = new Scheduler(this.now, (error) => this.fault('a timer (message expiry, retry or idle queue) failed', error));
     this.scheduled = new ScheduleConsole(this.engine, this.scheduler);
@@ -445,7 +445,8 @@ export class Broker {
     name: string,
     definition: { autoDelete: boolean; arguments: FieldTable },
   ): { dropped: string[]; refusal: string | null } {
-    const declare = (args: FieldTable) => this.declareQueue(vhost, name, { durable: true, autoDelete: definition.autoDelete, arguments: args, fromStore: true });
+    const declare = (args: FieldTable) =>
+      this.declareQueue(vhost, name, { durable: true, autoDelete: definition.autoDelete, arguments: args, fromStore: true });
     try {
       declare(definition.arguments);
       return { dropped: [], refusal: null };
@@ -510,7 +511,15 @@ export class Broker {
   listQueueSummaries(vhost?: string): QueueSummary[] {
     const out: QueueSummary[] = [];
     for (const q of this.queuesOf(vhost)) {
-      out.push({ vhost: q.vhost, name: q.name, type: q.config.type, ready: q.messageCount, unacked: q.unackedCount, readyBytes: q.readyBytes, consumers: q.consumerCount });
+      out.push({
+        vhost: q.vhost,
+        name: q.name,
+        type: q.config.type,
+        ready: q.messageCount,
+        unacked: q.unackedCount,
+        readyBytes: q.readyBytes,
+        consumers: q.consumerCount,
+      });
     }
     return out;
   }
@@ -519,7 +528,16 @@ export class Broker {
   queueFigures(): QueueFigures[] {
     const out: QueueFigures[] = [];
     for (const q of this.queuesOf(undefined)) {
-      out.push({ vhost: q.vhost, name: q.name, type: q.config.type, ready: q.messageCount, unacked: q.unackedCount, readyBytes: q.readyBytes, consumers: q.consumerCount, counters: q.counters });
+      out.push({
+        vhost: q.vhost,
+        name: q.name,
+        type: q.config.type,
+        ready: q.messageCount,
+        unacked: q.unackedCount,
+        readyBytes: q.readyBytes,
+        consumers: q.consumerCount,
+        counters: q.counters,
+      });
     }
     return out;
   }
@@ -558,7 +576,9 @@ export class Broker {
 
   /** Ready messages from `offset` (default 0), at most `limit`, without consuming or reordering. */
   browseQueue(vhost: string, name: string, options: { offset?: number; limit: number }): BrowsedMessage[] {
-    return this.vhost(vhost).queue(name).browse(options.offset ?? 0, options.limit);
+    return this.vhost(vhost)
+      .queue(name)
+      .browse(options.offset ?? 0, options.limit);
   }
 
   /**
@@ -622,7 +642,6 @@ export class Broker {
     });
     return purged;
   }
-
 
   // ---- policies --------------------------------------------------------------
 
@@ -703,7 +722,11 @@ export class Broker {
         engine.returned += e.counters.returned;
       }
     }
-    return computeTotals(vhosts, [...this.connections.values()].filter((c) => visible(c.vhost)), engine);
+    return computeTotals(
+      vhosts,
+      [...this.connections.values()].filter((c) => visible(c.vhost)),
+      engine,
+    );
   }
 
   /** A fault the engine contained: counted and reported, never thrown at the caller. */
@@ -728,7 +751,14 @@ export class Broker {
   // ---- internals -------------------------------------------------------------
 
   /** A message published with a delay: held by its exchange until due; confirmed once the store has it, when it does. */
-  private holdScheduled(source: Exchange, routingKey: string, properties: MessageProperties, body: Buffer, dueAt: number, onConfirm: ((ack: boolean) => void) | undefined): PublishResult {
+  private holdScheduled(
+    source: Exchange,
+    routingKey: string,
+    properties: MessageProperties,
+    body: Buffer,
+    dueAt: number,
+    onConfirm: ((ack: boolean) => void) | undefined,
+  ): PublishResult {
     const message = new Message(++this.messageCounter, source.name, routingKey, properties, body);
     if (!this.scheduled.hold(source, message, dueAt)) return ACKED[0]!;
     this.store.flush((error) => onConfirm?.(error === undefined));

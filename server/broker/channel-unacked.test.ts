@@ -12,7 +12,11 @@ describe('unacked deliveries of a busy channel', () => {
     broker = s.broker;
     const channel = s.channel;
     broker.declareQueue('/', 'q');
-    publishTexts(broker, 'q', Array.from({ length: 3000 }, (_, i) => String(i)));
+    publishTexts(
+      broker,
+      'q',
+      Array.from({ length: 3000 }, (_, i) => String(i)),
+    );
     channel.qos(100, false);
     const c = collector();
     channel.consume('q', {}, c.deliver);
@@ -37,7 +41,11 @@ describe('unacked deliveries of a busy channel', () => {
     broker = s.broker;
     const channel = s.channel;
     broker.declareQueue('/', 'q');
-    publishTexts(broker, 'q', Array.from({ length: 5000 }, (_, i) => String(i)));
+    publishTexts(
+      broker,
+      'q',
+      Array.from({ length: 5000 }, (_, i) => String(i)),
+    );
     channel.qos(100, false);
     const c = collector();
     channel.consume('q', {}, c.deliver);

@@ -14,15 +14,7 @@ import type { GlobalCounters } from './global-counters';
 import type { Message } from './message';
 import type { Queue } from './queue/queue';
 import { checkConsumeArguments } from './queue/queue-arguments';
-import type {
-  CancelFn,
-  ConsumeOptions,
-  DeliverFn,
-  Delivery,
-  MessageProperties,
-  PublishOptions,
-  PublishResult,
-} from './types';
+import type { CancelFn, ConsumeOptions, DeliverFn, Delivery, MessageProperties, PublishOptions, PublishResult } from './types';
 import { Unacked } from './unacked';
 
 const NO_OPTIONS: PublishOptions = {};
@@ -133,20 +125,11 @@ export class Channel {
    * connection's user and the expiration property (406), then Broker.publish
    * on the connection's vhost.
    */
-  publish(
-    exchange: string,
-    routingKey: string,
-    properties: MessageProperties,
-    body: Buffer,
-    options: PublishOptions = NO_OPTIONS,
-  ): PublishResult {
+  publish(exchange: string, routingKey: string, properties: MessageProperties, body: Buffer, options: PublishOptions = NO_OPTIONS): PublishResult {
     this.assertOpen();
     const userId = properties.userId;
     if (userId !== undefined && userId !== this.connection.info.user) {
-      throw new BrokerError(
-        'PRECONDITION_FAILED',
-        `user_id property set to '${userId}' but authenticated user was '${this.connection.info.user}'`,
-      );
+      throw new BrokerError('PRECONDITION_FAILED', `user_id property set to '${userId}' but authenticated user was '${this.connection.info.user}'`);
     }
     const expiration = properties.expiration;
     if (expiration !== undefined && !/^\d+$/.test(expiration)) {

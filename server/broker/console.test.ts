@@ -123,7 +123,17 @@ describe('console operations', () => {
       consumers: 1,
       counters: { published: 2, delivered: 3, redelivered: 1, acked: 2, rejected: 0, deadLettered: 0, expired: 0, dropped: 0 },
     });
-    expect(broker.totals()).toMatchObject({ vhosts: 1, connections: 1, channels: 1, consumers: 1, queues: 1, exchanges: 6, published: 2, delivered: 3, acked: 2 });
+    expect(broker.totals()).toMatchObject({
+      vhosts: 1,
+      connections: 1,
+      channels: 1,
+      consumers: 1,
+      queues: 1,
+      exchanges: 6,
+      published: 2,
+      delivered: 3,
+      acked: 2,
+    });
   });
 
   it('traces a message through bindings, exchange bindings and the alternate exchange', () => {
@@ -154,7 +164,7 @@ describe('console operations', () => {
     expect(broker.trace('/', '', 'nope')).toMatchObject({ queues: [], unroutable: true });
   });
 
-  it('lists bindings including the default exchange\'s implicit ones', () => {
+  it("lists bindings including the default exchange's implicit ones", () => {
     broker = new Broker();
     broker.declareQueue('/', 'q');
     broker.bindQueue('/', 'q', 'amq.topic', 'a.*');

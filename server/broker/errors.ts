@@ -76,32 +76,16 @@ export function argumentValue(value: unknown): string {
 }
 
 /** Redeclare with a different property or argument; pass rendered values (quoted / argumentValue). */
-export function inequivalentArg(
-  kind: 'queue' | 'exchange',
-  name: string,
-  vhost: string,
-  arg: string,
-  received: string,
-  current: string,
-): BrokerError {
+export function inequivalentArg(kind: 'queue' | 'exchange', name: string, vhost: string, arg: string, received: string, current: string): BrokerError {
   return new BrokerError(
     'PRECONDITION_FAILED',
-    `inequivalent arg '${arg}' for ${resourceName(kind, name, vhost)}: ` +
-      `received ${received} but current is ${current}`,
+    `inequivalent arg '${arg}' for ${resourceName(kind, name, vhost)}: ` + `received ${received} but current is ${current}`,
   );
 }
 
 /** A declare argument with a bad value, e.g. "{value_negative,-1}". */
-export function invalidArg(
-  queue: string,
-  vhost: string,
-  arg: string,
-  reason: string,
-): BrokerError {
-  return new BrokerError(
-    'PRECONDITION_FAILED',
-    `invalid arg '${arg}' for ${resourceName('queue', queue, vhost)}: ${reason}`,
-  );
+export function invalidArg(queue: string, vhost: string, arg: string, reason: string): BrokerError {
+  return new BrokerError('PRECONDITION_FAILED', `invalid arg '${arg}' for ${resourceName('queue', queue, vhost)}: ${reason}`);
 }
 
 export function unknownDeliveryTag(tag: number): BrokerError {

@@ -25,7 +25,10 @@ describe('a dead-lettering that throws during expiry', () => {
     const faults: string[] = [];
     broker = new Broker({ now: () => now, store: failingStore('dead'), onFault: (what) => faults.push(what) });
     broker.declareQueue('/', 'dead', { durable: true });
-    broker.declareQueue('/', 'ttl-dlx', { durable: true, arguments: { 'x-message-ttl': 100, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'dead' } });
+    broker.declareQueue('/', 'ttl-dlx', {
+      durable: true,
+      arguments: { 'x-message-ttl': 100, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'dead' },
+    });
     broker.declareQueue('/', 'ttl-plain', { durable: true, arguments: { 'x-message-ttl': 100 } });
     broker.publish('/', '', 'ttl-dlx', { deliveryMode: 2 }, Buffer.from('stays'));
     broker.publish('/', '', 'ttl-plain', { deliveryMode: 2 }, Buffer.from('expires'));

@@ -51,7 +51,7 @@ export function sameFieldValue(a: unknown, b: unknown): boolean {
 /** JSON with sorted keys so equal tables give equal strings. */
 export function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') {
-    return typeof value === 'bigint' ? `${value}n` : JSON.stringify(value) ?? 'null';
+    return typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? 'null');
   }
   if (Buffer.isBuffer(value)) return `b64:${value.toString('base64')}`;
   if (value instanceof Date) return `date:${value.getTime()}`;

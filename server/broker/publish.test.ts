@@ -64,14 +64,23 @@ describe('recovery', () => {
     broker.publish('/', '', 'ttl', { deliveryMode: 2 }, Buffer.from('queue ttl'));
     broker.publish('/', '', 'plain', { deliveryMode: 2, expiration: '500' }, Buffer.from('own ttl'));
     broker.publish('/', '', 'plain', { deliveryMode: 2 }, Buffer.from('forever'));
-    expect(store.events.filter((e) => e.startsWith('msg+'))).toEqual(['msg+ ttl#1 queue ttl until 1002000', 'msg+ plain#1 own ttl until 1000500', 'msg+ plain#2 forever']);
+    expect(store.events.filter((e) => e.startsWith('msg+'))).toEqual([
+      'msg+ ttl#1 queue ttl until 1002000',
+      'msg+ plain#1 own ttl until 1000500',
+      'msg+ plain#2 forever',
+    ]);
 
     broker.close();
     now = 1_001_000;
     broker = new Broker({ store: new RecordingStore(), now: () => now });
     broker.declareQueue('/', 'ttl', { durable: true, arguments: { 'x-message-ttl': 2000 } });
     broker.declareQueue('/', 'plain', { durable: true });
-    const stored = (body: string, expiration?: string) => ({ exchange: '', routingKey: '', properties: { deliveryMode: 2, expiration }, body: Buffer.from(body) });
+    const stored = (body: string, expiration?: string) => ({
+      exchange: '',
+      routingKey: '',
+      properties: { deliveryMode: 2, expiration },
+      body: Buffer.from(body),
+    });
     broker.restoreMessage('/', 'ttl', 1, stored('queue ttl'), 0, 1_002_000);
     broker.restoreMessage('/', 'ttl', 2, stored('written before deadlines were stored'), 0, 0);
     broker.restoreMessage('/', 'ttl', 3, stored('also without a deadline'), 0, 0);

@@ -35,9 +35,20 @@ describe('the short-string rule', () => {
     broker = new Broker();
     const name = 'w'.repeat(252);
     expect(() => broker.declareQueue('/', name)).not.toThrow();
-    expectBrokerError(() => broker.declareQueue('/', `${name}2`, { arguments: { 'x-retry-tiers': ['1s'] } }), 406, /dead-letter queue name 'w+…' that queue 'w+…' needs is 257 bytes/);
     expectBrokerError(
-      () => broker.setPolicy('/', { name: 'p', pattern: '.*', applyTo: 'queues', priority: 0, definition: { 'dead-letter-exchange': '', 'dead-letter-routing-key': 'r'.repeat(300) } }),
+      () => broker.declareQueue('/', `${name}2`, { arguments: { 'x-retry-tiers': ['1s'] } }),
+      406,
+      /dead-letter queue name 'w+…' that queue 'w+…' needs is 257 bytes/,
+    );
+    expectBrokerError(
+      () =>
+        broker.setPolicy('/', {
+          name: 'p',
+          pattern: '.*',
+          applyTo: 'queues',
+          priority: 0,
+          definition: { 'dead-letter-exchange': '', 'dead-letter-routing-key': 'r'.repeat(300) },
+        }),
       406,
       /dead-letter-routing-key.*300 bytes/,
     );

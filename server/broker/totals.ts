@@ -15,12 +15,7 @@ export interface EngineCounters {
   faults: number;
 }
 
-export function computeTotals(
-  vhosts: Iterable<Vhost>,
-  connections: Iterable<Connection>,
-  engine: EngineCounters,
-  retired?: QueueCounters,
-): BrokerTotals {
+export function computeTotals(vhosts: Iterable<Vhost>, connections: Iterable<Connection>, engine: EngineCounters, retired?: QueueCounters): BrokerTotals {
   const totals: BrokerTotals = {
     vhosts: 0,
     connections: 0,

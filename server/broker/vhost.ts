@@ -6,15 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Binding, bindingKey, type Destination } from './binding';
 import type { Connection } from './connection';
-import {
-  argumentValue,
-  BrokerError,
-  inequivalentArg,
-  notFound,
-  quoted,
-  resourceLocked,
-  resourceName,
-} from './errors';
+import { argumentValue, BrokerError, inequivalentArg, notFound, quoted, resourceLocked, resourceName } from './errors';
 import { DefaultExchange } from './exchange/default';
 import { DelayedExchange } from './exchange/delayed';
 import type { Exchange } from './exchange/exchange';
@@ -57,7 +49,6 @@ const PREDECLARED: [string, string][] = [
   ['amq.headers', 'headers'],
   ['amq.match', 'headers'],
 ];
-
 
 export class Vhost implements QueueHost {
   readonly exchanges = new Map<string, Exchange>();
@@ -123,8 +114,7 @@ export class Vhost implements QueueHost {
       arguments: options.arguments ?? {},
     };
     if (existing) {
-      const fail = (arg: string, received: unknown, current: unknown) =>
-        inequivalentArg('exchange', name, this.name, arg, quoted(received), quoted(current));
+      const fail = (arg: string, received: unknown, current: unknown) => inequivalentArg('exchange', name, this.name, arg, quoted(received), quoted(current));
       if (existing.type !== type) throw fail('type', type, existing.type);
       if (existing.settings.durable !== settings.durable) throw fail('durable', settings.durable, existing.settings.durable);
       if (existing.settings.autoDelete !== settings.autoDelete) throw fail('auto_delete', settings.autoDelete, existing.settings.autoDelete);
@@ -254,7 +244,7 @@ export class Vhost implements QueueHost {
   /** Creates and registers a queue whose name and settings were checked. */
   private addQueue(name: string, settings: QueueSettings, connection?: Connection): Queue {
     const config = queueConfigFor(this.name, name, settings, this.policies.match('queue', name));
-    const queue = createQueue(this, this.name, name, settings, config, settings.exclusive ? connection ?? null : null);
+    const queue = createQueue(this, this.name, name, settings, config, settings.exclusive ? (connection ?? null) : null);
     this.queues.set(name, queue);
     if (queue.owner) queue.owner.exclusiveQueues.add(queue);
     if (settings.durable) this.store.queueDeclared({ vhost: this.name, name, type: config.type, ...settings });

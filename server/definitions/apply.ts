@@ -31,7 +31,9 @@ export async function applyChanges(services: DefinitionsServices, changes: Chang
       try {
         undo.push(await make(services, change));
       } catch (error) {
-        throw new ImportStopped(`stopped at ${describe(change)}: ${error instanceof Error ? error.message : String(error)}; everything the import had made was undone, nothing is changed`);
+        throw new ImportStopped(
+          `stopped at ${describe(change)}: ${error instanceof Error ? error.message : String(error)}; everything the import had made was undone, nothing is changed`,
+        );
       }
       if ((index + 1) % SLICE === 0) {
         await services.broker.stored();

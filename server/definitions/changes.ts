@@ -14,7 +14,16 @@ export type Change =
   | { type: 'permission'; user: string; vhost: string; patterns: PermissionPatterns }
   | { type: 'topic permission'; entry: TopicPermissionEntry }
   | { type: 'policy'; vhost: string; policy: PolicyDefinition }
-  | { type: 'exchange'; vhost: string; name: string; exchangeType: ExchangeType; durable: boolean; autoDelete: boolean; internal: boolean; arguments: FieldTable }
+  | {
+      type: 'exchange';
+      vhost: string;
+      name: string;
+      exchangeType: ExchangeType;
+      durable: boolean;
+      autoDelete: boolean;
+      internal: boolean;
+      arguments: FieldTable;
+    }
   | { type: 'queue'; vhost: string; name: string; durable: boolean; autoDelete: boolean; arguments: FieldTable }
   | { type: 'binding'; vhost: string; source: string; destination: string; destinationType: 'queue' | 'exchange'; routingKey: string; arguments: FieldTable };
 

@@ -38,12 +38,32 @@ export async function exportDefinitions(services: DefinitionsServices, vhost?: s
     .listExchanges(vhost)
     .filter((e) => e.name !== '' && !e.name.startsWith('amq.'))
     .sort(byName)
-    .map((e) => ({ ...where(e.vhost), name: e.name, type: e.type, durable: e.durable, auto_delete: e.autoDelete, internal: e.internal, arguments: plainJson(e.arguments) }));
-  const exclusive = new Set(broker.listQueues(vhost).filter((q) => q.exclusive).map((q) => `${q.vhost}\0${q.name}`));
+    .map((e) => ({
+      ...where(e.vhost),
+      name: e.name,
+      type: e.type,
+      durable: e.durable,
+      auto_delete: e.autoDelete,
+      internal: e.internal,
+      arguments: plainJson(e.arguments),
+    }));
+  const exclusive = new Set(
+    broker
+      .listQueues(vhost)
+      .filter((q) => q.exclusive)
+      .map((q) => `${q.vhost}\0${q.name}`),
+  );
   const bindings = broker
     .listBindings(vhost)
     .filter((b) => b.source !== '' && !(b.destinationType === 'queue' && exclusive.has(`${b.vhost}\0${b.destination}`)))
-    .map((b) => ({ ...where(b.vhost), source: b.source, destination: b.destination, destination_type: b.destinationType, routing_key: b.routingKey, arguments: plainJson(b.arguments) }))
+    .map((b) => ({
+      ...where(b.vhost),
+      source: b.source,
+      destination: b.destination,
+      destination_type: b.destinationType,
+      routing_key: b.routingKey,
+      arguments: plainJson(b.arguments),
+    }))
     .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
   const head = { rabbit_version: FORMAT_VERSION, rabbitmq_version: FORMAT_VERSION, product_name: 'Warren', product_version: services.version };

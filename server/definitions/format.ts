@@ -102,7 +102,10 @@ export const fileShape = z.strictObject({
   rabbitmq_version: z.string().optional(),
   product_name: z.string().optional(),
   product_version: z.string().optional(),
-  ...(Object.fromEntries(Object.keys(ENTRY).map((section) => [section, z.array(z.unknown()).default([])])) as Record<keyof typeof ENTRY, z.ZodDefault<z.ZodArray<z.ZodUnknown>>>),
+  ...(Object.fromEntries(Object.keys(ENTRY).map((section) => [section, z.array(z.unknown()).default([])])) as Record<
+    keyof typeof ENTRY,
+    z.ZodDefault<z.ZodArray<z.ZodUnknown>>
+  >),
 });
 
 export type DefinitionsFile = { rabbit_version?: string; rabbitmq_version?: string } & { [S in keyof typeof ENTRY]: z.infer<(typeof ENTRY)[S]>[] };

@@ -41,7 +41,11 @@ async function importNow(services: DefinitionsServices, text: string, options: I
   const changes = items.filter((i) => i.apply && i.change !== undefined);
   const named = new Map(changes.map((i) => [i.change!, i.line.object]));
   try {
-    await applyChanges(services, changes.map((i) => i.change!), (change) => named.get(change) ?? change.type);
+    await applyChanges(
+      services,
+      changes.map((i) => i.change!),
+      (change) => named.get(change) ?? change.type,
+    );
   } catch (error) {
     if (!(error instanceof ImportStopped)) throw error;
     return buildReport([...lines, { kind: 'file', object: 'the import', outcome: 'error', detail: error.message }], version, false);

@@ -26,7 +26,10 @@ export async function parseDefinitions(text: string, vhost?: string): Promise<Pa
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    return { ok: false, lines: [fileError(`is not JSON (${(error as Error).message}): export the definitions again, e.g. with rabbitmqctl export_definitions file.json`)] };
+    return {
+      ok: false,
+      lines: [fileError(`is not JSON (${(error as Error).message}): export the definitions again, e.g. with rabbitmqctl export_definitions file.json`)],
+    };
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, lines: [fileError('is not a definitions file: it must be one JSON object with lists such as "queues" and "exchanges"')] };
@@ -44,7 +47,8 @@ export async function parseDefinitions(text: string, vhost?: string): Promise<Pa
     for (const [index, entry] of top.data[section].entries()) {
       const result = ENTRY[section].safeParse(entry);
       if (result.success) entries.push(result.data);
-      else for (const issue of result.error.issues) problems.push(issueLine(raw as Record<string, unknown>, { ...issue, path: [section, index, ...issue.path] }));
+      else
+        for (const issue of result.error.issues) problems.push(issueLine(raw as Record<string, unknown>, { ...issue, path: [section, index, ...issue.path] }));
       if (++checked % SLICE === 0) await yieldToEventLoop();
     }
     (file as Record<Section, unknown[]>)[section] = entries;
@@ -82,7 +86,9 @@ function issueLine(raw: Record<string, unknown>, issue: Issue): ReportLine {
   const known = SECTIONS.includes(section as Section);
   if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
     const keys = issue.keys ?? [];
-    return fileError(`has unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}: a RabbitMQ definitions file has ${['rabbit_version', ...SECTIONS].join(', ')}; remove or rename ${keys.length > 1 ? 'them' : 'it'}`);
+    return fileError(
+      `has unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}: a RabbitMQ definitions file has ${['rabbit_version', ...SECTIONS].join(', ')}; remove or rename ${keys.length > 1 ? 'them' : 'it'}`,
+    );
   }
   if (!known || typeof index !== 'number') {
     return fileError(`"${String(section)}" ${issue.message.toLowerCase()}: it must be a list of objects`);
@@ -94,7 +100,17 @@ function issueLine(raw: Record<string, unknown>, issue: Issue): ReportLine {
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys ?? [];
     const where = field === '' ? '' : ` in "${field}"`;
-    return { kind: KIND_OF[s], object, outcome: 'error', detail: `has unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}${where}: remove ${keys.length > 1 ? 'them' : 'it'} or correct the spelling` };
+    return {
+      kind: KIND_OF[s],
+      object,
+      outcome: 'error',
+      detail: `has unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}${where}: remove ${keys.length > 1 ? 'them' : 'it'} or correct the spelling`,
+    };
   }
-  return { kind: KIND_OF[s], object, outcome: 'error', detail: `"${field || 'entry'}": ${issue.message.replace(/^Invalid input: /, '')}; correct it in the file` };
+  return {
+    kind: KIND_OF[s],
+    object,
+    outcome: 'error',
+    detail: `"${field || 'entry'}": ${issue.message.replace(/^Invalid input: /, '')}; correct it in the file`,
+  };
 }

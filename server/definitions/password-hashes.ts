@@ -28,13 +28,19 @@ export function secretFromFile(user: { password_hash?: string; password?: string
     const bytes = Buffer.from(hash, 'base64');
     const expected = RABBIT_HASH_BYTES[algorithm as RabbitHashing];
     if (hash !== '' && (bytes.length !== expected || bytes.toString('base64') !== hash)) {
-      return { ok: false, problem: `"password_hash" is not a ${algorithm} hash (base64 of ${expected} bytes): export the user again from RabbitMQ, or give a "password" instead` };
+      return {
+        ok: false,
+        problem: `"password_hash" is not a ${algorithm} hash (base64 of ${expected} bytes): export the user again from RabbitMQ, or give a "password" instead`,
+      };
     }
     return { ok: true, secret: { passwordHash: importedRabbitHash(algorithm as RabbitHashing, hash) } };
   }
   if (algorithm === WARREN_SCRYPT) {
     if (!/^\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/.test(hash)) {
-      return { ok: false, problem: `"password_hash" is not a ${WARREN_SCRYPT} hash (N$r$p$salt$hash): export the user again from Warren, or give a "password" instead` };
+      return {
+        ok: false,
+        problem: `"password_hash" is not a ${WARREN_SCRYPT} hash (N$r$p$salt$hash): export the user again from Warren, or give a "password" instead`,
+      };
     }
     return { ok: true, secret: { passwordHash: `scrypt$${hash}` } };
   }

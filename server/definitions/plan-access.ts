@@ -45,16 +45,25 @@ export async function planUsers(file: DefinitionsFile, state: CurrentState): Pro
     const all = tagList(user.tags);
     const tags = all.filter((t) => (USER_TAGS as readonly string[]).includes(t));
     const dropped = all.filter((t) => !tags.includes(t));
-    const notes = dropped.length === 0 ? [] : [`tag${dropped.length > 1 ? 's' : ''} ${dropped.map((t) => `'${t}'`).join(', ')} left out: Warren's tags are ${USER_TAGS.join(', ')}`];
+    const notes =
+      dropped.length === 0
+        ? []
+        : [`tag${dropped.length > 1 ? 's' : ''} ${dropped.map((t) => `'${t}'`).join(', ')} left out: Warren's tags are ${USER_TAGS.join(', ')}`];
     if (Object.keys(user.limits ?? {}).length > 0) notes.push('user limits are not kept: Warren has none');
     const existing = state.users.get(user.name);
     if (existing === undefined) {
-      items.push({ line: { ...line, outcome: 'created', detail: notes.join('; ') || undefined }, change: { type: 'user', name: user.name, secret: secret.secret, tags }, apply: true });
+      items.push({
+        line: { ...line, outcome: 'created', detail: notes.join('; ') || undefined },
+        change: { type: 'user', name: user.name, secret: secret.secret, tags },
+        apply: true,
+      });
       continue;
     }
     const differences: string[] = [];
-    if ([...existing.tags].sort().join(',') !== [...tags].sort().join(',')) differences.push(`tags are ${existing.tags.join(', ') || 'none'} in Warren, ${tags.join(', ') || 'none'} in the file`);
-    const samePassword = 'password' in secret.secret ? await verifyPassword(secret.secret.password, existing.passwordHash) : existing.passwordHash === secret.secret.passwordHash;
+    if ([...existing.tags].sort().join(',') !== [...tags].sort().join(','))
+      differences.push(`tags are ${existing.tags.join(', ') || 'none'} in Warren, ${tags.join(', ') || 'none'} in the file`);
+    const samePassword =
+      'password' in secret.secret ? await verifyPassword(secret.secret.password, existing.passwordHash) : existing.passwordHash === secret.secret.passwordHash;
     if (!samePassword) differences.push('the password differs');
     items.push({
       line:
@@ -78,9 +87,10 @@ export function planVhosts(file: DefinitionsFile, state: CurrentState): PlanItem
     const notes: string[] = [];
     const description = vhost.description ?? vhost.metadata?.description ?? '';
     const tags = tagList(vhost.tags ?? vhost.metadata?.tags);
-    if (description !== '' || tags.length > 0) notes.push('its description and tags are not kept: Warren\'s vhosts have none');
+    if (description !== '' || tags.length > 0) notes.push("its description and tags are not kept: Warren's vhosts have none");
     const queueType = vhost.default_queue_type ?? vhost.metadata?.default_queue_type;
-    if (queueType !== undefined && queueType !== 'classic') notes.push(`default queue type '${queueType}' is not kept: a queue declared without x-queue-type is classic in Warren`);
+    if (queueType !== undefined && queueType !== 'classic')
+      notes.push(`default queue type '${queueType}' is not kept: a queue declared without x-queue-type is classic in Warren`);
     if (Object.keys(vhost.limits ?? {}).length > 0) notes.push('vhost limits are not kept: Warren has none');
     return { line: { ...line, outcome: 'created', detail: notes.join('; ') || undefined }, change: { type: 'vhost', name: vhost.name }, apply: true };
   });
@@ -108,10 +118,17 @@ export function planPermissions(file: DefinitionsFile, state: CurrentState, know
       return { line: { ...line, outcome: 'error', detail: `${refused(error)}: correct the pattern in the file` } };
     }
     const existing = state.permissions.get(id);
-    if (existing === undefined) return { line: { ...line, outcome: 'created' }, change: { type: 'permission', user: p.user, vhost: p.vhost, patterns }, apply: true };
+    if (existing === undefined)
+      return { line: { ...line, outcome: 'created' }, change: { type: 'permission', user: p.user, vhost: p.vhost, patterns }, apply: true };
     const differing = (['configure', 'write', 'read'] as const).filter((k) => existing[k] !== patterns[k]);
     if (differing.length === 0) return { line: { ...line, outcome: 'identical' } };
-    return { line: { ...line, outcome: 'different', detail: `${differing.map((k) => `${k} is '${existing[k]}' in Warren, '${patterns[k]}' in the file`).join('; ')}: kept as it is in Warren` } };
+    return {
+      line: {
+        ...line,
+        outcome: 'different',
+        detail: `${differing.map((k) => `${k} is '${existing[k]}' in Warren, '${patterns[k]}' in the file`).join('; ')}: kept as it is in Warren`,
+      },
+    };
   });
 }
 
@@ -134,7 +151,8 @@ export function planTopicPermissions(file: DefinitionsFile, state: CurrentState,
     }
     const existing = state.topicPermissions.get(id);
     const entry = { user: t.user, vhost: t.vhost, exchange: t.exchange, write: t.write, read: t.read };
-    if (existing === undefined) return { line: { ...line, outcome: 'created', detail: NOT_ENFORCED }, change: { type: 'topic permission', entry }, apply: true };
+    if (existing === undefined)
+      return { line: { ...line, outcome: 'created', detail: NOT_ENFORCED }, change: { type: 'topic permission', entry }, apply: true };
     if (existing.write === t.write && existing.read === t.read) return { line: { ...line, outcome: 'identical', detail: NOT_ENFORCED } };
     return { line: { ...line, outcome: 'different', detail: `write '${existing.write}', read '${existing.read}' in Warren: kept as it is (${NOT_ENFORCED})` } };
   });
@@ -149,16 +167,25 @@ function missingParts(p: { user: string; vhost: string }, known: Known): string 
 /** Runtime parameters belong to RabbitMQ's plugins (federation, shovel, limits, MQTT…): nothing in Warren takes them. */
 export function planParameters(file: DefinitionsFile): PlanItem[] {
   return [
-    ...file.parameters.map((p): PlanItem => ({
-      line: {
-        kind: 'parameter',
-        object: objectName('parameters', p),
-        outcome: 'skipped',
-        detail: `runtime parameters of '${p.component}' are settings of a RabbitMQ plugin; Warren has no counterpart, so it is not imported`,
-      },
-    })),
-    ...file.global_parameters.map((p): PlanItem => ({
-      line: { kind: 'global parameter', object: objectName('global_parameters', p), outcome: 'skipped', detail: 'global runtime parameters are RabbitMQ node settings; Warren has no counterpart, so it is not imported' },
-    })),
+    ...file.parameters.map(
+      (p): PlanItem => ({
+        line: {
+          kind: 'parameter',
+          object: objectName('parameters', p),
+          outcome: 'skipped',
+          detail: `runtime parameters of '${p.component}' are settings of a RabbitMQ plugin; Warren has no counterpart, so it is not imported`,
+        },
+      }),
+    ),
+    ...file.global_parameters.map(
+      (p): PlanItem => ({
+        line: {
+          kind: 'global parameter',
+          object: objectName('global_parameters', p),
+          outcome: 'skipped',
+          detail: 'global runtime parameters are RabbitMQ node settings; Warren has no counterpart, so it is not imported',
+        },
+      }),
+    ),
   ];
 }

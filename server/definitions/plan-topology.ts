@@ -33,7 +33,10 @@ export function planPolicies(file: DefinitionsFile, state: CurrentState): PlanIt
       if (accepted === null || accepted.includes(k)) definition[k] = v;
       else dropped.push(k);
     }
-    const note = dropped.length === 0 ? undefined : `${dropped.map((k) => `'${k}'`).join(', ')} left out: Warren's policies for ${p['apply-to']} take ${accepted?.join(', ')}`;
+    const note =
+      dropped.length === 0
+        ? undefined
+        : `${dropped.map((k) => `'${k}'`).join(', ')} left out: Warren's policies for ${p['apply-to']} take ${accepted?.join(', ')}`;
     if (Object.keys(definition).length === 0) return { line: { ...line, outcome: 'skipped', detail: `nothing Warren has: ${note}` } };
     const policy = { name: p.name, pattern: p.pattern, applyTo: p['apply-to'] as PolicyTarget, priority: p.priority, definition };
     const existing = state.policies.get(key(vhost, p.name));
@@ -45,7 +48,9 @@ export function planPolicies(file: DefinitionsFile, state: CurrentState): PlanIt
     const keys = differingKeys(existing.definition, definition);
     if (keys.length > 0) differences.push(`definition differs in ${keys.join(', ')}`);
     if (differences.length === 0) return { line: { ...line, outcome: 'identical', detail: note } };
-    return { line: { ...line, outcome: 'different', detail: `${differences.join('; ')}: kept as it is in Warren (edit it on the Policies page if the file is right)` } };
+    return {
+      line: { ...line, outcome: 'different', detail: `${differences.join('; ')}: kept as it is in Warren (edit it on the Policies page if the file is right)` },
+    };
   });
 }
 
@@ -62,7 +67,11 @@ export function planExchanges(file: DefinitionsFile, state: CurrentState, skippe
     if (!(EXCHANGE_TYPES as readonly string[]).includes(e.type)) {
       skipped.add(key(vhost, e.name));
       return {
-        line: { ...line, outcome: 'skipped', detail: `type '${e.type}' is a RabbitMQ plugin's; Warren has ${EXCHANGE_TYPES.join(', ')} exchanges (its bindings are left out too)` },
+        line: {
+          ...line,
+          outcome: 'skipped',
+          detail: `type '${e.type}' is a RabbitMQ plugin's; Warren has ${EXCHANGE_TYPES.join(', ')} exchanges (its bindings are left out too)`,
+        },
       };
     }
     const change = {
@@ -79,7 +88,10 @@ export function planExchanges(file: DefinitionsFile, state: CurrentState, skippe
     if (existing === undefined) return { line: { ...line, outcome: 'created' }, change, apply: true };
     const keys = differingKeys(existing.arguments, e.arguments);
     return {
-      line: keys.length === 0 ? { ...line, outcome: 'identical' } : { ...line, outcome: 'different', detail: `arguments ${keys.join(', ')} differ: kept as they are in Warren` },
+      line:
+        keys.length === 0
+          ? { ...line, outcome: 'identical' }
+          : { ...line, outcome: 'different', detail: `arguments ${keys.join(', ')} differ: kept as they are in Warren` },
       change,
       apply: false,
     };
@@ -101,7 +113,10 @@ export function planQueues(file: DefinitionsFile, state: CurrentState): PlanItem
     if (existing === undefined) return { line: { ...line, outcome: 'created' }, change, apply: true };
     const keys = differingKeys(existing.arguments, args);
     return {
-      line: keys.length === 0 ? { ...line, outcome: 'identical' } : { ...line, outcome: 'different', detail: `arguments ${keys.join(', ')} differ: kept as they are in Warren` },
+      line:
+        keys.length === 0
+          ? { ...line, outcome: 'identical' }
+          : { ...line, outcome: 'different', detail: `arguments ${keys.join(', ')} differ: kept as they are in Warren` },
       change,
       apply: false,
     };
@@ -128,7 +143,10 @@ export function planBindings(file: DefinitionsFile, state: CurrentState, skipped
     const id = bindingKey(change);
     if (seen.has(id)) return { line: { ...line, ...twice } };
     seen.add(id);
-    for (const [kind, name] of [['exchange', b.source], [b.destination_type, b.destination]] as const) {
+    for (const [kind, name] of [
+      ['exchange', b.source],
+      [b.destination_type, b.destination],
+    ] as const) {
       if (kind === 'exchange' && skipped.has(key(vhost, name))) {
         return { line: { ...line, outcome: 'skipped', detail: `exchange '${name}' is left out (see above)` } };
       }

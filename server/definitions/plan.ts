@@ -44,7 +44,11 @@ export async function planImport(services: DefinitionsServices, file: Definition
   await yieldToEventLoop();
   topology.push(...planQueues(file, state));
   await yieldToEventLoop();
-  const willExist = new Set(topology.filter((i) => i.change !== undefined && i.line.outcome !== 'error').map((i) => key(i.change!.type, (i.change as { vhost: string }).vhost, (i.change as { name: string }).name)));
+  const willExist = new Set(
+    topology
+      .filter((i) => i.change !== undefined && i.line.outcome !== 'error')
+      .map((i) => key(i.change!.type, (i.change as { vhost: string }).vhost, (i.change as { name: string }).name)),
+  );
   const exists = (v: string, kind: 'queue' | 'exchange', name: string) => services.broker.has(v, kind, name) || willExist.has(key(kind, v, name));
   const bindings = planBindings(file, state, skipped, exists);
   const items = [...access, ...topology, ...bindings];
@@ -62,5 +66,14 @@ export async function planImport(services: DefinitionsServices, file: Definition
 function outsideVhostImport(file: DefinitionsFile): PlanItem[] {
   const count = file.users.length + file.vhosts.length + file.permissions.length + file.topic_permissions.length;
   if (count === 0) return [];
-  return [{ line: { kind: 'file', object: 'the file', outcome: 'skipped', detail: `${count} users, vhosts and permissions left out: an import into one vhost takes only its policies, exchanges, queues and bindings` } }];
+  return [
+    {
+      line: {
+        kind: 'file',
+        object: 'the file',
+        outcome: 'skipped',
+        detail: `${count} users, vhosts and permissions left out: an import into one vhost takes only its policies, exchanges, queues and bindings`,
+      },
+    },
+  ];
 }

@@ -33,7 +33,12 @@ export async function rehearse(real: Broker, items: PlanItem[]): Promise<void> {
         perform(scratch, change);
       } catch (error) {
         const message = withoutRepeatedName(error instanceof Error ? error.message : String(error), item.line.object);
-        const dependency = change.type === 'binding' ? [failed.get(`exchange ${change.vhost} ${change.source}`), failed.get(`${change.destinationType} ${change.vhost} ${change.destination}`)].find(Boolean) : undefined;
+        const dependency =
+          change.type === 'binding'
+            ? [failed.get(`exchange ${change.vhost} ${change.source}`), failed.get(`${change.destinationType} ${change.vhost} ${change.destination}`)].find(
+                Boolean,
+              )
+            : undefined;
         item.line = {
           ...item.line,
           outcome: 'error',
@@ -117,11 +122,20 @@ async function copyVhost(real: Broker, scratch: Broker, vhost: string): Promise<
   };
   let owner: Requester | undefined;
   const exclusiveOwner = () => (owner ??= { connection: scratch.openConnection({ vhost, user: '', clientProperties: {}, peerAddress: 'rehearsal' }) });
-  for (const { name, pattern, applyTo, priority, definition } of real.listPolicies(vhost)) attempt(() => scratch.setPolicy(vhost, { name, pattern, applyTo, priority, definition }));
+  for (const { name, pattern, applyTo, priority, definition } of real.listPolicies(vhost))
+    attempt(() => scratch.setPolicy(vhost, { name, pattern, applyTo, priority, definition }));
   let copied = 0;
   for (const e of real.listExchanges(vhost)) {
     if (e.name === '' || e.name.startsWith('amq.')) continue;
-    attempt(() => scratch.declareExchange(vhost, e.name, e.type, { durable: e.durable, autoDelete: e.autoDelete, internal: e.internal, arguments: e.arguments, fromStore: true }));
+    attempt(() =>
+      scratch.declareExchange(vhost, e.name, e.type, {
+        durable: e.durable,
+        autoDelete: e.autoDelete,
+        internal: e.internal,
+        arguments: e.arguments,
+        fromStore: true,
+      }),
+    );
     if (++copied % SLICE === 0) await yieldToEventLoop();
   }
   for (const q of real.listQueues(vhost)) {

@@ -23,7 +23,8 @@ export async function loadDefinitionsAtStart(services: DefinitionsServices, file
   const report = await importDefinitions(services, text, { apply: true });
   if (!report.applied) {
     const problems = describeProblems(report);
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}; the console's Definitions page shows them all)` : '';
+    const more =
+      problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}; the console's Definitions page shows them all)` : '';
     throw new DefinitionsLoadError(`${setting} "${file}" was not loaded, nothing in it was applied: ${problems[0]}${more}`);
   }
   const { created, identical, different, skipped } = report.counts;

@@ -7,7 +7,14 @@ import { renderMetrics } from './metrics';
 describe('/metrics', () => {
   it('counts messages kept in <queue>.dlq for passing their delivery limit, and contained faults', async () => {
     const broker = new Broker();
-    const services = { broker, startedAt: Date.now(), processFaults: { unhandledRejections: 2 }, sampler: new ProcessSampler(), alarms: () => [], memory: () => null } as unknown as Services;
+    const services = {
+      broker,
+      startedAt: Date.now(),
+      processFaults: { unhandledRejections: 2 },
+      sampler: new ProcessSampler(),
+      alarms: () => [],
+      memory: () => null,
+    } as unknown as Services;
     broker.declareQueue('/', 'jobs', { arguments: { 'x-delivery-limit': 0 } });
     broker.publish('/', '', 'jobs', {}, Buffer.from('poison'));
     const channel = broker.openConnection({ vhost: '/', user: 'guest', clientProperties: {}, peerAddress: '127.0.0.1:5000' }).openChannel(1);

@@ -76,7 +76,10 @@ describe('request bodies', () => {
       await probe;
 
       expect(protectedCall.status).toBe(401);
-      expect(JSON.parse(protectedCall.body)[0].error).toMatchObject({ message: 'Sign in to use the console.', data: { code: 'UNAUTHORIZED', httpStatus: 401 } });
+      expect(JSON.parse(protectedCall.body)[0].error).toMatchObject({
+        message: 'Sign in to use the console.',
+        data: { code: 'UNAUTHORIZED', httpStatus: 401 },
+      });
       expect(signIn.status).toBe(413);
       expect(JSON.parse(signIn.body).error.message).toBe('Request body of 104857600 bytes is over 16384 bytes, the limit without a session.');
       // The connection was closed long before the body was sent (what the kernel buffers is all that went).
@@ -162,7 +165,10 @@ describe('request bodies', () => {
   it('asks for a Content-Length instead of reading a chunked body', async () => {
     running = await startTestHttp();
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = http.request(`${running!.url}/api/trpc/queues.purge`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: running!.cookie } });
+      const req = http.request(`${running!.url}/api/trpc/queues.purge`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: running!.cookie },
+      });
       req.on('response', resolve).on('error', reject);
       req.write('{"vhost":"/",'); // no Content-Length: Node sends it chunked
     });
@@ -175,15 +181,23 @@ describe('cross-site requests and page headers', () => {
 
   it('refuses a POST whose Origin is another site, with a message', async () => {
     running = await startTestHttp();
-    const res = await post(`${running.url}/api/trpc/auth.signIn`, {
-      'content-type': 'application/json',
-      origin: 'http://evil.example',
-    }, JSON.stringify({ name: 'guest', password: 'guest' }));
+    const res = await post(
+      `${running.url}/api/trpc/auth.signIn`,
+      {
+        'content-type': 'application/json',
+        origin: 'http://evil.example',
+      },
+      JSON.stringify({ name: 'guest', password: 'guest' }),
+    );
     expect(res.status).toBe(403);
     expect((await res.json()).error.message).toBe(`Cross-site request refused: Origin http://evil.example is not this console (127.0.0.1:${running.port}).`);
     expect(res.headers.get('set-cookie')).toBeNull();
     // The console's own origin is fine.
-    const own = await post(`${running.url}/api/trpc/auth.signIn`, { 'content-type': 'application/json', origin: running.url }, JSON.stringify({ name: 'guest', password: 'guest' }));
+    const own = await post(
+      `${running.url}/api/trpc/auth.signIn`,
+      { 'content-type': 'application/json', origin: running.url },
+      JSON.stringify({ name: 'guest', password: 'guest' }),
+    );
     expect(own.status).toBe(200);
   });
 
@@ -209,7 +223,10 @@ describe('cross-site requests and page headers', () => {
     const signIn = (host: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
         const body = JSON.stringify({ name: 'guest', password: 'guest' });
-        const req = http.request(`${running!.url}/api/trpc/auth.signIn`, { method: 'POST', headers: { host, 'content-type': 'application/json', 'content-length': String(body.length) } });
+        const req = http.request(`${running!.url}/api/trpc/auth.signIn`, {
+          method: 'POST',
+          headers: { host, 'content-type': 'application/json', 'content-length': String(body.length) },
+        });
         req.on('response', (res) => {
           let text = '';
           res.on('data', (d) => (text += d)).on('end', () => resolve({ status: res.statusCode!, body: text }));
@@ -219,7 +236,9 @@ describe('cross-site requests and page headers', () => {
       });
     const foreign = await signIn('rebind.evil.example:15672');
     expect(foreign.status).toBe(403);
-    expect(JSON.parse(foreign.body).error.message).toMatch(/^Host "rebind\.evil\.example:15672" is not a name this console answers to .*WARREN_HTTP_ALLOWED_HOSTS/);
+    expect(JSON.parse(foreign.body).error.message).toMatch(
+      /^Host "rebind\.evil\.example:15672" is not a name this console answers to .*WARREN_HTTP_ALLOWED_HOSTS/,
+    );
     expect((await signIn('warren.example.com')).status).toBe(200);
     expect((await signIn(`localhost:${running.port}`)).status).toBe(200);
   });

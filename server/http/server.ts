@@ -131,7 +131,12 @@ export async function startHttpServer(opts: {
     allowedHosts: settings.httpAllowedHosts,
     // Management API calls sign in with basic auth, checked before their body is read (management/router.ts).
     signedIn: (req) => opts.services().sessions.read(req.headers.cookie) !== null || (isManagementApi(req.url ?? '/') && hasBasicCredentials(req)),
-    settings: { maxBody: settingName('httpMaxBody'), maxDefinitionsBody: settingName('definitionsMaxBody'), maxBodiesInFlight: settingName('httpMaxBodiesInFlight'), allowedHosts: settingName('httpAllowedHosts') },
+    settings: {
+      maxBody: settingName('httpMaxBody'),
+      maxDefinitionsBody: settingName('definitionsMaxBody'),
+      maxBodiesInFlight: settingName('httpMaxBodiesInFlight'),
+      allowedHosts: settingName('httpAllowedHosts'),
+    },
   });
   const headers = securityHeaders(opts.dev ?? false);
   const management = createManagementHandler(MANAGEMENT_ROUTES, opts.services);
@@ -144,7 +149,10 @@ export async function startHttpServer(opts: {
     const url = req.url ?? '/';
     if (url.startsWith('/api/trpc/')) return trpc(req, res);
     const endpoint = metricsEndpoint(url);
-    if (endpoint !== null) return serveMetrics(metrics, endpoint, req, res, metricsAuth, (error) => logger.error({ event: 'metrics.error', err: error }, 'collecting the metrics failed'));
+    if (endpoint !== null)
+      return serveMetrics(metrics, endpoint, req, res, metricsAuth, (error) =>
+        logger.error({ event: 'metrics.error', err: error }, 'collecting the metrics failed'),
+      );
     if (isManagementApi(url)) return management(req, res);
     Promise.resolve(opts.pages(req, res)).catch((err) => {
       logger.error({ event: 'page.error', url, err }, 'console page error');

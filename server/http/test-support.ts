@@ -68,7 +68,12 @@ export async function startTestHttp(
   };
   let amqp: AmqpServerHandle | undefined;
   if (opts.amqp) {
-    amqp = await startAmqpServer({ broker, host: '127.0.0.1', port: 0, authenticate: async (name, password, peer) => (await users.authenticate(name, password, peer)).ok });
+    amqp = await startAmqpServer({
+      broker,
+      host: '127.0.0.1',
+      port: 0,
+      authenticate: async (name, password, peer) => (await users.authenticate(name, password, peer)).ok,
+    });
     services.listeners.amqp = `127.0.0.1:${amqp.port}`;
     users.onDeleted = (name) => broker.closeUserConnections(name, `user '${name}' is deleted`);
     services.brokerSampler.start();

@@ -155,7 +155,14 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
       seen.add(key);
       let s = this.queues.get(key);
       if (!s) {
-        s = { last: q.counters, lastSaturatedMs: q.consumersSaturatedMs, arrivals: new ArrivalLog(), headSeq: null, rates: NO_RATES, depth: new Ring<number>(SPARK_POINTS) };
+        s = {
+          last: q.counters,
+          lastSaturatedMs: q.consumersSaturatedMs,
+          arrivals: new ArrivalLog(),
+          headSeq: null,
+          rates: NO_RATES,
+          depth: new Ring<number>(SPARK_POINTS),
+        };
         this.queues.set(key, s);
       } else {
         const saturated = Math.min(1, Math.max(0, (q.consumersSaturatedMs - s.lastSaturatedMs) / (seconds * 1000)));

@@ -21,7 +21,9 @@ describe('data directory lock', () => {
     try {
       writeFileSync(join(dir, 'warren.pid'), `${other.pid}\n`);
       expect(() => lockDataDir(dir)).toThrow(DataDirInUseError);
-      expect(() => lockDataDir(dir)).toThrow(`is in use by another Warren (pid ${other.pid}): stop that one first, or give this one its own directory with WARREN_DATA_DIR`);
+      expect(() => lockDataDir(dir)).toThrow(
+        `is in use by another Warren (pid ${other.pid}): stop that one first, or give this one its own directory with WARREN_DATA_DIR`,
+      );
     } finally {
       await other.stop();
     }

@@ -99,7 +99,13 @@ function redeclare(broker: Broker, stored: StoredTopology, log: (line: string) =
   for (const e of stored.exchanges) {
     warnOfName('exchange', e.name, e.vhost, log);
     attempt(`exchange '${e.name}' in vhost '${e.vhost}'`, () =>
-      broker.declareExchange(e.vhost, e.name, e.type, { durable: true, autoDelete: e.autoDelete, internal: e.internal, arguments: e.arguments, fromStore: true }),
+      broker.declareExchange(e.vhost, e.name, e.type, {
+        durable: true,
+        autoDelete: e.autoDelete,
+        internal: e.internal,
+        arguments: e.arguments,
+        fromStore: true,
+      }),
     );
   }
   for (const q of stored.queues) {
@@ -149,7 +155,9 @@ function restoreMessages(broker: Broker, store: DurableStore, recovery: Recovery
       restored += queue.messages.length;
     } catch (error) {
       // A queue that refuses its messages must not keep the others from coming back.
-      log(`recovery: could not restore the messages of queue '${queue.name}' in vhost '${queue.vhost}': ${error instanceof Error ? error.message : String(error)}`);
+      log(
+        `recovery: could not restore the messages of queue '${queue.name}' in vhost '${queue.vhost}': ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   return restored;

@@ -229,14 +229,17 @@ export class TopologyStore {
   private write(what: string, change: () => Promise<void>): void {
     this.pending++;
     this.queued++;
-    this.tail = this.tail.then(change).catch((error: unknown) => {
-      this.log(`metadata database: could not record ${what}: ${error instanceof Error ? error.message : String(error)}`);
-    }).finally(() => {
-      if (--this.pending > 0) return;
-      const waiters = this.waiters;
-      this.waiters = [];
-      for (const done of waiters) done();
-    });
+    this.tail = this.tail
+      .then(change)
+      .catch((error: unknown) => {
+        this.log(`metadata database: could not record ${what}: ${error instanceof Error ? error.message : String(error)}`);
+      })
+      .finally(() => {
+        if (--this.pending > 0) return;
+        const waiters = this.waiters;
+        this.waiters = [];
+        for (const done of waiters) done();
+      });
   }
 
   private async vhostId(name: string): Promise<number> {

@@ -36,7 +36,7 @@ describe('signing in over AMQP', () => {
     expect(error?.message).toMatch(/403 \(ACCESS-REFUSED\).*ACCESS_REFUSED - Login was refused using authentication mechanism PLAIN/);
   });
 
-  it('lets the fresh broker\'s guest in with every permission on /', async () => {
+  it("lets the fresh broker's guest in with every permission on /", async () => {
     await withChannel(b.url('guest', 'guest'), async (ch) => {
       await ch.assertQueue('guest-q');
       expect(await ch.deleteQueue('guest-q')).toEqual({ messageCount: 0 });
@@ -56,13 +56,21 @@ describe('signing in over AMQP', () => {
   it('accepts a user whose password hash was imported from RabbitMQ (rabbit_password_hashing_sha256)', async () => {
     // RabbitMQ's form, computed here on its own: base64(4-byte salt + SHA-256(salt + password)).
     const salt = randomBytes(4);
-    const hash = Buffer.concat([salt, createHash('sha256').update(Buffer.concat([salt, Buffer.from('imported-pw', 'utf8')])).digest()]).toString('base64');
+    const hash = Buffer.concat([
+      salt,
+      createHash('sha256')
+        .update(Buffer.concat([salt, Buffer.from('imported-pw', 'utf8')]))
+        .digest(),
+    ]).toString('base64');
     await b.users.create('imported', { passwordHash: importedRabbitHash('rabbit_password_hashing_sha256', hash) }, []);
     await b.users.setPermission('imported', '/', { configure: '.*', write: '.*', read: '.*' });
     await withChannel(b.url('imported', 'imported-pw'), async (ch) => {
       expect((await ch.assertQueue('', { exclusive: true })).queue).toMatch(/^amq\.gen-/);
     });
-    const refused = await amqp.connect(b.url('imported', 'not-it')).then(() => null, (e: Error) => e);
+    const refused = await amqp.connect(b.url('imported', 'not-it')).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(refused?.message).toMatch(/ACCESS_REFUSED/);
   });
 });
@@ -149,7 +157,7 @@ describe('permissions on AMQP operations', () => {
     });
   });
 
-  it('closes a deleted user\'s open connection with 320 CONNECTION_FORCED', async () => {
+  it("closes a deleted user's open connection with 320 CONNECTION_FORCED", async () => {
     await b.users.create('leaving', { password: 'pw' }, []);
     await b.users.setPermission('leaving', '/', { configure: '.*', write: '.*', read: '.*' });
     const conn = await amqp.connect(b.url('leaving', 'pw'));
@@ -160,11 +168,16 @@ describe('permissions on AMQP operations', () => {
     expect(error.code).toBe(320);
     expect(error.message).toContain("CONNECTION_FORCED - user 'leaving' is deleted");
     // And the password stops working at once.
-    const again = await amqp.connect(b.url('leaving', 'pw')).then(() => null, (e: Error) => e);
+    const again = await amqp.connect(b.url('leaving', 'pw')).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(again?.message).toMatch(/ACCESS_REFUSED/);
   });
 
   it('refuses a bad pattern, naming it', async () => {
-    await expect(allow('(', '.*', '.*')).rejects.toThrow("PRECONDITION_FAILED - configure permission pattern '(' at position 1: the group opened here is not closed");
+    await expect(allow('(', '.*', '.*')).rejects.toThrow(
+      "PRECONDITION_FAILED - configure permission pattern '(' at position 1: the group opened here is not closed",
+    );
   });
 });

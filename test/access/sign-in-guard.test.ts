@@ -35,7 +35,10 @@ describe('loopback users', () => {
     const users = new Users(b.db, new AccessControl(), { loopbackUsers: ['app'] });
     await users.load();
     expect((await users.authenticate('guest', 'guest', '192.0.2.8')).ok).toBe(true);
-    expect(await users.authenticate('app', 'secret', '192.0.2.8')).toMatchObject({ ok: false, reason: expect.stringContaining("user 'app' can only connect via localhost") });
+    expect(await users.authenticate('app', 'secret', '192.0.2.8')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("user 'app' can only connect via localhost"),
+    });
   });
 });
 

@@ -34,7 +34,8 @@ export async function startAccessBroker(): Promise<AccessBroker> {
     users,
     server,
     db,
-    url: (user, password, vhost = '/') => `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${server.port}/${encodeURIComponent(vhost)}`,
+    url: (user, password, vhost = '/') =>
+      `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${server.port}/${encodeURIComponent(vhost)}`,
     async close() {
       await server.close();
       broker.close();

@@ -21,7 +21,12 @@ describe('basic.get, nack, reject and recover', () => {
         const first = await waitFor(() => ch.get('g'));
         expect(first && first.content.toString()).toBe('one');
         expect(first && first.fields.messageCount).toBe(1);
-        expect(first && first.properties).toMatchObject({ contentType: 'text/plain', headers: { n: 1, s: 'x', nested: { ok: true } }, priority: 3, messageId: 'm1' });
+        expect(first && first.properties).toMatchObject({
+          contentType: 'text/plain',
+          headers: { n: 1, s: 'x', nested: { ok: true } },
+          priority: 3,
+          messageId: 'm1',
+        });
         const second = await ch.get('g');
         expect(second && second.content.toString()).toBe('two');
         expect(await ch.get('g')).toBe(false);
@@ -173,7 +178,10 @@ describe('transactions', () => {
       expect(broker.getQueue('/', 't').unacked).toBe(0);
       // confirm.select on a transactional channel is refused.
       c.method(1, 'writeConfirmSelect', {});
-      expect((await c.expectMethod('channel.close')).args).toMatchObject({ replyCode: 406, replyText: 'PRECONDITION_FAILED - cannot switch from tx to confirm mode' });
+      expect((await c.expectMethod('channel.close')).args).toMatchObject({
+        replyCode: 406,
+        replyText: 'PRECONDITION_FAILED - cannot switch from tx to confirm mode',
+      });
       c.destroy();
     }));
 

@@ -64,7 +64,15 @@ describe('confirm acks on the wire', () => {
       await client.openChannel(1);
       client.method(1, 'writeConfirmSelect', { nowait: false });
       await client.expectMethod('confirm.select-ok');
-      client.method(1, 'writeQueueDeclare', { queue: 'burst', passive: false, durable: false, exclusive: false, autoDelete: false, nowait: false, arguments: {} });
+      client.method(1, 'writeQueueDeclare', {
+        queue: 'burst',
+        passive: false,
+        durable: false,
+        exclusive: false,
+        autoDelete: false,
+        nowait: false,
+        arguments: {},
+      });
       await client.expectMethod('queue.declare-ok');
       for (let i = 0; i < 50; i++) client.publish(1, '', 'burst', Buffer.from('m'));
       client.flush();

@@ -227,10 +227,14 @@ describe('memory high-water mark', () => {
         await withChannel(url, async (ch) => {
           let received = 0;
           let lateArrived = false;
-          await ch.consume('mem', (m) => {
-            received++;
-            if (m?.content.toString() === 'late') lateArrived = true;
-          }, { noAck: true });
+          await ch.consume(
+            'mem',
+            (m) => {
+              received++;
+              if (m?.content.toString() === 'late') lateArrived = true;
+            },
+            { noAck: true },
+          );
           await waitFor(() => events.includes('unblocked'), 15_000, 'the alarm to clear');
           await waitFor(() => confirmed && lateArrived, 5000, "the late publisher's message, confirmed and delivered");
           // What the first publisher had sent while blocked was only held, not dropped.

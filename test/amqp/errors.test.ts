@@ -91,7 +91,9 @@ describe('channel errors close the channel, not the connection', () => {
 describe('connection errors close the connection', () => {
   it('403 ACCESS_REFUSED for a wrong password', () =>
     withBroker(async ({ port }) => {
-      await expect(amqp.connect(`amqp://guest:wrong@127.0.0.1:${port}`)).rejects.toThrow(/ACCESS_REFUSED - Login was refused using authentication mechanism PLAIN/);
+      await expect(amqp.connect(`amqp://guest:wrong@127.0.0.1:${port}`)).rejects.toThrow(
+        /ACCESS_REFUSED - Login was refused using authentication mechanism PLAIN/,
+      );
     }));
 
   it('403 ACCESS_REFUSED for users the authenticate callback refuses, AMQPLAIN too', () =>
@@ -115,7 +117,12 @@ describe('connection errors close the connection', () => {
       const c = await RawClient.connect(port, false);
       await c.login();
       c.method(0, 'writeConnectionOpen', { virtualHost: 'nope' });
-      expect((await c.expectMethod('connection.close')).args).toMatchObject({ replyCode: 530, replyText: 'NOT_ALLOWED - vhost nope not found', classId: 10, methodId: 40 });
+      expect((await c.expectMethod('connection.close')).args).toMatchObject({
+        replyCode: 530,
+        replyText: 'NOT_ALLOWED - vhost nope not found',
+        classId: 10,
+        methodId: 40,
+      });
       c.destroy();
     }));
 

@@ -39,7 +39,8 @@ async function recordSession(brokerPort: number): Promise<{ header: Buffer; hand
   await ch.assertQueue('fz.q', { durable: false, arguments: { 'x-max-length': 50, 'x-message-ttl': 60_000 } });
   await ch.bindQueue('fz.q', 'fz.topic', 'order.*');
   await ch.prefetch(5);
-  for (let i = 0; i < 5; i++) ch.publish('fz.topic', 'order.created', Buffer.from(`{"id":${i}}`), { headers: { n: i }, persistent: i % 2 === 0, messageId: `m${i}` });
+  for (let i = 0; i < 5; i++)
+    ch.publish('fz.topic', 'order.created', Buffer.from(`{"id":${i}}`), { headers: { n: i }, persistent: i % 2 === 0, messageId: `m${i}` });
   await ch.waitForConfirms();
   const got = await ch.get('fz.q');
   if (got) ch.nack(got, false, true);
@@ -153,32 +154,36 @@ async function replay(port: number, rnd: SeededRandom, session: Awaited<ReturnTy
 }
 
 describe('fuzzing with a recorded amqplib session', () => {
-  it(`survives over 100,000 mutated frames of a recorded session on ${SOCKETS} sockets`, () =>
-    withBroker(async ({ url, port, broker, server }) => {
-      const session = await recordSession(port);
-      expect(session.frames.length).toBeGreaterThan(30);
-      const internalErrors = vi.spyOn(console, 'error');
-      const rnd = new SeededRandom(20261206);
-      let mutatedFrames = 0;
-      for (let batch = 0; batch < SOCKETS / 50; batch++) {
-        const counts = await Promise.all(Array.from({ length: 50 }, () => replay(port, new SeededRandom(rnd.int(0, 2 ** 31)), session)));
-        for (const c of counts) mutatedFrames += c.mutated;
-      }
-      expect(mutatedFrames).toBeGreaterThanOrEqual(100_000);
-      // Many sockets got as far as publishing: the fuzzing reached the channels, not only the handshake.
-      expect(broker.totals().published).toBeGreaterThan(SOCKETS);
-      await waitFor(() => server.connectionCount === 0, 15_000, 'fuzzing sockets to close');
-      await waitFor(() => broker.listConnections().length === 0, 5000, 'engine connections to be released');
-      expect(internalErrors).not.toHaveBeenCalled();
-      internalErrors.mockRestore();
+  it(
+    `survives over 100,000 mutated frames of a recorded session on ${SOCKETS} sockets`,
+    () =>
+      withBroker(async ({ url, port, broker, server }) => {
+        const session = await recordSession(port);
+        expect(session.frames.length).toBeGreaterThan(30);
+        const internalErrors = vi.spyOn(console, 'error');
+        const rnd = new SeededRandom(20261206);
+        let mutatedFrames = 0;
+        for (let batch = 0; batch < SOCKETS / 50; batch++) {
+          const counts = await Promise.all(Array.from({ length: 50 }, () => replay(port, new SeededRandom(rnd.int(0, 2 ** 31)), session)));
+          for (const c of counts) mutatedFrames += c.mutated;
+        }
+        expect(mutatedFrames).toBeGreaterThanOrEqual(100_000);
+        // Many sockets got as far as publishing: the fuzzing reached the channels, not only the handshake.
+        expect(broker.totals().published).toBeGreaterThan(SOCKETS);
+        await waitFor(() => server.connectionCount === 0, 15_000, 'fuzzing sockets to close');
+        await waitFor(() => broker.listConnections().length === 0, 5000, 'engine connections to be released');
+        expect(internalErrors).not.toHaveBeenCalled();
+        internalErrors.mockRestore();
 
-      await withChannel(url, async (ch) => {
-        const q = await ch.assertQueue('after-recorded-fuzz', { exclusive: true });
-        const received = new Promise<string>((resolve) => {
-          void ch.consume(q.queue, (m) => m && resolve(m.content.toString()), { noAck: true });
+        await withChannel(url, async (ch) => {
+          const q = await ch.assertQueue('after-recorded-fuzz', { exclusive: true });
+          const received = new Promise<string>((resolve) => {
+            void ch.consume(q.queue, (m) => m && resolve(m.content.toString()), { noAck: true });
+          });
+          ch.sendToQueue(q.queue, Buffer.from('still fine'));
+          expect(await received).toBe('still fine');
         });
-        ch.sendToQueue(q.queue, Buffer.from('still fine'));
-        expect(await received).toBe('still fine');
-      });
-    }), 120_000);
+      }),
+    120_000,
+  );
 });

@@ -19,16 +19,40 @@ function randomFrame(rnd: SeededRandom, out: FrameOutput): void {
     case 0:
       return out.method(ch, spec.writeChannelOpen, {});
     case 1:
-      return out.method(ch, spec.writeQueueDeclare, { queue: name, durable: rnd.bool(), exclusive: rnd.bool(), autoDelete: rnd.bool(), passive: rnd.bool(), arguments: rnd.bool() ? {} : { 'x-max-length': rnd.int(-5, 5), 'x-message-ttl': rnd.string(3) } });
+      return out.method(ch, spec.writeQueueDeclare, {
+        queue: name,
+        durable: rnd.bool(),
+        exclusive: rnd.bool(),
+        autoDelete: rnd.bool(),
+        passive: rnd.bool(),
+        arguments: rnd.bool() ? {} : { 'x-max-length': rnd.int(-5, 5), 'x-message-ttl': rnd.string(3) },
+      });
     case 2:
-      return out.method(ch, spec.writeExchangeDeclare, { exchange: name, type: rnd.pick(['direct', 'fanout', 'topic', 'headers', 'bogus']), durable: rnd.bool(), arguments: {} });
+      return out.method(ch, spec.writeExchangeDeclare, {
+        exchange: name,
+        type: rnd.pick(['direct', 'fanout', 'topic', 'headers', 'bogus']),
+        durable: rnd.bool(),
+        arguments: {},
+      });
     case 3:
       return out.method(ch, spec.writeQueueBind, { queue: name, exchange: rnd.pick(['amq.topic', 'x', '']), routingKey: rnd.string(10), arguments: {} });
     case 4:
       out.method(ch, spec.writeBasicPublish, { exchange: rnd.pick(['', 'amq.fanout', 'x']), routingKey: name, mandatory: rnd.bool() });
-      return out.content(ch, 60, { headers: { a: rnd.int(0, 9) }, deliveryMode: rnd.int(1, 2), expiration: rnd.pick([undefined, '0', '100', 'nan']) }, rnd.bytes(rnd.int(0, 300)), 4096);
+      return out.content(
+        ch,
+        60,
+        { headers: { a: rnd.int(0, 9) }, deliveryMode: rnd.int(1, 2), expiration: rnd.pick([undefined, '0', '100', 'nan']) },
+        rnd.bytes(rnd.int(0, 300)),
+        4096,
+      );
     case 5:
-      return out.method(ch, spec.writeBasicConsume, { queue: name, consumerTag: rnd.pick(['', 't1', 't1']), noAck: rnd.bool(), exclusive: rnd.bool(), arguments: {} });
+      return out.method(ch, spec.writeBasicConsume, {
+        queue: name,
+        consumerTag: rnd.pick(['', 't1', 't1']),
+        noAck: rnd.bool(),
+        exclusive: rnd.bool(),
+        arguments: {},
+      });
     case 6:
       return out.method(ch, spec.writeBasicAck, { deliveryTag: rnd.int(0, 5), multiple: rnd.bool() });
     case 7:
@@ -72,23 +96,27 @@ async function fuzzOnce(port: number, rnd: SeededRandom): Promise<void> {
 }
 
 describe('fuzzing the AMQP listener', () => {
-  it(`survives ${CONNECTIONS * FRAMES_PER_CONNECTION} random and mutated frames`, () =>
-    withBroker(async ({ url, port, broker, server }) => {
-      // No input may reach an unexpected code path (which logs and closes with 541).
-      const internalErrors = vi.spyOn(console, 'error');
-      const rnd = new SeededRandom(4242);
-      for (let batch = 0; batch < CONNECTIONS / 20; batch++) {
-        await Promise.all(Array.from({ length: 20 }, () => fuzzOnce(port, new SeededRandom(rnd.int(0, 2 ** 31)))));
-      }
-      await waitFor(() => server.connectionCount === 0, 10_000, 'fuzzing sockets to close');
-      await waitFor(() => broker.listConnections().length === 0, 5000, 'engine connections to be released');
-      expect(internalErrors).not.toHaveBeenCalled();
-      internalErrors.mockRestore();
-      await withChannel(url, async (ch) => {
-        const q = await ch.assertQueue('after-fuzz');
-        ch.sendToQueue(q.queue, Buffer.from('fine'));
-        const msg = await waitFor(() => ch.get(q.queue, { noAck: true }));
-        expect(msg && msg.content.toString()).toBe('fine');
-      });
-    }), 60_000);
+  it(
+    `survives ${CONNECTIONS * FRAMES_PER_CONNECTION} random and mutated frames`,
+    () =>
+      withBroker(async ({ url, port, broker, server }) => {
+        // No input may reach an unexpected code path (which logs and closes with 541).
+        const internalErrors = vi.spyOn(console, 'error');
+        const rnd = new SeededRandom(4242);
+        for (let batch = 0; batch < CONNECTIONS / 20; batch++) {
+          await Promise.all(Array.from({ length: 20 }, () => fuzzOnce(port, new SeededRandom(rnd.int(0, 2 ** 31)))));
+        }
+        await waitFor(() => server.connectionCount === 0, 10_000, 'fuzzing sockets to close');
+        await waitFor(() => broker.listConnections().length === 0, 5000, 'engine connections to be released');
+        expect(internalErrors).not.toHaveBeenCalled();
+        internalErrors.mockRestore();
+        await withChannel(url, async (ch) => {
+          const q = await ch.assertQueue('after-fuzz');
+          ch.sendToQueue(q.queue, Buffer.from('fine'));
+          const msg = await waitFor(() => ch.get(q.queue, { noAck: true }));
+          expect(msg && msg.content.toString()).toBe('fine');
+        });
+      }),
+    60_000,
+  );
 });

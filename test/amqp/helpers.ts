@@ -63,7 +63,10 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5000, 
 }
 
 /** Resolves with the error a channel or connection emits, or the rejection of `action`. */
-export async function expectClose(emitter: { once(event: 'error', fn: (err: Error) => void): unknown }, action: () => unknown): Promise<Error & { code?: number }> {
+export async function expectClose(
+  emitter: { once(event: 'error', fn: (err: Error) => void): unknown },
+  action: () => unknown,
+): Promise<Error & { code?: number }> {
   const emitted = new Promise<Error>((resolve) => emitter.once('error', resolve));
   try {
     await action();

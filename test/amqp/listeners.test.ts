@@ -104,7 +104,9 @@ describe('AMQP listeners', () => {
     // descriptors, libuv closes what it cannot accept and reports EMFILE only when
     // its spare descriptor is gone too: the test above covers that report.
     const run = async (cap: number) => {
-      const child = spawn('sh', ['-c', `ulimit -n 100 && exec "${process.execPath}" --import tsx test/amqp/accept-child.ts ${cap}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('sh', ['-c', `ulimit -n 100 && exec "${process.execPath}" --import tsx test/amqp/accept-child.ts ${cap}`], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));

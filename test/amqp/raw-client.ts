@@ -63,7 +63,12 @@ export class RawClient {
   async login(tune: Partial<spec.ConnectionTuneOk> = {}): Promise<spec.ConnectionTune> {
     this.socket.write(spec.PROTOCOL_HEADER);
     await this.expectMethod('connection.start');
-    this.method(0, 'writeConnectionStartOk', { clientProperties: { capabilities: { authentication_failure_close: true } }, mechanism: 'PLAIN', response: Buffer.from('\0guest\0guest'), locale: 'en_US' });
+    this.method(0, 'writeConnectionStartOk', {
+      clientProperties: { capabilities: { authentication_failure_close: true } },
+      mechanism: 'PLAIN',
+      response: Buffer.from('\0guest\0guest'),
+      locale: 'en_US',
+    });
     const offer = (await this.expectMethod('connection.tune')).args as spec.ConnectionTune;
     this.method(0, 'writeConnectionTuneOk', { ...offer, ...tune });
     return offer;

@@ -26,7 +26,10 @@ describe('tutorial 2: work queues', () => {
         const slow = await conn.createChannel();
         const fast = await conn.createChannel();
         const done: Record<'slow' | 'fast', string[]> = { slow: [], fast: [] };
-        for (const [name, ch, ms] of [['slow', slow, 300], ['fast', fast, 5]] as const) {
+        for (const [name, ch, ms] of [
+          ['slow', slow, 300],
+          ['fast', fast, 5],
+        ] as const) {
           await ch.prefetch(1);
           await ch.consume('task_queue', (msg) => {
             if (!msg) return;
@@ -116,7 +119,17 @@ describe('tutorial 5: topics', () => {
           for (const k of keys) await ch.bindQueue(q.queue, 'topic_logs', k);
           await ch.consume(q.queue, (m) => m && got[name].push(m.fields.routingKey), { noAck: true });
         }
-        const keys = ['quick.orange.rabbit', 'lazy.orange.elephant', 'quick.orange.fox', 'lazy.brown.fox', 'lazy.pink.rabbit', 'quick.brown.fox', 'orange', 'quick.orange.new.rabbit', 'lazy.orange.new.rabbit'];
+        const keys = [
+          'quick.orange.rabbit',
+          'lazy.orange.elephant',
+          'quick.orange.fox',
+          'lazy.brown.fox',
+          'lazy.pink.rabbit',
+          'quick.brown.fox',
+          'orange',
+          'quick.orange.new.rabbit',
+          'lazy.orange.new.rabbit',
+        ];
         for (const k of keys) ch.publish('topic_logs', k, Buffer.from(k));
         ch.publish('topic_logs', 'end', Buffer.from(''));
         await waitFor(() => got.q2.includes('lazy.orange.new.rabbit'));

@@ -60,9 +60,7 @@ describe('creating a migration from a schema change (SQLite)', () => {
         () => new Error('opened'),
         (e: unknown) => e as Error,
       );
-      expect(error.message).toBe(
-        'migrating the metadata database failed: the database is locked by another connection (is another Warren process using it?)',
-      );
+      expect(error.message).toBe('migrating the metadata database failed: the database is locked by another connection (is another Warren process using it?)');
     } finally {
       await holder.close();
     }

@@ -39,9 +39,7 @@ describe('openMetadataDb on SQLite', () => {
     expect(logLines.at(-1)).toContain(`applied ${ALL_MIGRATIONS.length} migration(s)`);
     expect(logLines.at(-1)).toContain(join(temp.dir, 'data', 'warren.db'));
 
-    const tables = await db.prisma.$queryRawUnsafe<{ name: string }[]>(
-      "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
-    );
+    const tables = await db.prisma.$queryRawUnsafe<{ name: string }[]>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
     expect(tables.map((t) => t.name)).toEqual(
       expect.arrayContaining(['AuditEntry', 'Binding', 'Exchange', 'Permission', 'Policy', 'Queue', 'User', 'Vhost', '_prisma_migrations']),
     );
@@ -71,9 +69,7 @@ describe('openMetadataDb on SQLite', () => {
       include: { exchanges: true, queues: true, bindings: true, policies: true, permissions: { include: { user: true } } },
     });
     expect(read.exchanges.map((e) => [e.name, e.type, e.durable])).toEqual([['orders', 'topic', true]]);
-    expect(read.queues.map((q) => [q.name, q.type, JSON.parse(q.arguments)])).toEqual([
-      ['orders.created', 'classic', { 'x-max-length': 10 }],
-    ]);
+    expect(read.queues.map((q) => [q.name, q.type, JSON.parse(q.arguments)])).toEqual([['orders.created', 'classic', { 'x-max-length': 10 }]]);
     expect(read.bindings.map((b) => `${b.source} -[${b.routingKey}]-> ${b.destination}`)).toEqual(['orders -[order.*]-> orders.created']);
     expect(read.policies[0]).toMatchObject({ name: 'limit', applyTo: 'all', priority: 0 });
     expect(read.permissions[0]!.user.name).toBe('guest');
@@ -129,8 +125,6 @@ describe('openMetadataDb on SQLite', () => {
   });
 
   it('fails with one line naming DATABASE_URL for an unsupported URL', async () => {
-    await expect(open({ databaseUrl: 'mysql://root@localhost/warren' })).rejects.toThrow(
-      /^DATABASE_URL must start with file:, postgresql: or postgres:/,
-    );
+    await expect(open({ databaseUrl: 'mysql://root@localhost/warren' })).rejects.toThrow(/^DATABASE_URL must start with file:, postgresql: or postgres:/);
   });
 });

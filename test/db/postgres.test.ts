@@ -10,9 +10,7 @@ const ALL_MIGRATIONS = migrationNames(prismaFiles('postgresql'));
 
 describe('PostgreSQL settings errors (no server needed)', () => {
   it('reports an unreachable server in one line naming DATABASE_URL, without the password', async () => {
-    const error = await openMetadataDb({ databaseUrl: 'postgresql://warren:s3cret@127.0.0.1:1/warren', dataDir: '.' }).catch(
-      (e: unknown) => e,
-    );
+    const error = await openMetadataDb({ databaseUrl: 'postgresql://warren:s3cret@127.0.0.1:1/warren', dataDir: '.' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MetadataDbError);
     const message = (error as Error).message;
     expect(message).toMatch(/^cannot open the metadata database postgresql:\/\/warren:\*\*\*@127\.0\.0\.1:1\/warren \(DATABASE_URL\): DatabaseNotReachable/);

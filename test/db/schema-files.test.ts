@@ -1,14 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  PROVIDERS,
-  assertSchemasAgree,
-  migrationNames,
-  modelDefinitions,
-  prismaFiles,
-  readSchema,
-} from '../../server/store/db/schema-files';
+import { PROVIDERS, assertSchemasAgree, migrationNames, modelDefinitions, prismaFiles, readSchema } from '../../server/store/db/schema-files';
 import { copyPrismaDir, makeTempDir } from './helpers';
 
 const sqlite = prismaFiles('sqlite');

@@ -62,17 +62,27 @@ describe('a definitions file that fails validation', () => {
   });
 
   it('has a policy whose pattern is not a valid regular expression: the engine says where', async () => {
-    const report = await importRefused({ ...GOOD_PARTS, policies: [{ name: 'limits', vhost: '/', pattern: '^(orders', 'apply-to': 'queues', definition: { 'max-length': 5 }, priority: 0 }] });
-    expect(errors(report)).toEqual([expect.stringMatching(/^policy 'limits' in vhost '\/': pattern '\^\(orders' at position \d+: .+ — correct it in the file$/)]);
+    const report = await importRefused({
+      ...GOOD_PARTS,
+      policies: [{ name: 'limits', vhost: '/', pattern: '^(orders', 'apply-to': 'queues', definition: { 'max-length': 5 }, priority: 0 }],
+    });
+    expect(errors(report)).toEqual([
+      expect.stringMatching(/^policy 'limits' in vhost '\/': pattern '\^\(orders' at position \d+: .+ — correct it in the file$/),
+    ]);
   });
 
   it('has a permission with a bad pattern', async () => {
     const report = await importRefused({ ...GOOD_PARTS, permissions: [{ user: 'guest', vhost: '/', configure: '[', write: '.*', read: '.*' }] });
-    expect(errors(report)).toEqual([expect.stringMatching(/^permission of user 'guest' on vhost '\/': configure permission pattern '\[' at position .+: correct the pattern in the file$/)]);
+    expect(errors(report)).toEqual([
+      expect.stringMatching(/^permission of user 'guest' on vhost '\/': configure permission pattern '\[' at position .+: correct the pattern in the file$/),
+    ]);
   });
 
   it('has a queue whose arguments conflict with the existing one: the redeclare error, and how to fix it', async () => {
-    const report = await importRefused({ ...GOOD_PARTS, queues: [...GOOD_PARTS.queues, { name: 'jobs', vhost: '/', durable: true, auto_delete: false, arguments: { 'x-max-length': 20 } }] });
+    const report = await importRefused({
+      ...GOOD_PARTS,
+      queues: [...GOOD_PARTS.queues, { name: 'jobs', vhost: '/', durable: true, auto_delete: false, arguments: { 'x-max-length': 20 } }],
+    });
     expect(errors(report)).toEqual([
       "queue 'jobs' in vhost '/': PRECONDITION_FAILED - inequivalent arg 'x-max-length' for queue 'jobs' in vhost '/': received the value '20' of type 'long' but current is the value '10' of type 'long'" +
         " — the queue exists in Warren with other settings: delete it first (its messages go with it), or make the file's match",
@@ -81,8 +91,15 @@ describe('a definitions file that fails validation', () => {
   });
 
   it('has a queue argument the engine refuses', async () => {
-    const report = await importRefused({ ...GOOD_PARTS, queues: [{ name: 'neg', vhost: '/', durable: true, auto_delete: false, arguments: { 'x-max-length': -1 } }] });
-    expect(errors(report)).toEqual([expect.stringMatching(/^queue 'neg' in vhost '\/': PRECONDITION_FAILED - invalid arg 'x-max-length' for queue 'neg' in vhost '\/': \{value_negative,-1\} — correct it in the file$/)]);
+    const report = await importRefused({
+      ...GOOD_PARTS,
+      queues: [{ name: 'neg', vhost: '/', durable: true, auto_delete: false, arguments: { 'x-max-length': -1 } }],
+    });
+    expect(errors(report)).toEqual([
+      expect.stringMatching(
+        /^queue 'neg' in vhost '\/': PRECONDITION_FAILED - invalid arg 'x-max-length' for queue 'neg' in vhost '\/': \{value_negative,-1\} — correct it in the file$/,
+      ),
+    ]);
   });
 
   it('has a user whose hash algorithm Warren cannot verify (named, or MD5 when none is given)', async () => {
@@ -95,24 +112,35 @@ describe('a definitions file that fails validation', () => {
       ],
     });
     expect(errors(report)).toEqual([
-      expect.stringMatching(/^user 'legacy': hashing algorithm 'rabbit_password_hashing_md5' is not one Warren can verify \(rabbit_password_hashing_sha256, rabbit_password_hashing_sha512, warren_password_hashing_scrypt\): give the user a "password"/),
+      expect.stringMatching(
+        /^user 'legacy': hashing algorithm 'rabbit_password_hashing_md5' is not one Warren can verify \(rabbit_password_hashing_sha256, rabbit_password_hashing_sha512, warren_password_hashing_scrypt\): give the user a "password"/,
+      ),
       expect.stringMatching(/^user 'old': hashing algorithm 'rabbit_password_hashing_md5' \(assumed, as RabbitMQ does, when "hashing_algorithm" is missing\)/),
     ]);
   });
 
   it('has a sha256 hash of the wrong length', async () => {
-    const report = await importRefused({ ...GOOD_PARTS, users: [{ name: 'short', password_hash: 'AAAA', hashing_algorithm: 'rabbit_password_hashing_sha256', tags: [] }] });
-    expect(errors(report)).toEqual([expect.stringMatching(/^user 'short': "password_hash" is not a rabbit_password_hashing_sha256 hash \(base64 of 36 bytes\)/)]);
+    const report = await importRefused({
+      ...GOOD_PARTS,
+      users: [{ name: 'short', password_hash: 'AAAA', hashing_algorithm: 'rabbit_password_hashing_sha256', tags: [] }],
+    });
+    expect(errors(report)).toEqual([
+      expect.stringMatching(/^user 'short': "password_hash" is not a rabbit_password_hashing_sha256 hash \(base64 of 36 bytes\)/),
+    ]);
   });
 
   it('gives a permission to a user or vhost that is nowhere', async () => {
     const report = await importRefused({ ...GOOD_PARTS, permissions: [{ user: 'ghost', vhost: '/', configure: '.*', write: '.*', read: '.*' }] });
-    expect(errors(report)).toEqual(["permission of user 'ghost' on vhost '/': there is no user 'ghost' in the file or in Warren: add the user to the file, or remove this entry"]);
+    expect(errors(report)).toEqual([
+      "permission of user 'ghost' on vhost '/': there is no user 'ghost' in the file or in Warren: add the user to the file, or remove this entry",
+    ]);
   });
 
   it('puts a queue in a vhost that is nowhere', async () => {
     const report = await importRefused({ ...GOOD_PARTS, queues: [{ name: 'q', vhost: 'nowhere', durable: true, auto_delete: false, arguments: {} }] });
-    expect(errors(report)).toEqual(["queue 'q' in vhost 'nowhere': there is no vhost 'nowhere' in the file or in Warren: add it to the file, or create it first"]);
+    expect(errors(report)).toEqual([
+      "queue 'q' in vhost 'nowhere': there is no vhost 'nowhere' in the file or in Warren: add it to the file, or create it first",
+    ]);
   });
 
   it('has objects without a vhost (a per-vhost export) imported as a whole file', async () => {

@@ -45,9 +45,9 @@ async function expectFixtureTopology(): Promise<void> {
     ch.publish('orders.events', 'orders.eu.paid', Buffer.from('paid'));
     ch.publish('orders.by-header', '', Buffer.from('urgent'), { headers: { priority: 'high' } });
     await waitFor(async () => (await ch.checkQueue('orders.created')).messageCount === 1, 5000, 'orders.created to get its message');
-    expect((await ch.get('orders.created', { noAck: true }) || null)?.content.toString()).toBe('new order');
-    expect((await ch.get('orders.payments', { noAck: true }) || null)?.content.toString()).toBe('paid');
-    expect((await ch.get('orders.urgent', { noAck: true }) || null)?.content.toString()).toBe('urgent');
+    expect(((await ch.get('orders.created', { noAck: true })) || null)?.content.toString()).toBe('new order');
+    expect(((await ch.get('orders.payments', { noAck: true })) || null)?.content.toString()).toBe('paid');
+    expect(((await ch.get('orders.urgent', { noAck: true })) || null)?.content.toString()).toBe('urgent');
   });
   const queue = (name: string) => b.broker.getQueue('orders', name);
   expect(queue('orders.payments').type).toBe('quorum');
@@ -77,7 +77,12 @@ describe('a definitions file exported by RabbitMQ 3.10', () => {
     expectLine(report, "user 'guest'", 'different', /password differs: kept as it is/);
     expectLine(report, "permission of user 'guest' on vhost '/'", 'identical');
     expectLine(report, "exchange 'orders.sharded' in vhost 'orders'", 'skipped', /type 'x-consistent-hash' is a RabbitMQ plugin's/);
-    expectLine(report, "binding of exchange 'orders.internal' to exchange 'orders.with-ae' with routing key 'copy' in vhost 'orders'", 'skipped', /leaves internal exchanges out/);
+    expectLine(
+      report,
+      "binding of exchange 'orders.internal' to exchange 'orders.with-ae' with routing key 'copy' in vhost 'orders'",
+      'skipped',
+      /leaves internal exchanges out/,
+    );
     expectLine(report, "policy 'mirrored' in vhost 'analytics'", 'skipped', /'ha-mode', 'queue-mode' left out/);
     expectLine(report, "parameter 'origin' of federation-upstream in vhost 'orders'", 'skipped', /RabbitMQ plugin/);
     expectLine(report, "global parameter 'migration_note'", 'skipped');

@@ -68,9 +68,25 @@ describe('export and import', () => {
     const a = await fresh();
     await importDefinitions(services(a), readFileSync(FIXTURE, 'utf8'), { apply: true });
     const orders = await exportDefinitions(services(a), 'orders');
-    expect(Object.keys(orders).sort()).toEqual(['bindings', 'exchanges', 'parameters', 'policies', 'product_name', 'product_version', 'queues', 'rabbit_version', 'rabbitmq_version']);
+    expect(Object.keys(orders).sort()).toEqual([
+      'bindings',
+      'exchanges',
+      'parameters',
+      'policies',
+      'product_name',
+      'product_version',
+      'queues',
+      'rabbit_version',
+      'rabbitmq_version',
+    ]);
     expect((orders.queues as object[]).every((q) => !('vhost' in q))).toBe(true);
-    expect((orders.queues as { name: string }[]).map((q) => q.name)).toEqual(['orders.audit', 'orders.copies', 'orders.created', 'orders.payments', 'orders.urgent']);
+    expect((orders.queues as { name: string }[]).map((q) => q.name)).toEqual([
+      'orders.audit',
+      'orders.copies',
+      'orders.created',
+      'orders.payments',
+      'orders.urgent',
+    ]);
 
     const b = await fresh();
     b.broker.createVhost('staging');
@@ -80,7 +96,13 @@ describe('export and import', () => {
     const report = await importDefinitions(services(b), text, { apply: true, vhost: 'staging' });
     expect(report.applied).toBe(true);
     expect(b.broker.getQueue('staging', 'orders.payments').type).toBe('quorum');
-    expect(b.broker.listBindings('staging').filter((x) => x.source === 'orders.events').map((x) => x.destination).sort()).toEqual(['orders.created', 'orders.fanout', 'orders.payments']);
+    expect(
+      b.broker
+        .listBindings('staging')
+        .filter((x) => x.source === 'orders.events')
+        .map((x) => x.destination)
+        .sort(),
+    ).toEqual(['orders.created', 'orders.fanout', 'orders.payments']);
     expect(unordered(await exportDefinitions(services(b), 'staging'))).toEqual(unordered(orders));
   });
 });

@@ -24,7 +24,9 @@ afterEach(() => {
 });
 
 /** One start of Warren on `dir` up to the point where main.ts loads the definitions; `run` sees it, then it stops. */
-async function start<T>(run: (s: { broker: Awaited<ReturnType<typeof openDurableBroker>>['broker']; users: Users; version: string }) => Promise<T>): Promise<T> {
+async function start<T>(
+  run: (s: { broker: Awaited<ReturnType<typeof openDurableBroker>>['broker']; users: Users; version: string }) => Promise<T>,
+): Promise<T> {
   const db = await openMetadataDb({ dataDir: dir });
   const access = new AccessControl();
   const users = new Users(db, access);
@@ -70,10 +72,20 @@ describe('definitions loaded at start-up', () => {
       );
       expect((error as Error).message).not.toContain('\n');
       expect(s.broker.hasVhost('billing')).toBe(false);
-      writeFileSync(bad, JSON.stringify({ vhosts: [{ name: 'billing' }], policies: [{ vhost: 'billing', name: 'ttl', pattern: '*', 'apply-to': 'queues', definition: { 'message-ttl': 1000 }, priority: 0 }] }));
-      await expect(loadDefinitionsAtStart(s, bad, SETTING)).rejects.toThrow(/^WARREN_DEFINITIONS \(or --definitions\) ".*" was not loaded, nothing in it was applied: policy 'ttl' in vhost 'billing': pattern '\*' at position 1: '\*' has nothing to repeat; to match '\*' write '\\\*' — correct it in the file$/);
+      writeFileSync(
+        bad,
+        JSON.stringify({
+          vhosts: [{ name: 'billing' }],
+          policies: [{ vhost: 'billing', name: 'ttl', pattern: '*', 'apply-to': 'queues', definition: { 'message-ttl': 1000 }, priority: 0 }],
+        }),
+      );
+      await expect(loadDefinitionsAtStart(s, bad, SETTING)).rejects.toThrow(
+        /^WARREN_DEFINITIONS \(or --definitions\) ".*" was not loaded, nothing in it was applied: policy 'ttl' in vhost 'billing': pattern '\*' at position 1: '\*' has nothing to repeat; to match '\*' write '\\\*' — correct it in the file$/,
+      );
       expect(s.broker.hasVhost('billing')).toBe(false);
-      await expect(loadDefinitionsAtStart(s, path.join(dir, 'missing.json'), SETTING)).rejects.toThrow(/^cannot read WARREN_DEFINITIONS \(or --definitions\) ".*missing.json": ENOENT/);
+      await expect(loadDefinitionsAtStart(s, path.join(dir, 'missing.json'), SETTING)).rejects.toThrow(
+        /^cannot read WARREN_DEFINITIONS \(or --definitions\) ".*missing.json": ENOENT/,
+      );
     });
   });
 });

@@ -29,10 +29,15 @@ const journal = { reserve, ...(segmentBytes ? { segmentBytes: Number(segmentByte
 const { broker, store } = await openDurableBroker({ dataDir, db, journal, log });
 const amqp = await startAmqpServer({ broker, host: '127.0.0.1', port: Number(port) });
 const limit = Number(diskLimit);
-const diskAlarm = new DiskAlarm(dataDir, limit, (raised, free) => {
-  log(raised ? `disk alarm: ${diskAlarmReason(free, limit)}, publishers blocked` : 'disk alarm cleared, publishers unblocked');
-  amqp.setAlarm('disk', raised ? diskAlarmReason(free, limit) : null);
-}, log);
+const diskAlarm = new DiskAlarm(
+  dataDir,
+  limit,
+  (raised, free) => {
+    log(raised ? `disk alarm: ${diskAlarmReason(free, limit)}, publishers blocked` : 'disk alarm cleared, publishers unblocked');
+    amqp.setAlarm('disk', raised ? diskAlarmReason(free, limit) : null);
+  },
+  log,
+);
 store.journal.watchDisk(diskAlarm);
 console.log(`ready ${amqp.port}`);
 

@@ -86,8 +86,25 @@ describe('a damaged journal', () => {
     expect(second.logs).toContain(`journal: ${damage.summary[0]}`);
     expect(second.logs.filter((l) => l.startsWith('journal: skipped')).map((l) => /\((\w+):/.exec(l)![1])).toEqual(['crc', 'torn']);
 
-    const services = { broker: second.broker, journalDamage: damage, startedAt: Date.now(), alarms: () => [], memory: () => null, processFaults: { unhandledRejections: 0 }, db: { provider: 'sqlite' }, listeners: { amqp: '', http: '' }, sampler: new ProcessSampler(), nodeName: second.broker.nodeName, version: 'test' };
-    const api = appRouter.createCaller({ services: services as unknown as Services, user: { name: 'oncall', tags: ['administrator'] }, peerAddress: '127.0.0.1', setCookie: () => {} });
+    const services = {
+      broker: second.broker,
+      journalDamage: damage,
+      startedAt: Date.now(),
+      alarms: () => [],
+      memory: () => null,
+      processFaults: { unhandledRejections: 0 },
+      db: { provider: 'sqlite' },
+      listeners: { amqp: '', http: '' },
+      sampler: new ProcessSampler(),
+      nodeName: second.broker.nodeName,
+      version: 'test',
+    };
+    const api = appRouter.createCaller({
+      services: services as unknown as Services,
+      user: { name: 'oncall', tags: ['administrator'] },
+      peerAddress: '127.0.0.1',
+      setCookie: () => {},
+    });
     expect((await api.system.info()).journalDamage?.summary).toEqual(damage.summary);
     const metrics = await renderMetrics(services as unknown as Services);
     expect(metrics).toContain(`warren_journal_damaged_bytes ${damage.bytes}\n`);

@@ -47,7 +47,7 @@ export interface CrashResult {
 export function messageBody(id: number): Buffer {
   const length = 16 + ((id * 7919) % 1500);
   const body = Buffer.alloc(length);
-  let x = id * 2654435761 % 4294967296;
+  let x = (id * 2654435761) % 4294967296;
   for (let i = 0; i < length; i++) {
     x = (x * 1103515245 + 12345) % 2147483648;
     body[i] = x & 0xff;
@@ -160,7 +160,10 @@ async function checkCycleQueues(url: string, tally: Tally): Promise<number> {
       for (const id of tally.confirmed) if (id >= firstId) confirmedAfter++;
       const ch = await conn.createChannel();
       ch.on('error', () => {});
-      const count = await ch.checkQueue(cycleQueue(cycle)).then((q) => q.messageCount, () => -1);
+      const count = await ch.checkQueue(cycleQueue(cycle)).then(
+        (q) => q.messageCount,
+        () => -1,
+      );
       if (count < confirmedAfter) lost++;
     }
   } finally {

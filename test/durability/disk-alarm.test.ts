@@ -76,7 +76,13 @@ describe('disk free-space alarm', () => {
     const stats = statfsSync(data.dir);
     const limit = stats.bavail * stats.bsize - 100_000_000; // 100 MB above the limit now
     const changes: string[] = [];
-    const alarm = new DiskAlarm(data.dir, limit, (raised) => changes.push(raised ? 'raised' : 'cleared'), () => {}, 60_000);
+    const alarm = new DiskAlarm(
+      data.dir,
+      limit,
+      (raised) => changes.push(raised ? 'raised' : 'cleared'),
+      () => {},
+      60_000,
+    );
     cleanup.push(() => alarm.stop());
     await new Promise((r) => setTimeout(r, 50)); // the first check
     alarm.written(60_000_000);

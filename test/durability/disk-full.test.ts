@@ -27,7 +27,6 @@ const body = (id: number) => {
 };
 
 describe.skipIf(!disk)('a full disk', () => {
-
   it('blocks publishers before it is full, drains at 0 bytes free, resumes, and restarts with every confirmed message', async () => {
     const dataDir = join(disk!.dir, 'data');
     const options = { diskFreeLimitBytes: LIMIT, segmentBytes: 1024 * 1024 };
@@ -89,7 +88,7 @@ describe.skipIf(!disk)('a full disk', () => {
     await sub.cancel(consumerTag);
     await waitFor(() => disk!.free() > 4 * 1024 * 1024, 10_000, 'deleted segments to give space back');
     const log = running.output.join('\n');
-    expect(log).toMatch(/journal: out of disk space; records wait in memory[^]*journal: writing again/);
+    expect(log).toMatch(/journal: out of disk space; records wait in memory[\s\S]*journal: writing again/);
     expect(log).not.toMatch(/uncaught|unhandled/i);
 
     // 3. Room again: the alarm clears and held-back publishes are confirmed.
@@ -97,11 +96,15 @@ describe.skipIf(!disk)('a full disk', () => {
     await waitFor(() => events.includes('unblocked'), 10_000, 'connection.unblocked');
     await waitFor(() => inFlight === 0, 10_000, 'the held-back publishes to be confirmed');
     // The journal takes its reserve again once there is room (after a sync, at most once a second).
-    await waitFor(async () => {
-      publish();
-      await new Promise((r) => setTimeout(r, 100));
-      return existsSync(reserve) && statSync(reserve).size === DEFAULT_DISK_RESERVE_BYTES;
-    }, 10_000, 'the disk reserve to be created again');
+    await waitFor(
+      async () => {
+        publish();
+        await new Promise((r) => setTimeout(r, 100));
+        return existsSync(reserve) && statSync(reserve).size === DEFAULT_DISK_RESERVE_BYTES;
+      },
+      10_000,
+      'the disk reserve to be created again',
+    );
     await waitFor(() => inFlight === 0, 5000, 'the last confirms');
     expect(nacked.size).toBe(0);
 

@@ -23,7 +23,9 @@ describe('restart with topology stored before the short-string rule', () => {
     const second = await openInProcess(data.dir);
     cleanup.push(() => second.close());
     expect(second.broker.getQueue('/', name).durable).toBe(true);
-    expect(second.logs.join('\n')).toMatch(/recovery: the name of queue '€+…' in vhost '\/' is 765 bytes in UTF-8; AMQP allows at most 255; AMQP clients cannot reach it\. It is restored so that its messages can be moved out from the console; then delete it\./);
+    expect(second.logs.join('\n')).toMatch(
+      /recovery: the name of queue '€+…' in vhost '\/' is 765 bytes in UTF-8; AMQP allows at most 255; AMQP clients cannot reach it\. It is restored so that its messages can be moved out from the console; then delete it\./,
+    );
   });
 
   it('restores a queue without an argument refused now, with its messages', async () => {
@@ -49,6 +51,8 @@ describe('restart with topology stored before the short-string rule', () => {
     const orders = second.broker.getQueue('/', 'orders');
     expect(orders.ready).toBe(1);
     expect(orders.effectiveArguments).toEqual({ 'x-dead-letter-exchange': '' });
-    expect(second.logs.join('\n')).toMatch(/queue 'orders' in vhost '\/' is restored without its argument\(s\) x-dead-letter-routing-key, which are refused now \(.*300 bytes.*\); redeclare it with valid arguments/);
+    expect(second.logs.join('\n')).toMatch(
+      /queue 'orders' in vhost '\/' is restored without its argument\(s\) x-dead-letter-routing-key, which are refused now \(.*300 bytes.*\); redeclare it with valid arguments/,
+    );
   });
 });

@@ -26,7 +26,9 @@ async function bodies(conn: ChannelModel, queue: string): Promise<string[]> {
 function journalRecords(dataDir: string): string[] {
   const dir = join(dataDir, 'journal');
   const out: string[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.seg')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.seg'))
+    .sort()) {
     const names = new Map<number, string>();
     scanSegment(readFileSync(join(dir, file)), {
       queueName: (ref, _vhost, queue) => names.set(ref, queue),

@@ -50,7 +50,8 @@ describe('message TTL across a restart', () => {
     await waitFor(async () => (await check.checkQueue('expired')).messageCount === 1, 2000, 'the dead letter');
     const dead = await check.get('expired', { noAck: true });
     expect(dead && dead.content.toString()).toBe('queue ttl');
-    expect(dead && (dead.properties.headers?.['x-death'] as { reason: string }[])[0]!.reason).toBe('expired');
+    const deaths = dead ? (dead.properties.headers?.['x-death'] as { reason: string }[] | undefined) : undefined;
+    expect(deaths?.[0]?.reason).toBe('expired');
     expect((await check.checkQueue('long-ttl')).messageCount).toBe(1);
   });
 });

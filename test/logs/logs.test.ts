@@ -32,7 +32,10 @@ describe('logs', () => {
     const { logger, lines, entries } = capturedLogger();
     const broker = new Broker();
     const server: AmqpServerHandle = await startAmqpServer({ broker, host: '127.0.0.1', port: 0, logger });
-    cleanups.push(() => broker.close(), () => server.close());
+    cleanups.push(
+      () => broker.close(),
+      () => server.close(),
+    );
 
     const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${server.port}`, { clientProperties: { connection_name: 'billing-worker' } });
     const ch = await conn.createChannel();
@@ -62,7 +65,10 @@ describe('logs', () => {
     const { logger, entries } = capturedLogger();
     const broker = new Broker();
     const server = await startAmqpServer({ broker, host: '127.0.0.1', port: 0, logger });
-    cleanups.push(() => broker.close(), () => server.close());
+    cleanups.push(
+      () => broker.close(),
+      () => server.close(),
+    );
     server.setAlarm('disk', 'free disk space 10MB is below the limit 50MB');
     server.setAlarm('disk', null);
     expect(entries().filter((e) => String(e.event).startsWith('alarm.'))).toMatchObject([
@@ -71,11 +77,14 @@ describe('logs', () => {
     ]);
   });
 
-  it("logs a refused sign-in with the user and address, never the password", async () => {
+  it('logs a refused sign-in with the user and address, never the password', async () => {
     const { logger, lines } = capturedLogger();
     const dir = mkdtempSync(join(tmpdir(), 'warren-logs-'));
     const db = await openMetadataDb({ dataDir: dir });
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => db.close());
+    cleanups.push(
+      () => rmSync(dir, { recursive: true, force: true }),
+      () => db.close(),
+    );
     const auth = logger.child({ module: 'auth' });
     const users = new Users(db, new AccessControl(), { log: (line) => auth.info(line) });
     await users.load();

@@ -60,7 +60,10 @@ describe('refusals', () => {
     const watcher = warren.as('watcher', 'w-pass');
     expect((await call(watcher, 'GET', '/queues')).status).toBe(200);
     const res = await call(watcher, 'PUT', '/queues/%2F/by-watcher', { durable: true });
-    expect(res).toMatchObject({ status: 401, body: { error: 'not_authorised', reason: "User 'watcher' may only look (monitoring): changes need the management tag." } });
+    expect(res).toMatchObject({
+      status: 401,
+      body: { error: 'not_authorised', reason: "User 'watcher' may only look (monitoring): changes need the management tag." },
+    });
     expect((await call(watcher, 'GET', '/users')).status).toBe(401);
     await call(guest, 'PUT', '/queues/%2F/watched', {});
     expect((await call(watcher, 'POST', '/queues/%2F/watched/get', { count: 1, ackmode: 'peek' })).status).toBe(200);
@@ -75,13 +78,19 @@ describe('refusals', () => {
     await call(guest, 'PUT', '/permissions/theirs/manager', { configure: '.*', write: '.*', read: '.*' });
     const manager = warren.as('manager', 'm-pass');
     expect((await call(manager, 'PUT', '/queues/theirs/q', {})).status).toBe(201);
-    expect(await call(manager, 'PUT', '/queues/others/q', {})).toMatchObject({ status: 401, body: { reason: "User 'manager' has no permission on vhost 'others'." } });
+    expect(await call(manager, 'PUT', '/queues/others/q', {})).toMatchObject({
+      status: 401,
+      body: { reason: "User 'manager' has no permission on vhost 'others'." },
+    });
     const vhosts = (await call(manager, 'GET', '/vhosts')).body as { name: string }[];
     expect(vhosts.map((v) => v.name)).toEqual(['theirs']);
   });
 
   it('answers 404 Object Not Found for a missing queue, vhost or endpoint', async () => {
-    expect(await call(guest, 'GET', '/queues/%2F/nope')).toMatchObject({ status: 404, body: { error: 'Object Not Found', reason: "no queue 'nope' in vhost '/'" } });
+    expect(await call(guest, 'GET', '/queues/%2F/nope')).toMatchObject({
+      status: 404,
+      body: { error: 'Object Not Found', reason: "no queue 'nope' in vhost '/'" },
+    });
     expect(await call(guest, 'GET', '/vhosts/nope')).toMatchObject({ status: 404, body: { error: 'Object Not Found' } });
     expect(await call(guest, 'GET', '/no-such-thing')).toMatchObject({ status: 404, body: { error: 'Object Not Found' } });
   });
@@ -99,7 +108,11 @@ describe('refusals', () => {
   });
 
   it('refuses a change from a foreign Origin (a page driving a browser), in the same JSON shape', async () => {
-    const res = await raw('/queues/%2F/cross', { method: 'PUT', headers: { ...json, origin: 'http://evil.example', authorization: basicAuth('guest', 'guest') }, body: '{}' });
+    const res = await raw('/queues/%2F/cross', {
+      method: 'PUT',
+      headers: { ...json, origin: 'http://evil.example', authorization: basicAuth('guest', 'guest') },
+      body: '{}',
+    });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: 'forbidden', reason: expect.stringContaining('Cross-site request refused') });
   });
@@ -132,7 +145,10 @@ describe('pagination', () => {
   it('pages, filters by name ignoring case and sorts, with RabbitMQ page fields', async () => {
     const page = await call(guest, 'GET', '/queues/paged?page=3&page_size=3');
     expect(page.body).toMatchObject({ filtered_count: 7, item_count: 1, page: 3, page_count: 3, page_size: 3, total_count: 7, items: [{ name: 'c1' }] });
-    const named = (await call(guest, 'GET', '/queues/paged?page=1&name=C&sort=name&sort_reverse=true')).body as { items: { name: string }[]; filtered_count: number };
+    const named = (await call(guest, 'GET', '/queues/paged?page=1&name=C&sort=name&sort_reverse=true')).body as {
+      items: { name: string }[];
+      filtered_count: number;
+    };
     expect(named.items.map((q) => q.name)).toEqual(['c1', 'C2']);
     const regex = (await call(guest, 'GET', '/queues/paged?page=1&name=%5Eb%5B12%5D&use_regex=true')).body as { items: { name: string }[] };
     expect(regex.items.map((q) => q.name)).toEqual(['b1', 'b2']);
@@ -148,24 +164,48 @@ describe('pagination', () => {
     expect(await call(guest, 'GET', '/queues/paged?page=4&page_size=3')).toMatchObject({ status: 400, body: { error: 'page_out_of_range' } });
     expect(await call(guest, 'GET', '/queues/paged?page=1&page_size=501')).toMatchObject({ status: 400, body: { error: 'invalid_pagination_parameters' } });
     expect(await call(guest, 'GET', '/queues/paged?page=one')).toMatchObject({ status: 400, body: { error: 'bad_request' } });
-    expect(await call(guest, 'GET', '/queues/paged?page=1&name=(a&use_regex=true')).toMatchObject({ status: 400, body: { reason: expect.stringContaining("name filter '(a'") } });
+    expect(await call(guest, 'GET', '/queues/paged?page=1&name=(a&use_regex=true')).toMatchObject({
+      status: 400,
+      body: { reason: expect.stringContaining("name filter '(a'") },
+    });
   });
 });
 
 describe('messages', () => {
   it('publishes through an exchange and says whether a queue took it', async () => {
     await call(guest, 'PUT', '/queues/%2F/published', {});
-    const routed = await call(guest, 'POST', '/exchanges/%2F/amq.default/publish', { routing_key: 'published', payload: 'aGk=', payload_encoding: 'base64', properties: { headers: { n: 1 } } });
+    const routed = await call(guest, 'POST', '/exchanges/%2F/amq.default/publish', {
+      routing_key: 'published',
+      payload: 'aGk=',
+      payload_encoding: 'base64',
+      properties: { headers: { n: 1 } },
+    });
     expect(routed).toMatchObject({ status: 200, body: { routed: true } });
-    expect((await call(guest, 'POST', '/exchanges/%2F/amq.default/publish', { routing_key: 'nowhere', payload: 'x', properties: {} })).body).toEqual({ routed: false });
-    const [got] = (await call(guest, 'POST', '/queues/%2F/published/get', { count: 1, ackmode: 'ack_requeue_false', encoding: 'auto' })).body as Record<string, unknown>[];
-    expect(got).toMatchObject({ payload: 'hi', payload_encoding: 'string', payload_bytes: 2, routing_key: 'published', exchange: '', properties: { headers: { n: 1 } }, message_count: 0 });
+    expect((await call(guest, 'POST', '/exchanges/%2F/amq.default/publish', { routing_key: 'nowhere', payload: 'x', properties: {} })).body).toEqual({
+      routed: false,
+    });
+    const [got] = (await call(guest, 'POST', '/queues/%2F/published/get', { count: 1, ackmode: 'ack_requeue_false', encoding: 'auto' })).body as Record<
+      string,
+      unknown
+    >[];
+    expect(got).toMatchObject({
+      payload: 'hi',
+      payload_encoding: 'string',
+      payload_bytes: 2,
+      routing_key: 'published',
+      exchange: '',
+      properties: { headers: { n: 1 } },
+      message_count: 0,
+    });
   });
 
   it('peeks without taking or marking anything', async () => {
     await queueWith('peeked', ['one', 'two', 'three']);
     const peeked = (await call(guest, 'POST', '/queues/%2F/peeked/get', { count: 2, ackmode: 'peek' })).body as Record<string, unknown>[];
-    expect(peeked.map((m) => [m.payload, m.redelivered, m.message_count])).toEqual([['one', false, 2], ['two', false, 1]]);
+    expect(peeked.map((m) => [m.payload, m.redelivered, m.message_count])).toEqual([
+      ['one', false, 2],
+      ['two', false, 1],
+    ]);
     expect(await depth('peeked')).toBe(3);
     const again = (await call(guest, 'POST', '/queues/%2F/peeked/get', { count: 1, ackmode: 'ack_requeue_true' })).body as Record<string, unknown>[];
     expect(again[0]).toMatchObject({ payload: 'one', redelivered: false });
@@ -191,7 +231,10 @@ describe('messages', () => {
     await call(guest, 'POST', '/queues/%2F/taken/get', { count: 1, ackmode: 'reject_requeue_false' });
     expect(await depth('taken')).toBe(1);
     expect(await depth('dead')).toBe(1);
-    expect(await call(guest, 'POST', '/queues/%2F/taken/get', { count: 1, ackmode: 'take_it' })).toMatchObject({ status: 400, body: { reason: expect.stringContaining('ackmode must be one of') } });
+    expect(await call(guest, 'POST', '/queues/%2F/taken/get', { count: 1, ackmode: 'take_it' })).toMatchObject({
+      status: 400,
+      body: { reason: expect.stringContaining('ackmode must be one of') },
+    });
   });
 
   it('purges with DELETE .../contents and records it in the audit trail', async () => {
@@ -206,7 +249,15 @@ describe('messages', () => {
   it('shows the queue figures scripts read', async () => {
     await queueWith('figures', ['1', '2']);
     const q = (await call(guest, 'GET', '/queues/%2F/figures')).body as Record<string, unknown>;
-    expect(q).toMatchObject({ name: 'figures', vhost: '/', messages: 2, messages_ready: 2, messages_unacknowledged: 0, consumers: 0, message_stats: { publish: 2 } });
+    expect(q).toMatchObject({
+      name: 'figures',
+      vhost: '/',
+      messages: 2,
+      messages_ready: 2,
+      messages_unacknowledged: 0,
+      consumers: 0,
+      message_stats: { publish: 2 },
+    });
     expect((q.message_stats as { publish_details: { rate: number } }).publish_details.rate).toBeTypeOf('number');
   });
 });

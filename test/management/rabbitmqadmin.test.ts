@@ -20,7 +20,9 @@ afterAll(() => warren?.close());
 
 async function admin(...args: string[]): Promise<string> {
   if (!SCRIPT) throw new Error('rabbitmqadmin is not installed: apt-get install -y rabbitmq-server (it ships /usr/bin/rabbitmqadmin)');
-  const { stdout } = await run(PYTHON, [SCRIPT, '-H', '127.0.0.1', '-P', String(warren.http.port), '-u', 'guest', '-p', 'guest', '-f', 'tsv', ...args], { timeout: 15_000 });
+  const { stdout } = await run(PYTHON, [SCRIPT, '-H', '127.0.0.1', '-P', String(warren.http.port), '-u', 'guest', '-p', 'guest', '-f', 'tsv', ...args], {
+    timeout: 15_000,
+  });
   return stdout.trim();
 }
 
@@ -35,7 +37,9 @@ describe('rabbitmqadmin', () => {
     expect(await admin('list', 'bindings', 'source', 'destination')).toContain('admin-x\tadmin-q');
 
     const get = (ackmode: string) => admin('get', 'queue=admin-q', `ackmode=${ackmode}`);
-    expect(await get('ack_requeue_true')).toMatch(/^routing_key\texchange\tmessage_count\tpayload\tpayload_bytes\tpayload_encoding\tredelivered\nany\tadmin-x\t1\thello\t5\tstring\tFalse$/);
+    expect(await get('ack_requeue_true')).toMatch(
+      /^routing_key\texchange\tmessage_count\tpayload\tpayload_bytes\tpayload_encoding\tredelivered\nany\tadmin-x\t1\thello\t5\tstring\tFalse$/,
+    );
     expect(await get('ack_requeue_false')).toMatch(/\thello\t5\tstring\tTrue$/);
     expect(await admin('list', 'queues', 'name', 'messages')).toBe('name\tmessages\nadmin-q\t1');
 

@@ -96,7 +96,11 @@ export async function makeTraffic(target: Target): Promise<{ close(): Promise<vo
 export async function settle(target: Target, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const q = (await call(target, 'GET', `/queues/${v}/${QUEUE}`)).body as { messages_ready?: number; messages_unacknowledged?: number; message_stats?: unknown };
+    const q = (await call(target, 'GET', `/queues/${v}/${QUEUE}`)).body as {
+      messages_ready?: number;
+      messages_unacknowledged?: number;
+      message_stats?: unknown;
+    };
     const conns = (await call(target, 'GET', '/connections')).body as unknown[];
     if (q.messages_ready === 3 && q.messages_unacknowledged === 2 && q.message_stats && Array.isArray(conns) && conns.length > 0) return;
     if (Date.now() > deadline) throw new Error(`the queue never showed 3 ready and 2 unacknowledged messages with stats: ${JSON.stringify(q)}`);
@@ -185,7 +189,12 @@ export async function askEverything(target: Target): Promise<Record<string, Answ
     payload: 'from the API',
     payload_encoding: 'string',
   });
-  await ask(`POST /queues/${v}/${QUEUE}/get`, 'POST', `/queues/${v}/${QUEUE}/get`, { count: 2, ackmode: 'ack_requeue_true', encoding: 'auto', truncate: 50000 });
+  await ask(`POST /queues/${v}/${QUEUE}/get`, 'POST', `/queues/${v}/${QUEUE}/get`, {
+    count: 2,
+    ackmode: 'ack_requeue_true',
+    encoding: 'auto',
+    truncate: 50000,
+  });
 
   // Refusals: RabbitMQ's {"error", "reason"} with its status codes.
   await ask('GET /queues without credentials', 'GET', '/queues', undefined, '');
@@ -226,4 +235,16 @@ export function fieldPaths(value: unknown, prefix = '', out = new Set<string>())
 }
 
 /** Objects whose keys are names given by users or by the broker's own configuration. */
-const DATA_KEYS = new Set(['arguments', 'cluster_state', 'headers', 'definition', 'client_properties', 'capabilities', 'effective_policy_definition', 'backing_queue_status', 'garbage_collection', 'metadata', 'limits']);
+const DATA_KEYS = new Set([
+  'arguments',
+  'cluster_state',
+  'headers',
+  'definition',
+  'client_properties',
+  'capabilities',
+  'effective_policy_definition',
+  'backing_queue_status',
+  'garbage_collection',
+  'metadata',
+  'limits',
+]);

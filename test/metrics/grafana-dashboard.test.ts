@@ -39,7 +39,10 @@ describe('RabbitMQ-Overview dashboard', () => {
       ).sort(),
     ).toEqual(['rabbitmq_global_messages_received_total', 'rabbitmq_identity_info']);
     expect(promqlMetricNames('label_values(rabbitmq_identity_info{namespace="$namespace"},rabbitmq_cluster)')).toEqual(['rabbitmq_identity_info']);
-    expect(promqlMetricNames('(rabbitmq_process_max_fds - rabbitmq_process_open_fds) * 1e+06')).toEqual(['rabbitmq_process_max_fds', 'rabbitmq_process_open_fds']);
+    expect(promqlMetricNames('(rabbitmq_process_max_fds - rabbitmq_process_open_fds) * 1e+06')).toEqual([
+      'rabbitmq_process_max_fds',
+      'rabbitmq_process_open_fds',
+    ]);
   });
 
   it('finds every metric it queries on /metrics', async () => {

@@ -32,7 +32,9 @@ async function scrape(path: string, headers: Record<string, string> = {}): Promi
 }
 
 const value = (families: Map<string, PromFamily>, name: string, labels: Record<string, string> = {}) =>
-  (families.get(name) ?? families.get(name.replace(/_(bucket|sum|count)$/, '')))?.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+  (families.get(name) ?? families.get(name.replace(/_(bucket|sum|count)$/, '')))?.samples.find(
+    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  )?.value;
 
 describe('/metrics', () => {
   it('parses strictly, speaks rabbitmq_prometheus names, and its counters only grow across a queue deletion', async () => {

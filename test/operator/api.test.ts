@@ -96,7 +96,12 @@ describe('search and precise operations from the console', () => {
       expect(await oncall.messages.delete({ vhost: '/', name: 'orders', selection: { query: { json: ['$.order.id >= 45'] } } })).toEqual({ deleted: 5 });
       expect(broker.getQueue('/', 'orders').ready).toBe(40);
       const [deleteEntry, purgeEntry] = await recentAudit(services(broker), 2);
-      expect(purgeEntry).toMatchObject({ user: 'oncall', action: 'queue.purge-first', target: "queue 'orders' in vhost '/'", details: { asked: 5, purged: 5 } });
+      expect(purgeEntry).toMatchObject({
+        user: 'oncall',
+        action: 'queue.purge-first',
+        target: "queue 'orders' in vhost '/'",
+        details: { asked: 5, purged: 5 },
+      });
       expect(deleteEntry).toMatchObject({ action: 'messages.delete', details: { query: { json: ['$.order.id >= 45'] }, deleted: 5 } });
     }));
 
@@ -106,7 +111,8 @@ describe('search and precise operations from the console', () => {
       const { watcher } = callers(broker);
       expect(await refusal(watcher.search.start({ vhost: '/', name: 'orders', query: { json: ['$.order..id == 1'] } }))).toEqual({
         status: 400,
-        message: "JSON path condition '$.order..id == 1' at position 9: a property name must follow '.' (letters, digits, _ or -; write $['a b'] for other names)",
+        message:
+          "JSON path condition '$.order..id == 1' at position 9: a property name must follow '.' (letters, digits, _ or -; write $['a b'] for other names)",
       });
       expect(await refusal(watcher.search.start({ vhost: '/', name: 'orders', query: { payload: { text: 'id":(1|2', regex: true } } }))).toEqual({
         status: 400,

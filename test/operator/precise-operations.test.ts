@@ -62,7 +62,13 @@ describe('precise operations', () => {
     withBroker(async ({ broker, url }) => {
       broker.declareQueue('/', 'work');
       broker.declareQueue('/', 'fixed');
-      broker.publish('/', '', 'work', { messageId: 'order-42', contentType: 'application/json', headers: { tenant: 'a' } }, Buffer.from('{"order":42,"amount":"oops"}'));
+      broker.publish(
+        '/',
+        '',
+        'work',
+        { messageId: 'order-42', contentType: 'application/json', headers: { tenant: 'a' } },
+        Buffer.from('{"order":42,"amount":"oops"}'),
+      );
       const seq = seqOf(broker, 'work', 'order-42');
       const result = await broker.queueTools.republishEdited('/', 'work', seq, {
         body: Buffer.from('{"order":42,"amount":12.5}'),
@@ -78,9 +84,16 @@ describe('precise operations', () => {
         expect(m.content.toString()).toBe('{"order":42,"amount":12.5}');
         expect(m.properties.contentType).toBe('application/json');
         expect(m.properties.messageId).toBeUndefined();
-        expect(m.properties.headers).toMatchObject({ tenant: 'a', fixedBy: 'oncall', 'x-warren-edited-from': 'order-42', 'x-warren-edited-from-queue': 'work' });
+        expect(m.properties.headers).toMatchObject({
+          tenant: 'a',
+          fixedBy: 'oncall',
+          'x-warren-edited-from': 'order-42',
+          'x-warren-edited-from-queue': 'work',
+        });
       });
-      await expect(broker.queueTools.republishEdited('/', 'work', seq, {})).rejects.toThrow(/no ready message \d+ in queue 'work'.*consumed or removed meanwhile/);
+      await expect(broker.queueTools.republishEdited('/', 'work', seq, {})).rejects.toThrow(
+        /no ready message \d+ in queue 'work'.*consumed or removed meanwhile/,
+      );
     }));
 
   it('pause: the consumer stays attached and gets nothing until resume; the queue list shows it', () =>

@@ -67,12 +67,17 @@ describe('scheduled messages', () => {
         expect(got).toEqual(['b', 'c']);
         await new Promise((r) => setTimeout(r, 100));
         expect(got).toEqual(['b', 'c']); // 'a' was cancelled, 'd' is due in an hour
-        expect(broker.scheduled.list('/').map((a) => [a.exchange, a.count])).toEqual([['later', 0], ['plain', 1]]);
-        await expect(broker.scheduled.reschedule('/', 'later', seq('a'), Date.now())).rejects.toThrow(/no scheduled message \d+ on exchange 'later'.*delivered or cancelled meanwhile/);
+        expect(broker.scheduled.list('/').map((a) => [a.exchange, a.count])).toEqual([
+          ['later', 0],
+          ['plain', 1],
+        ]);
+        await expect(broker.scheduled.reschedule('/', 'later', seq('a'), Date.now())).rejects.toThrow(
+          /no scheduled message \d+ on exchange 'later'.*delivered or cancelled meanwhile/,
+        );
       });
     }));
 
-  it('refuses an x-delayed-message exchange without a valid x-delayed-type, with the plugin\'s words', () =>
+  it("refuses an x-delayed-message exchange without a valid x-delayed-type, with the plugin's words", () =>
     withBroker(async ({ url }) => {
       await withChannel(url, async (ch) => {
         const error = await expectClose(ch, () => ch.assertExchange('later', 'x-delayed-message', { arguments: { 'x-delayed-type': 'nope' } }));

@@ -99,10 +99,16 @@ describe('dead-letters procedures', () => {
     const page = await api.deadLetters.list({ vhost: '/', name: 'work.dlq', filter: { reason: 'rejected', originalQueue: 'work' } });
     expect(page.total).toBe(2);
     expect(page.messages[0]).toMatchObject({ reason: 'rejected', originalQueue: 'work', originalExchange: '', routingKeys: ['work'], attempts: 2, deaths: 1 });
-    expect(page.messages[0]!.properties.headers).toMatchObject({ tenant: 'acme', 'x-death': [{ reason: 'rejected', time: { $timestamp: expect.any(String) } }] });
+    expect(page.messages[0]!.properties.headers).toMatchObject({
+      tenant: 'acme',
+      'x-death': [{ reason: 'rejected', time: { $timestamp: expect.any(String) } }],
+    });
     const exported = await api.deadLetters.export({ vhost: '/', name: 'work.dlq', selection: { seqs: [page.messages[1]!.seq] } });
     expect(exported.count).toBe(1);
-    const lines = exported.jsonl.trimEnd().split('\n').map((l) => JSON.parse(l) as { payloadBase64: string; reason: string });
+    const lines = exported.jsonl
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { payloadBase64: string; reason: string });
     expect(lines.map((l) => [Buffer.from(l.payloadBase64, 'base64').toString(), l.reason])).toEqual([['b', 'rejected']]);
     expect(broker.getQueue('/', 'work.dlq').ready).toBe(2);
     await expect(api.deadLetters.list({ vhost: '/', name: 'work.dlq', filter: { from: 10, to: 5 } })).rejects.toThrow(/swap from and to/);
@@ -124,6 +130,8 @@ describe('dead-letters procedures', () => {
       ['oncall', 'dead-letters.requeue', `queue 'work.dlq' in vhost '/'`],
     ]);
     await expect(api.deadLetters.requeue({ vhost: '/', name: 'work.dlq', selection: { seqs: [] } })).rejects.toThrow(/Select at least one message/);
-    await expect(api.deadLetters.requeue({ vhost: '/', name: 'work.dlq', selection: { filter: {} }, to: 'work.dlq' })).rejects.toThrow(/other than the dead-letter queue/);
+    await expect(api.deadLetters.requeue({ vhost: '/', name: 'work.dlq', selection: { filter: {} }, to: 'work.dlq' })).rejects.toThrow(
+      /other than the dead-letter queue/,
+    );
   });
 });

@@ -16,11 +16,15 @@ async function publishNumbered(ch: Channel, queue: string, from: number, count: 
 async function readFrom(ch: Channel, queue: string, args: Record<string, unknown>, count: number): Promise<{ offsets: number[]; bodies: string[] }> {
   const got: ConsumeMessage[] = [];
   await ch.prefetch(10);
-  const { consumerTag } = await ch.consume(queue, (m) => {
-    if (!m) return;
-    got.push(m);
-    ch.ack(m);
-  }, { arguments: args });
+  const { consumerTag } = await ch.consume(
+    queue,
+    (m) => {
+      if (!m) return;
+      got.push(m);
+      ch.ack(m);
+    },
+    { arguments: args },
+  );
   await waitFor(() => got.length >= count, 5000, `${count} deliveries`);
   await ch.cancel(consumerTag);
   return { offsets: got.map((m) => m.properties.headers?.['x-stream-offset'] as number), bodies: got.map((m) => m.content.toString()) };
@@ -41,11 +45,15 @@ describe('streams over AMQP', () => {
         // `next` (also the default) waits for what is published after it attached.
         const got: number[] = [];
         await ch.prefetch(10);
-        await ch.consume('events', (m) => {
-          if (!m) return;
-          got.push(m.properties.headers?.['x-stream-offset'] as number);
-          ch.ack(m);
-        }, { arguments: { 'x-stream-offset': 'next' } });
+        await ch.consume(
+          'events',
+          (m) => {
+            if (!m) return;
+            got.push(m.properties.headers?.['x-stream-offset'] as number);
+            ch.ack(m);
+          },
+          { arguments: { 'x-stream-offset': 'next' } },
+        );
         await new Promise((r) => setTimeout(r, 100));
         expect(got).toEqual([]);
         ch.sendToQueue('events', Buffer.from('m10'));
@@ -73,7 +81,10 @@ describe('streams over AMQP', () => {
   it('starts at the first retained offset when asked for an older one, and waits when asked past the tail', async () => {
     await withBroker(async ({ url, broker }) => {
       await withChannel(url, async (ch) => {
-        await ch.assertQueue('s', { durable: true, arguments: { 'x-queue-type': 'stream', 'x-stream-max-segment-size-bytes': 200, 'x-max-length-bytes': 400 } });
+        await ch.assertQueue('s', {
+          durable: true,
+          arguments: { 'x-queue-type': 'stream', 'x-stream-max-segment-size-bytes': 200, 'x-max-length-bytes': 400 },
+        });
         for (let i = 0; i < 30; i++) ch.sendToQueue('s', Buffer.from(`m${i}`));
         await waitFor(() => broker.streams.get('/', 's').lastOffset === 29, 5000, 'messages appended');
         const first = broker.streams.get('/', 's').firstOffset as number;
@@ -81,11 +92,15 @@ describe('streams over AMQP', () => {
         expect((await readFrom(ch, 's', { 'x-stream-offset': 0 }, 1)).offsets[0]).toBe(first);
 
         const got: number[] = [];
-        await ch.consume('s', (m) => {
-          if (!m) return;
-          got.push(m.properties.headers?.['x-stream-offset'] as number);
-          ch.ack(m);
-        }, { arguments: { 'x-stream-offset': 1000 } });
+        await ch.consume(
+          's',
+          (m) => {
+            if (!m) return;
+            got.push(m.properties.headers?.['x-stream-offset'] as number);
+            ch.ack(m);
+          },
+          { arguments: { 'x-stream-offset': 1000 } },
+        );
         await new Promise((r) => setTimeout(r, 100));
         expect(got).toEqual([]);
         ch.sendToQueue('s', Buffer.from('late'));

@@ -36,7 +36,7 @@ describe('stream engine', () => {
     broker.close();
   });
 
-  it('samples each group\'s lag once a second for charts', () => {
+  it("samples each group's lag once a second for charts", () => {
     let clock = 1_000_000;
     const broker = new Broker({ now: () => clock });
     broker.declareQueue('/', 's', STREAM);

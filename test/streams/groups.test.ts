@@ -28,35 +28,43 @@ async function publishConfirmed(url: string, queue: string, from: number, count:
 async function consumeGroup(ch: Channel, queue: string, group: string, ackWhile: (offset: number) => boolean, extra: Record<string, unknown> = {}) {
   const offsets: number[] = [];
   await ch.prefetch(10);
-  const { consumerTag } = await ch.consume(queue, (m: ConsumeMessage | null) => {
-    if (!m) return;
-    const offset = m.properties.headers?.['x-stream-offset'] as number;
-    offsets.push(offset);
-    if (ackWhile(offset)) ch.ack(m);
-  }, { arguments: { 'x-stream-group': group, 'x-stream-offset': 'first', ...extra } });
+  const { consumerTag } = await ch.consume(
+    queue,
+    (m: ConsumeMessage | null) => {
+      if (!m) return;
+      const offset = m.properties.headers?.['x-stream-offset'] as number;
+      offsets.push(offset);
+      if (ackWhile(offset)) ch.ack(m);
+    },
+    { arguments: { 'x-stream-group': group, 'x-stream-offset': 'first', ...extra } },
+  );
   return { offsets, consumerTag };
 }
 
 describe('stream consumer groups', () => {
   it('two groups at different speeds show different lag in messages, bytes and time', async () => {
-    await withBroker(async ({ url, broker }) => {
-      await publishConfirmed(url, 'orders', 0, 50);
-      await new Promise((r) => setTimeout(r, 300));
-      await publishConfirmed(url, 'orders', 50, 50);
-      await withChannel(url, async (ch) => {
-        const fast = await consumeGroup(ch, 'orders', 'fast', () => true);
-        const slow = await consumeGroup(ch, 'orders', 'slow', (o) => o < 30);
-        await waitFor(() => fast.offsets.length === 100 && slow.offsets.length === 40, 5000, 'deliveries');
-        await waitFor(() => broker.streams.groups('/', 'orders').every((g) => g.committedOffset === (g.name === 'fast' ? 99 : 29)), 5000, 'commits');
-        const groups = Object.fromEntries(broker.streams.groups('/', 'orders').map((g) => [g.name, g]));
-        expect(groups.fast!.lag).toEqual({ messages: 0, bytes: 0, ms: 0 });
-        expect(groups.slow!.lag.messages).toBe(70);
-        expect(groups.slow!.lag.bytes).toBeGreaterThan(70 * 3);
-        expect(groups.slow!.lag.ms).toBeGreaterThanOrEqual(250);
-        expect(groups.slow!.consumers).toBe(1);
-        expect(groups.slow!.activeConsumerTag).toBe(slow.consumerTag);
-      });
-    }, {}, fileStreams(tempDir()));
+    await withBroker(
+      async ({ url, broker }) => {
+        await publishConfirmed(url, 'orders', 0, 50);
+        await new Promise((r) => setTimeout(r, 300));
+        await publishConfirmed(url, 'orders', 50, 50);
+        await withChannel(url, async (ch) => {
+          const fast = await consumeGroup(ch, 'orders', 'fast', () => true);
+          const slow = await consumeGroup(ch, 'orders', 'slow', (o) => o < 30);
+          await waitFor(() => fast.offsets.length === 100 && slow.offsets.length === 40, 5000, 'deliveries');
+          await waitFor(() => broker.streams.groups('/', 'orders').every((g) => g.committedOffset === (g.name === 'fast' ? 99 : 29)), 5000, 'commits');
+          const groups = Object.fromEntries(broker.streams.groups('/', 'orders').map((g) => [g.name, g]));
+          expect(groups.fast!.lag).toEqual({ messages: 0, bytes: 0, ms: 0 });
+          expect(groups.slow!.lag.messages).toBe(70);
+          expect(groups.slow!.lag.bytes).toBeGreaterThan(70 * 3);
+          expect(groups.slow!.lag.ms).toBeGreaterThanOrEqual(250);
+          expect(groups.slow!.consumers).toBe(1);
+          expect(groups.slow!.activeConsumerTag).toBe(slow.consumerTag);
+        });
+      },
+      {},
+      fileStreams(tempDir()),
+    );
   });
 
   it('resumes after the committed offset when the group reconnects, whatever x-stream-offset says', async () => {
@@ -117,26 +125,34 @@ describe('stream consumer groups', () => {
 
   it('keeps messages and group offsets across a broker restart over the same directory', async () => {
     const dir = tempDir();
-    await withBroker(async ({ url }) => {
-      await publishConfirmed(url, 'history', 0, 100);
-      await withChannel(url, async (ch) => {
-        const c = await consumeGroup(ch, 'history', 'g', (o) => o < 60);
-        await waitFor(() => c.offsets.length === 70, 5000, 'deliveries');
-      });
-    }, {}, fileStreams(dir));
-    await withBroker(async ({ url, broker }) => {
-      await withChannel(url, async (ch) => {
-        await ch.assertQueue('history', STREAM); // recovery re-declares durable queues
-        expect(broker.streams.get('/', 'history')).toMatchObject({ messages: 100, firstOffset: 0, lastOffset: 99 });
-        expect(broker.streams.groups('/', 'history')[0]).toMatchObject({ name: 'g', committedOffset: 59 });
-        const c = await consumeGroup(ch, 'history', 'g', () => true);
-        await waitFor(() => c.offsets.length === 40, 5000, 'resumed deliveries');
-        expect(c.offsets[0]).toBe(60);
-        const page = broker.streams.read('/', 'history', { kind: 'offset', offset: 10 }, 5);
-        expect(page.messages.map((m) => m.body.toString())).toEqual(['m10', 'm11', 'm12', 'm13', 'm14']);
-        expect(page).toMatchObject({ previousOffset: 5, nextOffset: 15, firstOffset: 0, tailOffset: 100 });
-      });
-    }, {}, fileStreams(dir));
+    await withBroker(
+      async ({ url }) => {
+        await publishConfirmed(url, 'history', 0, 100);
+        await withChannel(url, async (ch) => {
+          const c = await consumeGroup(ch, 'history', 'g', (o) => o < 60);
+          await waitFor(() => c.offsets.length === 70, 5000, 'deliveries');
+        });
+      },
+      {},
+      fileStreams(dir),
+    );
+    await withBroker(
+      async ({ url, broker }) => {
+        await withChannel(url, async (ch) => {
+          await ch.assertQueue('history', STREAM); // recovery re-declares durable queues
+          expect(broker.streams.get('/', 'history')).toMatchObject({ messages: 100, firstOffset: 0, lastOffset: 99 });
+          expect(broker.streams.groups('/', 'history')[0]).toMatchObject({ name: 'g', committedOffset: 59 });
+          const c = await consumeGroup(ch, 'history', 'g', () => true);
+          await waitFor(() => c.offsets.length === 40, 5000, 'resumed deliveries');
+          expect(c.offsets[0]).toBe(60);
+          const page = broker.streams.read('/', 'history', { kind: 'offset', offset: 10 }, 5);
+          expect(page.messages.map((m) => m.body.toString())).toEqual(['m10', 'm11', 'm12', 'm13', 'm14']);
+          expect(page).toMatchObject({ previousOffset: 5, nextOffset: 15, firstOffset: 0, tailOffset: 100 });
+        });
+      },
+      {},
+      fileStreams(dir),
+    );
   });
 
   it('counts acks sent after the consumer was cancelled', async () => {

@@ -42,7 +42,12 @@ describe('streams across a broker restart', () => {
     const first = await openWarren(dataDir);
     first.broker.declareQueue('/', 'events', { durable: true, arguments: { 'x-queue-type': 'stream', 'x-max-age': '7D' } });
     first.broker.bindQueue('/', 'events', 'amq.topic', 'order.*');
-    const acks = await publishConfirmed(first.broker, 'amq.topic', 'order.created', Array.from({ length: 20 }, (_, i) => `e${i}`));
+    const acks = await publishConfirmed(
+      first.broker,
+      'amq.topic',
+      'order.created',
+      Array.from({ length: 20 }, (_, i) => `e${i}`),
+    );
     expect(acks.every(Boolean)).toBe(true);
     first.broker.streams.resetGroup('/', 'events', 'billing', { kind: 'offset', offset: 5 });
     await first.close();

@@ -131,7 +131,8 @@ function checkHistogram(family: PromFamily): void {
     const buckets = samples.filter((s) => s.name === `${family.name}_bucket`);
     const count = samples.find((s) => s.name === `${family.name}_count`);
     const inf = buckets.find((b) => b.labels.le === '+Inf');
-    if (!inf || !count || !samples.some((s) => s.name === `${family.name}_sum`)) throw new Error(`histogram ${family.name} lacks its +Inf bucket, _sum or _count`);
+    if (!inf || !count || !samples.some((s) => s.name === `${family.name}_sum`))
+      throw new Error(`histogram ${family.name} lacks its +Inf bucket, _sum or _count`);
     if (inf.value !== count.value) throw new Error(`histogram ${family.name}: +Inf bucket ${inf.value} is not _count ${count.value}`);
     for (let i = 1; i < buckets.length; i++) {
       const previous = buckets[i - 1]!;

@@ -5,7 +5,13 @@ import type { Channel, ChannelModel } from 'amqplib';
  * sends connection.blocked (or `max` messages went). A blocked broker stops
  * reading, so 'drain' may never come: waits for whichever is first.
  */
-export async function publishUntilBlocked(conn: ChannelModel, ch: Channel, queue: string, body: Buffer, max: number): Promise<{ reason: string; sent: number }> {
+export async function publishUntilBlocked(
+  conn: ChannelModel,
+  ch: Channel,
+  queue: string,
+  body: Buffer,
+  max: number,
+): Promise<{ reason: string; sent: number }> {
   let reason = '';
   const blocked = new Promise<void>((resolve) =>
     conn.once('blocked', (why: string) => {

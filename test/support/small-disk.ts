@@ -25,7 +25,7 @@ export function mountSmallDisk(size: string): SmallDisk | { cannot: string } {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    const stderr = (error as { stderr?: Buffer }).stderr?.toString().split('\n')[0]!.trim().replace(/\.$/, '');
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().split('\n')[0]?.trim().replace(/\.$/, '');
     return { cannot: `mount -t tmpfs failed${process.getuid?.() === 0 ? '' : ' (not root)'}: ${stderr || (error as Error).message}` };
   }
   let fillers = 0;

@@ -24,14 +24,23 @@ export default function AdminPage() {
   return (
     <section>
       <h1>Admin</h1>
-      <p className="muted">Users, vhosts and permissions have their own pages; the audit log below records every change made from the console: who, from which address, what.</p>
+      <p className="muted">
+        Users, vhosts and permissions have their own pages; the audit log below records every change made from the console: who, from which address, what.
+      </p>
       <div className="card">
         <h2>Audit log</h2>
         {audit.isPending && <p role="status">Loading…</p>}
         <ErrorNote errors={[audit.error]} />
         {audit.data?.length === 0 && <p className="muted">Nothing recorded yet.</p>}
         {audit.data && audit.data.length > 0 && (
-          <DataTable label="Audit log" columns={AUDIT_COLUMNS} data={audit.data} getRowId={(e) => String(e.id)} defaultSort={{ id: 'time', desc: true }} filterLabel="Filter the log" />
+          <DataTable
+            label="Audit log"
+            columns={AUDIT_COLUMNS}
+            data={audit.data}
+            getRowId={(e) => String(e.id)}
+            defaultSort={{ id: 'time', desc: true }}
+            filterLabel="Filter the log"
+          />
         )}
       </div>
     </section>

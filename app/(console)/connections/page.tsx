@@ -20,7 +20,10 @@ const connectionColumns = (now: number, onClose: (c: { id: string; label: string
     size: 200,
     cell: ({ row: { original: c } }) => (
       <span title={`${c.name} ${c.id}`}>
-        {c.name} <span className="muted" data-connection-id>{c.id}</span>
+        {c.name}{' '}
+        <span className="muted" data-connection-id>
+          {c.id}
+        </span>
       </span>
     ),
   },
@@ -40,12 +43,33 @@ const connectionColumns = (now: number, onClose: (c: { id: string; label: string
   { id: 'peer', accessorKey: 'peerAddress', header: 'Peer', size: 150 },
   { id: 'user', accessorKey: 'user', header: 'User', size: 90 },
   { id: 'vhost', accessorKey: 'vhost', header: 'Vhost', size: 80, meta: { hideable: true } },
-  { id: 'connected', accessorKey: 'connectedAt', header: 'Connected', size: 110, sortDescFirst: false, cell: ({ row }) => `${formatDuration(now - row.original.connectedAt)} ago` },
+  {
+    id: 'connected',
+    accessorKey: 'connectedAt',
+    header: 'Connected',
+    size: 110,
+    sortDescFirst: false,
+    cell: ({ row }) => `${formatDuration(now - row.original.connectedAt)} ago`,
+  },
   { id: 'channels', accessorKey: 'channels', header: 'Channels', size: 85, meta: { numeric: true } },
   { id: 'consumers', accessorKey: 'consumers', header: 'Consumers', size: 95, meta: { numeric: true } },
   { id: 'unacked', accessorKey: 'unacked', header: 'Unacked', size: 85, meta: { numeric: true } },
-  { id: 'received', accessorKey: 'receivedBytesPerSecond', header: 'Received', size: 95, meta: { numeric: true }, cell: ({ row }) => `${formatBytes(row.original.receivedBytesPerSecond)}/s` },
-  { id: 'sent', accessorKey: 'sentBytesPerSecond', header: 'Sent', size: 95, meta: { numeric: true }, cell: ({ row }) => `${formatBytes(row.original.sentBytesPerSecond)}/s` },
+  {
+    id: 'received',
+    accessorKey: 'receivedBytesPerSecond',
+    header: 'Received',
+    size: 95,
+    meta: { numeric: true },
+    cell: ({ row }) => `${formatBytes(row.original.receivedBytesPerSecond)}/s`,
+  },
+  {
+    id: 'sent',
+    accessorKey: 'sentBytesPerSecond',
+    header: 'Sent',
+    size: 95,
+    meta: { numeric: true },
+    cell: ({ row }) => `${formatBytes(row.original.sentBytesPerSecond)}/s`,
+  },
   {
     id: 'channelList',
     header: 'Channels (prefetch / unacked / consumers)',

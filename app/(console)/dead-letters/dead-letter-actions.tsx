@@ -42,7 +42,9 @@ export function DeadLetterActions({
   const requeue = useMutate(
     trpc.deadLetters.requeue.mutationOptions({
       onSuccess: (r) =>
-        after(`Requeued ${r.requeued} message(s) to ${target || 'their original queues'}${r.skipped > 0 ? `; ${r.skipped} skipped (their queue is missing or full) and still here` : ''}.`),
+        after(
+          `Requeued ${r.requeued} message(s) to ${target || 'their original queues'}${r.skipped > 0 ? `; ${r.skipped} skipped (their queue is missing or full) and still here` : ''}.`,
+        ),
     }),
     trpc.queues,
   );
@@ -109,8 +111,8 @@ export function DeadLetterActions({
         onConfirm={() => selection && del.mutate({ vhost, name: queue, selection })}
       >
         <p>
-          The <strong>{count.toLocaleString()}</strong> selected message(s) of <strong>{queue}</strong> will be deleted for good, with their payloads and death history.
-          Export them first if you may need them.
+          The <strong>{count.toLocaleString()}</strong> selected message(s) of <strong>{queue}</strong> will be deleted for good, with their payloads and death
+          history. Export them first if you may need them.
         </p>
       </ConfirmDialog>
     </div>

@@ -71,18 +71,43 @@ export function DeadLetterInspector() {
       size: 44,
       enableSorting: false,
       enableResizing: false,
-      header: () => <input type="checkbox" aria-label="Select this page" checked={allMatching || pageTicked} onChange={(e) => rows.forEach((m) => tick(m.seq, e.target.checked))} />,
+      header: () => (
+        <input
+          type="checkbox"
+          aria-label="Select this page"
+          checked={allMatching || pageTicked}
+          onChange={(e) => rows.forEach((m) => tick(m.seq, e.target.checked))}
+        />
+      ),
       cell: ({ row: { original: m } }) => (
-        <input type="checkbox" aria-label={`Select message ${m.seq}`} checked={allMatching || ticked.has(m.seq)} onChange={(e) => tick(m.seq, e.target.checked)} />
+        <input
+          type="checkbox"
+          aria-label={`Select message ${m.seq}`}
+          checked={allMatching || ticked.has(m.seq)}
+          onChange={(e) => tick(m.seq, e.target.checked)}
+        />
       ),
     },
     { id: 'reason', accessorFn: (m) => m.reason ?? '(never died)', header: 'Reason', size: 110 },
     { id: 'original', accessorFn: (m) => m.originalQueue ?? '—', header: 'Original queue', size: 150 },
     { id: 'attempts', accessorKey: 'attempts', header: 'Attempts', size: 85, meta: { numeric: true } },
     { id: 'deaths', accessorKey: 'deaths', header: 'Deaths', size: 75, meta: { numeric: true } },
-    { id: 'firstDeath', accessorKey: 'firstDeathAt', header: 'First death', size: 170, meta: { hideable: true }, cell: ({ row }) => <DateTime ms={row.original.firstDeathAt} /> },
+    {
+      id: 'firstDeath',
+      accessorKey: 'firstDeathAt',
+      header: 'First death',
+      size: 170,
+      meta: { hideable: true },
+      cell: ({ row }) => <DateTime ms={row.original.firstDeathAt} />,
+    },
     { id: 'lastDeath', accessorKey: 'lastDeathAt', header: 'Last death', size: 170, cell: ({ row }) => <DateTime ms={row.original.lastDeathAt} /> },
-    { id: 'key', accessorFn: (m) => (m.routingKeys.length > 0 ? m.routingKeys.join(', ') : m.routingKey), header: 'Routing key', size: 140, meta: { grow: true } },
+    {
+      id: 'key',
+      accessorFn: (m) => (m.routingKeys.length > 0 ? m.routingKeys.join(', ') : m.routingKey),
+      header: 'Routing key',
+      size: 140,
+      meta: { grow: true },
+    },
     { id: 'size', accessorKey: 'sizeBytes', header: 'Size', size: 80, meta: { numeric: true }, cell: ({ row }) => `${row.original.sizeBytes} B` },
     {
       id: 'view',
@@ -102,9 +127,14 @@ export function DeadLetterInspector() {
       <form className="toolbar" onSubmit={(e) => e.preventDefault()} aria-label="Queue to inspect">
         <label>
           Dead-letter queue{' '}
-          <select value={`${state.vhost}\n${state.queue}`} onChange={(e) => change({ vhost: e.target.value.split('\n')[0], queue: e.target.value.split('\n')[1] ?? '' })}>
+          <select
+            value={`${state.vhost}\n${state.queue}`}
+            onChange={(e) => change({ vhost: e.target.value.split('\n')[0], queue: e.target.value.split('\n')[1] ?? '' })}
+          >
             <option value={`${state.vhost}\n`}>Choose…</option>
-            {state.queue !== '' && !queues.data?.some((q) => q.vhost === state.vhost && q.name === state.queue) && <option value={`${state.vhost}\n${state.queue}`}>{state.queue}</option>}
+            {state.queue !== '' && !queues.data?.some((q) => q.vhost === state.vhost && q.name === state.queue) && (
+              <option value={`${state.vhost}\n${state.queue}`}>{state.queue}</option>
+            )}
             {queues.data?.map((q) => (
               <option key={`${q.vhost}\n${q.name}`} value={`${q.vhost}\n${q.name}`}>
                 {q.name} ({q.ready.toLocaleString()}){q.vhost === '/' ? '' : ` in ${q.vhost}`}
@@ -158,7 +188,13 @@ export function DeadLetterInspector() {
               Clear selection
             </button>
           </div>
-          <DeadLetterActions vhost={state.vhost} queue={state.queue} selection={selection} count={selectedCount} onDone={() => (setTicked(new Set()), setAllMatching(false))} />
+          <DeadLetterActions
+            vhost={state.vhost}
+            queue={state.queue}
+            selection={selection}
+            count={selectedCount}
+            onDone={() => (setTicked(new Set()), setAllMatching(false))}
+          />
           {list.data && total === 0 ? (
             <div className="empty" role="status">
               {Object.values(filter).some((v) => v !== undefined) ? 'No dead letter matches this filter.' : `${state.queue} is empty.`}

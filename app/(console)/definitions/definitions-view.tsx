@@ -90,12 +90,7 @@ export function DefinitionsView() {
         <ErrorNote errors={[preview.error, apply.error]} />
         {preview.isPending && <p role="status">Checking {file?.name}…</p>}
         {report && file && (
-          <Report
-            report={report}
-            fileName={file.name}
-            onApply={() => apply.mutate({ text: file.text, vhost: into || undefined })}
-            applying={apply.isPending}
-          />
+          <Report report={report} fileName={file.name} onApply={() => apply.mutate({ text: file.text, vhost: into || undefined })} applying={apply.isPending} />
         )}
       </div>
       <div className="card actions">
@@ -126,8 +121,8 @@ function Report({ report, fileName, onApply, applying }: { report: DefinitionsRe
     <section aria-label="Import report">
       <p role="status">
         {report.applied ? 'Applied' : 'Preview of'} <strong>{fileName}</strong>
-        {report.rabbitVersion && <> (RabbitMQ {report.rabbitVersion})</>}: {counts.created} {report.applied ? 'created' : 'to create'}, {counts.identical} identical,{' '}
-        {counts.different} different and kept, {counts.skipped} skipped, {counts.error} error{counts.error === 1 ? '' : 's'}.
+        {report.rabbitVersion && <> (RabbitMQ {report.rabbitVersion})</>}: {counts.created} {report.applied ? 'created' : 'to create'}, {counts.identical}{' '}
+        identical, {counts.different} different and kept, {counts.skipped} skipped, {counts.error} error{counts.error === 1 ? '' : 's'}.
       </p>
       {!report.applied && (
         <button type="button" className="primary" onClick={onApply} disabled={!report.valid || applying || counts.created === 0}>

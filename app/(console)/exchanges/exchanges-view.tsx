@@ -40,14 +40,28 @@ function BindingList({ title, vhost, rows }: { title: string; vhost: string; row
       {rows.length === 0 ? (
         <p className="muted">None.</p>
       ) : (
-        <DataTable label={title} columns={bindingColumns(vhost)} data={rows} getRowId={(b) => `${b.source}|${b.destinationType}|${b.destination}|${b.routingKey}`} height="content" urlPrefix={title === 'Bindings from this exchange' ? 'out.' : 'in.'} />
+        <DataTable
+          label={title}
+          columns={bindingColumns(vhost)}
+          data={rows}
+          getRowId={(b) => `${b.source}|${b.destinationType}|${b.destination}|${b.routingKey}`}
+          height="content"
+          urlPrefix={title === 'Bindings from this exchange' ? 'out.' : 'in.'}
+        />
       )}
     </div>
   );
 }
 
 const flags = (x: Exchange) =>
-  [x.durable && 'durable', x.autoDelete && 'auto-delete', x.internal && 'internal', x.arguments['alternate-exchange'] ? `AE: ${String(x.arguments['alternate-exchange'])}` : ''].filter(Boolean).join(', ');
+  [
+    x.durable && 'durable',
+    x.autoDelete && 'auto-delete',
+    x.internal && 'internal',
+    x.arguments['alternate-exchange'] ? `AE: ${String(x.arguments['alternate-exchange'])}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
 
 const exchangeColumns = (onSelect: (name: string) => void, onDelete: (name: string) => void): ColumnDef<Exchange>[] => [
   {
@@ -64,11 +78,46 @@ const exchangeColumns = (onSelect: (name: string) => void, onDelete: (name: stri
   },
   { id: 'type', accessorKey: 'type', header: 'Type', size: 80 },
   { id: 'flags', accessorFn: flags, header: 'Flags', size: 160, meta: { hideable: true } },
-  { id: 'in', accessorFn: (x) => x.counters.publishedIn, header: 'Published in', size: 110, meta: { numeric: true }, cell: ({ row }) => row.original.counters.publishedIn.toLocaleString() },
-  { id: 'out', accessorFn: (x) => x.counters.publishedOut, header: 'Routed out', size: 100, meta: { numeric: true }, cell: ({ row }) => row.original.counters.publishedOut.toLocaleString() },
-  { id: 'unroutable', accessorFn: (x) => x.counters.unroutable, header: 'Unroutable', size: 100, meta: { numeric: true }, cell: ({ row }) => row.original.counters.unroutable.toLocaleString() },
-  { id: 'inRate', accessorFn: (x) => x.rates.publishIn, header: 'In/s', size: 70, meta: { numeric: true }, cell: ({ row }) => row.original.rates.publishIn.toFixed(1) },
-  { id: 'outRate', accessorFn: (x) => x.rates.publishOut, header: 'Out/s', size: 70, meta: { numeric: true }, cell: ({ row }) => row.original.rates.publishOut.toFixed(1) },
+  {
+    id: 'in',
+    accessorFn: (x) => x.counters.publishedIn,
+    header: 'Published in',
+    size: 110,
+    meta: { numeric: true },
+    cell: ({ row }) => row.original.counters.publishedIn.toLocaleString(),
+  },
+  {
+    id: 'out',
+    accessorFn: (x) => x.counters.publishedOut,
+    header: 'Routed out',
+    size: 100,
+    meta: { numeric: true },
+    cell: ({ row }) => row.original.counters.publishedOut.toLocaleString(),
+  },
+  {
+    id: 'unroutable',
+    accessorFn: (x) => x.counters.unroutable,
+    header: 'Unroutable',
+    size: 100,
+    meta: { numeric: true },
+    cell: ({ row }) => row.original.counters.unroutable.toLocaleString(),
+  },
+  {
+    id: 'inRate',
+    accessorFn: (x) => x.rates.publishIn,
+    header: 'In/s',
+    size: 70,
+    meta: { numeric: true },
+    cell: ({ row }) => row.original.rates.publishIn.toFixed(1),
+  },
+  {
+    id: 'outRate',
+    accessorFn: (x) => x.rates.publishOut,
+    header: 'Out/s',
+    size: 70,
+    meta: { numeric: true },
+    cell: ({ row }) => row.original.rates.publishOut.toFixed(1),
+  },
   {
     id: 'actions',
     header: actionsHeader,
@@ -89,7 +138,14 @@ export function ExchangesView() {
   const [state, setState] = useUrlState({ vhost: '/', selected: '' });
   const list = useLive(trpc.exchanges.list.queryOptions({ vhost: state.vhost }));
   const detail = useLive({ ...trpc.exchanges.get.queryOptions({ vhost: state.vhost, name: state.selected }), enabled: state.selected !== '' });
-  const [form, setForm] = useState({ name: '', type: 'direct' as (typeof TYPES)[number], durable: true, autoDelete: false, internal: false, alternateExchange: '' });
+  const [form, setForm] = useState({
+    name: '',
+    type: 'direct' as (typeof TYPES)[number],
+    durable: true,
+    autoDelete: false,
+    internal: false,
+    alternateExchange: '',
+  });
   const declare = useMutate(trpc.exchanges.declare.mutationOptions({ onSuccess: () => setForm({ ...form, name: '' }) }), trpc.routing);
   const [deleting, setDeleting] = useState<string | null>(null);
   const del = useMutate(trpc.exchanges.delete.mutationOptions({ onSuccess: () => (setDeleting(null), setState({ selected: '' })) }), trpc.routing);
@@ -135,7 +191,8 @@ export function ExchangesView() {
         {(['durable', 'autoDelete', 'internal'] as const).map((flag) => (
           <label key={flag}>
             <span>
-              <input type="checkbox" checked={form[flag]} onChange={(e) => setForm({ ...form, [flag]: e.target.checked })} /> {flag === 'autoDelete' ? 'auto-delete' : flag}
+              <input type="checkbox" checked={form[flag]} onChange={(e) => setForm({ ...form, [flag]: e.target.checked })} />{' '}
+              {flag === 'autoDelete' ? 'auto-delete' : flag}
             </span>
           </label>
         ))}

@@ -23,15 +23,31 @@ const GROUP_COLUMNS: ColumnDef<Ranking['groups'][number]>[] = [
     meta: { grow: true },
     cell: ({ row: { original: g } }) => (
       <>
-        <Link href={streamHref(g.vhost, g.stream)} title={g.stream}>{g.stream}</Link>
+        <Link href={streamHref(g.vhost, g.stream)} title={g.stream}>
+          {g.stream}
+        </Link>
         {vhostNote(g.vhost)}
       </>
     ),
   },
   { id: 'group', accessorKey: 'group', header: 'Group', size: 120 },
   { id: 'lagMs', accessorKey: 'lagMs', header: 'Lag (time)', size: 100, meta: { numeric: true }, cell: ({ row }) => formatDuration(row.original.lagMs) },
-  { id: 'lagMessages', accessorKey: 'lagMessages', header: 'Lag (messages)', size: 120, meta: { numeric: true }, cell: ({ row }) => row.original.lagMessages.toLocaleString() },
-  { id: 'consumers', accessorKey: 'consumers', header: 'Consumers', size: 95, meta: { numeric: true }, cell: ({ row }) => <span className={row.original.consumers === 0 ? 'error' : undefined}>{row.original.consumers}</span> },
+  {
+    id: 'lagMessages',
+    accessorKey: 'lagMessages',
+    header: 'Lag (messages)',
+    size: 120,
+    meta: { numeric: true },
+    cell: ({ row }) => row.original.lagMessages.toLocaleString(),
+  },
+  {
+    id: 'consumers',
+    accessorKey: 'consumers',
+    header: 'Consumers',
+    size: 95,
+    meta: { numeric: true },
+    cell: ({ row }) => <span className={row.original.consumers === 0 ? 'error' : undefined}>{row.original.consumers}</span>,
+  },
 ];
 
 const QUEUE_COLUMNS: ColumnDef<Ranking['queues'][number]>[] = [
@@ -43,7 +59,9 @@ const QUEUE_COLUMNS: ColumnDef<Ranking['queues'][number]>[] = [
     meta: { grow: true },
     cell: ({ row: { original: q } }) => (
       <>
-        <Link href={queueHref(q.vhost, q.queue)} title={q.queue}>{q.queue}</Link>
+        <Link href={queueHref(q.vhost, q.queue)} title={q.queue}>
+          {q.queue}
+        </Link>
         {vhostNote(q.vhost)}
       </>
     ),
@@ -57,7 +75,14 @@ const QUEUE_COLUMNS: ColumnDef<Ranking['queues'][number]>[] = [
     cell: ({ row: { original: q } }) => (q.oldestAgeMs === null ? <span className="muted">just arrived</span> : formatDuration(q.oldestAgeMs)),
   },
   { id: 'ready', accessorKey: 'ready', header: 'Ready', size: 90, meta: { numeric: true }, cell: ({ row }) => row.original.ready.toLocaleString() },
-  { id: 'consumers', accessorKey: 'consumers', header: 'Consumers', size: 95, meta: { numeric: true }, cell: ({ row }) => <span className={row.original.consumers === 0 ? 'error' : undefined}>{row.original.consumers}</span> },
+  {
+    id: 'consumers',
+    accessorKey: 'consumers',
+    header: 'Consumers',
+    size: 95,
+    meta: { numeric: true },
+    cell: ({ row }) => <span className={row.original.consumers === 0 ? 'error' : undefined}>{row.original.consumers}</span>,
+  },
 ];
 
 /** What is behind the most, worst first: stream groups by time lag, queues by the age of their oldest ready message. */
@@ -76,9 +101,20 @@ export function LagRanking() {
             No stream consumer groups.
           </p>
         ) : (
-          <DataTable label="Stream groups by lag" columns={GROUP_COLUMNS} data={groups} getRowId={(g) => `${g.vhost}\n${g.stream}\n${g.group}`} urlPrefix="groups." height="content" />
+          <DataTable
+            label="Stream groups by lag"
+            columns={GROUP_COLUMNS}
+            data={groups}
+            getRowId={(g) => `${g.vhost}\n${g.stream}\n${g.group}`}
+            urlPrefix="groups."
+            height="content"
+          />
         )}
-        {groupCount > groups.length && <p className="muted">The {groups.length} worst of {groupCount.toLocaleString()} groups.</p>}
+        {groupCount > groups.length && (
+          <p className="muted">
+            The {groups.length} worst of {groupCount.toLocaleString()} groups.
+          </p>
+        )}
       </section>
       <section className="card" aria-labelledby="lag-queues">
         <h2 id="lag-queues">Queues by oldest ready message</h2>
@@ -87,11 +123,23 @@ export function LagRanking() {
             No queue has ready messages waiting.
           </p>
         ) : (
-          <DataTable label="Queues by oldest message" columns={QUEUE_COLUMNS} data={queues} getRowId={(q) => `${q.vhost}\n${q.queue}`} urlPrefix="queues." height="content" />
+          <DataTable
+            label="Queues by oldest message"
+            columns={QUEUE_COLUMNS}
+            data={queues}
+            getRowId={(q) => `${q.vhost}\n${q.queue}`}
+            urlPrefix="queues."
+            height="content"
+          />
         )}
-        {queueCount > queues.length && <p className="muted">The {queues.length} worst of {queueCount.toLocaleString()} queues with ready messages.</p>}
+        {queueCount > queues.length && (
+          <p className="muted">
+            The {queues.length} worst of {queueCount.toLocaleString()} queues with ready messages.
+          </p>
+        )}
         <p className="muted">
-          A queue&apos;s age is how long its oldest ready message has waited, to the second (for messages older than the broker&apos;s last start, counted from the start).
+          A queue&apos;s age is how long its oldest ready message has waited, to the second (for messages older than the broker&apos;s last start, counted from
+          the start).
         </p>
       </section>
     </div>

@@ -20,7 +20,10 @@ interface Draft {
 function NameTester({ draft }: { draft: Draft }) {
   const trpc = useTRPC();
   const [name, setName] = useState('');
-  const test = useQuery({ ...trpc.permissions.test.queryOptions({ name, configure: draft.configure, write: draft.write, read: draft.read }), enabled: name !== '' });
+  const test = useQuery({
+    ...trpc.permissions.test.queryOptions({ name, configure: draft.configure, write: draft.write, read: draft.read }),
+    enabled: name !== '',
+  });
   return (
     <fieldset aria-label="Test this name">
       <legend>Test this name</legend>
@@ -84,7 +87,10 @@ export function PermissionsView() {
   const vhosts = useQuery(trpc.system.vhosts.queryOptions());
   const [draft, setDraft] = useState<Draft>({ user: '', vhost: '/', configure: '.*', write: '.*', read: '.*' });
   const [notice, setNotice] = useState('');
-  const save = useMutate(trpc.permissions.set.mutationOptions({ onSuccess: () => setNotice(`Saved the permission of ${draft.user} on ${draft.vhost}.`) }), trpc.users);
+  const save = useMutate(
+    trpc.permissions.set.mutationOptions({ onSuccess: () => setNotice(`Saved the permission of ${draft.user} on ${draft.vhost}.`) }),
+    trpc.users,
+  );
   const clear = useMutate(trpc.permissions.clear.mutationOptions(), trpc.users);
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -107,7 +113,10 @@ export function PermissionsView() {
         ) : (
           <DataTable
             label="Permissions"
-            columns={permissionColumns((p) => setDraft({ ...p }), (p) => clear.mutate({ user: p.user, vhost: p.vhost }))}
+            columns={permissionColumns(
+              (p) => setDraft({ ...p }),
+              (p) => clear.mutate({ user: p.user, vhost: p.vhost }),
+            )}
             data={list.data ?? []}
             getRowId={(p) => `${p.user}\n${p.vhost}`}
             defaultSort={{ id: 'user' }}
@@ -117,7 +126,11 @@ export function PermissionsView() {
       </div>
       <form className="card" onSubmit={submit} aria-label="Set a permission">
         <h2>Set a permission</h2>
-        {notice && <p role="status" className="notice">{notice}</p>}
+        {notice && (
+          <p role="status" className="notice">
+            {notice}
+          </p>
+        )}
         <ErrorNote errors={[save.error, users.error, vhosts.error]} />
         <div className="actions">
           <label>

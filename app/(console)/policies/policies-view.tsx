@@ -85,9 +85,18 @@ export function PoliciesView() {
         {list.isPending ? (
           <p role="status">Loading policies…</p>
         ) : list.data && list.data.length === 0 ? (
-          <p className="muted">No policies in vhost {state.vhost} yet. Add one below: for example pattern <code>^orders</code> with max-length 10000.</p>
+          <p className="muted">
+            No policies in vhost {state.vhost} yet. Add one below: for example pattern <code>^orders</code> with max-length 10000.
+          </p>
         ) : (
-          <DataTable label="Policies" columns={policyColumns(mayEdit, edit, setDeleting)} data={list.data ?? []} getRowId={(p) => p.name} defaultSort={{ id: 'name' }} height="content" />
+          <DataTable
+            label="Policies"
+            columns={policyColumns(mayEdit, edit, setDeleting)}
+            data={list.data ?? []}
+            getRowId={(p) => p.name}
+            defaultSort={{ id: 'name' }}
+            height="content"
+          />
         )}
       </div>
       {!mayEdit && <p className="muted">Setting policies in vhost {state.vhost} needs the policymaker tag and a permission on it.</p>}
@@ -101,8 +110,8 @@ export function PoliciesView() {
         onConfirm={() => deleting && del.mutate({ vhost: state.vhost, name: deleting })}
       >
         <p>
-          The queues and exchanges it applies to fall back to their own arguments (or to the next matching policy) at once. Messages held in retry tiers it set go
-          back to their queues now.
+          The queues and exchanges it applies to fall back to their own arguments (or to the next matching policy) at once. Messages held in retry tiers it set
+          go back to their queues now.
         </p>
       </ConfirmDialog>
     </>

@@ -21,12 +21,26 @@ function parseValue(kind: string | undefined, text: string): Value {
   const trimmed = text.trim();
   const number = (item: string): string | number => (/^-?\d+$/.test(item) ? Number(item) : item);
   if (kind === 'integer') return number(trimmed);
-  if (kind === 'delays') return trimmed.split(',').map((item) => number(item.trim())).filter((item) => item !== '');
+  if (kind === 'delays')
+    return trimmed
+      .split(',')
+      .map((item) => number(item.trim()))
+      .filter((item) => item !== '');
   return trimmed;
 }
 
 /** Adds a policy, or replaces the one of the same name (Edit in the table fills it in). */
-export function PolicyForm({ vhost, draft, onChange, onSaved }: { vhost: string; draft: PolicyDraft; onChange: (draft: PolicyDraft) => void; onSaved: () => void }) {
+export function PolicyForm({
+  vhost,
+  draft,
+  onChange,
+  onSaved,
+}: {
+  vhost: string;
+  draft: PolicyDraft;
+  onChange: (draft: PolicyDraft) => void;
+  onSaved: () => void;
+}) {
   const trpc = useTRPC();
   const keys = useQuery(trpc.policies.keys.queryOptions());
   const save = useMutate(trpc.policies.set.mutationOptions({ onSuccess: onSaved }), trpc.queues, trpc.exchanges);

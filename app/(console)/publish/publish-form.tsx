@@ -29,7 +29,10 @@ export function PublishForm() {
   const [priority, setPriority] = useState('');
   const [props, setProps] = useState<Record<string, string>>({});
   const validHeaders = headers.filter((h) => h.key !== '');
-  const trace = useQuery({ ...trpc.publish.trace.queryOptions({ vhost: target.vhost, exchange: target.exchange, routingKey: target.routingKey, headers: validHeaders }), retry: false });
+  const trace = useQuery({
+    ...trpc.publish.trace.queryOptions({ vhost: target.vhost, exchange: target.exchange, routingKey: target.routingKey, headers: validHeaders }),
+    retry: false,
+  });
   const send = useMutation(trpc.publish.send.mutationOptions());
 
   const submit = (e: FormEvent) => {
@@ -41,7 +44,12 @@ export function PublishForm() {
       routingKey: target.routingKey,
       headers: validHeaders,
       payload,
-      properties: { ...extra, contentType: contentType || undefined, deliveryMode: persistent ? 2 : 1, priority: priority === '' ? undefined : Number(priority) },
+      properties: {
+        ...extra,
+        contentType: contentType || undefined,
+        deliveryMode: persistent ? 2 : 1,
+        priority: priority === '' ? undefined : Number(priority),
+      },
     });
   };
 

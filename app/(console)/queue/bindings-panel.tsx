@@ -28,8 +28,20 @@ export function BindingsPanel({ vhost, queue, bindings }: { vhost: string; queue
   const remove = useMutate(trpc.bindings.remove.mutationOptions({ onSuccess: () => setUnbinding(null) }), trpc.queues, trpc.routing, trpc.exchanges);
   const columns: ColumnDef<Binding>[] = [
     { id: 'source', header: 'From exchange', size: 180, meta: { grow: true }, accessorFn: (b) => (b.source === '' ? '(default exchange)' : b.source) },
-    { id: 'key', accessorKey: 'routingKey', header: 'Routing key', size: 160, cell: ({ row }) => <span title={row.original.routingKey}>{row.original.routingKey}</span> },
-    { id: 'arguments', header: 'Arguments', size: 160, enableSorting: false, cell: ({ row: { original: b } }) => (Object.keys(b.arguments).length ? JSON.stringify(b.arguments) : '') },
+    {
+      id: 'key',
+      accessorKey: 'routingKey',
+      header: 'Routing key',
+      size: 160,
+      cell: ({ row }) => <span title={row.original.routingKey}>{row.original.routingKey}</span>,
+    },
+    {
+      id: 'arguments',
+      header: 'Arguments',
+      size: 160,
+      enableSorting: false,
+      cell: ({ row: { original: b } }) => (Object.keys(b.arguments).length ? JSON.stringify(b.arguments) : ''),
+    },
     {
       id: 'actions',
       header: actionsHeader,
@@ -52,7 +64,14 @@ export function BindingsPanel({ vhost, queue, bindings }: { vhost: string; queue
   return (
     <div className="card">
       <h2>Bindings</h2>
-      <DataTable label="Bindings" columns={columns} data={bindings} getRowId={(b) => `${b.source}|${b.routingKey}|${JSON.stringify(b.arguments)}`} height="content" urlPrefix="bindings." />
+      <DataTable
+        label="Bindings"
+        columns={columns}
+        data={bindings}
+        getRowId={(b) => `${b.source}|${b.routingKey}|${JSON.stringify(b.arguments)}`}
+        height="content"
+        urlPrefix="bindings."
+      />
       <form className="actions" onSubmit={submit} aria-label="Add binding">
         <label>
           From exchange
@@ -85,7 +104,8 @@ export function BindingsPanel({ vhost, queue, bindings }: { vhost: string; queue
         onConfirm={() => unbinding && remove.mutate({ vhost, ...unbinding, arguments: unbinding.arguments as Record<string, string> })}
       >
         <p>
-          Messages published to exchange <strong>{unbinding?.source}</strong> with key <strong>“{unbinding?.routingKey}”</strong> stop reaching queue <strong>{queue}</strong> at once.
+          Messages published to exchange <strong>{unbinding?.source}</strong> with key <strong>“{unbinding?.routingKey}”</strong> stop reaching queue{' '}
+          <strong>{queue}</strong> at once.
         </p>
       </ConfirmDialog>
     </div>

@@ -33,7 +33,10 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
   const get = useMutate(
     trpc.queues.getMessages.mutationOptions({
       onSuccess: (msgs) => {
-        setShown({ title: `Got ${msgs.length} message(s) (${getMode === 'ack' ? 'removed from the queue' : 'requeued'})`, messages: msgs.map((m, i) => ({ ...m, label: `Message ${i + 1}` })) });
+        setShown({
+          title: `Got ${msgs.length} message(s) (${getMode === 'ack' ? 'removed from the queue' : 'requeued'})`,
+          messages: msgs.map((m, i) => ({ ...m, label: `Message ${i + 1}` })),
+        });
       },
     }),
   );
@@ -67,26 +70,32 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
         </p>
       )}
       <ErrorNote errors={[error]} />
-      {!changes && <p className="muted">Read-only: you may browse this queue; publishing, getting, moving, purging and deleting need the management tag and a permission on vhost {vhost}.</p>}
+      {!changes && (
+        <p className="muted">
+          Read-only: you may browse this queue; publishing, getting, moving, purging and deleting need the management tag and a permission on vhost {vhost}.
+        </p>
+      )}
 
-      {changes && <form className="actions" onSubmit={onPublish} aria-label="Publish to this queue">
-        <label style={{ flex: '1 1 320px' }}>
-          Payload
-          <textarea rows={3} value={payload} onChange={(e) => setPayload(e.target.value)} />
-        </label>
-        <label>
-          Content type
-          <input value={contentType} onChange={(e) => setContentType(e.target.value)} />
-        </label>
-        <label>
-          <span>
-            <input type="checkbox" checked={persistent} onChange={(e) => setPersistent(e.target.checked)} /> Persistent
-          </span>
-        </label>
-        <button type="submit" className="primary" disabled={publish.isPending}>
-          Publish
-        </button>
-      </form>}
+      {changes && (
+        <form className="actions" onSubmit={onPublish} aria-label="Publish to this queue">
+          <label style={{ flex: '1 1 320px' }}>
+            Payload
+            <textarea rows={3} value={payload} onChange={(e) => setPayload(e.target.value)} />
+          </label>
+          <label>
+            Content type
+            <input value={contentType} onChange={(e) => setContentType(e.target.value)} />
+          </label>
+          <label>
+            <span>
+              <input type="checkbox" checked={persistent} onChange={(e) => setPersistent(e.target.checked)} /> Persistent
+            </span>
+          </label>
+          <button type="submit" className="primary" disabled={publish.isPending}>
+            Publish
+          </button>
+        </form>
+      )}
 
       <div className="actions" role="group" aria-label="Read messages">
         <label>
@@ -96,52 +105,54 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
         <button type="button" onClick={() => (setShown(null), setBrowsing(true), browse.refetch())}>
           Browse
         </button>
-        {changes && <>
-        <label>
-          Get
-          <input type="number" min={1} max={100} value={count} onChange={(e) => setCount(Number(e.target.value))} style={{ width: 80 }} />
-        </label>
-        <label>
-          Mode
-          <select value={getMode} onChange={(e) => setGetMode(e.target.value as 'ack' | 'requeue')}>
-            <option value="requeue">Requeue (keep them)</option>
-            <option value="ack">Ack (remove them)</option>
-          </select>
-        </label>
-        <button type="button" onClick={() => (setBrowsing(false), get.mutate({ vhost, name, count, mode: getMode }))} disabled={get.isPending}>
-          Get messages
-        </button>
-        </>}
+        {changes && (
+          <>
+            <label>
+              Get
+              <input type="number" min={1} max={100} value={count} onChange={(e) => setCount(Number(e.target.value))} style={{ width: 80 }} />
+            </label>
+            <label>
+              Mode
+              <select value={getMode} onChange={(e) => setGetMode(e.target.value as 'ack' | 'requeue')}>
+                <option value="requeue">Requeue (keep them)</option>
+                <option value="ack">Ack (remove them)</option>
+              </select>
+            </label>
+            <button type="button" onClick={() => (setBrowsing(false), get.mutate({ vhost, name, count, mode: getMode }))} disabled={get.isPending}>
+              Get messages
+            </button>
+          </>
+        )}
       </div>
 
-      {changes && <div className="actions" role="group" aria-label="Move, purge or delete">
-        <label>
-          Move to queue
-          <input value={moveTo} onChange={(e) => setMoveTo(e.target.value)} placeholder="queue name" />
-        </label>
-        <label>
-          How many
-          <input value={moveCount} onChange={(e) => setMoveCount(e.target.value)} style={{ width: 80 }} aria-describedby="move-help" />
-        </label>
-        <span id="move-help" className="muted">
-          a number or “all”
-        </span>
-        <button type="button" disabled={moveTo === '' || !(moveCount === 'all' || Number(moveCount) > 0)} onClick={() => setPending('move')}>
-          Move…
-        </button>
-        <button type="button" className="danger" onClick={() => setPending('purge')}>
-          Purge…
-        </button>
-        <button type="button" className="danger" onClick={() => setPending('delete')}>
-          Delete…
-        </button>
-      </div>}
+      {changes && (
+        <div className="actions" role="group" aria-label="Move, purge or delete">
+          <label>
+            Move to queue
+            <input value={moveTo} onChange={(e) => setMoveTo(e.target.value)} placeholder="queue name" />
+          </label>
+          <label>
+            How many
+            <input value={moveCount} onChange={(e) => setMoveCount(e.target.value)} style={{ width: 80 }} aria-describedby="move-help" />
+          </label>
+          <span id="move-help" className="muted">
+            a number or “all”
+          </span>
+          <button type="button" disabled={moveTo === '' || !(moveCount === 'all' || Number(moveCount) > 0)} onClick={() => setPending('move')}>
+            Move…
+          </button>
+          <button type="button" className="danger" onClick={() => setPending('purge')}>
+            Purge…
+          </button>
+          <button type="button" className="danger" onClick={() => setPending('delete')}>
+            Delete…
+          </button>
+        </div>
+      )}
 
       {browsed && (
         <section aria-label="Browsed messages">
-          <p className="muted">
-            The first {browsed.length} ready message(s), left in the queue in the same order.
-          </p>
+          <p className="muted">The first {browsed.length} ready message(s), left in the queue in the same order.</p>
           {browsed.map((m) => (
             <MessageViewer key={m.position} message={m} title={`Message at position ${m.position + 1}`} />
           ))}
@@ -165,7 +176,8 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
         onConfirm={() => purge.mutate({ vhost, name })}
       >
         <p>
-          This deletes the <strong>{ready.toLocaleString()}</strong> ready message(s) of queue <strong>{name}</strong>. Unacknowledged messages stay. This cannot be undone.
+          This deletes the <strong>{ready.toLocaleString()}</strong> ready message(s) of queue <strong>{name}</strong>. Unacknowledged messages stay. This
+          cannot be undone.
         </p>
       </ConfirmDialog>
       <ConfirmDialog

@@ -30,10 +30,24 @@ const WINDOW_POINTS = 300;
 type Consumer = AppRouterOutputs['queues']['get']['consumers'][number];
 
 const CONSUMER_COLUMNS: ColumnDef<Consumer>[] = [
-  { id: 'tag', accessorKey: 'consumerTag', header: 'Tag', size: 160, meta: { grow: true }, cell: ({ row }) => <span title={row.original.consumerTag}>{row.original.consumerTag}</span> },
+  {
+    id: 'tag',
+    accessorKey: 'consumerTag',
+    header: 'Tag',
+    size: 160,
+    meta: { grow: true },
+    cell: ({ row }) => <span title={row.original.consumerTag}>{row.original.consumerTag}</span>,
+  },
   { id: 'connection', accessorKey: 'connectionId', header: 'Connection', size: 110 },
   { id: 'channel', accessorKey: 'channel', header: 'Channel', size: 80, meta: { numeric: true } },
-  { id: 'prefetch', accessorKey: 'prefetchCount', header: 'Prefetch', size: 85, meta: { numeric: true }, cell: ({ row }) => (row.original.prefetchCount === 0 ? 'unlimited' : row.original.prefetchCount) },
+  {
+    id: 'prefetch',
+    accessorKey: 'prefetchCount',
+    header: 'Prefetch',
+    size: 85,
+    meta: { numeric: true },
+    cell: ({ row }) => (row.original.prefetchCount === 0 ? 'unlimited' : row.original.prefetchCount),
+  },
   { id: 'unacked', accessorKey: 'unacked', header: 'Unacked', size: 85, meta: { numeric: true } },
   { id: 'ack', header: 'Ack mode', size: 90, accessorFn: (c) => (c.noAck ? 'auto' : 'manual') },
   { id: 'active', header: 'Active', size: 80, accessorFn: (c) => (c.active ? 'yes' : 'waiting') },
@@ -59,7 +73,12 @@ export function QueueDetail() {
     });
   }, [queue.data, queue.dataUpdatedAt]);
 
-  if (name === '') return <p className="error">No queue named in the address. Open one from the <Link href="/queues">queue list</Link>.</p>;
+  if (name === '')
+    return (
+      <p className="error">
+        No queue named in the address. Open one from the <Link href="/queues">queue list</Link>.
+      </p>
+    );
   return (
     <section>
       <p className="muted">
@@ -122,7 +141,14 @@ export function QueueDetail() {
               {queue.data.consumers.length === 0 ? (
                 <p className="muted">No consumers.</p>
               ) : (
-                <DataTable label="Consumers" columns={CONSUMER_COLUMNS} data={queue.data.consumers} getRowId={(c) => `${c.connectionId}/${c.channel}/${c.consumerTag}`} height="content" urlPrefix="consumers." />
+                <DataTable
+                  label="Consumers"
+                  columns={CONSUMER_COLUMNS}
+                  data={queue.data.consumers}
+                  getRowId={(c) => `${c.connectionId}/${c.channel}/${c.consumerTag}`}
+                  height="content"
+                  urlPrefix="consumers."
+                />
               )}
             </div>
             <div className="card">

@@ -57,7 +57,13 @@ export function SearchPanel({ vhost, name, paused }: { vhost: string; name: stri
     const headerAt = header.indexOf('=');
     const query: Query = {
       payload: text === '' ? undefined : { text, regex, ignoreCase: false },
-      json: json.trim() === '' ? undefined : json.split('\n').map((l) => l.trim()).filter((l) => l !== ''),
+      json:
+        json.trim() === ''
+          ? undefined
+          : json
+              .split('\n')
+              .map((l) => l.trim())
+              .filter((l) => l !== ''),
       headers: headerAt > 0 ? [{ name: header.slice(0, headerAt).trim(), value: header.slice(headerAt + 1).trim() }] : undefined,
       routingKey: routingKey === '' ? undefined : routingKey,
     };
@@ -156,9 +162,7 @@ export function SearchPanel({ vhost, name, paused }: { vhost: string; name: stri
         onCancel={() => setConfirming(null)}
         onConfirm={() => asked && removeMatching.mutate({ vhost, name, selection: { query: asked } })}
       >
-        <p>
-          Every ready message that matches this search now is deleted for good (the search runs again, so messages that arrived since count too).
-        </p>
+        <p>Every ready message that matches this search now is deleted for good (the search runs again, so messages that arrived since count too).</p>
       </ConfirmDialog>
       <ConfirmDialog
         open={confirming === 'purge'}

@@ -18,7 +18,11 @@ export interface BindingDraft {
 }
 
 function argsToRows(args: Args): HeaderRow[] {
-  return Object.entries(args).map(([key, v]) => ({ key, value: String(v), type: typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : 'string' }));
+  return Object.entries(args).map(([key, v]) => ({
+    key,
+    value: String(v),
+    type: typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : 'string',
+  }));
 }
 
 function rowsToArgs(rows: HeaderRow[]): Args {
@@ -50,7 +54,11 @@ export function BindingDialog({
     if (!d) return;
     if (draft) {
       setRoutingKey(draft.routingKey);
-      setRows(draft.sourceType === 'headers' && Object.keys(draft.arguments).length === 0 ? [{ key: 'x-match', value: 'all', type: 'string' }] : argsToRows(draft.arguments));
+      setRows(
+        draft.sourceType === 'headers' && Object.keys(draft.arguments).length === 0
+          ? [{ key: 'x-match', value: 'all', type: 'string' }]
+          : argsToRows(draft.arguments),
+      );
       if (!d.open) d.showModal();
     } else if (d.open) d.close();
   }, [draft]);
@@ -71,7 +79,12 @@ export function BindingDialog({
           <div className="actions">
             <label>
               Routing key
-              <input autoFocus value={routingKey} onChange={(e) => setRoutingKey(e.target.value)} placeholder={draft.sourceType === 'fanout' ? 'ignored by fanout' : headers ? 'ignored by headers' : 'e.g. order.*'} />
+              <input
+                autoFocus
+                value={routingKey}
+                onChange={(e) => setRoutingKey(e.target.value)}
+                placeholder={draft.sourceType === 'fanout' ? 'ignored by fanout' : headers ? 'ignored by headers' : 'e.g. order.*'}
+              />
             </label>
           </div>
           {headers && <HeaderRows label="Arguments" rows={rows} onChange={setRows} />}

@@ -97,7 +97,14 @@ export function BindingsList({
       {bindings.length === 0 ? (
         <p className="muted">{needle ? 'No binding involves this name.' : "No bindings in this vhost yet (besides the default exchange's)."}</p>
       ) : (
-        <DataTable label="Bindings of this vhost" columns={bindingColumns(onSelect)} data={bindings} getRowId={bindingKey} urlPrefix="bindings." height="content" />
+        <DataTable
+          label="Bindings of this vhost"
+          columns={bindingColumns(onSelect)}
+          data={bindings}
+          getRowId={bindingKey}
+          urlPrefix="bindings."
+          height="content"
+        />
       )}
       {matching.length > bindings.length && (
         <p className="muted">

@@ -64,26 +64,80 @@ function allElements(t: Topology, highlight: Highlight | null): { nodes: Node<No
   const edges: Edge<EdgeData>[] = [];
   for (const e of t.exchanges) {
     if (e.name === '') continue; // the default exchange: an implicit binding to every queue, not worth drawing
-    nodes.push({ id: exchangeId(e.name), type: 'exchange', position: { x: 0, y: 0 }, data: { label: e.name, kind: 'exchange', detail: e.internal ? `${e.type}, internal` : e.type, reached: false } });
+    nodes.push({
+      id: exchangeId(e.name),
+      type: 'exchange',
+      position: { x: 0, y: 0 },
+      data: { label: e.name, kind: 'exchange', detail: e.internal ? `${e.type}, internal` : e.type, reached: false },
+    });
     if (e.alternateExchange && exchangeNames.has(e.alternateExchange)) {
-      edges.push({ id: `ae:${e.name}`, source: exchangeId(e.name), target: exchangeId(e.alternateExchange), label: 'alternate', style: DASHED, className: 'edge-special', data: { binding: null } });
+      edges.push({
+        id: `ae:${e.name}`,
+        source: exchangeId(e.name),
+        target: exchangeId(e.alternateExchange),
+        label: 'alternate',
+        style: DASHED,
+        className: 'edge-special',
+        data: { binding: null },
+      });
     }
   }
   for (const q of t.queues) {
     const reached = highlight?.queues.has(q.name) ?? false;
-    nodes.push({ id: queueId(q.name), type: 'queue', position: { x: 0, y: 0 }, data: { label: q.name, kind: 'queue', detail: `${q.type}, ${q.ready.toLocaleString()} ready`, reached } });
+    nodes.push({
+      id: queueId(q.name),
+      type: 'queue',
+      position: { x: 0, y: 0 },
+      data: { label: q.name, kind: 'queue', detail: `${q.type}, ${q.ready.toLocaleString()} ready`, reached },
+    });
     if (q.deadLetterExchange !== null) {
       const target =
-        q.deadLetterExchange === '' ? (q.deadLetterRoutingKey && queueNames.has(q.deadLetterRoutingKey) ? queueId(q.deadLetterRoutingKey) : null) : exchangeNames.has(q.deadLetterExchange) ? exchangeId(q.deadLetterExchange) : null;
-      if (target) edges.push({ id: `dl:${q.name}`, source: queueId(q.name), target, label: 'dead letter', style: DASHED, className: 'edge-special', data: { binding: null } });
+        q.deadLetterExchange === ''
+          ? q.deadLetterRoutingKey && queueNames.has(q.deadLetterRoutingKey)
+            ? queueId(q.deadLetterRoutingKey)
+            : null
+          : exchangeNames.has(q.deadLetterExchange)
+            ? exchangeId(q.deadLetterExchange)
+            : null;
+      if (target)
+        edges.push({
+          id: `dl:${q.name}`,
+          source: queueId(q.name),
+          target,
+          label: 'dead letter',
+          style: DASHED,
+          className: 'edge-special',
+          data: { binding: null },
+        });
     }
     if (q.retryTiers.length > 0) {
-      nodes.push({ id: retryId(q.name), type: 'retry', position: { x: 0, y: 0 }, data: { label: `${q.retryTiers.length} retry tier(s)`, kind: 'retry', detail: q.retryTiers.join(' → '), reached: false } });
+      nodes.push({
+        id: retryId(q.name),
+        type: 'retry',
+        position: { x: 0, y: 0 },
+        data: { label: `${q.retryTiers.length} retry tier(s)`, kind: 'retry', detail: q.retryTiers.join(' → '), reached: false },
+      });
       // One edge both ways: a failed message waits in the tiers and comes back to the queue when due.
-      edges.push({ id: `rt:${q.name}`, source: queueId(q.name), target: retryId(q.name), label: 'failed ⇄ back when due', style: DASHED, className: 'edge-special', data: { binding: null } });
+      edges.push({
+        id: `rt:${q.name}`,
+        source: queueId(q.name),
+        target: retryId(q.name),
+        label: 'failed ⇄ back when due',
+        style: DASHED,
+        className: 'edge-special',
+        data: { binding: null },
+      });
       const dlq = `${q.name}.dlq`;
       if (q.deadLetterExchange === null && queueNames.has(dlq)) {
-        edges.push({ id: `dl:${q.name}`, source: retryId(q.name), target: queueId(dlq), label: 'after last tier', style: DASHED, className: 'edge-special', data: { binding: null } });
+        edges.push({
+          id: `dl:${q.name}`,
+          source: retryId(q.name),
+          target: queueId(dlq),
+          label: 'after last tier',
+          style: DASHED,
+          className: 'edge-special',
+          data: { binding: null },
+        });
       }
     }
   }

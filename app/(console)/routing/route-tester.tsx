@@ -17,7 +17,13 @@ export interface TestedRoute {
 export interface TraceView {
   queues: string[];
   unroutable: boolean;
-  steps: { exchange: string; via: string; matched: boolean; reason: string; binding: { source: string; destination: string; destinationType: 'queue' | 'exchange'; routingKey: string; arguments: unknown } | null }[];
+  steps: {
+    exchange: string;
+    via: string;
+    matched: boolean;
+    reason: string;
+    binding: { source: string; destination: string; destinationType: 'queue' | 'exchange'; routingKey: string; arguments: unknown } | null;
+  }[];
 }
 
 type Step = TraceView['steps'][number] & { i: number };
@@ -42,7 +48,9 @@ const STEP_COLUMNS: ColumnDef<Step>[] = [
     size: 260,
     meta: { wrap: true, grow: true },
     accessorFn: (s) =>
-      s.binding ? `→ ${s.binding.destinationType} ${s.binding.destination}: ${bindingLabel({ ...s.binding, arguments: s.binding.arguments as Args })}` : '(implicit)',
+      s.binding
+        ? `→ ${s.binding.destinationType} ${s.binding.destination}: ${bindingLabel({ ...s.binding, arguments: s.binding.arguments as Args })}`
+        : '(implicit)',
   },
   { id: 'matched', header: 'Matched', size: 85, accessorFn: (s) => (s.matched ? 'yes' : 'no') },
   { id: 'why', accessorKey: 'reason', header: 'Why', size: 260, meta: { wrap: true } },
@@ -145,7 +153,9 @@ export function RouteTester({
           </div>
           {send.data && (
             <p role="status" className="notice">
-              {send.data.routed > 0 ? `Published: routed to ${send.data.routed} queue(s) (${send.data.queues.join(', ')}).` : 'Published, but no queue took it.'}
+              {send.data.routed > 0
+                ? `Published: routed to ${send.data.routed} queue(s) (${send.data.queues.join(', ')}).`
+                : 'Published, but no queue took it.'}
             </p>
           )}
           {send.error && (

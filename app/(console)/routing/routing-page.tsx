@@ -79,8 +79,7 @@ export function RoutingPage() {
           </select>
         </label>
         <label>
-          Show around{' '}
-          <input type="search" value={state.search} placeholder="exchange or queue name" onChange={(e) => setState({ search: e.target.value })} />
+          Show around <input type="search" value={state.search} placeholder="exchange or queue name" onChange={(e) => setState({ search: e.target.value })} />
         </label>
         {drawn && (
           <span className="muted" role="status">
@@ -89,8 +88,8 @@ export function RoutingPage() {
         )}
       </form>
       <p className="muted">
-        Drag from the right edge of an exchange to a queue or another exchange to bind it; click a binding to edit or delete it. Dashed lines are alternate exchanges,
-        dead-letter and retry paths. Keyboard users: the bindings table and the tester below do everything the drawing does.
+        Drag from the right edge of an exchange to a queue or another exchange to bind it; click a binding to edit or delete it. Dashed lines are alternate
+        exchanges, dead-letter and retry paths. Keyboard users: the bindings table and the tester below do everything the drawing does.
       </p>
       {graph.isPending && <p role="status">Loading the topology…</p>}
       {graph.isError && (
@@ -98,23 +97,24 @@ export function RoutingPage() {
           {graph.error.message}
         </p>
       )}
-      {drawn && (drawn.nodes.length === 0 ? (
-        <div className="empty" role="status">
-          {drawn.tooMany
-            ? `${drawn.hidden.toLocaleString()} exchanges, queues and retry stages match: too many to draw (at most ${MAX_DRAWN_NODES}). Type a name in “Show around” to draw its neighbourhood.`
-            : state.search
-              ? 'Nothing matches this name.'
-              : 'No exchanges or queues in this vhost yet.'}
-        </div>
-      ) : (
-        <RoutingGraph
-          key={`${state.vhost}|${state.search}|${drawn.nodes.length}`}
-          nodes={drawn.nodes}
-          edges={drawn.edges}
-          onConnect={(source, target) => propose(source.slice(2), target.slice(2), target.startsWith('q:') ? 'queue' : 'exchange')}
-          onSelectBinding={setSelected}
-        />
-      ))}
+      {drawn &&
+        (drawn.nodes.length === 0 ? (
+          <div className="empty" role="status">
+            {drawn.tooMany
+              ? `${drawn.hidden.toLocaleString()} exchanges, queues and retry stages match: too many to draw (at most ${MAX_DRAWN_NODES}). Type a name in “Show around” to draw its neighbourhood.`
+              : state.search
+                ? 'Nothing matches this name.'
+                : 'No exchanges or queues in this vhost yet.'}
+          </div>
+        ) : (
+          <RoutingGraph
+            key={`${state.vhost}|${state.search}|${drawn.nodes.length}`}
+            nodes={drawn.nodes}
+            edges={drawn.edges}
+            onConnect={(source, target) => propose(source.slice(2), target.slice(2), target.startsWith('q:') ? 'queue' : 'exchange')}
+            onSelectBinding={setSelected}
+          />
+        ))}
       {mutationError && !draft && (
         <p role="alert" className="error">
           {mutationError.message}

@@ -124,7 +124,9 @@ export function ScheduledView() {
               </>
             )}
           </div>
-          <p className="muted">{list.data ? `${list.data.total.toLocaleString()} message(s)${list.data.total > 100 ? ', the first 100 shown' : ''}` : 'Loading…'}</p>
+          <p className="muted">
+            {list.data ? `${list.data.total.toLocaleString()} message(s)${list.data.total > 100 ? ', the first 100 shown' : ''}` : 'Loading…'}
+          </p>
           <table aria-label="Scheduled messages">
             <thead>
               <tr>

@@ -36,15 +36,56 @@ const streamColumns = (rates: Rates): ColumnDef<Stream>[] => [
     ),
   },
   { id: 'vhost', accessorKey: 'vhost', header: 'Vhost', size: 80, meta: { hideable: true } },
-  { id: 'messages', accessorKey: 'messages', header: 'Messages', size: 100, meta: { numeric: true }, cell: ({ row }) => row.original.messages.toLocaleString() },
+  {
+    id: 'messages',
+    accessorKey: 'messages',
+    header: 'Messages',
+    size: 100,
+    meta: { numeric: true },
+    cell: ({ row }) => row.original.messages.toLocaleString(),
+  },
   { id: 'bytes', accessorKey: 'bytes', header: 'Size', size: 90, meta: { numeric: true }, cell: ({ row }) => formatBytes(row.original.bytes) },
   { id: 'segments', accessorKey: 'segments', header: 'Segments', size: 90, meta: { numeric: true, hideable: true } },
-  { id: 'firstOffset', accessorKey: 'firstOffset', header: 'First offset', size: 100, meta: { numeric: true, hideable: true }, cell: ({ row }) => row.original.firstOffset ?? '—' },
-  { id: 'firstTime', accessorKey: 'firstTimestamp', header: 'First time', size: 170, meta: { hideable: true }, cell: ({ row }) => <DateTime ms={row.original.firstTimestamp} /> },
+  {
+    id: 'firstOffset',
+    accessorKey: 'firstOffset',
+    header: 'First offset',
+    size: 100,
+    meta: { numeric: true, hideable: true },
+    cell: ({ row }) => row.original.firstOffset ?? '—',
+  },
+  {
+    id: 'firstTime',
+    accessorKey: 'firstTimestamp',
+    header: 'First time',
+    size: 170,
+    meta: { hideable: true },
+    cell: ({ row }) => <DateTime ms={row.original.firstTimestamp} />,
+  },
   { id: 'lastOffset', accessorKey: 'lastOffset', header: 'Last offset', size: 100, meta: { numeric: true }, cell: ({ row }) => row.original.lastOffset ?? '—' },
   { id: 'lastTime', accessorKey: 'lastTimestamp', header: 'Last time', size: 170, cell: ({ row }) => <DateTime ms={row.original.lastTimestamp} /> },
-  { id: 'publish', accessorFn: (s) => rates.get(streamKey(s))?.publish ?? 0, header: 'Publish/s', size: 90, meta: { numeric: true }, cell: ({ row }) => { const r = rates.get(streamKey(row.original)); return r ? rate(r.publish) : '—'; } },
-  { id: 'deliver', accessorFn: (s) => rates.get(streamKey(s))?.deliver ?? 0, header: 'Deliver/s', size: 90, meta: { numeric: true }, cell: ({ row }) => { const r = rates.get(streamKey(row.original)); return r ? rate(r.deliver) : '—'; } },
+  {
+    id: 'publish',
+    accessorFn: (s) => rates.get(streamKey(s))?.publish ?? 0,
+    header: 'Publish/s',
+    size: 90,
+    meta: { numeric: true },
+    cell: ({ row }) => {
+      const r = rates.get(streamKey(row.original));
+      return r ? rate(r.publish) : '—';
+    },
+  },
+  {
+    id: 'deliver',
+    accessorFn: (s) => rates.get(streamKey(s))?.deliver ?? 0,
+    header: 'Deliver/s',
+    size: 90,
+    meta: { numeric: true },
+    cell: ({ row }) => {
+      const r = rates.get(streamKey(row.original));
+      return r ? rate(r.deliver) : '—';
+    },
+  },
   { id: 'consumers', accessorKey: 'consumers', header: 'Consumers', size: 95, meta: { numeric: true } },
   { id: 'groups', accessorKey: 'groups', header: 'Groups', size: 80, meta: { numeric: true } },
 ];
@@ -81,7 +122,5 @@ export function StreamList() {
         No streams yet. Declare a queue with <code>x-queue-type: stream</code>.
       </div>
     );
-  return (
-    <DataTable label="Streams" columns={streamColumns(rates)} data={streams.data} getRowId={streamKey} defaultSort={{ id: 'name' }} />
-  );
+  return <DataTable label="Streams" columns={streamColumns(rates)} data={streams.data} getRowId={streamKey} defaultSort={{ id: 'name' }} />;
 }

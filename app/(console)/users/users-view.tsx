@@ -19,7 +19,12 @@ function TagPicker({ value, onChange, label }: { value: Tag[]; onChange: (tags: 
       {TAGS.map((tag) => (
         <label key={tag}>
           <span>
-            <input type="checkbox" checked={value.includes(tag)} onChange={(e) => onChange(e.target.checked ? [...value, tag] : value.filter((t) => t !== tag))} /> {tag}
+            <input
+              type="checkbox"
+              checked={value.includes(tag)}
+              onChange={(e) => onChange(e.target.checked ? [...value, tag] : value.filter((t) => t !== tag))}
+            />{' '}
+            {tag}
           </span>
         </label>
       ))}
@@ -41,7 +46,11 @@ function UserTags({ user }: { user: UserRow }) {
       <button type="button" onClick={() => saveTags.mutate({ name: user.name, tags })} disabled={saveTags.isPending}>
         Save tags
       </button>
-      {notice && <p role="status" className="notice">{notice}</p>}
+      {notice && (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      )}
       <ErrorNote errors={[saveTags.error]} />
     </>
   );
@@ -71,7 +80,11 @@ function UserActions({ user, onDelete }: { user: UserRow; onDelete: () => void }
       <button type="button" className="danger" onClick={onDelete} aria-label={`Delete user ${user.name}`}>
         Delete…
       </button>
-      {notice && <p role="status" className="notice">{notice}</p>}
+      {notice && (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      )}
       <ErrorNote errors={[setPw.error]} />
     </>
   );
@@ -80,9 +93,23 @@ function UserActions({ user, onDelete }: { user: UserRow; onDelete: () => void }
 const userColumns = (onDelete: (name: string) => void): ColumnDef<UserRow>[] => [
   { id: 'name', accessorKey: 'name', header: 'Name', size: 160 },
   // Keyed by the tags: a change made elsewhere resets the checkboxes to what is stored.
-  { id: 'tags', header: 'Tags', size: 460, enableSorting: false, meta: { wrap: true }, cell: ({ row }) => <UserTags key={row.original.tags.join(',')} user={row.original} /> },
+  {
+    id: 'tags',
+    header: 'Tags',
+    size: 460,
+    enableSorting: false,
+    meta: { wrap: true },
+    cell: ({ row }) => <UserTags key={row.original.tags.join(',')} user={row.original} />,
+  },
   { id: 'hashing', accessorKey: 'hashing', header: 'Password hash', size: 130 },
-  { id: 'vhosts', header: 'Vhosts', size: 140, enableSorting: false, meta: { wrap: true }, cell: ({ row }) => row.original.vhosts.join(', ') || <span className="muted">none</span> },
+  {
+    id: 'vhosts',
+    header: 'Vhosts',
+    size: 140,
+    enableSorting: false,
+    meta: { wrap: true },
+    cell: ({ row }) => row.original.vhosts.join(', ') || <span className="muted">none</span>,
+  },
   {
     id: 'actions',
     header: actionsHeader,
@@ -113,7 +140,14 @@ export function UsersView() {
         {list.isPending ? (
           <p role="status">Loading users…</p>
         ) : (
-          <DataTable label="Users" columns={userColumns(setDeleting)} data={list.data ?? []} getRowId={(u) => u.name} defaultSort={{ id: 'name' }} height="content" />
+          <DataTable
+            label="Users"
+            columns={userColumns(setDeleting)}
+            data={list.data ?? []}
+            getRowId={(u) => u.name}
+            defaultSort={{ id: 'name' }}
+            height="content"
+          />
         )}
       </div>
       <form className="card" onSubmit={submit} aria-label="Add a user">

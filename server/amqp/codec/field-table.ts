@@ -66,17 +66,19 @@ function readFieldValue(r: Reader, depth: number): FieldValue {
       return r.float();
     case 0x64 /* d */:
       return r.double();
-    case 0x44 /* D */: {
-      const scale = r.octet();
-      return new Decimal(scale, r.int32());
-    }
-    case 0x53 /* S */: {
-      const len = r.long();
-      r.need(len);
-      const s = r.buf.toString('utf8', r.pos, r.pos + len);
-      r.pos += len;
-      return s;
-    }
+    case 0x44 /* D */:
+      {
+        const scale = r.octet();
+        return new Decimal(scale, r.int32());
+      }
+    case 0x53 /* S */:
+      {
+        const len = r.long();
+        r.need(len);
+        const s = r.buf.toString('utf8', r.pos, r.pos + len);
+        r.pos += len;
+        return s;
+      }
     case 0x78 /* x */:
       return Buffer.from(r.longstr()); // copied: the frame buffer is not kept
     case 0x54 /* T */:

@@ -14,17 +14,7 @@
  *   FieldValue[]   <-> 'A'
  *   FieldTable     <-> 'F'
  */
-export type FieldValue =
-  | boolean
-  | number
-  | bigint
-  | string
-  | Buffer
-  | Date
-  | Decimal
-  | null
-  | FieldValue[]
-  | FieldTable;
+export type FieldValue = boolean | number | bigint | string | Buffer | Date | Decimal | null | FieldValue[] | FieldTable;
 
 /**
  * A field table. Decoded tables hold FieldValues only; the index type is

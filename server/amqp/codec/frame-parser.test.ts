@@ -36,7 +36,13 @@ function randomStream(rnd: SeededRandom, frameMax: number): Buffer {
         out.heartbeat();
         break;
       case 1:
-        out.method(channel, writeBasicDeliver, { consumerTag: rnd.string(30), deliveryTag: rnd.int(1, 1e9), redelivered: rnd.bool(), exchange: rnd.string(20), routingKey: rnd.string(60) });
+        out.method(channel, writeBasicDeliver, {
+          consumerTag: rnd.string(30),
+          deliveryTag: rnd.int(1, 1e9),
+          redelivered: rnd.bool(),
+          exchange: rnd.string(20),
+          routingKey: rnd.string(60),
+        });
         break;
       default:
         out.content(channel, 60, { messageId: rnd.string(20) }, rnd.bytes(rnd.pick([0, 1, 100, 5000, 20000])), frameMax);
@@ -119,7 +125,11 @@ describe('FrameParser', () => {
     out.content(5, 60, { contentType: 'text/plain' }, Buffer.from('hello'), 4096);
     const { parser, seen } = collect();
     parser.push(Buffer.concat([PROTOCOL_HEADER, ...out.take()]));
-    expect(seen.map((f) => [f.type, f.channel])).toEqual([[1, 5], [2, 5], [3, 5]]);
+    expect(seen.map((f) => [f.type, f.channel])).toEqual([
+      [1, 5],
+      [2, 5],
+      [3, 5],
+    ]);
     const payloads = seen.map((f) => Buffer.from(f.payload, 'hex'));
     const m = readMethod(new Reader(payloads[0]));
     expect(m.name).toBe('basic.deliver');

@@ -60,7 +60,15 @@ describe('generated method codecs', () => {
   });
 
   it('packs consecutive bits into one octet, first bit lowest', () => {
-    const bytes = methodFrame(1, spec.writeQueueDeclare, { queue: 'q', passive: false, durable: true, exclusive: false, autoDelete: true, nowait: true, arguments: {} });
+    const bytes = methodFrame(1, spec.writeQueueDeclare, {
+      queue: 'q',
+      passive: false,
+      durable: true,
+      exclusive: false,
+      autoDelete: true,
+      nowait: true,
+      arguments: {},
+    });
     // class/method, ticket, "q", bits, empty table
     expect(bytes.subarray(7, -1).toString('hex')).toBe('0032000a' + '0000' + '0171' + '1a' + '00000000');
   });
@@ -95,7 +103,11 @@ describe('generated method codecs', () => {
     const defs = require('amqplib/lib/defs') as { encodeMethod(id: number, channel: number, fields: object): Buffer };
     const frame = defs.encodeMethod(spec.BASIC_PUBLISH, 3, { exchange: 'logs', routingKey: 'a.b', mandatory: true, immediate: false, ticket: 0 });
     const m = spec.readMethod(new Reader(frame, 7, frame.length - 1));
-    expect(m).toEqual({ id: spec.BASIC_PUBLISH, name: 'basic.publish', args: { ticket: 0, exchange: 'logs', routingKey: 'a.b', mandatory: true, immediate: false } });
+    expect(m).toEqual({
+      id: spec.BASIC_PUBLISH,
+      name: 'basic.publish',
+      args: { ticket: 0, exchange: 'logs', routingKey: 'a.b', mandatory: true, immediate: false },
+    });
   });
 
   it('answers an unknown method id with 540', () => {
@@ -115,7 +127,22 @@ describe('basic properties', () => {
 
   it('round-trips random property sets', () => {
     const rnd = new SeededRandom(7);
-    const keys: (keyof spec.BasicProperties)[] = ['contentType', 'contentEncoding', 'headers', 'deliveryMode', 'priority', 'correlationId', 'replyTo', 'expiration', 'messageId', 'timestamp', 'type', 'userId', 'appId', 'clusterId'];
+    const keys: (keyof spec.BasicProperties)[] = [
+      'contentType',
+      'contentEncoding',
+      'headers',
+      'deliveryMode',
+      'priority',
+      'correlationId',
+      'replyTo',
+      'expiration',
+      'messageId',
+      'timestamp',
+      'type',
+      'userId',
+      'appId',
+      'clusterId',
+    ];
     for (let i = 0; i < 500; i++) {
       const p: Record<string, unknown> = {};
       for (const k of keys) {

@@ -59,8 +59,26 @@ describe('Writer.shortstr', () => {
 
 describe('Writer.int64', () => {
   it('writes the same bytes as Buffer.writeBigInt64BE at the edges of the safe range and beyond', () => {
-    const edges = [0n, 1n, -1n, 2n ** 32n, -(2n ** 32n), 2n ** 32n - 1n, -(2n ** 32n) - 1n, 2n ** 53n - 1n, -(2n ** 53n) + 1n, 2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n)];
-    for (const v of edges) expect(written((w) => w.int64(v)), String(v)).toEqual(bigInt64(v));
+    const edges = [
+      0n,
+      1n,
+      -1n,
+      2n ** 32n,
+      -(2n ** 32n),
+      2n ** 32n - 1n,
+      -(2n ** 32n) - 1n,
+      2n ** 53n - 1n,
+      -(2n ** 53n) + 1n,
+      2n ** 53n,
+      -(2n ** 53n),
+      2n ** 63n - 1n,
+      -(2n ** 63n),
+    ];
+    for (const v of edges)
+      expect(
+        written((w) => w.int64(v)),
+        String(v),
+      ).toEqual(bigInt64(v));
   });
 
   it('writes the same bytes as Buffer.writeBigInt64BE for 10,000 random values', () => {

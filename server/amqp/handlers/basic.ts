@@ -49,7 +49,13 @@ export function basicMethod(ch: AmqpChannel, m: AmqpMethod): void {
       ch.conn.authorize({ method: 'basic.get', queue });
       const d = engine.get(queue, m.args.noAck);
       if (!d) return ch.send(writeBasicGetEmpty, {});
-      ch.send(writeBasicGetOk, { deliveryTag: d.deliveryTag, redelivered: d.redelivered, exchange: d.exchange, routingKey: d.routingKey, messageCount: d.messageCount });
+      ch.send(writeBasicGetOk, {
+        deliveryTag: d.deliveryTag,
+        redelivered: d.redelivered,
+        exchange: d.exchange,
+        routingKey: d.routingKey,
+        messageCount: d.messageCount,
+      });
       return ch.conn.sendContent(ch.number, d.message.properties, d.message.body);
     }
     case 'basic.ack': {
@@ -106,7 +112,15 @@ function consumeReplies(ch: AmqpChannel, a: BasicConsume): void {
   const consumerTag = a.consumerTag || `amq.ctag-${randomBytes(12).toString('base64url')}`;
   const address = ch.conn.server.directReplyTo.register((routingKey, properties, body) => {
     // Replies bypass queues but take their tag from the channel's sequence, as RabbitMQ's do (the consumer is no-ack).
-    ch.conn.deliver(ch.number, { consumerTag, deliveryTag: ch.engine.takeDeliveryTag(), redelivered: false, exchange: '', routingKey, message: { properties, body }, messageCount: 0 });
+    ch.conn.deliver(ch.number, {
+      consumerTag,
+      deliveryTag: ch.engine.takeDeliveryTag(),
+      redelivered: false,
+      exchange: '',
+      routingKey,
+      message: { properties, body },
+      messageCount: 0,
+    });
   });
   ch.replyTo = { address, consumerTag };
   if (!a.nowait) ch.send(writeBasicConsumeOk, { consumerTag });

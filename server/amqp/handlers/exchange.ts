@@ -9,7 +9,12 @@ export function exchangeMethod(ch: AmqpChannel, m: AmqpMethod): void {
     case 'exchange.declare': {
       const a = m.args;
       const alternate = a.arguments['alternate-exchange'];
-      ch.conn.authorize({ method: 'exchange.declare', exchange: a.exchange, passive: a.passive, alternateExchange: typeof alternate === 'string' ? alternate : undefined });
+      ch.conn.authorize({
+        method: 'exchange.declare',
+        exchange: a.exchange,
+        passive: a.passive,
+        alternateExchange: typeof alternate === 'string' ? alternate : undefined,
+      });
       broker.declareExchange(vhost, a.exchange, a.type, {
         durable: a.durable,
         autoDelete: a.autoDelete,

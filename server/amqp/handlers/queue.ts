@@ -1,12 +1,5 @@
 import { BrokerError } from '../../broker/errors';
-import {
-  writeQueueBindOk,
-  writeQueueDeclareOk,
-  writeQueueDeleteOk,
-  writeQueuePurgeOk,
-  writeQueueUnbindOk,
-  type AmqpMethod,
-} from '../codec/generated/spec';
+import { writeQueueBindOk, writeQueueDeclareOk, writeQueueDeleteOk, writeQueuePurgeOk, writeQueueUnbindOk, type AmqpMethod } from '../codec/generated/spec';
 import { commandInvalid, type AmqpChannel } from '../channel';
 import { REPLY_TO_QUEUE } from '../direct-reply-to';
 
@@ -26,7 +19,12 @@ export function queueMethod(ch: AmqpChannel, m: AmqpMethod): void {
       // A server-named queue is named first: permissions are checked on the name it will have.
       const serverName = a.queue === '' && !a.passive ? broker.serverQueueName() : undefined;
       const dlx = a.arguments['x-dead-letter-exchange'];
-      ch.conn.authorize({ method: 'queue.declare', queue: serverName ?? a.queue, passive: a.passive, deadLetterExchange: typeof dlx === 'string' ? dlx : undefined });
+      ch.conn.authorize({
+        method: 'queue.declare',
+        queue: serverName ?? a.queue,
+        passive: a.passive,
+        deadLetterExchange: typeof dlx === 'string' ? dlx : undefined,
+      });
       const result = broker.declareQueue(
         vhost,
         a.queue,

@@ -4,5 +4,7 @@ import { overviewProcedure, router } from '../trpc';
 
 export const auditRouter = router({
   /** The newest audit entries first. */
-  list: overviewProcedure.input(z.object({ limit: z.number().int().min(1).max(1000).default(100) })).query(({ ctx, input }) => recentAudit(ctx.services, input.limit)),
+  list: overviewProcedure
+    .input(z.object({ limit: z.number().int().min(1).max(1000).default(100) }))
+    .query(({ ctx, input }) => recentAudit(ctx.services, input.limit)),
 });

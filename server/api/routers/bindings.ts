@@ -15,7 +15,9 @@ const bindingInput = z.object({
 export const bindingsRouter = router({
   list: protectedProcedure
     .input(z.object({ vhost: z.string().optional() }))
-    .query(({ ctx, input }) => ctx.access.visible(ctx.services.broker.listBindings(input.vhost)).map((b) => ({ ...b, arguments: b.arguments as Record<string, unknown> }))),
+    .query(({ ctx, input }) =>
+      ctx.access.visible(ctx.services.broker.listBindings(input.vhost)).map((b) => ({ ...b, arguments: b.arguments as Record<string, unknown> })),
+    ),
 
   add: protectedProcedure.input(bindingInput).mutation(async ({ ctx, input }) => {
     await addBinding(ctx, input);

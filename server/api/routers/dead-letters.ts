@@ -21,10 +21,7 @@ const filter = z
   });
 
 /** Explicit messages (their seq as listed), or every message matching a filter. */
-const selection = z.union([
-  z.object({ seqs: z.array(z.number().int().min(1)).min(1, 'Select at least one message').max(100_000) }),
-  z.object({ filter }),
-]);
+const selection = z.union([z.object({ seqs: z.array(z.number().int().min(1)).min(1, 'Select at least one message').max(100_000) }), z.object({ filter })]);
 
 function view(letter: DeadLetter) {
   const { seq, position, reason, originalQueue, originalExchange, routingKeys, attempts, deaths, firstDeathAt, lastDeathAt } = letter;

@@ -46,9 +46,9 @@ export const lagRouter = router({
   ranking: protectedProcedure.input(z.object({ vhost: z.string().min(1).optional() }).default({})).query(({ ctx, input }) => {
     const { broker, brokerSampler } = ctx.services;
     const groups = ctx.access.visible(groupLags(broker, input.vhost)).sort((a, b) => b.lagMs - a.lagMs || b.lagMessages - a.lagMessages);
-    const queues = ctx.access.visible(queueAges(broker, brokerSampler, input.vhost, Date.now())).sort(
-      (a, b) => (b.oldestAgeMs ?? -1) - (a.oldestAgeMs ?? -1) || b.ready - a.ready,
-    );
+    const queues = ctx.access
+      .visible(queueAges(broker, brokerSampler, input.vhost, Date.now()))
+      .sort((a, b) => (b.oldestAgeMs ?? -1) - (a.oldestAgeMs ?? -1) || b.ready - a.ready);
     return { groups: groups.slice(0, MAX_ROWS), groupCount: groups.length, queues: queues.slice(0, MAX_ROWS), queueCount: queues.length };
   }),
 });

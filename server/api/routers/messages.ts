@@ -52,7 +52,10 @@ export const messagesRouter = router({
     .input(
       queueRef.extend({
         seq: z.number().int().min(1),
-        payload: z.string().max(16 * 1024 * 1024).optional(),
+        payload: z
+          .string()
+          .max(16 * 1024 * 1024)
+          .optional(),
         headers: headerRows.optional(),
         exchange: objectName.optional(),
         routingKey: objectName.optional(),
@@ -87,4 +90,3 @@ export const messagesRouter = router({
     return { paused: false };
   }),
 });
-

@@ -13,7 +13,11 @@ export const operationsRouter = router({
     const operation = ctx.services.broker.operations.list().find((o) => o.id === input.id && o.vhost === input.vhost);
     const cancelled = operation?.state === 'running' && ctx.services.broker.operations.cancel(input.id);
     if (cancelled) {
-      await recordAudit(ctx, { action: 'operation.cancel', target: `${operation.kind} of queue '${operation.queue}' in vhost '${input.vhost}'`, details: { done: operation.done, total: operation.total } });
+      await recordAudit(ctx, {
+        action: 'operation.cancel',
+        target: `${operation.kind} of queue '${operation.queue}' in vhost '${input.vhost}'`,
+        details: { done: operation.done, total: operation.total },
+      });
     }
     return { cancelled };
   }),

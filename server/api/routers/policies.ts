@@ -9,7 +9,9 @@ const policyValue = z.union([z.string(), z.number(), z.array(z.union([z.string()
 
 export const policiesRouter = router({
   /** Every policy (of one vhost, or all), highest priority first, with how many queues and exchanges it applies to. */
-  list: protectedProcedure.input(z.object({ vhost: z.string().optional() })).query(({ ctx, input }) => ctx.access.visible(ctx.services.broker.listPolicies(input.vhost))),
+  list: protectedProcedure
+    .input(z.object({ vhost: z.string().optional() }))
+    .query(({ ctx, input }) => ctx.access.visible(ctx.services.broker.listPolicies(input.vhost))),
 
   /** The keys a policy may set, with their kind of value and what they do (for the console's form). */
   keys: protectedProcedure.query(() => POLICY_KEYS.map((k) => ({ ...k }))),

@@ -99,7 +99,10 @@ export const queuesRouter = router({
     .mutation(async ({ ctx, input }) => {
       const taken = await takeMessages(ctx, input.vhost, input.name, input.count, input.mode);
       // Deliveries read `redelivered` through a getter, which a spread would not copy.
-      return taken.map((d) => ({ ...messageView({ exchange: d.exchange, routingKey: d.routingKey, redelivered: d.redelivered, ...d.message }), messageCount: d.messageCount }));
+      return taken.map((d) => ({
+        ...messageView({ exchange: d.exchange, routingKey: d.routingKey, redelivered: d.redelivered, ...d.message }),
+        messageCount: d.messageCount,
+      }));
     }),
 
   purge: protectedProcedure.input(queueRef).mutation(async ({ ctx, input }) => {

@@ -35,16 +35,16 @@ function stage(broker: Broker, sampler: BrokerSampler, vhost: string, name: stri
 
 export const retriesRouter = router({
   /** The retries page: each queue with tiers as a pipeline, its own and its dead-letter queues' counts and rates beside the tiers. */
-  pipelines: protectedProcedure
-    .input(z.object({ vhost: z.string().min(1).optional() }).default({}))
-    .query(({ ctx, input }) => {
-      const { broker, brokerSampler } = ctx.services;
-      return ctx.access.visible(broker.retries.list(input.vhost)).map((info) => ({
-        ...info,
-        work: stage(broker, brokerSampler, info.vhost, info.queue),
-        deadLetters: deadLetterQueues(broker, info).map((name) => stage(broker, brokerSampler, info.vhost, name) ?? { name, ready: 0, unacked: 0, consumers: 0, rates: null }),
-      }));
-    }),
+  pipelines: protectedProcedure.input(z.object({ vhost: z.string().min(1).optional() }).default({})).query(({ ctx, input }) => {
+    const { broker, brokerSampler } = ctx.services;
+    return ctx.access.visible(broker.retries.list(input.vhost)).map((info) => ({
+      ...info,
+      work: stage(broker, brokerSampler, info.vhost, info.queue),
+      deadLetters: deadLetterQueues(broker, info).map(
+        (name) => stage(broker, brokerSampler, info.vhost, name) ?? { name, ready: 0, unacked: 0, consumers: 0, rates: null },
+      ),
+    }));
+  }),
 
   /** Every queue with retry tiers (x-retry-tiers, or a recognised TTL chain), with per-tier counts and due times. */
   list: protectedProcedure
@@ -64,15 +64,13 @@ export const retriesRouter = router({
       }),
     )
     .query(({ ctx, input }) =>
-      ctx.services.broker.retries
-        .browseTier(input.vhost, input.name, input.tier, { offset: input.offset, limit: input.limit })
-        .map((m) => ({
-          position: m.position,
-          seq: m.seq,
-          attempt: m.attempt,
-          heldSince: m.heldSince,
-          dueAt: m.dueAt,
-          ...messageView({ ...m, redelivered: false }),
-        })),
+      ctx.services.broker.retries.browseTier(input.vhost, input.name, input.tier, { offset: input.offset, limit: input.limit }).map((m) => ({
+        position: m.position,
+        seq: m.seq,
+        attempt: m.attempt,
+        heldSince: m.heldSince,
+        dueAt: m.dueAt,
+        ...messageView({ ...m, redelivered: false }),
+      })),
     ),
 });

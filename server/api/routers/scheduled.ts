@@ -17,7 +17,9 @@ function view(exchange: string, m: ScheduledMessageInfo) {
 /** Messages published with a delay (x-delay on x-delayed-message exchanges, x-deliver-at): list, cancel, deliver now, reschedule. */
 export const scheduledRouter = router({
   /** Exchanges holding scheduled messages, with how many and the next due time. */
-  areas: protectedProcedure.input(z.object({ vhost: vhostName.optional() }).default({})).query(({ ctx, input }) => ctx.access.visible(ctx.services.broker.scheduled.list(input.vhost))),
+  areas: protectedProcedure
+    .input(z.object({ vhost: vhostName.optional() }).default({}))
+    .query(({ ctx, input }) => ctx.access.visible(ctx.services.broker.scheduled.list(input.vhost))),
 
   /** One page of an exchange's scheduled messages, sorted by due (or held) time, filtered by a search without regex and/or a queue they would reach. */
   list: protectedProcedure
@@ -33,7 +35,14 @@ export const scheduledRouter = router({
     )
     .query(async ({ ctx, input }) => {
       const { total, messages } = await ctx.services.broker.scheduled
-        .messages(input.vhost, input.exchange, { sort: input.sort, dir: input.dir, offset: input.offset, limit: input.limit, query: input.query, queue: input.queue })
+        .messages(input.vhost, input.exchange, {
+          sort: input.sort,
+          dir: input.dir,
+          offset: input.offset,
+          limit: input.limit,
+          query: input.query,
+          queue: input.queue,
+        })
         .catch(asBadRequest);
       return { total, messages: messages.map((m) => view(input.exchange, m)) };
     }),
@@ -50,9 +59,11 @@ export const scheduledRouter = router({
     return result;
   }),
 
-  reschedule: protectedProcedure.input(exchangeRef.extend({ seq: z.number().int().min(1), dueAt: z.number().int().min(0) })).mutation(async ({ ctx, input }) => {
-    const result = await ctx.services.broker.scheduled.reschedule(input.vhost, input.exchange, input.seq, input.dueAt);
-    await recordAudit(ctx, { action: 'scheduled.reschedule', target: target(input), details: { seq: input.seq, dueAt: input.dueAt, newSeq: result.seq } });
-    return result;
-  }),
+  reschedule: protectedProcedure
+    .input(exchangeRef.extend({ seq: z.number().int().min(1), dueAt: z.number().int().min(0) }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await ctx.services.broker.scheduled.reschedule(input.vhost, input.exchange, input.seq, input.dueAt);
+      await recordAudit(ctx, { action: 'scheduled.reschedule', target: target(input), details: { seq: input.seq, dueAt: input.dueAt, newSeq: result.seq } });
+      return result;
+    }),
 });

@@ -9,16 +9,24 @@ import { protectedProcedure, router } from '../trpc';
 /** A search as the console's Search panel sends it (see broker/search/search-types.ts). */
 export const searchQuery = z
   .object({
-    payload: z.object({ text: z.string().max(1000, 'Search for at most 1,000 characters'), regex: z.boolean().default(false), ignoreCase: z.boolean().default(false) }).optional(),
+    payload: z
+      .object({ text: z.string().max(1000, 'Search for at most 1,000 characters'), regex: z.boolean().default(false), ignoreCase: z.boolean().default(false) })
+      .optional(),
     json: z.array(z.string().max(1000)).max(20, 'At most 20 JSON path conditions').optional(),
-    headers: z.array(z.object({ name: objectName.min(1, 'A header condition needs the header name'), value: z.string().max(1000) })).max(20).optional(),
+    headers: z
+      .array(z.object({ name: objectName.min(1, 'A header condition needs the header name'), value: z.string().max(1000) }))
+      .max(20)
+      .optional(),
     routingKey: objectName.optional(),
     messageId: objectName.optional(),
     correlationId: objectName.optional(),
     from: z.number().int().min(0).optional(),
     to: z.number().int().min(0).optional(),
   })
-  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'The time range ends before it starts: swap from and to', path: ['to'] });
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+    message: 'The time range ends before it starts: swap from and to',
+    path: ['to'],
+  });
 
 export function hitView(hit: SearchHit) {
   return { seq: hit.seq, position: hit.position, time: hit.time, ...messageView(hit) };
@@ -58,14 +66,16 @@ export const searchRouter = router({
       const search = ctx.services.broker.search;
       const owned = search.ownerOf(input.id) === ctx.user.name;
       const { progress, hits } = search.results(input.id, input.offset, input.limit);
-      if (!owned || progress.vhost !== input.vhost) throw new TRPCError({ code: 'NOT_FOUND', message: `no search ${input.id} of yours in vhost '${input.vhost}'` });
+      if (!owned || progress.vhost !== input.vhost)
+        throw new TRPCError({ code: 'NOT_FOUND', message: `no search ${input.id} of yours in vhost '${input.vhost}'` });
       return { progress, hits: hits.map(hitView) };
     }),
 
   /** Stops one's own search after its current slice (a read: it changes nothing in the broker). */
   cancel: protectedProcedure.input(searchRef).query(({ ctx, input }) => {
     const search = ctx.services.broker.search;
-    if (search.ownerOf(input.id) !== ctx.user.name) throw new TRPCError({ code: 'NOT_FOUND', message: `no search ${input.id} of yours in vhost '${input.vhost}'` });
+    if (search.ownerOf(input.id) !== ctx.user.name)
+      throw new TRPCError({ code: 'NOT_FOUND', message: `no search ${input.id} of yours in vhost '${input.vhost}'` });
     return { cancelled: search.cancel(input.id) };
   }),
 });

@@ -29,7 +29,9 @@ describe('console inputs that AMQP cannot carry', () => {
     broker.bindQueue('/', 'q', 'amq.topic', '#');
     const base = { vhost: '/', exchange: 'amq.topic', payload: 'x' };
     await expect(api.publish.send({ ...base, routingKey: 'é'.repeat(200) })).rejects.toThrow(/The routing key is 400 bytes in UTF-8; AMQP allows at most 255/);
-    await expect(api.publish.send({ ...base, headers: [{ key: 'h'.repeat(256), value: '1', type: 'string' }] })).rejects.toThrow(/The header name is 256 bytes/);
+    await expect(api.publish.send({ ...base, headers: [{ key: 'h'.repeat(256), value: '1', type: 'string' }] })).rejects.toThrow(
+      /The header name is 256 bytes/,
+    );
     await expect(api.publish.send({ ...base, properties: { messageId: '€'.repeat(100) } })).rejects.toThrow(/The message id is 300 bytes/);
     expect(broker.getQueue('/', 'q').ready).toBe(0);
     await api.publish.send({ ...base, routingKey: '€'.repeat(85) });

@@ -45,15 +45,13 @@ export const streamsRouter = router({
     .query(({ ctx, input }) => ctx.services.broker.streams.lagHistory(input.vhost, input.name, input.group, input.since)),
 
   /** Moves a group to resume at a position; refused while one of its consumers is connected. */
-  resetGroup: protectedProcedure
-    .input(queueRef.extend({ group: objectName.min(1, 'Give the group name'), to: position }))
-    .mutation(async ({ ctx, input }) => {
-      const resumeAt = ctx.services.broker.streams.resetGroup(input.vhost, input.name, input.group, input.to);
-      await recordAudit(ctx, {
-        action: 'stream.reset-group',
-        target: `group '${input.group}' of stream '${input.name}' in vhost '${input.vhost}'`,
-        details: { to: input.to, resumeAt },
-      });
-      return { resumeAt };
-    }),
+  resetGroup: protectedProcedure.input(queueRef.extend({ group: objectName.min(1, 'Give the group name'), to: position })).mutation(async ({ ctx, input }) => {
+    const resumeAt = ctx.services.broker.streams.resetGroup(input.vhost, input.name, input.group, input.to);
+    await recordAudit(ctx, {
+      action: 'stream.reset-group',
+      target: `group '${input.group}' of stream '${input.name}' in vhost '${input.vhost}'`,
+      details: { to: input.to, resumeAt },
+    });
+    return { resumeAt };
+  }),
 });

@@ -3,11 +3,7 @@ import { USER_TAGS } from '../../auth/users';
 import { createUser, deleteUser, setUserPassword, setUserTags } from '../changes';
 import { adminProcedure, router } from '../trpc';
 
-const userName = z
-  .string()
-  .trim()
-  .min(1, 'Give the user a name')
-  .max(255, 'User names are at most 255 characters');
+const userName = z.string().trim().min(1, 'Give the user a name').max(255, 'User names are at most 255 characters');
 const password = z.string().min(1, 'Give a password').max(1024, 'Passwords are at most 1024 characters');
 const tags = z.array(z.enum(USER_TAGS)).max(USER_TAGS.length);
 

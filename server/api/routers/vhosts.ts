@@ -15,7 +15,8 @@ export const vhostsRouter = router({
   create: adminProcedure
     .input(z.object({ name: vhostName.trim().regex(/^[^\s]+$/, 'A vhost name has no spaces, e.g. /orders or staging') }))
     .mutation(async ({ ctx, input }) => {
-      if (ctx.services.broker.hasVhost(input.name)) throw new TRPCError({ code: 'CONFLICT', message: `A vhost named '${input.name}' exists already: choose another name.` });
+      if (ctx.services.broker.hasVhost(input.name))
+        throw new TRPCError({ code: 'CONFLICT', message: `A vhost named '${input.name}' exists already: choose another name.` });
       await createVhost(ctx, input.name);
       return { ok: true };
     }),

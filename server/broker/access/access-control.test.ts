@@ -11,7 +11,11 @@ describe('AccessControl', () => {
     expect(access.allows('u', '/', 'configure', 'queue', 'eu.orders.new')).toBe(true);
     expect(access.allows('u', '/', 'write', 'exchange', 'anything')).toBe(false);
     expect(access.allows('u', '/', 'read', 'exchange', '')).toBe(true);
-    expectBrokerError(() => access.check('u', '/', 'write', 'exchange', ''), 403, "ACCESS_REFUSED - write access to exchange 'amq.default' in vhost '/' refused for user 'u'");
+    expectBrokerError(
+      () => access.check('u', '/', 'write', 'exchange', ''),
+      403,
+      "ACCESS_REFUSED - write access to exchange 'amq.default' in vhost '/' refused for user 'u'",
+    );
   });
 
   it('refuses a vhost without a permission with 530, closing the connection', () => {
@@ -33,7 +37,11 @@ describe('AccessControl', () => {
     );
     access.authorize('u', '/', { method: 'queue.declare', queue: 'work', passive: false, deadLetterExchange: 'dlx' }, () => true);
     access.authorize('u', '/', { method: 'queue.declare', queue: 'other', passive: true }, none);
-    expectBrokerError(() => access.authorize('u', '/', { method: 'exchange.bind', destination: 'dlx', source: 'src' }, none), 403, /read access to exchange 'src'/);
+    expectBrokerError(
+      () => access.authorize('u', '/', { method: 'exchange.bind', destination: 'dlx', source: 'src' }, none),
+      403,
+      /read access to exchange 'src'/,
+    );
     expectBrokerError(() => access.authorize('u', '/', { method: 'queue.purge', queue: 'work' }, none), 403, /read access to queue 'work'/);
   });
 

@@ -39,7 +39,12 @@ export function checksFor(op: GuardedOperation, exists: (kind: ResourceKind, nam
       return [['read', 'queue', op.queue]];
     case 'queue.bind':
     case 'queue.unbind':
-      return op.exchange === '' ? [['write', 'queue', op.queue]] : [['write', 'queue', op.queue], ['read', 'exchange', op.exchange]];
+      return op.exchange === ''
+        ? [['write', 'queue', op.queue]]
+        : [
+            ['write', 'queue', op.queue],
+            ['read', 'exchange', op.exchange],
+          ];
     case 'exchange.declare': {
       if (op.passive || op.exchange === '') return NONE;
       const checks: Check[] = [['configure', 'exchange', op.exchange]];
@@ -54,7 +59,10 @@ export function checksFor(op: GuardedOperation, exists: (kind: ResourceKind, nam
     case 'exchange.bind':
     case 'exchange.unbind':
       if (op.destination === '' || op.source === '') return NONE;
-      return [['write', 'exchange', op.destination], ['read', 'exchange', op.source]];
+      return [
+        ['write', 'exchange', op.destination],
+        ['read', 'exchange', op.source],
+      ];
     case 'basic.publish':
       return [['write', 'exchange', op.exchange]];
   }

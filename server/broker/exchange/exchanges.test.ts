@@ -30,7 +30,10 @@ describe('exchanges', () => {
     broker = new Broker();
     broker.createVhost('other');
     for (const vhost of ['/', 'other']) {
-      const names = broker.listExchanges(vhost).map((e) => `${e.name}:${e.type}`).sort();
+      const names = broker
+        .listExchanges(vhost)
+        .map((e) => `${e.name}:${e.type}`)
+        .sort();
       expect(names).toEqual([':direct', 'amq.direct:direct', 'amq.fanout:fanout', 'amq.headers:headers', 'amq.match:headers', 'amq.topic:topic']);
     }
   });
@@ -109,8 +112,16 @@ describe('exchanges', () => {
   it('passive declare of a missing exchange is 404; amq.* names are reserved; unknown types refused', () => {
     broker = new Broker();
     expectBrokerError(() => broker.declareExchange('/', 'nope', 'direct', { passive: true }), 404, "NOT_FOUND - no exchange 'nope' in vhost '/'");
-    expectBrokerError(() => broker.declareExchange('/', 'amq.mine', 'direct'), 403, "ACCESS_REFUSED - exchange name 'amq.mine' contains reserved prefix 'amq.*'");
-    expectBrokerError(() => broker.deleteExchange('/', 'amq.direct'), 403, "ACCESS_REFUSED - deletion of system exchange 'amq.direct' in vhost '/' not allowed");
+    expectBrokerError(
+      () => broker.declareExchange('/', 'amq.mine', 'direct'),
+      403,
+      "ACCESS_REFUSED - exchange name 'amq.mine' contains reserved prefix 'amq.*'",
+    );
+    expectBrokerError(
+      () => broker.deleteExchange('/', 'amq.direct'),
+      403,
+      "ACCESS_REFUSED - deletion of system exchange 'amq.direct' in vhost '/' not allowed",
+    );
     expectBrokerError(() => broker.declareExchange('/', 'x', 'x-weird'), 406, "PRECONDITION_FAILED - unknown exchange type 'x-weird'");
   });
 

@@ -17,10 +17,7 @@ const MODES: readonly string[] = ['all', 'any', 'all-with-x', 'any-with-x'];
 export function validateHeadersBinding(args: FieldTable): void {
   const mode = args['x-match'];
   if (mode !== undefined && !(typeof mode === 'string' && MODES.includes(mode))) {
-    throw new BrokerError(
-      'PRECONDITION_FAILED',
-      `Invalid x-match field value ${JSON.stringify(mode)}; expected all, any, all-with-x, or any-with-x`,
-    );
+    throw new BrokerError('PRECONDITION_FAILED', `Invalid x-match field value ${JSON.stringify(mode)}; expected all, any, all-with-x, or any-with-x`);
   }
 }
 

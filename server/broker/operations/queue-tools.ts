@@ -125,7 +125,12 @@ export class QueueTools {
    * headers linking it to the original, then (unless told not to) removes
    * the original. 404 when no ready message has that seq (consumed meanwhile).
    */
-  async republishEdited(vhost: string, name: string, seq: number, edit: MessageEdit): Promise<{ routed: number; removedOriginal: boolean; editedFrom: string }> {
+  async republishEdited(
+    vhost: string,
+    name: string,
+    seq: number,
+    edit: MessageEdit,
+  ): Promise<{ routed: number; removedOriginal: boolean; editedFrom: string }> {
     const queue = this.queue(vhost, name);
     const operations = messageOperations(queue, 'have its messages edited');
     let found: { routed: number; editedFrom: string } | null = null;
@@ -142,7 +147,13 @@ export class QueueTools {
         };
         delete properties.messageId; // a new message: the original's id is in the link header
         try {
-          const result = this.publish(vhost, edit.exchange ?? original.exchange, edit.routingKey ?? original.routingKey, properties, edit.body ?? original.body);
+          const result = this.publish(
+            vhost,
+            edit.exchange ?? original.exchange,
+            edit.routingKey ?? original.routingKey,
+            properties,
+            edit.body ?? original.body,
+          );
           found = { routed: result.routed, editedFrom };
         } catch (error) {
           failure = error; // e.g. the exchange is gone: the original stays
@@ -152,7 +163,8 @@ export class QueueTools {
       },
     );
     if (failure !== null) throw failure;
-    if (found === null) throw new BrokerError('NOT_FOUND', `no ready message ${seq} in queue '${name}' in vhost '${vhost}': it was consumed or removed meanwhile`);
+    if (found === null)
+      throw new BrokerError('NOT_FOUND', `no ready message ${seq} in queue '${name}' in vhost '${vhost}': it was consumed or removed meanwhile`);
     await this.engine.stored();
     const { routed, editedFrom } = found;
     return { routed, removedOriginal: removed === 1, editedFrom };

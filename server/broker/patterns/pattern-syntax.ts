@@ -109,7 +109,10 @@ class Parser {
   }
 
   private tooLarge(index: number, size: number, what: string): PatternSyntaxError {
-    return this.refuse(index, `${what} makes the pattern too large to match (${size.toLocaleString('en')} steps, at most ${MAX_PROGRAM_SIZE.toLocaleString('en')})`);
+    return this.refuse(
+      index,
+      `${what} makes the pattern too large to match (${size.toLocaleString('en')} steps, at most ${MAX_PROGRAM_SIZE.toLocaleString('en')})`,
+    );
   }
 
   private choice(): PatternNode {
@@ -230,7 +233,10 @@ class Parser {
     const negated = this.peek() === '^';
     if (negated) this.at++;
     if (this.peek() === ']') {
-      throw this.refuse(start, negated ? "'[^]' is not supported; use [\\s\\S] for any character" : "an empty class '[]' is not supported; to match ']' write '\\]'");
+      throw this.refuse(
+        start,
+        negated ? "'[^]' is not supported; use [\\s\\S] for any character" : "an empty class '[]' is not supported; to match ']' write '\\]'",
+      );
     }
     const ranges: number[] = [];
     for (;;) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../amqp/codec/seeded-random';
 import { BrokerError } from '../errors';
 import { MAX_PROGRAM_SIZE, MAX_REPEAT } from './pattern-syntax';
-import { compileUserPattern, MAX_PATTERN_LENGTH, UserPatternError } from './user-pattern';
+import { compileUserPattern, MAX_PATTERN_LENGTH, type UserPattern, UserPatternError } from './user-pattern';
 
 /** Asserts the same answer as JavaScript's RegExp for every name. */
 function expectSameAsRegExp(pattern: string, names: readonly string[], ignoreCase = false): void {
@@ -10,7 +10,9 @@ function expectSameAsRegExp(pattern: string, names: readonly string[], ignoreCas
   const theirs = new RegExp(pattern, ignoreCase ? 'i' : '');
   for (const name of names) {
     if (ours.test(name) !== theirs.test(name)) {
-      throw new Error(`/${pattern}/${ignoreCase ? 'i' : ''} on ${JSON.stringify(name)}: RegExp says ${theirs.test(name)}, compileUserPattern says ${ours.test(name)}`);
+      throw new Error(
+        `/${pattern}/${ignoreCase ? 'i' : ''} on ${JSON.stringify(name)}: RegExp says ${theirs.test(name)}, compileUserPattern says ${ours.test(name)}`,
+      );
     }
   }
 }
@@ -123,11 +125,40 @@ describe('compileUserPattern matches as RegExp does', () => {
 
   it('accepts only what RegExp accepts, and then agrees with it, on 5,000 random strings of metacharacters (seeded)', () => {
     const random = new SeededRandom(11);
-    const alphabet = ['a', 'b', '.', '-', '(', ')', '[', ']', '{', '}', '|', '*', '+', '?', '^', '$', '\\', ',', '1', '3', ':', 'd', 'w', 'b', 'x', '=', '!', '<'];
+    const alphabet = [
+      'a',
+      'b',
+      '.',
+      '-',
+      '(',
+      ')',
+      '[',
+      ']',
+      '{',
+      '}',
+      '|',
+      '*',
+      '+',
+      '?',
+      '^',
+      '$',
+      '\\',
+      ',',
+      '1',
+      '3',
+      ':',
+      'd',
+      'w',
+      'b',
+      'x',
+      '=',
+      '!',
+      '<',
+    ];
     let accepted = 0;
     for (let i = 0; i < 5000; i++) {
       const pattern = Array.from({ length: random.int(1, 10) }, () => random.pick(alphabet)).join('');
-      let ours;
+      let ours: UserPattern;
       try {
         ours = compileUserPattern(pattern, 'fuzz');
       } catch (error) {
@@ -137,7 +168,10 @@ describe('compileUserPattern matches as RegExp does', () => {
       accepted++;
       expect(() => new RegExp(pattern), `'${pattern}' is accepted here but not by RegExp`).not.toThrow();
       expect(ours.source).toBe(pattern);
-      expectSameAsRegExp(pattern, Array.from({ length: 10 }, () => randomName(random)));
+      expectSameAsRegExp(
+        pattern,
+        Array.from({ length: 10 }, () => randomName(random)),
+      );
     }
     // The fuzz says something only if a fair share of the strings were accepted.
     expect(accepted).toBeGreaterThan(500);

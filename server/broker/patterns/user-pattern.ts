@@ -35,7 +35,9 @@ export class UserPatternError extends BrokerError {
 /** Throws UserPatternError naming `what` (e.g. "policy pattern", "queue filter"), the problem and its position. */
 export function compileUserPattern(pattern: string, what: string, options: UserPatternOptions = {}): UserPattern {
   if (pattern.length > MAX_PATTERN_LENGTH) {
-    throw new UserPatternError(`${what} is ${pattern.length.toLocaleString('en')} characters long; at most ${MAX_PATTERN_LENGTH.toLocaleString('en')} are accepted`);
+    throw new UserPatternError(
+      `${what} is ${pattern.length.toLocaleString('en')} characters long; at most ${MAX_PATTERN_LENGTH.toLocaleString('en')} are accepted`,
+    );
   }
   let matcher: Matcher;
   try {

@@ -152,7 +152,10 @@ describe('policies', () => {
     broker.declareQueue('/', 'log', { durable: true, arguments: { 'x-queue-type': 'stream' } });
     broker.declareQueue('/', 'jobs', {});
     broker.setPolicy('/', policy('all', '.*', { 'max-length': 1, 'max-age': '7D', 'max-length-bytes': 1000 }));
-    expect(broker.getQueue('/', 'log')).toMatchObject({ policy: 'all', effectiveArguments: { 'x-queue-type': 'stream', 'x-max-age': '7D', 'x-max-length-bytes': 1000 } });
+    expect(broker.getQueue('/', 'log')).toMatchObject({
+      policy: 'all',
+      effectiveArguments: { 'x-queue-type': 'stream', 'x-max-age': '7D', 'x-max-length-bytes': 1000 },
+    });
     expect(broker.getQueue('/', 'log').effectiveArguments['x-max-length']).toBeUndefined();
     expect(broker.getQueue('/', 'jobs').effectiveArguments).toEqual({ 'x-max-length': 1, 'x-max-length-bytes': 1000 });
   });
@@ -180,9 +183,17 @@ describe('policies', () => {
       406,
       /invalid value \["5 parsecs"\] for 'retry-tiers': .*unknown unit 'parsecs'.*accepted: 1 to 20 delays/,
     );
-    expectBrokerError(() => broker.setPolicy('/', policy('p', '.*', { 'alternate-exchange': 'x' })), 406, /'alternate-exchange' cannot be set by a policy that applies to queues/);
+    expectBrokerError(
+      () => broker.setPolicy('/', policy('p', '.*', { 'alternate-exchange': 'x' })),
+      406,
+      /'alternate-exchange' cannot be set by a policy that applies to queues/,
+    );
     expectBrokerError(() => broker.setPolicy('/', policy('p', '.*', {})), 406, /the definition is empty/);
-    expectBrokerError(() => broker.setPolicy('/', policy('p', '.*', { 'max-age': '7 days' })), 406, /invalid value "7 days" for 'max-age': expected a duration such as 7D/);
+    expectBrokerError(
+      () => broker.setPolicy('/', policy('p', '.*', { 'max-age': '7 days' })),
+      406,
+      /invalid value "7 days" for 'max-age': expected a duration such as 7D/,
+    );
     expectBrokerError(() => broker.setPolicy('/', policy('', '.*', { 'max-length': 1 })), 406, /a name of 1 to 255 characters is required/);
     expectBrokerError(() => broker.setPolicy('/nope', policy('p', '.*', { 'max-length': 1 })), 404, /no vhost '\/nope'/);
     expectBrokerError(() => broker.deletePolicy('/', 'missing'), 404, "NOT_FOUND - no policy 'missing' in vhost '/'");

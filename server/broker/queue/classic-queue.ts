@@ -425,8 +425,7 @@ export class ClassicQueue implements Queue, MessageOperations {
 
   private wouldOverflow(size: number): boolean {
     const { maxLength, maxLengthBytes } = this.config;
-    return (maxLength !== null && this.ready.length + 1 > maxLength) ||
-      (maxLengthBytes !== null && this.ready.bytes + size > maxLengthBytes);
+    return (maxLength !== null && this.ready.length + 1 > maxLength) || (maxLengthBytes !== null && this.ready.bytes + size > maxLengthBytes);
   }
 
   private dropHeadsOverLimit(): void {

@@ -22,7 +22,7 @@ function deadHeaders(): FieldTable[] {
 }
 
 describe('dead-lettering', () => {
-  it('a rejected message gets RabbitMQ\'s x-death entry and first/last death headers', () => {
+  it("a rejected message gets RabbitMQ's x-death entry and first/last death headers", () => {
     const channel = withDeadLetterQueue();
     broker.publish('/', '', 'work', { headers: { app: 'kept' }, contentType: 'text/plain' }, Buffer.from('body'));
     channel.reject(channel.get('work', false)!.deliveryTag, false);
@@ -33,9 +33,7 @@ describe('dead-lettering', () => {
     expect(dead.properties.contentType).toBe('text/plain');
     expect(dead.properties.headers).toEqual({
       app: 'kept',
-      'x-death': [
-        { count: 1, reason: 'rejected', queue: 'work', time: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)), exchange: '', 'routing-keys': ['work'] },
-      ],
+      'x-death': [{ count: 1, reason: 'rejected', queue: 'work', time: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)), exchange: '', 'routing-keys': ['work'] }],
       'x-first-death-reason': 'rejected',
       'x-first-death-queue': 'work',
       'x-first-death-exchange': '',

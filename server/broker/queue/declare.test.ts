@@ -117,7 +117,7 @@ describe('queue.declare', () => {
     ['x-dead-letter-exchange', 5, '{unacceptable_type,long}'],
     ['x-single-active-consumer', 'yes', '{unacceptable_type,longstr}'],
     ['x-dead-letter-routing-key', 'k', 'routing_key_but_no_dlx_defined'],
-  ])('validates %s = %j with RabbitMQ\'s reason', (arg, value, reason) => {
+  ])("validates %s = %j with RabbitMQ's reason", (arg, value, reason) => {
     broker = new Broker();
     expectBrokerError(
       () => broker.declareQueue('/', 'q', { arguments: { [arg]: value } }),

@@ -13,14 +13,7 @@ import { QuorumQueue } from './quorum-queue';
 import { checkStreamDeclare } from '../stream/stream-arguments';
 import { StreamQueue } from '../stream/stream-queue';
 
-export type QueueMaker = (
-  host: QueueHost,
-  vhost: string,
-  name: string,
-  settings: QueueSettings,
-  config: QueueConfig,
-  owner: Connection | null,
-) => Queue;
+export type QueueMaker = (host: QueueHost, vhost: string, name: string, settings: QueueSettings, config: QueueConfig, owner: Connection | null) => Queue;
 
 const makers = new Map<string, QueueMaker>([
   ['classic', (...args) => new ClassicQueue(...args)],
@@ -47,14 +40,7 @@ export function queueConfigFor(vhost: string, name: string, settings: QueueSetti
   return { ...(config.type === 'stream' ? config : parseQueueArguments(name, vhost, merged)), arguments: merged, policy: policy.name };
 }
 
-export function createQueue(
-  host: QueueHost,
-  vhost: string,
-  name: string,
-  settings: QueueSettings,
-  config: QueueConfig,
-  owner: Connection | null,
-): Queue {
+export function createQueue(host: QueueHost, vhost: string, name: string, settings: QueueSettings, config: QueueConfig, owner: Connection | null): Queue {
   const maker = makers.get(config.type);
   if (!maker) {
     throw invalidArg(name, vhost, 'x-queue-type', `"queue type '${config.type}' is not supported yet"`);
@@ -63,8 +49,7 @@ export function createQueue(
 }
 
 function checkQuorum(vhost: string, name: string, settings: QueueSettings): void {
-  const refuse = (property: string) =>
-    new BrokerError('PRECONDITION_FAILED', `invalid property '${property}' for ${resourceName('queue', name, vhost)}`);
+  const refuse = (property: string) => new BrokerError('PRECONDITION_FAILED', `invalid property '${property}' for ${resourceName('queue', name, vhost)}`);
   if (!settings.durable) throw refuse('non-durable');
   if (settings.exclusive) throw refuse('exclusive-owner');
   if (settings.autoDelete) throw refuse('auto-delete');

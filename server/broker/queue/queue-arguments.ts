@@ -49,8 +49,7 @@ const QUORUM_DEFAULT_DELIVERY_LIMIT = 20;
 /** A validator: null when the value is fine, else the reason as RabbitMQ prints it with ~p. */
 type Check = (value: unknown, args?: FieldTable) => string | null;
 
-const integer: Check = (value) =>
-  integerOf(value) === null ? `"expected integer, got ${fieldTypeName(value)}"` : null;
+const integer: Check = (value) => (integerOf(value) === null ? `"expected integer, got ${fieldTypeName(value)}"` : null);
 
 const nonNegative: Check = (value) => {
   const n = integerOf(value);
@@ -75,8 +74,7 @@ const maxPriority: Check = (value) => {
   return n > MAX_PRIORITY ? `{max_value_exceeded,${n}}` : null;
 };
 
-const longstr: Check = (value) =>
-  typeof value === 'string' || Buffer.isBuffer(value) ? null : `{unacceptable_type,${fieldTypeName(value)}}`;
+const longstr: Check = (value) => (typeof value === 'string' || Buffer.isBuffer(value) ? null : `{unacceptable_type,${fieldTypeName(value)}}`);
 
 /** A name or routing key the broker will send to clients: an AMQP short string (short-string.ts). */
 const shortText: Check = (value) => {
@@ -130,7 +128,9 @@ const QUEUE_ARGUMENTS: Record<string, { check: Check | null; streams: boolean }>
 export const EQUIVALENCE_ARGUMENTS: readonly string[] = Object.keys(QUEUE_ARGUMENTS);
 
 /** Arguments of classic and quorum queues that a stream refuses. */
-export const NOT_FOR_STREAMS: readonly string[] = Object.entries(QUEUE_ARGUMENTS).filter(([, argument]) => !argument.streams).map(([key]) => key);
+export const NOT_FOR_STREAMS: readonly string[] = Object.entries(QUEUE_ARGUMENTS)
+  .filter(([, argument]) => !argument.streams)
+  .map(([key]) => key);
 
 /** Null when `value` is acceptable for argument `key` (e.g. 'x-max-length'), else RabbitMQ's reason; null for keys not checked here. */
 export function argumentProblem(key: string, value: unknown, args?: FieldTable): string | null {
@@ -169,14 +169,7 @@ export function parseQueueArguments(queue: string, vhost: string, args: FieldTab
     maxPriority: integerOf(args['x-max-priority']) || null,
     singleActiveConsumer: args['x-single-active-consumer'] === true,
     // A negative limit means unlimited (as RabbitMQ resolves it).
-    deliveryLimit:
-      deliveryLimit !== null
-        ? deliveryLimit < 0
-          ? null
-          : deliveryLimit
-        : type === 'quorum'
-          ? QUORUM_DEFAULT_DELIVERY_LIMIT
-          : null,
+    deliveryLimit: deliveryLimit !== null ? (deliveryLimit < 0 ? null : deliveryLimit) : type === 'quorum' ? QUORUM_DEFAULT_DELIVERY_LIMIT : null,
     retryTiers,
     policy: null,
     arguments: args,

@@ -10,9 +10,15 @@ export class QuorumQueue extends ClassicQueue {
   protected override messageForDelivery(message: Message, deliveryCount: number): Message {
     if (deliveryCount === 0) return message;
     const properties = message.properties;
-    return new Message(message.id, message.exchange, message.routingKey, {
-      ...properties,
-      headers: { ...properties.headers, 'x-delivery-count': deliveryCount },
-    }, message.body);
+    return new Message(
+      message.id,
+      message.exchange,
+      message.routingKey,
+      {
+        ...properties,
+        headers: { ...properties.headers, 'x-delivery-count': deliveryCount },
+      },
+      message.body,
+    );
   }
 }

@@ -103,4 +103,3 @@ describe('Broker.deadLetters', () => {
 async function expectReject(action: () => Promise<unknown>, message: RegExp) {
   await expect(action()).rejects.toThrow(message);
 }
-

@@ -76,23 +76,30 @@ export class DeadLetterConsole {
     if (fixedTarget === source) throw new BrokerError('PRECONDITION_FAILED', `cannot requeue messages of queue '${queue}' into itself`);
     const store = this.engine.store;
     let skipped = 0;
-    const requeued = await this.extractSelected('requeue', vhost, source, selection, (message) => {
-      const latest = deathHistory(message.properties.headers)[0];
-      const name = latest === undefined ? null : textOf(latest.queue);
-      const target = fixedTarget ?? (name === null ? undefined : v.queues.get(name));
-      if (target === undefined || target === source) {
-        skipped++;
-        return false;
-      }
-      const copy = requeuedMessage(message, latest, options.resetAttempts ?? false, v);
-      // Finished by extractSelected once the original has left the DLQ (or by the next moveStarted).
-      store.moveStarted?.(vhost, queue, copy);
-      if (target.enqueue(copy) === REFUSED) {
-        skipped++;
-        return false;
-      }
-      return true;
-    }, () => store.moveFinished?.());
+    const requeued = await this.extractSelected(
+      'requeue',
+      vhost,
+      source,
+      selection,
+      (message) => {
+        const latest = deathHistory(message.properties.headers)[0];
+        const name = latest === undefined ? null : textOf(latest.queue);
+        const target = fixedTarget ?? (name === null ? undefined : v.queues.get(name));
+        if (target === undefined || target === source) {
+          skipped++;
+          return false;
+        }
+        const copy = requeuedMessage(message, latest, options.resetAttempts ?? false, v);
+        // Finished by extractSelected once the original has left the DLQ (or by the next moveStarted).
+        store.moveStarted?.(vhost, queue, copy);
+        if (target.enqueue(copy) === REFUSED) {
+          skipped++;
+          return false;
+        }
+        return true;
+      },
+      () => store.moveFinished?.(),
+    );
     await this.engine.stored();
     return { requeued, skipped };
   }

@@ -41,7 +41,10 @@ describe('Broker.retries', () => {
     broker.declareExchange('/', 'jobs.retry', 'direct');
     broker.declareQueue('/', 'jobs', { arguments: { 'x-dead-letter-exchange': 'jobs.retry' } });
     broker.bindQueue('/', 'jobs', 'jobs', 'job');
-    for (const [name, ttl] of [['jobs.wait-30s', 30_000], ['jobs.wait-5s', 5000]] as const) {
+    for (const [name, ttl] of [
+      ['jobs.wait-30s', 30_000],
+      ['jobs.wait-5s', 5000],
+    ] as const) {
       broker.declareQueue('/', name, { arguments: { 'x-message-ttl': ttl, 'x-dead-letter-exchange': 'jobs' } });
       broker.bindQueue('/', name, 'jobs.retry', 'job');
     }

@@ -70,20 +70,23 @@ export class RetryConsole {
     const chain = ttlChainTiers(v, work);
     const link = chain[tier];
     if (link === undefined) throw missingTier(work, tier, chain.length);
-    return v.queue(link.queue).browse(offset, options.limit).map((m) => {
-      const dueAt = m.expiresAt ?? 0;
-      return {
-        position: m.position,
-        seq: m.seq,
-        attempt: rejections(m.properties.headers, work.name),
-        heldSince: dueAt - link.delayMs,
-        dueAt,
-        exchange: m.exchange,
-        routingKey: m.routingKey,
-        properties: m.properties,
-        body: m.body,
-      };
-    });
+    return v
+      .queue(link.queue)
+      .browse(offset, options.limit)
+      .map((m) => {
+        const dueAt = m.expiresAt ?? 0;
+        return {
+          position: m.position,
+          seq: m.seq,
+          attempt: rejections(m.properties.headers, work.name),
+          heldSince: dueAt - link.delayMs,
+          dueAt,
+          exchange: m.exchange,
+          routingKey: m.routingKey,
+          properties: m.properties,
+          body: m.body,
+        };
+      });
   }
 
   private describe(v: Vhost, queue: Queue): RetryQueueInfo {

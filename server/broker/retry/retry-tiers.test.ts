@@ -70,7 +70,11 @@ describe('retry tiers', () => {
 
   it('one scheduler wake-up per non-empty tier, not per message', () => {
     const channel = start({ 'x-retry-tiers': ['1s'] });
-    publishTexts(broker, 'work', Array.from({ length: 100 }, (_, i) => `m${i}`));
+    publishTexts(
+      broker,
+      'work',
+      Array.from({ length: 100 }, (_, i) => `m${i}`),
+    );
     for (let d = channel.get('work', false); d; d = channel.get('work', false)) {
       channel.reject(d.deliveryTag, false);
       now += 1;
@@ -94,7 +98,12 @@ describe('retry tiers', () => {
     advance(1000);
     channel.reject(channel.get('work', false)!.deliveryTag, false);
     expect(broker.browseQueue('/', 'dead', { limit: 1 })[0]!.properties.headers).toMatchObject({ 'x-retry-attempt': 1, 'x-first-death-reason': 'rejected' });
-    expect(broker.listQueues('/').map((q) => q.name).sort()).toEqual(['dead', 'work']);
+    expect(
+      broker
+        .listQueues('/')
+        .map((q) => q.name)
+        .sort(),
+    ).toEqual(['dead', 'work']);
   });
 
   it('x-delivery-limit makes a message that keeps coming back fail into the next tier, then dead with delivery_limit', () => {
@@ -112,7 +121,7 @@ describe('retry tiers', () => {
     expect(dead.properties.headers).toMatchObject({ 'x-first-death-reason': 'delivery_limit', 'x-retry-attempt': 1 });
   });
 
-  it('a quorum queue\'s x-delivery-count belongs to one pass: the message comes back from its tier without it', () => {
+  it("a quorum queue's x-delivery-count belongs to one pass: the message comes back from its tier without it", () => {
     const channel = start({ 'x-queue-type': 'quorum', 'x-retry-tiers': ['1s'], 'x-delivery-limit': 1 }, true);
     publishTexts(broker, 'work', ['m']);
     channel.nack(channel.get('work', false)!.deliveryTag, false, true);

@@ -29,9 +29,7 @@ export class RetryTiers {
     /** Areas of the tiers these replace, by name: one with the same name is kept, with its messages. */
     previous: ReadonlyMap<string, HoldingArea> = new Map(),
   ) {
-    this.areas = delays.map(
-      (delay, index) => previous.get(holdingAreaName(queue.name, index, delay)) ?? new HoldingArea(host, queue, index, delay),
-    );
+    this.areas = delays.map((delay, index) => previous.get(holdingAreaName(queue.name, index, delay)) ?? new HoldingArea(host, queue, index, delay));
     for (const area of this.areas) host.holdingAreas.set(area.name, area);
   }
 
@@ -54,13 +52,7 @@ export class RetryTiers {
     retryHeaders['x-first-failure-at'] = integerOf(headers['x-first-failure-at']) ?? now;
     retryHeaders['x-last-failure-at'] = now;
     retryHeaders['x-retry-due-at'] = dueAt;
-    const held = new Message(
-      this.host.nextMessageId(),
-      message.exchange,
-      message.routingKey,
-      { ...message.properties, headers: retryHeaders },
-      message.body,
-    );
+    const held = new Message(this.host.nextMessageId(), message.exchange, message.routingKey, { ...message.properties, headers: retryHeaders }, message.body);
     area.hold(held, dueAt);
     return true;
   }
@@ -70,7 +62,6 @@ export class RetryTiers {
     for (const area of this.areas) area.destroy();
   }
 }
-
 
 /** Whether two tier lists are the same delays in the same order. */
 export function sameTiers(a: readonly TierDelay[] | null, b: readonly TierDelay[] | null): boolean {

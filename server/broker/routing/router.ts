@@ -12,12 +12,7 @@ export type ExchangeLookup = (name: string) => Exchange | undefined;
 
 const NO_QUEUES: readonly Queue[] = Object.freeze([]);
 
-export function routeMessage(
-  lookup: ExchangeLookup,
-  start: Exchange,
-  routingKey: string,
-  headers: FieldTable | undefined,
-): readonly Queue[] {
+export function routeMessage(lookup: ExchangeLookup, start: Exchange, routingKey: string, headers: FieldTable | undefined): readonly Queue[] {
   const direct = start.route(routingKey, headers);
   let onlyQueues = direct.length > 0;
   for (let i = 0; i < direct.length && onlyQueues; i++) onlyQueues = direct[i]!.kind === 'queue';
@@ -60,23 +55,13 @@ export function headerKeys(value: unknown): string[] {
  * the keys of the CC and BCC headers, each queue at most once. Without those
  * headers it is routeMessage (the hot path allocates nothing more).
  */
-export function routeSenderSelected(
-  lookup: ExchangeLookup,
-  start: Exchange,
-  routingKey: string,
-  headers: FieldTable | undefined,
-): readonly Queue[] {
+export function routeSenderSelected(lookup: ExchangeLookup, start: Exchange, routingKey: string, headers: FieldTable | undefined): readonly Queue[] {
   if (headers === undefined || (headers.CC === undefined && headers.BCC === undefined)) return routeMessage(lookup, start, routingKey, headers);
   return routeWithKeys(lookup, start, [routingKey, ...headerKeys(headers.CC), ...headerKeys(headers.BCC)], headers);
 }
 
 /** Routes with several routing keys; each queue at most once. */
-function routeWithKeys(
-  lookup: ExchangeLookup,
-  start: Exchange,
-  routingKeys: string[],
-  headers: FieldTable | undefined,
-): readonly Queue[] {
+function routeWithKeys(lookup: ExchangeLookup, start: Exchange, routingKeys: string[], headers: FieldTable | undefined): readonly Queue[] {
   const queues = new Set<Queue>();
   for (const key of routingKeys) for (const queue of routeMessage(lookup, start, key, headers)) queues.add(queue);
   return [...queues];

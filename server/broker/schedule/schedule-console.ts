@@ -129,12 +129,23 @@ export class ScheduleConsole {
     const area = this.areas.get(key(vhost, exchange));
     const offset = options.offset ?? 0;
     const wanted = offset + options.limit;
-    if (wanted > MAX_LISTED) throw new BrokerError('PRECONDITION_FAILED', `a page may reach at most ${MAX_LISTED.toLocaleString('en')} messages deep; narrow the list with a filter`);
+    if (wanted > MAX_LISTED)
+      throw new BrokerError('PRECONDITION_FAILED', `a page may reach at most ${MAX_LISTED.toLocaleString('en')} messages deep; narrow the list with a filter`);
     if (area === undefined || area.exchange !== source) return { total: 0, messages: [] };
     if (options.query?.payload?.regex) {
-      throw new BrokerError('PRECONDITION_FAILED', 'scheduled messages are filtered by text, not by regular expression; search for a pattern with a text filter');
+      throw new BrokerError(
+        'PRECONDITION_FAILED',
+        'scheduled messages are filtered by text, not by regular expression; search for a pattern with a text filter',
+      );
     }
-    const view = (e: ScheduledEntry): ScheduledMessageInfo => ({ seq: e.seq, dueAt: e.dueAt, heldAt: e.heldAt, routingKey: e.message.routingKey, properties: e.message.properties, body: e.message.body });
+    const view = (e: ScheduledEntry): ScheduledMessageInfo => ({
+      seq: e.seq,
+      dueAt: e.dueAt,
+      heldAt: e.heldAt,
+      routingKey: e.message.routingKey,
+      properties: e.message.properties,
+      body: e.message.body,
+    });
     const filtered = options.query !== undefined || options.queue !== undefined;
     if (!filtered && options.sort !== 'held' && options.dir !== 'desc') {
       // The usual page, soonest first: popped off a copy of the due-time heap, without looking at every message.
@@ -186,7 +197,8 @@ export class ScheduleConsole {
   /** New due time (epoch ms) for one message; answers its new seq. 404 when it is not scheduled (any more). */
   async reschedule(vhost: string, exchange: string, seq: number, dueAt: number): Promise<{ seq: number }> {
     const newSeq = this.existingArea(vhost, exchange)?.reschedule(seq, dueAt);
-    if (newSeq === undefined) throw new BrokerError('NOT_FOUND', `no scheduled message ${seq} on exchange '${exchange}' in vhost '${vhost}': it was delivered or cancelled meanwhile`);
+    if (newSeq === undefined)
+      throw new BrokerError('NOT_FOUND', `no scheduled message ${seq} on exchange '${exchange}' in vhost '${vhost}': it was delivered or cancelled meanwhile`);
     await this.engine.stored();
     return { seq: newSeq };
   }

@@ -136,7 +136,11 @@ export class MessageSearch {
   }
 
   /** Runs a search to its end; resolves with its progress and its kept hits. */
-  async find(target: SearchTarget, query: SearchQuery, options: { maxHits?: number; onMatch?: (hit: SearchHit) => void } = {}): Promise<{ progress: SearchProgress; hits: SearchHit[] }> {
+  async find(
+    target: SearchTarget,
+    query: SearchQuery,
+    options: { maxHits?: number; onMatch?: (hit: SearchHit) => void } = {},
+  ): Promise<{ progress: SearchProgress; hits: SearchHit[] }> {
     const search = this.search(this.start(target, query, options).id);
     return { progress: await search.ended, hits: search.hits };
   }

@@ -60,7 +60,14 @@ describe('search queries', () => {
   });
 
   it('combine payload, JSON, header, routing key and time range (all must hold)', () => {
-    const q = compile({ payload: { text: 'refund' }, json: ['$.amount > 100'], headers: [{ name: 'tenant', value: '7' }], routingKey: 'orders.eu', from: 1000, to: 2000 });
+    const q = compile({
+      payload: { text: 'refund' },
+      json: ['$.amount > 100'],
+      headers: [{ name: 'tenant', value: '7' }],
+      routingKey: 'orders.eu',
+      from: 1000,
+      to: 2000,
+    });
     const good = message('{"amount":150,"kind":"refund"}', { headers: { tenant: 7 }, time: 1500 });
     expect(q.matches(good)).toBe(true);
     expect(q.matches({ ...good, routingKey: 'orders.us' })).toBe(false);
@@ -85,7 +92,9 @@ describe('search queries', () => {
   });
 
   it('refuse a bad regular expression with its position, and a reversed time range', () => {
-    expect(refusal(() => compile({ payload: { text: 'id=(\\d+', regex: true } }))).toMatch(/^PRECONDITION_FAILED - payload pattern 'id=\(\\d\+' at position 4: /);
+    expect(refusal(() => compile({ payload: { text: 'id=(\\d+', regex: true } }))).toMatch(
+      /^PRECONDITION_FAILED - payload pattern 'id=\(\\d\+' at position 4: /,
+    );
     expect(refusal(() => compile({ from: 2, to: 1 }))).toMatch(/starts \(2\) after it ends \(1\); swap from and to/);
   });
 });

@@ -26,7 +26,6 @@ const UNIT_MS: Record<string, number> = {
   s: 1000,
 };
 
-
 /** "7D" → ms; null when the text is not a duration. */
 export function parseDuration(text: string): number | null {
   const match = /^(\d+)([YMDhms])$/.exec(text);

@@ -41,12 +41,7 @@ export interface StreamGroupInfo {
 export type StreamMessage = StreamRecord;
 
 /** Where a page of messages, or a group reset, starts. */
-export type StreamPosition =
-  | { kind: 'first' }
-  | { kind: 'last' }
-  | { kind: 'next' }
-  | { kind: 'offset'; offset: number }
-  | { kind: 'timestamp'; at: number };
+export type StreamPosition = { kind: 'first' } | { kind: 'last' } | { kind: 'next' } | { kind: 'offset'; offset: number } | { kind: 'timestamp'; at: number };
 
 export interface StreamPage {
   messages: StreamMessage[];

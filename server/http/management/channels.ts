@@ -43,7 +43,12 @@ function one(call: ApiCall<'name'>) {
   if (!ch) throw notFound(`Not Found: no open channel named '${call.params.name}' (names are as /api/channels lists them).`);
   const consumers = call.services.broker.listConsumers(ch.connection.vhost).filter((c) => c.connectionId === ch.connection.id && c.channel === ch.number);
   // deliveries and publishes: per-queue breakdowns that RabbitMQ keeps only in its "detailed" rates mode.
-  return ok(withColumns({ ...channelJson(call.services, ch), consumer_details: consumers.map((c) => consumerJson(call.services, c)), deliveries: [], publishes: [] }, call.query));
+  return ok(
+    withColumns(
+      { ...channelJson(call.services, ch), consumer_details: consumers.map((c) => consumerJson(call.services, c)), deliveries: [], publishes: [] },
+      call.query,
+    ),
+  );
 }
 
 export const channelRoutes: Route[] = [

@@ -51,7 +51,13 @@ function find(call: ApiCall): ConnectionSummary {
 
 function list(call: ApiCall) {
   if (call.params.vhost !== undefined) call.services.broker.listQueueSummaries(call.params.vhost); // 404 for a missing vhost
-  return ok(listAnswer(visibleConnections(call, call.params.vhost).map((c) => connectionJson(call.services, c)), call.query, { pages: true }));
+  return ok(
+    listAnswer(
+      visibleConnections(call, call.params.vhost).map((c) => connectionJson(call.services, c)),
+      call.query,
+      { pages: true },
+    ),
+  );
 }
 
 async function close(call: ApiCall) {
@@ -67,5 +73,10 @@ export const connectionRoutes: Route[] = [
   { method: 'GET', path: '/vhosts/{vhost}/connections', need: 'read', run: list },
   { method: 'GET', path: '/connections/{name}', need: 'read', run: (call) => ok(withColumns(connectionJson(call.services, find(call)), call.query)) },
   { method: 'DELETE', path: '/connections/{name}', need: 'read', run: close },
-  { method: 'GET', path: '/connections/{name}/channels', need: 'read', run: (call) => ok(channelsOf(call, find(call)).map((ch) => channelJson(call.services, ch))) },
+  {
+    method: 'GET',
+    path: '/connections/{name}/channels',
+    need: 'read',
+    run: (call) => ok(channelsOf(call, find(call)).map((ch) => channelJson(call.services, ch))),
+  },
 ];

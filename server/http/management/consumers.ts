@@ -28,7 +28,13 @@ export function consumerJson(services: Services, c: ConsumerInfo): Record<string
 }
 
 function list({ services, access, params, query }: ApiCall) {
-  return ok(listAnswer(access.visible(services.broker.listConsumers(params.vhost)).map((c) => consumerJson(services, c)), query, { pages: false }));
+  return ok(
+    listAnswer(
+      access.visible(services.broker.listConsumers(params.vhost)).map((c) => consumerJson(services, c)),
+      query,
+      { pages: false },
+    ),
+  );
 }
 
 export const consumerRoutes: Route[] = [

@@ -24,7 +24,13 @@ export function exchangeJson(services: Services, e: ExchangeStats): Record<strin
 }
 
 function list({ services, access, params, query }: ApiCall) {
-  return ok(listAnswer(access.visible(services.broker.listExchanges(params.vhost)).map((e) => exchangeJson(services, e)), query, { pages: true }));
+  return ok(
+    listAnswer(
+      access.visible(services.broker.listExchanges(params.vhost)).map((e) => exchangeJson(services, e)),
+      query,
+      { pages: true },
+    ),
+  );
 }
 
 function one({ services, params, query }: ApiCall<'vhost' | 'name'>) {

@@ -16,7 +16,8 @@ function aliveness({ services, user, params }: ApiCall<'vhost'>) {
   broker.declareQueue(params.vhost, 'aliveness-test', { durable: false });
   broker.publish(params.vhost, '', 'aliveness-test', { contentType: 'text/plain' }, Buffer.from('test_message'));
   const got = withConsoleChannel(services, params.vhost, user.name, (channel) => channel.get('aliveness-test', true));
-  if (got?.message.body.toString() !== 'test_message') throw new ApiError(503, 'failed', `the test message did not come back from queue 'aliveness-test' in vhost '${params.vhost}'`);
+  if (got?.message.body.toString() !== 'test_message')
+    throw new ApiError(503, 'failed', `the test message did not come back from queue 'aliveness-test' in vhost '${params.vhost}'`);
   return ok({ status: 'ok' });
 }
 

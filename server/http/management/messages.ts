@@ -35,11 +35,13 @@ export function propertiesFromJson(json: Record<string, unknown>): MessageProper
     const ours = byName.get(key);
     if (ours === undefined) throw badRequest(`Unknown message property '${key}': properties are ${PROPERTY_NAMES.map(([, t]) => t).join(', ')}.`);
     if (key === 'headers') {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest('headers must be a JSON object, e.g. {"headers": {"x-trace": "on"}}.');
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw badRequest('headers must be a JSON object, e.g. {"headers": {"x-trace": "on"}}.');
       out.headers = value;
     } else if (NUMERIC.has(key)) {
       const n = typeof value === 'string' ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw badRequest(`Message property ${key} must be a whole number, not ${JSON.stringify(value)}.`);
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+        throw badRequest(`Message property ${key} must be a whole number, not ${JSON.stringify(value)}.`);
       out[ours] = n;
     } else {
       out[ours] = String(value);
@@ -57,7 +59,11 @@ export function payloadFromJson(payload: unknown, encoding: unknown): Buffer {
 }
 
 /** A payload as "auto" encoding gives it: text when it is valid UTF-8, else base64; cut to `truncate` bytes when given. */
-export function payloadJson(body: Buffer, encoding: 'auto' | 'base64', truncate: number | undefined): { payload: string; payload_encoding: 'string' | 'base64' } {
+export function payloadJson(
+  body: Buffer,
+  encoding: 'auto' | 'base64',
+  truncate: number | undefined,
+): { payload: string; payload_encoding: 'string' | 'base64' } {
   const shown = truncate === undefined ? body : body.subarray(0, truncate);
   if (encoding === 'auto') {
     const textForm = shown.toString('utf8');

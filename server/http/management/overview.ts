@@ -54,7 +54,13 @@ function overview({ services, access }: ApiCall) {
       ...counted('messages_ready', totals.ready, rate(change('ready'))),
       ...counted('messages_unacknowledged', totals.unacked, rate(change('unacked'))),
     },
-    object_totals: { channels: totals.channels, connections: totals.connections, consumers: totals.consumers, exchanges: totals.exchanges, queues: totals.queues },
+    object_totals: {
+      channels: totals.channels,
+      connections: totals.connections,
+      consumers: totals.consumers,
+      exchanges: totals.exchanges,
+      queues: totals.queues,
+    },
     listeners: listenersJson(services),
     contexts: contextsJson(services),
   });

@@ -61,7 +61,10 @@ function onlyColumns(item: Item, columns: string[][]): Item {
 export function withColumns<T>(body: T, query: URLSearchParams): T | Item | Item[] {
   const raw = query.get('columns');
   if (!raw) return body;
-  const columns = raw.split(',').filter(Boolean).map((c) => c.split('.'));
+  const columns = raw
+    .split(',')
+    .filter(Boolean)
+    .map((c) => c.split('.'));
   if (Array.isArray(body)) return body.map((item) => onlyColumns(item as Item, columns));
   return body !== null && typeof body === 'object' ? onlyColumns(body as Item, columns) : body;
 }
@@ -86,10 +89,17 @@ export function listAnswer(items: Item[], query: URLSearchParams, options: { pag
     );
   }
   const matches = nameMatcher(query.get('name') ?? '', query.get('use_regex') === 'true', 'name filter', 'items');
-  const filtered = sorted(items.filter((item) => matches(String(item.name ?? ''))), query);
+  const filtered = sorted(
+    items.filter((item) => matches(String(item.name ?? ''))),
+    query,
+  );
   const pageCount = Math.max(1, Math.ceil(filtered.length / pageSize));
   if (page > pageCount) {
-    throw new ApiError(400, 'page_out_of_range', `Page out of range, page: ${page} page size: ${pageSize}, len: ${filtered.length}; the last page is ${pageCount}.`);
+    throw new ApiError(
+      400,
+      'page_out_of_range',
+      `Page out of range, page: ${page} page size: ${pageSize}, len: ${filtered.length}; the last page is ${pageCount}.`,
+    );
   }
   const slice = filtered.slice((page - 1) * pageSize, page * pageSize);
   return {

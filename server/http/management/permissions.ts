@@ -30,7 +30,12 @@ async function remove(call: ApiCall<'vhost' | 'user'>) {
 }
 
 export const permissionRoutes: Route[] = [
-  { method: 'GET', path: '/permissions', need: 'admin', run: ({ services, query }) => ok(listAnswer(services.users.access.list().map(permissionJson), query, { pages: false })) },
+  {
+    method: 'GET',
+    path: '/permissions',
+    need: 'admin',
+    run: ({ services, query }) => ok(listAnswer(services.users.access.list().map(permissionJson), query, { pages: false })),
+  },
   { method: 'GET', path: '/permissions/{vhost}/{user}', need: 'admin', run: (call: ApiCall<'vhost' | 'user'>) => ok(permissionJson(one(call))) },
   { method: 'PUT', path: '/permissions/{vhost}/{user}', need: 'admin', run: put },
   { method: 'DELETE', path: '/permissions/{vhost}/{user}', need: 'admin', run: remove },

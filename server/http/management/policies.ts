@@ -28,7 +28,17 @@ async function put({ actor, params, body }: ApiCall<'vhost' | 'name'>) {
 export const policyRoutes: Route[] = [
   { method: 'GET', path: '/policies', need: 'read', run: list },
   { method: 'GET', path: '/policies/{vhost}', need: 'read', run: list },
-  { method: 'GET', path: '/policies/{vhost}/{name}', need: 'read', run: ({ services, params }: ApiCall<'vhost' | 'name'>) => ok(policyJson({ vhost: params.vhost, ...services.broker.policy(params.vhost, params.name) })) },
+  {
+    method: 'GET',
+    path: '/policies/{vhost}/{name}',
+    need: 'read',
+    run: ({ services, params }: ApiCall<'vhost' | 'name'>) => ok(policyJson({ vhost: params.vhost, ...services.broker.policy(params.vhost, params.name) })),
+  },
   { method: 'PUT', path: '/policies/{vhost}/{name}', need: 'policy', run: put },
-  { method: 'DELETE', path: '/policies/{vhost}/{name}', need: 'policy', run: async ({ actor, params }: ApiCall<'vhost' | 'name'>) => (await deletePolicy(actor, params.vhost, params.name), noContent()) },
+  {
+    method: 'DELETE',
+    path: '/policies/{vhost}/{name}',
+    need: 'policy',
+    run: async ({ actor, params }: ApiCall<'vhost' | 'name'>) => (await deletePolicy(actor, params.vhost, params.name), noContent()),
+  },
 ];

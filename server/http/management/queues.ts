@@ -60,7 +60,10 @@ function one({ services, params, query }: ApiCall<'vhost' | 'name'>) {
     withColumns(
       {
         ...queueJson(services, q),
-        consumer_details: broker.listConsumers(q.vhost).filter((c) => c.queue === q.name).map((c) => consumerJson(services, c)),
+        consumer_details: broker
+          .listConsumers(q.vhost)
+          .filter((c) => c.queue === q.name)
+          .map((c) => consumerJson(services, c)),
         // Per-channel breakdowns, which RabbitMQ keeps only in its "detailed" rates mode.
         deliveries: [],
         incoming: [],

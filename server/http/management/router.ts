@@ -62,7 +62,11 @@ export const noContent = (): Reply => ({ status: 204 });
 /** Decoded path segments below /api: "/queues/%2F/a%20b" → ["queues", "/", "a b"]. */
 function segments(pathname: string): string[] | null {
   try {
-    return pathname.slice('/api/'.length).split('/').filter((s, i, all) => s !== '' || i < all.length - 1).map(decodeURIComponent);
+    return pathname
+      .slice('/api/'.length)
+      .split('/')
+      .filter((s, i, all) => s !== '' || i < all.length - 1)
+      .map(decodeURIComponent);
   } catch {
     return null;
   }
@@ -112,7 +116,8 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   } catch (error) {
     throw badRequest(`not_json: the body is not JSON (${(error as Error).message}); send a JSON object, e.g. {"durable": true}.`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest('not_json: the body must be a JSON object, e.g. {"durable": true}.');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw badRequest('not_json: the body must be a JSON object, e.g. {"durable": true}.');
   return value as Record<string, unknown>;
 }
 
@@ -150,7 +155,15 @@ export function createManagementHandler(routes: readonly Route[], services: () =
       const params = hit.params as Record<string, string>;
       requireNeed(hit.route.need, access, params.vhost);
       const body = req.method === 'PUT' || req.method === 'POST' ? await readBody(req) : {};
-      const call: ApiCall = { services: svc, user, access, actor: { services: svc, user, peerAddress: req.socket.remoteAddress ?? '' }, params, query: url.searchParams, body };
+      const call: ApiCall = {
+        services: svc,
+        user,
+        access,
+        actor: { services: svc, user, peerAddress: req.socket.remoteAddress ?? '' },
+        params,
+        query: url.searchParams,
+        body,
+      };
       const reply = await hit.route.run(call);
       if (req.method !== 'GET') await svc.broker.stored();
       send(res, reply);
@@ -158,7 +171,10 @@ export function createManagementHandler(routes: readonly Route[], services: () =
       const known = apiErrorOf(error);
       if (known) return sendError(res, known);
       console.error(`Management API error in ${req.method} ${req.url}:`, error);
-      sendError(res, new ApiError(500, 'internal_error', `Warren failed to answer this request (${(error as Error)?.message ?? error}); its log has the details.`));
+      sendError(
+        res,
+        new ApiError(500, 'internal_error', `Warren failed to answer this request (${(error as Error)?.message ?? error}); its log has the details.`),
+      );
     }
   };
 }

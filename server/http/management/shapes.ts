@@ -11,7 +11,11 @@ export function counted(name: string, total: number, perSecond: number): Record<
   return { [name]: total, [`${name}_details`]: { rate: Math.round(perSecond * 10) / 10 } };
 }
 
-export const EXCHANGE_TYPES = ['direct', 'fanout', 'headers', 'topic'].map((name) => ({ name, description: `AMQP ${name} exchange, as per the AMQP specification`, enabled: true }));
+export const EXCHANGE_TYPES = ['direct', 'fanout', 'headers', 'topic'].map((name) => ({
+  name,
+  description: `AMQP ${name} exchange, as per the AMQP specification`,
+  enabled: true,
+}));
 
 /** The exchange a path names: RabbitMQ writes the default exchange as amq.default. */
 export function exchangeName(param: string): string {

@@ -16,7 +16,11 @@ function userJson(u: UserInfo): Record<string, unknown> {
 function tagsOf(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value) && value.every((t) => typeof t === 'string')) return value.map((t) => t.trim()).filter(Boolean);
-  if (typeof value === 'string') return value.split(',').map((t) => t.trim()).filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
   throw badRequest('tags must be text such as "management,policymaker" or a list of tags.');
 }
 
@@ -31,7 +35,8 @@ function secretOf(body: Record<string, unknown>): { password: string } | { passw
   if (typeof body.password === 'string') return { password: body.password };
   if (typeof body.password_hash === 'string') {
     const algorithm = (body.hashing_algorithm ?? 'rabbit_password_hashing_sha256') as string;
-    if (!(algorithm in RABBIT_HASHING)) throw badRequest(`hashing_algorithm '${algorithm}' is not one Warren reads: use ${Object.keys(RABBIT_HASHING).join(' or ')}.`);
+    if (!(algorithm in RABBIT_HASHING))
+      throw badRequest(`hashing_algorithm '${algorithm}' is not one Warren reads: use ${Object.keys(RABBIT_HASHING).join(' or ')}.`);
     return { passwordHash: importedRabbitHash(algorithm as RabbitHashing, body.password_hash) };
   }
   return null;
@@ -42,7 +47,8 @@ async function put({ services, actor, params, body }: ApiCall<'name'>) {
   const tags = tagsOf(body.tags);
   const secret = secretOf(body);
   if (services.users.get(params.name) === null) {
-    if (secret === null) throw badRequest('Give a password (or password_hash with hashing_algorithm) for the new user, e.g. {"password": "...", "tags": "management"}.');
+    if (secret === null)
+      throw badRequest('Give a password (or password_hash with hashing_algorithm) for the new user, e.g. {"password": "...", "tags": "management"}.');
     await createUser(actor, params.name, secret, tags);
     return created();
   }
@@ -59,7 +65,12 @@ async function remove(call: ApiCall<'name'>) {
 }
 
 export const userRoutes: Route[] = [
-  { method: 'GET', path: '/users', need: 'admin', run: async ({ services, query }) => ok(listAnswer((await services.users.list()).map(userJson), query, { pages: false })) },
+  {
+    method: 'GET',
+    path: '/users',
+    need: 'admin',
+    run: async ({ services, query }) => ok(listAnswer((await services.users.list()).map(userJson), query, { pages: false })),
+  },
   { method: 'GET', path: '/users/{name}', need: 'admin', run: async (call) => ok(userJson(await find(call))) },
   { method: 'PUT', path: '/users/{name}', need: 'admin', run: put },
   { method: 'DELETE', path: '/users/{name}', need: 'admin', run: remove },
@@ -69,7 +80,12 @@ export const userRoutes: Route[] = [
     need: 'admin',
     run: async (call) => {
       await find(call);
-      return ok(call.services.users.access.list().filter((p) => p.user === call.params.name).map(permissionJson));
+      return ok(
+        call.services.users.access
+          .list()
+          .filter((p) => p.user === call.params.name)
+          .map(permissionJson),
+      );
     },
   },
 ];

@@ -29,13 +29,33 @@ function vhostJson(services: Services, name: string): Record<string, unknown> {
     messages_ready: ready,
     messages_unacknowledged: unacked,
     message_stats: {
-      ...counted('publish', sum(exchanges, (e) => e.counters.publishedIn), sum(exchanges, (e) => brokerSampler.exchangeRates(e.vhost, e.name).publishIn)),
-      ...counted('deliver_get', sum(queues, (q) => q.counters.delivered), sum(queueRates, (r) => r.deliver)),
-      ...counted('ack', sum(queues, (q) => q.counters.acked), sum(queueRates, (r) => r.ack)),
+      ...counted(
+        'publish',
+        sum(exchanges, (e) => e.counters.publishedIn),
+        sum(exchanges, (e) => brokerSampler.exchangeRates(e.vhost, e.name).publishIn),
+      ),
+      ...counted(
+        'deliver_get',
+        sum(queues, (q) => q.counters.delivered),
+        sum(queueRates, (r) => r.deliver),
+      ),
+      ...counted(
+        'ack',
+        sum(queues, (q) => q.counters.acked),
+        sum(queueRates, (r) => r.ack),
+      ),
       redeliver: sum(queues, (q) => q.counters.redelivered),
     },
-    ...counted('recv_oct', sum(connections, (c) => c.bytesReceived), sum(connections, (c) => brokerSampler.connectionRates(c.id).receivedBytesPerSecond)),
-    ...counted('send_oct', sum(connections, (c) => c.bytesSent), sum(connections, (c) => brokerSampler.connectionRates(c.id).sentBytesPerSecond)),
+    ...counted(
+      'recv_oct',
+      sum(connections, (c) => c.bytesReceived),
+      sum(connections, (c) => brokerSampler.connectionRates(c.id).receivedBytesPerSecond),
+    ),
+    ...counted(
+      'send_oct',
+      sum(connections, (c) => c.bytesSent),
+      sum(connections, (c) => brokerSampler.connectionRates(c.id).sentBytesPerSecond),
+    ),
   };
 }
 
@@ -45,7 +65,13 @@ function existing(services: Services, name: string): string {
 }
 
 function list({ services, access, query }: ApiCall) {
-  return ok(listAnswer(access.visibleVhosts(services.broker.listVhosts()).map((name) => vhostJson(services, name)), query, { pages: true }));
+  return ok(
+    listAnswer(
+      access.visibleVhosts(services.broker.listVhosts()).map((name) => vhostJson(services, name)),
+      query,
+      { pages: true },
+    ),
+  );
 }
 
 /** Creates the vhost; one that exists is left as it is (204), as RabbitMQ does. Description and tags are not kept. */
@@ -62,12 +88,22 @@ async function remove({ services, actor, params }: ApiCall<'vhost'>) {
 
 function permissions({ services, params }: ApiCall<'vhost'>) {
   existing(services, params.vhost);
-  return ok(services.users.access.list().filter((p) => p.vhost === params.vhost).map(permissionJson));
+  return ok(
+    services.users.access
+      .list()
+      .filter((p) => p.vhost === params.vhost)
+      .map(permissionJson),
+  );
 }
 
 export const vhostRoutes: Route[] = [
   { method: 'GET', path: '/vhosts', need: 'read', run: list },
-  { method: 'GET', path: '/vhosts/{vhost}', need: 'read', run: ({ services, params, query }: ApiCall<'vhost'>) => ok(withColumns(vhostJson(services, existing(services, params.vhost)), query)) },
+  {
+    method: 'GET',
+    path: '/vhosts/{vhost}',
+    need: 'read',
+    run: ({ services, params, query }: ApiCall<'vhost'>) => ok(withColumns(vhostJson(services, existing(services, params.vhost)), query)),
+  },
   { method: 'PUT', path: '/vhosts/{vhost}', need: 'admin', run: put },
   { method: 'DELETE', path: '/vhosts/{vhost}', need: 'admin', run: remove },
   { method: 'GET', path: '/vhosts/{vhost}/permissions', need: 'admin', run: permissions },

@@ -36,12 +36,25 @@ export function registerRabbitmqAggregated(registry: Registry, source: ScrapeSou
   // ---- the node
   single(registry, 'rabbitmq_erlang_uptime_seconds', 'Node uptime', 'gauge', () => (Date.now() - s().services.startedAt) / 1000);
   single(registry, 'rabbitmq_process_resident_memory_bytes', 'Memory used in bytes', 'gauge', () => process.memoryUsage.rss());
-  single(registry, 'rabbitmq_resident_memory_limit_bytes', 'Memory high watermark in bytes (the machine\'s memory when the alarm is off)', 'gauge', () => s().services.memory()?.highWatermarkBytes ?? os.totalmem());
+  single(
+    registry,
+    'rabbitmq_resident_memory_limit_bytes',
+    "Memory high watermark in bytes (the machine's memory when the alarm is off)",
+    'gauge',
+    () => s().services.memory()?.highWatermarkBytes ?? os.totalmem(),
+  );
   family(registry, 'rabbitmq_process_open_fds', 'Open file descriptors', 'gauge', () => optional(openFds()));
   family(registry, 'rabbitmq_process_max_fds', 'Open file descriptors limit', 'gauge', () => optional(openFileLimit()));
   family(registry, 'rabbitmq_disk_space_available_bytes', 'Disk space available in bytes', 'gauge', () => optional(s().services.disk?.().freeBytes));
-  family(registry, 'rabbitmq_disk_space_available_limit_bytes', 'Free disk space low watermark in bytes', 'gauge', () => optional(s().services.disk?.().limitBytes));
-  const alarm = (source_: string) => (s().services.alarms().some((a) => a.source === source_) ? 1 : 0);
+  family(registry, 'rabbitmq_disk_space_available_limit_bytes', 'Free disk space low watermark in bytes', 'gauge', () =>
+    optional(s().services.disk?.().limitBytes),
+  );
+  const alarm = (source_: string) =>
+    s()
+      .services.alarms()
+      .some((a) => a.source === source_)
+      ? 1
+      : 0;
   single(registry, 'rabbitmq_alarms_free_disk_space_watermark', 'is 1 if free disk space watermark alarm is in effect', 'gauge', () => alarm('disk'));
   single(registry, 'rabbitmq_alarms_memory_used_watermark', 'is 1 if VM memory watermark alarm is in effect', 'gauge', () => alarm('memory'));
 
@@ -65,14 +78,62 @@ export function registerRabbitmqAggregated(registry: Registry, source: ScrapeSou
   const c = counters;
   single(registry, 'rabbitmq_channel_consumers', 'Consumers on a channel', 'gauge', () => totals().consumers);
   single(registry, 'rabbitmq_channel_messages_unacked', 'Delivered but not yet acknowledged messages', 'gauge', () => totals().unacked);
-  single(registry, 'rabbitmq_channel_messages_published_total', 'Total number of messages published into an exchange on a channel', 'counter', () => totals().published);
-  single(registry, 'rabbitmq_channel_messages_confirmed_total', 'Total number of messages published into an exchange and confirmed on the channel', 'counter', () => c().confirmed);
-  single(registry, 'rabbitmq_channel_messages_unroutable_returned_total', 'Total number of messages published as mandatory into an exchange and returned to the publisher as unroutable', 'counter', () => totals().returned);
-  single(registry, 'rabbitmq_channel_messages_unroutable_dropped_total', 'Total number of messages published as non-mandatory into an exchange and dropped as unroutable', 'counter', () => totals().unroutable - totals().returned);
-  single(registry, 'rabbitmq_channel_messages_delivered_total', 'Total number of messages delivered to consumers in automatic acknowledgement mode', 'counter', () => c().deliveredConsumeAutoAck);
-  single(registry, 'rabbitmq_channel_messages_delivered_ack_total', 'Total number of messages delivered to consumers in manual acknowledgement mode', 'counter', () => c().deliveredConsumeManualAck);
-  single(registry, 'rabbitmq_channel_get_total', 'Total number of messages fetched with basic.get in automatic acknowledgement mode', 'counter', () => c().deliveredGetAutoAck);
-  single(registry, 'rabbitmq_channel_get_ack_total', 'Total number of messages fetched with basic.get in manual acknowledgement mode', 'counter', () => c().deliveredGetManualAck);
+  single(
+    registry,
+    'rabbitmq_channel_messages_published_total',
+    'Total number of messages published into an exchange on a channel',
+    'counter',
+    () => totals().published,
+  );
+  single(
+    registry,
+    'rabbitmq_channel_messages_confirmed_total',
+    'Total number of messages published into an exchange and confirmed on the channel',
+    'counter',
+    () => c().confirmed,
+  );
+  single(
+    registry,
+    'rabbitmq_channel_messages_unroutable_returned_total',
+    'Total number of messages published as mandatory into an exchange and returned to the publisher as unroutable',
+    'counter',
+    () => totals().returned,
+  );
+  single(
+    registry,
+    'rabbitmq_channel_messages_unroutable_dropped_total',
+    'Total number of messages published as non-mandatory into an exchange and dropped as unroutable',
+    'counter',
+    () => totals().unroutable - totals().returned,
+  );
+  single(
+    registry,
+    'rabbitmq_channel_messages_delivered_total',
+    'Total number of messages delivered to consumers in automatic acknowledgement mode',
+    'counter',
+    () => c().deliveredConsumeAutoAck,
+  );
+  single(
+    registry,
+    'rabbitmq_channel_messages_delivered_ack_total',
+    'Total number of messages delivered to consumers in manual acknowledgement mode',
+    'counter',
+    () => c().deliveredConsumeManualAck,
+  );
+  single(
+    registry,
+    'rabbitmq_channel_get_total',
+    'Total number of messages fetched with basic.get in automatic acknowledgement mode',
+    'counter',
+    () => c().deliveredGetAutoAck,
+  );
+  single(
+    registry,
+    'rabbitmq_channel_get_ack_total',
+    'Total number of messages fetched with basic.get in manual acknowledgement mode',
+    'counter',
+    () => c().deliveredGetManualAck,
+  );
   single(registry, 'rabbitmq_channel_get_empty_total', 'Total number of times basic.get operations fetched no message', 'counter', () => c().getEmpty);
   single(registry, 'rabbitmq_channel_messages_redelivered_total', 'Total number of messages redelivered to consumers', 'counter', () => c().redelivered);
   single(registry, 'rabbitmq_channel_messages_acked_total', 'Total number of messages acknowledged by consumers', 'counter', () => c().acknowledged);
@@ -89,23 +150,50 @@ export function registerRabbitmqAggregated(registry: Registry, source: ScrapeSou
   single(registry, 'rabbitmq_connection_outgoing_bytes_total', 'Total number of bytes sent on a connection', 'counter', () => traffic().sent);
 
   // ---- global counters (RabbitMQ 3.9+), one protocol
-  const global = (name: string, help: string, read: () => number) => family(registry, `rabbitmq_global_${name}`, help, 'counter', () => [{ value: read(), labels: AMQP }]);
+  const global = (name: string, help: string, read: () => number) =>
+    family(registry, `rabbitmq_global_${name}`, help, 'counter', () => [{ value: read(), labels: AMQP }]);
   global('messages_received_total', 'Total number of messages received from publishers', () => totals().published);
   global('messages_received_confirm_total', 'Total number of messages received from publishers expecting confirmations', () => c().receivedConfirm);
   global('messages_routed_total', 'Total number of messages routed to queues or streams', () => totals().published - totals().unroutable);
-  global('messages_unroutable_dropped_total', 'Total number of messages published as non-mandatory into an exchange and dropped as unroutable', () => totals().unroutable - totals().returned);
-  global('messages_unroutable_returned_total', 'Total number of messages published as mandatory into an exchange and returned to the publisher as unroutable', () => totals().returned);
+  global(
+    'messages_unroutable_dropped_total',
+    'Total number of messages published as non-mandatory into an exchange and dropped as unroutable',
+    () => totals().unroutable - totals().returned,
+  );
+  global(
+    'messages_unroutable_returned_total',
+    'Total number of messages published as mandatory into an exchange and returned to the publisher as unroutable',
+    () => totals().returned,
+  );
   global('messages_confirmed_total', 'Total number of messages confirmed to publishers', () => c().confirmed);
   const delivered = () => c().deliveredConsumeAutoAck + c().deliveredConsumeManualAck + c().deliveredGetAutoAck + c().deliveredGetManualAck;
   global('messages_delivered_total', 'Total number of messages delivered to consumers', delivered);
-  global('messages_delivered_consume_manual_ack_total', 'Total number of messages delivered to consumers using basic.consume with manual acknowledgment', () => c().deliveredConsumeManualAck);
-  global('messages_delivered_consume_auto_ack_total', 'Total number of messages delivered to consumers using basic.consume with automatic acknowledgment', () => c().deliveredConsumeAutoAck);
-  global('messages_delivered_get_manual_ack_total', 'Total number of messages delivered to consumers using basic.get with manual acknowledgment', () => c().deliveredGetManualAck);
-  global('messages_delivered_get_auto_ack_total', 'Total number of messages delivered to consumers using basic.get with automatic acknowledgment', () => c().deliveredGetAutoAck);
+  global(
+    'messages_delivered_consume_manual_ack_total',
+    'Total number of messages delivered to consumers using basic.consume with manual acknowledgment',
+    () => c().deliveredConsumeManualAck,
+  );
+  global(
+    'messages_delivered_consume_auto_ack_total',
+    'Total number of messages delivered to consumers using basic.consume with automatic acknowledgment',
+    () => c().deliveredConsumeAutoAck,
+  );
+  global(
+    'messages_delivered_get_manual_ack_total',
+    'Total number of messages delivered to consumers using basic.get with manual acknowledgment',
+    () => c().deliveredGetManualAck,
+  );
+  global(
+    'messages_delivered_get_auto_ack_total',
+    'Total number of messages delivered to consumers using basic.get with automatic acknowledgment',
+    () => c().deliveredGetAutoAck,
+  );
   global('messages_get_empty_total', 'Total number of times basic.get operations fetched no message', () => c().getEmpty);
   global('messages_redelivered_total', 'Total number of messages redelivered to consumers', () => c().redelivered);
   global('messages_acknowledged_total', 'Total number of messages acknowledged by consumers', () => c().acknowledged);
   family(registry, 'rabbitmq_global_publishers', 'Current number of publishers', 'gauge', () => [{ value: c().publishers, labels: AMQP }]);
   family(registry, 'rabbitmq_global_consumers', 'Current number of consumers', 'gauge', () => [{ value: totals().consumers, labels: AMQP }]);
-  family(registry, 'rabbitmq_message_size_bytes', 'Size of messages received from publishers', 'histogram', () => histogramSamples('rabbitmq_message_size_bytes', c().messageSizes, AMQP));
+  family(registry, 'rabbitmq_message_size_bytes', 'Size of messages received from publishers', 'histogram', () =>
+    histogramSamples('rabbitmq_message_size_bytes', c().messageSizes, AMQP),
+  );
 }

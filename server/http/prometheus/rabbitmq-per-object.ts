@@ -43,7 +43,12 @@ export function registerRabbitmqPerObject(registry: Registry, source: ScrapeSour
   perQueue('rabbitmq_queue_messages_ready_bytes', 'Size in bytes of ready messages', 'gauge', (q) => q.readyBytes);
   perQueue('rabbitmq_queue_consumers', 'Consumers on a queue', 'gauge', (q) => q.consumers);
   perQueue('rabbitmq_queue_messages_published_total', 'Total number of messages published to queues', 'counter', (q) => q.counters.published);
-  perQueue('rabbitmq_queue_messages_redelivered_total', 'Total number of messages redelivered from a queue to consumers', 'counter', (q) => q.counters.redelivered);
+  perQueue(
+    'rabbitmq_queue_messages_redelivered_total',
+    'Total number of messages redelivered from a queue to consumers',
+    'counter',
+    (q) => q.counters.redelivered,
+  );
   perQueue('rabbitmq_queue_messages_acked_total', 'Total number of messages acknowledged by consumers on a queue', 'counter', (q) => q.counters.acked);
   family(registry, 'rabbitmq_queue_info', "A metric with a constant '1' value and labels that provide some queue details", 'gauge', () =>
     source.scrape.queues.map((q) => ({ value: 1, labels: { queue_type: QUEUE_TYPES[q.type], membership: 'leader' }, sharedLabels: queueLabels(q) })),
@@ -58,13 +63,20 @@ export function registerRabbitmqPerObject(registry: Registry, source: ScrapeSour
       const connection = broker.getConnection(summary.id);
       if (connection === undefined) continue;
       for (const channel of connection.channels.values()) {
-        out.push({ labels: { channel: `${summary.id} (${channel.number})` }, consumers: channel.consumers.size, unacked: channel.unackedCount, published: channel.published });
+        out.push({
+          labels: { channel: `${summary.id} (${channel.number})` },
+          consumers: channel.consumers.size,
+          unacked: channel.unackedCount,
+          published: channel.published,
+        });
       }
     }
     return out;
   };
   family(registry, 'rabbitmq_channel_consumers', 'Consumers on a channel', 'gauge', () => channels().map((c) => ({ value: c.consumers, labels: c.labels })));
-  family(registry, 'rabbitmq_channel_messages_unacked', 'Delivered but not yet acknowledged messages', 'gauge', () => channels().map((c) => ({ value: c.unacked, labels: c.labels })));
+  family(registry, 'rabbitmq_channel_messages_unacked', 'Delivered but not yet acknowledged messages', 'gauge', () =>
+    channels().map((c) => ({ value: c.unacked, labels: c.labels })),
+  );
   family(registry, 'rabbitmq_channel_messages_published_total', 'Total number of messages published into an exchange on a channel', 'counter', () =>
     channels().map((c) => ({ value: c.published, labels: c.labels })),
   );

@@ -15,12 +15,7 @@ import { PRISMA_DIR, assertSchemasAgree, prismaFiles } from './schema-files';
 /** Per provider: the migration file written, 'unchanged', or 'skipped' (no PostgreSQL given). */
 export type CreatedMigrations = Record<DbProvider, string | 'unchanged' | 'skipped'>;
 
-export async function createMigrations(options: {
-  name: string;
-  postgresUrl?: string;
-  prismaDir?: string;
-  now?: Date;
-}): Promise<CreatedMigrations> {
+export async function createMigrations(options: { name: string; postgresUrl?: string; prismaDir?: string; now?: Date }): Promise<CreatedMigrations> {
   const prismaDir = options.prismaDir ?? PRISMA_DIR;
   assertSchemasAgree(prismaDir);
   const folder = migrationFolderName(options.name, options.now);

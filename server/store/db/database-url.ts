@@ -4,9 +4,7 @@ import { MetadataDbError } from './errors';
 export type DbProvider = 'sqlite' | 'postgresql';
 
 /** Where the metadata database lives, decided from DATABASE_URL and the data directory. */
-export type DbTarget =
-  | { provider: 'sqlite'; /** absolute path of the database file */ file: string; url: string }
-  | { provider: 'postgresql'; url: string };
+export type DbTarget = { provider: 'sqlite' /** absolute path of the database file */; file: string; url: string } | { provider: 'postgresql'; url: string };
 
 export const DEFAULT_SQLITE_FILE = 'warren.db';
 
@@ -22,7 +20,10 @@ export function resolveDbTarget(databaseUrl: string | undefined, dataDir: string
     return { provider: 'sqlite', file, url: `file:${file}` };
   }
   if (url.startsWith('file:')) {
-    const path = url.slice('file:'.length).replace(/^\/\/(?=\/)/, '').split('?')[0]!; // split gives at least one part
+    const path = url
+      .slice('file:'.length)
+      .replace(/^\/\/(?=\/)/, '')
+      .split('?')[0]!; // split gives at least one part
     if (path === '' || path.includes(':memory:')) {
       throw new MetadataDbError(`DATABASE_URL must name a SQLite file (e.g. file:./data/warren.db), got "${url}"`);
     }
@@ -37,15 +38,11 @@ export function resolveDbTarget(databaseUrl: string | undefined, dataDir: string
       throw new MetadataDbError(`DATABASE_URL is not a valid PostgreSQL URL: "${redactUrl(url)}"`);
     }
     if (!parsed.hostname || parsed.pathname.length <= 1) {
-      throw new MetadataDbError(
-        `DATABASE_URL must name a host and a database (postgresql://user:password@host:5432/db), got "${redactUrl(url)}"`,
-      );
+      throw new MetadataDbError(`DATABASE_URL must name a host and a database (postgresql://user:password@host:5432/db), got "${redactUrl(url)}"`);
     }
     return { provider: 'postgresql', url };
   }
-  throw new MetadataDbError(
-    `DATABASE_URL must start with file:, postgresql: or postgres:, got "${redactUrl(url)}"`,
-  );
+  throw new MetadataDbError(`DATABASE_URL must start with file:, postgresql: or postgres:, got "${redactUrl(url)}"`);
 }
 
 /** The URL with its password replaced, fit for logs and error messages. */

@@ -22,5 +22,9 @@ export function describeCause(error: unknown): string {
       .map(([key, value]) => `${key} ${String(value)}`);
     if (details.length > 0) text = `${text} (${details.join(', ')})`;
   }
-  return text.split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
 }

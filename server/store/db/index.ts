@@ -66,8 +66,6 @@ function ensureDirectory(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw new MetadataDbError(
-      `cannot create ${dir} for the metadata database (WARREN_DATA_DIR or DATABASE_URL): ${describeCause(error)}`,
-    );
+    throw new MetadataDbError(`cannot create ${dir} for the metadata database (WARREN_DATA_DIR or DATABASE_URL): ${describeCause(error)}`);
   }
 }

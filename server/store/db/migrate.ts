@@ -10,15 +10,7 @@ import type { DbProvider, DbTarget } from './database-url';
 import { MetadataDbError } from './errors';
 import { migrationConnections } from './migration-adapters';
 import { describeEngineError, openSchemaEngine, type SchemaEngine } from './schema-engine';
-import {
-  LOCK_FILE,
-  MIGRATION_FILE,
-  lockFileContent,
-  migrationNames,
-  readMigrationList,
-  readSchema,
-  type PrismaFiles,
-} from './schema-files';
+import { LOCK_FILE, MIGRATION_FILE, lockFileContent, migrationNames, readMigrationList, readSchema, type PrismaFiles } from './schema-files';
 
 const NO_FILTER = { externalTables: [], externalEnums: [] };
 
@@ -45,9 +37,7 @@ async function readAppliedNames(provider: DbProvider, query: (sql: string) => Pr
       ? "SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'"
       : "SELECT 1 AS present FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '_prisma_migrations'";
   if ((await query(tableExists)).length === 0) return [];
-  const rows = await query(
-    'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-  );
+  const rows = await query('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL');
   return rows.map((row) => String(row[0]));
 }
 
@@ -119,7 +109,10 @@ export function writeMigration(files: PrismaFiles, folder: string, sql: string):
 /** A migration folder name as Prisma makes them: UTC timestamp, then the name in snake case. */
 export function migrationFolderName(name: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   if (!slug) throw new Error(`migration name "${name}" has no letters or digits`);
   return `${stamp}_${slug}`;
 }

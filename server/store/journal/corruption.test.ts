@@ -158,7 +158,12 @@ describe('journal: damaged files', () => {
     bytes[message2.start]! ^= 0x10; // a length past the end of the file: the scan goes through message 2's body
     writeFileSync(join(dir, name), bytes);
     const { recovery } = openJournal(dir);
-    expect(contents(recovery)).toEqual({ '/:q': [[1, 'message 1'], [3, 'message 3']] });
+    expect(contents(recovery)).toEqual({
+      '/:q': [
+        [1, 'message 1'],
+        [3, 'message 3'],
+      ],
+    });
     expect(recovery.skipped).toMatchObject([{ offset: message2.start, bytes: message2.end - message2.start, reason: 'invalid' }]);
   });
 
@@ -178,7 +183,9 @@ describe('journal: damaged files', () => {
     const started = performance.now();
     const { skipped } = scanSegment(buf, { queueName() {}, message() {}, enqueue() {}, remove() {}, move() {}, dropQueue() {}, delivered() {} });
     expect(performance.now() - started).toBeLessThan(2000); // checksumming every candidate: about 128 GB
-    expect(skipped).toMatchObject([{ offset: SEGMENT_HEADER_BYTES, bytes: size, reason: 'invalid', detail: expect.stringMatching(/too many offsets, not scanned$/) }]);
+    expect(skipped).toMatchObject([
+      { offset: SEGMENT_HEADER_BYTES, bytes: size, reason: 'invalid', detail: expect.stringMatching(/too many offsets, not scanned$/) },
+    ]);
   });
 
   it('drops queue entries whose message body was lost, and names them', async () => {
@@ -226,7 +233,9 @@ describe('journal: damaged files', () => {
       if (id % 20 === 0) await flushed(journal); // commits rotate the small segments
     }
     await journal.close();
-    const segments = segmentFiles(dir).map((name) => ({ name, bytes: readFileSync(join(dir, name)) })).filter((s) => s.bytes.length > SEGMENT_HEADER_BYTES);
+    const segments = segmentFiles(dir)
+      .map((name) => ({ name, bytes: readFileSync(join(dir, name)) }))
+      .filter((s) => s.bytes.length > SEGMENT_HEADER_BYTES);
     expect(segments.length).toBeGreaterThan(3);
     const live = new Set([...Array(MESSAGES).keys()].map((i) => i + 1).filter((id) => !removed.has(id)));
 

@@ -52,7 +52,12 @@ export function journalDamage(recovery: Recovery): JournalDamage | null {
 function segmentSentence(segment: string, regions: readonly [SkippedBytes, ...SkippedBytes[]]): string {
   const [first] = regions;
   const bytes = regions.reduce((sum, s) => sum + s.bytes, 0);
-  const records = regions.every((s) => s.records !== undefined) ? `, ${plural(regions.reduce((sum, s) => sum + s.records!, 0), 'record')}` : '';
+  const records = regions.every((s) => s.records !== undefined)
+    ? `, ${plural(
+        regions.reduce((sum, s) => sum + s.records!, 0),
+        'record',
+      )}`
+    : '';
   const where = regions.length === 1 ? `at offset ${first.offset}` : `in ${regions.length} places, the first at offset ${first.offset}`;
   return `journal recovery skipped ${plural(bytes, 'damaged byte')} in segment ${segment} ${where} (${first.reason}: ${first.detail}${records})`;
 }

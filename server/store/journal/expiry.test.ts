@@ -9,8 +9,7 @@ import { writeEnqueue, writeMove } from './record-codec';
 import type { Recovery } from './replay';
 import { flushed, openJournal, persistentMessage, reopen, tempJournalDir } from './test-support';
 
-const deadlines = (recovery: Recovery) =>
-  Object.fromEntries(recovery.queues.map((q) => [q.name, q.messages.map(({ seq, expiresAt }) => [seq, expiresAt])]));
+const deadlines = (recovery: Recovery) => Object.fromEntries(recovery.queues.map((q) => [q.name, q.messages.map(({ seq, expiresAt }) => [seq, expiresAt])]));
 
 describe('journal: message deadlines', () => {
   it('keeps the deadline of each queue entry across a restart, and 0 where there was none', async () => {
@@ -26,7 +25,10 @@ describe('journal: message deadlines', () => {
     const { recovery } = await reopen(journal, dir);
     expect(deadlines(recovery)).toEqual({
       ttl: [[1, 1_767_225_600_123]],
-      plain: [[1, 0], [2, 0]],
+      plain: [
+        [1, 0],
+        [2, 0],
+      ],
       moved: [[5, 1_767_225_999_000]],
     });
   });
@@ -50,6 +52,13 @@ describe('journal: message deadlines', () => {
     for (let i = 0; i < 20 && journal.stats().compactions === 0; i++) await flushed(journal);
     expect(journal.stats().compactions).toBeGreaterThan(0);
     const { recovery } = await reopen(journal, dir, options);
-    expect(deadlines(recovery)).toEqual({ q: [[1, 0], [2, 1_800_000_000_002], [3, 0], [200, 1_800_000_000_200]] });
+    expect(deadlines(recovery)).toEqual({
+      q: [
+        [1, 0],
+        [2, 1_800_000_000_002],
+        [3, 0],
+        [200, 1_800_000_000_200],
+      ],
+    });
   });
 });

@@ -97,10 +97,16 @@ export class Journal {
         this.diskWatcher?.outOfSpace(full);
       },
     });
-    this.reclaimer = new Reclaimer(dir, index, this.writer, {
-      rewriteMessage: (row) => this.rewriteMessage(row),
-      rewriteEntry: (entry) => this.rewriteEntry(entry),
-    }, policy);
+    this.reclaimer = new Reclaimer(
+      dir,
+      index,
+      this.writer,
+      {
+        rewriteMessage: (row) => this.rewriteMessage(row),
+        rewriteEntry: (entry) => this.rewriteEntry(entry),
+      },
+      policy,
+    );
   }
 
   /**

@@ -17,7 +17,10 @@ let nextDir = 0;
 
 function settledWithin<T>(promise: Promise<T>, ms: number): Promise<'pending' | 'done' | Error> {
   return Promise.race([
-    promise.then(() => 'done' as const, (error: Error) => error),
+    promise.then(
+      () => 'done' as const,
+      (error: Error) => error,
+    ),
     new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms)),
   ]);
 }

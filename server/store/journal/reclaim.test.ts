@@ -87,10 +87,7 @@ describe('journal: segments and space', () => {
       else journal.remove('/', 'work', id);
       if (id % 20 === 0) await flushed(journal);
     }
-    await flushUntil(
-      journal,
-      () => journal.stats().compactions > 0 && journal.stats().diskBytes <= 2 * journal.stats().liveBytes + 3 * SEGMENT,
-    );
+    await flushUntil(journal, () => journal.stats().compactions > 0 && journal.stats().diskBytes <= 2 * journal.stats().liveBytes + 3 * SEGMENT);
     // All 1000 messages took ~330 KB; the 40 kept ones take ~14 KB.
     expect(diskBytes(dir)).toBeLessThan(5 * SEGMENT);
     expect(journal.stats().diskBytes).toBe(diskBytes(dir));

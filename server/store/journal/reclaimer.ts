@@ -94,9 +94,7 @@ export class Reclaimer {
   private shouldCompact(): boolean {
     const oldest = this.index.segments[0]!; // never empty: the segment being written is in it
     return (
-      oldest !== this.writer.current &&
-      oldest.liveRecords > 0 &&
-      this.index.diskBytes > this.policy.factor * this.index.liveBytes + this.policy.slackBytes
+      oldest !== this.writer.current && oldest.liveRecords > 0 && this.index.diskBytes > this.policy.factor * this.index.liveBytes + this.policy.slackBytes
     );
   }
 

@@ -274,7 +274,9 @@ export class SegmentWriter {
     this.outOfSpaceError = error;
     if (this.giveUpWhenOutOfSpace) {
       const lost = this.appended - this.written;
-      return this.fail(new Error(`the journal could not write its last ${lost} bytes (${error.message}): unconfirmed messages and acknowledgements since are not on disk`));
+      return this.fail(
+        new Error(`the journal could not write its last ${lost} bytes (${error.message}): unconfirmed messages and acknowledgements since are not on disk`),
+      );
     }
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.retry(), OUT_OF_SPACE_RETRY_MS).unref();

@@ -57,8 +57,10 @@ describe('SlotMap', () => {
     for (let step = 0; step < 20_000; step++) {
       const roll = random.int(0, 99);
       let key: number;
-      if (roll < 45) key = next++; // appended in order
-      else if (roll < 55) key = random.int(0, next + 10); // anywhere, maybe out of order
+      if (roll < 45)
+        key = next++; // appended in order
+      else if (roll < 55)
+        key = random.int(0, next + 10); // anywhere, maybe out of order
       else key = roll < 85 ? oldest++ : random.int(0, next); // removed: mostly the oldest
       const expected = reference.get(key) ?? -1;
       const got = roll < 55 ? map.set(key, step) : map.delete(key);

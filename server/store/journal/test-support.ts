@@ -80,7 +80,8 @@ export function recordSpans(bytes: Buffer): RecordSpan[] {
     const type = bytes[pos + RECORD_FRAME_BYTES]!;
     const payload = pos + RECORD_FRAME_BYTES + 1;
     const u64 = (at: number) => bytes.readUInt32BE(at) * 2 ** 32 + bytes.readUInt32BE(at + 4);
-    const messageId = type === RecordType.Message ? u64(payload) : type === RecordType.Enqueue ? u64(payload + 12) : type === RecordType.Remove ? u64(payload + 4) : -1;
+    const messageId =
+      type === RecordType.Message ? u64(payload) : type === RecordType.Enqueue ? u64(payload + 12) : type === RecordType.Remove ? u64(payload + 4) : -1;
     spans.push({ start: pos, end, type, messageId });
     pos = end;
   }

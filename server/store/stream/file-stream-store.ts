@@ -153,7 +153,8 @@ export class FileStreamStore implements StreamStore {
     const segment = this.segmentList.find((seg) => seg.lastTimestamp !== null && seg.lastTimestamp >= timestamp);
     if (segment === undefined) return this.nextOffset;
     const entry = Math.max(0, lastAtOrBelow(segment.indexTimes, timestamp - 1));
-    for (let at = segment.indexOffsets[entry]!; at < this.nextOffset; ) { // a segment with records has an index entry
+    for (let at = segment.indexOffsets[entry]!; at < this.nextOffset; ) {
+      // a segment with records has an index entry
       const batch = this.readUpTo(at, 256, this.nextOffset);
       if (batch.length === 0) break;
       for (const record of batch) if (record.timestamp >= timestamp) return record.offset;

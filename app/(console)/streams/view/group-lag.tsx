@@ -25,9 +25,23 @@ const COLORS = ['var(--accent)', 'var(--accent2)', '#16a34a', '#9333ea', '#db277
 
 const groupColumns = (vhost: string, stream: string): ColumnDef<GroupRow>[] => [
   { id: 'name', accessorKey: 'name', header: 'Group', size: 160, meta: { grow: true } },
-  { id: 'committed', accessorKey: 'committedOffset', header: 'Committed offset', size: 140, meta: { numeric: true }, cell: ({ row }) => <span data-field="committed">{row.original.committedOffset}</span> },
+  {
+    id: 'committed',
+    accessorKey: 'committedOffset',
+    header: 'Committed offset',
+    size: 140,
+    meta: { numeric: true },
+    cell: ({ row }) => <span data-field="committed">{row.original.committedOffset}</span>,
+  },
   { id: 'consumers', accessorKey: 'consumers', header: 'Consumers', size: 95, meta: { numeric: true } },
-  { id: 'lagMessages', accessorFn: (g) => g.lag.messages, header: 'Lag (messages)', size: 120, meta: { numeric: true }, cell: ({ row }) => <span data-field="lag-messages">{row.original.lag.messages.toLocaleString()}</span> },
+  {
+    id: 'lagMessages',
+    accessorFn: (g) => g.lag.messages,
+    header: 'Lag (messages)',
+    size: 120,
+    meta: { numeric: true },
+    cell: ({ row }) => <span data-field="lag-messages">{row.original.lag.messages.toLocaleString()}</span>,
+  },
   {
     id: 'lagMs',
     accessorFn: (g) => g.lag.ms,
@@ -47,7 +61,11 @@ const groupColumns = (vhost: string, stream: string): ColumnDef<GroupRow>[] => [
     enableSorting: false,
     meta: { wrap: true },
     cell: ({ row: { original: g } }) =>
-      g.consumers > 0 ? <span className="muted">disconnect its consumers to reset</span> : <GroupReset vhost={vhost} stream={stream} group={g.name} committed={g.committedOffset} />,
+      g.consumers > 0 ? (
+        <span className="muted">disconnect its consumers to reset</span>
+      ) : (
+        <GroupReset vhost={vhost} stream={stream} group={g.name} committed={g.committedOffset} />
+      ),
   },
 ];
 
@@ -104,7 +122,15 @@ export function GroupLag({ vhost, stream, groups, sampledAt }: { vhost: string; 
   const lines = (prefix: string) => groups.map((g, i) => ({ key: `${prefix}${g.name}`, name: g.name, color: COLORS[i % COLORS.length]! }));
   return (
     <>
-      <DataTable label="Consumer groups" columns={groupColumns(vhost, stream)} data={groups} getRowId={(g) => g.name} rowLabel={(g) => `Group ${g.name}`} height="content" urlPrefix="groups." />
+      <DataTable
+        label="Consumer groups"
+        columns={groupColumns(vhost, stream)}
+        data={groups}
+        getRowId={(g) => g.name}
+        rowLabel={(g) => `Group ${g.name}`}
+        height="content"
+        urlPrefix="groups."
+      />
       <div className="grid2">
         <TimeChart title="Lag in messages" unit="msgs" points={charted} lines={lines('m:')} />
         <TimeChart title="Lag in time" unit="s" points={charted} lines={lines('s:')} />

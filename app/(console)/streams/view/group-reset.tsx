@@ -8,7 +8,13 @@ import { useTRPC } from '../../../_lib/trpc';
 import { FIRST_POSITION, PositionFields, positionIsValid, positionOf, type PositionDraft } from './position-fields';
 
 const describe = ({ kind, offset, at }: PositionDraft) =>
-  kind === 'first' ? 'the first retained message' : kind === 'last' ? 'the last message' : kind === 'offset' ? `offset ${offset}` : `the first message at or after ${at.replace('T', ' ')}`;
+  kind === 'first'
+    ? 'the first retained message'
+    : kind === 'last'
+      ? 'the last message'
+      : kind === 'offset'
+        ? `offset ${offset}`
+        : `the first message at or after ${at.replace('T', ' ')}`;
 
 /** Moves where a consumer group resumes, after a confirmation; the engine refuses while one of its consumers is connected. */
 export function GroupReset({ vhost, stream, group, committed }: { vhost: string; stream: string; group: string; committed: number }) {

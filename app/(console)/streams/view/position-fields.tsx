@@ -42,7 +42,13 @@ export function PositionFields({ label, draft, onChange }: { label: string; draf
       {draft.kind === 'offset' && (
         <label>
           Offset
-          <input inputMode="numeric" pattern="\d+" value={draft.offset} onChange={(e) => onChange({ ...draft, offset: e.target.value })} style={{ width: 100 }} />
+          <input
+            inputMode="numeric"
+            pattern="\d+"
+            value={draft.offset}
+            onChange={(e) => onChange({ ...draft, offset: e.target.value })}
+            style={{ width: 100 }}
+          />
         </label>
       )}
       {draft.kind === 'timestamp' && (

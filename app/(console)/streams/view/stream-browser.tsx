@@ -31,7 +31,11 @@ export function StreamBrowser({ vhost, stream }: { vhost: string; stream: string
         </button>
         {data && (
           <>
-            <button type="button" disabled={data.previousOffset === null} onClick={() => data.previousOffset !== null && setFrom({ kind: 'offset', offset: data.previousOffset })}>
+            <button
+              type="button"
+              disabled={data.previousOffset === null}
+              onClick={() => data.previousOffset !== null && setFrom({ kind: 'offset', offset: data.previousOffset })}
+            >
               Previous page
             </button>
             <button type="button" disabled={data.messages.length === 0} onClick={() => setFrom({ kind: 'offset', offset: data.nextOffset })}>

@@ -11,7 +11,6 @@ import { useTRPC } from '../../../_lib/trpc';
 import { GroupLag } from './group-lag';
 import { StreamBrowser } from './stream-browser';
 
-
 /** One stream: its figures, its consumer groups with live lag, and a message browser. */
 export function StreamDetail() {
   const params = useSearchParams();
@@ -45,8 +44,8 @@ export function StreamDetail() {
                 ['Segments', String(s.segments)],
                 ['First offset', s.firstOffset === null ? '—' : String(s.firstOffset)],
                 ['Last offset', s.lastOffset === null ? '—' : String(s.lastOffset)],
-                ['First time', <DateTime ms={s.firstTimestamp} />],
-                ['Last time', <DateTime ms={s.lastTimestamp} />],
+                ['First time', <DateTime key="first" ms={s.firstTimestamp} />],
+                ['Last time', <DateTime key="last" ms={s.lastTimestamp} />],
                 ['Consumers', String(s.consumers)],
               ] as [string, ReactNode][]
             ).map(([label, value]) => (
