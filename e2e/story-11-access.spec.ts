@@ -53,6 +53,14 @@ test('a monitoring user sees a queue but no purge button, and the server refuses
   expect(forced.status).toBe(403);
   expect(forced.message).toContain("User 'watcher' may only look (monitoring)");
   expect((await ch.checkQueue('s11-orders')).messageCount).toBe(5);
+
+  // Other pages' change controls are disabled too, saying why; the server refuses them anyway.
+  await watcher.goto('/exchanges');
+  await expect(watcher.getByRole('button', { name: 'Declare exchange' })).toBeDisabled();
+  await watcher.goto('/publish');
+  await expect(watcher.getByRole('button', { name: /^Publish/ })).toBeDisabled();
+  await watcher.goto('/connections');
+  await expect(watcher.getByRole('button', { name: /^Close connection/ }).first()).toBeDisabled();
   await watcher.close();
   await conn.close();
 });

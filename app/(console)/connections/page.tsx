@@ -9,10 +9,15 @@ import { actionsHeader, DataTable } from '../../_components/data-table';
 import { formatBytes, formatDuration } from '../../_lib/format';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNote } from '../../_components/error-note';
+import { LOOK_ONLY, useMe } from '../../_lib/use-me';
 
 type Connection = AppRouterOutputs['connections']['list'][number];
 
-const connectionColumns = (now: number, onClose: (c: { id: string; label: string }) => void): ColumnDef<Connection>[] => [
+const connectionColumns = (
+  now: number,
+  onClose: (c: { id: string; label: string }) => void,
+  canChange: (vhost: string) => boolean,
+): ColumnDef<Connection>[] => [
   {
     id: 'name',
     accessorFn: (c) => c.name || c.peerAddress,
@@ -92,7 +97,14 @@ const connectionColumns = (now: number, onClose: (c: { id: string; label: string
     cell: ({ row: { original: c } }) => {
       const label = c.name || c.peerAddress;
       return (
-        <button type="button" className="danger" onClick={() => onClose({ id: c.id, label })} aria-label={`Close connection ${label}`}>
+        <button
+          type="button"
+          className="danger"
+          disabled={!canChange(c.vhost)}
+          title={canChange(c.vhost) ? undefined : LOOK_ONLY}
+          onClick={() => onClose({ id: c.id, label })}
+          aria-label={`Close connection ${label}`}
+        >
           Close…
         </button>
       );
@@ -104,6 +116,7 @@ export default function ConnectionsPage() {
   const trpc = useTRPC();
   const list = useLive(trpc.connections.list.queryOptions());
   const [closing, setClosing] = useState<{ id: string; label: string } | null>(null);
+  const me = useMe();
   const [reason, setReason] = useState('Closed from the Warren console');
   const close = useMutate(trpc.connections.close.mutationOptions({ onSuccess: () => setClosing(null) }));
   const now = Date.now();
@@ -115,7 +128,13 @@ export default function ConnectionsPage() {
       <ErrorNote errors={[list.error, close.error]} />
       {list.data?.length === 0 && <div className="empty">No client is connected. Applications connect to the AMQP port shown on the overview.</div>}
       {list.data && list.data.length > 0 && (
-        <DataTable label="Connections" columns={connectionColumns(now, setClosing)} data={list.data} getRowId={(c) => c.id} defaultSort={{ id: 'name' }} />
+        <DataTable
+          label="Connections"
+          columns={connectionColumns(now, setClosing, me.canChange)}
+          data={list.data}
+          getRowId={(c) => c.id}
+          defaultSort={{ id: 'name' }}
+        />
       )}
       <ConfirmDialog
         open={closing !== null}

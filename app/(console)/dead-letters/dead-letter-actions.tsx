@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNote } from '../../_components/error-note';
 import { useTRPC } from '../../_lib/trpc';
+import { LOOK_ONLY, useMe } from '../../_lib/use-me';
 
 /** Which messages an action applies to: the ones ticked, or every one matching the filter. */
 export type Selection = { seqs: number[] } | { filter: Record<string, string | number | undefined> };
@@ -30,6 +31,7 @@ export function DeadLetterActions({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const changes = useMe().canChange(vhost);
   const [target, setTarget] = useState('');
   const [resetAttempts, setResetAttempts] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -84,7 +86,8 @@ export function DeadLetterActions({
         <button
           type="button"
           className="primary"
-          disabled={none || requeue.isPending}
+          disabled={none || requeue.isPending || !changes}
+          title={changes ? undefined : LOOK_ONLY}
           onClick={() => selection && requeue.mutate({ vhost, name: queue, selection, to: target || undefined, resetAttempts })}
         >
           Requeue
@@ -92,7 +95,7 @@ export function DeadLetterActions({
         <button type="button" disabled={none} onClick={() => void exportJsonl()}>
           Export JSON lines
         </button>
-        <button type="button" className="danger" disabled={none} onClick={() => setConfirmDelete(true)}>
+        <button type="button" className="danger" disabled={none || !changes} title={changes ? undefined : LOOK_ONLY} onClick={() => setConfirmDelete(true)}>
           Delete…
         </button>
       </div>

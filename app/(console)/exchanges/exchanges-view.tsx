@@ -10,6 +10,7 @@ import { actionsHeader, DataTable } from '../../_components/data-table';
 import { useUrlState } from '../../_lib/use-url-state';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNote } from '../../_components/error-note';
+import { LOOK_ONLY, useMe } from '../../_lib/use-me';
 
 const TYPES = ['direct', 'fanout', 'topic', 'headers'] as const;
 const displayName = (name: string) => (name === '' ? '(AMQP default)' : name);
@@ -63,7 +64,7 @@ const flags = (x: Exchange) =>
     .filter(Boolean)
     .join(', ');
 
-const exchangeColumns = (onSelect: (name: string) => void, onDelete: (name: string) => void): ColumnDef<Exchange>[] => [
+const exchangeColumns = (onSelect: (name: string) => void, onDelete: (name: string) => void, changes: boolean): ColumnDef<Exchange>[] => [
   {
     id: 'name',
     accessorKey: 'name',
@@ -126,7 +127,14 @@ const exchangeColumns = (onSelect: (name: string) => void, onDelete: (name: stri
     cell: ({ row: { original: x } }) =>
       x.name !== '' &&
       !x.name.startsWith('amq.') && (
-        <button type="button" className="danger" onClick={() => onDelete(x.name)} aria-label={`Delete exchange ${x.name}`}>
+        <button
+          type="button"
+          className="danger"
+          disabled={!changes}
+          title={changes ? undefined : LOOK_ONLY}
+          onClick={() => onDelete(x.name)}
+          aria-label={`Delete exchange ${x.name}`}
+        >
           Delete…
         </button>
       ),
@@ -137,6 +145,7 @@ export function ExchangesView() {
   const trpc = useTRPC();
   const [state, setState] = useUrlState({ vhost: '/', selected: '' });
   const list = useLive(trpc.exchanges.list.queryOptions({ vhost: state.vhost }));
+  const changes = useMe().canChange(state.vhost);
   const detail = useLive({ ...trpc.exchanges.get.queryOptions({ vhost: state.vhost, name: state.selected }), enabled: state.selected !== '' });
   const [form, setForm] = useState({
     name: '',
@@ -161,7 +170,7 @@ export function ExchangesView() {
       <div className="card">
         <DataTable
           label="Exchanges"
-          columns={exchangeColumns((name) => setState({ selected: name }), setDeleting)}
+          columns={exchangeColumns((name) => setState({ selected: name }), setDeleting, changes)}
           data={list.data ?? []}
           getRowId={(x) => x.name}
           rowClassName={(x) => (x.name === state.selected ? 'drow-selected' : undefined)}
@@ -200,7 +209,7 @@ export function ExchangesView() {
           Alternate exchange
           <input value={form.alternateExchange} onChange={(e) => setForm({ ...form, alternateExchange: e.target.value })} />
         </label>
-        <button type="submit" className="primary" disabled={declare.isPending}>
+        <button type="submit" className="primary" disabled={declare.isPending || !changes} title={changes ? undefined : LOOK_ONLY}>
           Declare exchange
         </button>
       </form>

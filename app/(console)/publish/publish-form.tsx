@@ -6,6 +6,7 @@ import { useTRPC } from '../../_lib/trpc';
 import { useUrlState } from '../../_lib/use-url-state';
 import { HeaderRows, type HeaderRow } from '../../_components/header-rows';
 import { ErrorNote } from '../../_components/error-note';
+import { LOOK_ONLY, useMe } from '../../_lib/use-me';
 
 const PROPERTY_FIELDS = [
   ['correlationId', 'Correlation id'],
@@ -21,6 +22,7 @@ export function PublishForm() {
   const trpc = useTRPC();
   const [target, setTarget] = useUrlState({ vhost: '/', exchange: '', routingKey: '' });
   const vhosts = useQuery(trpc.system.vhosts.queryOptions());
+  const changes = useMe().canChange(target.vhost);
   const exchanges = useQuery(trpc.exchanges.list.queryOptions({ vhost: target.vhost }));
   const [headers, setHeaders] = useState<HeaderRow[]>([]);
   const [payload, setPayload] = useState('{\n  \n}');
@@ -106,7 +108,7 @@ export function PublishForm() {
         <textarea rows={8} value={payload} onChange={(e) => setPayload(e.target.value)} style={{ width: '100%', fontFamily: 'ui-monospace, monospace' }} />
       </label>
       <div className="actions">
-        <button type="submit" className="primary" disabled={send.isPending}>
+        <button type="submit" className="primary" disabled={send.isPending || !changes} title={changes ? undefined : LOOK_ONLY}>
           Publish message
         </button>
         <span className="muted" aria-live="polite" aria-label="Route preview">

@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../../../_components/confirm-dialog';
 import { ErrorNote } from '../../../_components/error-note';
 import { useTRPC } from '../../../_lib/trpc';
 import { FIRST_POSITION, PositionFields, positionIsValid, positionOf, type PositionDraft } from './position-fields';
+import { LOOK_ONLY, useMe } from '../../../_lib/use-me';
 
 const describe = ({ kind, offset, at }: PositionDraft) =>
   kind === 'first'
@@ -21,6 +22,7 @@ export function GroupReset({ vhost, stream, group, committed }: { vhost: string;
   const trpc = useTRPC();
   const [draft, setDraft] = useState<PositionDraft>(FIRST_POSITION);
   const [confirming, setConfirming] = useState(false);
+  const changes = useMe().canChange(vhost);
   const reset = useMutate(
     trpc.streams.resetGroup.mutationOptions({
       onSettled: () => setConfirming(false),
@@ -29,7 +31,12 @@ export function GroupReset({ vhost, stream, group, committed }: { vhost: string;
   return (
     <div className="actions" role="group" aria-label={`Reset group ${group}`}>
       <PositionFields label="Reset to" draft={draft} onChange={setDraft} />
-      <button type="button" disabled={!positionIsValid(draft)} onClick={() => (reset.reset(), setConfirming(true))}>
+      <button
+        type="button"
+        disabled={!positionIsValid(draft) || !changes}
+        title={changes ? undefined : LOOK_ONLY}
+        onClick={() => (reset.reset(), setConfirming(true))}
+      >
         Reset…
       </button>
       {reset.data && (
