@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAmqpServer } from '../../server/amqp/server';
 import type { Broker } from '../../server/broker/broker';
-import { openMetadataDb } from '../../server/store/db';
+import { type MetadataDb, openMetadataDb } from '../../server/store/db';
 import type { JournalDamage } from '../../server/store/journal/damage-report';
 import type { JournalOptions } from '../../server/store/journal/journal';
 import { openDurableBroker } from '../../server/store/recovery';
@@ -28,6 +28,8 @@ export interface InProcessBroker {
   logs: string[];
   /** What recovery lost to damaged journal bytes, as the overview and /metrics show it. */
   journalDamage: JournalDamage | null;
+  /** Its metadata database (for console calls that record an audit entry). */
+  db: MetadataDb;
   /** Graceful stop: AMQP closed, journal synced and closed, database closed. */
   close(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export async function openInProcess(dataDir: string, journal?: JournalOptions): 
   const server = await startAmqpServer({ broker, host: '127.0.0.1', port: 0 });
   return {
     broker,
+    db,
     url: `amqp://guest:guest@127.0.0.1:${server.port}`,
     logs,
     journalDamage,

@@ -54,7 +54,7 @@ describe('changes made from the console', () => {
     const running = await openInProcess(data.dir);
     cleanup.push(() => running.close());
     const store = running.broker.store as DurableStore;
-    const services = { broker: running.broker } as unknown as Services;
+    const services = { broker: running.broker, db: running.db } as unknown as Services;
     const api = appRouter.createCaller({ services, user: { name: 'oncall', tags: ['administrator'] }, peerAddress: '127.0.0.1', setCookie: () => {} });
     running.broker.declareExchange('/', 'orders', 'topic', { durable: true });
     running.broker.declareQueue('/', 'billing', { durable: true });
