@@ -73,7 +73,7 @@ test('import a RabbitMQ definitions file: see the report, apply, see the queues,
   // Other stories' queues share this broker: the imported ones must all be there.
   expect(exported.queues.map((q) => q.name)).toEqual(expect.arrayContaining(QUEUES));
   expect(exported.queues.find((q) => q.name === 'orders.audit')).toMatchObject({ vhost: 'orders', type: 'stream' });
-  expect(exported.users.map((u) => u.name)).toEqual(['app', 'guest', 'ops', 'rules', 'watcher']);
+  expect(exported.users.map((u) => u.name)).toEqual(expect.arrayContaining(['app', 'guest', 'ops', 'rules', 'watcher']));
 });
 
 test('a Warren started with WARREN_DEFINITIONS has the topology before any client connects', async () => {
