@@ -509,37 +509,12 @@ export class Broker {
 
   /** Name, type, depth and consumers of every queue: cheaper than listQueues when only a page needs full stats. */
   listQueueSummaries(vhost?: string): QueueSummary[] {
-    const out: QueueSummary[] = [];
-    for (const q of this.queuesOf(vhost)) {
-      out.push({
-        vhost: q.vhost,
-        name: q.name,
-        type: q.config.type,
-        ready: q.messageCount,
-        unacked: q.unackedCount,
-        readyBytes: q.readyBytes,
-        consumers: q.consumerCount,
-      });
-    }
-    return out;
+    return this.queuesOf(vhost).map(queueSummary);
   }
 
   /** Every queue's summary and live counters, without copying the counters: what a scrape of thousands of queues needs. */
   queueFigures(): QueueFigures[] {
-    const out: QueueFigures[] = [];
-    for (const q of this.queuesOf(undefined)) {
-      out.push({
-        vhost: q.vhost,
-        name: q.name,
-        type: q.config.type,
-        ready: q.messageCount,
-        unacked: q.unackedCount,
-        readyBytes: q.readyBytes,
-        consumers: q.consumerCount,
-        counters: q.counters,
-      });
-    }
-    return out;
+    return this.queuesOf(undefined).map((q) => ({ ...queueSummary(q), counters: q.counters }));
   }
 
   /** 404 when missing. */
@@ -800,4 +775,16 @@ export class Broker {
     for (const v of this.vhostsOf(vhost)) for (const q of v.queues.values()) out.push(q);
     return out;
   }
+}
+
+function queueSummary(q: Queue): QueueSummary {
+  return {
+    vhost: q.vhost,
+    name: q.name,
+    type: q.config.type,
+    ready: q.messageCount,
+    unacked: q.unackedCount,
+    readyBytes: q.readyBytes,
+    consumers: q.consumerCount,
+  };
 }

@@ -6,6 +6,7 @@
 // (confirm mode); everything else is counted by the engine.
 
 import { BucketCounts } from './bucket-counts';
+import { newQueueCounters } from './queue/queue';
 import type { QueueCounters } from './types';
 
 /** RabbitMQ's buckets for rabbitmq_message_size_bytes (rabbit_msg_size_metrics.erl). */
@@ -41,18 +42,10 @@ export class GlobalCounters {
    * The per-queue counters of every queue removed so far: added to the live
    * queues' sums, totals over queues only grow.
    */
-  readonly retiredQueues: QueueCounters = { published: 0, delivered: 0, redelivered: 0, acked: 0, rejected: 0, deadLettered: 0, expired: 0, dropped: 0 };
+  readonly retiredQueues: QueueCounters = newQueueCounters();
 
   /** A queue is gone: keep what it counted. */
   retireQueue(counters: QueueCounters): void {
-    const retired = this.retiredQueues;
-    retired.published += counters.published;
-    retired.delivered += counters.delivered;
-    retired.redelivered += counters.redelivered;
-    retired.acked += counters.acked;
-    retired.rejected += counters.rejected;
-    retired.deadLettered += counters.deadLettered;
-    retired.expired += counters.expired;
-    retired.dropped += counters.dropped;
+    for (const key of Object.keys(counters) as (keyof QueueCounters)[]) this.retiredQueues[key] += counters[key];
   }
 }
