@@ -7,17 +7,15 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAmqpServer, type AmqpServerHandle } from '../amqp/server';
-import { Sessions } from '../auth/sessions';
 import { Users } from '../auth/users';
 import { AccessControl } from '../broker/access/access-control';
 import { Broker } from '../broker/broker';
 import { loadConfig } from '../config';
-import { BrokerSampler } from '../metrics/broker-sampler';
-import { ProcessSampler } from '../metrics/process-sampler';
 import type { Services } from '../services';
 import { openMetadataDb } from '../store/db';
 import { openDurableBroker } from '../store/recovery';
 import { startHttpServer, type HttpServer, type RequestHandler } from './server';
+import { testServices } from '../../test/support/services';
 
 export interface TestHttp {
   server: HttpServer;
@@ -51,21 +49,7 @@ export async function startTestHttp(
   // With AMQP clients, durable as in production: the metadata database then holds the vhosts that permissions refer to.
   const durable = opts.amqp ? await openDurableBroker({ dataDir: dir, db, access }) : null;
   const broker = durable?.broker ?? new Broker({ access });
-  const services: Services = {
-    broker,
-    db,
-    users,
-    sessions: new Sessions(),
-    sampler: new ProcessSampler(),
-    brokerSampler: new BrokerSampler(broker),
-    version: 'test',
-    nodeName: broker.nodeName,
-    startedAt: Date.now(),
-    listeners: { amqp: '', http: '' },
-    alarms: () => [],
-    memory: () => null,
-    processFaults: { unhandledRejections: 0 },
-  };
+  const services = testServices(broker, db, { users });
   let amqp: AmqpServerHandle | undefined;
   if (opts.amqp) {
     amqp = await startAmqpServer({

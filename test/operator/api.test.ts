@@ -7,15 +7,10 @@ import type { ConsumeMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recentAudit } from '../../server/api/audit';
 import { appRouter } from '../../server/api/root';
-import { Sessions } from '../../server/auth/sessions';
-import { Users } from '../../server/auth/users';
-import { AccessControl } from '../../server/broker/access/access-control';
 import type { Broker } from '../../server/broker/broker';
-import { BrokerSampler } from '../../server/metrics/broker-sampler';
-import { ProcessSampler } from '../../server/metrics/process-sampler';
-import type { Services } from '../../server/services';
 import { openMetadataDb, type MetadataDb } from '../../server/store/db';
 import { waitFor, withBroker, withChannel } from '../amqp/helpers';
+import { testServices } from '../support/services';
 
 // Search, precise operations and scheduled messages as the console calls
 // them: real broker, real amqplib clients, real SQLite for the audit log.
@@ -33,26 +28,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function services(broker: Broker): Services {
-  return {
-    broker,
-    db,
-    users: new Users(db, new AccessControl()),
-    sessions: new Sessions(),
-    sampler: new ProcessSampler(),
-    brokerSampler: new BrokerSampler(broker),
-    version: 'test',
-    nodeName: broker.nodeName,
-    startedAt: Date.now(),
-    listeners: { amqp: '', http: '' },
-    alarms: () => [],
-    memory: () => null,
-    processFaults: { unhandledRejections: 0 },
-  };
-}
-
 function callers(broker: Broker) {
-  const s = services(broker);
+  const s = testServices(broker, db);
   const as = (name: string, tags: string[]) => appRouter.createCaller({ services: s, user: { name, tags }, peerAddress: '127.0.0.1', setCookie: () => {} });
   return { oncall: as('oncall', ['administrator']), watcher: as('watcher', ['monitoring']) };
 }
@@ -95,7 +72,7 @@ describe('search and precise operations from the console', () => {
       expect(await oncall.messages.purgeFirst({ vhost: '/', name: 'orders', count: 5 })).toEqual({ purged: 5 });
       expect(await oncall.messages.delete({ vhost: '/', name: 'orders', selection: { query: { json: ['$.order.id >= 45'] } } })).toEqual({ deleted: 5 });
       expect(broker.getQueue('/', 'orders').ready).toBe(40);
-      const [deleteEntry, purgeEntry] = await recentAudit(services(broker), 2);
+      const [deleteEntry, purgeEntry] = await recentAudit(testServices(broker, db), 2);
       expect(purgeEntry).toMatchObject({
         user: 'oncall',
         action: 'queue.purge-first',
@@ -134,7 +111,7 @@ describe('search and precise operations from the console', () => {
       const tail = broker.browseQueue('/', 'orders', { offset: 2, limit: 1 })[0]!;
       expect(tail.body.toString()).toBe('{"order":{"id":0},"amount":1}');
       expect(tail.properties.headers).toMatchObject({ 'x-warren-edited-from': 'o0', 'x-warren-edited-from-queue': 'orders' });
-      const [entry] = await recentAudit(services(broker), 1);
+      const [entry] = await recentAudit(testServices(broker, db), 1);
       expect(entry).toMatchObject({ action: 'message.edit-republish', details: { seq, editedFrom: 'o0', removedOriginal: true } });
     }));
 });
@@ -171,7 +148,7 @@ describe('scheduled messages from the console', () => {
         await waitFor(() => got.length === 2, 2000, 'the message delivered now');
         expect(got.map((g) => g.id)).toEqual(['soon', 'now-please']);
         expect((await oncall.scheduled.list({ vhost: '/', exchange: 'later' })).total).toBe(0);
-        const [deliverEntry, cancelEntry] = await recentAudit(services(broker), 2);
+        const [deliverEntry, cancelEntry] = await recentAudit(testServices(broker, db), 2);
         expect(cancelEntry).toMatchObject({ user: 'oncall', action: 'scheduled.cancel', details: { cancelled: 1 } });
         expect(deliverEntry).toMatchObject({ action: 'scheduled.deliver-now', details: { delivered: 1 } });
       });

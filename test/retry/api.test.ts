@@ -3,14 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../../server/api/root';
-import { Sessions } from '../../server/auth/sessions';
-import { Users } from '../../server/auth/users';
-import { AccessControl } from '../../server/broker/access/access-control';
 import { Broker } from '../../server/broker/broker';
-import { BrokerSampler } from '../../server/metrics/broker-sampler';
-import { ProcessSampler } from '../../server/metrics/process-sampler';
-import type { Services } from '../../server/services';
 import { openMetadataDb, type MetadataDb } from '../../server/store/db';
+import { testServices } from '../support/services';
 
 // The retries and dead-letters procedures as the console calls them, on a real
 // broker and a real SQLite metadata database (for the audit entries).
@@ -21,21 +16,7 @@ let broker: Broker;
 let now = Date.UTC(2026, 0, 2, 3, 4, 5);
 
 function caller() {
-  const services: Services = {
-    broker,
-    db,
-    users: new Users(db, new AccessControl()),
-    sessions: new Sessions(),
-    sampler: new ProcessSampler(),
-    brokerSampler: new BrokerSampler(broker),
-    version: 'test',
-    nodeName: broker.nodeName,
-    startedAt: now,
-    listeners: { amqp: '', http: '' },
-    alarms: () => [],
-    memory: () => null,
-    processFaults: { unhandledRejections: 0 },
-  };
+  const services = testServices(broker, db, { startedAt: now });
   return appRouter.createCaller({ services, user: { name: 'oncall', tags: ['administrator'] }, peerAddress: '127.0.0.1', setCookie: () => {} });
 }
 
