@@ -11,14 +11,13 @@ import { useUrlState } from '../../_lib/use-url-state';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNote } from '../../_components/error-note';
 import { LOOK_ONLY, useMe } from '../../_lib/use-me';
+import { queueHref } from '../../_lib/links';
 
 const TYPES = ['direct', 'fanout', 'topic', 'headers'] as const;
 const displayName = (name: string) => (name === '' ? '(AMQP default)' : name);
 
 type Exchange = AppRouterOutputs['exchanges']['list'][number];
 type ExchangeBinding = AppRouterOutputs['exchanges']['get']['outgoing'][number];
-
-const queueHref = (vhost: string, name: string) => `/queue?vhost=${encodeURIComponent(vhost)}&name=${encodeURIComponent(name)}`;
 
 const bindingColumns = (vhost: string): ColumnDef<ExchangeBinding>[] => [
   { id: 'source', accessorFn: (b) => displayName(b.source), header: 'From', size: 150 },

@@ -7,9 +7,7 @@ import { useLive } from '../../_lib/use-live';
 import { ErrorNote } from '../../_components/error-note';
 import { formatDuration } from '../../_lib/format';
 import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
-
-const streamHref = (vhost: string, name: string) => `/streams/view?vhost=${encodeURIComponent(vhost)}&name=${encodeURIComponent(name)}`;
-const queueHref = (vhost: string, name: string) => `/queue?vhost=${encodeURIComponent(vhost)}&name=${encodeURIComponent(name)}`;
+import { queueHref, streamHref } from '../../_lib/links';
 
 type Ranking = AppRouterOutputs['lag']['ranking'];
 const vhostNote = (vhost: string) => vhost !== '/' && <span className="muted"> ({vhost})</span>;

@@ -16,6 +16,7 @@ import { EffectiveArguments } from './effective-arguments';
 import { QueueActions } from './queue-actions';
 import { SearchPanel } from './search-panel';
 import { ErrorNote } from '../../_components/error-note';
+import { queueHref } from '../../_lib/links';
 
 interface Point {
   at: number;
@@ -89,7 +90,7 @@ export function QueueDetail() {
       </h1>
       {queue.isPending && <p role="status">Loading queue…</p>}
       {isNotFound(queue.error) ? (
-        <MissingObject kind="queue" vhost={vhost} name={name} href={(n) => `/queue?vhost=${encodeURIComponent(vhost)}&name=${encodeURIComponent(n)}`} />
+        <MissingObject kind="queue" vhost={vhost} name={name} href={(n) => queueHref(vhost, n)} />
       ) : (
         <ErrorNote errors={[queue.error]} />
       )}

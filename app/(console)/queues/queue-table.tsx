@@ -15,13 +15,13 @@ import { ArgumentBadges } from './argument-badges';
 import { QUEUE_SORT_COLUMNS, type QueueSortColumn } from '../../../server/api/routers/queue-sort';
 import type { AppRouterOutputs } from '../../_lib/trpc';
 import { ErrorNote } from '../../_components/error-note';
+import { queueHref } from '../../_lib/links';
 
 const BLOCK = 100; // rows fetched per request: the browser only asks for what is on screen
 
 type QueueRow = AppRouterOutputs['queues']['list']['rows'][number];
 
 const rate = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
-const queueHref = (q: { vhost: string; name: string }) => `/queue?vhost=${encodeURIComponent(q.vhost)}&name=${encodeURIComponent(q.name)}`;
 /** Depth now minus a minute ago (or since the sparkline's first point). */
 const growth = (q: QueueRow) => (q.depth.length > 1 ? q.depth[q.depth.length - 1]! - q.depth[0]! : 0);
 
@@ -42,7 +42,7 @@ const COLUMNS = serverSorted([
     meta: { grow: true },
     cell: ({ row: { original: q } }) => (
       <>
-        <Link href={queueHref(q)} title={q.vhost === '/' ? q.name : `${q.name} (vhost ${q.vhost})`}>
+        <Link href={queueHref(q.vhost, q.name)} title={q.vhost === '/' ? q.name : `${q.name} (vhost ${q.vhost})`}>
           {q.name}
         </Link>
         {q.paused && (

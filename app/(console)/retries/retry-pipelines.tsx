@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { useTRPC } from '../../_lib/trpc';
 import { formatClock, formatDuration } from '../../_lib/format';
 import { TierBrowser } from './tier-browser';
+import { queueHref } from '../../_lib/links';
 
 /** Samples of every tier's count, kept client-side for a few seconds to show how fast each tier changes. */
 interface CountSample {
@@ -66,7 +67,7 @@ export function RetryPipelines() {
       {pipelines.data.map((p) => (
         <section key={`${p.vhost}\n${p.queue}`} className="card" aria-label={`Retry pipeline of ${p.queue}`}>
           <h2>
-            <Link href={`/queue?vhost=${encodeURIComponent(p.vhost)}&name=${encodeURIComponent(p.queue)}`}>{p.queue}</Link>{' '}
+            <Link href={queueHref(p.vhost, p.queue)}>{p.queue}</Link>{' '}
             <span className="muted">
               vhost {p.vhost} · {p.source === 'x-retry-tiers' ? 'x-retry-tiers' : p.source === 'policy' ? `tiers set by policy ${p.policy}` : 'TTL chain'}
             </span>

@@ -9,6 +9,7 @@ import { DateTime } from '../../_components/date-time';
 import { ErrorNote } from '../../_components/error-note';
 import { formatBytes } from '../../_lib/format';
 import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
+import { streamHref } from '../../_lib/links';
 
 /** Published and delivered counters of every stream at one moment, to turn the next sample into rates. */
 interface CounterSample {
@@ -30,7 +31,7 @@ const streamColumns = (rates: Rates): ColumnDef<Stream>[] => [
     size: 200,
     meta: { grow: true },
     cell: ({ row: { original: s } }) => (
-      <Link href={`/streams/view?vhost=${encodeURIComponent(s.vhost)}&name=${encodeURIComponent(s.name)}`} title={s.name}>
+      <Link href={streamHref(s.vhost, s.name)} title={s.name}>
         {s.name}
       </Link>
     ),
