@@ -103,6 +103,52 @@ describe('stream consumer groups', () => {
     });
   });
 
+  it('commits only up to the first unsettled record, so acks out of order skip nothing at a handover', async () => {
+    await withBroker(async ({ url, broker }) => {
+      await publishConfirmed(url, 'tasks', 0, 10);
+      await withChannel(url, async (ch) => {
+        // Acks every record but offset 3, which stays unacked until the channel closes.
+        const first = await consumeGroup(ch, 'tasks', 'g', (o) => o !== 3);
+        await waitFor(() => first.offsets.length === 10, 5000, 'first deliveries');
+        await waitFor(() => broker.streams.groups('/', 'tasks')[0]!.committedOffset === 2, 5000, 'commit up to 2');
+        await new Promise((r) => setTimeout(r, 100));
+        expect(broker.streams.groups('/', 'tasks')[0]!.committedOffset).toBe(2);
+      });
+      await withChannel(url, async (ch) => {
+        const again = await consumeGroup(ch, 'tasks', 'g', () => true);
+        await waitFor(() => again.offsets.length === 7, 5000, 'resumed deliveries');
+        expect(again.offsets[0]).toBe(3);
+        await waitFor(() => broker.streams.groups('/', 'tasks')[0]!.committedOffset === 9, 5000, 'commit to the tail');
+      });
+    });
+  });
+
+  it('counts a reject without requeue as settled, and a nack with requeue as not', async () => {
+    await withBroker(async ({ url, broker }) => {
+      await publishConfirmed(url, 'work', 0, 4);
+      await withChannel(url, async (ch) => {
+        await ch.prefetch(10);
+        const seen: number[] = [];
+        await ch.consume(
+          'work',
+          (m) => {
+            if (!m) return;
+            const offset = m.properties.headers?.['x-stream-offset'] as number;
+            seen.push(offset);
+            if (offset === 0) ch.reject(m, false);
+            else if (offset === 2) ch.nack(m, false, true);
+            else ch.ack(m);
+          },
+          { arguments: { 'x-stream-group': 'g', 'x-stream-offset': 'first' } },
+        );
+        await waitFor(() => seen.length === 4, 5000, 'deliveries');
+        await waitFor(() => broker.streams.groups('/', 'work')[0]!.committedOffset === 1, 5000, 'commit past the reject');
+        await new Promise((r) => setTimeout(r, 100));
+        expect(broker.streams.groups('/', 'work')[0]!.committedOffset).toBe(1);
+      });
+    });
+  });
+
   it('resets a group only while none of its consumers is connected', async () => {
     await withBroker(async ({ url, broker }) => {
       await publishConfirmed(url, 'audit', 0, 20);

@@ -1,6 +1,11 @@
 // Consumer groups of one stream (Warren's x-stream-group). A group has a
-// committed offset (the last record its consumers acknowledged), kept by the
-// stream's store, and members: the first is active and reads, the others
+// committed offset, kept by the stream's store: the last record such that it
+// and every record before it were settled (acked, or rejected without
+// requeue). Acks can arrive out of order (multiple channels, a cancelled
+// member's late acks), so the group keeps its delivered but unsettled offsets
+// and commits only up to the first of them: a handover never skips a record
+// that was not settled. A nack with requeue leaves its record unsettled, so it
+// is read again at the next handover. The group's members: the first is active and reads, the others
 // wait (as single active consumer). When the active member leaves, the next
 // one starts after the committed offset, so unacknowledged records are read
 // again. A group is created by its first consumer, which starts where its
@@ -30,9 +35,17 @@ export interface GroupMember {
 
 export interface Group<M extends GroupMember> {
   name: string;
-  /** Offset of the last acknowledged record (first offset - 1 before any ack). */
+  /** Offset of the last record settled with all before it (first offset - 1 before any ack). */
   committed: number;
   members: M[];
+  /** Delivered, not yet settled offsets, ascending (insertion order). */
+  unsettled: Set<number>;
+  /** Highest offset delivered to a member since the group was loaded or reset. */
+  highestDelivered: number;
+}
+
+function newGroup<M extends GroupMember>(name: string, committed: number): Group<M> {
+  return { name, committed, members: [], unsettled: new Set(), highestDelivered: committed };
 }
 
 export class ConsumerGroups<M extends GroupMember> {
@@ -46,7 +59,7 @@ export class ConsumerGroups<M extends GroupMember> {
     private readonly queue: string,
     private readonly vhost: string,
   ) {
-    for (const [name, committed] of store.groupOffsets()) this.groups.set(name, { name, committed, members: [] });
+    for (const [name, committed] of store.groupOffsets()) this.groups.set(name, newGroup(name, committed));
   }
 
   get(name: string): Group<M> | undefined {
@@ -61,7 +74,7 @@ export class ConsumerGroups<M extends GroupMember> {
   join(name: string, member: M, startWhenNew: () => number): Group<M> {
     let group = this.groups.get(name);
     if (!group) {
-      group = { name, committed: startWhenNew() - 1, members: [] };
+      group = newGroup<M>(name, startWhenNew() - 1);
       this.groups.set(name, group);
       this.store.commitGroupOffset(name, group.committed);
     }
@@ -82,11 +95,23 @@ export class ConsumerGroups<M extends GroupMember> {
     return next;
   }
 
-  /** An acknowledgement by the active member moves the committed offset forward. */
-  commit(group: Group<M>, offset: number): void {
-    if (offset <= group.committed) return;
-    group.committed = offset;
-    this.store.commitGroupOffset(group.name, offset);
+  /** A record was delivered to a member of the group. */
+  delivered(group: Group<M>, offset: number): void {
+    // A record at or below the highest delivered one is a re-read after a
+    // handover: it is unsettled already, or settled and needs nothing more.
+    if (offset <= group.highestDelivered) return;
+    group.unsettled.add(offset);
+    group.highestDelivered = offset;
+  }
+
+  /** A delivered record was acked or rejected: the committed offset moves up to the first unsettled one. */
+  settle(group: Group<M>, offset: number): void {
+    if (!group.unsettled.delete(offset)) return;
+    const first = group.unsettled.values().next();
+    const committed = first.done ? group.highestDelivered : first.value - 1;
+    if (committed <= group.committed) return;
+    group.committed = committed;
+    this.store.commitGroupOffset(group.name, committed);
   }
 
   /** Sets where the group resumes; refused while a consumer of the group is connected. */
@@ -100,8 +125,7 @@ export class ConsumerGroups<M extends GroupMember> {
       );
     }
     const committed = resumeAt - 1;
-    if (group) group.committed = committed;
-    else this.groups.set(name, { name, committed, members: [] });
+    this.groups.set(name, newGroup(name, committed));
     this.store.commitGroupOffset(name, committed);
   }
 

@@ -160,13 +160,8 @@ export class StreamQueue implements Queue {
     if (this.deleted) return;
     this.unackedCount--;
     this.counters.acked++;
-    const consumer = delivery.consumer;
-    if (consumer === null) return;
-    const reader = this.readers.get(consumer);
-    // A consumer cancelled with deliveries outstanding may still ack them: they count for its group.
-    const group = reader ? reader.group : this.groups.get(textOf(consumer.args['x-stream-group']) ?? '');
-    if (group) this.groups.commit(group, delivery.seq);
-    if (reader) this.dispatchTo(reader);
+    this.settle(delivery);
+    this.creditReturned(delivery);
   }
 
   /** nack/reject with requeue, or a closed channel: streams keep everything, so this only gives credit back. */
@@ -180,6 +175,7 @@ export class StreamQueue implements Queue {
     if (this.deleted) return;
     this.unackedCount--;
     this.counters.rejected++;
+    this.settle(delivery);
     this.creditReturned(delivery);
   }
 
@@ -313,6 +309,15 @@ export class StreamQueue implements Queue {
     }
   }
 
+  /** An ack or a reject settles the delivery for its consumer's group. */
+  private settle(delivery: Unacked): void {
+    const consumer = delivery.consumer;
+    if (consumer === null) return;
+    // A consumer cancelled with deliveries outstanding may still settle them: they count for its group.
+    const group = this.readers.get(consumer)?.group ?? this.groups.get(textOf(consumer.args['x-stream-group']) ?? '');
+    if (group) this.groups.settle(group, delivery.seq);
+  }
+
   private creditReturned(delivery: Unacked): void {
     const reader = delivery.consumer && this.readers.get(delivery.consumer);
     if (reader) this.dispatchTo(reader);
@@ -327,6 +332,7 @@ export class StreamQueue implements Queue {
       if (record === undefined) return;
       this.counters.delivered++;
       this.unackedCount++;
+      if (reader.group) this.groups.delivered(reader.group, record.offset);
       channel.deliverTo(consumer, this, deliveryMessage(record), record.offset, 0, 0);
     }
   }
