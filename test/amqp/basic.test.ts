@@ -185,6 +185,28 @@ describe('transactions', () => {
       c.destroy();
     }));
 
+  it('fails the commit with 406 when a queue refused one of its publishes, as RabbitMQ does', () =>
+    withBroker(async ({ port, broker }) => {
+      const c = await RawClient.connect(port);
+      await c.openChannel(1);
+      c.method(1, 'writeQueueDeclare', { queue: 'full', arguments: { 'x-max-length': 1, 'x-overflow': 'reject-publish' } });
+      await c.expectMethod('queue.declare-ok');
+      c.method(1, 'writeTxSelect', {});
+      await c.expectMethod('tx.select-ok');
+      c.publish(1, '', 'full', Buffer.from('a'));
+      c.publish(1, '', 'full', Buffer.from('b'));
+      c.flush();
+      c.method(1, 'writeTxCommit', {});
+      expect((await c.expectMethod('channel.close')).args).toMatchObject({
+        replyCode: 406,
+        replyText: 'PRECONDITION_FAILED - partial tx completion',
+        classId: 90,
+        methodId: 20,
+      });
+      expect(broker.getQueue('/', 'full').ready).toBe(1);
+      c.destroy();
+    }));
+
   it('refuses tx.commit on a channel that is not transactional', () =>
     withBroker(async ({ port }) => {
       const c = await RawClient.connect(port);

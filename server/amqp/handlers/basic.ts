@@ -160,5 +160,5 @@ function publish(ch: AmqpChannel, a: BasicPublish, properties: BasicProperties, 
     ch.conn.sendContent(ch.number, properties, body);
   }
   if (confirms && outcome !== 'deferred') ch.conn.confirmReady(ch, seq, outcome === 'ack');
-  if (committed && outcome !== 'deferred') committed(true);
+  if (committed && outcome !== 'deferred') committed(outcome === 'ack');
 }

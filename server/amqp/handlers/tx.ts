@@ -9,6 +9,9 @@ import { commandInvalid, type AmqpChannel } from '../channel';
  * published is on disk, as with a publisher confirm: the client may count
  * on committed persistent messages surviving a crash. The connection's
  * input waits meanwhile (holdInputUntil), so replies keep their order.
+ * When a queue refused one of the publishes (x-overflow reject-publish),
+ * the commit fails as RabbitMQ's does: the channel closes with 406
+ * "partial tx completion" (what was accepted stays).
  */
 export function txMethod(ch: AmqpChannel, m: AmqpMethod): void {
   switch (m.name) {
@@ -20,8 +23,11 @@ export function txMethod(ch: AmqpChannel, m: AmqpMethod): void {
       const actions = transactional(ch);
       ch.txActions = [];
       return ch.conn.holdInputUntil((resume) => {
-        const commit = new CommitWait(() => {
-          if (!ch.closing) ch.send(writeTxCommitOk, {});
+        const commit = new CommitWait((complete) => {
+          if (!ch.closing) {
+            if (complete) ch.send(writeTxCommitOk, {});
+            else ch.closeWithError(406, 'PRECONDITION_FAILED - partial tx completion');
+          }
           resume();
         });
         ch.txCommit = commit;
@@ -44,20 +50,28 @@ export function txMethod(ch: AmqpChannel, m: AmqpMethod): void {
   throw commandInvalid(m.name);
 }
 
-/** Counts the commit's publishes still waiting for the disk; calls `done` when none is left and the commit itself is released. */
+/**
+ * Counts the commit's publishes still waiting for the disk; calls `done` when
+ * none is left and the commit itself is released, saying whether every
+ * publish was accepted.
+ */
 export class CommitWait {
   private pending = 1;
+  private complete = true;
 
-  constructor(private readonly done: () => void) {}
+  constructor(private readonly done: (complete: boolean) => void) {}
 
-  /** One more publish to wait for: returns what its confirm calls. */
+  /** One more publish to wait for: returns what its confirm calls (false: a queue refused it). */
   add(): (ack: boolean) => void {
     this.pending++;
-    return () => this.release();
+    return (ack) => {
+      if (!ack) this.complete = false;
+      this.release();
+    };
   }
 
   release(): void {
-    if (--this.pending === 0) this.done();
+    if (--this.pending === 0) this.done(this.complete);
   }
 }
 
