@@ -106,6 +106,18 @@ describe('HTTP server', () => {
             })
             .on('error', reject),
         );
+      const signIn = await new Promise<string[]>((resolve, reject) => {
+        const req = https.request(
+          `https://localhost:${running!.port}/api/trpc/auth.signIn`,
+          { ca, method: 'POST', headers: { 'content-type': 'application/json' } },
+          (res) => {
+            res.resume();
+            resolve(res.headers['set-cookie'] ?? []);
+          },
+        );
+        req.on('error', reject).end(JSON.stringify({ name: 'guest', password: 'guest' }));
+      });
+      expect(signIn[0]).toMatch(/^warren_session=.+; HttpOnly; SameSite=Strict; .*Secure/);
       const metrics = await get('/metrics');
       expect(metrics.status).toBe(200);
       expect(metrics.body).toContain('warren_connections 0');

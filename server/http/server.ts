@@ -108,7 +108,8 @@ export async function startHttpServer(opts: {
         user: signedIn === null ? null : services.users.get(signedIn),
         cookie: req.headers.cookie ?? '',
         peerAddress: req.socket.remoteAddress ?? '',
-        setCookie: (value: string) => res.appendHeader('set-cookie', value),
+        // Over HTTPS the session cookie is never sent back over plain HTTP.
+        setCookie: (value: string) => res.appendHeader('set-cookie', opts.tls ? `${value}; Secure` : value),
       };
       contextStartedAt.set(ctx, performance.now());
       return ctx;
