@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { GuardedOperation } from '../broker/access/access-control';
+import type { GuardedOperation, TopicPermissionKind } from '../broker/access/access-control';
 import type { Broker } from '../broker/broker';
 import type { Connection } from '../broker/connection';
 import { BrokerError } from '../broker/errors';
@@ -365,6 +365,14 @@ export class AmqpConnection {
     const access = this.broker.access;
     if (access === undefined) return;
     access.authorize(this.user, this.vhost, operation, (kind, name) => this.broker.has(this.vhost, kind, name));
+  }
+
+  /** 403 ACCESS_REFUSED when a topic permission of this user refuses `routingKey` on a topic exchange (broker/access/topic-access.ts). */
+  authorizeTopic(exchange: string, routingKey: string, permission: TopicPermissionKind): void {
+    const topics = this.broker.access?.topics;
+    if (topics === undefined || !topics.restricts(this.user, this.vhost)) return;
+    if (this.broker.exchangeType(this.vhost, exchange) !== 'topic') return;
+    topics.check(this.user, this.vhost, exchange, permission, routingKey);
   }
 
   forgetChannel(number: number): void {

@@ -5,6 +5,7 @@
  * (their own refusals); the wait for the store is each caller's last step.
  */
 import { FULL_PERMISSION } from '../auth/users';
+import type { TopicPermissionEntry } from '../auth/topic-permissions';
 import type { PermissionPatterns } from '../broker/access/access-control';
 import type { Broker } from '../broker/broker';
 import type { PolicyDefinition } from '../broker/policy/policy-definition';
@@ -188,6 +189,24 @@ export async function setPermission(actor: AuditActor, user: string, vhost: stri
 export async function clearPermission(actor: AuditActor, user: string, vhost: string): Promise<void> {
   await actor.services.users.clearPermission(user, vhost);
   await recordAudit(actor, { action: 'permission.clear', target: `permission of user '${user}' on vhost '${vhost}'` });
+}
+
+/** Sets a user's topic permission on one exchange of a vhost (replacing one there). */
+export async function setTopicPermission(actor: AuditActor, entry: TopicPermissionEntry): Promise<void> {
+  await actor.services.users.topicPermissions.set(entry);
+  await recordAudit(actor, {
+    action: 'topic-permission.set',
+    target: `topic permission of user '${entry.user}' on exchange '${entry.exchange}' in vhost '${entry.vhost}'`,
+    details: { write: entry.write, read: entry.read },
+  });
+}
+
+/** Removes every topic permission of a user in a vhost; answers how many there were. */
+export async function clearTopicPermissions(actor: AuditActor, user: string, vhost: string): Promise<number> {
+  const entries = (await actor.services.users.topicPermissions.list()).filter((t) => t.user === user && t.vhost === vhost);
+  for (const t of entries) await actor.services.users.topicPermissions.clear(user, vhost, t.exchange);
+  if (entries.length > 0) await recordAudit(actor, { action: 'topic-permission.clear', target: `topic permissions of user '${user}' in vhost '${vhost}'` });
+  return entries.length;
 }
 
 /** Imports a definitions file (all of it or none of it) and records the outcome; answers with the report. */

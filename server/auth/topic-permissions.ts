@@ -1,10 +1,12 @@
 /**
  * RabbitMQ's topic permissions: per user, vhost and topic exchange, a write
- * and a read pattern over routing keys. Warren keeps them (a definitions
- * import brings them, an export writes them back) but does not enforce them
- * yet: publishing and binding are checked with the ordinary permissions only.
+ * and a read pattern over routing keys. They are kept in the metadata
+ * database (a definitions import brings them, an export writes them back) and
+ * enforced by the engine's TopicAccess (broker/access/topic-access.ts), which
+ * this keeps in step.
  */
-import { compileUserPattern } from '../broker/patterns/user-pattern';
+import type { TopicAccess } from '../broker/access/topic-access';
+import { compileTopicPatterns } from '../broker/access/topic-access';
 import { BrokerError } from '../broker/errors';
 import type { MetadataDb } from '../store/db';
 
@@ -17,7 +19,15 @@ export interface TopicPermissionEntry {
 }
 
 export class TopicPermissions {
-  constructor(private readonly db: MetadataDb) {}
+  constructor(
+    private readonly db: MetadataDb,
+    private readonly access: TopicAccess,
+  ) {}
+
+  /** Gives the engine every stored topic permission (at start). */
+  async load(): Promise<void> {
+    for (const t of await this.list()) this.access.set(t.user, t.vhost, t.exchange, t);
+  }
 
   async list(): Promise<TopicPermissionEntry[]> {
     const rows = await this.db.prisma.topicPermission.findMany({ include: { user: true, vhost: true }, orderBy: { id: 'asc' } });
@@ -26,8 +36,7 @@ export class TopicPermissions {
 
   /** Sets (or replaces) one; 404 for a missing user or vhost, 406 naming a bad pattern. */
   async set(entry: TopicPermissionEntry): Promise<void> {
-    compileUserPattern(entry.write, 'topic permission write pattern');
-    compileUserPattern(entry.read, 'topic permission read pattern');
+    compileTopicPatterns(entry, entry.user, entry.vhost);
     const user = await this.db.prisma.user.findUnique({ where: { name: entry.user } });
     if (!user) throw new BrokerError('NOT_FOUND', `no user '${entry.user}'`);
     const vhost = await this.db.prisma.vhost.findUnique({ where: { name: entry.vhost } });
@@ -38,9 +47,11 @@ export class TopicPermissions {
       create: { userId: user.id, vhostId: vhost.id, exchange: entry.exchange, ...patterns },
       update: patterns,
     });
+    this.access.set(entry.user, entry.vhost, entry.exchange, patterns);
   }
 
   async clear(user: string, vhost: string, exchange: string): Promise<void> {
+    this.access.clear(user, vhost, exchange);
     await this.db.prisma.topicPermission.deleteMany({ where: { exchange, user: { name: user }, vhost: { name: vhost } } });
   }
 }

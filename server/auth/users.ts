@@ -13,7 +13,7 @@
  * and console sessions.
  */
 import { createHash } from 'node:crypto';
-import { AccessControl, compilePermission, type PermissionPatterns } from '../broker/access/access-control';
+import { type AccessControl, compilePermission, type PermissionPatterns } from '../broker/access/access-control';
 import { BrokerError } from '../broker/errors';
 import type { MetadataDb } from '../store/db';
 import { HashingBusyError, hashingOf, hashPassword, verifyPassword } from './passwords';
@@ -61,7 +61,7 @@ export class Users {
   private readonly log: (line: string) => void;
   /** Called after a user is deleted: close their connections, end their sessions. */
   onDeleted: (name: string) => void = () => {};
-  /** Topic permissions, kept but not enforced yet (topic-permissions.ts). */
+  /** Topic permissions (topic-permissions.ts). */
   readonly topicPermissions: TopicPermissions;
 
   constructor(
@@ -71,7 +71,7 @@ export class Users {
   ) {
     this.loopbackUsers = new Set(options.loopbackUsers ?? ['guest']);
     this.log = options.log ?? (() => {});
-    this.topicPermissions = new TopicPermissions(db);
+    this.topicPermissions = new TopicPermissions(db, access.topics);
   }
 
   /**
@@ -96,6 +96,7 @@ export class Users {
       this.directory.set(row.name, parseTags(row.tags));
       for (const p of row.permissions) this.access.set(row.name, p.vhost.name, { configure: p.configure, write: p.write, read: p.read });
     }
+    await this.topicPermissions.load();
   }
 
   /** The user's name and tags as they are now, or null when there is no such user. */

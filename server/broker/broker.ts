@@ -208,6 +208,11 @@ export class Broker {
     return v !== undefined && (kind === 'queue' ? v.queues.has(name) : v.exchanges.has(name));
   }
 
+  /** The type of an exchange, or undefined when the vhost has none of that name. */
+  exchangeType(vhost: string, name: string): string | undefined {
+    return this.vhosts.get(vhost)?.exchanges.get(name)?.type;
+  }
+
   // ---- connections ---------------------------------------------------------
 
   /** Registers a client connection (after authentication). 530 NOT_ALLOWED when the vhost is missing. */

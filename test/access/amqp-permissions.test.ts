@@ -175,6 +175,43 @@ describe('permissions on AMQP operations', () => {
     expect(again?.message).toMatch(/ACCESS_REFUSED/);
   });
 
+  it('enforces topic permissions on topic exchanges: write for publishing, read for binding', async () => {
+    await allow('.*', '.*', '.*');
+    b.broker.declareExchange('/', 'orders-topic', 'topic');
+    b.broker.declareExchange('/', 'orders-direct', 'direct');
+    await b.broker.declareQueue('/', 'orders-mine');
+    b.broker.bindQueue('/', 'orders-mine', 'orders-topic', '#');
+    // As RabbitMQ: {username} stands for the user, and an empty pattern allows only the empty key.
+    await b.users.topicPermissions.set({ user: 'app', vhost: '/', exchange: 'orders-topic', write: '^orders\\.{username}\\.', read: '^x\\.' });
+    await b.users.topicPermissions.set({ user: 'app', vhost: '/', exchange: 'orders-direct', write: '', read: '' });
+    try {
+      await withChannel(b.url('app', 'secret'), async (ch) => {
+        ch.publish('orders-topic', 'orders.app.1', Buffer.from('allowed'));
+        ch.publish('orders-direct', 'anything', Buffer.from('not a topic exchange: not restricted'));
+        await ch.bindQueue('orders-mine', 'orders-topic', 'x.y');
+        const error = await expectClose(ch, async () => {
+          ch.publish('orders-topic', 'billing.1', Buffer.from('refused'));
+          await ch.checkQueue('orders-mine');
+        });
+        expect(error.code).toBe(403);
+        expect(error.message).toContain("ACCESS_REFUSED - access to topic 'billing.1' in exchange 'orders-topic' in vhost '/' refused for user 'app'");
+      });
+      await withChannel(b.url('app', 'secret'), async (ch) => {
+        const error = await expectClose(ch, () => ch.bindQueue('orders-mine', 'orders-topic', 'y.x'));
+        expect(error.message).toContain("ACCESS_REFUSED - access to topic 'y.x' in exchange 'orders-topic' in vhost '/' refused for user 'app'");
+      });
+      await waitFor(() => b.broker.getQueue('/', 'orders-mine').ready === 1, 2000, 'the allowed message');
+      // Cleared, the topic permission no longer restricts.
+      await b.users.topicPermissions.clear('app', '/', 'orders-topic');
+      await withChannel(b.url('app', 'secret'), async (ch) => {
+        ch.publish('orders-topic', 'billing.2', Buffer.from('allowed now'));
+        await waitFor(() => b.broker.getQueue('/', 'orders-mine').ready === 2, 2000, 'the second message');
+      });
+    } finally {
+      await b.users.topicPermissions.clear('app', '/', 'orders-direct');
+    }
+  });
+
   it('refuses a bad pattern, naming it', async () => {
     await expect(allow('(', '.*', '.*')).rejects.toThrow(
       "PRECONDITION_FAILED - configure permission pattern '(' at position 1: the group opened here is not closed",

@@ -281,6 +281,30 @@ describe('users, vhosts and permissions', () => {
     expect((await call(guest, 'DELETE', '/vhosts/made')).status).toBe(204);
   });
 
+  it('sets topic permissions that a publisher then meets, lists and clears them', async () => {
+    expect((await call(guest, 'PUT', '/users/topical', { password: 'tp-pass', tags: '' })).status).toBe(201);
+    expect((await call(guest, 'PUT', '/permissions/%2F/topical', { configure: '.*', write: '.*', read: '.*' })).status).toBe(201);
+    const put = await call(guest, 'PUT', '/topic-permissions/%2F/topical', { exchange: 'amq.topic', write: '^metrics\\.', read: '.*' });
+    expect(put.status).toBe(201);
+    expect((await call(guest, 'GET', '/topic-permissions/%2F/topical')).body).toEqual([
+      { user: 'topical', vhost: '/', exchange: 'amq.topic', write: '^metrics\\.', read: '.*' },
+    ]);
+    const conn = await amqp.connect(warren.as('topical', 'tp-pass').amqp);
+    const ch = await conn.createChannel();
+    const closed = new Promise<Error>((resolve) => ch.once('error', resolve));
+    ch.publish('amq.topic', 'metrics.cpu', Buffer.from('1'));
+    ch.publish('amq.topic', 'billing.paid', Buffer.from('2'));
+    expect((await closed).message).toContain("access to topic 'billing.paid' in exchange 'amq.topic' in vhost '/' refused for user 'topical'");
+    await conn.close();
+    expect((await call(guest, 'PUT', '/topic-permissions/%2F/topical', { exchange: 'amq.topic', write: '(', read: '' })).body).toMatchObject({
+      error: 'bad_request',
+      reason: expect.stringContaining("topic permission write pattern '(' at position 1"),
+    });
+    expect((await call(guest, 'DELETE', '/topic-permissions/%2F/topical')).status).toBe(204);
+    expect((await call(guest, 'GET', '/topic-permissions/%2F/topical')).status).toBe(404);
+    expect((await call(guest, 'DELETE', '/users/topical')).status).toBe(204);
+  });
+
   it('refuses an unknown tag with the tags Warren has', async () => {
     const res = await call(guest, 'PUT', '/users/tagged', { password: 'p', tags: 'impersonator' });
     expect(res).toMatchObject({ status: 400, body: { error: 'bad_request', reason: expect.stringContaining("Unknown tag 'impersonator'") } });

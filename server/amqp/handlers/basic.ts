@@ -130,6 +130,7 @@ function consumeReplies(ch: AmqpChannel, a: BasicConsume): void {
 export function publishContent(ch: AmqpChannel, a: BasicPublish, properties: BasicProperties, body: Buffer): void {
   // Checked once the message is complete, at publish time even inside a transaction, as RabbitMQ does.
   ch.conn.authorize({ method: 'basic.publish', exchange: a.exchange });
+  ch.conn.authorizeTopic(a.exchange, a.routingKey, 'write');
   if (properties.replyTo === REPLY_TO_QUEUE) {
     if (!ch.replyTo) throw new BrokerError('PRECONDITION_FAILED', 'fast reply consumer does not exist');
     properties = { ...properties, replyTo: ch.replyTo.address };

@@ -32,11 +32,13 @@ export function exchangeMethod(ch: AmqpChannel, m: AmqpMethod): void {
       return;
     case 'exchange.bind':
       ch.conn.authorize({ method: 'exchange.bind', destination: m.args.destination, source: m.args.source });
+      ch.conn.authorizeTopic(m.args.source, m.args.routingKey, 'read');
       broker.bindExchange(vhost, m.args.destination, m.args.source, m.args.routingKey, m.args.arguments);
       if (!m.args.nowait) ch.sendWhenStored(writeExchangeBindOk, {});
       return;
     case 'exchange.unbind':
       ch.conn.authorize({ method: 'exchange.unbind', destination: m.args.destination, source: m.args.source });
+      ch.conn.authorizeTopic(m.args.source, m.args.routingKey, 'read');
       broker.unbindExchange(vhost, m.args.destination, m.args.source, m.args.routingKey, m.args.arguments);
       if (!m.args.nowait) ch.sendWhenStored(writeExchangeUnbindOk, {});
       return;

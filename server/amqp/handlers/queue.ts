@@ -37,11 +37,13 @@ export function queueMethod(ch: AmqpChannel, m: AmqpMethod): void {
     }
     case 'queue.bind':
       ch.conn.authorize({ method: 'queue.bind', queue: queueName(ch, m.args.queue), exchange: m.args.exchange });
+      ch.conn.authorizeTopic(m.args.exchange, m.args.routingKey, 'read');
       broker.bindQueue(vhost, queueName(ch, m.args.queue), m.args.exchange, m.args.routingKey, m.args.arguments, requester);
       if (!m.args.nowait) ch.sendWhenStored(writeQueueBindOk, {});
       return;
     case 'queue.unbind':
       ch.conn.authorize({ method: 'queue.unbind', queue: queueName(ch, m.args.queue), exchange: m.args.exchange });
+      ch.conn.authorizeTopic(m.args.exchange, m.args.routingKey, 'read');
       broker.unbindQueue(vhost, queueName(ch, m.args.queue), m.args.exchange, m.args.routingKey, m.args.arguments, requester);
       ch.sendWhenStored(writeQueueUnbindOk, {});
       return;

@@ -9,8 +9,10 @@
 import { BrokerError, resourceName } from '../errors';
 import { compileUserPattern, type UserPattern } from '../patterns/user-pattern';
 import { checksFor, type GuardedOperation, type PermissionKind, type ResourceKind } from './operation-permissions';
+import { TopicAccess } from './topic-access';
 
 export type { GuardedOperation, PermissionKind, ResourceKind } from './operation-permissions';
+export type { TopicPatterns, TopicPermissionKind } from './topic-access';
 
 export interface PermissionPatterns {
   configure: string;
@@ -42,6 +44,8 @@ export function compilePermission(patterns: PermissionPatterns): Grant {
 export class AccessControl {
   /** user → vhost → compiled patterns */
   private readonly grants = new Map<string, Map<string, Grant>>();
+  /** Topic permissions, checked on topic exchanges besides the patterns above. */
+  readonly topics = new TopicAccess();
 
   /** Sets (or replaces) a user's permission on a vhost. 406 when a pattern does not compile. */
   set(user: string, vhost: string, patterns: PermissionPatterns): void {
@@ -61,10 +65,12 @@ export class AccessControl {
 
   forgetUser(user: string): void {
     this.grants.delete(user);
+    this.topics.forgetUser(user);
   }
 
   forgetVhost(vhost: string): void {
     for (const user of [...this.grants.keys()]) this.clear(user, vhost);
+    this.topics.forgetVhost(vhost);
   }
 
   get(user: string, vhost: string): PermissionPatterns | undefined {

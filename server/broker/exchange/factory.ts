@@ -16,7 +16,7 @@ const TYPES = {
 } as const;
 
 function isExchangeType(type: string): type is keyof typeof TYPES {
-  return Object.prototype.hasOwnProperty.call(TYPES, type);
+  return Object.hasOwn(TYPES, type);
 }
 
 export function createExchange(vhost: string, name: string, type: string, settings: ExchangeSettings): Exchange {

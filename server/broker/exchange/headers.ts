@@ -49,7 +49,7 @@ export function headersMatch(args: FieldTable, headers: FieldTable): MatchExplan
   const misses: string[] = [];
   for (const key of keys) {
     const expected = args[key];
-    const present = Object.prototype.hasOwnProperty.call(headers, key);
+    const present = Object.hasOwn(headers, key);
     const ok = present && (expected === undefined || expected === null || sameFieldValue(expected, headers[key]));
     if (ok) matches++;
     else misses.push(present ? `${key} differs` : `${key} missing`);

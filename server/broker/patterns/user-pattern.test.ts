@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../amqp/codec/seeded-random';
-import { BrokerError } from '../errors';
+import type { BrokerError } from '../errors';
 import { MAX_PROGRAM_SIZE, MAX_REPEAT } from './pattern-syntax';
 import { compileUserPattern, MAX_PATTERN_LENGTH, type UserPattern, UserPatternError } from './user-pattern';
 

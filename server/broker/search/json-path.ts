@@ -125,7 +125,7 @@ function valueAt(document: unknown, path: readonly (string | number)[]): unknown
       if (!Array.isArray(value)) return undefined;
       value = value[step];
     } else {
-      if (Array.isArray(value) || !Object.prototype.hasOwnProperty.call(value, step)) return undefined;
+      if (Array.isArray(value) || !Object.hasOwn(value, step)) return undefined;
       value = (value as Record<string, unknown>)[step];
     }
   }

@@ -101,7 +101,7 @@ describe('search queries', () => {
 
 describe('Broker.search', () => {
   it('finds messages in a queue, a retry tier and a stream without taking them', async () => {
-    let now = 1_000_000;
+    const now = 1_000_000;
     const broker = new Broker({ now: () => now });
     broker.declareQueue('/', 'work', { arguments: { 'x-retry-tiers': ['1m'] } });
     broker.declareQueue('/', 'log', { durable: true, arguments: { 'x-queue-type': 'stream' } });

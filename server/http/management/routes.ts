@@ -12,6 +12,7 @@ import { permissionRoutes } from './permissions';
 import { policyRoutes } from './policies';
 import { queueRoutes } from './queues';
 import type { Route } from './router';
+import { topicPermissionRoutes } from './topic-permissions';
 import { userRoutes } from './users';
 import { vhostRoutes } from './vhosts';
 
@@ -21,6 +22,7 @@ export const MANAGEMENT_ROUTES: readonly Route[] = [
   ...vhostRoutes,
   ...userRoutes,
   ...permissionRoutes,
+  ...topicPermissionRoutes,
   ...connectionRoutes,
   ...channelRoutes,
   ...consumerRoutes,
