@@ -13,7 +13,7 @@ import type { DefinitionsFile } from './format';
 import { key, type CurrentState } from './current-state';
 import { objectName } from './names';
 import { secretFromFile } from './password-hashes';
-import type { PlanItem } from './plan';
+import { APPEARS_TWICE, type PlanItem } from './plan';
 
 const refused = (error: unknown) => (error instanceof Error ? error.message.replace(/^PRECONDITION_FAILED - /, '') : String(error));
 
@@ -29,7 +29,7 @@ export async function planUsers(file: DefinitionsFile, state: CurrentState): Pro
   for (const user of file.users) {
     const line = { kind: 'user' as const, object: objectName('users', user) };
     if (seen.has(user.name)) {
-      items.push({ line: { ...line, outcome: 'error', detail: 'appears twice in the file: keep one' } });
+      items.push({ line: { ...line, ...APPEARS_TWICE } });
       continue;
     }
     seen.add(user.name);
@@ -79,7 +79,7 @@ export function planVhosts(file: DefinitionsFile, state: CurrentState): PlanItem
   const seen = new Set<string>();
   return file.vhosts.map((vhost): PlanItem => {
     const line = { kind: 'vhost' as const, object: objectName('vhosts', vhost) };
-    if (seen.has(vhost.name)) return { line: { ...line, outcome: 'error', detail: 'appears twice in the file: keep one' } };
+    if (seen.has(vhost.name)) return { line: { ...line, ...APPEARS_TWICE } };
     seen.add(vhost.name);
     const problem = vhost.name === '' ? 'is empty' : shortStringProblem(vhost.name);
     if (problem !== null) return { line: { ...line, outcome: 'error', detail: `the name ${problem}: rename it in the file` } };
@@ -107,7 +107,7 @@ export function planPermissions(file: DefinitionsFile, state: CurrentState, know
   return file.permissions.map((p): PlanItem => {
     const line = { kind: 'permission' as const, object: objectName('permissions', p) };
     const id = key(p.user, p.vhost);
-    if (seen.has(id)) return { line: { ...line, outcome: 'error', detail: 'appears twice in the file: keep one' } };
+    if (seen.has(id)) return { line: { ...line, ...APPEARS_TWICE } };
     seen.add(id);
     const missing = missingParts(p, known);
     if (missing !== null) return { line: { ...line, outcome: 'error', detail: missing } };
@@ -139,7 +139,7 @@ export function planTopicPermissions(file: DefinitionsFile, state: CurrentState,
   return file.topic_permissions.map((t): PlanItem => {
     const line = { kind: 'topic permission' as const, object: objectName('topic_permissions', t) };
     const id = key(t.user, t.vhost, t.exchange);
-    if (seen.has(id)) return { line: { ...line, outcome: 'error', detail: 'appears twice in the file: keep one' } };
+    if (seen.has(id)) return { line: { ...line, ...APPEARS_TWICE } };
     seen.add(id);
     const missing = missingParts(t, known);
     if (missing !== null) return { line: { ...line, outcome: 'error', detail: missing } };

@@ -11,19 +11,17 @@ import type { DefinitionsFile } from './format';
 import { bindingKey, key, type CurrentState } from './current-state';
 import { differingKeys } from './json-values';
 import { objectName } from './names';
-import type { PlanItem } from './plan';
+import { APPEARS_TWICE, type PlanItem } from './plan';
 
 const EXCHANGE_TYPES = ['direct', 'fanout', 'topic', 'headers'] as const satisfies readonly ExchangeType[];
 const POLICY_TARGETS: readonly string[] = ['queues', 'exchanges', 'all'] satisfies PolicyTarget[];
-
-const twice = { outcome: 'error' as const, detail: 'appears twice in the file: keep one' };
 
 export function planPolicies(file: DefinitionsFile, state: CurrentState): PlanItem[] {
   const seen = new Set<string>();
   return file.policies.map((p): PlanItem => {
     const vhost = p.vhost as string;
     const line = { kind: 'policy' as const, object: objectName('policies', p) };
-    if (seen.has(key(vhost, p.name))) return { line: { ...line, ...twice } };
+    if (seen.has(key(vhost, p.name))) return { line: { ...line, ...APPEARS_TWICE } };
     seen.add(key(vhost, p.name));
     // Keys Warren's policies do not have (ha-mode, queue-mode, federation-upstream…) are left out; the engine judges the rest.
     const accepted = POLICY_TARGETS.includes(p['apply-to']) ? policyKeys(p['apply-to'] as PolicyTarget) : null;
@@ -62,7 +60,7 @@ export function planExchanges(file: DefinitionsFile, state: CurrentState, skippe
   return file.exchanges.map((e): PlanItem => {
     const vhost = e.vhost as string;
     const line = { kind: 'exchange' as const, object: objectName('exchanges', e) };
-    if (seen.has(key(vhost, e.name))) return { line: { ...line, ...twice } };
+    if (seen.has(key(vhost, e.name))) return { line: { ...line, ...APPEARS_TWICE } };
     seen.add(key(vhost, e.name));
     if (!(EXCHANGE_TYPES as readonly string[]).includes(e.type)) {
       skipped.add(key(vhost, e.name));
@@ -103,7 +101,7 @@ export function planQueues(file: DefinitionsFile, state: CurrentState): PlanItem
   return file.queues.map((q): PlanItem => {
     const vhost = q.vhost as string;
     const line = { kind: 'queue' as const, object: objectName('queues', q) };
-    if (seen.has(key(vhost, q.name))) return { line: { ...line, ...twice } };
+    if (seen.has(key(vhost, q.name))) return { line: { ...line, ...APPEARS_TWICE } };
     seen.add(key(vhost, q.name));
     const args: FieldTable = { ...q.arguments };
     // RabbitMQ 3.10+ also writes the type beside the arguments; a queue it made quorum by a vhost default has it only there.
@@ -141,7 +139,7 @@ export function planBindings(file: DefinitionsFile, state: CurrentState, skipped
       arguments: b.arguments as FieldTable,
     };
     const id = bindingKey(change);
-    if (seen.has(id)) return { line: { ...line, ...twice } };
+    if (seen.has(id)) return { line: { ...line, ...APPEARS_TWICE } };
     seen.add(id);
     for (const [kind, name] of [
       ['exchange', b.source],

@@ -23,6 +23,9 @@ const made = (items: PlanItem[], type: Change['type']) =>
   new Set(items.filter((i) => i.apply && i.change?.type === type).map((i) => (i.change as { name: string }).name));
 
 /** With `vhost`, a per-vhost import: only the vhost's policies, queues, exchanges and bindings are taken, as RabbitMQ does. */
+/** The report line's outcome for an entry the file has already given once (plan-access.ts, plan-topology.ts). */
+export const APPEARS_TWICE = { outcome: 'error' as const, detail: 'appears twice in the file: keep one' };
+
 export async function planImport(services: DefinitionsServices, file: DefinitionsFile, vhost?: string): Promise<PlanItem[]> {
   const state = await readCurrentState(services);
   let access: PlanItem[];
