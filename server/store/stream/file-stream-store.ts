@@ -1,9 +1,10 @@
 // A stream on disk (files: segment-format.ts) with group commit.
 //
 // append() encodes the record into the newest segment's buffer and schedules
-// a commit on setImmediate. A commit writes and syncs any segment sealed
-// meanwhile (synchronously: once per segment), writes the newest segment's
-// buffer, then starts one asynchronous fdatasync; when it completes, every
+// a commit on setImmediate. A commit writes any segment sealed meanwhile and
+// the newest segment's buffer, then starts asynchronous fdatasyncs of those
+// segments (and of the directory when a segment file was created: a new
+// segment is not synced on the event loop); when they complete, every
 // record appended before the commit becomes readable and every flush()
 // callback taken by the commit is called. Appends arriving during the sync
 // wait for the next commit, which starts as soon as the sync ends, so syncs
@@ -19,7 +20,7 @@
 // the newest segment was checked when opened, and the rest was written by
 // this process or checked before it.
 
-import { fdatasync, fsyncSync, mkdirSync, openSync, closeSync, readdirSync, rmSync } from 'node:fs';
+import { close, fdatasync, fsync, fsyncSync, mkdirSync, open, openSync, closeSync, readdirSync, rmSync } from 'node:fs';
 import {
   lastAtOrBelow,
   segmentsToDrop,
@@ -61,6 +62,10 @@ export class FileStreamStore implements StreamStore {
   private readonly firstOffsets: number[] = [];
   /** Rotated segments whose records are not all written and synced yet. */
   private sealing: StreamSegment[] = [];
+  /** Sealed segments written out but not yet synced (the next commit syncs them). */
+  private unsynced: StreamSegment[] = [];
+  /** A segment file was created since the directory was last synced. */
+  private directoryUnsynced = false;
   private waiting: FlushCallback[] = [];
   private inSync: FlushCallback[] = [];
   private syncing = false;
@@ -189,7 +194,9 @@ export class FileStreamStore implements StreamStore {
 
   applyRetention(now: number): number {
     // Only segments whose records are all synced may go (never one a sync is still running on).
-    const settled = this.segmentList.findIndex((s) => this.sealing.includes(s) || s === this.newest || s.nextOffset > this.readableEnd);
+    const settled = this.segmentList.findIndex(
+      (s) => this.sealing.includes(s) || this.unsynced.includes(s) || s === this.newest || s.nextOffset > this.readableEnd,
+    );
     const drop = Math.min(segmentsToDrop(this.segments(), this.limits, now), settled < 0 ? 0 : settled);
     for (const segment of this.segmentList.splice(0, drop)) segment.remove();
     this.firstOffsets.splice(0, drop);
@@ -214,7 +221,9 @@ export class FileStreamStore implements StreamStore {
     if (!error) {
       try {
         this.writeOut();
-        this.newest.syncNow();
+        for (const segment of this.takeUnsynced()) segment.syncNow();
+        if (this.directoryUnsynced) this.syncDirectory();
+        this.directoryUnsynced = false;
         this.readableEnd = this.nextOffset;
         if (this.groups.all().size > 0) this.groups.writeNow();
       } catch (e) {
@@ -257,16 +266,22 @@ export class FileStreamStore implements StreamStore {
     setImmediate(() => this.commit());
   }
 
-  /** Seals rotated segments (write + sync each), then writes the newest one's buffer. */
+  /** Writes rotated segments and the newest one's buffer (the syncs come with the next commit). */
   private writeOut(): void {
     for (const segment of this.sealing) {
       segment.writePending();
-      segment.syncNow();
+      this.unsynced.push(segment);
     }
-    const created = !this.newest.hasFile;
     this.sealing = [];
+    if (!this.newest.hasFile) this.directoryUnsynced = true;
     this.newest.writePending();
-    if (created) this.syncDirectory();
+  }
+
+  /** The segments a commit syncs: those sealed since the last one, and the newest. */
+  private takeUnsynced(): StreamSegment[] {
+    const segments = [...this.unsynced, this.newest];
+    this.unsynced = [];
+    return segments;
   }
 
   private commit(): void {
@@ -278,18 +293,27 @@ export class FileStreamStore implements StreamStore {
     this.waiting = [];
     this.inSync = callbacks;
     this.syncing = true;
-    fdatasync(this.newest.descriptor, (error) => {
+    const descriptors = this.takeUnsynced().map((segment) => segment.descriptor);
+    const directory = this.directoryUnsynced;
+    this.directoryUnsynced = false;
+    let left = descriptors.length + (directory ? 1 : 0);
+    let failed: Error | null = null;
+    const synced = (error: Error | null) => {
+      failed ??= error;
+      if (--left > 0) return;
       this.syncing = false;
       if (this.closed) return; // close() or destroy() answered the callbacks
       this.inSync = [];
-      if (error) {
-        this.fail(error, callbacks);
+      if (failed) {
+        this.fail(failed, callbacks);
         return;
       }
       if (target > this.readableEnd) this.readableEnd = target;
       this.answer(callbacks);
       if (this.waiting.length > 0 || this.nextOffset > this.readableEnd) this.scheduleCommit();
-    });
+    };
+    for (const fd of descriptors) fdatasync(fd, synced);
+    if (directory) syncDirectoryAsync(this.dir, synced);
   }
 
   private readUpTo(offset: number, maxCount: number, end: number): StreamRecord[] {
@@ -381,3 +405,11 @@ export class FileStreamStore implements StreamStore {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** fsync of a directory (its new entries), off the event loop. */
+function syncDirectoryAsync(dir: string, done: (error: Error | null) => void): void {
+  open(dir, 'r', (openError, fd) => {
+    if (openError) return done(openError);
+    fsync(fd, (syncError) => close(fd, (closeError) => done(syncError ?? closeError ?? null)));
+  });
+}
