@@ -23,6 +23,7 @@ const PUBLIC = new Set([
   'connection',
   'policy/policy-definition', // policy keys, shared with the console's form
   'access/access-control', // permissions the broker is given and checks
+  'access/topic-access', // topic permissions, compiled by the auth layer
   'short-string', // the one rule for names and keys
   'patterns/user-pattern', // user-supplied patterns (queue filter)
   'global-counters', // engine-wide counters the transport adds to and /metrics reads
