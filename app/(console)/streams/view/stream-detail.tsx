@@ -2,7 +2,9 @@
 
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { useLive } from '../../../_lib/use-live';
+import { isNotFound, useLive } from '../../../_lib/use-live';
+import { MissingObject } from '../../../_components/missing-object';
+import { streamHref } from '../../../_lib/links';
 import type { ReactNode } from 'react';
 import { DateTime } from '../../../_components/date-time';
 import { ErrorNote } from '../../../_components/error-note';
@@ -33,7 +35,11 @@ export function StreamDetail() {
       </p>
       <h1>Stream {name}</h1>
       {stream.isPending && <p role="status">Loading stream…</p>}
-      <ErrorNote errors={[stream.error]} />
+      {isNotFound(stream.error) ? (
+        <MissingObject kind="stream" vhost={vhost} name={name} href={(n) => streamHref(vhost, n)} />
+      ) : (
+        <ErrorNote errors={[stream.error]} />
+      )}
       {s && (
         <>
           <dl className="figures" aria-label="Stream figures">
