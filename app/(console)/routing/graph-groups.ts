@@ -57,14 +57,14 @@ export function collapseGroups(
     if (expanded.has(prefix)) continue;
     out.push({
       id: groupId(prefix),
-      type: 'group',
+      type: 'queueGroup',
       position: { x: 0, y: 0 },
       data: {
         label: `${prefix}…`,
         kind: 'group',
         group: prefix,
         members: members.length,
-        detail: `${members.length} queues · click to expand`,
+        detail: `${members.length} queues`,
         reached: reached.has(prefix),
       },
     });

@@ -77,7 +77,7 @@ function allElements(t: Topology, highlight: Highlight | null): { nodes: Node<No
       if (t.queues.length > 0)
         nodes.push({
           id: exchangeId(''),
-          type: 'default',
+          type: 'defaultExchange',
           position: { x: 0, y: 0 },
           data: { label: '(AMQP default)', kind: 'default', detail: `implicit binding to each of ${t.queues.length.toLocaleString()} queues`, reached: false },
         });

@@ -66,4 +66,4 @@ function DefaultExchangeNode({ data }: NodeProps<GraphNode>) {
   );
 }
 
-export const NODE_TYPES = { exchange: ExchangeNode, queue: QueueNode, retry: RetryNode, group: GroupNode, default: DefaultExchangeNode };
+export const NODE_TYPES = { exchange: ExchangeNode, queue: QueueNode, retry: RetryNode, queueGroup: GroupNode, defaultExchange: DefaultExchangeNode };
