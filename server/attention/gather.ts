@@ -35,28 +35,28 @@ function queueViews(broker: Broker, sampler: BrokerSampler, queues: QueueStats[]
     list.push({ prefetch: c.prefetchCount, unacked: c.unacked });
     consumers.set(k, list);
   }
-  return queues
-    .filter((q) => q.type !== 'stream')
-    .map((q) => {
-      const rates = sampler.queueRates(q.vhost, q.name);
-      return {
-        vhost: q.vhost,
-        name: q.name,
-        durable: q.durable,
-        ready: q.ready,
-        unacked: q.unacked,
-        readyBytes: q.readyBytes,
-        consumers: q.consumers,
-        paused: q.paused,
-        growthPerSecond: sampler.queueGrowth(q.vhost, q.name, undefined, now),
-        incomingPerSecond: rates.incoming,
-        ackPerSecond: rates.ack,
-        maxLength: limitOf(q.effectiveArguments['x-max-length']),
-        maxLengthBytes: limitOf(q.effectiveArguments['x-max-length-bytes']),
-        deadLetterQueue: dead.has(key(q.vhost, q.name)),
-        activeConsumers: consumers.get(key(q.vhost, q.name)) ?? [],
-      };
-    });
+  // An empty queue has nothing any rule looks for (growing needs depth to have risen), so thousands of idle queues cost little.
+  const held = queues.filter((q) => q.type !== 'stream' && q.ready + q.unacked > 0);
+  return held.map((q) => {
+    const rates = sampler.queueRates(q.vhost, q.name);
+    return {
+      vhost: q.vhost,
+      name: q.name,
+      durable: q.durable,
+      ready: q.ready,
+      unacked: q.unacked,
+      readyBytes: q.readyBytes,
+      consumers: q.consumers,
+      paused: q.paused,
+      growthPerSecond: sampler.queueGrowth(q.vhost, q.name, undefined, now),
+      incomingPerSecond: rates.incoming,
+      ackPerSecond: rates.ack,
+      maxLength: limitOf(q.effectiveArguments['x-max-length']),
+      maxLengthBytes: limitOf(q.effectiveArguments['x-max-length-bytes']),
+      deadLetterQueue: dead.has(key(q.vhost, q.name)),
+      activeConsumers: consumers.get(key(q.vhost, q.name)) ?? [],
+    };
+  });
 }
 
 function groupViews(broker: Broker, vhosts: (vhost: string) => boolean, now: number): GroupView[] {
