@@ -24,7 +24,7 @@ function countRequests(page: Page, procedure: string): () => number {
   return () => n;
 }
 
-test('the growing queue is first under "Needs attention" and on the lag page by growth', async ({ page, warren }) => {
+test('the growing queue is first under "Needs attention" and on the lag page by growth', async ({ page, context, warren }) => {
   const conn = await connect(warren.amqpUrl, 'story16');
   const ch = await conn.createChannel();
   // A consumer that acks one message every 200 ms, fed one every 20 ms.
@@ -48,6 +48,14 @@ test('the growing queue is first under "Needs attention" and on the lag page by 
     await expect(card.locator('h2 .updated-ago')).toHaveText(/^updated \d+ s ago$/);
     await expect(page.locator('figure', { hasText: 'Message rates' }).locator('.updated-ago')).toHaveText(/^updated \d+ s ago$/);
     await page.screenshot({ path: 'e2e/screenshots/needs-attention.png', fullPage: true });
+    // Cut off from the broker, the age greys and says the figures are not live; back, it is live again.
+    const age = card.locator('h2 .updated-ago');
+    await context.setOffline(true);
+    await expect(age).toHaveAttribute('data-stale', 'true', { timeout: 5_000 });
+    await expect(age).toHaveText(/^updated \d+ s ago, not live$/);
+    await expect(age).toHaveCSS('opacity', '0.6');
+    await context.setOffline(false);
+    await expect(age).toHaveAttribute('data-stale', 'false', { timeout: 5_000 });
 
     await page.goto('/lag');
     await expect.poll(() => ownRanked(page, 'Queues by growth')).toEqual(['s16-grow']);
@@ -88,6 +96,7 @@ test('a missing exchange or stream is said once, with close names, and not asked
     // The close name opens the exchange on the same page.
     await missing.getByRole('link', { name: 's16-shop' }).click();
     await expect(page.getByLabel('Exchange s16-shop', { exact: true })).toBeVisible();
+    await expect(page.locator('.updated-ago').first()).toHaveText(/^updated \d+ s ago$/);
     await expect(page).toHaveURL(/selected=s16-shop$/);
 
     const streamCalls = countRequests(page, 'streams.');
@@ -101,6 +110,7 @@ test('a missing exchange or stream is said once, with close names, and not asked
     expect(streamAsked).toBe(1);
     await gone.getByRole('link', { name: 's16-events' }).click();
     await expect(page.getByRole('heading', { name: 'Stream s16-events' })).toBeVisible();
+    await expect(page.getByRole('region', { name: /Consumer groups/ }).locator('.updated-ago')).toHaveText(/^updated \d+ s ago$/);
   } finally {
     await ch.deleteExchange('s16-shop');
     await ch.deleteQueue('s16-events');

@@ -13,6 +13,7 @@ import { ErrorNote } from '../../_components/error-note';
 import { LOOK_ONLY, useMe } from '../../_lib/use-me';
 import { exchangeHref, queueHref } from '../../_lib/links';
 import { MissingObject } from '../../_components/missing-object';
+import { UpdatedAgo } from '../../_components/updated-ago';
 
 const TYPES = ['direct', 'fanout', 'topic', 'headers'] as const;
 const displayName = (name: string) => (name === '' ? '(AMQP default)' : name);
@@ -188,6 +189,7 @@ export function ExchangesView() {
           rowClassName={(x) => (x.name === state.selected ? 'drow-selected' : undefined)}
           defaultSort={{ id: 'name' }}
           height="content"
+          toolbar={<UpdatedAgo at={list.dataUpdatedAt} />}
         />
       </div>
       {detail.data && (

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { isNotFound, useLive } from '../../../_lib/use-live';
 import { MissingObject } from '../../../_components/missing-object';
+import { UpdatedAgo } from '../../../_components/updated-ago';
 import { streamHref } from '../../../_lib/links';
 import type { ReactNode } from 'react';
 import { DateTime } from '../../../_components/date-time';
@@ -62,7 +63,9 @@ export function StreamDetail() {
             ))}
           </dl>
           <section className="card" aria-labelledby="groups-title">
-            <h2 id="groups-title">Consumer groups</h2>
+            <h2 id="groups-title">
+              Consumer groups <UpdatedAgo at={stream.dataUpdatedAt} />
+            </h2>
             <GroupLag vhost={vhost} stream={name} groups={s.groupList} sampledAt={stream.dataUpdatedAt} />
           </section>
           <StreamBrowser vhost={vhost} stream={name} />
