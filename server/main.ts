@@ -15,6 +15,7 @@ import { DataDirInUseError, lockDataDir } from './store/data-dir-lock';
 import { DiskAlarm, diskAlarmReason } from './store/disk-alarm';
 import { DiskReserve } from './store/disk-reserve';
 import { ProcessSampler } from './metrics/process-sampler';
+import { keepArrivals } from './metrics/arrival-file';
 import { BrokerSampler } from './metrics/broker-sampler';
 import { startHttpServer } from './http/server';
 import { createPagesHandler } from './http/pages';
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
   const sampler = new ProcessSampler();
   sampler.start();
   const brokerSampler = new BrokerSampler(broker);
+  const arrivals = keepArrivals(brokerSampler, config.dataDir, (error) => logger.warn({ module: 'metrics' }, `arrival times not saved: ${error.message}`));
   brokerSampler.start();
   const sessions = new Sessions();
   users.onDeleted = (name) => {
@@ -169,6 +171,7 @@ async function main(): Promise<void> {
     logger.info({ event: 'stopping', signal }, `Warren stopping (${signal})`);
     sampler.stop();
     brokerSampler.stop();
+    arrivals.stop();
     await http.close();
     diskAlarm.stop();
     await amqp.close();

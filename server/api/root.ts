@@ -1,4 +1,5 @@
 /** The console's API: one router per area. */
+import { attentionRouter } from './routers/attention';
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { bindingsRouter } from './routers/bindings';
@@ -26,6 +27,7 @@ import { router } from './trpc';
 export const appRouter = router({
   auth: authRouter,
   system: systemRouter,
+  attention: attentionRouter,
   queues: queuesRouter,
   bindings: bindingsRouter,
   exchanges: exchangesRouter,

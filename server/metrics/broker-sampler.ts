@@ -9,7 +9,7 @@
  */
 import type { Broker } from '../broker/broker';
 import type { BrokerTotals, QueueStats } from '../broker/types';
-import { ArrivalLog } from './arrivals';
+import { type ArrivalEntries, ArrivalLog } from './arrivals';
 import { Periodic } from './periodic';
 import { Ring, type Sample } from './ring';
 
@@ -75,6 +75,12 @@ const NO_RATES: QueueRates = Object.freeze({ incoming: 0, deliver: 0, ack: 0, ut
 const NO_EXCHANGE_RATES: ExchangeRates = Object.freeze({ publishIn: 0, publishOut: 0 });
 const NO_TRAFFIC: ConnectionRates = Object.freeze({ receivedBytesPerSecond: 0, sentBytesPerSecond: 0 });
 
+/** One queue's arrival log, as kept across a restart. */
+export interface ArrivalRecord extends ArrivalEntries {
+  vhost: string;
+  name: string;
+}
+
 export function queueKey(vhost: string, name: string): string {
   return `${vhost}\u0000${name}`;
 }
@@ -83,6 +89,8 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
   readonly perSecond = new Ring<BrokerPoint>(15 * 60);
   readonly perMinute = new Ring<BrokerPoint>(24 * 60);
   private readonly queues = new Map<string, QueueSeries>();
+  /** Arrival logs from before a restart, taken up by each queue's first sample. */
+  private readonly restoredArrivals = new Map<string, ArrivalLog>();
   private readonly connections = new Map<string, ConnectionSeries>();
   private readonly exchanges = new Map<string, ExchangeSeries>();
   private lastTotals: BrokerTotals | undefined;
@@ -113,9 +121,38 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
     return by === null ? 0 : Math.max(0, now - by);
   }
 
+  /** The arrival logs of queues holding ready messages, to keep across a restart (arrival-file.ts). */
+  arrivalRecords(): ArrivalRecord[] {
+    const out: ArrivalRecord[] = [];
+    for (const [key, s] of this.queues) {
+      if (s.headSeq === null || s.arrivals.size === 0) continue;
+      const [vhost = '', name = ''] = key.split('\u0000');
+      out.push({ vhost, name, ...s.arrivals.entries() });
+    }
+    return out;
+  }
+
+  /** Takes up arrival logs noted before a restart, so that ages go on from them instead of from this start. */
+  restoreArrivals(records: ArrivalRecord[]): void {
+    for (const r of records) this.restoredArrivals.set(queueKey(r.vhost, r.name), ArrivalLog.from(r));
+  }
+
   /** Bytes per second a connection received and sent over the last second. */
   connectionRates(id: string): ConnectionRates {
     return this.connections.get(id)?.rates ?? NO_TRAFFIC;
+  }
+
+  /**
+   * How fast a queue's depth (ready + unacked) changed over the last
+   * `windowMs`, in messages per second: its in − out. Null until two samples
+   * at least two seconds apart are in the window.
+   */
+  queueGrowth(vhost: string, name: string, windowMs = 10_000, now = Date.now()): number | null {
+    const points = this.queues.get(queueKey(vhost, name))?.depth.toArray(now - windowMs);
+    const first = points?.[0];
+    const last = points?.at(-1);
+    if (!first || !last || last.at - first.at < 2_000) return null;
+    return ((last.value - first.value) * 1000) / (last.at - first.at);
   }
 
   /** Per-second rates of one queue (zeros before its second sample). */
@@ -158,12 +195,13 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
         s = {
           last: q.counters,
           lastSaturatedMs: q.consumersSaturatedMs,
-          arrivals: new ArrivalLog(),
+          arrivals: this.restoredArrivals.get(key) ?? new ArrivalLog(),
           headSeq: null,
           rates: NO_RATES,
           depth: new Ring<number>(SPARK_POINTS),
         };
         this.queues.set(key, s);
+        this.restoredArrivals.delete(key);
       } else {
         const saturated = Math.min(1, Math.max(0, (q.consumersSaturatedMs - s.lastSaturatedMs) / (seconds * 1000)));
         s.rates = {
