@@ -48,7 +48,11 @@ describe('queueState from a sampled broker', () => {
     s.channel.consume('busy', {}, collector().deliver);
     s.channel.consume('quiet', {}, collector().deliver);
     await settle();
-    publishTexts(broker, 'busy', Array.from({ length: 25 }, (_, i) => `m${i}`));
+    publishTexts(
+      broker,
+      'busy',
+      Array.from({ length: 25 }, (_, i) => `m${i}`),
+    );
     publishTexts(broker, 'orphaned', ['a', 'b']);
     const sampler = new BrokerSampler(broker);
     sampler.sample();
