@@ -23,7 +23,7 @@ export function TimeChart<P extends { at: number }>({
 }) {
   const latest = points[points.length - 1];
   return (
-    <figure className="card chart" aria-label={title} data-points={points.length}>
+    <figure className="card chart" aria-label={title} data-points={points.length} data-from={points[0]?.at}>
       <figcaption>
         {title} <span className="muted">({unit})</span>
       </figcaption>
