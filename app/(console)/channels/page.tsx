@@ -15,7 +15,7 @@ const COLUMNS: ColumnDef<Channel>[] = [
   {
     id: 'channel',
     header: 'Channel',
-    size: 230,
+    size: 210,
     accessorFn: (ch) => `${ch.connection.name || ch.connection.peer} ${ch.number}`,
     cell: ({ row: { original: ch } }) => (
       <Link href={connectionHref(ch.connection.id)} title={`Connection ${ch.connection.id} (${ch.connection.peer}), channel ${ch.number}`}>
@@ -64,6 +64,7 @@ export default function ChannelsPage() {
           rowLabel={(ch) => `Channel ${ch.number} of ${ch.connection.name || ch.connection.peer} ${ch.connection.id}`}
           defaultSort={{ id: 'channel' }}
           filterLabel="Filter"
+          defaultHidden={['peer', 'transactional']}
           empty="No channel is open. Applications open channels on their AMQP connections."
         />
       )}

@@ -177,49 +177,47 @@ export function QueueDetail() {
             />
           </div>
 
-          <div className="grid2">
-            <div className="card">
-              <h2>Consumers</h2>
-              {queue.data.consumers.length === 0 ? (
-                <p className="muted">No consumers.</p>
+          <div className="card">
+            <h2>Consumers</h2>
+            {queue.data.consumers.length === 0 ? (
+              <p className="muted">No consumers.</p>
+            ) : (
+              <DataTable
+                label="Consumers"
+                columns={CONSUMER_COLUMNS}
+                data={queue.data.consumers}
+                getRowId={(c) => `${c.connectionId}/${c.channel}/${c.consumerTag}`}
+                height="content"
+                urlPrefix="consumers."
+              />
+            )}
+          </div>
+          <div className="card">
+            <h2>Arguments and policy</h2>
+            <p>
+              Effective policy:{' '}
+              {queue.data.policy === null ? (
+                <span className="muted">none</span>
               ) : (
-                <DataTable
-                  label="Consumers"
-                  columns={CONSUMER_COLUMNS}
-                  data={queue.data.consumers}
-                  getRowId={(c) => `${c.connectionId}/${c.channel}/${c.consumerTag}`}
-                  height="content"
-                  urlPrefix="consumers."
-                />
+                <>
+                  <Link href={`/policies?vhost=${encodeURIComponent(vhost)}`}>{queue.data.policy.name}</Link>{' '}
+                  <span className="muted">
+                    (pattern <code>{queue.data.policy.pattern}</code>, priority {queue.data.policy.priority})
+                  </span>
+                </>
               )}
-            </div>
-            <div className="card">
-              <h2>Arguments and policy</h2>
-              <p>
-                Effective policy:{' '}
-                {queue.data.policy === null ? (
-                  <span className="muted">none</span>
-                ) : (
-                  <>
-                    <Link href={`/policies?vhost=${encodeURIComponent(vhost)}`}>{queue.data.policy.name}</Link>{' '}
-                    <span className="muted">
-                      (pattern <code>{queue.data.policy.pattern}</code>, priority {queue.data.policy.priority})
-                    </span>
-                  </>
-                )}
-              </p>
-              <p>
-                Type {queue.data.type}{' '}
-                <ArgumentBadges
-                  args={queue.data.effectiveArguments}
-                  policy={queue.data.policy?.name ?? null}
-                  durable={queue.data.durable}
-                  exclusive={queue.data.exclusive}
-                  autoDelete={queue.data.autoDelete}
-                />
-              </p>
-              <EffectiveArguments declared={queue.data.arguments} fromPolicy={queue.data.policy?.definition ?? {}} effective={queue.data.effectiveArguments} />
-            </div>
+            </p>
+            <p>
+              Type {queue.data.type}{' '}
+              <ArgumentBadges
+                args={queue.data.effectiveArguments}
+                policy={queue.data.policy?.name ?? null}
+                durable={queue.data.durable}
+                exclusive={queue.data.exclusive}
+                autoDelete={queue.data.autoDelete}
+              />
+            </p>
+            <EffectiveArguments declared={queue.data.arguments} fromPolicy={queue.data.policy?.definition ?? {}} effective={queue.data.effectiveArguments} />
           </div>
           <BindingsPanel vhost={vhost} queue={name} bindings={queue.data.bindings} />
           <QueueActions vhost={vhost} name={name} ready={queue.data.ready} total={queue.data.ready + queue.data.unacked} />
