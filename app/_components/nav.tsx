@@ -19,6 +19,7 @@ export const PAGES = [
   { href: '/scheduled', label: 'Scheduled' },
   { href: '/lag', label: 'Lag' },
   { href: '/connections', label: 'Connections' },
+  { href: '/channels', label: 'Channels' },
   { href: '/publish', label: 'Publish' },
   { href: '/users', label: 'Users', administrator: true },
   { href: '/vhosts', label: 'Vhosts', administrator: true },

@@ -34,7 +34,7 @@ export function TimeChart<P extends { at: number }>({
     if (latestAt !== undefined) setReceivedAt(Date.now());
   }, [latestAt]);
   return (
-    <figure className="card chart" aria-label={title} data-points={points.length}>
+    <figure className="card chart" aria-label={title} data-points={points.length} data-from={points[0]?.at}>
       <figcaption>
         {title} <span className="muted">({unit})</span>
         <UpdatedAgo at={receivedAt} />

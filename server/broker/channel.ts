@@ -38,6 +38,11 @@ export class Channel {
   private sharedUnacked = 0;
   /** Messages published on this channel (rabbitmq_channel_messages_published_total); the first makes it a publisher until it closes. */
   published = 0;
+  /** Messages delivered on this channel, to its consumers and by basic.get. */
+  delivered = 0;
+  /** Publisher modes, set by the transport on confirm.select and tx.select; the console shows them. */
+  confirm = false;
+  transactional = false;
   private readonly counters: GlobalCounters;
 
   constructor(
@@ -61,6 +66,11 @@ export class Channel {
   /** Prefetch that new consumers get (basic.qos global=false). */
   get prefetchCount(): number {
     return this.consumerPrefetch;
+  }
+
+  /** Limit shared by all consumers of the channel (basic.qos global=true; 0 = none). */
+  get globalPrefetchCount(): number {
+    return this.sharedPrefetch;
   }
 
   /**
@@ -231,6 +241,7 @@ export class Channel {
   deliverTo(consumer: Consumer, queue: Queue, message: Message, seq: number, expiresAt: number, deliveryCount: number): void {
     const delivery = new Unacked(this.nextTag++, queue, message, seq, expiresAt, deliveryCount, consumer);
     const counters = this.counters;
+    this.delivered++;
     if (!consumer.noAck) {
       this.unacked.set(delivery.deliveryTag, delivery);
       consumer.unacked++;
@@ -251,6 +262,7 @@ export class Channel {
   /** Records a basic.get delivery (tracked unless no-ack). */
   track(queue: Queue, message: Message, seq: number, expiresAt: number, deliveryCount: number, consumer: null, noAck: boolean): Unacked {
     const delivery = new Unacked(this.nextTag++, queue, message, seq, expiresAt, deliveryCount, consumer);
+    this.delivered++;
     if (!noAck) this.unacked.set(delivery.deliveryTag, delivery);
     if (noAck) this.counters.deliveredGetAutoAck++;
     else this.counters.deliveredGetManualAck++;

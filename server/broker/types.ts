@@ -131,6 +131,8 @@ export interface ConnectionInfo {
   user: string;
   clientProperties: FieldTable;
   peerAddress: string;
+  /** The client's TCP port, when the transport has one. */
+  peerPort?: number;
   protocol?: string;
   /** Asked to close (console, vhost deletion, shutdown): send connection.close 320. */
   onCloseRequested?: (reason: string) => void;
@@ -254,6 +256,8 @@ export interface ConnectionSummary {
   vhost: string;
   user: string;
   peerAddress: string;
+  /** The client's TCP port (null when the transport has none, as the console's own connections). */
+  peerPort: number | null;
   protocol: string;
   clientProperties: FieldTable;
   connectedAt: number;
