@@ -24,10 +24,12 @@ export interface StoredPolicy extends PolicyDefinition {
 
 export interface StoredTopology {
   vhosts: string[];
+  /** Vhosts whose journeys are traced as a whole. */
+  tracedVhosts: string[];
   policies: StoredPolicy[];
   exchanges: ExchangeDefinition[];
-  /** With whether delivery was paused from the console. */
-  queues: (QueueDefinition & { paused: boolean })[];
+  /** With whether delivery was paused from the console, and whether its journeys are traced. */
+  queues: (QueueDefinition & { paused: boolean; traced: boolean })[];
   bindings: BindingDefinition[];
 }
 
@@ -56,10 +58,11 @@ export class TopologyStore {
         bindings: { orderBy: { id: 'asc' } },
       },
     });
-    const topology: StoredTopology = { vhosts: [], policies: [], exchanges: [], queues: [], bindings: [] };
+    const topology: StoredTopology = { vhosts: [], tracedVhosts: [], policies: [], exchanges: [], queues: [], bindings: [] };
     for (const v of rows) {
       this.vhostIds.set(v.name, v.id);
       topology.vhosts.push(v.name);
+      if (v.traced) topology.tracedVhosts.push(v.name);
       for (const p of v.policies) {
         topology.policies.push({
           vhost: v.name,
@@ -91,6 +94,7 @@ export class TopologyStore {
           autoDelete: q.autoDelete,
           arguments: decodeFieldTable(q.arguments),
           paused: q.paused,
+          traced: q.traced,
         });
       }
       for (const b of v.bindings) {
@@ -176,6 +180,19 @@ export class TopologyStore {
     if (this.exclusiveQueues.has(`${vhost}\0${name}`)) return;
     this.write(`${paused ? 'pause' : 'resumption'} of queue '${name}'`, async () => {
       await this.prisma.queue.updateMany({ where: { vhostId: await this.vhostId(vhost), name }, data: { paused } });
+    });
+  }
+
+  tracingSet(vhost: string, queue: string | null, on: boolean): void {
+    if (queue === null) {
+      this.write(`journey tracing of vhost '${vhost}'`, async () => {
+        await this.prisma.vhost.updateMany({ where: { name: vhost }, data: { traced: on } });
+      });
+      return;
+    }
+    if (this.exclusiveQueues.has(`${vhost}\0${queue}`)) return;
+    this.write(`journey tracing of queue '${queue}'`, async () => {
+      await this.prisma.queue.updateMany({ where: { vhostId: await this.vhostId(vhost), name: queue }, data: { traced: on } });
     });
   }
 
