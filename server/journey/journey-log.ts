@@ -106,6 +106,9 @@ export class JourneyLog implements JourneyRecorder {
     this.kept.push(event);
     this.pending.push(event);
     if (this.kept.length - this.head > this.options.maxEvents) this.head++;
+    // While the event loop is held (a long synchronous burst) the writes wait: what the count bound drops meanwhile is not written.
+    if (this.pending.length >= 2 * this.options.maxEvents) this.pending = this.pending.slice(-this.options.maxEvents);
+    if (this.kept.length >= 2 * this.options.maxEvents && this.head * 2 >= this.kept.length) this.compact();
     if (this.timer === null) {
       this.timer = setTimeout(() => this.writePending(), this.options.batchMs ?? 50);
       this.timer.unref();
