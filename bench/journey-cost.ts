@@ -60,7 +60,9 @@ const rows = FIGURES.map(([workload, file, key]) => {
   const { off, on } = samples.get(`${file}:${key}`)!;
   return { workload, figure: key, off: median(off), on: median(on), ratio: Number((median(on) / median(off)).toFixed(3)), offRuns: off, onRuns: on };
 });
-console.log(['| workload | figure | tracing off (median) | tracing on (median) | on / off |', '| --- | --- | --- | --- | --- |']
-  .concat(rows.map((r) => `| ${r.workload} | ${r.figure} | ${r.off} | ${r.on} | ${r.ratio} |`))
-  .join('\n'));
+console.log(
+  ['| workload | figure | tracing off (median) | tracing on (median) | on / off |', '| --- | --- | --- | --- | --- |']
+    .concat(rows.map((r) => `| ${r.workload} | ${r.figure} | ${r.off} | ${r.on} | ${r.ratio} |`))
+    .join('\n'),
+);
 console.log(JSON.stringify({ date: new Date().toISOString(), pairs, rows }));
