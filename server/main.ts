@@ -27,6 +27,7 @@ import { AccessControl } from './broker/access/access-control';
 import { DefinitionsLoadError, loadDefinitionsAtStart } from './definitions/startup';
 import type { Services } from './services';
 import { createLogger, type Logger } from './log';
+import { JourneyLog } from './journey/journey-log';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -66,8 +67,14 @@ async function main(): Promise<void> {
   const access = new AccessControl();
   const users = new Users(db, access, { loopbackUsers: config.loopbackUsers, log: lines('auth') });
   await users.load(config.defaultUser);
+  const journeys = JourneyLog.open(path.join(config.dataDir, 'journeys'), {
+    maxEvents: config.journeyMaxEvents,
+    maxAgeMs: config.journeyMaxAgeMs,
+    log: lines('journeys'),
+  });
   // Durable state comes back before any client can connect.
   const { broker, store, journalDamage } = await openDurableBroker({
+    journeys,
     dataDir: config.dataDir,
     db,
     nodeName: config.nodeName,
@@ -135,6 +142,7 @@ async function main(): Promise<void> {
     processFaults,
     journalSyncLatency: store.journal.syncLatency,
     disk: () => ({ freeBytes: diskAlarm.freeBytes, limitBytes: limit }),
+    journeys,
     logger,
   };
   const pages = await createPagesHandler({ dir: root, dev: config.dev, hostname: config.host, port: config.httpPort });
@@ -176,6 +184,7 @@ async function main(): Promise<void> {
     diskAlarm.stop();
     await amqp.close();
     broker.close();
+    await journeys.close();
     // The journal's last sync; on a full disk it may not get everything written, and says what.
     await store.close().catch((error: Error) => logger.error({ module: 'journal' }, error.message));
     await db.close();

@@ -17,6 +17,7 @@ export const PAGES = [
   { href: '/retries', label: 'Retries' },
   { href: '/dead-letters', label: 'Dead letters' },
   { href: '/scheduled', label: 'Scheduled' },
+  { href: '/journey', label: 'Journey' },
   { href: '/lag', label: 'Lag' },
   { href: '/connections', label: 'Connections' },
   { href: '/channels', label: 'Channels' },

@@ -7,6 +7,7 @@ import { connectionsRouter } from './routers/connections';
 import { deadLettersRouter } from './routers/dead-letters';
 import { definitionsRouter } from './routers/definitions';
 import { exchangesRouter } from './routers/exchanges';
+import { journeysRouter } from './routers/journeys';
 import { lagRouter } from './routers/lag';
 import { messagesRouter } from './routers/messages';
 import { operationsRouter } from './routers/operations';
@@ -48,6 +49,7 @@ export const appRouter = router({
   search: searchRouter,
   messages: messagesRouter,
   scheduled: scheduledRouter,
+  journeys: journeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -146,7 +146,7 @@ export class Channel {
       throw new BrokerError('PRECONDITION_FAILED', `invalid expiration '${expiration}': no_integer`);
     }
     if (this.published++ === 0) this.counters.publishers++;
-    return this.connection.broker.publish(this.connection.vhost, exchange, routingKey, properties, body, options);
+    return this.connection.broker.publish(this.connection.vhost, exchange, routingKey, properties, body, options, this);
   }
 
   /** basic.ack. `multiple`: every tag up to and including this one (0 = all). Unknown tag: 406. */
@@ -156,6 +156,7 @@ export class Channel {
       if (!delivery) throw unknownDeliveryTag(deliveryTag);
       this.unacked.delete(deliveryTag);
       this.release(delivery);
+      if (delivery.message.traced) this.noteSettled('acked', delivery, false);
       delivery.queue.ack(delivery);
       this.counters.acknowledged++;
       this.renewUnacked(1);
@@ -163,6 +164,7 @@ export class Channel {
       const deliveries = this.takeUpTo(deliveryTag);
       for (const delivery of deliveries) {
         this.release(delivery);
+        if (delivery.message.traced) this.noteSettled('acked', delivery, false);
         delivery.queue.ack(delivery);
       }
       this.counters.acknowledged += deliveries.length;
@@ -172,7 +174,7 @@ export class Channel {
   }
 
   /** basic.nack. requeue: back to the original position, redelivered; else dead-lettered or dropped. */
-  nack(deliveryTag: number, multiple: boolean, requeue: boolean): void {
+  nack(deliveryTag: number, multiple: boolean, requeue: boolean, how: 'nacked' | 'rejected' = 'nacked'): void {
     let deliveries: Unacked[];
     if (multiple) {
       deliveries = this.takeUpTo(deliveryTag);
@@ -184,6 +186,7 @@ export class Channel {
     }
     for (const delivery of deliveries) {
       this.release(delivery);
+      if (delivery.message.traced) this.noteSettled(how, delivery, requeue);
       if (requeue) delivery.queue.requeue(delivery);
       else delivery.queue.reject(delivery);
     }
@@ -193,7 +196,7 @@ export class Channel {
 
   /** basic.reject: nack of one tag. */
   reject(deliveryTag: number, requeue: boolean): void {
-    this.nack(deliveryTag, false, requeue);
+    this.nack(deliveryTag, false, requeue, 'rejected');
   }
 
   /** basic.recover: requeue every unacked delivery. requeue=false is 540 as in RabbitMQ. */
@@ -326,8 +329,18 @@ export class Channel {
     this.unacked.clear();
     for (const delivery of deliveries) {
       this.release(delivery);
+      if (delivery.message.traced) {
+        const reason = this.closed ? 'its channel closed before it was acknowledged' : 'basic.recover';
+        this.connection.broker.journeys.step('requeued', delivery.queue, delivery.message, { reason, connection: this.connection.id, channel: this.number });
+      }
       delivery.queue.requeue(delivery);
     }
+  }
+
+  /** An ack, nack or reject of a traced message, for its journey. */
+  private noteSettled(how: 'acked' | 'nacked' | 'rejected', delivery: Unacked, requeue: boolean): void {
+    const details = { consumerTag: delivery.consumerTag || null, connection: this.connection.id, channel: this.number, deliveryTag: delivery.deliveryTag };
+    this.connection.broker.journeys.step(how, delivery.queue, delivery.message, how === 'acked' ? details : { ...details, requeue });
   }
 
   private dispatchAll(): void {

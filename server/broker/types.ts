@@ -274,6 +274,8 @@ export interface BrowsedMessage {
   position: number;
   /** The queue's number for it: stable while it stays in the queue (positions shift). */
   seq: number;
+  /** Warren's broker id of the message (what a journey is searched by); null for a stream's record. */
+  brokerId: number | null;
   redelivered: boolean;
   deliveryCount: number;
   exchange: string;

@@ -9,6 +9,7 @@ import { useMe } from '../../_lib/use-me';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { MessageViewer, type ViewedMessage } from '../../_components/message-viewer';
 import { ErrorNote } from '../../_components/error-note';
+import { JourneyLink } from '../journey/journey-link';
 
 type Pending = 'purge' | 'delete' | 'move' | null;
 
@@ -154,7 +155,10 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
         <section aria-label="Browsed messages">
           <p className="muted">The first {browsed.length} ready message(s), left in the queue in the same order.</p>
           {browsed.map((m) => (
-            <MessageViewer key={m.position} message={m} title={`Message at position ${m.position + 1}`} />
+            <div key={m.position}>
+              <MessageViewer message={m} title={`Message at position ${m.position + 1}`} />
+              <JourneyLink vhost={vhost} brokerId={m.brokerId} />
+            </div>
           ))}
         </section>
       )}

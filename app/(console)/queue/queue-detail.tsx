@@ -18,6 +18,7 @@ import { BindingsPanel } from './bindings-panel';
 import { EffectiveArguments } from './effective-arguments';
 import { QueueActions } from './queue-actions';
 import { SearchPanel } from './search-panel';
+import { TraceToggle } from './trace-toggle';
 import { ErrorNote } from '../../_components/error-note';
 import { connectionHref, queueHref } from '../../_lib/links';
 
@@ -125,6 +126,7 @@ export function QueueDetail() {
       <h1>
         Queue {name} {queue.data?.paused && <span className="badge">delivery paused</span>}
       </h1>
+      {queue.data && <TraceToggle vhost={vhost} name={name} />}
       {queue.isPending && <p role="status">Loading queue…</p>}
       {isNotFound(queue.error) ? (
         <MissingObject kind="queue" vhost={vhost} name={name} href={(n) => queueHref(vhost, n)} />

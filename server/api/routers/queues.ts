@@ -122,6 +122,7 @@ export const queuesRouter = router({
     .query(({ ctx, input }) =>
       ctx.services.broker.browseQueue(input.vhost, input.name, { offset: input.offset, limit: input.limit }).map((m) => ({
         position: m.position,
+        brokerId: m.brokerId,
         deliveryCount: m.deliveryCount,
         expiresAt: m.expiresAt,
         ...messageView(m),
@@ -154,7 +155,7 @@ export const queuesRouter = router({
     .input(queueRef.extend({ to: objectName.min(1, 'Give the queue to move to'), count: z.union([z.literal('all'), z.number().int().min(1)]) }))
     .mutation(async ({ ctx, input }) => {
       if (input.to === input.name) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose a different queue to move the messages to.' });
-      const moved = await ctx.services.broker.moveMessages(input.vhost, input.name, input.to, input.count);
+      const moved = await ctx.services.broker.moveMessages(input.vhost, input.name, input.to, input.count, ctx.user.name);
       await recordAudit(ctx, { action: 'queue.move', target: target(input), details: { to: input.to, moved } });
       return { moved };
     }),
@@ -182,6 +183,8 @@ export const queuesRouter = router({
         input.name,
         { ...input.properties, headers: headersFromRows(input.headers) },
         Buffer.from(input.payload, 'utf8'),
+        undefined,
+        { by: ctx.user.name },
       );
       return { routed: result.routed };
     }),
