@@ -11,7 +11,28 @@ import { queueHref, streamHref } from '../../_lib/links';
 import { UpdatedAgo } from '../../_components/updated-ago';
 
 type Ranking = AppRouterOutputs['lag']['ranking'];
-const vhostNote = (vhost: string) => vhost !== '/' && <span className="muted"> ({vhost})</span>;
+
+/** A queue's or stream's name linking to its page, with its vhost beside it unless it is '/'. */
+const objectLink = (href: string, name: string, vhost: string) => (
+  <>
+    <Link href={href} title={name}>
+      {name}
+    </Link>
+    {vhost !== '/' && <span className="muted"> ({vhost})</span>}
+  </>
+);
+
+/** Consumers, in red where there are none. */
+function consumersColumn<T extends { consumers: number }>(): ColumnDef<T> {
+  return {
+    id: 'consumers',
+    accessorKey: 'consumers',
+    header: 'Consumers',
+    size: 95,
+    meta: { numeric: true },
+    cell: ({ row }) => <span className={row.original.consumers === 0 ? 'error' : undefined}>{row.original.consumers}</span>,
+  };
+}
 
 const GROUP_COLUMNS: ColumnDef<Ranking['groups'][number]>[] = [
   {
@@ -20,14 +41,7 @@ const GROUP_COLUMNS: ColumnDef<Ranking['groups'][number]>[] = [
     header: 'Stream',
     size: 200,
     meta: { grow: true },
-    cell: ({ row: { original: g } }) => (
-      <>
-        <Link href={streamHref(g.vhost, g.stream)} title={g.stream}>
-          {g.stream}
-        </Link>
-        {vhostNote(g.vhost)}
-      </>
-    ),
+    cell: ({ row: { original: g } }) => objectLink(streamHref(g.vhost, g.stream), g.stream, g.vhost),
   },
   { id: 'group', accessorKey: 'group', header: 'Group', size: 120 },
   { id: 'lagMs', accessorKey: 'lagMs', header: 'Lag (time)', size: 100, meta: { numeric: true }, cell: ({ row }) => formatDuration(row.original.lagMs) },
@@ -39,14 +53,7 @@ const GROUP_COLUMNS: ColumnDef<Ranking['groups'][number]>[] = [
     meta: { numeric: true },
     cell: ({ row }) => row.original.lagMessages.toLocaleString(),
   },
-  {
-    id: 'consumers',
-    accessorKey: 'consumers',
-    header: 'Consumers',
-    size: 95,
-    meta: { numeric: true },
-    cell: ({ row }) => <span className={row.original.consumers === 0 ? 'error' : undefined}>{row.original.consumers}</span>,
-  },
+  consumersColumn(),
 ];
 
 type QueueLag = Ranking['queues'][number];
@@ -82,25 +89,11 @@ const queueColumns = (first: 'growth' | 'oldest'): ColumnDef<QueueLag>[] => {
       header: 'Queue',
       size: 200,
       meta: { grow: true },
-      cell: ({ row: { original: q } }) => (
-        <>
-          <Link href={queueHref(q.vhost, q.queue)} title={q.queue}>
-            {q.queue}
-          </Link>
-          {vhostNote(q.vhost)}
-        </>
-      ),
+      cell: ({ row: { original: q } }) => objectLink(queueHref(q.vhost, q.queue), q.queue, q.vhost),
     },
     ...(first === 'growth' ? [growth, oldest] : [oldest, growth]),
     { id: 'ready', accessorKey: 'ready', header: 'Ready', size: 90, meta: { numeric: true }, cell: ({ row }) => row.original.ready.toLocaleString() },
-    {
-      id: 'consumers',
-      accessorKey: 'consumers',
-      header: 'Consumers',
-      size: 95,
-      meta: { numeric: true },
-      cell: ({ row }) => <span className={row.original.consumers === 0 ? 'error' : undefined}>{row.original.consumers}</span>,
-    },
+    consumersColumn(),
   ];
 };
 const GROWTH_COLUMNS = queueColumns('growth');
