@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useState } from 'react';
 import { actionsHeader, DataTable } from '../../_components/data-table';
+import { ExportLink } from '../../_components/message-transfer';
 import { useLive } from '../../_lib/use-live';
 import { DateTime } from '../../_components/date-time';
 import { ErrorNote } from '../../_components/error-note';
@@ -197,6 +198,15 @@ export function DeadLetterInspector() {
             <button type="button" disabled={selectedCount === 0} onClick={() => (setAllMatching(false), setTicked(new Set()))}>
               Clear selection
             </button>
+            {!allMatching && ticked.size > 0 ? (
+              <ExportLink vhost={state.vhost} name={state.queue} selection={{ seqs: [...ticked] }}>
+                {`Export the ${ticked.size.toLocaleString()} selected`}
+              </ExportLink>
+            ) : (
+              <ExportLink vhost={state.vhost} name={state.queue}>
+                {`Export all of ${state.queue}`}
+              </ExportLink>
+            )}
           </div>
           <DeadLetterActions
             vhost={state.vhost}
