@@ -38,6 +38,8 @@ export interface Config {
   httpMaxBodyBytes: number;
   /** Largest definitions file a console user may upload (the import and its preview). */
   definitionsMaxBodyBytes: number;
+  /** Largest JSON-lines file (or part of one) a console user may upload into a queue or an exchange; it is read as it arrives. */
+  importMaxBodyBytes: number;
   /** A definitions file (RabbitMQ's format) loaded at start-up, as RabbitMQ's load_definitions. */
   definitionsFile: string | undefined;
   /** Request bodies being received at once; the next is answered 503. */
@@ -94,6 +96,7 @@ const SETTINGS = {
   httpMaxConnectionsPerAddress: { env: 'WARREN_HTTP_MAX_CONNECTIONS_PER_ADDRESS', flag: '--http-max-connections-per-address' },
   httpMaxBody: { env: 'WARREN_HTTP_MAX_BODY', flag: '--http-max-body' },
   definitionsMaxBody: { env: 'WARREN_DEFINITIONS_MAX_BODY', flag: '--definitions-max-body' },
+  importMaxBody: { env: 'WARREN_IMPORT_MAX_BODY', flag: '--import-max-body' },
   definitions: { env: 'WARREN_DEFINITIONS', flag: '--definitions' },
   httpMaxBodiesInFlight: { env: 'WARREN_HTTP_MAX_BODIES_IN_FLIGHT', flag: '--http-max-bodies-in-flight' },
   httpHeadersTimeout: { env: 'WARREN_HTTP_HEADERS_TIMEOUT', flag: '--http-headers-timeout' },
@@ -334,6 +337,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     httpMaxConnectionsPerAddress: parseCount(get('httpMaxConnectionsPerAddress') ?? '64', 'httpMaxConnectionsPerAddress'),
     httpMaxBodyBytes: parseBytes(get('httpMaxBody') ?? '4MiB', 'httpMaxBody'),
     definitionsMaxBodyBytes: parseBytes(get('definitionsMaxBody') ?? '64MiB', 'definitionsMaxBody'),
+    importMaxBodyBytes: parseBytes(get('importMaxBody') ?? '1GiB', 'importMaxBody'),
     definitionsFile: definitionsFile === undefined ? undefined : path.resolve(definitionsFile),
     httpMaxBodiesInFlight: parseCount(get('httpMaxBodiesInFlight') ?? '16', 'httpMaxBodiesInFlight'),
     httpHeadersTimeoutMs,

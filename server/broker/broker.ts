@@ -28,6 +28,7 @@ import type { Exchange } from './exchange/exchange';
 import { LongOperations } from './operations/long-operations';
 import { MessageSearch } from './search/message-search';
 import { QueueTools } from './operations/queue-tools';
+import { MessageTransfer } from './operations/message-transfer';
 import { ScheduleConsole } from './schedule/schedule-console';
 import { argumentProblem } from './queue/queue-arguments';
 import { workQueueOfHoldingArea } from './retry/holding-area';
@@ -61,6 +62,7 @@ import { serverNamedQueue, Vhost } from './vhost';
 
 export type { SearchHit, SearchProgress, SearchQuery, SearchTarget } from './search/search-types';
 export type { MessageEdit, MessageSelection } from './operations/queue-tools';
+export type { ExportSink, ImportResult, ImportSource, ImportTarget, TransferMessage } from './operations/message-transfer';
 export type { ScheduledAreaInfo, ScheduledListOptions, ScheduledMessageInfo } from './schedule/schedule-console';
 export type { JourneyDetail, JourneyEvent, JourneyEventKind, JourneyMessageKeys, JourneyRecorder } from './journey/journey-event';
 export type { TracingState } from './journey/journey-tracing';
@@ -123,6 +125,8 @@ export class Broker {
   readonly search: MessageSearch;
   /** Precise operations on a queue's messages, and pause/resume (operations/queue-tools.ts). */
   readonly queueTools: QueueTools;
+  /** Export and import of messages, read without consuming and written in slices (operations/message-transfer.ts). */
+  readonly transfer: MessageTransfer;
   /** Messages published with a delay (x-delay, x-deliver-at), held until due (schedule/schedule-console.ts). */
   readonly scheduled: ScheduleConsole;
   /** Which vhosts and queues are traced, and the steps of traced messages (journey/journey-tracing.ts). */
@@ -168,6 +172,9 @@ export class Broker {
     this.search = new MessageSearch(this.engine);
     this.queueTools = new QueueTools(this.engine, this.search, (vhost, exchange, routingKey, properties, body, origin) =>
       this.publish(vhost, exchange, routingKey, properties, body, NO_OPTIONS, origin),
+    );
+    this.transfer = new MessageTransfer(this.engine, this.search, (vhost, exchange, routingKey, properties, body, publishOptions) =>
+      this.publish(vhost, exchange, routingKey, properties, body, publishOptions),
     );
     this.onFault = options.onFault ?? ((what, error) => console.error(`broker: ${what}`, error));
     this.scheduler = new Scheduler(this.now, (error) => this.fault('a timer (message expiry, retry or idle queue) failed', error));

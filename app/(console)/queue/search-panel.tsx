@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNote } from '../../_components/error-note';
 import { MessageViewer } from '../../_components/message-viewer';
+import { ExportLink } from '../../_components/message-transfer';
 import { useTRPC } from '../../_lib/trpc';
 import { useMe } from '../../_lib/use-me';
 import { RepublishDialog, type EditableMessage } from './republish-dialog';
@@ -156,6 +157,11 @@ export function SearchPanel({ vhost, name, paused }: { vhost: string; name: stri
               Stop
             </button>
           )}
+          {progress.state === 'finished' && progress.matched > 0 && asked !== null && (
+            <ExportLink vhost={vhost} name={name} selection={{ query: asked }}>
+              {`Export the ${progress.matched.toLocaleString()} matching`}
+            </ExportLink>
+          )}{' '}
           {changes && progress.state === 'finished' && progress.matched > 0 && asked !== null && (
             <button type="button" className="danger" onClick={() => setConfirming('delete')}>
               Delete the {progress.matched.toLocaleString()} matching…

@@ -19,7 +19,7 @@ import { Message } from '../message';
 import { messageOperations, REFUSED, type Queue } from '../queue/queue';
 import type { MessageSearch } from '../search/message-search';
 import { searchSource } from '../search/search-sources';
-import type { SearchQuery } from '../search/search-types';
+import type { SearchQuery, SearchTarget } from '../search/search-types';
 import type { FieldTable, MessageProperties, PublishResult } from '../types';
 
 /** Explicit seqs (as browsed or found), or every message matching a search. */
@@ -41,6 +41,14 @@ export interface MessageEdit {
 export const EDITED_FROM_HEADER = 'x-warren-edited-from';
 /** Header naming the queue the original was in. */
 export const EDITED_FROM_QUEUE_HEADER = 'x-warren-edited-from-queue';
+
+/** The seqs a selection names: as given, or those of the messages matching its search now. */
+export async function selectedSeqs(search: MessageSearch, target: SearchTarget, selection: MessageSelection): Promise<Set<number>> {
+  if ('seqs' in selection) return new Set(selection.seqs);
+  const seqs = new Set<number>();
+  await search.find(target, selection.query, { onMatch: (hit) => seqs.add(hit.seq) });
+  return seqs;
+}
 
 type Publish = (
   vhost: string,
@@ -205,11 +213,8 @@ export class QueueTools {
     return target;
   }
 
-  private async selectedSeqs(vhost: string, source: Queue, selection: MessageSelection): Promise<Set<number>> {
-    if ('seqs' in selection) return new Set(selection.seqs);
-    const seqs = new Set<number>();
-    await this.search.find({ vhost, name: source.name }, selection.query, { onMatch: (hit) => seqs.add(hit.seq) });
-    return seqs;
+  private selectedSeqs(vhost: string, source: Queue, selection: MessageSelection): Promise<Set<number>> {
+    return selectedSeqs(this.search, { vhost, name: source.name }, selection);
   }
 
   /** Takes the selected messages out of `source` a slice at a time; `afterSlice` runs once a slice's placements and removals are done. */
