@@ -1,3 +1,4 @@
+import { bytesFromBase64 } from '../_lib/bytes';
 import { DateTime } from './date-time';
 
 /** Bytes of a header value shown in hex; the rest is in its base64 (and in the server's, up to its bound). */
@@ -14,19 +15,12 @@ function tagged(v: unknown): Record<string, unknown> | null {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
-function bytesOf(base64: string): Uint8Array {
-  const bin = atob(base64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 function hexOf(bytes: Uint8Array): string {
   return Array.from(bytes.subarray(0, HEX_SHOWN), (b) => b.toString(16).padStart(2, '0')).join(' ');
 }
 
 function bytesText(v: Bytes): string {
-  const bytes = bytesOf(v.$bytes);
+  const bytes = bytesFromBase64(v.$bytes);
   const length = v.$length ?? bytes.length;
   return `${hexOf(bytes)}${length > HEX_SHOWN ? ' …' : ''} (${length.toLocaleString()} bytes)`;
 }
@@ -54,7 +48,7 @@ export function FieldValue({ value }: { value: unknown }) {
         <code aria-label="hex">{bytesText(b)}</code>{' '}
         <span className="muted">
           base64 <code>{b.$bytes.length > 120 ? `${b.$bytes.slice(0, 120)}…` : b.$bytes}</code>
-          {b.$length !== undefined && ` (first ${bytesOf(b.$bytes).length.toLocaleString()} bytes sent)`}
+          {b.$length !== undefined && ` (first ${bytesFromBase64(b.$bytes).length.toLocaleString()} bytes sent)`}
         </span>
       </span>
     );

@@ -1,6 +1,7 @@
 'use client';
 
 import { memo, useMemo, useState } from 'react';
+import { bytesFromBase64, utf8OrNull } from '../_lib/bytes';
 import { formatBytes } from '../_lib/format';
 import { FieldValue, fieldText, TimestampProperty } from './field-value';
 import { JsonTree } from './json-tree';
@@ -21,13 +22,6 @@ const TEXT_PREVIEW = 256 * 1024;
 /** Bytes of hex shown at first, and added by each "Show more". */
 const HEX_PAGE = 64 * 1024;
 
-function decode(base64: string): Uint8Array {
-  const bin = atob(base64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 /** Offset, hex and ASCII columns, 16 bytes a line, of the first `max` bytes. */
 function hexDump(bytes: Uint8Array, max: number): string {
   const lines: string[] = [];
@@ -38,15 +32,6 @@ function hexDump(bytes: Uint8Array, max: number): string {
     lines.push(`${off.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  ${ascii}`);
   }
   return lines.join('\n');
-}
-
-/** The payload as UTF-8 text, or null when it is not valid UTF-8 (then it is binary). */
-function utf8(bytes: Uint8Array): string | null {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return null;
-  }
 }
 
 function DeathTable({ deaths }: { deaths: Record<string, unknown>[] }) {
@@ -102,8 +87,8 @@ function sameMessage(a: ViewedMessage, b: ViewedMessage): boolean {
 }
 
 function MessageViewerBody({ message, title }: { message: ViewedMessage; title: string }) {
-  const bytes = useMemo(() => decode(message.payloadBase64), [message.payloadBase64]);
-  const text = useMemo(() => utf8(bytes), [bytes]);
+  const bytes = useMemo(() => bytesFromBase64(message.payloadBase64), [message.payloadBase64]);
+  const text = useMemo(() => utf8OrNull(bytes), [bytes]);
   const json = useMemo(() => {
     if (text === null) return { ok: false as const };
     try {

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNote } from '../../_components/error-note';
 import { HeaderRows, type HeaderRow } from '../../_components/header-rows';
+import { bytesFromBase64, utf8OrNull } from '../../_lib/bytes';
 import { useMutate } from '../../_lib/use-mutate';
 import { useTRPC } from '../../_lib/trpc';
 
@@ -27,15 +28,6 @@ function editableHeaders(headers: unknown): { rows: HeaderRow[]; dropped: string
   return { rows, dropped };
 }
 
-const decodeUtf8 = (base64: string) => {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return null;
-  }
-};
-
 /**
  * Edit one message and republish it as a new message: the copy carries
  * x-warren-edited-from (the original's id), and the original is removed
@@ -53,7 +45,7 @@ export function RepublishDialog({
   onClose: (notice?: string) => void;
 }) {
   const trpc = useTRPC();
-  const original = decodeUtf8(message.payloadBase64);
+  const original = utf8OrNull(bytesFromBase64(message.payloadBase64));
   const [payload, setPayload] = useState(original ?? '');
   const initial = editableHeaders(message.properties.headers);
   const [rows, setRows] = useState(initial.rows);
