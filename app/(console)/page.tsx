@@ -9,6 +9,7 @@ import { MemoryChart } from '../_components/memory-chart';
 import { RatesCharts } from '../_components/rates-chart';
 import { UpdatedAgo } from '../_components/updated-ago';
 import { NeedsAttention } from './needs-attention';
+import { AlertBanner } from '../_components/alert-banner';
 
 function Figure({ label, value }: { label: string; value: string }) {
   return (
@@ -36,6 +37,7 @@ export default function OverviewPage() {
     <section>
       <h1>Overview</h1>
       <NeedsAttention />
+      <AlertBanner />
       {!live.data && <p role="status">Loading broker details…</p>}
       {info && info.alarms.length > 0 && (
         <div role="alert" className="alarm">

@@ -30,7 +30,7 @@ function overview({ services, access }: ApiCall) {
   return ok({
     management_version: RABBITMQ_API_VERSION,
     rates_mode: 'basic',
-    // Warren keeps broker-wide points each second for 15 minutes and each minute for 24 hours; queue rates over the last second.
+    // Warren keeps broker-wide points each second for 15 minutes, and minute points in its metric history; queue rates over the last second.
     sample_retention_policies: { global: [900, 86400], basic: [1], detailed: [] },
     exchange_types: EXCHANGE_TYPES,
     product_name: 'Warren',
