@@ -43,7 +43,7 @@ export class HistoryRecorder {
     private readonly broker: Broker,
     private readonly sampler: BrokerSampler,
     private readonly store: MetricHistoryStore,
-    private readonly options: HistoryRecorderOptions,
+    readonly options: HistoryRecorderOptions,
   ) {}
 
   start(): void {
