@@ -16,6 +16,7 @@
 // (counts and latency histograms in log-linear buckets, see bucket_of); a
 // consumer also prints "progress <received>" every 100 ms.
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
@@ -45,6 +46,10 @@ static struct {
 } opt = {0, 5672, "q", 0, 1, 1, 1, 256, 100, 0, 0, 0, 0, 0};
 
 static volatile sig_atomic_t stopping = 0;
+/* Workers done setting up (connected, channels open, consuming), or failed doing so. */
+static int workers_set_up = 0;
+
+static void set_up(void) { __atomic_add_fetch(&workers_set_up, 1, __ATOMIC_SEQ_CST); }
 
 static uint64_t now_ns(void) {
   struct timespec t;
@@ -159,6 +164,12 @@ static int flush_out(out_buffer *o) {
   while (off < o->used) {
     ssize_t n = write(o->fd, o->data + off, o->used - off);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      /* librabbitmq's sockets are non-blocking: wait until the broker reads again. */
+      struct pollfd p = {o->fd, POLLOUT, 0};
+      if (poll(&p, 1, -1) < 0 && errno != EINTR) return -1;
+      continue;
+    }
     if (n <= 0) return -1;
     off += (size_t)n;
   }
@@ -282,20 +293,21 @@ static worker *workers;
 
 static void *consume(void *arg) {
   worker *w = arg;
-  if (open_connection(w) < 0) return NULL;
+  if (open_connection(w) < 0) return set_up(), NULL;
   int slots = opt.connections * opt.channels;
   char name[64];
   for (int c = 1; c <= opt.channels; c++) {
     amqp_basic_qos(w->conn, c, 0, (uint16_t)opt.prefetch, 0);
     amqp_rpc_reply_t r = amqp_get_rpc_reply(w->conn);
-    if (r.reply_type != AMQP_RESPONSE_NORMAL) return fail(w, "basic.qos", r), NULL;
+    if (r.reply_type != AMQP_RESPONSE_NORMAL) return fail(w, "basic.qos", r), set_up(), NULL;
     for (int q = slot_of(w, c); q < opt.queues; q += slots) {
       queue_name(name, sizeof name, q);
       amqp_basic_consume(w->conn, c, amqp_cstring_bytes(name), amqp_empty_bytes, 0, 0, 0, amqp_empty_table);
       r = amqp_get_rpc_reply(w->conn);
-      if (r.reply_type != AMQP_RESPONSE_NORMAL) return fail(w, "basic.consume", r), NULL;
+      if (r.reply_type != AMQP_RESPONSE_NORMAL) return fail(w, "basic.consume", r), set_up(), NULL;
     }
   }
+  set_up();
   /* Acks go out with multiple=true: every prefetch/4 deliveries of a channel, and whenever nothing more is buffered. */
   uint64_t last_tag[MAX_CHANNELS + 1] = {0};
   int unacked[MAX_CHANNELS + 1] = {0};
@@ -383,6 +395,10 @@ int main(int argc, char **argv) {
   }
   if (!opt.publisher) {
     /* Progress for the orchestrator, which decides when everything arrived. */
+    while (__atomic_load_n(&workers_set_up, __ATOMIC_SEQ_CST) < opt.connections && !stopping) {
+      struct timespec pause = {0, 5000000};
+      nanosleep(&pause, NULL);
+    }
     printf("ready\n");
     fflush(stdout);
     while (!stopping) {
@@ -405,6 +421,8 @@ int main(int argc, char **argv) {
     if (w->done && w->first_ns < first) first = w->first_ns;
     if (w->last_ns > last) last = w->last_ns;
     if (w->error[0] && !error[0]) error = w->error;
+    for (char *q = w->error; *q; q++)
+      if (*q == '"' || *q == '\\' || (unsigned char)*q < 0x20) *q = '\''; /* printed inside a JSON string */
   }
   printf("{\"role\":\"%s\",\"count\":%llu,\"confirmed\":%llu,\"firstNs\":%llu,\"lastNs\":%llu,\"error\":\"%s\",\"latency\":",
          opt.publisher ? "pub" : "sub", (unsigned long long)done, (unsigned long long)confirmed, (unsigned long long)(first == UINT64_MAX ? 0 : first),
