@@ -36,6 +36,8 @@ function pairs(label: string, n: number, extra: Partial<Flow['publishers']> = {}
   return { label, prefix: `${label}-`, queues: n, publishers: { ...side, ...extra }, consumers: side };
 }
 
+const pairsLabel = (n: number) => (n === 1 ? '1 pair' : `${n} pairs`);
+
 const client = loadClient();
 const brokers: RunningBroker[] = [await startWarren()];
 const rabbit = await startRabbitMq();
@@ -58,8 +60,8 @@ async function each(workload: string, kase: string, flows: (b: RunningBroker) =>
 }
 
 try {
-  for (const n of PAIRS) await each('W1x', `${n} pairs`, () => [pairs('w1x', n)], SECONDS);
-  for (const n of PAIRS) await each('W2x', `${n} pairs`, () => [pairs('w2x', n, { persistent: true, confirmWindow: CONFIRM_WINDOW })], SECONDS);
+  for (const n of PAIRS) await each('W1x', pairsLabel(n), () => [pairs('w1x', n)], SECONDS);
+  for (const n of PAIRS) await each('W2x', pairsLabel(n), () => [pairs('w2x', n, { persistent: true, confirmWindow: CONFIRM_WINDOW })], SECONDS);
   await each(
     'W8',
     `${W8_QUIET_QUEUES} quiet + 1 hot`,
@@ -75,7 +77,7 @@ try {
     ],
     W8_SECONDS,
   );
-  const maxAtOnePair = rows.find((r) => r.workload === 'W1x' && r.case === '1 pairs')!;
+  const maxAtOnePair = rows.find((r) => r.workload === 'W1x' && r.case === pairsLabel(1))!;
   for (const share of LOAD_SHARES)
     await each(
       'W10',
@@ -104,7 +106,7 @@ function cell(row: Row, broker: string): string {
   else figure = `${main.msgPerSec} msg/s, ${lat(main.deliverMs)}${main.confirmMs ? `, confirm p99 ${main.confirmMs.p99} ms` : ''}`;
   const incomplete = r.flows.some((f) => !f.allDelivered) ? ' **not all delivered in time**' : '';
   const errors = r.errors.length ? ` errors: ${[...new Set(r.errors)].join('; ')}` : '';
-  return `${figure}${incomplete}; ${cpu(r)}${loop(r)}; **${r.verdict}**${errors}`;
+  return `${figure}${incomplete}; ${cpu(r)}${loop(r)}; client ${r.client}; **${r.verdict}**${errors}`;
 }
 
 /** Warren's figure over RabbitMQ's: msg/s, or for W10 RabbitMQ's p99 over Warren's (higher is better for Warren either way). */
@@ -166,7 +168,7 @@ chart(
 chart(
   'w10.svg',
   'W10 latency under a fixed load',
-  'p99 publish→deliver, ms (lower is better), at a share of each broker’s W1x maximum',
+  'p99 publish→deliver, ms (lower is better), at a share of each broker’s own W1x maximum at 1 pair',
   groupsOf('W10', (r) => r.flows[0]!.deliverMs.p99),
 );
 

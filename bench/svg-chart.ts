@@ -13,11 +13,11 @@ const short = (v: number) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : v >= 1e4 ?
 
 export function barChart(opts: { title: string; unit: string; series: string[]; groups: BarGroup[] }): string {
   const { series, groups } = opts;
-  const width = Math.max(420, 90 + groups.length * (series.length * 38 + 30));
   const height = 300;
   const top = 48;
   const bottom = 50;
   const left = 60;
+  const width = Math.max(520, left + 20 + opts.unit.length * 6, 90 + groups.length * (series.length * 38 + 30));
   const plot = height - top - bottom;
   const max = Math.max(1e-9, ...groups.flatMap((g) => series.map((s) => g.values[s] ?? 0).filter((v) => Number.isFinite(v))));
   const out = [
@@ -28,8 +28,9 @@ export function barChart(opts: { title: string; unit: string; series: string[]; 
     `<line x1="${left}" y1="${top + plot}" x2="${width - 10}" y2="${top + plot}" stroke="#888"/>`,
   ];
   series.forEach((s, k) => {
-    const x = width - 10 - (series.length - k) * 90;
-    out.push(`<rect x="${x}" y="10" width="10" height="10" fill="${COLOURS[k % COLOURS.length]}"/>`, `<text x="${x + 14}" y="19">${xml(s)}</text>`);
+    const x = left + k * 110;
+    const y = height - 18;
+    out.push(`<rect x="${x}" y="${y - 9}" width="10" height="10" fill="${COLOURS[k % COLOURS.length]}"/>`, `<text x="${x + 14}" y="${y}">${xml(s)}</text>`);
   });
   groups.forEach((g, i) => {
     const x0 = left + 20 + i * (series.length * 38 + 30);
@@ -46,5 +47,5 @@ export function barChart(opts: { title: string; unit: string; series: string[]; 
     out.push(`<text x="${x0 + (series.length * 38 - 6) / 2}" y="${top + plot + 16}" text-anchor="middle">${xml(g.label)}</text>`);
   });
   out.push('</svg>');
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -213,7 +213,6 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
     const scraper = broker.metricsUrl
       ? setInterval(() => void scrapeLoopDelayMs(broker.metricsUrl!).then((ms) => ms !== undefined && loopDelays.push(ms)), 1000)
       : undefined;
-    const cpuAtStart = new Map<number, number>();
     flows.forEach((f, i) => {
       const p = f.publishers;
       const ranges = split(f.queues, p.processes);
@@ -225,15 +224,14 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
         all.push(start(client, 'pub', i, args, p.connections));
       }
     });
-    for (const r of all) cpuAtStart.set(r.pid, cpuSeconds(r.pid));
-    // A publisher's CPU is read just before it exits: sampled every 200 ms, the last sample counts.
+    // Each process's CPU over its own part of the run: a publisher's is sampled every 200 ms until it exits, the last sample counts.
+    const cpuAtStart = new Map(all.map((r) => [r.pid, { seconds: cpuSeconds(r.pid), at: performance.now() }]));
     const cpuSeen = new Map(cpuAtStart);
-    const sampler = setInterval(() => {
-      for (const r of all) {
-        const s = cpuSeconds(r.pid);
-        if (!Number.isNaN(s)) cpuSeen.set(r.pid, s);
-      }
-    }, 200);
+    const sampleCpu = (r: Running) => {
+      const seconds = cpuSeconds(r.pid);
+      if (!Number.isNaN(seconds)) cpuSeen.set(r.pid, { seconds, at: performance.now() });
+    };
+    const sampler = setInterval(() => all.forEach(sampleCpu), 200);
     const publishers = all.filter((r) => r.role === 'pub');
     const pubResults = await Promise.all(publishers.map((r) => r.final));
     const published = flows.map((_, i) => pubResults.reduce((n, r, k) => n + (publishers[k]!.flow === i ? (r?.count ?? 0) : 0), 0));
@@ -242,7 +240,7 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
     const delivered = (i: number) => consumers.reduce((n, r) => n + (r.flow === i ? r.progress : 0), 0);
     while (performance.now() < deadline && flows.some((_, i) => delivered(i) < published[i]!)) await new Promise((r) => setTimeout(r, 50));
     // Consumers' CPU and the broker's, up to the moment everything was delivered.
-    for (const r of consumers) cpuSeen.set(r.pid, cpuSeconds(r.pid));
+    consumers.forEach(sampleCpu);
     const wall = (performance.now() - t0) / 1000;
     const brokerPercent = broker.pid === undefined ? NaN : ((cpuSeconds(broker.pid) - brokerCpu0) / wall) * 100;
     const machine1 = machineSeconds();
@@ -281,11 +279,15 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
         allDelivered: got >= published[i]!,
       };
     });
-    const generatorCpu = all.map((r) => ({
-      role: `${r.role} ${flows[r.flow]!.label}`,
-      percent: round((((cpuSeen.get(r.pid) ?? NaN) - (cpuAtStart.get(r.pid) ?? NaN)) / wall) * 100, 0),
-      threads: r.threads,
-    }));
+    const generatorCpu = all.map((r) => {
+      const from = cpuAtStart.get(r.pid)!;
+      const to = cpuSeen.get(r.pid)!;
+      return {
+        role: `${r.role} ${flows[r.flow]!.label}`,
+        percent: round(((to.seconds - from.seconds) / ((to.at - from.at) / 1000)) * 100, 0),
+        threads: r.threads,
+      };
+    });
     const machineBusyPercent = round(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100, 0);
     const sorted = [...loopDelays].sort((a, b) => a - b);
     return {

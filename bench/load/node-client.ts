@@ -90,6 +90,8 @@ async function publishOn(channel: Channel | ConfirmChannel, names: string[], sha
     if (!writable) await new Promise((r) => channel.once('drain', r));
   }
   if (opt.confirm > 0) await (channel as ConfirmChannel).waitForConfirms();
+  // Closing the channel first: amqplib multiplexes channels, and a connection.close could overtake publishes still buffered.
+  await channel.close();
 }
 
 async function publisher(conn: number): Promise<void> {
