@@ -22,9 +22,9 @@ export interface RunningBroker {
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** `args`: more of amqp-warren.ts's flags, e.g. ['--trace', 'on']. */
-export async function startWarren(args: string[] = []): Promise<RunningBroker> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/amqp-warren.ts'), '0', ...args], {
+/** `args`: more of amqp-warren.ts's flags, e.g. ['--trace', 'on']; `nodeFlags`: Node's, e.g. ['--cpu-prof']. */
+export async function startWarren(args: string[] = [], nodeFlags: string[] = []): Promise<RunningBroker> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(root, 'bench/amqp-warren.ts'), '0', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
