@@ -43,7 +43,8 @@ const total = profile.nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0);
 const self = new Map<string, number>();
 for (const node of profile.nodes) {
   const { functionName, url, lineNumber } = node.callFrame;
-  const where = url ? `${path.relative(process.cwd(), url.replace(/^file:\/\//, ''))}:${lineNumber + 1}` : '';
+  // tsx's transpiled modules report line 0 for every function: the file alone is said then.
+  const where = url ? `${path.relative(process.cwd(), url.replace(/^file:\/\//, ''))}${lineNumber > 0 ? `:${lineNumber + 1}` : ''}` : '';
   const key = `${functionName || '(anonymous)'} ${where}`.trim();
   self.set(key, (self.get(key) ?? 0) + (node.hitCount ?? 0));
 }
