@@ -67,6 +67,15 @@ test('overview shows the broker and a live memory chart', async ({ page, warren 
   await page.screenshot({ path: 'e2e/screenshots/overview.png', fullPage: true });
 });
 
+test('overview charts the event-loop delay a second at a time', async ({ page }) => {
+  await page.goto('/');
+  const chart = page.getByRole('figure', { name: 'Event-loop delay' });
+  await expect(chart.getByText('(ms)')).toBeVisible();
+  for (const line of ['p50', 'p99', 'max']) await expect(chart.locator(`[data-series="${line}"]`)).toHaveText(/^\d+(\.\d)?$/);
+  const pointsNow = Number(await chart.getAttribute('data-points'));
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 5_000 }).toBeGreaterThan(pointsNow + 1);
+});
+
 test('overview counts a client and charts its messages live', async ({ page, warren }) => {
   await page.goto('/');
   const connections = figure(page, 'Connections');

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { useTRPC } from '../_lib/trpc';
 import { useMe } from '../_lib/use-me';
 import { formatBytes, formatDuration } from '../_lib/format';
+import { EventLoopChart } from '../_components/event-loop-chart';
 import { MemoryChart } from '../_components/memory-chart';
 import { RatesCharts } from '../_components/rates-chart';
 import { UpdatedAgo } from '../_components/updated-ago';
@@ -96,6 +97,7 @@ export default function OverviewPage() {
         <>
           <RatesCharts />
           <MemoryChart />
+          <EventLoopChart />
         </>
       ) : (
         me && (
