@@ -21,6 +21,7 @@ import { AccessControl } from '../server/broker/access/access-control';
 import { metricsEndpoint, PrometheusMetrics, serveMetrics } from '../server/http/metrics';
 import { BrokerSampler } from '../server/metrics/broker-sampler';
 import { ProcessSampler } from '../server/metrics/process-sampler';
+import { createMonitoring, DEFAULT_MONITORING } from '../server/monitoring';
 import type { Services } from '../server/services';
 import { openMetadataDb } from '../server/store/db';
 import { openDurableBroker } from '../server/store/recovery';
@@ -37,13 +38,16 @@ const server = await startAmqpServer({ broker, host: '127.0.0.1', port: Number(p
 
 const sampler = new ProcessSampler();
 sampler.start();
+const brokerSampler = new BrokerSampler(broker);
 const services: Services = {
   broker,
   db,
   users: new Users(db, new AccessControl()),
   sessions: new Sessions(),
   sampler,
-  brokerSampler: new BrokerSampler(broker),
+  brokerSampler,
+  // Built for /metrics' shape only: the history and alerts are not started, so they cost the run nothing.
+  ...createMonitoring(broker, brokerSampler, db, DEFAULT_MONITORING),
   version: 'bench',
   nodeName: broker.nodeName,
   startedAt,
