@@ -1,4 +1,4 @@
-// Every list is the one table: the header stays over its columns
+// Story 12: every list is the one table: the header stays over its columns
 // when scrolled sideways at laptop widths, the name column stays in view, full
 // names show on hover, the rows fill the window, columns can be hidden (and
 // the choice is in the URL), rows are reached from the keyboard; every dialog

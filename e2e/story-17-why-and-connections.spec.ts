@@ -1,7 +1,7 @@
-// Story 13, the queue's why: the on-call engineer opens a backing-up queue
-// and sees why: its consumer's prefetch is full ("10 / 10 unacked"), which
-// client that is and from where, and a state that says so in words; the
-// charts already show the last minutes. From there to the connection, its channels, and every channel.
+// Story 17: the on-call engineer opens a backing-up queue and sees why: its
+// consumer's prefetch is full ("10 / 10 unacked"), which client that is and
+// from where, and a state that says so in words; the charts already show the
+// last minutes. From there to the connection, its channels, and every channel.
 import type { Socket } from 'node:net';
 import type { ChannelModel } from 'amqplib';
 import { expect, test } from './fixtures';

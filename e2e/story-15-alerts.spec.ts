@@ -1,4 +1,4 @@
-// Alerts: the on-call engineer sets an alert on a queue that must not back
+// Story 15: the on-call engineer sets an alert on a queue that must not back
 // up. The rule is made in the console, with the keyboard; amqplib traffic
 // makes it fire; the overview and the queue's page say so, the webhook
 // receiver (started here) gets it signed; draining the queue recovers it.
@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { expect, test } from './fixtures';
 import { connect } from './helpers';
 
-const SECRET = 'alerts-webhook-secret';
+const SECRET = 'story-15-webhook-secret';
 
 test('an alert rule made in the console fires on a growing queue, shows where the queue is shown, and recovers', async ({ page, warren }) => {
   test.setTimeout(90_000);

@@ -1,4 +1,4 @@
-// Large and binary messages: a 1 MB JSON message opens at once as
+// Story 13, large and binary messages: a 1 MB JSON message opens at once as
 // a tree rendered only where open, and the page stays responsive while the
 // queue page refreshes every second; a payload that is not UTF-8 opens as
 // hex with its content type and size; byte headers show as hex, timestamps

@@ -1,4 +1,4 @@
-// Moving messages between queues by file: export a queue's
+// Story 14, moving messages between queues by file: export a queue's
 // messages as JSON lines from its page (they stay in the queue), import the
 // file into another queue with progress, and see an import with a bad line
 // stop there, saying which line, with nothing past it imported.

@@ -1,4 +1,4 @@
-// Story 14: "where did order 42 go, and why?" Tracing is turned on for a
+// Story 19: "where did order 42 go, and why?" Tracing is turned on for a
 // queue from the console; a message is published with amqplib, consumed and
 // rejected into the queue's retry tier and finally its dead-letter queue;
 // its journey, searched by message id, shows every step.

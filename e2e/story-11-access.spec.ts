@@ -1,4 +1,4 @@
-// Stories 11 and 17: access. A monitoring user sees queues but cannot purge them (no
+// Story 11: access. A monitoring user sees queues but cannot purge them (no
 // button, and the server refuses a forced call); a management user sees only
 // the vhost it has a permission on; a deleted user is signed out; an
 // administrator manages users from the console with the keyboard.

@@ -1,4 +1,4 @@
-// Keyboard and themes: a keyboard user skips the navigation in one Tab; the theme is the
+// Story 14: a keyboard user skips the navigation in one Tab; the theme is the
 // reader's choice (light, dark or the system's) and stays after a reload; and
 // axe-core finds no serious or critical problem on the console's pages in
 // either theme.

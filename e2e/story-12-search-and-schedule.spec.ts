@@ -1,4 +1,4 @@
-// Stories 14 and 15: find one message in a queue by its JSON content without taking
+// Story 12: find one message in a queue by its JSON content without taking
 // anything, pause the queue; then deliver a delayed message now from the
 // Scheduled page.
 import { expect, test } from './fixtures';
