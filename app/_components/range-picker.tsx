@@ -9,11 +9,24 @@ export const HISTORY_RANGES = [
   { range: '7d', label: '7 d' },
 ] as const;
 
-/** The range buttons of a chart: "Live" and the history ranges. */
-export function RangePicker({ value, onChange, label }: { value: ChartRange; onChange: (r: ChartRange) => void; label: string }) {
+/** "Live" and the history ranges: what a chart with a live window offers. */
+export const CHART_RANGES: readonly { range: ChartRange; label: string }[] = [{ range: 'live', label: 'Live' }, ...HISTORY_RANGES];
+
+/** The range buttons of a chart, one pressed. */
+export function RangePicker<R extends string | number>({
+  value,
+  onChange,
+  label,
+  options,
+}: {
+  value: R;
+  onChange: (r: R) => void;
+  label: string;
+  options: readonly { range: R; label: string }[];
+}) {
   return (
     <span className="range-picker" role="group" aria-label={`${label} range`}>
-      {[{ range: 'live' as const, label: 'Live' }, ...HISTORY_RANGES].map((r) => (
+      {options.map((r) => (
         <button
           key={r.range}
           type="button"

@@ -4,17 +4,11 @@ import { useQuery } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useState } from 'react';
 import { useTRPC } from '../_lib/trpc';
+import { HISTORY_RANGES, RangePicker } from './range-picker';
 import { TimeChart } from './time-chart';
 
 /** Up to 15 minutes the charts are live (per-second samples pushed by the server); longer ranges come from the broker's history. */
-const RANGES = [
-  { range: 1, label: '1 min' },
-  { range: 5, label: '5 min' },
-  { range: 15, label: '15 min' },
-  { range: '1h', label: '1 h' },
-  { range: '24h', label: '24 h' },
-  { range: '7d', label: '7 d' },
-] as const;
+const RANGES = [{ range: 1, label: '1 min' }, { range: 5, label: '5 min' }, { range: 15, label: '15 min' }, ...HISTORY_RANGES] as const;
 type Range = (typeof RANGES)[number]['range'];
 
 const RATE_LINES = [
@@ -69,18 +63,8 @@ export function RatesCharts() {
   const charted = live ? points : (history.data ?? []);
   return (
     <div>
-      <div className="toolbar" role="group" aria-label="Chart range">
-        {RANGES.map((r) => (
-          <button
-            key={r.range}
-            type="button"
-            aria-pressed={range === r.range}
-            className={range === r.range ? 'primary' : undefined}
-            onClick={() => setRange(r.range)}
-          >
-            {r.label}
-          </button>
-        ))}
+      <div className="toolbar">
+        <RangePicker options={RANGES} value={range} onChange={setRange} label="Chart" />
         {live && sub.status === 'error' && <span className="error">Live updates lost: {sub.error?.message}; retrying</span>}
         {!live && history.isPending && <span role="status">Loading history…</span>}
         {!live && history.error && <span className="error">History not available: {history.error.message}</span>}

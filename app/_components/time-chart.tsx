@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatClock } from '../_lib/format';
 import type { RangedPoints } from '../_lib/use-chart-range';
-import { RangePicker } from './range-picker';
+import { CHART_RANGES, RangePicker } from './range-picker';
 import { UpdatedAgo } from './updated-ago';
 
 export interface TimeLine<P> {
@@ -53,7 +53,7 @@ export function TimeChart<P extends { at: number }>({
       <figcaption>
         {title} <span className="muted">({unit})</span>
         <UpdatedAgo at={receivedAt} />
-        {ranged && <RangePicker value={ranged.range} onChange={ranged.setRange} label={title} />}
+        {ranged && <RangePicker options={CHART_RANGES} value={ranged.range} onChange={ranged.setRange} label={title} />}
         {ranged?.loading && <span role="status"> Loading history…</span>}
         {ranged?.error && <span className="error"> History not available: {ranged.error.message}</span>}
       </figcaption>
