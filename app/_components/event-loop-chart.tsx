@@ -1,18 +1,7 @@
 'use client';
 
-import { useSubscription } from '@trpc/tanstack-react-query';
-import { useState } from 'react';
-import { useTRPC } from '../_lib/trpc';
+import { useProcessFigurePoints } from '../_lib/use-process-figures';
 import { TimeChart } from './time-chart';
-
-const WINDOW_POINTS = 300; // five minutes at one sample a second
-
-interface Point {
-  at: number;
-  p50: number;
-  p99: number;
-  max: number;
-}
 
 const LINES = [
   { key: 'p50', name: 'p50', color: 'var(--accent2)' },
@@ -26,19 +15,7 @@ const LINES = [
  * long at worst before the broker looks at it.
  */
 export function EventLoopChart() {
-  const trpc = useTRPC();
-  const [points, setPoints] = useState<Point[]>([]);
-  const sub = useSubscription(
-    trpc.system.processFigures.subscriptionOptions(undefined, {
-      onData: (s) =>
-        setPoints((prev) => {
-          const last = prev.at(-1);
-          if (last !== undefined && last.at >= s.at) return prev;
-          const next = [...prev, { at: s.at, p50: s.value.eventLoopDelayP50Ms, p99: s.value.eventLoopDelayP99Ms, max: s.value.eventLoopDelayMs }];
-          return next.length > WINDOW_POINTS ? next.slice(next.length - WINDOW_POINTS) : next;
-        }),
-    }),
-  );
+  const { points, sub } = useProcessFigurePoints((f) => ({ p50: f.eventLoopDelayP50Ms, p99: f.eventLoopDelayP99Ms, max: f.eventLoopDelayMs }));
   return (
     <>
       {sub.status === 'error' && (
