@@ -124,32 +124,20 @@ export function RuleForm({
         </label>
       </div>
       <div className="actions">
-        <label>
-          Webhook
-          <select value={draft.webhookId} onChange={(e) => set({ webhookId: e.target.value })}>
-            <option value="">none (shown and recorded only)</option>
-            {(webhooks.data ?? [])
-              .filter((w) => w.format === 'warren')
-              .map((w) => (
-                <option key={w.id} value={String(w.id)}>
-                  {w.name}
-                </option>
-              ))}
-          </select>
-        </label>
-        <label>
-          Slack-compatible webhook (optional)
-          <select value={draft.slackWebhookId} onChange={(e) => set({ slackWebhookId: e.target.value })}>
-            <option value="">none</option>
-            {(webhooks.data ?? [])
-              .filter((w) => w.format === 'slack')
-              .map((w) => (
-                <option key={w.id} value={String(w.id)}>
-                  {w.name}
-                </option>
-              ))}
-          </select>
-        </label>
+        <WebhookSelect
+          label="Webhook"
+          none="none (shown and recorded only)"
+          webhooks={(webhooks.data ?? []).filter((w) => w.format === 'warren')}
+          value={draft.webhookId}
+          onChange={(webhookId) => set({ webhookId })}
+        />
+        <WebhookSelect
+          label="Slack-compatible webhook (optional)"
+          none="none"
+          webhooks={(webhooks.data ?? []).filter((w) => w.format === 'slack')}
+          value={draft.slackWebhookId}
+          onChange={(slackWebhookId) => set({ slackWebhookId })}
+        />
         <label>
           <input type="checkbox" checked={draft.enabled} onChange={(e) => set({ enabled: e.target.checked })} /> Enabled
         </label>
@@ -171,5 +159,34 @@ export function RuleForm({
         )}
       </div>
     </form>
+  );
+}
+
+/** A choice of one webhook by id, or none (the empty value). */
+function WebhookSelect({
+  label,
+  none,
+  webhooks,
+  value,
+  onChange,
+}: {
+  label: string;
+  none: string;
+  webhooks: { id: number; name: string }[];
+  value: string;
+  onChange: (id: string) => void;
+}) {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{none}</option>
+        {webhooks.map((w) => (
+          <option key={w.id} value={String(w.id)}>
+            {w.name}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
