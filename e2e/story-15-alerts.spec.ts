@@ -5,10 +5,21 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { connect } from './helpers';
 
 const SECRET = 'story-15-webhook-secret';
+
+/** Deletes an alert rule from the Alerts page's table, confirming when asked, and sees its row go. */
+async function deleteRule(page: Page, rules: Locator, rule: string): Promise<void> {
+  await rules.getByRole('button', { name: `Delete rule ${rule}` }).click();
+  await page
+    .getByRole('dialog', { name: `Delete alert rule ${rule}?` })
+    .getByRole('button', { name: 'Delete rule' })
+    .click();
+  await expect(rules.getByRole('row').filter({ hasText: rule })).toHaveCount(0);
+}
 
 test('an alert rule made in the console fires on a growing queue, shows where the queue is shown, and recovers', async ({ page, warren }) => {
   test.setTimeout(90_000);
@@ -102,12 +113,7 @@ test('an alert rule made in the console fires on a growing queue, shows where th
     ).toContainText('delivered (HTTP 204)');
 
     // Delete the rule (it asks first), then its webhook.
-    await rules.getByRole('button', { name: `Delete rule ${rule}` }).click();
-    await page
-      .getByRole('dialog', { name: `Delete alert rule ${rule}?` })
-      .getByRole('button', { name: 'Delete rule' })
-      .click();
-    await expect(rules.getByRole('row').filter({ hasText: rule })).toHaveCount(0);
+    await deleteRule(page, rules, rule);
     await page.getByRole('button', { name: `Delete webhook ${rule} hook` }).click();
     await page
       .getByRole('dialog', { name: `Delete webhook ${rule} hook?` })
@@ -154,12 +160,7 @@ test('a lagging stream group fires a rule on the stream page, whose lag chart re
 
     await page.goto('/alerts');
     const rules = page.getByRole('table', { name: 'Alert rules' });
-    await rules.getByRole('button', { name: `Delete rule ${rule}` }).click();
-    await page
-      .getByRole('dialog', { name: `Delete alert rule ${rule}?` })
-      .getByRole('button', { name: 'Delete rule' })
-      .click();
-    await expect(rules.getByRole('row').filter({ hasText: rule })).toHaveCount(0);
+    await deleteRule(page, rules, rule);
     // A deleted rule stops firing at once.
     await expect(page.getByText('No alert is firing.')).toBeVisible();
   } finally {
