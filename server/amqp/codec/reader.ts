@@ -1,15 +1,15 @@
 import { isUtf8 } from 'node:buffer';
 import { FieldValueError, syntaxError } from './errors';
 
+/** Short strings up to this many bytes are remembered (see memoHolds). */
+const MEMO_LIMIT = 64;
+
 /**
  * Cursor over one frame payload: [pos, end) of buf. Every read is bounds
  * checked against `end` (not buf.length, which may hold further frames) and a
  * short read throws a CodecError 502 SYNTAX_ERROR. One Reader is reused per
  * connection through reset(), so decoding allocates only the decoded values.
  */
-/** Short strings up to this many bytes are remembered (see memoHolds). */
-const MEMO_LIMIT = 64;
-
 export class Reader {
   private memo = '';
   private readonly memoBytes = Buffer.alloc(MEMO_LIMIT);
