@@ -83,6 +83,13 @@ const enum State {
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const CLOSE_OK_TIMEOUT_MS = 1_000;
+/**
+ * Input one connection handles per event-loop turn. libuv reads a busy
+ * socket up to 32 times per turn (2 MiB of publishes, tens of ms of work);
+ * pausing after this much lets every other connection's input, timers and
+ * flushes in between, so a flat-out publisher cannot delay a quiet one.
+ */
+const READ_BUDGET_BYTES = 256 * 1024;
 
 export class AmqpConnection {
   readonly reader = new Reader();
@@ -106,6 +113,10 @@ export class AmqpConnection {
   private blocked = false;
   /** Input waits for a reply that waits for the disk (holdInputUntil). */
   private inputHeld = false;
+  /** Bytes read in this event-loop turn, and whether that spent READ_BUDGET_BYTES. */
+  private readThisTurn = 0;
+  private readBudgetSpent = false;
+  private readonly endOfTurn = () => this.resetReadBudget();
   /** Connection-class method being handled (class << 16 | method), for close reasons. */
   private currentMethod = 0;
   /** Why the connection ends, for its log line: the connection.close sent or received. */
@@ -165,16 +176,34 @@ export class AmqpConnection {
     } catch (err) {
       this.fail(err, 0);
     }
-    if (!this.inputHeld && !this.blocked && !this.writer.full) this.socket.resume();
+    this.resumeSocket();
   }
 
   private onData(chunk: Buffer): void {
     this.heartbeat?.received();
+    if (this.readThisTurn === 0) setImmediate(this.endOfTurn);
+    this.readThisTurn += chunk.length;
     try {
       this.parser.push(chunk);
     } catch (err) {
       this.fail(err, 0);
     }
+    if (this.readThisTurn >= READ_BUDGET_BYTES && !this.readBudgetSpent) {
+      this.readBudgetSpent = true;
+      this.socket.pause();
+    }
+  }
+
+  /** A new turn: a connection that spent its budget reads again (unless something else holds it). */
+  private resetReadBudget(): void {
+    this.readThisTurn = 0;
+    if (!this.readBudgetSpent) return;
+    this.readBudgetSpent = false;
+    this.resumeSocket();
+  }
+
+  private resumeSocket(): void {
+    if (!this.inputHeld && !this.blocked && !this.writer.full && !this.readBudgetSpent) this.socket.resume();
   }
 
   private protocolHeader(header: Buffer): void {
@@ -510,7 +539,7 @@ export class AmqpConnection {
   /** The socket filled up or drained: pause or resume deliveries, and reading. */
   private writableChanged(): void {
     for (const ch of this.channels.values()) ch.updateWritable();
-    if (!this.writer.full && !this.blocked && !this.inputHeld) this.socket.resume();
+    this.resumeSocket();
   }
 
   // ---- memory alarm: connection.blocked -------------------------------------------------
