@@ -4,7 +4,9 @@
 // each beside one hot queue flat out) and W10 (latency at 10%, 50% and 90% of
 // the W1x maximum each broker reached at 1 pair). Every row says which client
 // ran, each side's CPU and which saturated.
-// Run: npx tsx bench/load-compare.ts [--quick]   (--quick: 1 and 10 pairs, shorter runs)
+// Run: npx tsx bench/load-compare.ts [--quick] [--only=W8,W10]
+// (--quick: 1 and 10 pairs, shorter runs; --only: those workloads alone, W10
+// still measures W1x at 1 pair first, for its maximum)
 // Prints markdown tables, image links to the charts and one JSON line; the
 // charts go to $BENCH_RESULTS_DIR/charts (bench/run.ts sets it), else
 // bench/results/partial/charts.
@@ -18,6 +20,9 @@ import { runLoad, type Flow, type LoadResult } from './load/generator';
 import { barChart, type BarGroup } from './svg-chart';
 
 const quick = process.argv.includes('--quick');
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const only = onlyArg ? onlyArg.slice('--only='.length).split(',') : null;
+const wanted = (workload: string) => only === null || only.includes(workload);
 const PAIRS = quick ? [1, 10] : [1, 10, 100];
 const SECONDS = quick ? 2 : 5;
 const W8_QUIET_QUEUES = 1000;
@@ -60,31 +65,34 @@ async function each(workload: string, kase: string, flows: (b: RunningBroker) =>
 }
 
 try {
-  for (const n of PAIRS) await each('W1x', pairsLabel(n), () => [pairs('w1x', n)], SECONDS);
-  for (const n of PAIRS) await each('W2x', pairsLabel(n), () => [pairs('w2x', n, { persistent: true, confirmWindow: CONFIRM_WINDOW })], SECONDS);
-  await each(
-    'W8',
-    `${W8_QUIET_QUEUES} quiet + 1 hot`,
-    () => [
-      pairs('w8hot', 1),
-      {
-        label: 'w8quiet',
-        prefix: 'w8quiet-',
-        queues: W8_QUIET_QUEUES,
-        publishers: { processes: 1, connections: 10, rate: W8_QUIET_QUEUES },
-        consumers: { processes: 2, connections: 10, channels: 5 },
-      },
-    ],
-    W8_SECONDS,
-  );
-  const maxAtOnePair = rows.find((r) => r.workload === 'W1x' && r.case === pairsLabel(1))!;
-  for (const share of LOAD_SHARES)
+  for (const n of PAIRS) if (wanted('W1x') || (n === 1 && wanted('W10'))) await each('W1x', pairsLabel(n), () => [pairs('w1x', n)], SECONDS);
+  for (const n of PAIRS)
+    if (wanted('W2x')) await each('W2x', pairsLabel(n), () => [pairs('w2x', n, { persistent: true, confirmWindow: CONFIRM_WINDOW })], SECONDS);
+  if (wanted('W8'))
     await each(
-      'W10',
-      `${share * 100}% of max`,
-      (b) => [pairs('w10', 1, { rate: Math.round(share * maxAtOnePair.byBroker[b.name]!.flows[0]!.msgPerSec) })],
-      W10_SECONDS,
+      'W8',
+      `${W8_QUIET_QUEUES} quiet + 1 hot`,
+      () => [
+        pairs('w8hot', 1),
+        {
+          label: 'w8quiet',
+          prefix: 'w8quiet-',
+          queues: W8_QUIET_QUEUES,
+          publishers: { processes: 1, connections: 10, rate: W8_QUIET_QUEUES },
+          consumers: { processes: 2, connections: 10, channels: 5 },
+        },
+      ],
+      W8_SECONDS,
     );
+  const maxAtOnePair = rows.find((r) => r.workload === 'W1x' && r.case === pairsLabel(1));
+  for (const share of LOAD_SHARES)
+    if (maxAtOnePair && wanted('W10'))
+      await each(
+        'W10',
+        `${share * 100}% of max`,
+        (b) => [pairs('w10', 1, { rate: Math.round(share * maxAtOnePair.byBroker[b.name]!.flows[0]!.msgPerSec) })],
+        W10_SECONDS,
+      );
 } finally {
   for (const b of brokers) await b.stop();
 }
