@@ -2,7 +2,8 @@
 // traffic on 100 of the queues. Measures the broker's memory (RSS) and how fast
 // the console's queue list answers (sorted by ready messages, one page of 100:
 // the round trip, and for Warren the server's time from its Server-Timing header),
-// for Warren and, when its management plugin can be enabled, for RabbitMQ.
+// for Warren and, when its management plugin can be enabled, for RabbitMQ,
+// and Warren's event-loop delay p99 (per second, from /metrics) meanwhile.
 // Run: npx tsx bench/w7-scale.ts [--queues 10000] [--connections 1000]
 // Prints one JSON line per broker.
 
@@ -12,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import amqp, { type ChannelModel } from 'amqplib';
 import { numberFlag } from './flags';
+import { LoopDelayWatch } from './loop-delay-watch';
 import { rssBytes } from './process-stats';
 
 const QUEUES = numberFlag('queues', 10_000);
@@ -91,6 +93,7 @@ async function benchWarren(): Promise<object> {
     const stop = await load(`amqp://guest:guest@${amqpHost}`);
     const rssLoaded = rssBytes(child.pid!);
     const input = encodeURIComponent(JSON.stringify({ sort: 'ready', dir: 'desc', limit: 100 }));
+    const loopDelay = new LoopDelayWatch(`${consoleUrl}/metrics`);
     const list = await timeCalls(async () => {
       const res = await fetch(`${consoleUrl}/api/trpc/queues.list?input=${input}`, { headers: { cookie } });
       const body = (await res.json()) as { result: { data: { total: number } } };
@@ -98,6 +101,7 @@ async function benchWarren(): Promise<object> {
       // The server's own time, from its Server-Timing header (trpc;dur=<ms>).
       return Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1]);
     });
+    const eventLoopDelayP99Ms = loopDelay.stop();
     await stop();
     return {
       broker: 'Warren',
@@ -106,6 +110,7 @@ async function benchWarren(): Promise<object> {
       rssIdleMB: +(rssIdle / 2 ** 20).toFixed(1),
       rssLoadedMB: +(rssLoaded / 2 ** 20).toFixed(1),
       queueListPage: list,
+      eventLoopDelayP99Ms,
     };
   } finally {
     child.kill('SIGTERM');

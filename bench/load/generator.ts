@@ -18,6 +18,7 @@ import os from 'node:os';
 import amqp from 'amqplib';
 import type { RunningBroker } from '../amqp-peers';
 import { round } from '../amqp-support';
+import { LoopDelayWatch, type LoopDelaySummary } from '../loop-delay-watch';
 import { cpuSeconds, machineSeconds } from './cpu';
 import type { LoadClient } from './client';
 import { BUCKETS, mergeInto, percentileMs } from './histogram';
@@ -67,7 +68,7 @@ export interface LoadResult {
   machineBusyPercent: number;
   verdict: string;
   /** Warren's warren_event_loop_delay_p99_seconds scraped each second of the run: the largest and the median, in ms. */
-  eventLoopDelayP99Ms?: { max: number; median: number };
+  eventLoopDelayP99Ms?: LoopDelaySummary;
   errors: string[];
 }
 
@@ -140,16 +141,6 @@ function split(queues: number, processes: number): [number, number][] {
   });
 }
 
-async function scrapeLoopDelayMs(url: string): Promise<number | undefined> {
-  try {
-    const text = await (await fetch(url)).text();
-    const m = /^warren_event_loop_delay_p99_seconds (\S+)$/m.exec(text);
-    return m ? Number(m[1]) * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Declares (and afterwards deletes) every flow's queues through one amqplib connection. */
 async function withQueues<T>(url: string, names: { name: string; durable: boolean }[], run: () => Promise<T>): Promise<T> {
   const conn = await amqp.connect(url);
@@ -209,10 +200,7 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
     const brokerCpu0 = broker.pid === undefined ? NaN : cpuSeconds(broker.pid);
     const machine0 = machineSeconds();
     const t0 = performance.now();
-    const loopDelays: number[] = [];
-    const scraper = broker.metricsUrl
-      ? setInterval(() => void scrapeLoopDelayMs(broker.metricsUrl!).then((ms) => ms !== undefined && loopDelays.push(ms)), 1000)
-      : undefined;
+    const loopDelay = broker.metricsUrl ? new LoopDelayWatch(broker.metricsUrl) : undefined;
     flows.forEach((f, i) => {
       const p = f.publishers;
       const ranges = split(f.queues, p.processes);
@@ -245,7 +233,7 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
     const brokerPercent = broker.pid === undefined ? NaN : ((cpuSeconds(broker.pid) - brokerCpu0) / wall) * 100;
     const machine1 = machineSeconds();
     clearInterval(sampler);
-    if (scraper) clearInterval(scraper);
+    const eventLoopDelayP99Ms = loopDelay?.stop();
     for (const r of consumers) r.stop();
     const subResults = await Promise.all(consumers.map((r) => r.final));
 
@@ -289,7 +277,6 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
       };
     });
     const machineBusyPercent = round(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100, 0);
-    const sorted = [...loopDelays].sort((a, b) => a - b);
     return {
       broker: broker.name,
       client: client.name,
@@ -299,7 +286,7 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
       generatorCpu,
       machineBusyPercent,
       verdict: verdictOf(broker, brokerPercent, generatorCpu, machineBusyPercent),
-      eventLoopDelayP99Ms: sorted.length ? { max: round(sorted.at(-1)!), median: round(sorted[Math.floor(sorted.length / 2)]!) } : undefined,
+      eventLoopDelayP99Ms,
       errors,
     };
   });
