@@ -12,6 +12,7 @@
 import type { Broker } from '../broker/broker';
 import type { BrokerTotals, QueueStats } from '../broker/types';
 import { type ArrivalEntries, ArrivalLog } from './arrivals';
+import { NumberRing } from './number-ring';
 import { Periodic } from './periodic';
 import { QueueHistory, type QueuePoint } from './queue-history';
 import { Ring, type Sample } from './ring';
@@ -81,7 +82,7 @@ interface QueueSeries {
   arrivals: ArrivalLog;
   headSeq: number | null;
   rates: QueueRates;
-  depth: Ring<number>;
+  depth: NumberRing;
   history: QueueHistory;
 }
 
@@ -226,7 +227,7 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
           arrivals: this.restoredArrivals.get(key) ?? new ArrivalLog(),
           headSeq: null,
           rates: NO_RATES,
-          depth: new Ring<number>(SPARK_POINTS),
+          depth: new NumberRing(SPARK_POINTS),
           history: new QueueHistory(),
         };
         this.queues.set(key, s);
@@ -242,7 +243,7 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
         s.last = q.counters;
         s.lastSaturatedMs = q.consumersSaturatedMs;
       }
-      s.depth.push({ at, value: q.ready + q.unacked });
+      s.depth.push(at, q.ready + q.unacked);
       s.history.note(at, q);
       s.headSeq = q.headSeq;
       s.arrivals.note(q.nextSeq, at);
