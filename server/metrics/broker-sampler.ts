@@ -84,6 +84,8 @@ interface QueueSeries {
   rates: QueueRates;
   depth: NumberRing;
   history: QueueHistory;
+  /** The number of the last sample that saw the queue: a series the latest one did not see is of a deleted queue. */
+  seenBy: number;
 }
 
 const RATE_KEYS = ['published', 'delivered', 'acked', 'redelivered', 'returned', 'deadLettered'] as const;
@@ -115,6 +117,7 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
   lastQueues: readonly QueueStats[] = [];
   private lastTotals: BrokerTotals | undefined;
   private lastAt = 0;
+  private queueSamples = 0;
 
   constructor(
     private readonly broker: Broker,
@@ -214,11 +217,10 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
   }
 
   private sampleQueues(at: number, seconds: number): void {
-    const seen = new Set<string>();
+    const sampleNumber = ++this.queueSamples;
     this.lastQueues = this.broker.listQueues();
     for (const q of this.lastQueues) {
       const key = queueKey(q.vhost, q.name);
-      seen.add(key);
       let s = this.queues.get(key);
       if (!s) {
         s = {
@@ -229,6 +231,7 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
           rates: NO_RATES,
           depth: new NumberRing(SPARK_POINTS),
           history: new QueueHistory(),
+          seenBy: sampleNumber,
         };
         this.queues.set(key, s);
         this.restoredArrivals.delete(key);
@@ -243,13 +246,14 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
         s.last = q.counters;
         s.lastSaturatedMs = q.consumersSaturatedMs;
       }
+      s.seenBy = sampleNumber;
       s.depth.push(at, q.ready + q.unacked);
       s.history.note(at, q);
       s.headSeq = q.headSeq;
       s.arrivals.note(q.nextSeq, at);
       if (q.headSeq !== null) s.arrivals.forgetBefore(q.headSeq);
     }
-    for (const key of this.queues.keys()) if (!seen.has(key)) this.queues.delete(key);
+    for (const [key, s] of this.queues) if (s.seenBy !== sampleNumber) this.queues.delete(key);
   }
 
   private sampleExchanges(seconds: number): void {
