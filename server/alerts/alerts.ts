@@ -175,7 +175,10 @@ export class Alerts {
   /** One evaluation of every enabled rule; the timer calls it, tests may too. */
   evaluate(now = Date.now()): void {
     const queues = this.sampler.lastQueues;
-    const rates = this.publishRates(now);
+    // Rates cost a pass over every queue: only when some rule watches queues.
+    const watchesQueues = this.rules.some((r) => r.enabled && CONDITION_INFO[r.condition].on === 'queue');
+    if (!watchesQueues) this.counters.clear();
+    const rates = watchesQueues ? this.publishRates(now) : new Map<string, number>();
     const groups = this.rules.some((r) => r.enabled && CONDITION_INFO[r.condition].on === 'group') ? this.groupLags() : [];
     const seen = new Set<string>();
     for (const rule of this.rules) {
