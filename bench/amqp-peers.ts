@@ -17,6 +17,8 @@ export interface RunningBroker {
   pid?: number;
   /** Prometheus text with warren_event_loop_delay_p99_seconds; Warren only. */
   metricsUrl?: string;
+  /** A cluster's nodes: the load generator spreads its processes over them, and adds up their CPU. */
+  nodes?: { port: number; pid?: number }[];
   stop(): Promise<void>;
 }
 

@@ -36,6 +36,8 @@ export interface Flow {
   /** Queue names: prefix + 0 .. queues-1 (a run-unique prefix is put in front). */
   prefix: string;
   queues: number;
+  /** x-arguments of the queues' declare, e.g. { 'x-queue-type': 'quorum' }. */
+  queueArguments?: Record<string, unknown>;
   publishers: Side & { rate?: number; persistent?: boolean; confirmWindow?: number; bodyBytes?: number };
   consumers: Side & { prefetch?: number };
 }
@@ -142,11 +144,11 @@ function split(queues: number, processes: number): [number, number][] {
 }
 
 /** Declares (and afterwards deletes) every flow's queues through one amqplib connection. */
-async function withQueues<T>(url: string, names: { name: string; durable: boolean }[], run: () => Promise<T>): Promise<T> {
+async function withQueues<T>(url: string, names: { name: string; durable: boolean; arguments?: Record<string, unknown> }[], run: () => Promise<T>): Promise<T> {
   const conn = await amqp.connect(url);
   const ch = await conn.createChannel();
   try {
-    for (const q of names) await ch.assertQueue(q.name, { durable: q.durable });
+    for (const q of names) await ch.assertQueue(q.name, { durable: q.durable, arguments: q.arguments });
     return await run();
   } finally {
     for (const q of names) await ch.deleteQueue(q.name).catch(() => {});
@@ -158,8 +160,8 @@ const SATURATED = 0.85;
 
 function verdictOf(broker: RunningBroker, brokerPercent: number, generator: ProcessCpu[], machineBusy: number): string {
   const cores = os.cpus().length;
-  // Warren's engine and sockets run on one event loop; RabbitMQ's Erlang VM uses every core.
-  const brokerLimit = broker.name === 'Warren' ? 100 : 100 * cores;
+  // Warren's engine and sockets run on one event loop per node; RabbitMQ's Erlang VM uses every core.
+  const brokerLimit = broker.name.startsWith('Warren') ? 100 * Math.min(cores, broker.nodes?.length ?? 1) : 100 * cores;
   const brokerSaturated = brokerPercent >= SATURATED * brokerLimit;
   const generatorSaturated = generator.some((p) => p.percent >= SATURATED * 100 * Math.min(p.threads, cores));
   if (brokerSaturated && !generatorSaturated) return 'broker saturated';
@@ -170,12 +172,18 @@ function verdictOf(broker: RunningBroker, brokerPercent: number, generator: Proc
 }
 
 export async function runLoad(broker: RunningBroker, client: LoadClient, flows: Flow[], opts: { seconds: number; drainSeconds?: number }): Promise<LoadResult> {
-  const port = new URL(broker.url).port || '5672';
+  const ports = broker.nodes?.map((n) => String(n.port)) ?? [new URL(broker.url).port || '5672'];
+  const brokerPids = broker.nodes ? broker.nodes.flatMap((n) => (n.pid === undefined ? [] : [n.pid])) : broker.pid === undefined ? [] : [broker.pid];
+  const brokerCpuSeconds = () => (brokerPids.length === 0 ? NaN : brokerPids.reduce((sum, pid) => sum + cpuSeconds(pid), 0));
   const tag = `load-${process.pid}-${Date.now() % 1e6}-`;
-  const queues = flows.flatMap((f) => Array.from({ length: f.queues }, (_, i) => ({ name: `${tag}${f.prefix}${i}`, durable: !!f.publishers.persistent })));
+  const queues = flows.flatMap((f) =>
+    Array.from({ length: f.queues }, (_, i) => ({ name: `${tag}${f.prefix}${i}`, durable: !!f.publishers.persistent, arguments: f.queueArguments })),
+  );
   return withQueues(broker.url, queues, async () => {
     const all: Running[] = [];
-    const common = (f: Flow, [first, count]: [number, number], side: Side) => [
+    // On a cluster, the k-th process of a side connects to node k (consumers to the next one), so messages cross nodes.
+    const portOf = (role: 'pub' | 'sub', k: number) => ports[(k + (role === 'sub' ? 1 : 0)) % ports.length]!;
+    const common = (f: Flow, [first, count]: [number, number], side: Side, port: string) => [
       '--port',
       port,
       '--prefix',
@@ -190,22 +198,22 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
       String(side.channels ?? 1),
     ];
     flows.forEach((f, i) => {
-      for (const range of split(f.queues, f.consumers.processes)) {
-        const args = [...common(f, range, f.consumers), '--prefetch', String(f.consumers.prefetch ?? 100)];
+      for (const [k, range] of split(f.queues, f.consumers.processes).entries()) {
+        const args = [...common(f, range, f.consumers, portOf('sub', k)), '--prefetch', String(f.consumers.prefetch ?? 100)];
         all.push(start(client, 'sub', i, args, f.consumers.connections));
       }
     });
     await Promise.all(all.map((r) => r.ready));
 
-    const brokerCpu0 = broker.pid === undefined ? NaN : cpuSeconds(broker.pid);
+    const brokerCpu0 = brokerCpuSeconds();
     const machine0 = machineSeconds();
     const t0 = performance.now();
     const loopDelay = broker.metricsUrl ? new LoopDelayWatch(broker.metricsUrl) : undefined;
     flows.forEach((f, i) => {
       const p = f.publishers;
       const ranges = split(f.queues, p.processes);
-      for (const range of ranges) {
-        const args = [...common(f, range, p), '--seconds', String(opts.seconds), '--body', String(p.bodyBytes ?? 256)];
+      for (const [k, range] of ranges.entries()) {
+        const args = [...common(f, range, p, portOf('pub', k)), '--seconds', String(opts.seconds), '--body', String(p.bodyBytes ?? 256)];
         if (p.rate) args.push('--rate', String(p.rate / ranges.length));
         if (p.persistent) args.push('--persistent');
         if (p.confirmWindow) args.push('--confirm', String(p.confirmWindow));
@@ -230,7 +238,7 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
     // Consumers' CPU and the broker's, up to the moment everything was delivered.
     consumers.forEach(sampleCpu);
     const wall = (performance.now() - t0) / 1000;
-    const brokerPercent = broker.pid === undefined ? NaN : ((cpuSeconds(broker.pid) - brokerCpu0) / wall) * 100;
+    const brokerPercent = ((brokerCpuSeconds() - brokerCpu0) / wall) * 100;
     const machine1 = machineSeconds();
     clearInterval(sampler);
     const eventLoopDelayP99Ms = loopDelay?.stop();
