@@ -1,7 +1,8 @@
 // Workloads on the load generator (bench/load/), Warren against RabbitMQ in
 // the same run, same client: W1x transient and W2x persistent + confirms at
 // 1, 10 and 100 publisher/consumer pairs, W8 (1,000 quiet queues at 1 msg/s
-// each beside one hot queue flat out) and W10 (latency at 10%, 50% and 90% of
+// each beside one hot queue flat out), W9 (64 KB and 1 MB bodies: MB/s and
+// the broker's largest RSS) and W10 (latency at 10%, 50% and 90% of
 // the W1x maximum each broker reached at 1 pair). Every row says which client
 // ran, each side's CPU and which saturated.
 // Run: npx tsx bench/load-compare.ts [--quick] [--only=W8,W10]
@@ -30,6 +31,11 @@ const W8_SECONDS = quick ? 4 : 10;
 const W10_SECONDS = quick ? 2 : 5;
 const LOAD_SHARES = [0.1, 0.5, 0.9];
 const CONFIRM_WINDOW = 500;
+/** W9's bodies, and the confirm window that keeps about 6–10 MB in flight per publisher. */
+const W9_BODIES: { label: string; bytes: number; window: number }[] = [
+  { label: '64 KB', bytes: 64 * 1024, window: 100 },
+  { label: '1 MB', bytes: 1024 * 1024, window: 10 },
+];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const chartsDir = path.join(process.env.BENCH_RESULTS_DIR ?? path.join(root, 'bench', 'results', 'partial'), 'charts');
@@ -84,6 +90,8 @@ try {
       ],
       W8_SECONDS,
     );
+  for (const body of W9_BODIES)
+    if (wanted('W9')) await each('W9', body.label, () => [pairs('w9', 1, { bodyBytes: body.bytes, confirmWindow: body.window })], SECONDS);
   const maxAtOnePair = rows.find((r) => r.workload === 'W1x' && r.case === pairsLabel(1));
   for (const share of LOAD_SHARES)
     if (maxAtOnePair && wanted('W10'))
@@ -100,6 +108,8 @@ try {
 const cpu = (r: LoadResult) =>
   `broker ${r.brokerCpuPercent}%, generator max ${Math.max(...r.generatorCpu.map((p) => p.percent))}% (${r.generatorCpu.length} processes), machine ${r.machineBusyPercent}%`;
 const loop = (r: LoadResult) => (r.eventLoopDelayP99Ms ? `; event loop p99 ${r.eventLoopDelayP99Ms.max} ms` : '');
+const w9Bytes = (row: Row) => W9_BODIES.find((b) => b.label === row.case)!.bytes;
+const megabytesPerSecond = (msgPerSec: number, bytes: number) => Math.round((msgPerSec * bytes) / 1e6);
 const lat = (d: { p50: number; p99: number; p999: number }) => `p50 ${d.p50} / p99 ${d.p99} / p99.9 ${d.p999} ms`;
 
 function cell(row: Row, broker: string): string {
@@ -110,6 +120,8 @@ function cell(row: Row, broker: string): string {
   if (row.workload === 'W8') {
     const quiet = r.flows[1]!;
     figure = `hot ${main.msgPerSec} msg/s; quiet queues ${lat(quiet.deliverMs)}`;
+  } else if (row.workload === 'W9') {
+    figure = `${megabytesPerSecond(main.msgPerSec, w9Bytes(row))} MB/s (${main.msgPerSec} msg/s), ${lat(main.deliverMs)}, RSS max ${r.brokerRssMaxMiB} MiB`;
   } else if (row.workload === 'W10') figure = `at ${main.msgPerSec} msg/s: ${lat(main.deliverMs)}`;
   else figure = `${main.msgPerSec} msg/s, ${lat(main.deliverMs)}${main.confirmMs ? `, confirm p99 ${main.confirmMs.p99} ms` : ''}`;
   const incomplete = r.flows.some((f) => !f.allDelivered) ? ' **not all delivered in time**' : '';
@@ -145,10 +157,10 @@ const chart = (file: string, title: string, unit: string, groups: BarGroup[]) =>
   fs.writeFileSync(path.join(chartsDir, file), barChart({ title, unit, series: names, groups }));
   lines.push('', `![${title}](charts/${file})`);
 };
-const groupsOf = (workload: string, value: (r: LoadResult) => number) =>
+const groupsOf = (workload: string, value: (r: LoadResult, row: Row) => number) =>
   rows
     .filter((r) => r.workload === workload)
-    .map((row) => ({ label: row.case, values: Object.fromEntries(names.map((n) => [n, row.byBroker[n] && value(row.byBroker[n])])) }));
+    .map((row) => ({ label: row.case, values: Object.fromEntries(names.map((n) => [n, row.byBroker[n] && value(row.byBroker[n], row)])) }));
 chart(
   'w1x.svg',
   'W1x transient',
@@ -172,6 +184,12 @@ chart(
   'W8 quiet queues',
   'p99 publish→deliver, ms (lower is better)',
   groupsOf('W8', (r) => r.flows[1]!.deliverMs.p99),
+);
+chart(
+  'w9.svg',
+  'W9 large messages',
+  'MB/s end to end, by body size',
+  groupsOf('W9', (r, row) => megabytesPerSecond(r.flows[0]!.msgPerSec, w9Bytes(row))),
 );
 chart(
   'w10.svg',

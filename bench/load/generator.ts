@@ -18,6 +18,7 @@ import os from 'node:os';
 import amqp from 'amqplib';
 import type { RunningBroker } from '../amqp-peers';
 import { round } from '../amqp-support';
+import { rssBytes } from '../process-stats';
 import { LoopDelayWatch, type LoopDelaySummary } from '../loop-delay-watch';
 import { cpuSeconds, machineSeconds } from './cpu';
 import type { LoadClient } from './client';
@@ -71,6 +72,8 @@ export interface LoadResult {
   verdict: string;
   /** Warren's warren_event_loop_delay_p99_seconds scraped each second of the run: the largest and the median, in ms. */
   eventLoopDelayP99Ms?: LoopDelaySummary;
+  /** The broker's largest resident set during the run (its nodes' added up), MiB, sampled every 200 ms. */
+  brokerRssMaxMiB: number;
   errors: string[];
 }
 
@@ -174,6 +177,7 @@ function verdictOf(broker: RunningBroker, brokerPercent: number, generator: Proc
 export async function runLoad(broker: RunningBroker, client: LoadClient, flows: Flow[], opts: { seconds: number; drainSeconds?: number }): Promise<LoadResult> {
   const ports = broker.nodes?.map((n) => String(n.port)) ?? [new URL(broker.url).port || '5672'];
   const brokerPids = broker.nodes ? broker.nodes.flatMap((n) => (n.pid === undefined ? [] : [n.pid])) : broker.pid === undefined ? [] : [broker.pid];
+  const brokerRss = () => brokerPids.reduce((sum, pid) => sum + rssBytes(pid), 0);
   const brokerCpuSeconds = () => (brokerPids.length === 0 ? NaN : brokerPids.reduce((sum, pid) => sum + cpuSeconds(pid), 0));
   const tag = `load-${process.pid}-${Date.now() % 1e6}-`;
   const queues = flows.flatMap((f) =>
@@ -227,7 +231,11 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
       const seconds = cpuSeconds(r.pid);
       if (!Number.isNaN(seconds)) cpuSeen.set(r.pid, { seconds, at: performance.now() });
     };
-    const sampler = setInterval(() => all.forEach(sampleCpu), 200);
+    let rssMax = brokerRss();
+    const sampler = setInterval(() => {
+      all.forEach(sampleCpu);
+      rssMax = Math.max(rssMax, brokerRss());
+    }, 200);
     const publishers = all.filter((r) => r.role === 'pub');
     const pubResults = await Promise.all(publishers.map((r) => r.final));
     const published = flows.map((_, i) => pubResults.reduce((n, r, k) => n + (publishers[k]!.flow === i ? (r?.count ?? 0) : 0), 0));
@@ -295,6 +303,7 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
       machineBusyPercent,
       verdict: verdictOf(broker, brokerPercent, generatorCpu, machineBusyPercent),
       eventLoopDelayP99Ms,
+      brokerRssMaxMiB: round(rssMax / 2 ** 20, 1),
       errors,
     };
   });
