@@ -20,10 +20,11 @@ const WORKLOADS: { id: string; what: string; script: string; args?: string[]; qu
   { id: 'W1-W4', what: 'AMQP with amqplib against RabbitMQ: transient, persistent + confirms, fan-out, topic', script: 'bench/amqp-compare.ts', args: ['2'] },
   {
     id: 'W1x-W10',
-    what: 'load generator (C on librabbitmq) against RabbitMQ: W1x/W2x at 1, 10, 100 pairs, W8 many quiet queues + a hot one, W10 latency at 10/50/90% load',
+    what: 'load generator (C on librabbitmq) against RabbitMQ: W1x/W2x at 1, 10, 100 pairs, W8 many quiet queues + a hot one, W9 64 KB and 1 MB bodies, W10 latency at 10/50/90% load',
     script: 'bench/load-compare.ts',
     quick: true,
   },
+  { id: 'W11', what: 'backlog: 10,000,000 × 256 B persistent queued, then drained: msg/s each way, RSS while filling', script: 'bench/backlog-w11.ts' },
   { id: 'W5', what: 'stream: append 1M messages with confirms, read back from offset 0', script: 'bench/stream-w5.ts' },
   { id: 'W6', what: 'backlog of persistent messages, restart: recovery time, memory per message', script: 'bench/durability-w2-w6.ts' },
   { id: 'W7', what: '10,000 queues and 1,000 idle connections: memory, console queue list', script: 'bench/w7-scale.ts' },
