@@ -10,6 +10,7 @@ import type { Logger } from './log';
 import type { FaultCounts } from './process-faults';
 import type { MetadataDb } from './store/db';
 import type { JournalDamage } from './store/journal/damage-report';
+import type { ClusterNodeInfo } from './cluster/membership';
 
 export interface Services {
   broker: Broker;
@@ -37,4 +38,6 @@ export interface Services {
   disk?: () => { freeBytes: number | undefined; limitBytes: number };
   /** The process's logger (audit events go there too); absent in tests that do not look. */
   logger?: Logger;
+  /** Cluster mode only (WARREN_CLUSTER): the nodes sharing this node's PostgreSQL database. */
+  cluster?: { name: string; nodes(): Promise<ClusterNodeInfo[]> };
 }

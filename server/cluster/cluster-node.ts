@@ -1,0 +1,145 @@
+/**
+ * One Warren process in cluster mode (docs/cluster.md, step 1: membership and
+ * topology). In the order main.ts calls it:
+ *
+ * 1. `connect`: the control connection (PostgreSQL unreachable is one line),
+ *    then the start lock, so that nodes starting together migrate, create the
+ *    default user and join one after the other;
+ * 2. `join` (after the metadata database is open and migrated): the
+ *    `warren_cluster` schema, the node's row (a used name is one line), the
+ *    change feed's starting point, taken before the topology is loaded;
+ * 3. `run` (once the engine is up): heartbeats every second, the feed read
+ *    and applied, the start lock released;
+ * 4. `leave` at a clean stop.
+ */
+import { type ClusterNodeInfo, HEARTBEAT_MS, heartbeat, join, leave, listNodes, type NodeAddresses, type NodeSummary } from './membership';
+import { ControlConnection } from './control-connection';
+import { ClusterError } from './errors';
+import { nodeId } from './node-id';
+import { ensureClusterSchema } from './schema';
+import { type ClusterEngine, TopologyApplier } from './topology-apply';
+import { FEED_CHANNEL, TopologyFeed } from './topology-feed';
+
+export interface ClusterNodeOptions {
+  /** DATABASE_URL: the PostgreSQL database the nodes share. */
+  databaseUrl: string;
+  nodeName: string;
+  dataDir: string;
+  version: string;
+  /** Where clients reach this node; updated with `setAddresses` once the listeners are open. */
+  addresses: NodeAddresses;
+  log: (line: string) => void;
+  /** The node lost its name to another process while it could not renew its lease: it must stop. */
+  onNameLost: (message: string) => void;
+}
+
+const START_LOCK = `hashtext('warren_cluster.start')`;
+
+export class ClusterNode {
+  private incarnation: string | null = null;
+  private addresses: NodeAddresses;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private beating = false;
+  private summary: () => NodeSummary = () => ({ connections: 0, memoryBytes: 0 });
+  private lastBeatFailed = false;
+  private readonly feed: TopologyFeed;
+  private applier: TopologyApplier | null = null;
+
+  private constructor(
+    private readonly options: ClusterNodeOptions,
+    private readonly connection: ControlConnection,
+  ) {
+    this.addresses = options.addresses;
+    this.feed = new TopologyFeed(connection, options.nodeName, (change) => this.applier?.apply(change) ?? Promise.resolve(), options.log);
+  }
+
+  get name(): string {
+    return this.options.nodeName;
+  }
+
+  static async connect(options: ClusterNodeOptions): Promise<ClusterNode> {
+    let node: ClusterNode | null = null;
+    const connection = await ControlConnection.open({
+      url: options.databaseUrl,
+      applicationName: options.nodeName,
+      channel: FEED_CHANNEL,
+      onNotify: () => node?.feed.wake(),
+      log: options.log,
+    });
+    node = new ClusterNode(options, connection);
+    await connection.query(`SELECT pg_advisory_lock(${START_LOCK})`);
+    return node;
+  }
+
+  /** Creates or updates the cluster's tables and takes the node's name; ClusterError when a running node has it. */
+  async join(): Promise<void> {
+    await this.connection.withClient(ensureClusterSchema);
+    const me = { name: this.options.nodeName, nodeId: nodeId(this.options.dataDir), version: this.options.version };
+    this.incarnation = await join(this.connection, me, this.addresses);
+    await this.feed.skipToEnd();
+    this.options.log(`joined the cluster as node '${me.name}' (incarnation ${this.incarnation})`);
+  }
+
+  /** Starts heartbeats and the change feed over the node's engine, and lets the next node start. */
+  async run(engine: ClusterEngine, summary: () => NodeSummary): Promise<void> {
+    if (this.incarnation === null) throw new Error('ClusterNode.run before join');
+    this.summary = summary;
+    this.applier = new TopologyApplier(engine, this.options.log);
+    await this.applier.loadNames(this.connection);
+    this.feed.start();
+    this.heartbeatTimer = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    await this.connection.query(`SELECT pg_advisory_unlock(${START_LOCK})`);
+  }
+
+  setAddresses(addresses: NodeAddresses): void {
+    this.addresses = addresses;
+  }
+
+  /** Every node the cluster has seen, with its status now. */
+  nodes(): Promise<ClusterNodeInfo[]> {
+    return listNodes(this.connection, this.options.nodeName);
+  }
+
+  /** A clean stop: heartbeats and the feed end, the row says 'left' (its name is free at once). */
+  async leave(): Promise<void> {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+    await this.feed.stop();
+    if (this.incarnation !== null) {
+      await leave(this.connection, this.options.nodeName, this.incarnation).catch((error: unknown) =>
+        this.options.log(`could not mark node '${this.options.nodeName}' as left: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+    await this.connection.close();
+  }
+
+  private async beat(): Promise<void> {
+    if (this.beating || this.incarnation === null) return;
+    this.beating = true;
+    try {
+      const renewed = await heartbeat(this.connection, this.options.nodeName, this.incarnation, this.addresses, this.summary());
+      if (this.lastBeatFailed) this.options.log('heartbeat renewed again');
+      this.lastBeatFailed = false;
+      if (!renewed) await this.rejoin();
+    } catch (error) {
+      if (!this.lastBeatFailed) this.options.log(`heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.lastBeatFailed = true;
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  /** The lease ran out (the process was paused, or PostgreSQL out of reach for too long): never resumed, joined again. */
+  private async rejoin(): Promise<void> {
+    this.options.log(`the lease of node '${this.options.nodeName}' ran out before it was renewed; joining again as a new incarnation`);
+    const me = { name: this.options.nodeName, nodeId: nodeId(this.options.dataDir), version: this.options.version };
+    try {
+      this.incarnation = await join(this.connection, me, this.addresses);
+    } catch (error) {
+      if (!(error instanceof ClusterError)) throw error;
+      if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+      this.heartbeatTimer = null;
+      this.options.onNameLost(error.message);
+    }
+  }
+}
