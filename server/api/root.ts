@@ -2,6 +2,7 @@
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { bindingsRouter } from './routers/bindings';
+import { clusterRouter } from './routers/cluster';
 import { connectionsRouter } from './routers/connections';
 import { deadLettersRouter } from './routers/dead-letters';
 import { definitionsRouter } from './routers/definitions';
@@ -26,6 +27,7 @@ import { router } from './trpc';
 export const appRouter = router({
   auth: authRouter,
   system: systemRouter,
+  cluster: clusterRouter,
   queues: queuesRouter,
   bindings: bindingsRouter,
   exchanges: exchangesRouter,

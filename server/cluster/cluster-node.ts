@@ -91,8 +91,10 @@ export class ClusterNode {
     await this.connection.query(`SELECT pg_advisory_unlock(${START_LOCK})`);
   }
 
+  /** The listeners' addresses, once they are open (with port 0, the ports picked): written at once. */
   setAddresses(addresses: NodeAddresses): void {
     this.addresses = addresses;
+    void this.beat();
   }
 
   /** Every node the cluster has seen, with its status now. */
