@@ -90,7 +90,7 @@ test('overview counts a client and charts its messages live', async ({ page, war
 test('every page of the navigation opens', async ({ page }) => {
   await page.goto('/');
   const nav = page.getByRole('navigation', { name: 'Console' });
-  for (const name of ['Queues', 'Exchanges', 'Routing', 'Streams', 'Retries', 'Dead letters', 'Scheduled', 'Lag', 'Connections', 'Publish', 'Admin']) {
+  for (const name of ['Queues', 'Exchanges', 'Routing', 'Streams', 'Retries', 'Dead letters', 'Scheduled', 'Lag', 'Connections', 'Publish', 'Nodes', 'Admin']) {
     await nav.getByRole('link', { name }).click();
     await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
     await expect(nav.getByRole('link', { name })).toHaveAttribute('aria-current', 'page');

@@ -5,6 +5,7 @@
 // one runs in this process to reach its engine, users and API.
 
 import amqp, { type ChannelModel } from 'amqplib';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../../server/api/root';
 import { FULL_PERMISSION } from '../../server/auth/users';
@@ -128,6 +129,20 @@ describe.skipIf(!postgresUrl)('a cluster on PostgreSQL (needs TEST_DATABASE_URL,
     );
   });
 
+  it('takes its name back at once when restarted on its data directory after kill -9', async () => {
+    const dir = dataDir();
+    const first = await start('n4', dir);
+    first.signal('SIGKILL');
+    await first.exited;
+    const again = await start('n4', dir); // within its old lease: refused if it were another node
+    const address = again.url.replace('amqp://guest:guest@', '');
+    await within(2_000, 'n4 listed again', async () =>
+      (await api().cluster.nodes()).nodes.some((n) => n.name === 'n4' && n.status === 'live' && n.amqpAddress === address),
+    );
+    expect(await again.stop()).toBe(0);
+    expect((await api().cluster.nodes()).nodes.find((n) => n.name === 'n4')).toMatchObject({ status: 'left', uptimeMs: null });
+  });
+
   it('passes a queue, an exchange and a binding declared on node 1 to node 2 within a second, and their deletes', async () => {
     const [c1, c2] = await Promise.all([connect(n1.url), connect(n2.url)]);
     const ch1 = await c1.createChannel();
@@ -177,6 +192,30 @@ describe.skipIf(!postgresUrl)('a cluster on PostgreSQL (needs TEST_DATABASE_URL,
       Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]),
     );
     await expect(amqp.connect(alice)).rejects.toThrow();
+  });
+
+  it('carries on after its PostgreSQL connections are cut: heartbeats and the feed come back', async () => {
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const cut = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'n2'");
+      expect(cut.rowCount).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    const [c1, c2] = await Promise.all([connect(n1.url), connect(n2.url)]);
+    const ch1 = await c1.createChannel();
+    await ch1.assertQueue('after-the-cut');
+    await within(3_000, 'the queue on n2 after its reconnect', () => hasQueue(c2, 'after-the-cut'));
+    // And n2's own writes (Prisma's pool lost its connections too) still reach the others.
+    await (await c2.createChannel()).assertQueue('from-n2-after-the-cut');
+    await within(3_000, 'the queue from n2 on n1', () => hasQueue(c1, 'from-n2-after-the-cut'));
+    await within(3_000, 'n2 heartbeating', async () => {
+      const row = (await api().cluster.nodes()).nodes.find((n) => n.name === 'n2');
+      return row?.status === 'live' && row.lastHeartbeatAgoMs < 1_500;
+    });
+    expect(n2.output.join('\n')).toMatch(/lost the connection to PostgreSQL at 127\.0\.0\.1:5432\/\S+ \(.*\); reconnecting/);
+    expect(n2.output.join('\n')).toContain('connected to PostgreSQL at');
   });
 
   it('shows a node that stops heartbeating as stale; its name may then be taken, and the old process stops when it wakes', async () => {
