@@ -117,6 +117,7 @@ async function main(): Promise<void> {
     tls: config.tls && { files: config.tls, port: config.amqpsPort },
     log: lines('amqp'),
     logger: logger.child({ module: 'amqp' }),
+    claims: cluster?.claims,
   }).catch((err) =>
     fail(
       err instanceof AmqpsListenError

@@ -1,3 +1,4 @@
+import type { DeclareClaims } from './declare-claims';
 import type { Socket } from 'node:net';
 import type { GuardedOperation, TopicPermissionKind } from '../broker/access/access-control';
 import type { Broker } from '../broker/broker';
@@ -50,6 +51,8 @@ export interface ServerContext {
   forget(conn: AmqpConnection): void;
   /** Connections opened and closed, channel errors (user, peer, client name; never a password or a body). */
   logger: Logger;
+  /** Cluster mode: new durable queues and exchanges are claimed in the shared database first. */
+  claims: DeclareClaims | undefined;
 }
 
 /**
@@ -104,8 +107,8 @@ export class AmqpConnection {
   /** Set on the first basic.publish: only publishers are blocked by a memory alarm. */
   private publisher = false;
   private blocked = false;
-  /** Input waits for a reply that waits for the disk (holdInputUntil). */
-  private inputHeld = false;
+  /** Holds on the input (holdInputUntil) not yet resumed: a reply that waits for the disk, a cluster claim. */
+  private inputHolds = 0;
   /** Connection-class method being handled (class << 16 | method), for close reasons. */
   private currentMethod = 0;
   /** Why the connection ends, for its log line: the connection.close sent or received. */
@@ -145,27 +148,29 @@ export class AmqpConnection {
   /**
    * Handles no further input until `wait` calls back: a reply that must wait
    * for the disk (a durable declare, a purge) keeps its place in the wire
-   * order, as RabbitMQ's channel process waits for its disk write.
+   * order, as RabbitMQ's channel process waits for its disk write. Holds
+   * nest: a declare that waited for its cluster claim may then wait for the
+   * disk; input goes on once every hold has resumed.
    */
   holdInputUntil(wait: (resume: () => void) => void): void {
     this.parser.hold();
-    this.inputHeld = true;
+    this.inputHolds++;
     this.socket.pause();
     wait(() => {
-      this.inputHeld = false;
+      this.inputHolds--;
       this.resumeInput();
     });
   }
 
   /** Goes on reading once neither a reply waiting for the disk nor an alarm holds the input. */
   private resumeInput(): void {
-    if (this.inputHeld || this.blocked) return;
+    if (this.inputHolds > 0 || this.blocked) return;
     try {
       this.parser.release();
     } catch (err) {
       this.fail(err, 0);
     }
-    if (!this.inputHeld && !this.blocked && !this.writer.full) this.socket.resume();
+    if (this.inputHolds === 0 && !this.blocked && !this.writer.full) this.socket.resume();
   }
 
   private onData(chunk: Buffer): void {
@@ -509,7 +514,7 @@ export class AmqpConnection {
   /** The socket filled up or drained: pause or resume deliveries, and reading. */
   private writableChanged(): void {
     for (const ch of this.channels.values()) ch.updateWritable();
-    if (!this.writer.full && !this.blocked && !this.inputHeld) this.socket.resume();
+    if (!this.writer.full && !this.blocked && this.inputHolds === 0) this.socket.resume();
   }
 
   // ---- memory alarm: connection.blocked -------------------------------------------------

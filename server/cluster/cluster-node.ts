@@ -9,11 +9,14 @@
  *    `warren_cluster` schema, the node's row (a used name is one line), the
  *    change feed's starting point, taken before the topology is loaded;
  * 3. `run` (once the engine is up): heartbeats every second, the feed read
- *    and applied, the start lock released;
+ *    and applied, the start lock released; then `claims` for the AMQP
+ *    server (new durable queues and exchanges are decided by PostgreSQL);
  * 4. `leave` at a clean stop.
  */
 import { type ClusterNodeInfo, HEARTBEAT_MS, heartbeat, join, leave, listNodes, type NodeAddresses, type NodeSummary } from './membership';
 import { ControlConnection } from './control-connection';
+import type { DeclareClaims } from '../amqp/declare-claims';
+import { ClusterDeclareClaims } from './declare-claims';
 import { ClusterError } from './errors';
 import { nodeId } from './node-id';
 import { ensureClusterSchema } from './schema';
@@ -44,6 +47,7 @@ export class ClusterNode {
   private lastBeatFailed = false;
   private readonly feed: TopologyFeed;
   private applier: TopologyApplier | null = null;
+  private declareClaims: DeclareClaims | null = null;
 
   private constructor(
     private readonly options: ClusterNodeOptions,
@@ -86,9 +90,16 @@ export class ClusterNode {
     this.summary = summary;
     this.applier = new TopologyApplier(engine, this.options.log);
     await this.applier.loadNames(this.connection);
+    this.declareClaims = new ClusterDeclareClaims(this.connection, this.applier);
     this.feed.start();
     this.heartbeatTimer = setInterval(() => void this.beat(), HEARTBEAT_MS);
     await this.connection.query(`SELECT pg_advisory_unlock(${START_LOCK})`);
+  }
+
+  /** Where the AMQP server claims new durable queues and exchanges (after `run`). */
+  get claims(): DeclareClaims {
+    if (this.declareClaims === null) throw new Error('ClusterNode.claims before run');
+    return this.declareClaims;
   }
 
   /** The listeners' addresses, once they are open (with port 0, the ports picked): written at once. */

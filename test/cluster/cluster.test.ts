@@ -166,6 +166,39 @@ describe.skipIf(!postgresUrl)('a cluster on PostgreSQL (needs TEST_DATABASE_URL,
     await within(1_000, 'the exchange delete on the local node', () => !local.broker.has('/', 'exchange', 'orders'));
   });
 
+  it('lets PostgreSQL decide a queue or exchange declared on two nodes at once with different arguments: one ok, one 406', async () => {
+    const [c1, c2] = await Promise.all([connect(n1.url), connect(n2.url)]);
+    const channel = async (c: ChannelModel) => {
+      const ch = await c.createChannel();
+      ch.on('error', () => {});
+      return ch;
+    };
+    for (let round = 0; round < 3; round++) {
+      const [ch1, ch2] = await Promise.all([channel(c1), channel(c2)]);
+      const results = await Promise.allSettled([
+        ch1.assertQueue(`contested-${round}`, { arguments: { 'x-max-length': 1 } }),
+        ch2.assertQueue(`contested-${round}`, { arguments: { 'x-max-length': 2 } }),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(String(refused.reason)).toMatch(/406 \(PRECONDITION-FAILED\) with message "PRECONDITION_FAILED - inequivalent arg 'x-max-length'/);
+    }
+    const [ch1, ch2] = await Promise.all([channel(c1), channel(c2)]);
+    const exchanges = await Promise.allSettled([ch1.assertExchange('contested-x', 'direct'), ch2.assertExchange('contested-x', 'fanout')]);
+    expect(exchanges.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+  });
+
+  it('leaves no trace on other nodes of a durable queue its node refused', async () => {
+    const [c1, c2] = await Promise.all([connect(n1.url), connect(n2.url)]);
+    const ch1 = await c1.createChannel();
+    ch1.on('error', () => {});
+    await expect(ch1.assertQueue('refused-args', { arguments: { 'x-max-length': 'many' } })).rejects.toThrow(/406/);
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // past a feed poll
+    expect(await hasQueue(c2, 'refused-args')).toBe(false);
+    expect(await hasQueue(c1, 'refused-args')).toBe(false);
+    expect(local.broker.has('/', 'queue', 'refused-args')).toBe(false);
+  });
+
   it('passes policies, users and permissions made on one node to the others', async () => {
     local.broker.setPolicy('/', { name: 'cap', pattern: '^capped$', applyTo: 'queues', priority: 0, definition: { 'max-length': 1 } });
     // Declared after the policy here, so applied after it elsewhere (the feed keeps commit order).

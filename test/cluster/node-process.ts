@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     host: config.host,
     port: config.amqpPort,
     authenticate: async (name, password, peer) => (await users.authenticate(name, password, peer)).ok,
+    claims: cluster.claims,
   });
   cluster.setAddresses({ amqp: `${config.host}:${amqp.port}`, http: `${config.host}:${config.httpPort}` });
   console.log(`ready ${amqp.port}`);
