@@ -21,7 +21,7 @@ import { ClusterError } from './errors';
 import { nodeId } from './node-id';
 import { ensureClusterSchema } from './schema';
 import { type ClusterEngine, TopologyApplier } from './topology-apply';
-import { FEED_CHANNEL, TopologyFeed } from './topology-feed';
+import { FEED_CHANNEL, TopologyFeed, trimFeed } from './topology-feed';
 
 export interface ClusterNodeOptions {
   /** DATABASE_URL: the PostgreSQL database the nodes share. */
@@ -37,11 +37,13 @@ export interface ClusterNodeOptions {
 }
 
 const START_LOCK = `hashtext('warren_cluster.start')`;
+const TRIM_FEED_MS = 10 * 60_000;
 
 export class ClusterNode {
   private incarnation: string | null = null;
   private addresses: NodeAddresses;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private trimTimer: NodeJS.Timeout | null = null;
   private beating = false;
   private summary: () => NodeSummary = () => ({ connections: 0, memoryBytes: 0 });
   private lastBeatFailed = false;
@@ -80,6 +82,7 @@ export class ClusterNode {
     await this.connection.withClient(ensureClusterSchema);
     const me = { name: this.options.nodeName, nodeId: nodeId(this.options.dataDir), version: this.options.version };
     this.incarnation = await join(this.connection, me, this.addresses);
+    await trimFeed(this.connection);
     await this.feed.skipToEnd();
     this.options.log(`joined the cluster as node '${me.name}' (incarnation ${this.incarnation})`);
   }
@@ -93,6 +96,10 @@ export class ClusterNode {
     this.declareClaims = new ClusterDeclareClaims(this.connection, this.applier);
     this.feed.start();
     this.heartbeatTimer = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.trimTimer = setInterval(
+      () => void trimFeed(this.connection).catch((error: unknown) => this.options.log(`trimming the topology feed failed: ${String(error)}`)),
+      TRIM_FEED_MS,
+    );
     await this.connection.query(`SELECT pg_advisory_unlock(${START_LOCK})`);
   }
 
@@ -116,6 +123,7 @@ export class ClusterNode {
   /** A clean stop: heartbeats and the feed end, the row says 'left' (its name is free at once). */
   async leave(): Promise<void> {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.trimTimer) clearInterval(this.trimTimer);
     this.heartbeatTimer = null;
     await this.feed.stop();
     if (this.incarnation !== null) {
@@ -130,9 +138,10 @@ export class ClusterNode {
     if (this.beating || this.incarnation === null) return;
     this.beating = true;
     try {
-      const renewed = await heartbeat(this.connection, this.options.nodeName, this.incarnation, this.addresses, this.summary());
+      const { renewed, feedTrimmedTo } = await heartbeat(this.connection, this.options.nodeName, this.incarnation, this.addresses, this.summary());
       if (this.lastBeatFailed) this.options.log('heartbeat renewed again');
       this.lastBeatFailed = false;
+      this.feed.checkTrimmed(feedTrimmedTo);
       if (!renewed) await this.rejoin();
     } catch (error) {
       if (!this.lastBeatFailed) this.options.log(`heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -151,6 +160,7 @@ export class ClusterNode {
     } catch (error) {
       if (!(error instanceof ClusterError)) throw error;
       if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+      if (this.trimTimer) clearInterval(this.trimTimer);
       this.heartbeatTimer = null;
       this.options.onNameLost(error.message);
     }

@@ -92,23 +92,30 @@ export async function join(connection: ControlConnection, me: Identity, addresse
   );
 }
 
-/** Renews the lease; false when it had run out (another node may hold the name now). */
+/**
+ * Renews the lease: `renewed` is false when it had run out (another node may
+ * hold the name now). Also says how far the change feed was trimmed
+ * (topology-feed.ts), which costs nothing more than the round trip.
+ */
 export async function heartbeat(
   connection: ControlConnection,
   name: string,
   incarnation: string,
   addresses: NodeAddresses,
   summary: NodeSummary,
-): Promise<boolean> {
-  const rows = await connection.query(
-    `UPDATE warren_cluster.cluster_node
-        SET last_seen_at = now(), lease_expires_at = now() + make_interval(secs => $3),
-            amqp_address = $4, http_address = $5, summary = $6
-      WHERE name = $1 AND incarnation = $2 AND lease_expires_at > now()
-     RETURNING 1`,
+): Promise<{ renewed: boolean; feedTrimmedTo: string | null }> {
+  const rows = await connection.query<{ renewed: boolean; trimmed_to: string | null }>(
+    `WITH beat AS (
+       UPDATE warren_cluster.cluster_node
+          SET last_seen_at = now(), lease_expires_at = now() + make_interval(secs => $3),
+              amqp_address = $4, http_address = $5, summary = $6
+        WHERE name = $1 AND incarnation = $2 AND lease_expires_at > now()
+       RETURNING 1)
+     SELECT EXISTS (SELECT 1 FROM beat) AS renewed,
+            (SELECT value FROM warren_cluster.setting WHERE key = 'feed_trimmed_to') AS trimmed_to`,
     [name, incarnation, LEASE_SECONDS, addresses.amqp, addresses.http, JSON.stringify(summary)],
   );
-  return rows.length > 0;
+  return { renewed: rows[0]?.renewed === true, feedTrimmedTo: rows[0]?.trimmed_to ?? null };
 }
 
 /** A clean stop: the name is free at once. */

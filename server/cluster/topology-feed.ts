@@ -5,11 +5,19 @@
  * wake-up only, never a payload) and every second anyway, since a broken
  * connection loses notifications silently. The node's own changes are
  * skipped: it applied them before writing them.
+ *
+ * Rows older than an hour are deleted (`trimFeed`, at every node's start and
+ * every ten minutes), and the highest id deleted is kept in the setting
+ * `feed_trimmed_to`. A node that had not read them (it could not reach the
+ * database for that long) learns it from its heartbeat and says so: it must
+ * be restarted to load the topology again.
  */
 import type { ControlConnection } from './control-connection';
 import type { FeedTable } from './schema';
 
 export const FEED_CHANNEL = 'warren_topology';
+/** How long applied changes stay in the feed. */
+export const FEED_RETENTION = '1 hour';
 const POLL_MS = 1_000;
 const PAGE = 1_000;
 
@@ -27,6 +35,7 @@ export class TopologyFeed {
   private timer: NodeJS.Timeout | null = null;
   private reading: Promise<void> | null = null;
   private again = false;
+  private gapReported = false;
 
   constructor(
     private readonly connection: ControlConnection,
@@ -37,8 +46,21 @@ export class TopologyFeed {
 
   /** Starts after the newest change now: call before loading the topology, so that nothing made meanwhile is missed. */
   async skipToEnd(): Promise<void> {
-    const rows = await this.connection.query<{ id: string | null }>('SELECT max(id)::text AS id FROM warren_cluster.topology_change');
+    const rows = await this.connection.query<{ id: string | null }>(
+      `SELECT greatest((SELECT max(id) FROM warren_cluster.topology_change),
+                       (SELECT value::bigint FROM warren_cluster.setting WHERE key = 'feed_trimmed_to'))::text AS id`,
+    );
     this.lastId = rows[0]?.id ?? '0';
+  }
+
+  /** Told the setting `feed_trimmed_to` with each heartbeat: rows this node had not read yet are gone when it is past `lastId`. */
+  checkTrimmed(trimmedTo: string | null): void {
+    if (trimmedTo === null || this.gapReported || BigInt(trimmedTo) <= BigInt(this.lastId)) return;
+    this.gapReported = true;
+    this.log(
+      `topology feed: changes up to ${trimmedTo} were deleted from the feed before this node read them (it had read up to ${this.lastId}: ` +
+        `it could not read the feed for over ${FEED_RETENTION}); restart this node to load the topology again`,
+    );
   }
 
   start(): void {
@@ -84,4 +106,14 @@ export class TopologyFeed {
       if (rows.length < PAGE) return;
     }
   }
+}
+
+/** Deletes the feed's rows older than FEED_RETENTION, keeping the highest id deleted in `feed_trimmed_to`. */
+export async function trimFeed(connection: ControlConnection): Promise<void> {
+  await connection.query(
+    `WITH gone AS (DELETE FROM warren_cluster.topology_change WHERE at < now() - interval '${FEED_RETENTION}' RETURNING id)
+     INSERT INTO warren_cluster.setting AS s (key, value)
+     SELECT 'feed_trimmed_to', max(id)::text FROM gone HAVING count(*) > 0
+     ON CONFLICT (key) DO UPDATE SET value = greatest(s.value::bigint, EXCLUDED.value::bigint)::text`,
+  );
 }

@@ -251,6 +251,36 @@ describe.skipIf(!postgresUrl)('a cluster on PostgreSQL (needs TEST_DATABASE_URL,
     expect(n2.output.join('\n')).toContain('connected to PostgreSQL at');
   });
 
+  it('trims feed rows older than an hour at a start, and a node that had not read them says it must be restarted', async () => {
+    const n5 = await start('n5');
+    n5.signal('SIGSTOP'); // briefly: within its lease
+    const c1 = await connect(n1.url);
+    await (await c1.createChannel()).assertQueue('missed-by-n5');
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await within(
+        1_000,
+        'the change in the feed',
+        async () => (await admin.query("SELECT 1 FROM warren_cluster.topology_change WHERE row->>'name' = 'missed-by-n5'")).rowCount! > 0,
+      );
+      await admin.query("UPDATE warren_cluster.topology_change SET at = now() - interval '2 hours'");
+      const n6 = await start('n6'); // its start trims
+      expect((await admin.query('SELECT count(*)::int AS n FROM warren_cluster.topology_change')).rows[0].n).toBe(0);
+      n5.signal('SIGCONT');
+      await within(3_000, "n5's line", () => n5.output.some((line) => line.includes('were deleted from the feed before this node read them')));
+      expect(n5.output.join('\n')).toMatch(/restart this node to load the topology again/);
+      // The node that started after the trim neither misses anything nor complains.
+      const c6 = await connect(n6.url);
+      expect(await hasQueue(c6, 'missed-by-n5')).toBe(true);
+      await (await c1.createChannel()).assertQueue('after-the-trim');
+      await within(1_000, 'a change after the trim on n6', () => hasQueue(c6, 'after-the-trim'));
+      expect(n6.output.join('\n')).not.toContain('deleted from the feed');
+    } finally {
+      await admin.end();
+    }
+  }, 30_000);
+
   it('shows a node that stops heartbeating as stale; its name may then be taken, and the old process stops when it wakes', async () => {
     const n3 = await start('n3');
     await within(3_000, 'n3 live', async () => (await api().cluster.nodes()).nodes.some((n) => n.name === 'n3' && n.status === 'live'));
