@@ -18,8 +18,9 @@ export interface RunningBroker {
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export async function startWarren(): Promise<RunningBroker> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/amqp-warren.ts'), '0'], {
+/** `args`: more of amqp-warren.ts's flags, e.g. ['--trace', 'on']. */
+export async function startWarren(args: string[] = []): Promise<RunningBroker> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/amqp-warren.ts'), '0', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

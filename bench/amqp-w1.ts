@@ -3,8 +3,13 @@
 // acks, prefetch 100. Figures: msg/s end to end with the publisher flat out
 // (its p50/p99 publish→deliver are mostly time spent queued), then p50/p99
 // publish→deliver at a steady 2,000 msg/s, where nothing queues up.
+// Run alone: npx tsx bench/amqp-w1.ts [--trace on]   (Warren in its own process,
+// every message traced with `--trace on`; prints one JSON line)
 
+import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
+import { startWarren } from './amqp-peers';
+import { textFlag } from './flags';
 import { Latencies, PREFETCH, latencyMs, publishAll, round, stampedBody, until, type WorkloadResult } from './amqp-support';
 
 const PACED_RATE = 2000;
@@ -52,5 +57,15 @@ export async function runW1(url: string, messages = 200_000): Promise<WorkloadRe
   } finally {
     await pubConn.close().catch(() => {});
     await subConn.close().catch(() => {});
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const trace = textFlag('trace', 'off');
+  const warren = await startWarren(['--trace', trace]);
+  try {
+    console.log(JSON.stringify({ workload: 'W1', trace, ...(await runW1(warren.url)) }));
+  } finally {
+    await warren.stop();
   }
 }

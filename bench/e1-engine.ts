@@ -8,12 +8,20 @@
 // 2. Memory: 1,000,000 messages of 256 bytes queued with no consumer; heap
 //    plus array-buffer growth per message, minus the 256 body bytes.
 //
-// Run: npx tsx bench/e1-engine.ts   (prints one JSON line)
+// Run: npx tsx bench/e1-engine.ts [--trace on]   (prints one JSON line)
+// With `--trace on` the queues' journeys are traced into a trace log in a
+// temporary directory (server/journey/journey-log.ts), to measure what
+// tracing costs; off (the default) is the engine as it runs untraced.
 
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Broker } from '../server/broker/broker';
 import type { Delivery } from '../server/broker/types';
+import { JourneyLog } from '../server/journey/journey-log';
+import { textFlag } from './flags';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -22,13 +30,23 @@ const BODY_SIZE = 256;
 const ROUND_MESSAGES = 1_000_000;
 const ROUNDS = 5;
 const QUEUED_MESSAGES = 1_000_000;
+const TRACE = textFlag('trace', 'off') === 'on';
+const traceDir = TRACE ? fs.mkdtempSync(path.join(os.tmpdir(), 'warren-e1-trace-')) : '';
+
+/** A broker whose queue `queue` is traced when --trace on. */
+function benchBroker(queue: string): { broker: Broker; log: JourneyLog | undefined } {
+  const log = TRACE ? JourneyLog.open(traceDir, { maxEvents: 100_000, maxAgeMs: 86_400_000 }) : undefined;
+  const broker = new Broker({ journeys: log });
+  broker.declareQueue('/', queue);
+  if (TRACE) broker.journeys.setTracing('/', queue, true);
+  return { broker, log };
+}
 
 function throughputRound(messages: number, ackEvery: number): Promise<number> {
-  const broker = new Broker();
+  const { broker, log } = benchBroker('e1');
   const connection = broker.openConnection({ vhost: '/', user: 'bench', clientProperties: {}, peerAddress: 'local' });
   const publisher = connection.openChannel(1);
   const consumer = connection.openChannel(2);
-  broker.declareQueue('/', 'e1');
   consumer.qos(100, false);
   let received = 0;
   consumer.consume('e1', { noAck: false }, (delivery: Delivery) => {
@@ -44,7 +62,7 @@ function throughputRound(messages: number, ackEvery: number): Promise<number> {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       if (received !== messages) throw new Error(`received ${received} of ${messages}`);
       broker.close();
-      resolve(messages / seconds);
+      void (log?.close() ?? Promise.resolve()).then(() => resolve(messages / seconds));
     });
   });
 }
@@ -58,8 +76,7 @@ function heapBytes(): number {
 
 /** Bytes per message of 1M queued messages (heap + array buffers). */
 function queuedBytesPerMessage(): number {
-  const broker = new Broker();
-  broker.declareQueue('/', 'backlog');
+  const { broker, log } = benchBroker('backlog');
   const before = heapBytes();
   for (let i = 0; i < QUEUED_MESSAGES; i++) {
     // A fresh body and properties object per message, as a decoder would produce.
@@ -70,6 +87,7 @@ function queuedBytesPerMessage(): number {
   const after = heapBytes();
   if (broker.getQueue('/', 'backlog').ready !== QUEUED_MESSAGES) throw new Error('backlog incomplete');
   broker.close();
+  void log?.close();
   return (after - before) / QUEUED_MESSAGES;
 }
 
@@ -103,6 +121,7 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify({
       workload: 'E1',
+      trace: TRACE ? 'on' : 'off',
       bodyBytes: BODY_SIZE,
       messagesPerRound: ROUND_MESSAGES,
       rounds: ROUNDS,
@@ -122,3 +141,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+if (TRACE) fs.rmSync(traceDir, { recursive: true, force: true });

@@ -115,6 +115,9 @@ test('a disk alarm shows on the overview and blocks publishers', async ({ browse
     expect(await blocked).toContain('disk');
     await page.close();
     // A blocked connection is not read from (as in RabbitMQ), so a clean close would wait for the alarm: drop the socket.
+    // amqplib does not see a destroyed socket as closed: its heartbeat check reports a timeout two minutes
+    // later, long after this test, so that expected error is taken here.
+    conn.on('error', () => {});
     (conn.connection as unknown as { stream: { destroy(): void } }).stream.destroy();
   } finally {
     await stopWarren(running);

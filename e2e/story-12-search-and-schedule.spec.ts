@@ -37,3 +37,55 @@ test('search a queue by JSON path, pause it, and deliver a scheduled message now
   expect((await ch.checkQueue('s12-jobs')).messageCount).toBe(1);
   await conn.close();
 });
+
+test('move two found messages to another queue, and edit one and republish it', async ({ page, warren }) => {
+  const conn = await connect(warren.amqpUrl, 'story12-ops');
+  const ch = await conn.createConfirmChannel();
+  await ch.assertQueue('s12-refunds');
+  await ch.assertQueue('s12-refunds.review');
+  for (let n = 0; n < 20; n++) {
+    ch.sendToQueue('s12-refunds', Buffer.from(JSON.stringify({ kind: n % 5 === 0 ? 'refund' : 'sale', n })), { messageId: `pay-${n}` });
+  }
+  await ch.waitForConfirms();
+
+  await page.goto('/queue?vhost=%2F&name=s12-refunds');
+  const search = page.getByRole('form', { name: 'Search this queue' });
+  await search.getByLabel('JSON path conditions, one a line').fill('$.kind == "refund"');
+  await search.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('status', { name: 'Search progress' })).toContainText('4 matched');
+
+  await page.getByLabel('Select message 1', { exact: true }).check();
+  await page.getByLabel('Select message 6', { exact: true }).check();
+  const selected = page.getByRole('group', { name: 'Selected messages' });
+  await expect(selected).toContainText('2 selected');
+  await selected.getByLabel('To queue').fill('s12-refunds.review');
+  await selected.getByRole('button', { name: 'Move selected…' }).click();
+  await page
+    .getByRole('dialog', { name: /Move 2 selected/ })
+    .getByRole('button', { name: 'Move 2 message(s)' })
+    .click();
+  await expect(page.getByRole('status').filter({ hasText: 'Moved' })).toHaveText('Moved 2 message(s) to s12-refunds.review.');
+  expect((await ch.checkQueue('s12-refunds')).messageCount).toBe(18);
+  expect((await ch.checkQueue('s12-refunds.review')).messageCount).toBe(2);
+
+  // Message 11 is still found; fix its payload and republish it in place of the original.
+  await page.getByRole('button', { name: 'Edit message 11…' }).click();
+  const edit = page.getByRole('dialog', { name: /Edit and republish message/ });
+  await edit.getByLabel('Payload').fill('{"kind":"refund","n":10,"checked":true}');
+  await edit.getByRole('button', { name: 'Republish' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'republished' })).toHaveText('Edited message republished; the original was removed.');
+  expect((await ch.checkQueue('s12-refunds')).messageCount).toBe(18);
+
+  const bodies: string[] = [];
+  const edited: unknown[] = [];
+  for (;;) {
+    const m = await ch.get('s12-refunds', { noAck: true });
+    if (m === false) break;
+    bodies.push(m.content.toString());
+    if (m.properties.headers?.['x-warren-edited-from'] !== undefined) edited.push(m.content.toString());
+  }
+  expect(bodies).toHaveLength(18);
+  expect(edited).toEqual(['{"kind":"refund","n":10,"checked":true}']);
+  expect(bodies.filter((b) => b.includes('"n":10,')).length).toBe(1);
+  await conn.close();
+});

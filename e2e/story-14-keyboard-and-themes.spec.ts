@@ -75,6 +75,7 @@ for (const scheme of ['light', 'dark'] as const) {
         '/dead-letters',
         '/lag',
         '/connections',
+        '/channels',
         '/publish',
         '/users',
         '/vhosts',

@@ -40,6 +40,12 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes the upload limit for message imports', () => {
+    expect(loadConfig([], {}).importMaxBodyBytes).toBe(1024 ** 3);
+    expect(loadConfig(['--import-max-body', '2GB'], {}).importMaxBodyBytes).toBe(2e9);
+    expect(() => loadConfig([], { WARREN_IMPORT_MAX_BODY: 'lots' })).toThrow(/WARREN_IMPORT_MAX_BODY \(or --import-max-body\) "lots"/);
+  });
+
   it('refuses a database URL of another kind', () => {
     expect(() => loadConfig([], { DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL.*postgresql:\/\//);
     expect(loadConfig([], { DATABASE_URL: 'postgresql://u:p@localhost/db' }).databaseUrl).toBe('postgresql://u:p@localhost/db');

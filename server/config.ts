@@ -40,6 +40,8 @@ export interface Config {
   httpMaxBodyBytes: number;
   /** Largest definitions file a console user may upload (the import and its preview). */
   definitionsMaxBodyBytes: number;
+  /** Largest JSON-lines file (or part of one) a console user may upload into a queue or an exchange; it is read as it arrives. */
+  importMaxBodyBytes: number;
   /** A definitions file (RabbitMQ's format) loaded at start-up, as RabbitMQ's load_definitions. */
   definitionsFile: string | undefined;
   /** Request bodies being received at once; the next is answered 503. */
@@ -53,6 +55,9 @@ export interface Config {
   metricsToken: string | undefined;
   /** The lowest level logged: fatal, error, warn, info, debug, trace or silent. */
   logLevel: LogLevel;
+  /** Journey events kept in the trace log: at most this many, none older than the age. */
+  journeyMaxEvents: number;
+  journeyMaxAgeMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -94,6 +99,7 @@ const SETTINGS = {
   httpMaxConnectionsPerAddress: { env: 'WARREN_HTTP_MAX_CONNECTIONS_PER_ADDRESS', flag: '--http-max-connections-per-address' },
   httpMaxBody: { env: 'WARREN_HTTP_MAX_BODY', flag: '--http-max-body' },
   definitionsMaxBody: { env: 'WARREN_DEFINITIONS_MAX_BODY', flag: '--definitions-max-body' },
+  importMaxBody: { env: 'WARREN_IMPORT_MAX_BODY', flag: '--import-max-body' },
   definitions: { env: 'WARREN_DEFINITIONS', flag: '--definitions' },
   httpMaxBodiesInFlight: { env: 'WARREN_HTTP_MAX_BODIES_IN_FLIGHT', flag: '--http-max-bodies-in-flight' },
   httpHeadersTimeout: { env: 'WARREN_HTTP_HEADERS_TIMEOUT', flag: '--http-headers-timeout' },
@@ -101,6 +107,8 @@ const SETTINGS = {
   httpAllowedHosts: { env: 'WARREN_HTTP_ALLOWED_HOSTS', flag: '--http-allowed-hosts' },
   metricsToken: { env: 'WARREN_METRICS_TOKEN', flag: '--metrics-token' },
   logLevel: { env: 'WARREN_LOG_LEVEL', flag: '--log-level' },
+  journeyMaxEvents: { env: 'WARREN_JOURNEY_MAX_EVENTS', flag: '--journey-max-events' },
+  journeyMaxAge: { env: 'WARREN_JOURNEY_MAX_AGE', flag: '--journey-max-age' },
 } satisfies Record<string, Setting>;
 
 /** How a person changes a setting, for error messages: "AMQP_PORT (or --amqp-port)". */
@@ -183,13 +191,21 @@ function parseCount(raw: string, key: SettingKey): number {
   return Number(raw);
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** A duration such as 10s, 500ms or 2m. */
+/** A duration such as 10s, 500ms, 2m, 24h or 7d. */
 function parseDuration(raw: string, key: SettingKey): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/.exec(raw.trim());
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(raw.trim());
   if (!match || Number(match[1]) <= 0) throw new ConfigError(`Invalid ${settingName(key)} "${raw}": give a duration such as 10s, 500ms or 2m.`);
   return Math.round(Number(match[1]) * DURATION_UNITS[match[2]!]!); // the pattern allows only the table's units
+}
+
+/** The trace log keeps at least one event: a cap of 0 would be tracing that records nothing. */
+function parseJourneyMaxEvents(raw: string): number {
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) {
+    throw new ConfigError(`Invalid ${settingName('journeyMaxEvents')} "${raw}": give a whole number of events from 1 up, such as 100000.`);
+  }
+  return Number(raw);
 }
 
 function readTlsFile(file: string, key: SettingKey): Buffer {
@@ -343,6 +359,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     httpMaxConnectionsPerAddress: parseCount(get('httpMaxConnectionsPerAddress') ?? '64', 'httpMaxConnectionsPerAddress'),
     httpMaxBodyBytes: parseBytes(get('httpMaxBody') ?? '4MiB', 'httpMaxBody'),
     definitionsMaxBodyBytes: parseBytes(get('definitionsMaxBody') ?? '64MiB', 'definitionsMaxBody'),
+    importMaxBodyBytes: parseBytes(get('importMaxBody') ?? '1GiB', 'importMaxBody'),
     definitionsFile: definitionsFile === undefined ? undefined : path.resolve(definitionsFile),
     httpMaxBodiesInFlight: parseCount(get('httpMaxBodiesInFlight') ?? '16', 'httpMaxBodiesInFlight'),
     httpHeadersTimeoutMs,
@@ -350,5 +367,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     httpAllowedHosts,
     metricsToken,
     logLevel: logLevel as LogLevel,
+    journeyMaxEvents: parseJourneyMaxEvents(get('journeyMaxEvents') ?? '100000'),
+    journeyMaxAgeMs: parseDuration(get('journeyMaxAge') ?? '24h', 'journeyMaxAge'),
   };
 }

@@ -15,6 +15,7 @@ import { DataDirInUseError, lockDataDir } from './store/data-dir-lock';
 import { DiskAlarm, diskAlarmReason } from './store/disk-alarm';
 import { DiskReserve } from './store/disk-reserve';
 import { ProcessSampler } from './metrics/process-sampler';
+import { keepArrivals } from './metrics/arrival-file';
 import { BrokerSampler } from './metrics/broker-sampler';
 import { startHttpServer } from './http/server';
 import { createPagesHandler } from './http/pages';
@@ -28,6 +29,7 @@ import type { Services } from './services';
 import { createLogger, type Logger } from './log';
 import { ClusterNode } from './cluster/cluster-node';
 import { ClusterError } from './cluster/errors';
+import { JourneyLog } from './journey/journey-log';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -86,8 +88,14 @@ async function main(): Promise<void> {
   const access = new AccessControl();
   const users = new Users(db, access, { loopbackUsers: config.loopbackUsers, log: lines('auth') });
   await users.load(config.defaultUser);
+  const journeys = JourneyLog.open(path.join(config.dataDir, 'journeys'), {
+    maxEvents: config.journeyMaxEvents,
+    maxAgeMs: config.journeyMaxAgeMs,
+    log: lines('journeys'),
+  });
   // Durable state comes back before any client can connect.
   const { broker, store, journalDamage } = await openDurableBroker({
+    journeys,
     dataDir: config.dataDir,
     db,
     nodeName: config.nodeName,
@@ -134,6 +142,7 @@ async function main(): Promise<void> {
   const sampler = new ProcessSampler();
   sampler.start();
   const brokerSampler = new BrokerSampler(broker);
+  const arrivals = keepArrivals(brokerSampler, config.dataDir, (error) => logger.warn({ module: 'metrics' }, `arrival times not saved: ${error.message}`));
   brokerSampler.start();
   const sessions = new Sessions();
   users.onDeleted = (name) => {
@@ -157,6 +166,7 @@ async function main(): Promise<void> {
     processFaults,
     journalSyncLatency: store.journal.syncLatency,
     disk: () => ({ freeBytes: diskAlarm.freeBytes, limitBytes: limit }),
+    journeys,
     logger,
     cluster: cluster ?? undefined,
   };
@@ -195,11 +205,13 @@ async function main(): Promise<void> {
     logger.info({ event: 'stopping', signal }, `Warren stopping (${signal})`);
     sampler.stop();
     brokerSampler.stop();
+    arrivals.stop();
     await http.close();
     diskAlarm.stop();
     await amqp.close();
     await cluster?.leave();
     broker.close();
+    await journeys.close();
     // The journal's last sync; on a full disk it may not get everything written, and says what.
     await store.close().catch((error: Error) => logger.error({ module: 'journal' }, error.message));
     await db.close();

@@ -11,6 +11,7 @@ import type { FaultCounts } from './process-faults';
 import type { MetadataDb } from './store/db';
 import type { JournalDamage } from './store/journal/damage-report';
 import type { ClusterNodeInfo } from './cluster/membership';
+import type { JourneyLog } from './journey/journey-log';
 
 export interface Services {
   broker: Broker;
@@ -36,6 +37,8 @@ export interface Services {
   journalSyncLatency?: BucketCounts;
   /** Free space on the data directory's disk at the last check (undefined before it) and the disk alarm's limit; absent without a disk alarm. */
   disk?: () => { freeBytes: number | undefined; limitBytes: number };
+  /** The trace log of message journeys; absent in tests that do not trace. */
+  journeys?: JourneyLog;
   /** The process's logger (audit events go there too); absent in tests that do not look. */
   logger?: Logger;
   /** Cluster mode only (WARREN_CLUSTER): the nodes sharing this node's PostgreSQL database. */

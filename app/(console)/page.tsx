@@ -1,11 +1,14 @@
 'use client';
 
 import { useSubscription } from '@trpc/tanstack-react-query';
+import { useEffect, useState } from 'react';
 import { useTRPC } from '../_lib/trpc';
 import { useMe } from '../_lib/use-me';
 import { formatBytes, formatDuration } from '../_lib/format';
 import { MemoryChart } from '../_components/memory-chart';
 import { RatesCharts } from '../_components/rates-chart';
+import { UpdatedAgo } from '../_components/updated-ago';
+import { NeedsAttention } from './needs-attention';
 
 function Figure({ label, value }: { label: string; value: string }) {
   return (
@@ -23,10 +26,16 @@ export default function OverviewPage() {
   const live = useSubscription(trpc.system.overview.subscriptionOptions());
   const info = live.data?.info;
   const totals = live.data?.totals;
+  // When the last push came, by this browser's clock.
+  const [receivedAt, setReceivedAt] = useState(0);
+  useEffect(() => {
+    if (live.data) setReceivedAt(Date.now());
+  }, [live.data]);
 
   return (
     <section>
       <h1>Overview</h1>
+      <NeedsAttention />
       {!live.data && <p role="status">Loading broker details…</p>}
       {info && info.alarms.length > 0 && (
         <div role="alert" className="alarm">
@@ -75,6 +84,11 @@ export default function OverviewPage() {
           <Figure label="Messages ready" value={totals.ready.toLocaleString()} />
           <Figure label="Messages unacked" value={totals.unacked.toLocaleString()} />
         </dl>
+      )}
+      {totals && (
+        <p className="muted">
+          Broker figures <UpdatedAgo at={receivedAt} />
+        </p>
       )}
       {seesAll ? (
         <>

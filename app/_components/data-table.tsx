@@ -26,6 +26,8 @@ declare module '@tanstack/react-table' {
     grow?: boolean;
     /** Cells may wrap onto several lines (lists inside a cell). */
     wrap?: boolean;
+    /** Stays at the right edge when the table scrolls sideways (a row's actions). */
+    pinEnd?: boolean;
   }
 }
 
@@ -219,7 +221,7 @@ export function DataTable<T>(props: DataTableProps<T>) {
                       <div
                         key={h.id}
                         role="columnheader"
-                        className={h.column.columnDef.meta?.numeric ? 'dcell num' : 'dcell'}
+                        className={['dcell', h.column.columnDef.meta?.numeric && 'num', h.column.columnDef.meta?.pinEnd && 'pin-end'].filter(Boolean).join(' ')}
                         aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
                         title={text}
                       >
@@ -267,7 +269,11 @@ export function DataTable<T>(props: DataTableProps<T>) {
                       row.getVisibleCells().map((cell) => {
                         const meta = cell.column.columnDef.meta;
                         return (
-                          <div key={cell.id} role="cell" className={['dcell', meta?.numeric && 'num', meta?.wrap && 'wrap'].filter(Boolean).join(' ')}>
+                          <div
+                            key={cell.id}
+                            role="cell"
+                            className={['dcell', meta?.numeric && 'num', meta?.wrap && 'wrap', meta?.pinEnd && 'pin-end'].filter(Boolean).join(' ')}
+                          >
                             {renderPart(cell.column.columnDef.cell, cell.getContext())}
                           </div>
                         );

@@ -1,7 +1,10 @@
 'use client';
 
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
+import { bytesFromBase64, utf8OrNull } from '../_lib/bytes';
 import { formatBytes } from '../_lib/format';
+import { FieldValue, fieldText, TimestampProperty } from './field-value';
+import { JsonTree } from './json-tree';
 
 export interface ViewedMessage {
   exchange: string;
@@ -14,14 +17,13 @@ export interface ViewedMessage {
 
 type View = 'json' | 'text' | 'hex';
 
-function decode(base64: string): Uint8Array {
-  const bin = atob(base64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
+/** Characters of text shown before "Show all". */
+const TEXT_PREVIEW = 256 * 1024;
+/** Bytes of hex shown at first, and added by each "Show more". */
+const HEX_PAGE = 64 * 1024;
 
-function hexDump(bytes: Uint8Array, max = 4096): string {
+/** Offset, hex and ASCII columns, 16 bytes a line, of the first `max` bytes. */
+function hexDump(bytes: Uint8Array, max: number): string {
   const lines: string[] = [];
   for (let off = 0; off < Math.min(bytes.length, max); off += 16) {
     const row = bytes.subarray(off, off + 16);
@@ -29,52 +31,7 @@ function hexDump(bytes: Uint8Array, max = 4096): string {
     const ascii = Array.from(row, (b) => (b >= 32 && b < 127 ? String.fromCharCode(b) : '.')).join('');
     lines.push(`${off.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  ${ascii}`);
   }
-  if (bytes.length > max) lines.push(`… ${bytes.length - max} more bytes (download to see all)`);
   return lines.join('\n');
-}
-
-/** Renders a field value the server tagged ($bytes, $long, $timestamp) as a person reads it. */
-export function fieldText(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'object' && !Array.isArray(v)) {
-    const o = v as Record<string, unknown>;
-    if ('$timestamp' in o) return String(o.$timestamp);
-    if ('$long' in o) return String(o.$long);
-    if ('$bytes' in o) return `<${atob(String(o.$bytes)).length} bytes>`;
-  }
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-function JsonNode({ value, name }: { value: unknown; name?: string }) {
-  const label = name !== undefined ? <span className="json-key">{JSON.stringify(name)}: </span> : null;
-  if (value !== null && typeof value === 'object') {
-    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
-    const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
-    return (
-      <details open className="json-node">
-        <summary>
-          {label}
-          {open}
-          <span className="muted">
-            {' '}
-            {entries.length} {Array.isArray(value) ? 'items' : 'keys'}{' '}
-          </span>
-        </summary>
-        <div className="json-children">
-          {entries.map(([k, v]) => (
-            <JsonNode key={k} name={Array.isArray(value) ? undefined : k} value={v} />
-          ))}
-        </div>
-        {close}
-      </details>
-    );
-  }
-  return (
-    <div>
-      {label}
-      <span className={`json-${value === null ? 'null' : typeof value}`}>{JSON.stringify(value)}</span>
-    </div>
-  );
 }
 
 function DeathTable({ deaths }: { deaths: Record<string, unknown>[] }) {
@@ -98,7 +55,9 @@ function DeathTable({ deaths }: { deaths: Record<string, unknown>[] }) {
             <td>{fieldText(d.count)}</td>
             <td>{fieldText(d.exchange)}</td>
             <td>{Array.isArray(d['routing-keys']) ? (d['routing-keys'] as unknown[]).map(fieldText).join(', ') : ''}</td>
-            <td>{fieldText(d.time)}</td>
+            <td>
+              <FieldValue value={d.time} />
+            </td>
           </tr>
         ))}
       </tbody>
@@ -106,24 +65,50 @@ function DeathTable({ deaths }: { deaths: Record<string, unknown>[] }) {
   );
 }
 
-/** One message: payload as JSON, text or hex, with every property and header; copy and download. */
-export function MessageViewer({ message, title }: { message: ViewedMessage; title: string }) {
-  const bytes = useMemo(() => decode(message.payloadBase64), [message.payloadBase64]);
-  const text = useMemo(() => new TextDecoder('utf-8', { fatal: false }).decode(bytes), [bytes]);
+/**
+ * One message: payload as a JSON tree, text or hex, with every property and
+ * header; copy and download. Large payloads open as previews (text: the first
+ * 256 KiB, hex: the first 64 KiB, JSON: a tree rendered only where open); a
+ * payload that is not UTF-8 opens as hex. Memoised: a list refreshed every
+ * second does not redraw a message that did not change.
+ */
+export const MessageViewer = memo(MessageViewerBody, (a, b) => a.title === b.title && sameMessage(a.message, b.message));
+
+function sameMessage(a: ViewedMessage, b: ViewedMessage): boolean {
+  if (a === b) return true;
+  return (
+    a.payloadBase64 === b.payloadBase64 &&
+    a.sizeBytes === b.sizeBytes &&
+    a.exchange === b.exchange &&
+    a.routingKey === b.routingKey &&
+    a.redelivered === b.redelivered &&
+    JSON.stringify(a.properties) === JSON.stringify(b.properties)
+  );
+}
+
+function MessageViewerBody({ message, title }: { message: ViewedMessage; title: string }) {
+  const bytes = useMemo(() => bytesFromBase64(message.payloadBase64), [message.payloadBase64]);
+  const text = useMemo(() => utf8OrNull(bytes), [bytes]);
   const json = useMemo(() => {
+    if (text === null) return { ok: false as const };
     try {
       return { ok: true as const, value: JSON.parse(text) as unknown };
     } catch {
       return { ok: false as const };
     }
   }, [text]);
-  const [view, setView] = useState<View>(json.ok ? 'json' : 'text');
+  const [view, setView] = useState<View>(json.ok ? 'json' : text === null ? 'hex' : 'text');
+  const [textShown, setTextShown] = useState(TEXT_PREVIEW);
+  const [hexShown, setHexShown] = useState(HEX_PAGE);
   const [copied, setCopied] = useState(false);
   const { headers, ...props } = message.properties as { headers?: Record<string, unknown> } & Record<string, unknown>;
   const deaths = Array.isArray(headers?.['x-death']) ? (headers!['x-death'] as Record<string, unknown>[]) : null;
+  const contentType = typeof props.contentType === 'string' ? props.contentType : 'application/octet-stream';
+  // Lossy text of a binary payload, only when asked for.
+  const shownText = view === 'text' ? (text ?? new TextDecoder('utf-8').decode(bytes)) : '';
 
   const download = () => {
-    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: String(props.contentType ?? 'application/octet-stream') }));
+    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: contentType }));
     const a = document.createElement('a');
     a.href = url;
     a.download = `${title.replace(/[^\w.-]+/g, '_')}.bin`;
@@ -156,7 +141,7 @@ export function MessageViewer({ message, title }: { message: ViewedMessage; titl
         <button
           type="button"
           onClick={() =>
-            navigator.clipboard?.writeText(view === 'hex' ? hexDump(bytes) : text).then(
+            navigator.clipboard?.writeText(view === 'hex' ? hexDump(bytes, bytes.length) : (text ?? new TextDecoder('utf-8').decode(bytes))).then(
               () => setCopied(true),
               () => setCopied(false),
             )
@@ -168,9 +153,32 @@ export function MessageViewer({ message, title }: { message: ViewedMessage; titl
           Download
         </button>
       </header>
+      {text === null && (
+        <p className="muted" role="note">
+          Binary payload (not valid UTF-8): {contentType}, {message.sizeBytes.toLocaleString()} bytes.
+        </p>
+      )}
       <div className="payload" aria-label="Payload">
-        {view === 'json' && json.ok ? <JsonNode value={json.value} /> : <pre>{view === 'hex' ? hexDump(bytes) : text}</pre>}
+        {view === 'json' && json.ok && <JsonTree value={json.value} />}
+        {view === 'text' && <pre>{shownText.length > textShown ? shownText.slice(0, textShown) : shownText}</pre>}
+        {view === 'hex' && <pre>{hexDump(bytes, hexShown)}</pre>}
       </div>
+      {view === 'text' && shownText.length > textShown && (
+        <p className="muted">
+          The first {formatBytes(textShown)} of {formatBytes(shownText.length)} of text.{' '}
+          <button type="button" onClick={() => setTextShown(shownText.length)}>
+            Show all
+          </button>
+        </p>
+      )}
+      {view === 'hex' && bytes.length > hexShown && (
+        <p className="muted">
+          The first {formatBytes(hexShown)} of {formatBytes(bytes.length)}.{' '}
+          <button type="button" onClick={() => setHexShown(hexShown + HEX_PAGE)}>
+            Show more
+          </button>
+        </p>
+      )}
       <details open>
         <summary>Properties and headers</summary>
         <table className="table" aria-label="Properties">
@@ -178,7 +186,7 @@ export function MessageViewer({ message, title }: { message: ViewedMessage; titl
             {Object.entries(props).map(([k, v]) => (
               <tr key={k}>
                 <th scope="row">{k}</th>
-                <td>{fieldText(v)}</td>
+                <td>{k === 'timestamp' ? <TimestampProperty seconds={v} /> : <FieldValue value={v} />}</td>
               </tr>
             ))}
             {headers &&
@@ -187,7 +195,9 @@ export function MessageViewer({ message, title }: { message: ViewedMessage; titl
                 .map(([k, v]) => (
                   <tr key={`h-${k}`}>
                     <th scope="row">header {k}</th>
-                    <td>{fieldText(v)}</td>
+                    <td>
+                      <FieldValue value={v} />
+                    </td>
                   </tr>
                 ))}
           </tbody>

@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import type { MouseEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../_lib/trpc';
 
@@ -9,10 +10,31 @@ const KIND_LABEL = { queue: 'Queue', exchange: 'Exchange', stream: 'Stream' } as
 /**
  * A queue, exchange or stream the address names but the broker does not have:
  * said once (the live query stops asking, see useLive), with names close to it
- * and the way back to the list.
+ * and the way back to the list. A page that keeps the name in its own state
+ * rather than reading the address (the exchanges page, through useUrlState)
+ * passes `onFollow`: a link to the same page would not change that state, so
+ * following one sets it instead (with '' for the list).
  */
-export function MissingObject({ kind, vhost, name, href }: { kind: keyof typeof KIND_LABEL; vhost: string; name: string; href: (name: string) => string }) {
+export function MissingObject({
+  kind,
+  vhost,
+  name,
+  href,
+  onFollow,
+}: {
+  kind: keyof typeof KIND_LABEL;
+  vhost: string;
+  name: string;
+  href: (name: string) => string;
+  onFollow?: (name: string) => void;
+}) {
   const trpc = useTRPC();
+  const follow = (to: string) =>
+    onFollow &&
+    ((e: MouseEvent) => {
+      e.preventDefault();
+      onFollow(to);
+    });
   const close = useQuery({ ...trpc.system.closeNames.queryOptions({ vhost, kind, name }), staleTime: Infinity });
   const list = kind === 'stream' ? '/streams' : `/${kind}s`;
   return (
@@ -26,14 +48,18 @@ export function MissingObject({ kind, vhost, name, href }: { kind: keyof typeof 
           {close.data.map((n, i) => (
             <span key={n}>
               {i > 0 && ', '}
-              <Link href={href(n)}>{n}</Link>
+              <Link href={href(n)} onClick={follow(n)}>
+                {n}
+              </Link>
             </span>
           ))}
           ?
         </p>
       )}
       <p>
-        <Link href={list}>Back to the {kind === 'queue' ? 'queue' : kind} list</Link>
+        <Link href={list} onClick={follow('')}>
+          Back to the {kind} list
+        </Link>
       </p>
     </div>
   );

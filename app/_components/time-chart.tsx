@@ -1,7 +1,9 @@
 'use client';
 
+import { useEffect, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatClock } from '../_lib/format';
+import { UpdatedAgo } from './updated-ago';
 
 export interface TimeLine<P> {
   key: keyof P & string;
@@ -9,7 +11,11 @@ export interface TimeLine<P> {
   color: string;
 }
 
-/** A live line chart over time: time on the x axis, the unit on the y axis, exact values in the tooltip and a "now" line. */
+/**
+ * A live line chart over time: time on the x axis, the unit on the y axis,
+ * exact values in the tooltip, a "now" line, and how long ago its last point
+ * came (by this browser's clock, so a server clock that differs does not matter).
+ */
 export function TimeChart<P extends { at: number }>({
   title,
   unit,
@@ -22,10 +28,16 @@ export function TimeChart<P extends { at: number }>({
   lines: readonly TimeLine<P>[];
 }) {
   const latest = points[points.length - 1];
+  const latestAt = latest?.at;
+  const [receivedAt, setReceivedAt] = useState(0);
+  useEffect(() => {
+    if (latestAt !== undefined) setReceivedAt(Date.now());
+  }, [latestAt]);
   return (
-    <figure className="card chart" aria-label={title} data-points={points.length}>
+    <figure className="card chart" aria-label={title} data-points={points.length} data-from={points[0]?.at}>
       <figcaption>
         {title} <span className="muted">({unit})</span>
+        <UpdatedAgo at={receivedAt} />
       </figcaption>
       <div style={{ width: '100%', height: 220 }}>
         <ResponsiveContainer>

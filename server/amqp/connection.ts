@@ -331,6 +331,7 @@ export class AmqpConnection {
       user: this.user,
       clientProperties: this.clientProperties,
       peerAddress: this.peerAddress,
+      peerPort: this.socket.remotePort,
       protocol: 'AMQP 0-9-1',
       onCloseRequested: (reason) => this.close(320, `CONNECTION_FORCED - ${reason}`, 0, 0),
       traffic: () => ({ received: this.socket.bytesRead, sent: this.socket.bytesWritten }),

@@ -27,7 +27,7 @@ export function vhostContents(broker: Broker, name: string) {
 // ---- queues -------------------------------------------------------------------
 
 export async function purgeQueue(actor: AuditActor, vhost: string, name: string): Promise<number> {
-  const purged = await actor.services.broker.purgeInSlices(vhost, name);
+  const purged = await actor.services.broker.purgeInSlices(vhost, name, actor.user.name);
   await recordAudit(actor, { action: 'queue.purge', target: queueTarget(vhost, name), details: { purged } });
   return purged;
 }

@@ -19,4 +19,12 @@ describe('toJsonSafe', () => {
       'x-death': [{ count: 1, 'routing-keys': ['a'], time: { $timestamp: '1970-01-01T00:00:00.000Z' } }],
     });
   });
+
+  it('sends the first bytes of a long byte string, and its length', () => {
+    const long = Buffer.alloc(10_000, 0xab);
+    expect(toJsonSafe({ raw: long, short: Buffer.from([1, 2]) }, 4096)).toEqual({
+      raw: { $bytes: long.subarray(0, 4096).toString('base64'), $length: 10_000 },
+      short: { $bytes: 'AQI=' },
+    });
+  });
 });

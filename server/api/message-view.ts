@@ -1,6 +1,12 @@
-/** A message as the console shows it: payload in base64 with its size, properties and headers JSON-safe. */
+/**
+ * A message as the console shows it: payload in base64 with its size,
+ * properties and headers JSON-safe; a byte-string header carries at most its
+ * first HEADER_BYTES_SHOWN bytes (and its length).
+ */
 import type { MessageProperties } from '../broker/types';
 import { toJsonSafe, type JsonSafe } from './json-safe';
+
+export const HEADER_BYTES_SHOWN = 4096;
 
 export interface MessageView {
   exchange: string;
@@ -16,7 +22,7 @@ export function messageView(m: { exchange: string; routingKey: string; redeliver
     exchange: m.exchange,
     routingKey: m.routingKey,
     redelivered: m.redelivered,
-    properties: toJsonSafe(m.properties) as { [key: string]: JsonSafe },
+    properties: toJsonSafe(m.properties, HEADER_BYTES_SHOWN) as { [key: string]: JsonSafe },
     sizeBytes: m.body.length,
     payloadBase64: m.body.toString('base64'),
   };

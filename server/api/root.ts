@@ -1,4 +1,5 @@
 /** The console's API: one router per area. */
+import { attentionRouter } from './routers/attention';
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { bindingsRouter } from './routers/bindings';
@@ -7,6 +8,7 @@ import { connectionsRouter } from './routers/connections';
 import { deadLettersRouter } from './routers/dead-letters';
 import { definitionsRouter } from './routers/definitions';
 import { exchangesRouter } from './routers/exchanges';
+import { journeysRouter } from './routers/journeys';
 import { lagRouter } from './routers/lag';
 import { messagesRouter } from './routers/messages';
 import { operationsRouter } from './routers/operations';
@@ -28,6 +30,7 @@ export const appRouter = router({
   auth: authRouter,
   system: systemRouter,
   cluster: clusterRouter,
+  attention: attentionRouter,
   queues: queuesRouter,
   bindings: bindingsRouter,
   exchanges: exchangesRouter,
@@ -48,6 +51,7 @@ export const appRouter = router({
   search: searchRouter,
   messages: messagesRouter,
   scheduled: scheduledRouter,
+  journeys: journeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,7 +5,10 @@
 // Scheduler timer drives expiry (close() stops it).
 
 import type { AccessControl } from './access/access-control';
+import type { Channel } from './channel';
 import { Connection } from './connection';
+import type { Actor, JourneyRecorder } from './journey/journey-event';
+import { JourneyTracing, publisherOf } from './journey/journey-tracing';
 import { BrokerError, notFound, resourceName } from './errors';
 import { Message } from './message';
 import type { PolicyDefinition } from './policy/policy-definition';
@@ -25,6 +28,7 @@ import type { Exchange } from './exchange/exchange';
 import { LongOperations } from './operations/long-operations';
 import { MessageSearch } from './search/message-search';
 import { QueueTools } from './operations/queue-tools';
+import { MessageTransfer } from './operations/message-transfer';
 import { ScheduleConsole } from './schedule/schedule-console';
 import { argumentProblem } from './queue/queue-arguments';
 import { workQueueOfHoldingArea } from './retry/holding-area';
@@ -58,7 +62,10 @@ import { serverNamedQueue, Vhost } from './vhost';
 
 export type { SearchHit, SearchProgress, SearchQuery, SearchTarget } from './search/search-types';
 export type { MessageEdit, MessageSelection } from './operations/queue-tools';
+export type { ExportSink, ImportResult, ImportSource, ImportTarget, TransferMessage } from './operations/message-transfer';
 export type { ScheduledAreaInfo, ScheduledListOptions, ScheduledMessageInfo } from './schedule/schedule-console';
+export type { JourneyDetail, JourneyEvent, JourneyEventKind, JourneyMessageKeys, JourneyRecorder } from './journey/journey-event';
+export type { TracingState } from './journey/journey-tracing';
 
 export interface BrokerOptions {
   /** Durability hooks; default keeps nothing. */
@@ -76,6 +83,14 @@ export interface BrokerOptions {
   onFault?: (what: string, error: unknown) => void;
   /** Users' permissions, checked on AMQP operations; without it every user may do everything (engine tests). */
   access?: AccessControl;
+  /** Where the steps of traced messages go (the trace log); without it tracing records nothing. */
+  journeys?: JourneyRecorder;
+}
+
+/** A message published from the console rather than a channel: who did it, and the message it was edited from. */
+export interface ConsoleOrigin {
+  by?: Actor;
+  from?: number;
 }
 
 /** Who asks: exclusive queues may only be used by the connection that owns them. */
@@ -110,8 +125,12 @@ export class Broker {
   readonly search: MessageSearch;
   /** Precise operations on a queue's messages, and pause/resume (operations/queue-tools.ts). */
   readonly queueTools: QueueTools;
+  /** Export and import of messages, read without consuming and written in slices (operations/message-transfer.ts). */
+  readonly transfer: MessageTransfer;
   /** Messages published with a delay (x-delay, x-deliver-at), held until due (schedule/schedule-console.ts). */
   readonly scheduled: ScheduleConsole;
+  /** Which vhosts and queues are traced, and the steps of traced messages (journey/journey-tracing.ts). */
+  readonly journeys: JourneyTracing;
   private readonly vhosts = new Map<string, Vhost>();
   /** How the engine's own parts reach the vhosts (engine-context.ts). */
   private readonly engine: EngineContext;
@@ -133,7 +152,10 @@ export class Broker {
     this.now = options.now ?? Date.now;
     this.nodeName = options.nodeName ?? 'warren@localhost';
     this.operations = new LongOperations(this.now);
+    this.journeys = new JourneyTracing((name) => this.vhosts.get(name), this.store, this.now);
+    this.journeys.setRecorder(options.journeys);
     this.engine = {
+      journeys: this.journeys,
       store: this.store,
       operations: this.operations,
       counters: this.counters,
@@ -148,8 +170,11 @@ export class Broker {
     this.retries = new RetryConsole(this.engine);
     this.deadLetters = new DeadLetterConsole(this.engine);
     this.search = new MessageSearch(this.engine);
-    this.queueTools = new QueueTools(this.engine, this.search, (vhost, exchange, routingKey, properties, body) =>
-      this.publish(vhost, exchange, routingKey, properties, body),
+    this.queueTools = new QueueTools(this.engine, this.search, (vhost, exchange, routingKey, properties, body, origin) =>
+      this.publish(vhost, exchange, routingKey, properties, body, NO_OPTIONS, origin),
+    );
+    this.transfer = new MessageTransfer(this.engine, this.search, (vhost, exchange, routingKey, properties, body, publishOptions) =>
+      this.publish(vhost, exchange, routingKey, properties, body, publishOptions),
     );
     this.onFault = options.onFault ?? ((what, error) => console.error(`broker: ${what}`, error));
     this.scheduler = new Scheduler(this.now, (error) => this.fault('a timer (message expiry, retry or idle queue) failed', error));
@@ -176,6 +201,7 @@ export class Broker {
         this.overDeliveryLimit++;
       },
       counters: this.counters,
+      journeys: this.journeys,
     };
     this.vhosts.set(name, new Vhost(name, engine));
     this.store.vhostCreated(name);
@@ -344,7 +370,9 @@ export class Broker {
    * BCC headers add routing keys (BCC is removed from the delivered message).
    * 404 missing exchange, 403 internal exchange. The result says how many
    * queues took it, whether it was unroutable, and the confirm outcome.
-   * Hot path: no Promise is created for transient messages.
+   * Hot path: no Promise is created for transient messages. `origin`: the
+   * channel it came from, or who published it from the console, for its
+   * journey when tracing is on (otherwise not looked at).
    */
   publish(
     vhost: string,
@@ -353,6 +381,7 @@ export class Broker {
     properties: MessageProperties,
     body: Buffer,
     options: PublishOptions = NO_OPTIONS,
+    origin?: Channel | ConsoleOrigin,
   ): PublishResult {
     const v = this.vhost(vhost);
     const source = v.exchanges.get(exchange);
@@ -376,6 +405,7 @@ export class Broker {
     }
     const routed = queues.length;
     if (routed === 0) {
+      if (v.journeysOn && v.traced) this.journeys.unroutable(v, source, routingKey, properties, ++this.messageCounter, publisherFrom(origin));
       this.unroutable++;
       source.counters.unroutable++;
       if (options.mandatory) {
@@ -386,6 +416,7 @@ export class Broker {
     }
     source.counters.publishedOut += routed;
     const message = new Message(++this.messageCounter, exchange, routingKey, properties, body);
+    if (v.journeysOn) this.journeys.published(v, source, message, queues, publisherFrom(origin), consoleOrigin(origin));
     let refused = false;
     let stored = false;
     let syncing: Queue[] | undefined;
@@ -567,7 +598,7 @@ export class Broker {
    * sliced, cancellable, with progress), each message one store move. Stops
    * early when `to` refuses a message. Resolves with how many moved.
    */
-  async moveMessages(vhost: string, from: string, to: string, count: number | 'all'): Promise<number> {
+  async moveMessages(vhost: string, from: string, to: string, count: number | 'all', by?: Actor): Promise<number> {
     const v = this.vhost(vhost);
     const source = v.queue(from);
     const target = v.queue(to);
@@ -578,7 +609,7 @@ export class Broker {
     let moved = 0;
     await this.operations.run({ kind: 'move', vhost, queue: from, total: limit }, (max) => {
       if (refused || moved >= limit || source.deleted || target.deleted) return 'finished';
-      const slice = this.moveSome(vhost, source.name, taken, target, Math.min(max, limit - moved));
+      const slice = this.moveSome(vhost, source, taken, target, Math.min(max, limit - moved), by);
       refused = slice.refused;
       moved += slice.moved;
       return slice.moved === 0 ? 'finished' : slice.moved;
@@ -587,14 +618,15 @@ export class Broker {
   }
 
   /** Moves up to `max` messages from the head of `source`; says how many, and whether `target` refused one. */
-  private moveSome(vhost: string, from: string, source: MessageOperations, target: Queue, max: number): { moved: number; refused: boolean } {
+  private moveSome(vhost: string, from: Queue, source: MessageOperations, target: Queue, max: number, by: Actor): { moved: number; refused: boolean } {
     const store = this.store;
     let moved = 0;
     while (moved < max) {
       const message = source.head();
       if (message === undefined) break;
       // Bracketed so that the store can record the enqueue and the removal as one move.
-      store.moveStarted?.(vhost, from, message);
+      store.moveStarted?.(vhost, from.name, message);
+      if (message.traced) this.journeys.step('moved', from, message, { to: target.name, by: by ?? null });
       const refused = target.enqueue(message) === REFUSED;
       if (!refused && source.head() === message) source.take(1);
       store.moveFinished?.();
@@ -609,16 +641,17 @@ export class Broker {
    * a time as a long operation (AMQP's queue.purge stays one step, as in
    * RabbitMQ). Resolves with how many were removed.
    */
-  async purgeInSlices(vhost: string, name: string): Promise<number> {
+  async purgeInSlices(vhost: string, name: string, by?: Actor): Promise<number> {
     const queue = this.vhost(vhost).queue(name);
     const messages = messageOperations(queue, 'be purged');
     const total = queue.messageCount;
     let purged = 0;
     await this.operations.run({ kind: 'purge', vhost, queue: name, total }, (max) => {
       if (purged >= total || queue.deleted) return 'finished';
-      const taken = messages.take(Math.min(max, total - purged)).length;
-      purged += taken;
-      return taken === 0 ? 'finished' : taken;
+      const taken = messages.take(Math.min(max, total - purged));
+      for (const message of taken) if (message.traced) this.journeys.step('purged', queue, message, { by: by ?? null });
+      purged += taken.length;
+      return taken.length === 0 ? 'finished' : taken.length;
     });
     return purged;
   }
@@ -780,6 +813,14 @@ export class Broker {
     for (const v of this.vhostsOf(vhost)) for (const q of v.queues.values()) out.push(q);
     return out;
   }
+}
+
+function publisherFrom(origin: Channel | ConsoleOrigin | undefined) {
+  return origin !== undefined && 'connection' in origin ? publisherOf(origin.connection, origin.number) : undefined;
+}
+
+function consoleOrigin(origin: Channel | ConsoleOrigin | undefined): ConsoleOrigin | undefined {
+  return origin !== undefined && !('connection' in origin) ? origin : undefined;
 }
 
 function queueSummary(q: Queue): QueueSummary {

@@ -38,6 +38,11 @@ export class Channel {
   private sharedUnacked = 0;
   /** Messages published on this channel (rabbitmq_channel_messages_published_total); the first makes it a publisher until it closes. */
   published = 0;
+  /** Messages delivered on this channel, to its consumers and by basic.get. */
+  delivered = 0;
+  /** Publisher modes, set by the transport on confirm.select and tx.select; the console shows them. */
+  confirm = false;
+  transactional = false;
   private readonly counters: GlobalCounters;
 
   constructor(
@@ -61,6 +66,11 @@ export class Channel {
   /** Prefetch that new consumers get (basic.qos global=false). */
   get prefetchCount(): number {
     return this.consumerPrefetch;
+  }
+
+  /** Limit shared by all consumers of the channel (basic.qos global=true; 0 = none). */
+  get globalPrefetchCount(): number {
+    return this.sharedPrefetch;
   }
 
   /**
@@ -136,7 +146,7 @@ export class Channel {
       throw new BrokerError('PRECONDITION_FAILED', `invalid expiration '${expiration}': no_integer`);
     }
     if (this.published++ === 0) this.counters.publishers++;
-    return this.connection.broker.publish(this.connection.vhost, exchange, routingKey, properties, body, options);
+    return this.connection.broker.publish(this.connection.vhost, exchange, routingKey, properties, body, options, this);
   }
 
   /** basic.ack. `multiple`: every tag up to and including this one (0 = all). Unknown tag: 406. */
@@ -146,6 +156,7 @@ export class Channel {
       if (!delivery) throw unknownDeliveryTag(deliveryTag);
       this.unacked.delete(deliveryTag);
       this.release(delivery);
+      if (delivery.message.traced) this.noteSettled('acked', delivery, false);
       delivery.queue.ack(delivery);
       this.counters.acknowledged++;
       this.renewUnacked(1);
@@ -153,6 +164,7 @@ export class Channel {
       const deliveries = this.takeUpTo(deliveryTag);
       for (const delivery of deliveries) {
         this.release(delivery);
+        if (delivery.message.traced) this.noteSettled('acked', delivery, false);
         delivery.queue.ack(delivery);
       }
       this.counters.acknowledged += deliveries.length;
@@ -162,7 +174,7 @@ export class Channel {
   }
 
   /** basic.nack. requeue: back to the original position, redelivered; else dead-lettered or dropped. */
-  nack(deliveryTag: number, multiple: boolean, requeue: boolean): void {
+  nack(deliveryTag: number, multiple: boolean, requeue: boolean, how: 'nacked' | 'rejected' = 'nacked'): void {
     let deliveries: Unacked[];
     if (multiple) {
       deliveries = this.takeUpTo(deliveryTag);
@@ -174,6 +186,7 @@ export class Channel {
     }
     for (const delivery of deliveries) {
       this.release(delivery);
+      if (delivery.message.traced) this.noteSettled(how, delivery, requeue);
       if (requeue) delivery.queue.requeue(delivery);
       else delivery.queue.reject(delivery);
     }
@@ -183,7 +196,7 @@ export class Channel {
 
   /** basic.reject: nack of one tag. */
   reject(deliveryTag: number, requeue: boolean): void {
-    this.nack(deliveryTag, false, requeue);
+    this.nack(deliveryTag, false, requeue, 'rejected');
   }
 
   /** basic.recover: requeue every unacked delivery. requeue=false is 540 as in RabbitMQ. */
@@ -231,6 +244,7 @@ export class Channel {
   deliverTo(consumer: Consumer, queue: Queue, message: Message, seq: number, expiresAt: number, deliveryCount: number): void {
     const delivery = new Unacked(this.nextTag++, queue, message, seq, expiresAt, deliveryCount, consumer);
     const counters = this.counters;
+    this.delivered++;
     if (!consumer.noAck) {
       this.unacked.set(delivery.deliveryTag, delivery);
       consumer.unacked++;
@@ -251,6 +265,7 @@ export class Channel {
   /** Records a basic.get delivery (tracked unless no-ack). */
   track(queue: Queue, message: Message, seq: number, expiresAt: number, deliveryCount: number, consumer: null, noAck: boolean): Unacked {
     const delivery = new Unacked(this.nextTag++, queue, message, seq, expiresAt, deliveryCount, consumer);
+    this.delivered++;
     if (!noAck) this.unacked.set(delivery.deliveryTag, delivery);
     if (noAck) this.counters.deliveredGetAutoAck++;
     else this.counters.deliveredGetManualAck++;
@@ -314,8 +329,18 @@ export class Channel {
     this.unacked.clear();
     for (const delivery of deliveries) {
       this.release(delivery);
+      if (delivery.message.traced) {
+        const reason = this.closed ? 'its channel closed before it was acknowledged' : 'basic.recover';
+        this.connection.broker.journeys.step('requeued', delivery.queue, delivery.message, { reason, connection: this.connection.id, channel: this.number });
+      }
       delivery.queue.requeue(delivery);
     }
+  }
+
+  /** An ack, nack or reject of a traced message, for its journey. */
+  private noteSettled(how: 'acked' | 'nacked' | 'rejected', delivery: Unacked, requeue: boolean): void {
+    const details = { consumerTag: delivery.consumerTag || null, connection: this.connection.id, channel: this.number, deliveryTag: delivery.deliveryTag };
+    this.connection.broker.journeys.step(how, delivery.queue, delivery.message, how === 'acked' ? details : { ...details, requeue });
   }
 
   private dispatchAll(): void {

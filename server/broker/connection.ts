@@ -86,6 +86,7 @@ export class Connection {
       vhost: this.info.vhost,
       user: this.info.user,
       peerAddress: this.info.peerAddress,
+      peerPort: this.info.peerPort ?? null,
       protocol: this.info.protocol ?? 'AMQP 0-9-1',
       clientProperties: this.info.clientProperties,
       connectedAt: this.connectedAt,

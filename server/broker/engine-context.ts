@@ -5,6 +5,7 @@
 
 import type { Connection } from './connection';
 import type { GlobalCounters } from './global-counters';
+import type { JourneyTracing } from './journey/journey-tracing';
 import type { LongOperations } from './operations/long-operations';
 import type { Store } from './store';
 import type { Vhost } from './vhost';
@@ -13,6 +14,8 @@ export interface EngineContext {
   readonly store: Store;
   readonly operations: LongOperations;
   readonly counters: GlobalCounters;
+  /** Where console operations record their steps of traced messages. */
+  readonly journeys: JourneyTracing;
   now(): number;
   /** The vhost; 404 NOT_FOUND when there is none of that name. */
   vhost(name: string): Vhost;

@@ -63,6 +63,8 @@ export interface Store {
   policyDeleted?(vhost: string, name: string): void;
   /** A durable queue's delivery was paused or resumed from the console; kept across restarts. */
   queuePaused?(vhost: string, name: string, paused: boolean): void;
+  /** Journey tracing of a whole vhost (`queue` null) or of one durable queue was turned on or off; kept across restarts. */
+  tracingSet?(vhost: string, queue: string | null, on: boolean): void;
 
   /**
    * A persistent message (delivery mode 2) entered a durable queue at

@@ -131,6 +131,8 @@ export interface ConnectionInfo {
   user: string;
   clientProperties: FieldTable;
   peerAddress: string;
+  /** The client's TCP port, when the transport has one. */
+  peerPort?: number;
   protocol?: string;
   /** Asked to close (console, vhost deletion, shutdown): send connection.close 320. */
   onCloseRequested?: (reason: string) => void;
@@ -254,6 +256,8 @@ export interface ConnectionSummary {
   vhost: string;
   user: string;
   peerAddress: string;
+  /** The client's TCP port (null when the transport has none, as the console's own connections). */
+  peerPort: number | null;
   protocol: string;
   clientProperties: FieldTable;
   connectedAt: number;
@@ -270,6 +274,8 @@ export interface BrowsedMessage {
   position: number;
   /** The queue's number for it: stable while it stays in the queue (positions shift). */
   seq: number;
+  /** Warren's broker id of the message (what a journey is searched by); null for a stream's record. */
+  brokerId: number | null;
   redelivered: boolean;
   deliveryCount: number;
   exchange: string;

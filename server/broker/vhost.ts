@@ -22,6 +22,7 @@ import { checkShortString, shortStringProblem, shownName } from './short-string'
 import { Policies } from './policy/policies';
 import type { PolicyDefinition } from './policy/policy-definition';
 import type { HoldingArea } from './retry/holding-area';
+import type { JourneyTracing } from './journey/journey-tracing';
 import type { DeathReason, Queue, QueueHost, QueueSettings } from './queue/queue';
 import { routeMessage, routeSenderSelected } from './routing/router';
 import type { Scheduler } from './scheduler';
@@ -40,6 +41,7 @@ export interface Engine {
   fault(what: string, error: unknown): void;
   countOverDeliveryLimit(): void;
   readonly counters: GlobalCounters;
+  readonly journeys: JourneyTracing;
 }
 
 const PREDECLARED: [string, string][] = [
@@ -56,6 +58,12 @@ export class Vhost implements QueueHost {
   readonly holdingAreas = new Map<string, HoldingArea>();
   readonly policies: Policies;
   readonly lookupExchange = (name: string): Exchange | undefined => this.exchanges.get(name);
+  /** Journeys of every message published here are traced (journey/journey-tracing.ts). */
+  traced = false;
+  /** Queues traced on their own (their `traced` is also true while the vhost is). */
+  readonly tracedQueues = new Set<string>();
+  /** Tracing is on somewhere in this vhost: the one check the publish path makes. */
+  journeysOn = false;
 
   constructor(
     readonly name: string,
@@ -86,6 +94,10 @@ export class Vhost implements QueueHost {
 
   get streams(): StreamStorage {
     return this.engine.streams;
+  }
+
+  get journeys(): JourneyTracing {
+    return this.engine.journeys;
   }
 
   fault(what: string, error: unknown): void {
@@ -246,6 +258,7 @@ export class Vhost implements QueueHost {
     const config = queueConfigFor(this.name, name, settings, this.policies.match('queue', name));
     const queue = createQueue(this, this.name, name, settings, config, settings.exclusive ? (connection ?? null) : null);
     this.queues.set(name, queue);
+    queue.traced = this.traced;
     if (queue.owner) queue.owner.exclusiveQueues.add(queue);
     if (settings.durable) this.store.queueDeclared({ vhost: this.name, name, type: config.type, ...settings });
     this.declareAutoDeadLetterQueue(queue);
@@ -338,6 +351,7 @@ export class Vhost implements QueueHost {
   removeQueue(queue: Queue): number {
     if (this.queues.get(queue.name) !== queue) return 0;
     this.queues.delete(queue.name);
+    if (this.tracedQueues.delete(queue.name)) this.journeysOn = this.traced || this.tracedQueues.size > 0;
     queue.owner?.exclusiveQueues.delete(queue);
     for (const binding of [...queue.bindings]) this.removeBinding(binding, true);
     const count = queue.destroy();
@@ -367,6 +381,7 @@ export class Vhost implements QueueHost {
     if (!exchange) return false; // RabbitMQ drops the message when the DLX does not exist
     if (reason === 'delivery_limit') this.engine.countOverDeliveryLimit();
     const dead = deadLetteredMessage(message, queue.name, reason, this.now(), this.engine.nextMessageId(), exchange.name, routingKey);
+    if (message.traced) this.journeys.derived('dead-lettered', queue, message, dead, { reason, exchange: exchange.name, routingKey: dead.routingKey });
     exchange.counters.publishedIn++;
     const headers = dead.properties.headers;
     // Dead-lettered with its own routing key, a message goes to its CC keys too (BCC was removed when it was published).

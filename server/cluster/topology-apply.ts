@@ -71,6 +71,7 @@ export class TopologyApplier {
         } else {
           this.vhostNames.set(Number(row.id), name);
           broker.createVhost(name);
+          if (broker.journeys.state(name).vhost !== (row.traced === true)) broker.journeys.setTracing(name, null, row.traced === true);
         }
         return;
       }
@@ -137,6 +138,7 @@ export class TopologyApplier {
         if (!broker.has(vhost, 'queue', name)) broker.restoreQueueDeclaration(vhost, name, { autoDelete: row.autoDelete === true, arguments: args(row) });
         if (row.paused === true) broker.queueTools.pause(vhost, name);
         else if (row.type !== 'stream') broker.queueTools.resume(vhost, name);
+        if (broker.journeys.state(vhost).queues.includes(name) !== (row.traced === true)) broker.journeys.setTracing(vhost, name, row.traced === true);
         return;
       }
       case 'Binding': {

@@ -31,6 +31,10 @@ export interface RequestGuardOptions {
   maxBodyBytes: number;
   /** Largest body of a signed-in user's definitions upload (DEFINITIONS_UPLOADS). */
   maxDefinitionsBodyBytes: number;
+  /** Largest body of a signed-in user's message import (a JSON-lines file, read as it arrives). */
+  maxImportBodyBytes: number;
+  /** URLs of message imports. */
+  importPath: RegExp;
   /** Bodies being received at once (0: no cap). */
   maxBodiesInFlight: number;
   /** Host names the console answers to besides localhost, IP addresses and this machine's name. */
@@ -38,7 +42,7 @@ export interface RequestGuardOptions {
   /** Whether the request carries a valid session. */
   signedIn(req: IncomingMessage): boolean;
   /** How a person changes each limit, for the refusals: "WARREN_HTTP_MAX_BODY (or --http-max-body)". */
-  settings: { maxBody: string; maxDefinitionsBody: string; maxBodiesInFlight: string; allowedHosts: string };
+  settings: { maxBody: string; maxDefinitionsBody: string; maxImportBody: string; maxBodiesInFlight: string; allowedHosts: string };
 }
 
 interface Refusal {
@@ -114,9 +118,14 @@ export class RequestGuard {
       return { status: 411, code: 'BAD_REQUEST', message: 'A request body needs a Content-Length header (chunked bodies are not accepted).' };
     }
     const upload = signedIn && (api ? procedures(url).every((p) => DEFINITIONS_UPLOADS.has(p)) : MANAGEMENT_DEFINITIONS.test(url));
-    const limit = upload ? this.opts.maxDefinitionsBodyBytes : signedIn ? this.opts.maxBodyBytes : UNAUTHENTICATED_MAX_BODY_BYTES;
+    const imported = signedIn && this.opts.importPath.test(url);
+    const [limit, setting] = imported
+      ? [this.opts.maxImportBodyBytes, this.opts.settings.maxImportBody]
+      : upload
+        ? [this.opts.maxDefinitionsBodyBytes, this.opts.settings.maxDefinitionsBody]
+        : [signedIn ? this.opts.maxBodyBytes : UNAUTHENTICATED_MAX_BODY_BYTES, this.opts.settings.maxBody];
     if (Number(length) > limit) {
-      const why = signedIn ? `the limit set by ${upload ? this.opts.settings.maxDefinitionsBody : this.opts.settings.maxBody}` : 'the limit without a session';
+      const why = signedIn ? `the limit set by ${setting}` : 'the limit without a session';
       return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `Request body of ${length} bytes is over ${limit} bytes, ${why}.` };
     }
     const cap = this.opts.maxBodiesInFlight;

@@ -18,6 +18,7 @@ import type { Services } from '../services';
 import { hasBasicCredentials } from './management/basic-auth';
 import { createManagementHandler } from './management/router';
 import { MANAGEMENT_ROUTES } from './management/routes';
+import { createTransferHandler, IMPORT_PATH, isMessageTransfer } from './message-transfer/transfer-handler';
 import { metricsEndpoint, PrometheusMetrics, serveMetrics } from './metrics';
 import { RequestGuard } from './request-guard';
 
@@ -35,6 +36,7 @@ export type HttpSettings = Pick<
   | 'httpMaxConnectionsPerAddress'
   | 'httpMaxBodyBytes'
   | 'definitionsMaxBodyBytes'
+  | 'importMaxBodyBytes'
   | 'httpMaxBodiesInFlight'
   | 'httpHeadersTimeoutMs'
   | 'httpRequestTimeoutMs'
@@ -128,6 +130,8 @@ export async function startHttpServer(opts: {
   const guard = new RequestGuard({
     maxBodyBytes: settings.httpMaxBodyBytes,
     maxDefinitionsBodyBytes: settings.definitionsMaxBodyBytes,
+    maxImportBodyBytes: settings.importMaxBodyBytes,
+    importPath: IMPORT_PATH,
     maxBodiesInFlight: settings.httpMaxBodiesInFlight,
     allowedHosts: settings.httpAllowedHosts,
     // Management API calls sign in with basic auth, checked before their body is read (management/router.ts).
@@ -135,12 +139,14 @@ export async function startHttpServer(opts: {
     settings: {
       maxBody: settingName('httpMaxBody'),
       maxDefinitionsBody: settingName('definitionsMaxBody'),
+      maxImportBody: settingName('importMaxBody'),
       maxBodiesInFlight: settingName('httpMaxBodiesInFlight'),
       allowedHosts: settingName('httpAllowedHosts'),
     },
   });
   const headers = securityHeaders(opts.dev ?? false);
   const management = createManagementHandler(MANAGEMENT_ROUTES, opts.services);
+  const transfer = createTransferHandler(opts.services);
   const metrics = new PrometheusMetrics(opts.services);
   const metricsAuth = { token: settings.metricsToken, tokenSetting: settingName('metricsToken') };
 
@@ -154,6 +160,7 @@ export async function startHttpServer(opts: {
       return serveMetrics(metrics, endpoint, req, res, metricsAuth, (error) =>
         logger.error({ event: 'metrics.error', err: error }, 'collecting the metrics failed'),
       );
+    if (isMessageTransfer(url)) return transfer(req, res);
     if (isManagementApi(url)) return management(req, res);
     Promise.resolve(opts.pages(req, res)).catch((err) => {
       logger.error({ event: 'page.error', url, err }, 'console page error');

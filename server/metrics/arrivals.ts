@@ -8,6 +8,12 @@
  */
 const MAX_ENTRIES = 64;
 
+/** A log's notes: `times[i]` is when every message numbered below `seqs[i]` had arrived. */
+export interface ArrivalEntries {
+  seqs: number[];
+  times: number[];
+}
+
 export class ArrivalLog {
   private seqs: number[] = [];
   private times: number[] = [];
@@ -24,6 +30,17 @@ export class ArrivalLog {
       this.seqs = this.seqs.filter(keep);
       this.times = this.times.filter(keep);
     }
+  }
+
+  /** A log noted before a restart (sequence numbers survive one: the journal keeps them). */
+  static from(entries: ArrivalEntries): ArrivalLog {
+    const log = new ArrivalLog();
+    for (let i = 0; i < entries.seqs.length; i++) log.note(entries.seqs[i]!, entries.times[i]!); // times runs beside seqs
+    return log;
+  }
+
+  entries(): ArrivalEntries {
+    return { seqs: [...this.seqs], times: [...this.times] };
   }
 
   get size(): number {

@@ -2,15 +2,17 @@
  * Samples the broker's counters once a second and turns them into what the
  * console charts: message rates and queued messages for the whole broker (one
  * ring at 1 s for 15 minutes, one at 1 min for 24 hours), and per queue its
- * rates plus a short depth history for the table's sparklines.
+ * rates, a short depth history for the table's sparklines, and 15 minutes of
+ * 5-second points for its page's charts (queue-history.ts).
  *
  * The engine keeps only cheap monotonic counters; every rate is a difference
  * between two samples here, so the message path does no work for the charts.
  */
 import type { Broker } from '../broker/broker';
 import type { BrokerTotals, QueueStats } from '../broker/types';
-import { ArrivalLog } from './arrivals';
+import { type ArrivalEntries, ArrivalLog } from './arrivals';
 import { Periodic } from './periodic';
+import { QueueHistory, type QueuePoint } from './queue-history';
 import { Ring, type Sample } from './ring';
 
 export interface BrokerRates {
@@ -41,6 +43,12 @@ export interface ConnectionRates {
   sentBytesPerSecond: number;
 }
 
+export interface ChannelRates {
+  /** Messages per second published on the channel and delivered on it. */
+  publish: number;
+  deliver: number;
+}
+
 export interface ExchangeRates {
   /** Messages published to the exchange per second. */
   publishIn: number;
@@ -60,6 +68,12 @@ interface ConnectionSeries {
   rates: ConnectionRates;
 }
 
+interface ChannelSeries {
+  published: number;
+  delivered: number;
+  rates: ChannelRates;
+}
+
 interface QueueSeries {
   last: QueueStats['counters'];
   lastSaturatedMs: number;
@@ -67,6 +81,7 @@ interface QueueSeries {
   headSeq: number | null;
   rates: QueueRates;
   depth: Ring<number>;
+  history: QueueHistory;
 }
 
 const RATE_KEYS = ['published', 'delivered', 'acked', 'redelivered', 'returned', 'deadLettered'] as const;
@@ -74,6 +89,13 @@ const SPARK_POINTS = 60;
 const NO_RATES: QueueRates = Object.freeze({ incoming: 0, deliver: 0, ack: 0, utilisation: null });
 const NO_EXCHANGE_RATES: ExchangeRates = Object.freeze({ publishIn: 0, publishOut: 0 });
 const NO_TRAFFIC: ConnectionRates = Object.freeze({ receivedBytesPerSecond: 0, sentBytesPerSecond: 0 });
+const NO_CHANNEL_RATES: ChannelRates = Object.freeze({ publish: 0, deliver: 0 });
+
+/** One queue's arrival log, as kept across a restart. */
+export interface ArrivalRecord extends ArrivalEntries {
+  vhost: string;
+  name: string;
+}
 
 export function queueKey(vhost: string, name: string): string {
   return `${vhost}\u0000${name}`;
@@ -83,7 +105,10 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
   readonly perSecond = new Ring<BrokerPoint>(15 * 60);
   readonly perMinute = new Ring<BrokerPoint>(24 * 60);
   private readonly queues = new Map<string, QueueSeries>();
+  /** Arrival logs from before a restart, taken up by each queue's first sample. */
+  private readonly restoredArrivals = new Map<string, ArrivalLog>();
   private readonly connections = new Map<string, ConnectionSeries>();
+  private readonly channels = new Map<string, ChannelSeries>();
   private readonly exchanges = new Map<string, ExchangeSeries>();
   private lastTotals: BrokerTotals | undefined;
   private lastAt = 0;
@@ -113,9 +138,43 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
     return by === null ? 0 : Math.max(0, now - by);
   }
 
+  /** The arrival logs of queues holding ready messages, to keep across a restart (arrival-file.ts). */
+  arrivalRecords(): ArrivalRecord[] {
+    const out: ArrivalRecord[] = [];
+    for (const [key, s] of this.queues) {
+      if (s.headSeq === null || s.arrivals.size === 0) continue;
+      const [vhost = '', name = ''] = key.split('\u0000');
+      out.push({ vhost, name, ...s.arrivals.entries() });
+    }
+    return out;
+  }
+
+  /** Takes up arrival logs noted before a restart, so that ages go on from them instead of from this start. */
+  restoreArrivals(records: ArrivalRecord[]): void {
+    for (const r of records) this.restoredArrivals.set(queueKey(r.vhost, r.name), ArrivalLog.from(r));
+  }
+
   /** Bytes per second a connection received and sent over the last second. */
   connectionRates(id: string): ConnectionRates {
     return this.connections.get(id)?.rates ?? NO_TRAFFIC;
+  }
+
+  /**
+   * How fast a queue's depth (ready + unacked) changed over the last
+   * `windowMs`, in messages per second: its in − out. Null until two samples
+   * at least two seconds apart are in the window.
+   */
+  queueGrowth(vhost: string, name: string, windowMs = 10_000, now = Date.now()): number | null {
+    const points = this.queues.get(queueKey(vhost, name))?.depth.toArray(now - windowMs);
+    const first = points?.[0];
+    const last = points?.at(-1);
+    if (!first || !last || last.at - first.at < 2_000) return null;
+    return ((last.value - first.value) * 1000) / (last.at - first.at);
+  }
+
+  /** Messages per second published and delivered on one channel of a connection. */
+  channelRates(connectionId: string, channel: number): ChannelRates {
+    return this.channels.get(queueKey(connectionId, String(channel)))?.rates ?? NO_CHANNEL_RATES;
   }
 
   /** Per-second rates of one queue (zeros before its second sample). */
@@ -127,6 +186,11 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
   queueSeries(vhost: string, name: string): { rates: QueueRates; depth: number[] } {
     const s = this.queues.get(queueKey(vhost, name));
     return s ? { rates: s.rates, depth: s.depth.toArray().map((p) => p.value) } : { rates: NO_RATES, depth: [] };
+  }
+
+  /** A queue's depth and rates every 5 s since `since` (at most 15 minutes back), oldest first; empty for a queue not sampled yet. */
+  queueHistory(vhost: string, name: string, since: number): ({ at: number } & QueuePoint)[] {
+    return this.queues.get(queueKey(vhost, name))?.history.points(since) ?? [];
   }
 
   protected take(): Sample<BrokerPoint> {
@@ -158,12 +222,14 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
         s = {
           last: q.counters,
           lastSaturatedMs: q.consumersSaturatedMs,
-          arrivals: new ArrivalLog(),
+          arrivals: this.restoredArrivals.get(key) ?? new ArrivalLog(),
           headSeq: null,
           rates: NO_RATES,
           depth: new Ring<number>(SPARK_POINTS),
+          history: new QueueHistory(),
         };
         this.queues.set(key, s);
+        this.restoredArrivals.delete(key);
       } else {
         const saturated = Math.min(1, Math.max(0, (q.consumersSaturatedMs - s.lastSaturatedMs) / (seconds * 1000)));
         s.rates = {
@@ -176,6 +242,7 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
         s.lastSaturatedMs = q.consumersSaturatedMs;
       }
       s.depth.push({ at, value: q.ready + q.unacked });
+      s.history.note(at, q);
       s.headSeq = q.headSeq;
       s.arrivals.note(q.nextSeq, at);
       if (q.headSeq !== null) s.arrivals.forgetBefore(q.headSeq);
@@ -212,6 +279,23 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
       this.connections.set(c.id, { received: c.bytesReceived, sent: c.bytesSent, rates });
     }
     for (const id of this.connections.keys()) if (!seen.has(id)) this.connections.delete(id);
+    this.sampleChannels(seen, seconds);
+  }
+
+  private sampleChannels(connectionIds: Set<string>, seconds: number): void {
+    const seen = new Set<string>();
+    for (const id of connectionIds) {
+      for (const ch of this.broker.getConnection(id)?.channels.values() ?? []) {
+        const key = queueKey(id, String(ch.number));
+        seen.add(key);
+        const last = this.channels.get(key);
+        const rates = last
+          ? { publish: Math.max(0, ch.published - last.published) / seconds, deliver: Math.max(0, ch.delivered - last.delivered) / seconds }
+          : NO_CHANNEL_RATES;
+        this.channels.set(key, { published: ch.published, delivered: ch.delivered, rates });
+      }
+    }
+    for (const key of this.channels.keys()) if (!seen.has(key)) this.channels.delete(key);
   }
 
   /** Averages the seconds of each wall-clock minute into the 24-hour ring. */

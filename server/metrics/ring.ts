@@ -1,6 +1,8 @@
 /**
  * A fixed-size ring of timestamped samples: the newest `capacity` points of a
- * series, kept without allocation after it fills. Charts read it oldest first.
+ * series, kept without allocation after it fills (it grows to its capacity as
+ * samples come, so a series that records little costs little). Charts read
+ * it oldest first.
  */
 export interface Sample<T> {
   at: number;
@@ -8,17 +10,16 @@ export interface Sample<T> {
 }
 
 export class Ring<T> {
-  private readonly items: (Sample<T> | undefined)[];
+  private readonly items: Sample<T>[] = [];
   private next = 0;
   private count = 0;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('Ring capacity must be a positive integer');
-    this.items = new Array(capacity);
   }
 
   push(sample: Sample<T>): void {
-    this.items[this.next] = sample;
+    this.items[this.next] = sample; // appends until the ring is full, then overwrites the oldest
     this.next = (this.next + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
   }

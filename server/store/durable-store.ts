@@ -74,6 +74,10 @@ export class DurableStore implements Store {
     if (!this.muted) this.topology.queuePaused(vhost, name, paused);
   }
 
+  tracingSet(vhost: string, queue: string | null, on: boolean): void {
+    if (!this.muted) this.topology.tracingSet(vhost, queue, on);
+  }
+
   policySet(vhost: string, policy: PolicyDefinition): void {
     if (!this.muted) this.topology.policySet(vhost, policy);
   }

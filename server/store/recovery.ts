@@ -13,6 +13,7 @@ import { Broker } from '../broker/broker';
 import { shortStringProblem, shownName } from '../broker/short-string';
 import type { StreamStorage } from '../broker/stream/stream-store';
 import type { AccessControl } from '../broker/access/access-control';
+import type { JourneyRecorder } from '../broker/broker';
 import type { MetadataDb } from './db';
 import { DurableStore } from './durable-store';
 import { journalDamage, type JournalDamage } from './journal/damage-report';
@@ -31,6 +32,8 @@ export interface DurableBrokerOptions {
   log?: (line: string) => void;
   /** Told of each fault the engine contained (BrokerOptions.onFault). */
   onFault?: (what: string, error: unknown) => void;
+  /** Where the steps of traced messages go (the trace log, server/journey/journey-log.ts). */
+  journeys?: JourneyRecorder;
 }
 
 export interface DurableBroker {
@@ -54,7 +57,14 @@ export async function openDurableBroker(options: DurableBrokerOptions): Promise<
   const stored = await topology.load();
   const store = new DurableStore(journal, topology);
   store.muted = true;
-  const broker = new Broker({ store, nodeName: options.nodeName, streams: options.streams, access: options.access, onFault: options.onFault });
+  const broker = new Broker({
+    store,
+    nodeName: options.nodeName,
+    streams: options.streams,
+    access: options.access,
+    onFault: options.onFault,
+    journeys: options.journeys,
+  });
   let restoredMessages = 0;
   try {
     redeclare(broker, stored, log);
@@ -92,6 +102,7 @@ function redeclare(broker: Broker, stored: StoredTopology, log: (line: string) =
     }
   };
   for (const vhost of stored.vhosts) broker.createVhost(vhost);
+  for (const vhost of stored.tracedVhosts) broker.journeys.setTracing(vhost, null, true);
   // Policies first, so that queues come back with their retry tiers' holding areas for the messages below.
   for (const { vhost, ...policy } of stored.policies) {
     attempt(`policy '${policy.name}' in vhost '${vhost}'`, () => broker.setPolicy(vhost, policy));
@@ -134,6 +145,7 @@ function warnOfName(kind: 'queue' | 'exchange', name: string, vhost: string, log
 function redeclareQueue(broker: Broker, q: StoredTopology['queues'][number], log: (line: string) => void): void {
   const { dropped, refusal } = broker.restoreQueueDeclaration(q.vhost, q.name, { autoDelete: q.autoDelete, arguments: q.arguments });
   if (q.paused) broker.queueTools.pause(q.vhost, q.name);
+  if (q.traced) broker.journeys.setTracing(q.vhost, q.name, true);
   if (dropped.length === 0) return;
   log(
     `recovery: queue '${shownName(q.name)}' in vhost '${q.vhost}' is restored without its argument(s) ${dropped.join(', ')}, ` +

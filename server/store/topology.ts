@@ -27,10 +27,12 @@ export interface StoredPolicy extends PolicyDefinition {
 
 export interface StoredTopology {
   vhosts: string[];
+  /** Vhosts whose journeys are traced as a whole. */
+  tracedVhosts: string[];
   policies: StoredPolicy[];
   exchanges: ExchangeDefinition[];
-  /** With whether delivery was paused from the console. */
-  queues: (QueueDefinition & { paused: boolean })[];
+  /** With whether delivery was paused from the console, and whether its journeys are traced. */
+  queues: (QueueDefinition & { paused: boolean; traced: boolean })[];
   bindings: BindingDefinition[];
 }
 
@@ -71,10 +73,11 @@ export class TopologyStore {
         bindings: { orderBy: { id: 'asc' } },
       },
     });
-    const topology: StoredTopology = { vhosts: [], policies: [], exchanges: [], queues: [], bindings: [] };
+    const topology: StoredTopology = { vhosts: [], tracedVhosts: [], policies: [], exchanges: [], queues: [], bindings: [] };
     for (const v of rows) {
       this.vhostIds.set(v.name, v.id);
       topology.vhosts.push(v.name);
+      if (v.traced) topology.tracedVhosts.push(v.name);
       for (const p of v.policies) {
         topology.policies.push({
           vhost: v.name,
@@ -106,6 +109,7 @@ export class TopologyStore {
           autoDelete: q.autoDelete,
           arguments: decodeFieldTable(q.arguments),
           paused: q.paused,
+          traced: q.traced,
         });
       }
       for (const b of v.bindings) {
@@ -191,6 +195,19 @@ export class TopologyStore {
     if (this.exclusiveQueues.has(`${vhost}\0${name}`)) return;
     this.write(`${paused ? 'pause' : 'resumption'} of queue '${name}'`, async (db) => {
       await db.queue.updateMany({ where: { vhostId: await this.vhostId(db, vhost), name }, data: { paused } });
+    });
+  }
+
+  tracingSet(vhost: string, queue: string | null, on: boolean): void {
+    if (queue === null) {
+      this.write(`journey tracing of vhost '${vhost}'`, async (db) => {
+        await db.vhost.updateMany({ where: { name: vhost }, data: { traced: on } });
+      });
+      return;
+    }
+    if (this.exclusiveQueues.has(`${vhost}\0${queue}`)) return;
+    this.write(`journey tracing of queue '${queue}'`, async (db) => {
+      await db.queue.updateMany({ where: { vhostId: await this.vhostId(db, vhost), name: queue }, data: { traced: on } });
     });
   }
 

@@ -227,6 +227,29 @@ describe.skipIf(!postgresUrl)('a cluster on PostgreSQL (needs TEST_DATABASE_URL,
     await expect(amqp.connect(alice)).rejects.toThrow();
   });
 
+  it("passes the tracing of a vhost and of a queue set on another node's console", async () => {
+    const ch1 = await (await connect(n1.url)).createChannel();
+    await ch1.assertQueue('traced-elsewhere');
+    await within(1_000, 'the queue on the local node', () => local.broker.has('/', 'queue', 'traced-elsewhere'));
+    // What n1's Prisma pool writes when its console turns tracing on (n1 runs without a console here).
+    const n1Pool = new pg.Client({ connectionString: database.url, application_name: 'n1' });
+    await n1Pool.connect();
+    try {
+      await n1Pool.query(`UPDATE public."Queue" SET traced = true WHERE name = 'traced-elsewhere'`);
+      await within(1_000, 'the queue traced on the local node', () => local.broker.journeys.state('/').queues.includes('traced-elsewhere'));
+      await n1Pool.query(`UPDATE public."Vhost" SET traced = true WHERE name = '/'`);
+      await within(1_000, 'the vhost traced on the local node', () => local.broker.journeys.state('/').vhost);
+      await n1Pool.query(`UPDATE public."Vhost" SET traced = false WHERE name = '/'`);
+      await n1Pool.query(`UPDATE public."Queue" SET traced = false WHERE name = 'traced-elsewhere'`);
+      await within(1_000, 'tracing off on the local node', () => {
+        const state = local.broker.journeys.state('/');
+        return !state.vhost && state.queues.length === 0;
+      });
+    } finally {
+      await n1Pool.end();
+    }
+  });
+
   it('carries on after its PostgreSQL connections are cut: heartbeats and the feed come back', async () => {
     const admin = new pg.Client({ connectionString: database.url });
     await admin.connect();

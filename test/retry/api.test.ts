@@ -95,6 +95,19 @@ describe('dead-letters procedures', () => {
     await expect(api.deadLetters.list({ vhost: '/', name: 'work.dlq', filter: { from: 10, to: 5 } })).rejects.toThrow(/swap from and to/);
   });
 
+  it('lists dead letters without their payloads, which are read one message at a time', async () => {
+    scenario();
+    const api = caller();
+    const page = await api.deadLetters.list({ vhost: '/', name: 'work.dlq' });
+    const first = page.messages[0]!;
+    expect(first).not.toHaveProperty('payloadBase64');
+    expect(first.sizeBytes).toBe(1);
+    const opened = await api.deadLetters.message({ vhost: '/', name: 'work.dlq', seq: first.seq });
+    expect(Buffer.from(opened.payloadBase64, 'base64').toString()).toBe('a');
+    expect(opened.properties.headers).toMatchObject({ tenant: 'acme' });
+    await expect(api.deadLetters.message({ vhost: '/', name: 'work.dlq', seq: 999 })).rejects.toThrow(/no longer in queue 'work.dlq'/);
+  });
+
   it('requeue and delete change the queues and are recorded in the audit log', async () => {
     scenario();
     const api = caller();

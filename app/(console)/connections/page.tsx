@@ -1,59 +1,74 @@
 'use client';
 
+import Link from 'next/link';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useState } from 'react';
 import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
 import { useLive } from '../../_lib/use-live';
 import { useMutate } from '../../_lib/use-mutate';
+import { useUrlState } from '../../_lib/use-url-state';
 import { actionsHeader, DataTable } from '../../_components/data-table';
 import { formatBytes, formatDuration } from '../../_lib/format';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNote } from '../../_components/error-note';
 import { LOOK_ONLY, useMe } from '../../_lib/use-me';
+import { ChannelDetails } from './channel-details';
 
 type Connection = AppRouterOutputs['connections']['list'][number];
 
-const connectionColumns = (
-  now: number,
-  onClose: (c: { id: string; label: string }) => void,
-  canChange: (vhost: string) => boolean,
-): ColumnDef<Connection>[] => [
+interface Handlers {
+  now: number;
+  isOpen: (id: string) => boolean;
+  toggle: (id: string) => void;
+  onClose: (c: { id: string; label: string }) => void;
+  canChange: (vhost: string) => boolean;
+}
+
+const connectionColumns = ({ now, isOpen, toggle, onClose, canChange }: Handlers): ColumnDef<Connection>[] => [
   {
     id: 'name',
-    accessorFn: (c) => c.name || c.peerAddress,
+    accessorFn: (c) => c.name || c.peer,
     header: 'Name',
-    size: 200,
+    size: 220,
     cell: ({ row: { original: c } }) => (
-      <span title={`${c.name} ${c.id}`}>
-        {c.name}{' '}
+      <button
+        type="button"
+        className="link-button"
+        aria-expanded={isOpen(c.id)}
+        aria-controls={`channels-${c.id}`}
+        onClick={() => toggle(c.id)}
+        title={`${c.name || c.peer} (${c.id}): ${isOpen(c.id) ? 'hide' : 'show'} its channels`}
+      >
+        {isOpen(c.id) ? '▾' : '▸'} {c.name || c.peer}{' '}
         <span className="muted" data-connection-id>
           {c.id}
         </span>
-      </span>
+      </button>
     ),
   },
   {
     id: 'client',
     accessorFn: (c) => `${c.product} ${c.version}`,
     header: 'Client',
-    size: 170,
+    size: 160,
     meta: { hideable: true },
     cell: ({ row: { original: c } }) => (
-      <>
+      <span title={`${c.product} ${c.version} ${c.platform}`}>
         {c.product} {c.version}
         {c.platform && <span className="muted"> · {c.platform}</span>}
-      </>
+      </span>
     ),
   },
-  { id: 'peer', accessorKey: 'peerAddress', header: 'Peer', size: 150 },
+  { id: 'peer', accessorKey: 'peer', header: 'Peer', size: 150 },
   { id: 'user', accessorKey: 'user', header: 'User', size: 90 },
   { id: 'vhost', accessorKey: 'vhost', header: 'Vhost', size: 80, meta: { hideable: true } },
   {
     id: 'connected',
     accessorKey: 'connectedAt',
     header: 'Connected',
-    size: 110,
+    size: 105,
     sortDescFirst: false,
+    meta: { hideable: true },
     cell: ({ row }) => `${formatDuration(now - row.original.connectedAt)} ago`,
   },
   { id: 'channels', accessorKey: 'channels', header: 'Channels', size: 85, meta: { numeric: true } },
@@ -64,7 +79,7 @@ const connectionColumns = (
     accessorKey: 'receivedBytesPerSecond',
     header: 'Received',
     size: 95,
-    meta: { numeric: true },
+    meta: { numeric: true, hideable: true },
     cell: ({ row }) => `${formatBytes(row.original.receivedBytesPerSecond)}/s`,
   },
   {
@@ -72,30 +87,18 @@ const connectionColumns = (
     accessorKey: 'sentBytesPerSecond',
     header: 'Sent',
     size: 95,
-    meta: { numeric: true },
+    meta: { numeric: true, hideable: true },
     cell: ({ row }) => `${formatBytes(row.original.sentBytesPerSecond)}/s`,
-  },
-  {
-    id: 'channelList',
-    header: 'Channels (prefetch / unacked / consumers)',
-    size: 260,
-    enableSorting: false,
-    meta: { wrap: true, grow: true, hideable: true },
-    cell: ({ row }) =>
-      row.original.channelList.map((ch) => (
-        <div key={ch.number}>
-          #{ch.number}: {ch.prefetch || '∞'} / {ch.unacked} / {ch.consumers.length ? ch.consumers.join(', ') : 'none'}
-          {!ch.flowing && <span className="error"> (paused: client not reading)</span>}
-        </div>
-      )),
   },
   {
     id: 'actions',
     header: actionsHeader,
     size: 90,
     enableSorting: false,
+    enableResizing: false,
+    meta: { pinEnd: true },
     cell: ({ row: { original: c } }) => {
-      const label = c.name || c.peerAddress;
+      const label = c.name || c.peer;
       return (
         <button
           type="button"
@@ -112,6 +115,7 @@ const connectionColumns = (
   },
 ];
 
+/** Client connections; each opens to its channels (prefetch, unacked, publisher mode, what it consumes). */
 export default function ConnectionsPage() {
   const trpc = useTRPC();
   const list = useLive(trpc.connections.list.queryOptions());
@@ -119,21 +123,31 @@ export default function ConnectionsPage() {
   const me = useMe();
   const [reason, setReason] = useState('Closed from the Warren console');
   const close = useMutate(trpc.connections.close.mutationOptions({ onSuccess: () => setClosing(null) }));
+  // Opened connections live in the URL, so the queue page can link to one with its channels shown.
+  const [url, setUrl] = useUrlState({ open: '' });
+  const opened = url.open === '' ? [] : url.open.split(',');
+  const isOpen = (id: string) => opened.includes(id);
+  const toggle = (id: string) => setUrl({ open: (isOpen(id) ? opened.filter((o) => o !== id) : [...opened, id]).join(',') });
   const now = Date.now();
 
   return (
     <section>
       <h1>Connections</h1>
+      <p className="muted">
+        Open a connection to see its channels. Every channel of every connection: <Link href="/channels">Channels</Link>.
+      </p>
       {list.isPending && <p role="status">Loading connections…</p>}
       <ErrorNote errors={[list.error, close.error]} />
       {list.data?.length === 0 && <div className="empty">No client is connected. Applications connect to the AMQP port shown on the overview.</div>}
       {list.data && list.data.length > 0 && (
         <DataTable
           label="Connections"
-          columns={connectionColumns(now, setClosing, me.canChange)}
+          columns={connectionColumns({ now, isOpen, toggle, onClose: setClosing, canChange: me.canChange })}
           data={list.data}
           getRowId={(c) => c.id}
+          rowLabel={(c) => `Connection ${c.name || c.peer} ${c.id}`}
           defaultSort={{ id: 'name' }}
+          detail={(c) => isOpen(c.id) && <ChannelDetails id={`channels-${c.id}`} connection={c.name || c.peer} channels={c.channelList} />}
         />
       )}
       <ConfirmDialog

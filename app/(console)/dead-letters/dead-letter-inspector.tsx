@@ -1,8 +1,10 @@
 'use client';
 
+import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useState } from 'react';
 import { actionsHeader, DataTable } from '../../_components/data-table';
+import { ExportLink } from '../../_components/message-transfer';
 import { useLive } from '../../_lib/use-live';
 import { DateTime } from '../../_components/date-time';
 import { ErrorNote } from '../../_components/error-note';
@@ -21,6 +23,15 @@ type DeadLetter = AppRouterOutputs['deadLetters']['list']['messages'][number];
 function epoch(local: string): number | undefined {
   const ms = local === '' ? NaN : new Date(local).getTime();
   return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** One dead letter opened: its payload is asked for once (a message never changes), not with the list every second. */
+function OpenedDeadLetter({ vhost, queue, seq }: { vhost: string; queue: string; seq: number }) {
+  const trpc = useTRPC();
+  const message = useQuery({ ...trpc.deadLetters.message.queryOptions({ vhost, name: queue, seq }), staleTime: Infinity });
+  if (message.error) return <ErrorNote errors={[message.error]} />;
+  if (!message.data) return <p role="status">Loading message {seq}…</p>;
+  return <MessageViewer message={message.data} title={`Message ${seq} of ${queue}`} />;
 }
 
 /** The DLQ inspector: pick a dead-letter queue, filter its messages, select and act on them. */
@@ -187,6 +198,15 @@ export function DeadLetterInspector() {
             <button type="button" disabled={selectedCount === 0} onClick={() => (setAllMatching(false), setTicked(new Set()))}>
               Clear selection
             </button>
+            {!allMatching && ticked.size > 0 ? (
+              <ExportLink vhost={state.vhost} name={state.queue} selection={{ seqs: [...ticked] }}>
+                {`Export the ${ticked.size.toLocaleString()} selected`}
+              </ExportLink>
+            ) : (
+              <ExportLink vhost={state.vhost} name={state.queue}>
+                {`Export all of ${state.queue}`}
+              </ExportLink>
+            )}
           </div>
           <DeadLetterActions
             vhost={state.vhost}
@@ -205,7 +225,7 @@ export function DeadLetterInspector() {
               columns={columns}
               data={rows}
               getRowId={(m) => String(m.seq)}
-              detail={(m) => opened === m.seq && <MessageViewer message={m} title={`Message ${m.seq} of ${state.queue}`} />}
+              detail={(m) => opened === m.seq && <OpenedDeadLetter vhost={state.vhost} queue={state.queue} seq={m.seq} />}
             />
           )}
           {total > PAGE && (

@@ -4,14 +4,16 @@ import Link from 'next/link';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useState, type FormEvent } from 'react';
 import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
-import { useLive } from '../../_lib/use-live';
+import { isNotFound, useLive } from '../../_lib/use-live';
 import { useMutate } from '../../_lib/use-mutate';
 import { actionsHeader, DataTable } from '../../_components/data-table';
 import { useUrlState } from '../../_lib/use-url-state';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNote } from '../../_components/error-note';
 import { LOOK_ONLY, useMe } from '../../_lib/use-me';
-import { queueHref } from '../../_lib/links';
+import { exchangeHref, queueHref } from '../../_lib/links';
+import { MissingObject } from '../../_components/missing-object';
+import { UpdatedAgo } from '../../_components/updated-ago';
 
 const TYPES = ['direct', 'fanout', 'topic', 'headers'] as const;
 const displayName = (name: string) => (name === '' ? '(AMQP default)' : name);
@@ -143,9 +145,11 @@ const exchangeColumns = (onSelect: (name: string) => void, onDelete: (name: stri
 export function ExchangesView() {
   const trpc = useTRPC();
   const [state, setState] = useUrlState({ vhost: '/', selected: '' });
-  const list = useLive(trpc.exchanges.list.queryOptions({ vhost: state.vhost }));
-  const changes = useMe().canChange(state.vhost);
   const detail = useLive({ ...trpc.exchanges.get.queryOptions({ vhost: state.vhost, name: state.selected }), enabled: state.selected !== '' });
+  // An address naming an exchange that does not exist gets the not-found note alone, and nothing on the page asks again.
+  const missing = isNotFound(detail.error);
+  const list = useLive({ ...trpc.exchanges.list.queryOptions({ vhost: state.vhost }), enabled: !missing });
+  const changes = useMe().canChange(state.vhost);
   const [form, setForm] = useState({
     name: '',
     type: 'direct' as (typeof TYPES)[number],
@@ -163,6 +167,16 @@ export function ExchangesView() {
     declare.mutate({ vhost: state.vhost, ...form, alternateExchange: form.alternateExchange || undefined });
   };
 
+  if (missing)
+    return (
+      <MissingObject
+        kind="exchange"
+        vhost={state.vhost}
+        name={state.selected}
+        href={(n) => exchangeHref(state.vhost, n)}
+        onFollow={(n) => setState({ selected: n })}
+      />
+    );
   return (
     <>
       <ErrorNote errors={[list.error, declare.error, del.error]} />
@@ -175,6 +189,7 @@ export function ExchangesView() {
           rowClassName={(x) => (x.name === state.selected ? 'drow-selected' : undefined)}
           defaultSort={{ id: 'name' }}
           height="content"
+          toolbar={<UpdatedAgo at={list.dataUpdatedAt} />}
         />
       </div>
       {detail.data && (

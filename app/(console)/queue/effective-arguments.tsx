@@ -1,4 +1,4 @@
-import { fieldText } from '../../_components/message-viewer';
+import { fieldText } from '../../_components/field-value';
 
 /** Each argument that applies to the queue: what it declared, what its policy sets, and which value is in force. */
 export function EffectiveArguments({

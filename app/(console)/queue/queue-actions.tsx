@@ -9,10 +9,12 @@ import { useMe } from '../../_lib/use-me';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { MessageViewer, type ViewedMessage } from '../../_components/message-viewer';
 import { ErrorNote } from '../../_components/error-note';
+import { JourneyLink } from '../journey/journey-link';
+import { ExportLink, ImportMessages } from '../../_components/message-transfer';
 
 type Pending = 'purge' | 'delete' | 'move' | null;
 
-/** What a person can do to one queue: publish, get, browse, move, purge, delete. */
+/** What a person can do to one queue: publish, get, browse, export, import, move, purge, delete. */
 export function QueueActions({ vhost, name, ready, total }: { vhost: string; name: string; ready: number; total: number }) {
   const trpc = useTRPC();
   const changes = useMe().canChange(vhost);
@@ -125,6 +127,14 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
         )}
       </div>
 
+      <div className="actions" role="group" aria-label="Export and import">
+        <ExportLink vhost={vhost} name={name}>
+          Export all messages
+        </ExportLink>
+        <span className="muted">as JSON lines, left in the queue</span>
+      </div>
+      {changes && <ImportMessages vhost={vhost} into={{ queue: name }} />}
+
       {changes && (
         <div className="actions" role="group" aria-label="Move, purge or delete">
           <label>
@@ -154,7 +164,10 @@ export function QueueActions({ vhost, name, ready, total }: { vhost: string; nam
         <section aria-label="Browsed messages">
           <p className="muted">The first {browsed.length} ready message(s), left in the queue in the same order.</p>
           {browsed.map((m) => (
-            <MessageViewer key={m.position} message={m} title={`Message at position ${m.position + 1}`} />
+            <div key={m.position}>
+              <MessageViewer message={m} title={`Message at position ${m.position + 1}`} />
+              <JourneyLink vhost={vhost} brokerId={m.brokerId} />
+            </div>
           ))}
         </section>
       )}

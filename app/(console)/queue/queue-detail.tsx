@@ -2,21 +2,25 @@
 
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
+import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useEffect, useState } from 'react';
 import { useTRPC, type AppRouterOutputs } from '../../_lib/trpc';
 import { isNotFound, useLive } from '../../_lib/use-live';
 import { MissingObject } from '../../_components/missing-object';
 import { DataTable } from '../../_components/data-table';
-import { formatBytes } from '../../_lib/format';
+import { formatBytes, formatDuration } from '../../_lib/format';
 import { TimeChart } from '../../_components/time-chart';
 import { ArgumentBadges } from '../queues/argument-badges';
+import { QueueStateText } from '../queues/queue-state-text';
+import { QUEUE_STATES } from '../../../server/metrics/queue-state';
 import { BindingsPanel } from './bindings-panel';
 import { EffectiveArguments } from './effective-arguments';
 import { QueueActions } from './queue-actions';
 import { SearchPanel } from './search-panel';
+import { TraceToggle } from './trace-toggle';
 import { ErrorNote } from '../../_components/error-note';
-import { queueHref } from '../../_lib/links';
+import { connectionHref, queueHref } from '../../_lib/links';
 
 interface Point {
   at: number;
@@ -26,30 +30,59 @@ interface Point {
   deliver: number;
   ack: number;
 }
-const WINDOW_POINTS = 300;
+/** The charts' span: the server's 15 minutes of history, then the points seen live. */
+const WINDOW_MS = 15 * 60_000;
 
 type Consumer = AppRouterOutputs['queues']['get']['consumers'][number];
 
+/** "10 / 10 unacked": how much of its prefetch a consumer uses; a full one takes nothing more until it acks. */
+function prefetchUse(c: Consumer): string {
+  if (c.noAck) return `${c.unacked} unacked (auto-ack: no limit)`;
+  if (c.prefetchCount > 0) return `${c.unacked} / ${c.prefetchCount} unacked`;
+  if (c.channelPrefetch > 0) return `${c.unacked} unacked (channel limit ${c.channelPrefetch})`;
+  return `${c.unacked} unacked (no prefetch limit)`;
+}
+
 const CONSUMER_COLUMNS: ColumnDef<Consumer>[] = [
+  {
+    id: 'client',
+    header: 'Client',
+    size: 190,
+    meta: { grow: true },
+    accessorFn: (c) => c.client?.name || c.client?.product || c.connectionId,
+    cell: ({ row: { original: c } }) => {
+      const name = c.client?.name || c.client?.product || c.connectionId;
+      return (
+        <Link href={connectionHref(c.connectionId)} title={`Connection ${c.connectionId}: open its channels`}>
+          {name}
+        </Link>
+      );
+    },
+  },
+  { id: 'peer', header: 'Peer', size: 150, accessorFn: (c) => c.client?.peer ?? '' },
+  {
+    id: 'prefetch',
+    header: 'Prefetch use',
+    size: 220,
+    accessorFn: (c) => (c.prefetchCount > 0 ? c.unacked / c.prefetchCount : 0),
+    cell: ({ row: { original: c } }) => {
+      const full = !c.noAck && c.prefetchCount > 0 && c.unacked >= c.prefetchCount;
+      return (
+        <span className={full ? 'queue-state-saturated' : undefined} title={full ? 'Prefetch full: it takes nothing more until it acknowledges' : undefined}>
+          {prefetchUse(c)}
+        </span>
+      );
+    },
+  },
   {
     id: 'tag',
     accessorKey: 'consumerTag',
     header: 'Tag',
-    size: 160,
-    meta: { grow: true },
+    size: 150,
+    meta: { hideable: true },
     cell: ({ row }) => <span title={row.original.consumerTag}>{row.original.consumerTag}</span>,
   },
-  { id: 'connection', accessorKey: 'connectionId', header: 'Connection', size: 110 },
   { id: 'channel', accessorKey: 'channel', header: 'Channel', size: 80, meta: { numeric: true } },
-  {
-    id: 'prefetch',
-    accessorKey: 'prefetchCount',
-    header: 'Prefetch',
-    size: 85,
-    meta: { numeric: true },
-    cell: ({ row }) => (row.original.prefetchCount === 0 ? 'unlimited' : row.original.prefetchCount),
-  },
-  { id: 'unacked', accessorKey: 'unacked', header: 'Unacked', size: 85, meta: { numeric: true } },
   { id: 'ack', header: 'Ack mode', size: 90, accessorFn: (c) => (c.noAck ? 'auto' : 'manual') },
   { id: 'active', header: 'Active', size: 80, accessorFn: (c) => (c.active ? 'yes' : 'waiting') },
 ];
@@ -61,6 +94,9 @@ export function QueueDetail() {
   const trpc = useTRPC();
   const queue = useLive({ ...trpc.queues.get.queryOptions({ vhost, name }), enabled: name !== '' });
   const [points, setPoints] = useState<Point[]>([]);
+  // The server keeps 15 minutes of the queue's depth and rates: the charts start from them on every visit (a new `since`, so never a cached answer).
+  const [since] = useState(() => Date.now() - WINDOW_MS);
+  const history = useQuery({ ...trpc.queues.history.queryOptions({ vhost, name, since }), enabled: queue.data !== undefined, staleTime: Infinity });
 
   useEffect(() => {
     const q = queue.data;
@@ -70,9 +106,11 @@ export function QueueDetail() {
       const last = prev.at(-1);
       if (last !== undefined && last.at >= at) return prev;
       const next = [...prev, { at, ready: q.ready, unacked: q.unacked, ...q.rates }];
-      return next.length > WINDOW_POINTS ? next.slice(-WINDOW_POINTS) : next;
+      return next[0]!.at < at - WINDOW_MS ? next.filter((p) => p.at >= at - WINDOW_MS) : next;
     });
   }, [queue.data, queue.dataUpdatedAt]);
+  const firstLive = points[0]?.at ?? Infinity;
+  const charted = [...(history.data ?? []).filter((p) => p.at < firstLive && p.at >= (points.at(-1)?.at ?? Date.now()) - WINDOW_MS), ...points];
 
   if (name === '')
     return (
@@ -88,6 +126,7 @@ export function QueueDetail() {
       <h1>
         Queue {name} {queue.data?.paused && <span className="badge">delivery paused</span>}
       </h1>
+      {queue.data && <TraceToggle vhost={vhost} name={name} />}
       {queue.isPending && <p role="status">Loading queue…</p>}
       {isNotFound(queue.error) ? (
         <MissingObject kind="queue" vhost={vhost} name={name} href={(n) => queueHref(vhost, n)} />
@@ -102,23 +141,27 @@ export function QueueDetail() {
               ['Unacked', queue.data.unacked.toLocaleString()],
               ['Total', (queue.data.ready + queue.data.unacked).toLocaleString()],
               ['Bytes ready', formatBytes(queue.data.readyBytes)],
+              ['State', <QueueStateText key="state" state={queue.data.state} />],
+              ['Oldest ready', queue.data.oldestReadyAgeMs === null ? 'none ready' : formatDuration(queue.data.oldestReadyAgeMs)],
               ['Consumers', String(queue.data.consumers.length)],
               ['Incoming', `${queue.data.rates.incoming.toFixed(1)}/s`],
               ['Deliver', `${queue.data.rates.deliver.toFixed(1)}/s`],
               ['Ack', `${queue.data.rates.ack.toFixed(1)}/s`],
-              ['Consumer utilisation', queue.data.rates.utilisation === null ? 'no consumers' : `${Math.round(queue.data.rates.utilisation * 100)}%`],
             ].map(([label, value]) => (
-              <div className="figure" key={label}>
+              <div className="figure" key={String(label)}>
                 <dt>{label}</dt>
                 <dd>{value}</dd>
               </div>
             ))}
           </dl>
+          <p className="muted" aria-label="What the queue is doing">
+            <QueueStateText state={queue.data.state} />: {QUEUE_STATES[queue.data.state].explanation}
+          </p>
           <div className="grid2">
             <TimeChart
               title="Depth"
               unit="msgs"
-              points={points}
+              points={charted}
               lines={[
                 { key: 'ready', name: 'Ready', color: 'var(--accent)' },
                 { key: 'unacked', name: 'Unacked', color: 'var(--accent2)' },
@@ -127,7 +170,7 @@ export function QueueDetail() {
             <TimeChart
               title="Rates"
               unit="msg/s"
-              points={points}
+              points={charted}
               lines={[
                 { key: 'incoming', name: 'Incoming', color: 'var(--accent)' },
                 { key: 'deliver', name: 'Deliver', color: 'var(--accent2)' },
@@ -136,49 +179,47 @@ export function QueueDetail() {
             />
           </div>
 
-          <div className="grid2">
-            <div className="card">
-              <h2>Consumers</h2>
-              {queue.data.consumers.length === 0 ? (
-                <p className="muted">No consumers.</p>
+          <div className="card">
+            <h2>Consumers</h2>
+            {queue.data.consumers.length === 0 ? (
+              <p className="muted">No consumers.</p>
+            ) : (
+              <DataTable
+                label="Consumers"
+                columns={CONSUMER_COLUMNS}
+                data={queue.data.consumers}
+                getRowId={(c) => `${c.connectionId}/${c.channel}/${c.consumerTag}`}
+                height="content"
+                urlPrefix="consumers."
+              />
+            )}
+          </div>
+          <div className="card">
+            <h2>Arguments and policy</h2>
+            <p>
+              Effective policy:{' '}
+              {queue.data.policy === null ? (
+                <span className="muted">none</span>
               ) : (
-                <DataTable
-                  label="Consumers"
-                  columns={CONSUMER_COLUMNS}
-                  data={queue.data.consumers}
-                  getRowId={(c) => `${c.connectionId}/${c.channel}/${c.consumerTag}`}
-                  height="content"
-                  urlPrefix="consumers."
-                />
+                <>
+                  <Link href={`/policies?vhost=${encodeURIComponent(vhost)}`}>{queue.data.policy.name}</Link>{' '}
+                  <span className="muted">
+                    (pattern <code>{queue.data.policy.pattern}</code>, priority {queue.data.policy.priority})
+                  </span>
+                </>
               )}
-            </div>
-            <div className="card">
-              <h2>Arguments and policy</h2>
-              <p>
-                Effective policy:{' '}
-                {queue.data.policy === null ? (
-                  <span className="muted">none</span>
-                ) : (
-                  <>
-                    <Link href={`/policies?vhost=${encodeURIComponent(vhost)}`}>{queue.data.policy.name}</Link>{' '}
-                    <span className="muted">
-                      (pattern <code>{queue.data.policy.pattern}</code>, priority {queue.data.policy.priority})
-                    </span>
-                  </>
-                )}
-              </p>
-              <p>
-                Type {queue.data.type}{' '}
-                <ArgumentBadges
-                  args={queue.data.effectiveArguments}
-                  policy={queue.data.policy?.name ?? null}
-                  durable={queue.data.durable}
-                  exclusive={queue.data.exclusive}
-                  autoDelete={queue.data.autoDelete}
-                />
-              </p>
-              <EffectiveArguments declared={queue.data.arguments} fromPolicy={queue.data.policy?.definition ?? {}} effective={queue.data.effectiveArguments} />
-            </div>
+            </p>
+            <p>
+              Type {queue.data.type}{' '}
+              <ArgumentBadges
+                args={queue.data.effectiveArguments}
+                policy={queue.data.policy?.name ?? null}
+                durable={queue.data.durable}
+                exclusive={queue.data.exclusive}
+                autoDelete={queue.data.autoDelete}
+              />
+            </p>
+            <EffectiveArguments declared={queue.data.arguments} fromPolicy={queue.data.policy?.definition ?? {}} effective={queue.data.effectiveArguments} />
           </div>
           <BindingsPanel vhost={vhost} queue={name} bindings={queue.data.bindings} />
           <QueueActions vhost={vhost} name={name} ready={queue.data.ready} total={queue.data.ready + queue.data.unacked} />

@@ -5,8 +5,10 @@ import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { ErrorNote } from '../../_components/error-note';
 import { MessageViewer } from '../../_components/message-viewer';
+import { ExportLink } from '../../_components/message-transfer';
 import { useTRPC } from '../../_lib/trpc';
 import { useMe } from '../../_lib/use-me';
+import { RepublishDialog, type EditableMessage } from './republish-dialog';
 
 interface Query {
   payload?: { text: string; regex: boolean; ignoreCase: boolean };
@@ -19,7 +21,8 @@ interface Query {
  * Searches this queue without consuming: payload text or pattern, JSON path
  * conditions (one a line), a header and the routing key. The search runs on
  * the server in slices; this panel shows its progress and the first matches.
- * Users who may change the vhost can delete what matched, purge the first N
+ * Users who may change the vhost can delete what matched, delete, move or
+ * copy the messages they tick, edit one and republish it, purge the first N
  * and pause delivery.
  */
 export function SearchPanel({ vhost, name, paused }: { vhost: string; name: string; paused: boolean }) {
@@ -35,7 +38,10 @@ export function SearchPanel({ vhost, name, paused }: { vhost: string; name: stri
   const [asked, setAsked] = useState<Query | null>(null);
   const [id, setId] = useState<number | null>(null);
   const [startError, setStartError] = useState<{ message: string } | null>(null);
-  const [confirming, setConfirming] = useState<'delete' | 'purge' | null>(null);
+  const [confirming, setConfirming] = useState<'delete' | 'purge' | 'delete-selected' | 'move' | 'copy' | null>(null);
+  const [ticked, setTicked] = useState<ReadonlySet<number>>(new Set());
+  const [otherQueue, setOtherQueue] = useState('');
+  const [editing, setEditing] = useState<EditableMessage | null>(null);
   const [purgeCount, setPurgeCount] = useState(1);
   const [notice, setNotice] = useState('');
 
@@ -46,11 +52,28 @@ export function SearchPanel({ vhost, name, paused }: { vhost: string; name: stri
   });
   // Starting and stopping a search are reads (monitoring users search too): fetched once per click, never cached.
   const stop = () => id !== null && queryClient.fetchQuery({ ...trpc.search.cancel.queryOptions({ vhost, id }), staleTime: 0 }).then(() => results.refetch());
-  const done = (message: string) => (setConfirming(null), setNotice(message), refresh());
+  const done = (message: string) => {
+    setConfirming(null);
+    setTicked(new Set());
+    setNotice(message);
+    refresh();
+    if (id !== null) results.refetch();
+  };
+  const toggle = (seq: number, on: boolean) =>
+    setTicked((before) => {
+      const after = new Set(before);
+      if (on) after.add(seq);
+      else after.delete(seq);
+      return after;
+    });
+  const seqs = [...ticked];
   const removeMatching = useMutation(trpc.messages.delete.mutationOptions({ onSuccess: (r) => done(`Deleted ${r.deleted} matching message(s).`) }));
   const purgeFirst = useMutation(trpc.messages.purgeFirst.mutationOptions({ onSuccess: (r) => done(`Purged the first ${r.purged} message(s).`) }));
   const pause = useMutation(trpc.messages.pause.mutationOptions({ onSuccess: () => done('Delivery paused: consumers stay attached and get nothing.') }));
   const resume = useMutation(trpc.messages.resume.mutationOptions({ onSuccess: () => done('Delivery resumed.') }));
+  const removeSelected = useMutation(trpc.messages.delete.mutationOptions({ onSuccess: (r) => done(`Deleted ${r.deleted} selected message(s).`) }));
+  const moveSelected = useMutation(trpc.messages.move.mutationOptions({ onSuccess: (r) => done(`Moved ${r.moved} message(s) to ${otherQueue}.`) }));
+  const copySelected = useMutation(trpc.messages.copy.mutationOptions({ onSuccess: (r) => done(`Copied ${r.copied} message(s) to ${otherQueue}.`) }));
 
   const onSearch = (e: FormEvent) => {
     e.preventDefault();
@@ -84,7 +107,19 @@ export function SearchPanel({ vhost, name, paused }: { vhost: string; name: stri
           {notice}
         </p>
       )}
-      <ErrorNote errors={[startError, results.error, removeMatching.error, purgeFirst.error, pause.error, resume.error]} />
+      <ErrorNote
+        errors={[
+          startError,
+          results.error,
+          removeMatching.error,
+          purgeFirst.error,
+          pause.error,
+          resume.error,
+          removeSelected.error,
+          moveSelected.error,
+          copySelected.error,
+        ]}
+      />
       <form className="actions" onSubmit={onSearch} aria-label="Search this queue">
         <label>
           Payload contains
@@ -122,6 +157,11 @@ export function SearchPanel({ vhost, name, paused }: { vhost: string; name: stri
               Stop
             </button>
           )}
+          {progress.state === 'finished' && progress.matched > 0 && asked !== null && (
+            <ExportLink vhost={vhost} name={name} selection={{ query: asked }}>
+              {`Export the ${progress.matched.toLocaleString()} matching`}
+            </ExportLink>
+          )}{' '}
           {changes && progress.state === 'finished' && progress.matched > 0 && asked !== null && (
             <button type="button" className="danger" onClick={() => setConfirming('delete')}>
               Delete the {progress.matched.toLocaleString()} matching…
@@ -129,9 +169,53 @@ export function SearchPanel({ vhost, name, paused }: { vhost: string; name: stri
           )}
         </p>
       )}
+      {changes && ticked.size > 0 && (
+        <div className="actions" role="group" aria-label="Selected messages">
+          <span>{ticked.size.toLocaleString()} selected</span>
+          <label>
+            To queue
+            <input value={otherQueue} onChange={(e) => setOtherQueue(e.target.value)} placeholder="queue name" />
+          </label>
+          <button type="button" disabled={otherQueue === ''} onClick={() => setConfirming('move')}>
+            Move selected…
+          </button>
+          <button type="button" disabled={otherQueue === ''} onClick={() => setConfirming('copy')}>
+            Copy selected…
+          </button>
+          <button type="button" className="danger" onClick={() => setConfirming('delete-selected')}>
+            Delete selected…
+          </button>
+          <button type="button" onClick={() => setTicked(new Set())}>
+            Clear selection
+          </button>
+        </div>
+      )}
       {results.data?.hits.map((hit) => (
-        <MessageViewer key={hit.seq} message={hit} title={`Message ${hit.seq} at position ${hit.position + 1}`} />
+        <div key={hit.seq}>
+          {changes && (
+            <div className="actions">
+              <label>
+                <input type="checkbox" checked={ticked.has(hit.seq)} onChange={(e) => toggle(hit.seq, e.target.checked)} /> Select message {hit.seq}
+              </label>
+              <button type="button" onClick={() => setEditing(hit)}>
+                Edit message {hit.seq}…
+              </button>
+            </div>
+          )}
+          <MessageViewer message={hit} title={`Message ${hit.seq} at position ${hit.position + 1}`} />
+        </div>
       ))}
+      {editing && (
+        <RepublishDialog
+          vhost={vhost}
+          queue={name}
+          message={editing}
+          onClose={(message) => {
+            setEditing(null);
+            if (message) done(message);
+          }}
+        />
+      )}
 
       {changes && (
         <div className="actions" role="group" aria-label="Precise operations">
@@ -163,6 +247,30 @@ export function SearchPanel({ vhost, name, paused }: { vhost: string; name: stri
         onConfirm={() => asked && removeMatching.mutate({ vhost, name, selection: { query: asked } })}
       >
         <p>Every ready message that matches this search now is deleted for good (the search runs again, so messages that arrived since count too).</p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirming === 'delete-selected'}
+        title={`Delete ${ticked.size} selected message(s) of ${name}?`}
+        confirmLabel={`Delete ${ticked.size} message(s)`}
+        busy={removeSelected.isPending}
+        onCancel={() => setConfirming(null)}
+        onConfirm={() => removeSelected.mutate({ vhost, name, selection: { seqs } })}
+      >
+        <p>The selected messages are deleted for good; any already consumed are skipped.</p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirming === 'move' || confirming === 'copy'}
+        title={`${confirming === 'copy' ? 'Copy' : 'Move'} ${ticked.size} selected message(s) to ${otherQueue}?`}
+        confirmLabel={`${confirming === 'copy' ? 'Copy' : 'Move'} ${ticked.size} message(s)`}
+        busy={moveSelected.isPending || copySelected.isPending}
+        onCancel={() => setConfirming(null)}
+        onConfirm={() => (confirming === 'copy' ? copySelected : moveSelected).mutate({ vhost, name, to: otherQueue, selection: { seqs } })}
+      >
+        <p>
+          {confirming === 'copy'
+            ? `Copies stay in ${name} and new copies go to the end of ${otherQueue}.`
+            : `They leave ${name} and go to the end of ${otherQueue}, each in exactly one of the two.`}
+        </p>
       </ConfirmDialog>
       <ConfirmDialog
         open={confirming === 'purge'}

@@ -12,6 +12,7 @@ import { formatBytes } from '../../_lib/format';
 import { DataTable } from '../../_components/data-table';
 import { Sparkline } from '../../_components/sparkline';
 import { ArgumentBadges } from './argument-badges';
+import { QueueStateText } from './queue-state-text';
 import { QUEUE_SORT_COLUMNS, type QueueSortColumn } from '../../../server/api/routers/queue-sort';
 import type { AppRouterOutputs } from '../../_lib/trpc';
 import { ErrorNote } from '../../_components/error-note';
@@ -73,21 +74,10 @@ const COLUMNS = serverSorted([
   { id: 'ack', header: 'Ack/s', size: 70, meta: { numeric: true, hideable: true }, cell: ({ row }) => rate(row.original.rates.ack) },
   { id: 'consumers', header: 'Consumers', size: 100, meta: { numeric: true }, cell: ({ row }) => row.original.consumers },
   {
-    id: 'utilisation',
-    header: 'Utilisation',
-    size: 95,
-    meta: { numeric: true, hideable: true },
-    cell: ({ row: { original: q } }) => (
-      <span title="Share of the last second in which consumers could take messages at once">
-        {q.rates.utilisation === null ? '—' : `${Math.round(q.rates.utilisation * 100)}%`}
-      </span>
-    ),
-  },
-  {
     id: 'state',
     header: 'State',
-    size: 70,
-    cell: ({ row: { original: q } }) => (q.rates.incoming + q.rates.deliver + q.rates.ack > 0 ? 'running' : 'idle'),
+    size: 160,
+    cell: ({ row }) => <QueueStateText state={row.original.state} />,
   },
   { id: 'bytes', header: 'Bytes', size: 90, meta: { numeric: true, hideable: true }, cell: ({ row }) => formatBytes(row.original.readyBytes) },
   { id: 'vhost', header: 'Vhost', size: 80, meta: { hideable: true }, cell: ({ row }) => row.original.vhost },

@@ -5,6 +5,7 @@
  */
 import dagre from '@dagrejs/dagre';
 import type { Edge, Node } from '@xyflow/react';
+import { collapseGroups } from './graph-groups';
 
 export type Args = Record<string, string | number | boolean>;
 
@@ -28,7 +29,15 @@ export interface Highlight {
   queues: Set<string>;
 }
 
-export type NodeData = { label: string; kind: 'exchange' | 'queue' | 'retry'; detail: string; reached: boolean };
+/** `group`: queues sharing a name prefix, drawn as one (graph-groups.ts); `default`: the default exchange, its implicit bindings not drawn. */
+export type NodeData = {
+  label: string;
+  kind: 'exchange' | 'queue' | 'retry' | 'group' | 'default';
+  detail: string;
+  reached: boolean;
+  group?: string;
+  members?: number;
+};
 export type EdgeData = { binding: Binding | null };
 
 const NODE_WIDTH = 200;
@@ -63,7 +72,17 @@ function allElements(t: Topology, highlight: Highlight | null): { nodes: Node<No
   const nodes: Node<NodeData>[] = [];
   const edges: Edge<EdgeData>[] = [];
   for (const e of t.exchanges) {
-    if (e.name === '') continue; // the default exchange: an implicit binding to every queue, not worth drawing
+    if (e.name === '') {
+      // The default exchange binds every queue by its name: one node saying so, not one edge per queue.
+      if (t.queues.length > 0)
+        nodes.push({
+          id: exchangeId(''),
+          type: 'defaultExchange',
+          position: { x: 0, y: 0 },
+          data: { label: '(AMQP default)', kind: 'default', detail: `implicit binding to each of ${t.queues.length.toLocaleString()} queues`, reached: false },
+        });
+      continue;
+    }
     nodes.push({
       id: exchangeId(e.name),
       type: 'exchange',
@@ -179,18 +198,29 @@ function withoutIdleBuiltins(nodes: Node<NodeData>[], edges: Edge<EdgeData>[]): 
 /** Beyond this many nodes the layout and the drawing get slow and unreadable: the page asks for a name to centre on. */
 export const MAX_DRAWN_NODES = 300;
 
+/**
+ * The drawing: the neighbourhood of `search` when one is typed, otherwise
+ * everything with queues grouped by name prefix past GROUP_ABOVE_QUEUES
+ * (`expanded` names the groups drawn queue by queue).
+ */
 export function buildGraph(
   t: Topology,
   search: string,
   highlight: Highlight | null,
-): { nodes: Node<NodeData>[]; edges: Edge<EdgeData>[]; hidden: number; tooMany: boolean } {
+  expanded: ReadonlySet<string> = new Set(),
+): { nodes: Node<NodeData>[]; edges: Edge<EdgeData>[]; hidden: number; tooMany: boolean; groups: string[] } {
   const all = allElements(t, highlight);
   const keep = search.trim() === '' ? null : neighbourhood(all.nodes, all.edges, search.trim());
   const matching = keep ? all.nodes.filter((n) => keep.has(n.id)) : withoutIdleBuiltins(all.nodes, all.edges);
-  const tooMany = matching.length > MAX_DRAWN_NODES;
-  const nodes = tooMany ? [] : matching;
-  const ids = new Set(nodes.map((n) => n.id));
-  const edges = all.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
+  const ids = new Set(matching.map((n) => n.id));
+  const grouped = collapseGroups(
+    matching,
+    all.edges.filter((e) => ids.has(e.source) && ids.has(e.target)),
+    expanded,
+  );
+  const tooMany = grouped.nodes.length > MAX_DRAWN_NODES;
+  const nodes = tooMany ? [] : grouped.nodes;
+  const edges = tooMany ? [] : grouped.edges;
 
   const g = new dagre.graphlib.Graph({ multigraph: true });
   g.setGraph({ rankdir: 'LR', nodesep: 24, ranksep: 180 });
@@ -202,5 +232,6 @@ export function buildGraph(
     const p = g.node(n.id);
     return { ...n, position: { x: p.x - NODE_WIDTH / 2, y: p.y - NODE_HEIGHT / 2 } };
   });
-  return { nodes: placed, edges, hidden: all.nodes.length - nodes.length, tooMany };
+  const shown = placed.reduce((n, p) => n + (p.data.members ?? 1), 0);
+  return { nodes: placed, edges, hidden: Math.max(0, all.nodes.length - shown), tooMany, groups: grouped.groups };
 }

@@ -41,4 +41,29 @@ function RetryNode({ data }: NodeProps<GraphNode>) {
   );
 }
 
-export const NODE_TYPES = { exchange: ExchangeNode, queue: QueueNode, retry: RetryNode };
+/** Queues sharing a name prefix, drawn as one until clicked (graph-groups.ts). */
+function GroupNode({ data }: NodeProps<GraphNode>) {
+  return (
+    <div
+      className={data.reached ? 'rnode rnode-queue rnode-group rnode-reached' : 'rnode rnode-queue rnode-group'}
+      title={`Click to draw each ${data.label} queue`}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <strong>{data.label}</strong>
+      <span className="muted">{data.detail}</span>
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+}
+
+/** The default exchange: it binds every queue by its name, said in the node rather than drawn as an edge per queue. */
+function DefaultExchangeNode({ data }: NodeProps<GraphNode>) {
+  return (
+    <div className="rnode rnode-exchange">
+      <strong>{data.label}</strong>
+      <span className="muted">{data.detail}</span>
+    </div>
+  );
+}
+
+export const NODE_TYPES = { exchange: ExchangeNode, queue: QueueNode, retry: RetryNode, queueGroup: GroupNode, defaultExchange: DefaultExchangeNode };

@@ -16,11 +16,14 @@ export function RoutingGraph({
   edges,
   onConnect,
   onSelectBinding,
+  onExpandGroup,
 }: {
   nodes: Node<NodeData>[];
   edges: Edge<EdgeData>[];
   onConnect: (sourceId: string, targetId: string) => void;
   onSelectBinding: (binding: Binding) => void;
+  /** A click on a group of queues draws them one by one. */
+  onExpandGroup: (prefix: string) => void;
 }) {
   const connect = (c: Connection) => {
     if (c.source.startsWith('x:') && c.source !== c.target) onConnect(c.source, c.target);
@@ -35,8 +38,11 @@ export function RoutingGraph({
         nodesConnectable
         edgesFocusable
         onConnect={connect}
-        isValidConnection={(c) => c.source.startsWith('x:') && (c.target.startsWith('x:') || c.target.startsWith('q:')) && c.source !== c.target}
+        isValidConnection={(c) =>
+          c.source.startsWith('x:') && c.source !== 'x:' && (c.target.startsWith('x:') || c.target.startsWith('q:')) && c.source !== c.target
+        }
         onEdgeClick={(_, edge) => edge.data?.binding && onSelectBinding(edge.data.binding)}
+        onNodeClick={(_, node) => node.data.group !== undefined && onExpandGroup(node.data.group)}
         fitView
         minZoom={0.2}
         colorMode="system"

@@ -25,6 +25,14 @@ export function RoutingPage() {
   const traceInput = { vhost: state.vhost, exchange: tested?.exchange ?? '', routingKey: tested?.routingKey ?? '', headers: tested?.headers ?? [] };
   const trace = useQuery({ ...trpc.publish.trace.queryOptions(traceInput), enabled: tested !== null });
   const [selected, setSelected] = useState<Binding | null>(null);
+  // Groups of queues drawn one by one (graph-groups.ts); none after a change of vhost.
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const toggleGroup = (prefix: string) =>
+    setExpanded((prev) => {
+      const next = new Set(prev);
+      if (!next.delete(prefix)) next.add(prefix);
+      return next;
+    });
   const [draft, setDraft] = useState<BindingDraft | null>(null);
 
   // Each change refreshes the graph (routing), the queue and exchange pages' bindings.
@@ -40,7 +48,7 @@ export function RoutingPage() {
     for (const s of trace.data.steps) if (s.matched && s.binding) matched.add(bindingKey({ ...s.binding, arguments: s.binding.arguments as Args }));
     return { matched, queues: new Set(trace.data.queues) };
   }, [tested, trace.data]);
-  const drawn = useMemo(() => (topology ? buildGraph(topology, state.search, highlight) : null), [topology, state.search, highlight]);
+  const drawn = useMemo(() => (topology ? buildGraph(topology, state.search, highlight, expanded) : null), [topology, state.search, highlight, expanded]);
 
   const propose = (source: string, destination: string, destinationType: 'queue' | 'exchange') =>
     setDraft({ source, sourceType: sourceType(source), destination, destinationType, routingKey: '', arguments: {}, editing: false });
@@ -70,7 +78,7 @@ export function RoutingPage() {
       <form className="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
         <label>
           Vhost{' '}
-          <select value={state.vhost} onChange={(e) => (setSelected(null), setTested(null), setState({ vhost: e.target.value }))}>
+          <select value={state.vhost} onChange={(e) => (setSelected(null), setTested(null), setExpanded(new Set()), setState({ vhost: e.target.value }))}>
             {(vhosts.data ?? [state.vhost]).map((v) => (
               <option key={v} value={v}>
                 {v}
@@ -84,8 +92,14 @@ export function RoutingPage() {
         {drawn && (
           <span className="muted" role="status">
             {drawn.nodes.length} node(s) drawn{drawn.hidden > 0 ? `, ${drawn.hidden} not shown` : ''}
+            {drawn.groups.length > 0 && `; queues grouped by name prefix (${drawn.groups.length} groups), click a group to expand it`}
           </span>
         )}
+        {[...expanded].sort().map((prefix) => (
+          <button key={prefix} type="button" onClick={() => toggleGroup(prefix)}>
+            Collapse {prefix}…
+          </button>
+        ))}
       </form>
       <p className="muted">
         Drag from the right edge of an exchange to a queue or another exchange to bind it; click a binding to edit or delete it. Dashed lines are alternate
@@ -108,11 +122,12 @@ export function RoutingPage() {
           </div>
         ) : (
           <RoutingGraph
-            key={`${state.vhost}|${state.search}|${drawn.nodes.length}`}
+            key={`${state.vhost}|${state.search}|${drawn.nodes.length}|${[...expanded].join(',')}`}
             nodes={drawn.nodes}
             edges={drawn.edges}
             onConnect={(source, target) => propose(source.slice(2), target.slice(2), target.startsWith('q:') ? 'queue' : 'exchange')}
             onSelectBinding={setSelected}
+            onExpandGroup={toggleGroup}
           />
         ))}
       {mutationError && !draft && (

@@ -5,6 +5,7 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { useEffect, useRef, useState } from 'react';
 import { DataTable } from '../../_components/data-table';
 import { useLive } from '../../_lib/use-live';
+import { UpdatedAgo } from '../../_components/updated-ago';
 import { DateTime } from '../../_components/date-time';
 import { ErrorNote } from '../../_components/error-note';
 import { formatBytes } from '../../_lib/format';
@@ -123,5 +124,14 @@ export function StreamList() {
         No streams yet. Declare a queue with <code>x-queue-type: stream</code>.
       </div>
     );
-  return <DataTable label="Streams" columns={streamColumns(rates)} data={streams.data} getRowId={streamKey} defaultSort={{ id: 'name' }} />;
+  return (
+    <DataTable
+      label="Streams"
+      columns={streamColumns(rates)}
+      data={streams.data}
+      getRowId={streamKey}
+      defaultSort={{ id: 'name' }}
+      toolbar={<UpdatedAgo at={streams.dataUpdatedAt} />}
+    />
+  );
 }

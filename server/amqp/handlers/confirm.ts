@@ -8,5 +8,6 @@ export function confirmMethod(ch: AmqpChannel, m: AmqpMethod): void {
   if (m.name !== 'confirm.select') throw commandInvalid(m.name);
   if (ch.txActions) throw new BrokerError('PRECONDITION_FAILED', 'cannot switch from tx to confirm mode');
   ch.confirms ??= new ConfirmTracker();
+  ch.engine.confirm = true;
   if (!m.args.nowait) ch.send(writeConfirmSelectOk, {});
 }

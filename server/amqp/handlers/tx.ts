@@ -18,6 +18,7 @@ export function txMethod(ch: AmqpChannel, m: AmqpMethod): void {
     case 'tx.select':
       if (ch.confirms) throw new BrokerError('PRECONDITION_FAILED', 'cannot switch from confirm to tx mode');
       ch.txActions ??= [];
+      ch.engine.transactional = true;
       return ch.send(writeTxSelectOk, {});
     case 'tx.commit': {
       const actions = transactional(ch);

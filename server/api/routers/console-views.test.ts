@@ -118,4 +118,29 @@ describe('lag.ranking', () => {
     expect(ranking.queues[2]!.oldestAgeMs).toBeNull();
     expect(ranking).toMatchObject({ groupCount: 2, queueCount: 3 });
   });
+
+  it("takes a message's timestamp property for its age, and ranks growing queues by in − out", async () => {
+    const { broker, api, brokerSampler } = setUp();
+    broker.declareQueue('/', 'stamped', {});
+    broker.declareQueue('/', 'fast', {});
+    broker.declareQueue('/', 'slow', {});
+    brokerSampler.sample();
+    // Published by a client an hour ago (AMQP timestamps are in seconds).
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    broker.publish('/', '', 'stamped', { timestamp: hourAgo }, Buffer.from('m'));
+    for (let i = 0; i < 30; i++) broker.publish('/', '', 'fast', {}, Buffer.from('m'));
+    for (let i = 0; i < 5; i++) broker.publish('/', '', 'slow', {}, Buffer.from('m'));
+    await new Promise((r) => setTimeout(r, 2_100));
+    brokerSampler.sample();
+
+    const ranking = await api.lag.ranking({});
+    const stamped = ranking.queues.find((q) => q.queue === 'stamped')!;
+    expect(stamped.ageFrom).toBe('timestamp');
+    expect(stamped.oldestAgeMs).toBeGreaterThanOrEqual(3_600_000);
+    expect(ranking.queues[0]!.queue).toBe('stamped');
+    expect(ranking.queues.find((q) => q.queue === 'fast')!.ageFrom).toBe('arrival');
+    expect(ranking.growing.map((q) => q.queue)).toEqual(['fast', 'slow', 'stamped']);
+    expect(ranking.growing[0]!.growthPerSecond).toBeGreaterThan(10);
+    expect(ranking.growingCount).toBe(3);
+  });
 });

@@ -23,6 +23,7 @@ const filter = z
 /** Explicit messages (their seq as listed), or every message matching a filter. */
 const selection = z.union([z.object({ seqs: z.array(z.number().int().min(1)).min(1, 'Select at least one message').max(100_000) }), z.object({ filter })]);
 
+/** A dead letter with its payload. */
 function view(letter: DeadLetter) {
   const { seq, position, reason, originalQueue, originalExchange, routingKeys, attempts, deaths, firstDeathAt, lastDeathAt } = letter;
   return {
@@ -40,6 +41,13 @@ function view(letter: DeadLetter) {
   };
 }
 
+/** A dead letter as listed: everything but the payload, which the console asks for once, when it opens the message (`message`). */
+function listed(letter: DeadLetter) {
+  const { payloadBase64: _payload, ...rest } = view({ ...letter, body: EMPTY });
+  return { ...rest, sizeBytes: letter.body.length };
+}
+const EMPTY = Buffer.alloc(0);
+
 const target = (q: { vhost: string; name: string }) => `queue '${q.name}' in vhost '${q.vhost}'`;
 
 export const deadLettersRouter = router({
@@ -56,8 +64,16 @@ export const deadLettersRouter = router({
     .input(queueRef.extend({ filter: filter.default({}), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(50) }))
     .query(async ({ ctx, input }) => {
       const page = await ctx.services.broker.deadLetters.list(input.vhost, input.name, input);
-      return { total: page.total, messages: page.messages.map(view) };
+      return { total: page.total, messages: page.messages.map(listed) };
     }),
+
+  /** One dead letter with its payload (a message never changes: the console asks once). 404 when it left the queue. */
+  message: protectedProcedure.input(queueRef.extend({ seq: z.number().int().min(1) })).query(async ({ ctx, input }) => {
+    const [letter] = await ctx.services.broker.deadLetters.export(input.vhost, input.name, { seqs: [input.seq] });
+    if (letter === undefined)
+      throw new TRPCError({ code: 'NOT_FOUND', message: `message ${input.seq} is no longer in ${target(input)}: it was requeued or deleted` });
+    return view(letter);
+  }),
 
   /** Puts the selected messages back at the tail of the queue each died in (or `to`); skipped ones stay. */
   requeue: protectedProcedure

@@ -24,25 +24,25 @@ const otherQueue = queueRef.extend({ to: objectName.min(1, 'Give the queue to mo
 /** The console's precise operations on a queue's messages; each is confirmed in the console first, and audited here. */
 export const messagesRouter = router({
   purgeFirst: protectedProcedure.input(queueRef.extend({ count: z.number().int().min(1, 'Purge at least one message') })).mutation(async ({ ctx, input }) => {
-    const result = await ctx.services.broker.queueTools.purgeFirst(input.vhost, input.name, input.count);
+    const result = await ctx.services.broker.queueTools.purgeFirst(input.vhost, input.name, input.count, ctx.user.name);
     await recordAudit(ctx, { action: 'queue.purge-first', target: target(input), details: { asked: input.count, ...result } });
     return result;
   }),
 
   delete: protectedProcedure.input(queueRef.extend({ selection })).mutation(async ({ ctx, input }) => {
-    const result = await ctx.services.broker.queueTools.delete(input.vhost, input.name, input.selection).catch(asBadRequest);
+    const result = await ctx.services.broker.queueTools.delete(input.vhost, input.name, input.selection, ctx.user.name).catch(asBadRequest);
     await recordAudit(ctx, { action: 'messages.delete', target: target(input), details: { ...selected(input.selection), ...result } });
     return result;
   }),
 
   move: protectedProcedure.input(otherQueue).mutation(async ({ ctx, input }) => {
-    const result = await ctx.services.broker.queueTools.move(input.vhost, input.name, input.to, input.selection).catch(asBadRequest);
+    const result = await ctx.services.broker.queueTools.move(input.vhost, input.name, input.to, input.selection, ctx.user.name).catch(asBadRequest);
     await recordAudit(ctx, { action: 'messages.move', target: target(input), details: { to: input.to, ...selected(input.selection), ...result } });
     return result;
   }),
 
   copy: protectedProcedure.input(otherQueue).mutation(async ({ ctx, input }) => {
-    const result = await ctx.services.broker.queueTools.copy(input.vhost, input.name, input.to, input.selection).catch(asBadRequest);
+    const result = await ctx.services.broker.queueTools.copy(input.vhost, input.name, input.to, input.selection, ctx.user.name).catch(asBadRequest);
     await recordAudit(ctx, { action: 'messages.copy', target: target(input), details: { to: input.to, ...selected(input.selection), ...result } });
     return result;
   }),
@@ -63,13 +63,19 @@ export const messagesRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const result = await ctx.services.broker.queueTools.republishEdited(input.vhost, input.name, input.seq, {
-        body: input.payload === undefined ? undefined : Buffer.from(input.payload, 'utf8'),
-        headers: input.headers === undefined ? undefined : headersFromRows(input.headers),
-        exchange: input.exchange,
-        routingKey: input.routingKey,
-        removeOriginal: input.removeOriginal,
-      });
+      const result = await ctx.services.broker.queueTools.republishEdited(
+        input.vhost,
+        input.name,
+        input.seq,
+        {
+          body: input.payload === undefined ? undefined : Buffer.from(input.payload, 'utf8'),
+          headers: input.headers === undefined ? undefined : headersFromRows(input.headers),
+          exchange: input.exchange,
+          routingKey: input.routingKey,
+          removeOriginal: input.removeOriginal,
+        },
+        ctx.user.name,
+      );
       await recordAudit(ctx, {
         action: 'message.edit-republish',
         target: target(input),

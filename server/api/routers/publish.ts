@@ -24,9 +24,17 @@ export const publishRouter = router({
       const { broker } = ctx.services;
       const headers = headersFromRows(input.headers);
       const route = broker.trace(input.vhost, input.exchange, input.routingKey, headers);
-      const result = broker.publish(input.vhost, input.exchange, input.routingKey, { ...input.properties, headers }, Buffer.from(input.payload, 'utf8'), {
-        mandatory: input.mandatory,
-      });
+      const result = broker.publish(
+        input.vhost,
+        input.exchange,
+        input.routingKey,
+        { ...input.properties, headers },
+        Buffer.from(input.payload, 'utf8'),
+        {
+          mandatory: input.mandatory,
+        },
+        { by: ctx.user.name },
+      );
       return { routed: result.routed, queues: route.queues, returned: input.mandatory && result.unroutable, confirm: result.confirm };
     }),
 });

@@ -1,7 +1,11 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import type { QueueSummary } from '../../broker/types';
+import type { ConsumerInfo, QueueSummary } from '../../broker/types';
+import { QUEUE_HISTORY_MS } from '../../metrics/queue-history';
+import { queueState } from '../../metrics/queue-state';
+import type { Services } from '../../services';
 import { recordAudit } from '../audit';
+import { clientIdentity } from '../client-identity';
 import { deleteQueue, purgeQueue, takeMessages } from '../changes';
 import { headerRows, headersFromRows, messageProperties, objectName, queueRef } from '../inputs';
 import { messageView } from '../message-view';
@@ -22,6 +26,19 @@ const listInput = z.object({
 });
 
 const target = (q: { vhost: string; name: string }) => `queue '${q.name}' in vhost '${q.vhost}'`;
+
+/** A consumer with the client behind it: its name, peer host:port, and how full its prefetch is. */
+function consumerView(services: Services, c: ConsumerInfo) {
+  const connection = services.broker.getConnection(c.connectionId)?.summary();
+  const channel = services.broker.getConnection(c.connectionId)?.channel(c.channel);
+  return {
+    ...c,
+    arguments: c.arguments as Record<string, unknown>,
+    client: connection ? clientIdentity(connection) : null,
+    /** basic.qos global=true on its channel: a limit shared with the channel's other consumers (0: none). */
+    channelPrefetch: channel?.globalPrefetchCount ?? 0,
+  };
+}
 
 export const queuesRouter = router({
   /** One page of the queue table, filtered and sorted on the server. */
@@ -57,28 +74,46 @@ export const queuesRouter = router({
         effectiveArguments: q.effectiveArguments as Record<string, unknown>,
         total: q.ready + q.unacked,
         ...brokerSampler.queueSeries(q.vhost, q.name),
+        state: queueState({ ...q, rates: brokerSampler.queueRates(q.vhost, q.name) }),
       };
     });
     return { total: keyed.length, rows };
   }),
 
-  /** One queue: stats, rates, recent depth, consumers and bindings. */
+  /** One queue: stats, rates, what it is doing, recent depth, consumers with their clients, and bindings. */
   get: protectedProcedure.input(queueRef).query(({ ctx, input }) => {
     const { broker, brokerSampler } = ctx.services;
     const q = broker.getQueue(input.vhost, input.name);
+    const series = brokerSampler.queueSeries(q.vhost, q.name);
     return {
       ...q,
       arguments: q.arguments as Record<string, unknown>,
       effectiveArguments: q.effectiveArguments as Record<string, unknown>,
       /** The policy that applies, with its definition (what it sets beside the arguments). */
       policy: q.policy === null ? null : broker.policy(q.vhost, q.policy),
-      ...brokerSampler.queueSeries(q.vhost, q.name),
-      consumers: broker.listConsumers(input.vhost).filter((c) => c.queue === input.name),
+      ...series,
+      state: queueState({ ...q, rates: series.rates }),
+      /** How long the oldest ready message has waited (null: none ready). */
+      oldestReadyAgeMs: brokerSampler.headAgeMs(q.vhost, q.name),
+      consumers: broker
+        .listConsumers(input.vhost)
+        .filter((c) => c.queue === input.name)
+        .map((c) => consumerView(ctx.services, c)),
       bindings: broker
         .listBindings(input.vhost)
         .filter((b) => b.destinationType === 'queue' && b.destination === input.name)
         .map((b) => ({ ...b, arguments: b.arguments as Record<string, unknown> })),
     };
+  }),
+
+  /**
+   * The queue's depth and rates every 5 s since `since` (epoch ms, at most 15
+   * minutes back), oldest first: where its page's charts start.
+   */
+  history: protectedProcedure.input(queueRef.extend({ since: z.number() })).query(({ ctx, input }) => {
+    const { broker, brokerSampler } = ctx.services;
+    broker.getQueue(input.vhost, input.name); // 404 for a queue that is gone
+    return brokerSampler.queueHistory(input.vhost, input.name, Math.max(input.since, Date.now() - QUEUE_HISTORY_MS));
   }),
 
   /** The first messages of a queue, without consuming or reordering them. */
@@ -87,6 +122,7 @@ export const queuesRouter = router({
     .query(({ ctx, input }) =>
       ctx.services.broker.browseQueue(input.vhost, input.name, { offset: input.offset, limit: input.limit }).map((m) => ({
         position: m.position,
+        brokerId: m.brokerId,
         deliveryCount: m.deliveryCount,
         expiresAt: m.expiresAt,
         ...messageView(m),
@@ -119,7 +155,7 @@ export const queuesRouter = router({
     .input(queueRef.extend({ to: objectName.min(1, 'Give the queue to move to'), count: z.union([z.literal('all'), z.number().int().min(1)]) }))
     .mutation(async ({ ctx, input }) => {
       if (input.to === input.name) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Choose a different queue to move the messages to.' });
-      const moved = await ctx.services.broker.moveMessages(input.vhost, input.name, input.to, input.count);
+      const moved = await ctx.services.broker.moveMessages(input.vhost, input.name, input.to, input.count, ctx.user.name);
       await recordAudit(ctx, { action: 'queue.move', target: target(input), details: { to: input.to, moved } });
       return { moved };
     }),
@@ -147,6 +183,8 @@ export const queuesRouter = router({
         input.name,
         { ...input.properties, headers: headersFromRows(input.headers) },
         Buffer.from(input.payload, 'utf8'),
+        undefined,
+        { by: ctx.user.name },
       );
       return { routed: result.routed };
     }),

@@ -34,9 +34,12 @@ export interface OperationInfo {
 /**
  * One slice of work: handles up to `max` messages and returns how many it
  * handled, or 'finished' when nothing is left (a slice may handle some and
- * finish: return the count, and 'finished' on the next call).
+ * finish: return the count, and 'finished' on the next call). A slice may be
+ * asynchronous when it waits for something outside the engine between its
+ * synchronous steps: an export for its reader to take more, an import for
+ * its next lines and for the store.
  */
-export type Slice = (max: number) => number | 'finished';
+export type Slice = (max: number) => number | 'finished' | Promise<number | 'finished'>;
 
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -64,7 +67,7 @@ export class LongOperations {
     started?.(entry.info.id);
     try {
       for (;;) {
-        const handled = slice(SLICE_SIZE);
+        const handled = await slice(SLICE_SIZE);
         if (handled === 'finished') break;
         entry.info.done += handled;
         await yieldToEventLoop();

@@ -13,12 +13,13 @@
 // removed: a crash in between leaves both, never neither.
 
 import type { EngineContext } from '../engine-context';
+import type { Actor } from '../journey/journey-event';
 import { BrokerError } from '../errors';
 import { Message } from '../message';
 import { messageOperations, REFUSED, type Queue } from '../queue/queue';
 import type { MessageSearch } from '../search/message-search';
 import { searchSource } from '../search/search-sources';
-import type { SearchQuery } from '../search/search-types';
+import type { SearchQuery, SearchTarget } from '../search/search-types';
 import type { FieldTable, MessageProperties, PublishResult } from '../types';
 
 /** Explicit seqs (as browsed or found), or every message matching a search. */
@@ -41,7 +42,22 @@ export const EDITED_FROM_HEADER = 'x-warren-edited-from';
 /** Header naming the queue the original was in. */
 export const EDITED_FROM_QUEUE_HEADER = 'x-warren-edited-from-queue';
 
-type Publish = (vhost: string, exchange: string, routingKey: string, properties: MessageProperties, body: Buffer) => PublishResult;
+/** The seqs a selection names: as given, or those of the messages matching its search now. */
+export async function selectedSeqs(search: MessageSearch, target: SearchTarget, selection: MessageSelection): Promise<Set<number>> {
+  if ('seqs' in selection) return new Set(selection.seqs);
+  const seqs = new Set<number>();
+  await search.find(target, selection.query, { onMatch: (hit) => seqs.add(hit.seq) });
+  return seqs;
+}
+
+type Publish = (
+  vhost: string,
+  exchange: string,
+  routingKey: string,
+  properties: MessageProperties,
+  body: Buffer,
+  origin: { by?: Actor; from?: number },
+) => PublishResult;
 
 export class QueueTools {
   constructor(
@@ -50,30 +66,35 @@ export class QueueTools {
     private readonly publish: Publish,
   ) {}
 
-  /** Removes up to `count` ready messages from the head. */
-  async purgeFirst(vhost: string, name: string, count: number): Promise<{ purged: number }> {
+  /** Removes up to `count` ready messages from the head. `by`: who asked, for the journeys of traced messages (so in every method). */
+  async purgeFirst(vhost: string, name: string, count: number, by?: Actor): Promise<{ purged: number }> {
     const queue = this.queue(vhost, name);
     const messages = messageOperations(queue, 'be purged');
     let purged = 0;
     await this.engine.operations.run({ kind: 'purge-first', vhost, queue: name, total: count }, (max) => {
       if (purged >= count || queue.deleted) return 'finished';
-      const taken = messages.take(Math.min(max, count - purged)).length;
-      purged += taken;
-      return taken === 0 ? 'finished' : taken;
+      const taken = messages.take(Math.min(max, count - purged));
+      for (const message of taken) if (message.traced) this.engine.journeys.step('purged', queue, message, { by: by ?? null });
+      purged += taken.length;
+      return taken.length === 0 ? 'finished' : taken.length;
     });
     await this.engine.stored();
     return { purged };
   }
 
   /** Deletes the selected messages for good (a search selection is "purge those matching"). */
-  async delete(vhost: string, name: string, selection: MessageSelection): Promise<{ deleted: number }> {
-    const deleted = await this.extract('delete', vhost, this.queue(vhost, name), selection, () => true);
+  async delete(vhost: string, name: string, selection: MessageSelection, by?: Actor): Promise<{ deleted: number }> {
+    const queue = this.queue(vhost, name);
+    const deleted = await this.extract('delete', vhost, queue, selection, (message) => {
+      if (message.traced) this.engine.journeys.step('deleted', queue, message, { by: by ?? null });
+      return true;
+    });
     await this.engine.stored();
     return { deleted };
   }
 
   /** Moves the selected messages to the tail of `to`, each exactly once; a message `to` refuses stays and is skipped. */
-  async move(vhost: string, from: string, to: string, selection: MessageSelection): Promise<{ moved: number; skipped: number }> {
+  async move(vhost: string, from: string, to: string, selection: MessageSelection, by?: Actor): Promise<{ moved: number; skipped: number }> {
     const source = this.queue(vhost, from);
     const target = this.target(vhost, source, to);
     const store = this.engine.store;
@@ -86,6 +107,7 @@ export class QueueTools {
       (message) => {
         // Finished once the original has left the source (by the next moveStarted, or after the slice).
         store.moveStarted?.(vhost, from, message);
+        if (message.traced) this.engine.journeys.step('moved', source, message, { to, by: by ?? null });
         if (target.enqueue(message) !== REFUSED) return true;
         skipped++;
         return false;
@@ -97,7 +119,7 @@ export class QueueTools {
   }
 
   /** Copies the selected messages to the tail of `to` as new messages; the originals stay where they are. */
-  async copy(vhost: string, from: string, to: string, selection: MessageSelection): Promise<{ copied: number; skipped: number }> {
+  async copy(vhost: string, from: string, to: string, selection: MessageSelection, by?: Actor): Promise<{ copied: number; skipped: number }> {
     const v = this.engine.vhost(vhost);
     const source = this.queue(vhost, from);
     const target = this.target(vhost, source, to);
@@ -130,6 +152,7 @@ export class QueueTools {
     name: string,
     seq: number,
     edit: MessageEdit,
+    by?: Actor,
   ): Promise<{ routed: number; removedOriginal: boolean; editedFrom: string }> {
     const queue = this.queue(vhost, name);
     const operations = messageOperations(queue, 'have its messages edited');
@@ -146,14 +169,15 @@ export class QueueTools {
           headers: { ...(edit.headers ?? original.properties.headers), [EDITED_FROM_HEADER]: editedFrom, [EDITED_FROM_QUEUE_HEADER]: name },
         };
         delete properties.messageId; // a new message: the original's id is in the link header
+        const exchange = edit.exchange ?? original.exchange;
+        const routingKey = edit.routingKey ?? original.routingKey;
+        if (original.traced) this.engine.journeys.step('edited', queue, original, { by: by ?? null, exchange, routingKey, removeOriginal });
         try {
-          const result = this.publish(
-            vhost,
-            edit.exchange ?? original.exchange,
-            edit.routingKey ?? original.routingKey,
-            properties,
-            edit.body ?? original.body,
-          );
+          // Its journey follows on from the original's when the original was traced.
+          const result = this.publish(vhost, exchange, routingKey, properties, edit.body ?? original.body, {
+            by,
+            from: original.traced ? original.id : undefined,
+          });
           found = { routed: result.routed, editedFrom };
         } catch (error) {
           failure = error; // e.g. the exchange is gone: the original stays
@@ -189,11 +213,8 @@ export class QueueTools {
     return target;
   }
 
-  private async selectedSeqs(vhost: string, source: Queue, selection: MessageSelection): Promise<Set<number>> {
-    if ('seqs' in selection) return new Set(selection.seqs);
-    const seqs = new Set<number>();
-    await this.search.find({ vhost, name: source.name }, selection.query, { onMatch: (hit) => seqs.add(hit.seq) });
-    return seqs;
+  private selectedSeqs(vhost: string, source: Queue, selection: MessageSelection): Promise<Set<number>> {
+    return selectedSeqs(this.search, { vhost, name: source.name }, selection);
   }
 
   /** Takes the selected messages out of `source` a slice at a time; `afterSlice` runs once a slice's placements and removals are done. */

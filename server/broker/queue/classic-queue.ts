@@ -46,6 +46,7 @@ export class ClassicQueue implements Queue, MessageOperations {
   deleted = false;
   /** Delivery paused from the console: consumers stay, nothing is delivered (basic.get answers empty). */
   paused = false;
+  traced = false;
   unackedCount = 0;
   retry: RetryTiers | null;
   config: QueueConfig;
@@ -115,10 +116,12 @@ export class ClassicQueue implements Queue, MessageOperations {
     this.counters.published++;
     const config = this.config;
     if (this.hasLimits && config.overflow !== 'drop-head' && this.wouldOverflow(message.body.length)) {
+      if (this.traced || message.traced) this.host.journeys.enqueued(this, message, `maxlen: the queue is full (x-overflow ${config.overflow})`);
       if (config.overflow === 'reject-publish-dlx') this.discard(message, 'maxlen');
       else this.counters.dropped++;
       return REFUSED;
     }
+    if (this.traced || message.traced) this.host.journeys.enqueued(this, message, null);
     const expiresAt = config.messageTtl !== null || message.properties.expiration !== undefined ? this.expiryOf(message) : 0;
     const seq = this.nextSeq++;
     const stored = this.persists && message.persistent;
@@ -155,6 +158,7 @@ export class ClassicQueue implements Queue, MessageOperations {
     // that applies since the message was stored): its TTL counts from now.
     const hasTtl = this.config.messageTtl !== null || message.properties.expiration !== undefined;
     const deadline = expiresAt === 0 && hasTtl ? this.expiryOf(message) : expiresAt;
+    if (this.traced) message.traced = true;
     this.ready.insertSorted(message, seq, deadline, deliveryCount);
     if (seq >= this.nextSeq) this.nextSeq = seq + 1;
     if (deadline !== 0) this.scheduleExpiry();
@@ -229,6 +233,7 @@ export class ClassicQueue implements Queue, MessageOperations {
     const deliveryCount = ready.deliveryCountAt(0);
     ready.shift();
     this.countDelivery(deliveryCount);
+    if (message.traced) this.host.journeys.delivered(this, message, channel.connection.id, channel.number, null, deliveryCount);
     if (noAck) this.forget(message, seq);
     else this.trackUnacked(message, seq);
     const delivery = channel.track(this, this.messageForDelivery(message, deliveryCount), seq, expiresAt, deliveryCount, null, noAck);
@@ -296,6 +301,7 @@ export class ClassicQueue implements Queue, MessageOperations {
       out.push({
         position: i,
         seq: ready.seqAt(i),
+        brokerId: message.id,
         redelivered: deliveryCount > 0,
         deliveryCount,
         exchange: message.exchange,
@@ -392,6 +398,10 @@ export class ClassicQueue implements Queue, MessageOperations {
 
   private deliverTo(consumer: Consumer, message: Message, seq: number, expiresAt: number, deliveryCount: number): void {
     this.countDelivery(deliveryCount);
+    if (message.traced) {
+      const channel = consumer.channel;
+      this.host.journeys.delivered(this, message, channel.connection.id, channel.number, consumer.tag, deliveryCount);
+    }
     if (consumer.noAck) this.forget(message, seq);
     else this.trackUnacked(message, seq);
     consumer.channel.deliverTo(consumer, this, this.messageForDelivery(message, deliveryCount), seq, expiresAt, deliveryCount);
@@ -418,8 +428,15 @@ export class ClassicQueue implements Queue, MessageOperations {
     if (this.retry !== null && (reason === 'rejected' || reason === 'delivery_limit') && this.retry.fail(message)) return;
     if ((this.config.deadLetterExchange !== null || reason === 'delivery_limit') && this.host.deadLetter(this, message, reason)) {
       this.counters.deadLettered++;
-    } else if (reason === 'maxlen') {
-      this.counters.dropped++;
+      return;
+    }
+    if (reason === 'maxlen') this.counters.dropped++;
+    if (message.traced) {
+      const why =
+        this.config.deadLetterExchange === null
+          ? 'the queue has no dead-letter exchange'
+          : `dead-letter exchange '${this.config.deadLetterExchange}' does not exist`;
+      this.host.journeys.step('dropped', this, message, { reason, why });
     }
   }
 
@@ -460,6 +477,7 @@ export class ClassicQueue implements Queue, MessageOperations {
     const ready = this.ready;
     const message = ready.messageAt(0);
     const seq = ready.seqAt(0);
+    if (message.traced) this.host.journeys.step('expired', this, message, { expiredAt: ready.expiresAt(0) });
     try {
       this.discard(message, 'expired');
     } catch (error) {

@@ -9,6 +9,7 @@ import type { Connection } from '../connection';
 import type { Consumer } from '../consumer';
 import type { Message } from '../message';
 import type { HoldingArea } from '../retry/holding-area';
+import type { JourneyTracing } from '../journey/journey-tracing';
 import type { RetryTiers } from '../retry/retry-tiers';
 import type { Scheduler } from '../scheduler';
 import type { Store } from '../store';
@@ -52,6 +53,8 @@ export interface QueueHost {
   readonly streams: StreamStorage;
   /** Reports a fault the queue contained: it left the message where it was and carries on. */
   fault(what: string, error: unknown): void;
+  /** Where the steps of traced messages are recorded. */
+  readonly journeys: JourneyTracing;
 }
 
 export interface Queue {
@@ -76,6 +79,8 @@ export interface Queue {
   readonly counters: QueueCounters;
   /** Its x-retry-tiers, or null. */
   readonly retry: RetryTiers | null;
+  /** Messages entering it are traced (set by its vhost: the queue's own setting, or the vhost's). */
+  traced: boolean;
 
   /**
    * Takes a new config when a policy that applies to it is set, changed or

@@ -10,7 +10,7 @@ export class QuorumQueue extends ClassicQueue {
   protected override messageForDelivery(message: Message, deliveryCount: number): Message {
     if (deliveryCount === 0) return message;
     const properties = message.properties;
-    return new Message(
+    const copy = new Message(
       message.id,
       message.exchange,
       message.routingKey,
@@ -20,5 +20,7 @@ export class QuorumQueue extends ClassicQueue {
       },
       message.body,
     );
+    copy.traced = message.traced;
+    return copy;
   }
 }

@@ -89,6 +89,7 @@ export class HoldingArea {
   restore(message: Message, seq: number): void {
     if (this.destroyed) return;
     const dueAt = integerOf(message.properties.headers?.['x-retry-due-at']) ?? this.host.now();
+    if (this.queue.traced) message.traced = true;
     this.ring.insertSorted(message, seq, dueAt, 0);
     if (seq >= this.nextSeq) this.nextSeq = seq + 1;
     this.arm();
@@ -130,6 +131,7 @@ export class HoldingArea {
     while (!this.destroyed && ring.length > 0 && ring.expiresAt(0) <= until) {
       const message = ring.messageAt(0);
       const seq = ring.seqAt(0);
+      if (message.traced) this.host.journeys.step('retry-released', this.queue, message, { tier: this.delay.label, holdingArea: this.name });
       // Enqueued in the work queue before the store hears it left the tier: a crash in between duplicates, never loses.
       if (this.queue.enqueue(message) === REFUSED) {
         this.armAt(now + REFUSED_RETRY_MS);

@@ -24,7 +24,7 @@ export class RetryTiers {
 
   constructor(
     private readonly host: QueueHost,
-    queue: Queue,
+    private readonly queue: Queue,
     delays: readonly TierDelay[],
     /** Areas of the tiers these replace, by name: one with the same name is kept, with its messages. */
     previous: ReadonlyMap<string, HoldingArea> = new Map(),
@@ -53,6 +53,9 @@ export class RetryTiers {
     retryHeaders['x-last-failure-at'] = now;
     retryHeaders['x-retry-due-at'] = dueAt;
     const held = new Message(this.host.nextMessageId(), message.exchange, message.routingKey, { ...message.properties, headers: retryHeaders }, message.body);
+    if (message.traced) {
+      this.host.journeys.derived('retry-scheduled', this.queue, message, held, { tier: area.delay.label, attempt, dueAt, holdingArea: area.name });
+    }
     area.hold(held, dueAt);
     return true;
   }

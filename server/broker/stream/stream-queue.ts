@@ -49,6 +49,8 @@ export class StreamQueue implements Queue {
   /** Streams have no retry tiers (x-retry-tiers is refused on declare). */
   readonly retry = null;
   deleted = false;
+  /** A traced message appended here is recorded as entering the stream; its reads are not (a stream keeps no per-message state). */
+  traced = false;
   unackedCount = 0;
   readonly store: StreamStore;
   private readonly groups: ConsumerGroups<StreamReader>;
@@ -101,6 +103,7 @@ export class StreamQueue implements Queue {
 
   enqueue(message: Message): EnqueueOutcome {
     if (this.deleted) return REFUSED;
+    if (this.traced || message.traced) this.host.journeys.enqueued(this, message, null);
     const store = this.store;
     try {
       store.append({
@@ -187,6 +190,7 @@ export class StreamQueue implements Queue {
     return this.store.read(first + Math.max(0, offset), Math.min(limit, MAX_PAGE)).map((r) => ({
       position: r.offset - first,
       seq: r.offset,
+      brokerId: null,
       redelivered: false,
       deliveryCount: 0,
       exchange: r.exchange,

@@ -21,11 +21,14 @@ export function channelJson(services: Services, ch: Channel): Record<string, unk
     node: services.nodeName,
     vhost: info.vhost,
     user: info.user,
-    connection_details: { name: ch.connection.id, peer_host: info.peerAddress },
+    connection_details: { name: ch.connection.id, peer_host: info.peerAddress, ...(info.peerPort === undefined ? {} : { peer_port: info.peerPort }) },
     state: ch.writable ? 'running' : 'flow',
     consumer_count: ch.consumers.size,
     messages_unacknowledged: ch.unackedCount,
     prefetch_count: ch.prefetchCount,
+    global_prefetch_count: ch.globalPrefetchCount,
+    confirm: ch.confirm,
+    transactional: ch.transactional,
   };
 }
 

@@ -29,6 +29,7 @@ export function connectionJson(services: Services, c: ConnectionSummary): Record
     protocol: c.protocol,
     ...listener(services),
     peer_host: c.peerAddress,
+    ...(c.peerPort === null ? {} : { peer_port: c.peerPort }),
     connected_at: c.connectedAt,
     channels: c.channels,
     client_properties: table(props),

@@ -2,7 +2,10 @@
 
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { useLive } from '../../../_lib/use-live';
+import { isNotFound, useLive } from '../../../_lib/use-live';
+import { MissingObject } from '../../../_components/missing-object';
+import { UpdatedAgo } from '../../../_components/updated-ago';
+import { streamHref } from '../../../_lib/links';
 import type { ReactNode } from 'react';
 import { DateTime } from '../../../_components/date-time';
 import { ErrorNote } from '../../../_components/error-note';
@@ -33,7 +36,11 @@ export function StreamDetail() {
       </p>
       <h1>Stream {name}</h1>
       {stream.isPending && <p role="status">Loading stream…</p>}
-      <ErrorNote errors={[stream.error]} />
+      {isNotFound(stream.error) ? (
+        <MissingObject kind="stream" vhost={vhost} name={name} href={(n) => streamHref(vhost, n)} />
+      ) : (
+        <ErrorNote errors={[stream.error]} />
+      )}
       {s && (
         <>
           <dl className="figures" aria-label="Stream figures">
@@ -56,7 +63,9 @@ export function StreamDetail() {
             ))}
           </dl>
           <section className="card" aria-labelledby="groups-title">
-            <h2 id="groups-title">Consumer groups</h2>
+            <h2 id="groups-title">
+              Consumer groups <UpdatedAgo at={stream.dataUpdatedAt} />
+            </h2>
             <GroupLag vhost={vhost} stream={name} groups={s.groupList} sampledAt={stream.dataUpdatedAt} />
           </section>
           <StreamBrowser vhost={vhost} stream={name} />

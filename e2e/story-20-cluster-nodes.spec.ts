@@ -1,4 +1,4 @@
-// Story 15: an operator runs Warren as a cluster on PostgreSQL and checks on
+// Story 20: an operator runs Warren as a cluster on PostgreSQL and checks on
 // the Nodes page of one node that every node is there, live, with its
 // addresses; a node stopped cleanly shows as left.
 import { type ChildProcess, spawn } from 'node:child_process';
