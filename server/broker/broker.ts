@@ -469,6 +469,11 @@ export class Broker {
     else v.queue(queue).restore(restored, seq, deliveryCount, expiresAt);
   }
 
+  /** The store's mayDeliver turned true for the queue (cluster mode: this node took its lease): delivers what waits. */
+  deliverAgain(vhost: string, queue: string): void {
+    this.vhosts.get(vhost)?.queues.get(queue)?.dispatch();
+  }
+
   /**
    * Recovery: declares a durable queue read back from the store. One whose
    * arguments the engine now refuses (a rule added since it was declared)

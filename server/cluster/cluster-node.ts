@@ -19,6 +19,7 @@ import type { DeclareClaims } from '../amqp/declare-claims';
 import { ClusterDeclareClaims } from './declare-claims';
 import { ClusterError } from './errors';
 import { nodeId } from './node-id';
+import { QueueLeases } from './queue-leases';
 import { ensureClusterSchema } from './schema';
 import { type ClusterEngine, TopologyApplier } from './topology-apply';
 import { FEED_CHANNEL, TopologyFeed, trimFeed } from './topology-feed';
@@ -50,6 +51,7 @@ export class ClusterNode {
   private readonly feed: TopologyFeed;
   private applier: TopologyApplier | null = null;
   private declareClaims: DeclareClaims | null = null;
+  private leases: QueueLeases | null = null;
 
   private constructor(
     private readonly options: ClusterNodeOptions,
@@ -93,8 +95,15 @@ export class ClusterNode {
     this.summary = summary;
     this.applier = new TopologyApplier(engine, this.options.log);
     await this.applier.loadNames(this.connection);
-    this.declareClaims = new ClusterDeclareClaims(this.connection, this.applier);
+    const leases = new QueueLeases(this.connection, this.options.nodeName, (vhost, queue) => engine.broker.deliverAgain(vhost, queue), this.options.log);
+    this.leases = leases;
+    engine.store.deliveryGate = (vhost, queue) => leases.mayDeliver(vhost, queue);
+    this.declareClaims = new ClusterDeclareClaims(this.connection, this.applier, leases, () => ({
+      node: this.options.nodeName,
+      incarnation: this.incarnation as string,
+    }));
     this.feed.start();
+    await this.beat(); // the node's queues deliver from its first renewal on
     this.heartbeatTimer = setInterval(() => void this.beat(), HEARTBEAT_MS);
     this.trimTimer = setInterval(
       () => void trimFeed(this.connection).catch((error: unknown) => this.options.log(`trimming the topology feed failed: ${String(error)}`)),
@@ -138,11 +147,16 @@ export class ClusterNode {
     if (this.beating || this.incarnation === null) return;
     this.beating = true;
     try {
+      const sentAt = performance.now();
       const { renewed, feedTrimmedTo } = await heartbeat(this.connection, this.options.nodeName, this.incarnation, this.addresses, this.summary());
       if (this.lastBeatFailed) this.options.log('heartbeat renewed again');
       this.lastBeatFailed = false;
       this.feed.checkTrimmed(feedTrimmedTo);
-      if (!renewed) await this.rejoin();
+      if (renewed) await this.leases?.renewed(this.incarnation, sentAt);
+      else {
+        this.leases?.lapsed();
+        await this.rejoin();
+      }
     } catch (error) {
       if (!this.lastBeatFailed) this.options.log(`heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);
       this.lastBeatFailed = true;

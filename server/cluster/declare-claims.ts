@@ -10,6 +10,7 @@
 import type { DeclareClaim, DeclareClaims } from '../amqp/declare-claims';
 import { encodeFieldTable } from '../store/field-table-json';
 import type { ControlConnection } from './control-connection';
+import type { QueueLeases } from './queue-leases';
 import type { TopologyApplier } from './topology-apply';
 import type { FeedTable } from './schema';
 
@@ -19,6 +20,9 @@ export class ClusterDeclareClaims implements DeclareClaims {
   constructor(
     private readonly connection: ControlConnection,
     private readonly applier: TopologyApplier,
+    private readonly leases: QueueLeases,
+    /** This node's name and incarnation, which a new durable queue's lease names. */
+    private readonly owner: () => { node: string; incarnation: string },
   ) {}
 
   queue(vhost: string, name: string, definition: { autoDelete: boolean; arguments: Record<string, unknown> }): Promise<DeclareClaim> {
@@ -48,14 +52,24 @@ export class ClusterDeclareClaims implements DeclareClaims {
 
   private async claim(table: FeedTable & ('Queue' | 'Exchange'), vhost: string, name: string, columns: string[], values: unknown[]): Promise<DeclareClaim> {
     const placeholders = values.map((_, i) => `$${i + 3}`).join(', ');
-    const inserted = await this.connection.query<{ id: number }>(
-      `INSERT INTO public."${table}" ("vhostId", name, ${columns.join(', ')})
+    const insert = `INSERT INTO public."${table}" ("vhostId", name, ${columns.join(', ')})
        SELECT v.id, $2, ${placeholders} FROM public."Vhost" v WHERE v.name = $1
-       ON CONFLICT ("vhostId", name) DO NOTHING RETURNING id`,
-      [vhost, name, ...values],
-    );
+       ON CONFLICT ("vhostId", name) DO NOTHING RETURNING id`;
+    // A new durable queue (not a stream: streams stay on their node) is this node's, at epoch 1, in the same statement.
+    const leased = table === 'Queue' && values[0] !== 'stream';
+    const { node, incarnation } = this.owner();
+    const inserted = leased
+      ? await this.connection.query<{ id: number }>(
+          `WITH claimed AS (${insert}),
+                lease AS (INSERT INTO warren_cluster.queue_lease (queue_id, node, incarnation, epoch)
+                          SELECT id, $${values.length + 3}, $${values.length + 4}, 1 FROM claimed)
+           SELECT id FROM claimed`,
+          [vhost, name, ...values, node, incarnation],
+        )
+      : await this.connection.query<{ id: number }>(insert, [vhost, name, ...values]);
     const id = inserted[0]?.id;
     if (id !== undefined) {
+      if (leased) this.leases.claimed(vhost, name, id);
       return { release: () => this.connection.query(`DELETE FROM public."${table}" WHERE id = $1`, [id]).then(() => undefined) };
     }
     // Another node's row (or no vhost row yet: this node's own vhost, still being written, and nothing to claim against).

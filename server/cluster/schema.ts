@@ -38,6 +38,18 @@ const STEPS: string[] = [
     row    jsonb NOT NULL
   );
   `,
+  // Queue ownership (docs/cluster.md, Queue ownership): one lease row per durable queue.
+  `
+  CREATE TABLE warren_cluster.queue_lease (
+    queue_id    integer PRIMARY KEY REFERENCES public."Queue" (id) ON DELETE CASCADE,
+    node        text NOT NULL,
+    incarnation bigint NOT NULL,
+    epoch       bigint NOT NULL,
+    acquired_at timestamptz NOT NULL DEFAULT now(),
+    takeovers   integer NOT NULL DEFAULT 0
+  );
+  CREATE INDEX queue_lease_owner ON warren_cluster.queue_lease (node, incarnation);
+  `,
 ];
 
 /** Prisma's tables whose changes every node must see. */
@@ -66,6 +78,64 @@ BEGIN
           TG_TABLE_NAME, left(TG_OP, 1)::"char", r - 'passwordHash');
   PERFORM pg_notify('warren_topology', '');
   RETURN NULL;
+END $$;
+
+-- The fence every write of queue data passes, in the writer's transaction:
+-- share-locks the leases of the queues written (a take-over's UPDATE then
+-- waits until the write commits) and refuses the write with WR001 when one of
+-- them has another owner or a newer epoch than the writer's.
+CREATE OR REPLACE FUNCTION warren_cluster.check_fence(p_node text, p_queue integer[], p_epoch bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM warren_cluster.queue_lease WHERE queue_id = ANY (p_queue) ORDER BY queue_id FOR SHARE;
+  IF EXISTS (
+    SELECT 1 FROM unnest(p_queue, p_epoch) AS f(queue_id, epoch)
+      LEFT JOIN warren_cluster.queue_lease l USING (queue_id)
+     WHERE l.epoch IS DISTINCT FROM f.epoch OR l.node IS DISTINCT FROM p_node
+  ) THEN
+    RAISE EXCEPTION 'a queue of this write has another owner now' USING ERRCODE = 'WR001';
+  END IF;
+END $$;
+
+-- A node's share of the leases whose owner is gone (its incarnation holds no
+-- live row): the free leases divided by the live nodes, rounded up, its own
+-- name's queues first (a restarted node takes its queues back). Each taken
+-- lease's epoch goes up by one. SKIP LOCKED: nodes taking over at once do
+-- not wait for each other, nor for a batch that holds a lease's share lock.
+-- Durable queues without a lease (made from a console or a definitions
+-- import, or before leases existed) are taken the same way, at epoch 1.
+CREATE OR REPLACE FUNCTION warren_cluster.take_free_leases(p_node text, p_incarnation bigint)
+  RETURNS TABLE (queue_id integer, epoch bigint) LANGUAGE plpgsql AS $$
+DECLARE
+  share integer;
+BEGIN
+  INSERT INTO warren_cluster.queue_lease AS l (queue_id, node, incarnation, epoch)
+  SELECT q.id, p_node, p_incarnation, 1 FROM public."Queue" q
+   WHERE q.durable AND q.type <> 'stream'
+     AND NOT EXISTS (SELECT 1 FROM warren_cluster.queue_lease x WHERE x.queue_id = q.id)
+  ON CONFLICT DO NOTHING;
+  SELECT ceil(count(*)::numeric / greatest(1, (SELECT count(*) FROM warren_cluster.cluster_node
+                                               WHERE state = 'running' AND lease_expires_at > now())))
+    INTO share
+    FROM warren_cluster.queue_lease l
+    LEFT JOIN warren_cluster.cluster_node n
+           ON n.name = l.node AND n.incarnation = l.incarnation AND n.state = 'running' AND n.lease_expires_at > now()
+   WHERE n.name IS NULL;
+  RETURN QUERY
+  WITH free AS (
+    SELECT l.queue_id
+      FROM warren_cluster.queue_lease l
+      LEFT JOIN warren_cluster.cluster_node n
+             ON n.name = l.node AND n.incarnation = l.incarnation AND n.state = 'running' AND n.lease_expires_at > now()
+     WHERE n.name IS NULL
+     ORDER BY (l.node = p_node) DESC, l.queue_id
+     LIMIT share
+       FOR UPDATE OF l SKIP LOCKED
+  )
+  UPDATE warren_cluster.queue_lease l
+     SET node = p_node, incarnation = p_incarnation, epoch = l.epoch + 1, acquired_at = now(), takeovers = l.takeovers + 1
+    FROM free
+   WHERE l.queue_id = free.queue_id
+  RETURNING l.queue_id, l.epoch;
 END $$;
 ${FEED_TABLES.map(
   (table) => `
