@@ -102,6 +102,7 @@ async function main(): Promise<void> {
     streams: new FileStreamStorage(path.join(config.dataDir, 'streams')),
     access,
     journal: { reserve },
+    wrapStore: cluster ? (own) => cluster.messageStore(own) : undefined,
     log: lines('recovery'),
     onFault: (what, error) => logger.error({ module: 'broker', err: error }, what),
   });

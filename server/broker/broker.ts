@@ -469,6 +469,11 @@ export class Broker {
     else v.queue(queue).restore(restored, seq, deliveryCount, expiresAt);
   }
 
+  /** Recovery from a store that numbers on its own: the queue's new messages get seqs from `next` on at least. 404 when missing. */
+  restoreNextSeq(vhost: string, queue: string, next: number): void {
+    this.vhost(vhost).queue(queue).restoreNextSeq?.(next);
+  }
+
   /** The store's mayDeliver turned true for the queue (cluster mode: this node took its lease): delivers what waits. */
   deliverAgain(vhost: string, queue: string): void {
     this.vhosts.get(vhost)?.queues.get(queue)?.dispatch();

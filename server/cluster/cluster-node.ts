@@ -19,7 +19,10 @@ import type { DeclareClaims } from '../amqp/declare-claims';
 import { ClusterDeclareClaims } from './declare-claims';
 import { ClusterError } from './errors';
 import { nodeId } from './node-id';
+import { ClusterStore } from './cluster-store';
+import { MessageBatchWriter } from './message-batch-writer';
 import { QueueLeases } from './queue-leases';
+import type { DurableStore } from '../store/durable-store';
 import { ensureClusterSchema } from './schema';
 import { type ClusterEngine, TopologyApplier } from './topology-apply';
 import { FEED_CHANNEL, TopologyFeed, trimFeed } from './topology-feed';
@@ -39,19 +42,25 @@ export interface ClusterNodeOptions {
 
 const START_LOCK = `hashtext('warren_cluster.start')`;
 const TRIM_FEED_MS = 10 * 60_000;
+/** How often a node tries the messages' housekeeping (one node at a time does it), and how old a generation gets. */
+const ROTATE_MS = 60_000;
+const GENERATION_AGE = '10 minutes';
 
 export class ClusterNode {
   private incarnation: string | null = null;
   private addresses: NodeAddresses;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private trimTimer: NodeJS.Timeout | null = null;
+  private rotateTimer: NodeJS.Timeout | null = null;
   private beating = false;
   private summary: () => NodeSummary = () => ({ connections: 0, memoryBytes: 0 });
   private lastBeatFailed = false;
   private readonly feed: TopologyFeed;
   private applier: TopologyApplier | null = null;
   private declareClaims: DeclareClaims | null = null;
-  private leases: QueueLeases | null = null;
+  private readonly leases: QueueLeases;
+  private writerConnection: ControlConnection | null = null;
+  private store: ClusterStore | null = null;
 
   private constructor(
     private readonly options: ClusterNodeOptions,
@@ -59,6 +68,7 @@ export class ClusterNode {
   ) {
     this.addresses = options.addresses;
     this.feed = new TopologyFeed(connection, options.nodeName, (change) => this.applier?.apply(change) ?? Promise.resolve(), options.log);
+    this.leases = new QueueLeases(connection, options.nodeName, options.log);
   }
 
   get name(): string {
@@ -86,7 +96,17 @@ export class ClusterNode {
     this.incarnation = await join(this.connection, me, this.addresses);
     await trimFeed(this.connection);
     await this.feed.skipToEnd();
+    // The writer: messages only, so that a heartbeat never waits behind a large batch.
+    this.writerConnection = await ControlConnection.open({ url: this.options.databaseUrl, applicationName: this.options.nodeName, log: this.options.log });
     this.options.log(`joined the cluster as node '${me.name}' (incarnation ${this.incarnation})`);
+  }
+
+  /** The engine's store (after `join`): messages of the durable queues this node owns go to PostgreSQL, the rest to `own`. */
+  messageStore(own: DurableStore): ClusterStore {
+    if (this.writerConnection === null) throw new Error('ClusterNode.messageStore before join');
+    const writer = new MessageBatchWriter(this.writerConnection, this.options.nodeName, () => void this.beat());
+    this.store = new ClusterStore(own, this.leases, writer, this.writerConnection);
+    return this.store;
   }
 
   /** Starts heartbeats and the change feed over the node's engine, and lets the next node start. */
@@ -95,10 +115,14 @@ export class ClusterNode {
     this.summary = summary;
     this.applier = new TopologyApplier(engine, this.options.log);
     await this.applier.loadNames(this.connection);
-    const leases = new QueueLeases(this.connection, this.options.nodeName, (vhost, queue) => engine.broker.deliverAgain(vhost, queue), this.options.log);
-    this.leases = leases;
-    engine.store.deliveryGate = (vhost, queue) => leases.mayDeliver(vhost, queue);
-    this.declareClaims = new ClusterDeclareClaims(this.connection, this.applier, leases, () => ({
+    const store = this.store;
+    if (store === null) throw new Error('ClusterNode.run without messageStore: the engine must use the cluster store');
+    store.attach(engine.broker);
+    this.leases.acquired = {
+      load: (vhost, queue, lease) => store.load(vhost, queue, lease),
+      deliverable: (vhost, queue) => engine.broker.deliverAgain(vhost, queue),
+    };
+    this.declareClaims = new ClusterDeclareClaims(this.connection, this.applier, this.leases, () => ({
       node: this.options.nodeName,
       incarnation: this.incarnation as string,
     }));
@@ -108,6 +132,13 @@ export class ClusterNode {
     this.trimTimer = setInterval(
       () => void trimFeed(this.connection).catch((error: unknown) => this.options.log(`trimming the topology feed failed: ${String(error)}`)),
       TRIM_FEED_MS,
+    );
+    this.rotateTimer = setInterval(
+      () =>
+        void this.connection
+          .query('SELECT warren_cluster.rotate_generations($1::interval)', [GENERATION_AGE])
+          .catch((error: unknown) => this.options.log(`rotating the message generations failed: ${String(error)}`)),
+      ROTATE_MS,
     );
     await this.connection.query(`SELECT pg_advisory_unlock(${START_LOCK})`);
   }
@@ -133,6 +164,7 @@ export class ClusterNode {
   async leave(): Promise<void> {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     if (this.trimTimer) clearInterval(this.trimTimer);
+    if (this.rotateTimer) clearInterval(this.rotateTimer);
     this.heartbeatTimer = null;
     await this.feed.stop();
     if (this.incarnation !== null) {
@@ -141,6 +173,7 @@ export class ClusterNode {
       );
     }
     await this.connection.close();
+    await this.writerConnection?.close();
   }
 
   private async beat(): Promise<void> {
@@ -152,9 +185,9 @@ export class ClusterNode {
       if (this.lastBeatFailed) this.options.log('heartbeat renewed again');
       this.lastBeatFailed = false;
       this.feed.checkTrimmed(feedTrimmedTo);
-      if (renewed) await this.leases?.renewed(this.incarnation, sentAt);
+      if (renewed) await this.leases.renewed(this.incarnation, sentAt);
       else {
-        this.leases?.lapsed();
+        this.leases.lapsed();
         await this.rejoin();
       }
     } catch (error) {

@@ -18,9 +18,9 @@ export interface ControlConnectionOptions {
   url: string;
   /** The node's name: PostgreSQL's application_name, which the feed records as a change's origin. */
   applicationName: string;
-  /** LISTEN channel whose notifications call `onNotify`. */
-  channel: string;
-  onNotify: () => void;
+  /** LISTEN channel whose notifications call `onNotify`; none for the writer connection. */
+  channel?: string;
+  onNotify?: () => void;
   log: (line: string) => void;
 }
 
@@ -77,11 +77,11 @@ export class ControlConnection {
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, null));
     client.on('notification', (message) => {
-      if (message.channel === this.options.channel) this.options.onNotify();
+      if (message.channel === this.options.channel) this.options.onNotify?.();
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${this.options.channel}`);
+      if (this.options.channel !== undefined) await client.query(`LISTEN ${this.options.channel}`);
     } catch (error) {
       await client.end().catch(() => {});
       throw error;
@@ -104,7 +104,7 @@ export class ControlConnection {
       this.connect().then(
         () => {
           this.options.log(`connected to PostgreSQL at ${where(this.options.url)} again`);
-          this.options.onNotify(); // notifications sent meanwhile are lost: look at the feed now
+          this.options.onNotify?.(); // notifications sent meanwhile are lost: look at the feed now
         },
         () => this.scheduleReconnect(),
       );

@@ -50,6 +50,37 @@ const STEPS: string[] = [
   );
   CREATE INDEX queue_lease_owner ON warren_cluster.queue_lease (node, incarnation);
   `,
+  // Messages of durable queues (docs/cluster.md, Messages in PostgreSQL): append-only, one
+  // partition per generation, dropped whole once nothing in it is live.
+  `
+  CREATE TABLE warren_cluster.generation (
+    gen        integer PRIMARY KEY,
+    created_at timestamptz NOT NULL DEFAULT now()
+  );
+  CREATE TABLE warren_cluster.entry (
+    gen         integer NOT NULL,
+    queue_id    integer NOT NULL,
+    seq         bigint NOT NULL,
+    epoch       bigint NOT NULL,
+    expires_at  bigint NOT NULL,
+    exchange    text NOT NULL,
+    routing_key text NOT NULL,
+    properties  bytea NOT NULL,
+    body        bytea NOT NULL,
+    PRIMARY KEY (queue_id, seq, gen)
+  ) PARTITION BY LIST (gen);
+  CREATE TABLE warren_cluster.removal (
+    gen      integer NOT NULL,
+    queue_id integer NOT NULL,
+    seq_lo   bigint NOT NULL,
+    seq_hi   bigint NOT NULL,
+    epoch    bigint NOT NULL
+  ) PARTITION BY LIST (gen);
+  CREATE INDEX removal_queue ON warren_cluster.removal (queue_id, seq_lo);
+  INSERT INTO warren_cluster.generation (gen) VALUES (1);
+  CREATE TABLE warren_cluster.entry_00000001 PARTITION OF warren_cluster.entry FOR VALUES IN (1);
+  CREATE TABLE warren_cluster.removal_00000001 PARTITION OF warren_cluster.removal FOR VALUES IN (1);
+  `,
 ];
 
 /** Prisma's tables whose changes every node must see. */
@@ -94,6 +125,68 @@ BEGIN
   ) THEN
     RAISE EXCEPTION 'a queue of this write has another owner now' USING ERRCODE = 'WR001';
   END IF;
+END $$;
+
+-- One group commit of a node: its fence, then its entries and removal ranges
+-- (seq_lo..seq_hi left the queue for good) into the newest generation, each
+-- row with its queue's epoch. One statement, so one transaction, never an
+-- interactive one that a paused node could leave open on the leases' locks.
+CREATE OR REPLACE FUNCTION warren_cluster.commit_batch(
+  p_node text, p_fence_queue integer[], p_fence_epoch bigint[],
+  e_queue integer[], e_seq bigint[], e_expires bigint[], e_exchange text[], e_routing_key text[], e_properties bytea[], e_body bytea[],
+  r_queue integer[], r_lo bigint[], r_hi bigint[]
+) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  g integer;
+BEGIN
+  PERFORM warren_cluster.check_fence(p_node, p_fence_queue, p_fence_epoch);
+  SELECT max(gen) INTO g FROM warren_cluster.generation;
+  INSERT INTO warren_cluster.entry (gen, queue_id, seq, epoch, expires_at, exchange, routing_key, properties, body)
+  SELECT g, e.q, e.s, f.epoch, e.x, e.ex, e.rk, e.p, e.b
+    FROM unnest(e_queue, e_seq, e_expires, e_exchange, e_routing_key, e_properties, e_body) AS e(q, s, x, ex, rk, p, b)
+    JOIN unnest(p_fence_queue, p_fence_epoch) AS f(q, epoch) USING (q);
+  INSERT INTO warren_cluster.removal (gen, queue_id, seq_lo, seq_hi, epoch)
+  SELECT g, r.q, r.lo, r.hi, f.epoch
+    FROM unnest(r_queue, r_lo, r_hi) AS r(q, lo, hi)
+    JOIN unnest(p_fence_queue, p_fence_epoch) AS f(q, epoch) USING (q);
+END $$;
+
+-- Housekeeping (one node at a time, by an advisory lock): opens a new
+-- generation when the newest is older than p_age, then drops, oldest first,
+-- each older generation none of whose entries is live any more (removed, or
+-- its queue deleted). Only the oldest goes, so a removal row never goes before
+-- an entry it cancels. Returns the generations dropped.
+CREATE OR REPLACE FUNCTION warren_cluster.rotate_generations(p_age interval) RETURNS integer[] LANGUAGE plpgsql AS $$
+DECLARE
+  newest integer;
+  oldest integer;
+  dropped integer[] := '{}';
+BEGIN
+  IF NOT pg_try_advisory_xact_lock(hashtext('warren_cluster.housekeeping')) THEN RETURN dropped; END IF;
+  SELECT gen INTO newest FROM warren_cluster.generation ORDER BY gen DESC LIMIT 1;
+  IF (SELECT created_at FROM warren_cluster.generation WHERE gen = newest) <= now() - p_age THEN
+    newest := newest + 1;
+    INSERT INTO warren_cluster.generation (gen) VALUES (newest);
+    EXECUTE format('CREATE TABLE warren_cluster.%I PARTITION OF warren_cluster.entry FOR VALUES IN (%s)', 'entry_' || lpad(newest::text, 8, '0'), newest);
+    EXECUTE format('CREATE TABLE warren_cluster.%I PARTITION OF warren_cluster.removal FOR VALUES IN (%s)', 'removal_' || lpad(newest::text, 8, '0'), newest);
+  END IF;
+  LOOP
+    SELECT gen INTO oldest FROM warren_cluster.generation ORDER BY gen LIMIT 1;
+    EXIT WHEN oldest >= newest;
+    -- Waits for a batch still writing into it; later batches write into a newer one.
+    EXECUTE format('LOCK TABLE warren_cluster.%I, warren_cluster.%I IN ACCESS EXCLUSIVE MODE',
+                   'entry_' || lpad(oldest::text, 8, '0'), 'removal_' || lpad(oldest::text, 8, '0'));
+    EXIT WHEN EXISTS (
+      SELECT 1 FROM warren_cluster.entry e
+       WHERE e.gen = oldest
+         AND EXISTS (SELECT 1 FROM public."Queue" q WHERE q.id = e.queue_id)
+         AND NOT EXISTS (SELECT 1 FROM warren_cluster.removal r
+                          WHERE r.queue_id = e.queue_id AND e.seq BETWEEN r.seq_lo AND r.seq_hi));
+    EXECUTE format('DROP TABLE warren_cluster.%I, warren_cluster.%I', 'entry_' || lpad(oldest::text, 8, '0'), 'removal_' || lpad(oldest::text, 8, '0'));
+    DELETE FROM warren_cluster.generation WHERE gen = oldest;
+    dropped := dropped || oldest;
+  END LOOP;
+  RETURN dropped;
 END $$;
 
 -- A node's share of the leases whose owner is gone (its incarnation holds no

@@ -18,12 +18,8 @@ import type { TopologyChange } from './topology-feed';
 /** What applying a change needs of this node. */
 export interface ClusterEngine {
   broker: Broker;
-  /**
-   * The durable store; muted while a change from elsewhere is applied, so it
-   * is not written back. Its delivery gate lets the node deliver only from
-   * the durable queues it holds the lease of (queue-leases.ts).
-   */
-  store: { muted: boolean; deliveryGate: ((vhost: string, queue: string) => boolean) | undefined };
+  /** The durable store; muted while a change from elsewhere is applied, so it is not written back. */
+  store: { muted: boolean };
   users: Users;
 }
 

@@ -40,9 +40,6 @@ export class DurableStore implements Store {
   /** The moving message's enqueue into the target, waiting for its removal from the source. */
   private held: HeldEnqueue | null = null;
 
-  /** Cluster mode: which durable queues this node may deliver from (server/cluster/queue-leases.ts); unset: all. */
-  deliveryGate: ((vhost: string, queue: string) => boolean) | undefined;
-
   constructor(
     readonly journal: Journal,
     readonly topology: TopologyStore,
@@ -71,10 +68,6 @@ export class DurableStore implements Store {
   queueDeleted(vhost: string, name: string): void {
     this.journal.dropQueue(vhost, name);
     if (!this.muted) this.topology.queueDeleted(vhost, name);
-  }
-
-  mayDeliver(vhost: string, queue: string): boolean {
-    return this.deliveryGate?.(vhost, queue) ?? true;
   }
 
   queuePaused(vhost: string, name: string, paused: boolean): void {

@@ -77,6 +77,20 @@ describe.skipIf(!postgresUrl)('a cluster on PostgreSQL (needs TEST_DATABASE_URL,
       return false;
     }
   };
+  /** The node holding the queue's lease. */
+  const leaseOwner = async (queue: string) => {
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const rows = await admin.query<{ node: string }>(
+        'SELECT l.node FROM warren_cluster.queue_lease l JOIN public."Queue" q ON q.id = l.queue_id WHERE q.name = $1',
+        [queue],
+      );
+      return rows.rows[0]?.node;
+    } finally {
+      await admin.end();
+    }
+  };
   const api = () =>
     appRouter.createCaller({ services: local.services, user: { name: 'guest', tags: ['administrator'] }, peerAddress: '127.0.0.1', setCookie: () => {} });
 
@@ -205,7 +219,10 @@ describe.skipIf(!postgresUrl)('a cluster on PostgreSQL (needs TEST_DATABASE_URL,
     local.broker.declareQueue('/', 'capped', { durable: true });
     const c1 = await connect(n1.url);
     await within(1_000, 'queue capped on n1', () => hasQueue(c1, 'capped'));
-    const ch1 = await c1.createConfirmChannel();
+    // Made through the engine, not claimed: the first node to heartbeat takes its lease; publish on that one.
+    const owner = await within(2_000, 'the lease of capped', async () => (await leaseOwner('capped')) !== undefined).then(() => leaseOwner('capped'));
+    const urls: Record<string, string> = { n1: n1.url, n2: n2.url, local: local.url };
+    const ch1 = await (await connect(urls[owner!]!)).createConfirmChannel();
     for (const body of ['a', 'b', 'c']) ch1.sendToQueue('capped', Buffer.from(body));
     await ch1.waitForConfirms();
     expect((await ch1.checkQueue('capped')).messageCount).toBe(1);

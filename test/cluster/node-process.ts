@@ -42,7 +42,14 @@ async function main(): Promise<void> {
   const access = new AccessControl();
   const users = new Users(db, access);
   await users.load(config.defaultUser);
-  const { broker, store } = await openDurableBroker({ dataDir: config.dataDir, db, nodeName: config.nodeName, access, log });
+  const { broker, store } = await openDurableBroker({
+    dataDir: config.dataDir,
+    db,
+    nodeName: config.nodeName,
+    access,
+    log,
+    wrapStore: (own) => cluster.messageStore(own),
+  });
   users.onDeleted = (name) => broker.closeUserConnections(name, `user '${name}' is deleted`);
   await cluster.run({ broker, store, users }, () => ({ connections: broker.listConnections().length, memoryBytes: process.memoryUsage().rss }));
   const amqp = await startAmqpServer({

@@ -80,6 +80,7 @@ describe.skipIf(!postgresUrl)('queue leases on PostgreSQL (needs TEST_DATABASE_U
     const [ca, cb] = [await connect(a.url), await connect(b.url)];
     await (await ca.createChannel()).assertQueue('jobs');
     expect(await lease('jobs')).toMatchObject({ node: 'a1', epoch: '1', takeovers: 0 });
+    await publish(ca, 'jobs', 3);
     await within(1_000, 'jobs on b1', async () => {
       const ch = await cb.createChannel();
       ch.on('error', () => {});
@@ -88,10 +89,10 @@ describe.skipIf(!postgresUrl)('queue leases on PostgreSQL (needs TEST_DATABASE_U
         () => false,
       );
     });
-    // b1 holds a copy of the definition but does not own the queue: its consumer gets nothing.
-    await publish(cb, 'jobs', 3);
+    // b1 holds the definition but does not own the queue: its consumer gets nothing, and a publish there is refused.
     const onB = await consume(await cb.createChannel(), 'jobs');
     await onB.ok;
+    await expect(publish(cb, 'jobs', 1)).rejects.toThrow();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(onB.received).toHaveLength(0);
 
@@ -100,8 +101,9 @@ describe.skipIf(!postgresUrl)('queue leases on PostgreSQL (needs TEST_DATABASE_U
     await within(10_000, 'the lease taken over by b1', async () => (await lease('jobs'))?.node === 'b1');
     const tookMs = performance.now() - killedAt;
     expect(await lease('jobs')).toMatchObject({ node: 'b1', epoch: '2', takeovers: 1 });
-    // Its new owner delivers what its copy holds to the consumer that waited.
+    // The new owner loads the queue from PostgreSQL and delivers it to the consumer that waited.
     await within(2_000, 'the deliveries on b1', () => onB.received.length === 3);
+    expect(onB.received.map((m) => m.content.toString())).toEqual(['m0', 'm1', 'm2']);
     expect(b.output.join('\n')).toContain("took over queue 'jobs' in vhost '/' (epoch 2): its owner is gone");
     expect(tookMs).toBeGreaterThan(3_000); // not before a1's lease (5 s after its last heartbeat) ran out
   }, 30_000);

@@ -119,7 +119,7 @@ export async function openInProcessNode(databaseUrl: string, name: string, dataD
   const access = new AccessControl();
   const users = new Users(db, access);
   await users.load();
-  const { broker, store } = await openDurableBroker({ dataDir, db, nodeName: name, access, log });
+  const { broker, store } = await openDurableBroker({ dataDir, db, nodeName: name, access, log, wrapStore: (own) => cluster.messageStore(own) });
   await cluster.run({ broker, store, users }, () => ({ connections: broker.listConnections().length, memoryBytes: process.memoryUsage().rss }));
   const amqp = await startAmqpServer({
     broker,

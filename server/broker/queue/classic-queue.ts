@@ -164,6 +164,10 @@ export class ClassicQueue implements Queue, MessageOperations {
     if (deadline !== 0) this.scheduleExpiry();
   }
 
+  restoreNextSeq(next: number): void {
+    if (next > this.nextSeq) this.nextSeq = next;
+  }
+
   addConsumer(consumer: Consumer): void {
     this.consumers.add(consumer, this.name, this.vhost);
     this.touch();
