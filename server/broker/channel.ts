@@ -87,7 +87,8 @@ export class Channel {
     if (this.consumers.has(tag)) {
       throw new BrokerError('NOT_ALLOWED', `attempt to reuse consumer tag '${tag}'`, 'connection');
     }
-    const target = this.connection.vhostOrDie().queue(queue, this.connection);
+    const broker = this.connection.broker;
+    const target = broker.servedQueue(this.connection.vhostOrDie().queue(queue, this.connection), this);
     const args = options.arguments ?? {};
     checkConsumeArguments(queue, this.connection.vhost, args);
     const priority = options.priority ?? integerOf(args['x-priority']) ?? 0;
@@ -137,6 +138,11 @@ export class Channel {
    */
   publish(exchange: string, routingKey: string, properties: MessageProperties, body: Buffer, options: PublishOptions = NO_OPTIONS): PublishResult {
     this.assertOpen();
+    const broker = this.connection.broker;
+    if (exchange === '' && broker.isLinkUser(this.connection.info.user)) {
+      // Another node's link: the message was checked and routed there; the routing key names its queue here.
+      return broker.publishForwarded(this.connection.vhost, routingKey, properties, body, options, this);
+    }
     const userId = properties.userId;
     if (userId !== undefined && userId !== this.connection.info.user) {
       throw new BrokerError('PRECONDITION_FAILED', `user_id property set to '${userId}' but authenticated user was '${this.connection.info.user}'`);
@@ -146,7 +152,7 @@ export class Channel {
       throw new BrokerError('PRECONDITION_FAILED', `invalid expiration '${expiration}': no_integer`);
     }
     if (this.published++ === 0) this.counters.publishers++;
-    return this.connection.broker.publish(this.connection.vhost, exchange, routingKey, properties, body, options, this);
+    return broker.publish(this.connection.vhost, exchange, routingKey, properties, body, options, this);
   }
 
   /** basic.ack. `multiple`: every tag up to and including this one (0 = all). Unknown tag: 406. */
