@@ -114,7 +114,11 @@ async function main(): Promise<void> {
     console.log(await loadDefinitionsAtStart({ broker, users, version }, config.definitionsFile, settingName('definitions')));
   }
 
-  const authenticate = async (name: string, password: string, peer: string) => (await users.authenticate(name, password, peer)).ok;
+  const byUsers = async (name: string, password: string, peer: string) => (await users.authenticate(name, password, peer)).ok;
+  // In a cluster, the other nodes' links log in too (cluster:<node>, the cluster secret).
+  const authenticate = cluster
+    ? (name: string, password: string, peer: string) => cluster.authenticate(name, password, () => byUsers(name, password, peer))
+    : byUsers;
   const amqp = await startAmqpServer({
     broker,
     host: config.host,

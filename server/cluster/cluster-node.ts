@@ -13,6 +13,7 @@
  *    server (new durable queues and exchanges are decided by PostgreSQL);
  * 4. `leave` at a clean stop.
  */
+import { randomBytes } from 'node:crypto';
 import { type ClusterNodeInfo, HEARTBEAT_MS, heartbeat, join, leave, listNodes, type NodeAddresses, type NodeSummary } from './membership';
 import { ControlConnection } from './control-connection';
 import type { DeclareClaims } from '../amqp/declare-claims';
@@ -21,6 +22,7 @@ import { ClusterError } from './errors';
 import { nodeId } from './node-id';
 import { ClusterStore } from './cluster-store';
 import { MessageBatchWriter } from './message-batch-writer';
+import { PeerLinks } from './peer-links';
 import { QueueLeases } from './queue-leases';
 import type { DurableStore } from '../store/durable-store';
 import { ensureClusterSchema } from './schema';
@@ -61,6 +63,7 @@ export class ClusterNode {
   private readonly leases: QueueLeases;
   private writerConnection: ControlConnection | null = null;
   private store: ClusterStore | null = null;
+  private links: PeerLinks | null = null;
 
   private constructor(
     private readonly options: ClusterNodeOptions,
@@ -94,6 +97,7 @@ export class ClusterNode {
     await this.connection.withClient(ensureClusterSchema);
     const me = { name: this.options.nodeName, nodeId: nodeId(this.options.dataDir), version: this.options.version };
     this.incarnation = await join(this.connection, me, this.addresses);
+    this.links = new PeerLinks(me.name, await clusterSecret(this.connection), this.leases, this.options.log);
     await trimFeed(this.connection);
     await this.feed.skipToEnd();
     // The writer: messages only, so that a heartbeat never waits behind a large batch.
@@ -118,6 +122,10 @@ export class ClusterNode {
     const store = this.store;
     if (store === null) throw new Error('ClusterNode.run without messageStore: the engine must use the cluster store');
     store.attach(engine.broker);
+    const links = this.links;
+    if (links === null) throw new Error('ClusterNode.run before join');
+    links.attach(engine.broker);
+    engine.broker.setRemoteOwners(links);
     this.leases.acquired = {
       load: (vhost, queue, lease) => store.load(vhost, queue, lease),
       deliverable: (vhost, queue) => engine.broker.deliverAgain(vhost, queue),
@@ -149,6 +157,15 @@ export class ClusterNode {
     return this.declareClaims;
   }
 
+  /**
+   * The AMQP server's check of a login: another node's link (user
+   * `cluster:<node>`, the cluster secret as password) or, else, `users`.
+   */
+  authenticate(user: string, password: string, users: () => Promise<boolean>): Promise<boolean> {
+    if (this.links?.isLink(user)) return Promise.resolve(this.links.authenticate(user, password));
+    return users();
+  }
+
   /** The listeners' addresses, once they are open (with port 0, the ports picked): written at once. */
   setAddresses(addresses: NodeAddresses): void {
     this.addresses = addresses;
@@ -167,6 +184,7 @@ export class ClusterNode {
     if (this.rotateTimer) clearInterval(this.rotateTimer);
     this.heartbeatTimer = null;
     await this.feed.stop();
+    await this.links?.close();
     if (this.incarnation !== null) {
       await leave(this.connection, this.options.nodeName, this.incarnation).catch((error: unknown) =>
         this.options.log(`could not mark node '${this.options.nodeName}' as left: ${error instanceof Error ? error.message : String(error)}`),
@@ -185,8 +203,10 @@ export class ClusterNode {
       if (this.lastBeatFailed) this.options.log('heartbeat renewed again');
       this.lastBeatFailed = false;
       this.feed.checkTrimmed(feedTrimmedTo);
-      if (renewed) await this.leases.renewed(this.incarnation, sentAt);
-      else {
+      if (renewed) {
+        await this.leases.renewed(this.incarnation, sentAt);
+        await this.links?.refresh(this.connection);
+      } else {
         this.leases.lapsed();
         await this.rejoin();
       }
@@ -212,4 +232,14 @@ export class ClusterNode {
       this.options.onNameLost(error.message);
     }
   }
+}
+
+/** The secret of the node links, made by the first node that needs it. */
+async function clusterSecret(connection: ControlConnection): Promise<string> {
+  await connection.query(`INSERT INTO warren_cluster.setting (key, value) VALUES ('cluster_secret', $1) ON CONFLICT (key) DO NOTHING`, [
+    randomBytes(24).toString('base64url'),
+  ]);
+  const [row] = await connection.query<{ value: string }>(`SELECT value FROM warren_cluster.setting WHERE key = 'cluster_secret'`);
+  if (row === undefined) throw new Error('the cluster secret is missing from warren_cluster.setting');
+  return row.value;
 }

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     broker,
     host: config.host,
     port: config.amqpPort,
-    authenticate: async (name, password, peer) => (await users.authenticate(name, password, peer)).ok,
+    authenticate: (name, password, peer) => cluster.authenticate(name, password, async () => (await users.authenticate(name, password, peer)).ok),
     claims: cluster.claims,
   });
   cluster.setAddresses({ amqp: `${config.host}:${amqp.port}`, http: `${config.host}:${config.httpPort}` });

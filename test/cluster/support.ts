@@ -125,7 +125,7 @@ export async function openInProcessNode(databaseUrl: string, name: string, dataD
     broker,
     host: '127.0.0.1',
     port: 0,
-    authenticate: async (user, password, peer) => (await users.authenticate(user, password, peer)).ok,
+    authenticate: (user, password, peer) => cluster.authenticate(user, password, async () => (await users.authenticate(user, password, peer)).ok),
     claims: cluster.claims,
   });
   cluster.setAddresses({ amqp: `127.0.0.1:${amqp.port}`, http: '127.0.0.1:0' });
