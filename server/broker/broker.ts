@@ -472,6 +472,16 @@ export class Broker {
     return link === null ? queue : new RemoteQueue(queue, link, channel, () => ++this.messageCounter);
   }
 
+  /** Cluster mode: the node serving this queue changed; every consumer of it on this node follows (Channel.reattach). */
+  reattachConsumers(vhost: string, queue: string): void {
+    for (const connection of this.connections.values()) {
+      if (connection.vhost !== vhost) continue;
+      for (const channel of connection.channels.values()) {
+        for (const consumer of [...channel.consumers.values()]) if (consumer.queue.name === queue) channel.reattach(consumer);
+      }
+    }
+  }
+
   /**
    * A publish another node forwarded over its link (cluster mode): the routing
    * key names the one queue it goes into, the FORWARDED_HEADER the exchange and

@@ -110,6 +110,40 @@ export class Channel {
     return tag;
   }
 
+  /**
+   * Cluster mode: another node (or this one) serves the consumer's queue now;
+   * the consumer follows with its tag and settings. Deliveries it had unacked
+   * stay on the channel and are settled where they came from (a broken link
+   * drops them: their owner requeues them). A queue gone meanwhile, or a
+   * refused consumer, cancels it (basic.cancel).
+   */
+  reattach(consumer: Consumer): void {
+    if (this.closed || this.consumers.get(consumer.tag) !== consumer) return;
+    consumer.queue.removeConsumer(consumer);
+    try {
+      const local = this.connection.vhostOrDie().queue(consumer.queue.name, this.connection);
+      const target = this.connection.broker.servedQueue(local, this);
+      const moved = new Consumer(
+        consumer.tag,
+        this,
+        target,
+        consumer.noAck,
+        consumer.exclusive,
+        consumer.priority,
+        consumer.prefetch,
+        consumer.args,
+        consumer.deliver,
+        consumer.onCancel,
+      );
+      this.consumers.set(consumer.tag, moved);
+      target.addConsumer(moved);
+      queueMicrotask(() => target.dispatch());
+    } catch {
+      this.consumers.delete(consumer.tag);
+      consumer.onCancel?.(consumer.tag);
+    }
+  }
+
   /** basic.cancel. Unknown tags are ignored (as RabbitMQ does). Its unacked deliveries stay unacked. */
   cancel(consumerTag: string): void {
     const consumer = this.consumers.get(consumerTag);
