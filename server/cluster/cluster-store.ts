@@ -107,7 +107,13 @@ export class ClusterStore implements Store {
       `SELECT e.seq::float8 AS seq, e.expires_at::float8 AS expires_at, e.exchange, e.routing_key, e.properties, e.body
          FROM warren_cluster.entry e
         WHERE e.queue_id = $1
-          AND NOT EXISTS (SELECT 1 FROM warren_cluster.removal r WHERE r.queue_id = e.queue_id AND e.seq BETWEEN r.seq_lo AND r.seq_hi)
+          -- Removal ranges never overlap (a seq leaves once): only the one starting last at or below the seq may hold it.
+          -- (A range condition alone probes every earlier range: quadratic, seconds for a queue with 100,000 entries.)
+          AND NOT EXISTS (SELECT 1
+                            FROM (SELECT r.seq_hi FROM warren_cluster.removal r
+                                   WHERE r.queue_id = e.queue_id AND r.seq_lo <= e.seq
+                                   ORDER BY r.seq_lo DESC LIMIT 1) last
+                           WHERE last.seq_hi >= e.seq)
         ORDER BY e.seq`,
       [lease.queueId],
     );
