@@ -24,6 +24,7 @@ import type { QueueLeases } from './queue-leases';
 /** Link users are named after the node that opens the link. */
 const LINK_USER_PREFIX = 'cluster:';
 const ALL = { configure: '.*', write: '.*', read: '.*' };
+const REOPEN_MS = 1_000;
 
 interface Owner {
   node: string;
@@ -38,6 +39,8 @@ export class PeerLinks implements RemoteOwners {
   /** Links by peer node, address and vhost. */
   private readonly links = new Map<string, PeerLink>();
   private broker: Broker | null = null;
+  /** Queues whose consumers here lost their link (the owner died or the link broke): they follow the next owner. */
+  private readonly detached = new Set<string>();
 
   constructor(
     private readonly nodeName: string,
@@ -72,8 +75,9 @@ export class PeerLinks implements RemoteOwners {
     if (owner === undefined) return null;
     const linkKey = `${owner.node}\u0000${owner.address}\u0000${vhost}`;
     let link = this.links.get(linkKey);
-    if (link === undefined || link.broken) {
-      link = new PeerLink(owner.node, owner.address, vhost, this.nodeName, this.secret, this.log);
+    // A link that broke is opened again at most once a second: meanwhile what uses it fails at once.
+    if (link === undefined || (link.broken && performance.now() - link.brokenAt > REOPEN_MS)) {
+      link = new PeerLink(owner.node, owner.address, vhost, this.nodeName, this.secret, this.log, (queue) => this.detached.add(key(vhost, queue)));
       this.links.set(linkKey, link);
     }
     return link;
@@ -92,7 +96,19 @@ export class PeerLinks implements RemoteOwners {
     );
     const owners = new Map<string, Owner>();
     for (const r of rows) owners.set(key(r.vhost, r.queue), { node: r.node, address: r.amqp_address });
+    const moved = new Set(this.detached);
+    this.detached.clear();
+    for (const [k, before] of this.owners) {
+      const now = owners.get(k);
+      if (now?.node !== before.node || now.address !== before.address) moved.add(k);
+    }
+    for (const k of owners.keys()) if (!this.owners.has(k)) moved.add(k);
     this.owners = owners;
+    // Consumers here follow their queue to its new owner (or to this node, which may have taken it).
+    for (const k of moved) {
+      const [vhost, queue] = k.split('\u0000') as [string, string];
+      this.broker?.reattachConsumers(vhost, queue);
+    }
     for (const [linkKey, link] of this.links) {
       if (link.broken) this.links.delete(linkKey);
       else link.sweep();
@@ -109,7 +125,8 @@ export class PeerLinks implements RemoteOwners {
 /** One link channel: the mirror of one client channel on the owner. */
 interface LinkChannel {
   ready: Promise<ConfirmChannel>;
-  consumers: Map<string, RemoteConsumerHandlers>;
+  /** Consumers by tag, with their queue. */
+  consumers: Map<string, { queue: string; handlers: RemoteConsumerHandlers }>;
   /** Forwards not yet confirmed, failed if the channel breaks. */
   unconfirmed: Set<(error?: Error) => void>;
   closed: boolean;
@@ -118,6 +135,8 @@ interface LinkChannel {
 /** The link to one peer node for one vhost. */
 class PeerLink implements QueueLink {
   broken = false;
+  /** performance.now() when it broke. */
+  brokenAt = 0;
   private readonly connection: Promise<ChannelModel>;
   private readonly channels = new Map<Channel | undefined, LinkChannel>();
 
@@ -128,6 +147,8 @@ class PeerLink implements QueueLink {
     nodeName: string,
     secret: string,
     private readonly log: (line: string) => void,
+    /** The link broke under consumers of `queue`. */
+    private readonly onDetached: (queue: string) => void,
   ) {
     const [hostname, port] = splitAddress(address);
     this.connection = amqp.connect({ protocol: 'amqp', hostname, port, username: `${LINK_USER_PREFIX}${nodeName}`, password: secret, vhost, heartbeat: 5 });
@@ -165,8 +186,8 @@ class PeerLink implements QueueLink {
 
   consume(channel: Channel, queue: string, spec: RemoteConsumerSpec, handlers: RemoteConsumerHandlers): void {
     const link = this.channel(channel);
-    if (link.closed) return handlers.cancelled();
-    link.consumers.set(spec.tag, handlers);
+    if (link.closed) return this.onDetached(queue);
+    link.consumers.set(spec.tag, { queue, handlers });
     void link.ready
       .then(async (ch) => {
         await ch.prefetch(spec.prefetch);
@@ -215,7 +236,7 @@ class PeerLink implements QueueLink {
     const link = this.channels.get(channel);
     if (link === undefined) return;
     this.channels.delete(channel);
-    this.closeChannel(link, 'its client channel closed');
+    this.closeChannel(link, 'its client channel closed', false);
   }
 
   /** Closes the link channels whose client channel closed (publish-only channels are never told). */
@@ -241,18 +262,27 @@ class PeerLink implements QueueLink {
     this.channels.set(channel, link);
     created.ready.then(
       (ch) => {
-        ch.on('error', () => {}); // 'close' follows
+        // An error is the owner closing the channel (channel.close); without one, the whole link went.
+        let closedByOwner = false;
+        ch.on('error', () => {
+          closedByOwner = true;
+        });
         ch.on('close', () => {
           if (this.channels.get(channel) === created) this.channels.delete(channel);
-          this.closeChannel(created, 'the owner closed the link channel');
+          this.closeChannel(created, closedByOwner ? 'the owner closed the link channel' : 'the link is down', closedByOwner);
         });
       },
-      () => this.closeChannel(created, 'the link is down'),
+      () => this.closeChannel(created, 'the link is down', false),
     );
     return link;
   }
 
-  private closeChannel(link: LinkChannel, why: string): void {
+  /**
+   * Fails what waits on a link channel. Its consumers are cancelled when the
+   * owner closed the channel (`byOwner`: their queue went, or the owner refused
+   * them); when the link broke they stay, and follow the queue's next owner.
+   */
+  private closeChannel(link: LinkChannel, why: string, byOwner: boolean): void {
     if (link.closed) return;
     link.closed = true;
     const error = new Error(`node '${this.owner}' did not confirm: ${why}`);
@@ -260,17 +290,21 @@ class PeerLink implements QueueLink {
     link.unconfirmed.clear();
     const consumers = [...link.consumers.values()];
     link.consumers.clear();
-    for (const handlers of consumers) handlers.cancelled();
+    for (const { queue, handlers } of consumers) {
+      if (byOwner) handlers.cancelled();
+      else this.onDetached(queue);
+    }
     void link.ready.then((ch) => ch.close()).catch(() => {});
   }
 
   private fail(why: string): void {
     if (this.broken) return;
     this.broken = true;
+    this.brokenAt = performance.now();
     this.log(why);
     const channels = [...this.channels.values()];
     this.channels.clear();
-    for (const link of channels) this.closeChannel(link, why);
+    for (const link of channels) this.closeChannel(link, why, false);
   }
 }
 
