@@ -14,6 +14,7 @@ import type { GlobalCounters } from './global-counters';
 import type { Message } from './message';
 import type { Queue } from './queue/queue';
 import { checkConsumeArguments } from './queue/queue-arguments';
+import { RemoteQueue } from './queue/remote-queue';
 import type { CancelFn, ConsumeOptions, DeliverFn, Delivery, MessageProperties, PublishOptions, PublishResult } from './types';
 import { Unacked } from './unacked';
 
@@ -163,6 +164,23 @@ export class Channel {
     const delivery = q.messages.get(this, noAck);
     if (delivery === null) this.counters.getEmpty++;
     return delivery;
+  }
+
+  /**
+   * Cluster mode: basic.get of a queue another node serves, as a function that
+   * asks the owner and calls back with the delivery (null: empty; an error when
+   * the owner cannot be reached). Null when this node serves the queue (get()).
+   */
+  getRemote(queue: string, noAck: boolean): ((done: (delivery: Delivery | null, error?: Error) => void) => void) | null {
+    this.assertOpen();
+    const q = this.connection.vhostOrDie().queue(queue, this.connection);
+    const served = this.connection.broker.servedQueue(q, this);
+    if (!(served instanceof RemoteQueue)) return null;
+    return (done) =>
+      served.getFromOwner(this, noAck, (delivery, error) => {
+        if (delivery === null && error === undefined) this.counters.getEmpty++;
+        done(delivery, error);
+      });
   }
 
   /**

@@ -19,6 +19,12 @@ export interface RemoteDelivery {
   redelivered: boolean;
 }
 
+/** What a basic.get the owner answered brings. */
+export interface RemoteGet extends RemoteDelivery {
+  /** Messages left in the queue on the owner. */
+  messageCount: number;
+}
+
 /** A client's basic.consume, as the owner gets it. */
 export interface RemoteConsumerSpec {
   tag: string;
@@ -49,6 +55,8 @@ export interface QueueLink {
   forward(channel: Channel | undefined, queue: string, message: Message, done: (error?: Error) => void): void;
   consume(channel: Channel, queue: string, spec: RemoteConsumerSpec, handlers: RemoteConsumerHandlers): void;
   cancel(channel: Channel, consumerTag: string): void;
+  /** basic.get on the owner: the message (with the owner's count of messages left) or null when the queue is empty; an error when the owner cannot be reached. */
+  get(channel: Channel, queue: string, noAck: boolean, done: (result: RemoteGet | null, error?: Error) => void): void;
   settle(channel: Channel, linkTag: number, how: Settlement): void;
   /** The client's channel closed: its link channel closes too, and the owner requeues what it had unacked. */
   channelClosed(channel: Channel): void;

@@ -13,7 +13,7 @@
  * requeues what they had unacked), later acks of their deliveries are dropped.
  */
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Message as AmqpMessage, type Options } from 'amqplib';
-import type { Broker, QueueLink, RemoteConsumerHandlers, RemoteConsumerSpec, RemoteOwners, Settlement } from '../broker/broker';
+import type { Broker, QueueLink, RemoteConsumerHandlers, RemoteConsumerSpec, RemoteGet, RemoteOwners, Settlement } from '../broker/broker';
 import { FORWARDED_HEADER } from '../broker/broker';
 import type { Channel } from '../broker/channel';
 import type { Message } from '../broker/message';
@@ -212,6 +212,31 @@ class PeerLink implements QueueLink {
         );
       })
       .catch((error: unknown) => this.log(`consuming queue '${queue}' on node '${this.owner}' failed: ${String(error)}`));
+  }
+
+  get(channel: Channel, queue: string, noAck: boolean, done: (result: RemoteGet | null, error?: Error) => void): void {
+    const link = this.channel(channel);
+    const unreachable = () => new Error(`queue '${queue}' is served by node '${this.owner}', which cannot be reached now; try again, or connect to that node`);
+    if (link.closed) return done(null, unreachable());
+    link.ready
+      .then((ch) => ch.get(queue, { noAck }))
+      .then(
+        (m) =>
+          done(
+            m === false
+              ? null
+              : {
+                  linkTag: m.fields.deliveryTag,
+                  exchange: m.fields.exchange,
+                  routingKey: m.fields.routingKey,
+                  properties: fromAmqplib(m.properties),
+                  body: m.content,
+                  redelivered: m.fields.redelivered,
+                  messageCount: m.fields.messageCount,
+                },
+          ),
+        () => done(null, unreachable()),
+      );
   }
 
   cancel(channel: Channel, consumerTag: string): void {

@@ -5,7 +5,7 @@
 // consumer's node that dies gives its unacked messages back to the owner.
 // Real PostgreSQL (TEST_DATABASE_URL), nodes are child processes (node-process.ts).
 
-import amqp, { type ChannelModel, type ConsumeMessage } from 'amqplib';
+import amqp, { type ChannelModel, type ConsumeMessage, type GetMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPostgresDatabase, postgresUrl } from '../db/helpers';
 import { makeDataDir, type NodeProcess, nodeEnv, spawnNode, within } from './support';
@@ -109,6 +109,28 @@ describe.skipIf(!postgresUrl)('forwarding between cluster nodes (needs TEST_DATA
     await pause(500);
     expect(received).toHaveLength(15);
     expect(received.map((m) => Number(m.content.toString()))).toEqual([...Array(15).keys()]);
+  }, 30_000);
+
+  it('answers basic.get on node 3 from the owner on node 1, and relays its ack', async () => {
+    const owner = await (await connect(n1)).createConfirmChannel();
+    await owner.assertQueue('fetched');
+    for (let i = 0; i < 3; i++) owner.sendToQueue('fetched', Buffer.from(`got ${i}`), { persistent: true });
+    await owner.waitForConfirms();
+    await pause(SETTLE_MS);
+
+    const getter = await (await connect(n3)).createChannel();
+    const first = await getter.get('fetched');
+    expect(first && [first.content.toString(), first.fields.messageCount, first.fields.deliveryTag]).toEqual(['got 0', 2, 1]);
+    getter.ack(first as GetMessage);
+    const second = await getter.get('fetched', { noAck: true });
+    expect(second !== false && second.content.toString()).toBe('got 1');
+    await within(5_000, 'one left on the owner', async () => (await owner.checkQueue('fetched')).messageCount === 1);
+    const third = await getter.get('fetched');
+    expect(third && [third.content.toString(), third.fields.deliveryTag]).toEqual(['got 2', 3]);
+    getter.nack(third as GetMessage, false, true); // back on the owner
+    const again = await getter.get('fetched', { noAck: true });
+    expect(again && [again.content.toString(), again.fields.redelivered]).toEqual(['got 2', true]);
+    expect(await getter.get('fetched')).toBe(false);
   }, 30_000);
 
   it('confirms a publish routed to queues of two owners only once both confirmed', async () => {

@@ -148,11 +148,22 @@ export class RemoteQueue implements Queue {
     this.settle(delivery, 'reject');
   }
 
+  /** basic.get on the owner; `done` gets the delivery, tracked on the channel with this node's tag, or null when the queue is empty. */
+  getFromOwner(channel: Channel, noAck: boolean, done: (delivery: Unacked | null, error?: Error) => void): void {
+    this.link.get(channel, this.name, noAck, (got, error) => {
+      if (error !== undefined || got === null || channel.closed) return done(null, error);
+      const message = new Message(this.nextMessageId(), got.exchange, got.routingKey, got.properties, got.body);
+      const delivery = channel.track(this, message, got.linkTag, 0, got.redelivered ? 1 : 0, null, noAck);
+      delivery.messageCount = got.messageCount;
+      done(delivery);
+    });
+  }
+
   private settle(delivery: Unacked, how: 'ack' | 'requeue' | 'reject'): void {
-    const consumer = delivery.consumer;
+    const channel = delivery.consumer?.channel ?? this.channel;
     // A channel that closed closed its link channel: the owner requeued those already.
-    if (consumer === null || consumer.channel.closed) return;
-    this.link.settle(consumer.channel, delivery.seq, how);
+    if (channel === undefined || channel.closed) return;
+    this.link.settle(channel, delivery.seq, how);
   }
 
   touch(): void {
