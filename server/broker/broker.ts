@@ -68,7 +68,7 @@ export type { ExportSink, ImportResult, ImportSource, ImportTarget, TransferMess
 export type { ScheduledAreaInfo, ScheduledListOptions, ScheduledMessageInfo } from './schedule/schedule-console';
 export type { JourneyDetail, JourneyEvent, JourneyEventKind, JourneyMessageKeys, JourneyRecorder } from './journey/journey-event';
 export type { TracingState } from './journey/journey-tracing';
-export type { QueueLink, RemoteConsumerHandlers, RemoteConsumerSpec, RemoteDelivery, RemoteGet, RemoteOwners, Settlement } from './remote-owners';
+export type { QueueCounts, QueueLink, RemoteConsumerHandlers, RemoteConsumerSpec, RemoteDelivery, RemoteGet, RemoteOwners, Settlement } from './remote-owners';
 export { FORWARDED_HEADER } from './remote-owners';
 
 export interface BrokerOptions {

@@ -15,6 +15,7 @@ import type { Message } from './message';
 import type { Queue } from './queue/queue';
 import { checkConsumeArguments } from './queue/queue-arguments';
 import { RemoteQueue } from './queue/remote-queue';
+import type { QueueCounts } from './remote-owners';
 import type { CancelFn, ConsumeOptions, DeliverFn, Delivery, MessageProperties, PublishOptions, PublishResult } from './types';
 import { Unacked } from './unacked';
 
@@ -181,6 +182,17 @@ export class Channel {
         if (delivery === null && error === undefined) this.counters.getEmpty++;
         done(delivery, error);
       });
+  }
+
+  /**
+   * Cluster mode: queue.declare-ok's counts of a queue another node serves,
+   * as a function that asks the owner (null counts: it could not be reached).
+   * Null when this node serves the queue.
+   */
+  remoteCounts(queue: string): ((done: (counts: QueueCounts | null) => void) => void) | null {
+    const q = this.connection.vhostOrDie().queue(queue, this.connection);
+    const link = this.connection.broker.servedQueue(q, this);
+    return link instanceof RemoteQueue ? (done) => link.countsFromOwner(done) : null;
   }
 
   /**

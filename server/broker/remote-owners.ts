@@ -25,6 +25,11 @@ export interface RemoteGet extends RemoteDelivery {
   messageCount: number;
 }
 
+export interface QueueCounts {
+  messageCount: number;
+  consumerCount: number;
+}
+
 /** A client's basic.consume, as the owner gets it. */
 export interface RemoteConsumerSpec {
   tag: string;
@@ -55,6 +60,8 @@ export interface QueueLink {
   forward(channel: Channel | undefined, queue: string, message: Message, done: (error?: Error) => void): void;
   consume(channel: Channel, queue: string, spec: RemoteConsumerSpec, handlers: RemoteConsumerHandlers): void;
   cancel(channel: Channel, consumerTag: string): void;
+  /** The owner's counts for queue.declare-ok; null when the owner cannot be reached. */
+  counts(queue: string, done: (counts: QueueCounts | null) => void): void;
   /** basic.get on the owner: the message (with the owner's count of messages left) or null when the queue is empty; an error when the owner cannot be reached. */
   get(channel: Channel, queue: string, noAck: boolean, done: (result: RemoteGet | null, error?: Error) => void): void;
   settle(channel: Channel, linkTag: number, how: Settlement): void;

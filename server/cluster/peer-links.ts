@@ -13,7 +13,7 @@
  * requeues what they had unacked), later acks of their deliveries are dropped.
  */
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Message as AmqpMessage, type Options } from 'amqplib';
-import type { Broker, QueueLink, RemoteConsumerHandlers, RemoteConsumerSpec, RemoteGet, RemoteOwners, Settlement } from '../broker/broker';
+import type { Broker, QueueCounts, QueueLink, RemoteConsumerHandlers, RemoteConsumerSpec, RemoteGet, RemoteOwners, Settlement } from '../broker/broker';
 import { FORWARDED_HEADER } from '../broker/broker';
 import type { Channel } from '../broker/channel';
 import type { Message } from '../broker/message';
@@ -236,6 +236,22 @@ class PeerLink implements QueueLink {
                 },
           ),
         () => done(null, unreachable()),
+      );
+  }
+
+  counts(queue: string, done: (counts: QueueCounts | null) => void): void {
+    // A channel of its own: a 404 from the owner must not close a client's link channel.
+    this.connection
+      .then((c) => c.createChannel())
+      .then(async (ch) => {
+        ch.on('error', () => {});
+        const ok = await ch.checkQueue(queue);
+        await ch.close();
+        return ok;
+      })
+      .then(
+        (ok) => done({ messageCount: ok.messageCount, consumerCount: ok.consumerCount }),
+        () => done(null),
       );
   }
 

@@ -104,6 +104,8 @@ describe.skipIf(!postgresUrl)('forwarding between cluster nodes (needs TEST_DATA
     expect(received).toHaveLength(10);
     const onOwner = await owner.checkQueue('prefetched');
     expect(onOwner.messageCount).toBe(40);
+    // The declare-ok on node 3 has the owner's counts.
+    expect(await consumer.checkQueue('prefetched')).toMatchObject({ messageCount: 40, consumerCount: 1 });
     consumer.ack(received[4]!, true); // 5 acked with multiple
     await within(5_000, '15 deliveries', () => received.length === 15);
     await pause(500);

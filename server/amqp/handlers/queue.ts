@@ -29,7 +29,18 @@ export function queueMethod(ch: AmqpChannel, m: AmqpMethod): void {
       const declare = () => {
         const result = broker.declareQueue(vhost, a.queue, options, requester);
         ch.lastQueue = result.name;
-        if (!a.nowait) ch.sendWhenStored(writeQueueDeclareOk, { queue: result.name, messageCount: result.messageCount, consumerCount: result.consumerCount });
+        if (a.nowait) return;
+        const remote = ch.engine.remoteCounts(result.name);
+        if (remote === null)
+          return ch.sendWhenStored(writeQueueDeclareOk, { queue: result.name, messageCount: result.messageCount, consumerCount: result.consumerCount });
+        // Cluster mode, a queue another node serves: its counts are the owner's (this node's when it cannot be reached).
+        ch.conn.holdInputUntil((resume) =>
+          remote((counts) => {
+            const { messageCount, consumerCount } = counts ?? result;
+            if (!ch.closing) ch.send(writeQueueDeclareOk, { queue: result.name, messageCount, consumerCount });
+            resume();
+          }),
+        );
       };
       const claims = ch.conn.server.claims;
       // Server-named queues are unique already; exclusive ones stay on their connection's node.

@@ -8,7 +8,7 @@
 import type { Channel } from '../channel';
 import type { Consumer } from '../consumer';
 import { Message } from '../message';
-import type { QueueLink, RemoteDelivery } from '../remote-owners';
+import type { QueueCounts, QueueLink, RemoteDelivery } from '../remote-owners';
 import type { Unacked } from '../unacked';
 import { ENQUEUED_SYNCING, type EnqueueOutcome, type Queue } from './queue';
 import type { QueueConfig } from './queue-arguments';
@@ -157,6 +157,11 @@ export class RemoteQueue implements Queue {
       delivery.messageCount = got.messageCount;
       done(delivery);
     });
+  }
+
+  /** The owner's message and consumer counts (null when it cannot be reached). */
+  countsFromOwner(done: (counts: QueueCounts | null) => void): void {
+    this.link.counts(this.name, done);
   }
 
   private settle(delivery: Unacked, how: 'ack' | 'requeue' | 'reject'): void {
