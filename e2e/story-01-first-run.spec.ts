@@ -115,6 +115,7 @@ test('every page of the navigation opens', async ({ page }) => {
     'Alerts',
     'Connections',
     'Publish',
+    'Nodes',
     'Admin',
   ]) {
     await nav.getByRole('link', { name }).click();

@@ -82,6 +82,7 @@ for (const scheme of ['light', 'dark'] as const) {
         '/vhosts',
         '/permissions',
         '/admin',
+        '/nodes',
         '/routing',
       ]) {
         await page.goto(url);

@@ -90,6 +90,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it('turns cluster mode on from WARREN_CLUSTER or --cluster, only with a PostgreSQL DATABASE_URL', () => {
+    const pg = 'postgresql://warren:warren@127.0.0.1:5432/warren';
+    expect(loadConfig([], {}).cluster).toBe(false);
+    expect(loadConfig([], { WARREN_CLUSTER: 'true', DATABASE_URL: pg }).cluster).toBe(true);
+    expect(loadConfig(['--cluster', '--database-url', pg], {}).cluster).toBe(true);
+    expect(loadConfig(['--cluster=false'], { WARREN_CLUSTER: 'true' }).cluster).toBe(false);
+    expect(() => loadConfig([], { WARREN_CLUSTER: 'yes' })).toThrow(/^Invalid WARREN_CLUSTER \(or --cluster\) "yes": give true or false\.$/);
+    expect(() => loadConfig(['--cluster'], {})).toThrow(
+      /^WARREN_CLUSTER \(or --cluster\) needs DATABASE_URL \(or --database-url\) to name a PostgreSQL database \(postgresql:\/\/…\); it is not set/,
+    );
+    expect(() => loadConfig(['--cluster'], { DATABASE_URL: 'file:./warren.db' })).toThrow(/; it names a SQLite file\.$/);
+  });
+
   it('refuses an unknown flag and lists the known ones', () => {
     expect(() => loadConfig(['--prot', '1'], {})).toThrow(/Unknown option "--prot".*--port/);
   });

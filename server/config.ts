@@ -16,6 +16,8 @@ export interface Config {
   /** `file:` or `postgresql:` URL; undefined means the SQLite file in the data directory. */
   databaseUrl: string | undefined;
   nodeName: string;
+  /** Cluster mode (docs/cluster.md): nodes share the PostgreSQL metadata database and see each other there. */
+  cluster: boolean;
   /** Run the console through Next.js's development server (hot reload). */
   dev: boolean;
   /** Below this much free space on the data directory's disk, publishers are blocked. */
@@ -89,6 +91,7 @@ const SETTINGS = {
   dataDir: { env: 'WARREN_DATA_DIR', flag: '--data-dir' },
   databaseUrl: { env: 'DATABASE_URL', flag: '--database-url' },
   nodeName: { env: 'WARREN_NODE_NAME', flag: '--node-name' },
+  cluster: { env: 'WARREN_CLUSTER', flag: '--cluster' },
   diskFreeLimit: { env: 'WARREN_DISK_FREE_LIMIT', flag: '--disk-free-limit' },
   memoryHighWatermark: { env: 'WARREN_MEMORY_HIGH_WATERMARK', flag: '--memory-high-watermark' },
   defaultUser: { env: 'WARREN_DEFAULT_USER', flag: '--default-user' },
@@ -137,6 +140,10 @@ function parseFlags(argv: string[]): { values: Map<string, string>; dev: boolean
       dev = true;
       continue;
     }
+    if (arg === '--cluster') {
+      values.set(arg, 'true'); // a switch; --cluster=false is read below like any flag
+      continue;
+    }
     const eq = arg.indexOf('=');
     const flag = eq === -1 ? arg : arg.slice(0, eq);
     if (!known.has(flag)) {
@@ -181,6 +188,14 @@ function parseMemoryWatermark(raw: string, totalMemory: number): number {
       `Invalid ${settingName('memoryHighWatermark')} "${raw}": give a fraction of RAM from 0 to 1 such as 0.4, or a size such as 2GB or 512MiB (0 disables the alarm).`,
     );
   }
+}
+
+/** A yes/no setting: true, false, 1 or 0. */
+function parseSwitch(raw: string, key: SettingKey): boolean {
+  const value = raw.trim().toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ConfigError(`Invalid ${settingName(key)} "${raw}": give true or false.`);
 }
 
 /** A whole number from 0 up (0 meaning "no cap" where the setting says so). */
@@ -274,6 +289,12 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   if (databaseUrl !== undefined && !/^(file:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
     throw new ConfigError(`Invalid ${settingName('databaseUrl')} "${databaseUrl}": use file:/path/to/warren.db or postgresql://user:password@host:5432/db.`);
   }
+  const cluster = parseSwitch(get('cluster') ?? 'false', 'cluster');
+  if (cluster && !/^postgres(ql)?:\/\//.test(databaseUrl ?? '')) {
+    throw new ConfigError(
+      `${settingName('cluster')} needs ${settingName('databaseUrl')} to name a PostgreSQL database (postgresql://…); it ${databaseUrl === undefined ? 'is not set, so the metadata would be a SQLite file in the data directory' : 'names a SQLite file'}.`,
+    );
+  }
   const host = get('host') ?? 'localhost';
   if (/\s/.test(host)) throw new ConfigError(`Invalid ${settingName('host')} "${host}": give an address such as 127.0.0.1, :: or 0.0.0.0.`);
 
@@ -342,6 +363,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     dataDir: path.resolve(get('dataDir') ?? 'data'),
     databaseUrl,
     nodeName: get('nodeName') ?? `warren@${os.hostname()}`,
+    cluster,
     dev: dev || env.WARREN_DEV === '1',
     diskFreeLimitBytes: parseBytes(get('diskFreeLimit') ?? '50MB', 'diskFreeLimit'),
     memoryHighWatermarkBytes: parseMemoryWatermark(get('memoryHighWatermark') ?? '0.4', os.totalmem()),

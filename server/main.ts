@@ -28,6 +28,8 @@ import { AccessControl } from './broker/access/access-control';
 import { DefinitionsLoadError, loadDefinitionsAtStart } from './definitions/startup';
 import type { Services } from './services';
 import { createLogger, type Logger } from './log';
+import { ClusterNode } from './cluster/cluster-node';
+import { ClusterError } from './cluster/errors';
 import { JourneyLog } from './journey/journey-log';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -64,7 +66,26 @@ async function main(): Promise<void> {
     logger.warn({ module: 'disk' }, 'almost no space left in the data directory; gave back the disk reserve so that Warren can start');
   const unlockDataDir = lockDataDir(config.dataDir);
 
-  const db = await openMetadataDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: lines('metadata') });
+  // Cluster mode: PostgreSQL is reached first, and nodes starting together take turns until `cluster.run`.
+  const cluster =
+    config.cluster && config.databaseUrl !== undefined // loadConfig refuses cluster mode without a PostgreSQL URL
+      ? await ClusterNode.connect({
+          databaseUrl: config.databaseUrl,
+          nodeName: config.nodeName,
+          dataDir: config.dataDir,
+          version,
+          addresses: { amqp: `${config.host}:${config.amqpPort}`, http: `${config.host}:${config.httpPort}` },
+          log: lines('cluster'),
+          onNameLost: (message) => fail(message),
+        })
+      : null;
+  const db = await openMetadataDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    log: lines('metadata'),
+    applicationName: cluster?.name,
+  });
+  await cluster?.join();
   const access = new AccessControl();
   const users = new Users(db, access, { loopbackUsers: config.loopbackUsers, log: lines('auth') });
   await users.load(config.defaultUser);
@@ -82,15 +103,22 @@ async function main(): Promise<void> {
     streams: new FileStreamStorage(path.join(config.dataDir, 'streams')),
     access,
     journal: { reserve },
+    wrapStore: cluster ? (own) => cluster.messageStore(own) : undefined,
     log: lines('recovery'),
     onFault: (what, error) => logger.error({ module: 'broker', err: error }, what),
   });
+
+  await cluster?.run({ broker, store, users }, () => ({ connections: broker.listConnections().length, memoryBytes: process.memoryUsage().rss }));
 
   if (config.definitionsFile !== undefined) {
     console.log(await loadDefinitionsAtStart({ broker, users, version }, config.definitionsFile, settingName('definitions')));
   }
 
-  const authenticate = async (name: string, password: string, peer: string) => (await users.authenticate(name, password, peer)).ok;
+  const byUsers = async (name: string, password: string, peer: string) => (await users.authenticate(name, password, peer)).ok;
+  // In a cluster, the other nodes' links log in too (cluster:<node>, the cluster secret).
+  const authenticate = cluster
+    ? (name: string, password: string, peer: string) => cluster.authenticate(name, password, () => byUsers(name, password, peer))
+    : byUsers;
   const amqp = await startAmqpServer({
     broker,
     host: config.host,
@@ -103,6 +131,7 @@ async function main(): Promise<void> {
     tls: config.tls && { files: config.tls, port: config.amqpsPort },
     log: lines('amqp'),
     logger: logger.child({ module: 'amqp' }),
+    claims: cluster?.claims,
   }).catch((err) =>
     fail(
       err instanceof AmqpsListenError
@@ -150,6 +179,7 @@ async function main(): Promise<void> {
     disk: () => ({ freeBytes: diskAlarm.freeBytes, limitBytes: limit }),
     journeys,
     logger,
+    cluster: cluster ?? undefined,
   };
   const pages = await createPagesHandler({ dir: root, dev: config.dev, hostname: config.host, port: config.httpPort });
   const http = await startHttpServer({
@@ -164,6 +194,7 @@ async function main(): Promise<void> {
     logger: logger.child({ module: 'http' }),
   }).catch((err) => fail(describeListenError(err, 'Console', config.host, config.httpPort, settingName('httpPort'))));
   services.listeners.http = `${config.host}:${http.port}`;
+  cluster?.setAddresses(services.listeners);
 
   const shown = config.host.includes(':') ? `[${config.host}]` : config.host;
   const amqps = amqp.tlsPort === undefined ? '' : ` , AMQPS amqps://${shown}:${amqp.tlsPort}`;
@@ -191,6 +222,7 @@ async function main(): Promise<void> {
     await http.close();
     diskAlarm.stop();
     await amqp.close();
+    await cluster?.leave();
     broker.close();
     await journeys.close();
     // The journal's last sync; on a full disk it may not get everything written, and says what.
@@ -205,7 +237,11 @@ async function main(): Promise<void> {
 
 main().catch((err) =>
   fail(
-    err instanceof ConfigError || err instanceof MetadataDbError || err instanceof DataDirInUseError || err instanceof DefinitionsLoadError
+    err instanceof ConfigError ||
+      err instanceof ClusterError ||
+      err instanceof MetadataDbError ||
+      err instanceof DataDirInUseError ||
+      err instanceof DefinitionsLoadError
       ? err.message
       : ((err as Error)?.stack ?? String(err)),
   ),

@@ -12,6 +12,7 @@ import type { Logger } from './log';
 import type { FaultCounts } from './process-faults';
 import type { MetadataDb } from './store/db';
 import type { JournalDamage } from './store/journal/damage-report';
+import type { ClusterNodeInfo } from './cluster/membership';
 import type { JourneyLog } from './journey/journey-log';
 
 export interface Services {
@@ -46,4 +47,6 @@ export interface Services {
   journeys?: JourneyLog;
   /** The process's logger (audit events go there too); absent in tests that do not look. */
   logger?: Logger;
+  /** Cluster mode only (WARREN_CLUSTER): the nodes sharing this node's PostgreSQL database. */
+  cluster?: { name: string; nodes(): Promise<ClusterNodeInfo[]> };
 }

@@ -27,6 +27,7 @@ export const PAGES = [
   { href: '/vhosts', label: 'Vhosts', administrator: true },
   { href: '/permissions', label: 'Permissions', administrator: true },
   { href: '/definitions', label: 'Definitions', administrator: true },
+  { href: '/nodes', label: 'Nodes', seesAll: true },
   { href: '/admin', label: 'Admin', seesAll: true },
 ] as const;
 

@@ -15,6 +15,7 @@ import {
 } from './codec/generated/spec';
 import { fitShortString, type Writer } from './codec/writer';
 import type { ConfirmTracker } from './confirms';
+import type { DeclareClaim } from './declare-claims';
 import type { AmqpConnection } from './connection';
 import { basicMethod, publishContent } from './handlers/basic';
 import { confirmMethod } from './handlers/confirm';
@@ -107,6 +108,37 @@ export class AmqpChannel {
         resume();
       }),
     );
+  }
+
+  /**
+   * Cluster mode: runs `declare` once the shared database has decided on a
+   * new durable queue or exchange (DeclareClaims), the connection's input held
+   * meanwhile so that later frames keep their order. A declare that fails
+   * releases the claim, so that no other node learns of a queue this one
+   * refused.
+   */
+  afterClaim(claim: Promise<DeclareClaim>, declare: () => void): void {
+    this.conn.holdInputUntil((resume) => {
+      claim.then(
+        (claimed) => {
+          try {
+            declare();
+          } catch (error) {
+            void claimed.release();
+            this.conn.failFromCallback(error, this.number);
+          }
+          resume();
+        },
+        (error: unknown) => {
+          const why = error instanceof Error ? error.message : String(error);
+          this.conn.failFromCallback(
+            new BrokerError('INTERNAL_ERROR', `the cluster's PostgreSQL database could not record this declaration: ${why}`, 'connection'),
+            this.number,
+          );
+          resume();
+        },
+      );
+    });
   }
 
   handleMethod(m: AmqpMethod): void {

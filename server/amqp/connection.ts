@@ -1,3 +1,4 @@
+import type { DeclareClaims } from './declare-claims';
 import type { Socket } from 'node:net';
 import type { GuardedOperation, TopicPermissionKind } from '../broker/access/access-control';
 import type { Broker } from '../broker/broker';
@@ -50,6 +51,8 @@ export interface ServerContext {
   forget(conn: AmqpConnection): void;
   /** Connections opened and closed, channel errors (user, peer, client name; never a password or a body). */
   logger: Logger;
+  /** Cluster mode: new durable queues and exchanges are claimed in the shared database first. */
+  claims: DeclareClaims | undefined;
 }
 
 /**
@@ -111,8 +114,8 @@ export class AmqpConnection {
   /** Set on the first basic.publish: only publishers are blocked by a memory alarm. */
   private publisher = false;
   private blocked = false;
-  /** Input waits for a reply that waits for the disk (holdInputUntil). */
-  private inputHeld = false;
+  /** Holds on the input (holdInputUntil) not yet resumed: a reply that waits for the disk, a cluster claim. */
+  private inputHolds = 0;
   /** Bytes read in this event-loop turn, and whether that spent READ_BUDGET_BYTES. */
   private readThisTurn = 0;
   private readBudgetSpent = false;
@@ -156,21 +159,23 @@ export class AmqpConnection {
   /**
    * Handles no further input until `wait` calls back: a reply that must wait
    * for the disk (a durable declare, a purge) keeps its place in the wire
-   * order, as RabbitMQ's channel process waits for its disk write.
+   * order, as RabbitMQ's channel process waits for its disk write. Holds
+   * nest: a declare that waited for its cluster claim may then wait for the
+   * disk; input goes on once every hold has resumed.
    */
   holdInputUntil(wait: (resume: () => void) => void): void {
     this.parser.hold();
-    this.inputHeld = true;
+    this.inputHolds++;
     this.socket.pause();
     wait(() => {
-      this.inputHeld = false;
+      this.inputHolds--;
       this.resumeInput();
     });
   }
 
   /** Goes on reading once neither a reply waiting for the disk nor an alarm holds the input. */
   private resumeInput(): void {
-    if (this.inputHeld || this.blocked) return;
+    if (this.inputHolds > 0 || this.blocked) return;
     try {
       this.parser.release();
     } catch (err) {
@@ -203,7 +208,7 @@ export class AmqpConnection {
   }
 
   private resumeSocket(): void {
-    if (!this.inputHeld && !this.blocked && !this.writer.full && !this.readBudgetSpent) this.socket.resume();
+    if (this.inputHolds === 0 && !this.blocked && !this.writer.full && !this.readBudgetSpent) this.socket.resume();
   }
 
   private protocolHeader(header: Buffer): void {

@@ -1,3 +1,4 @@
+import type { DeclareClaims } from './declare-claims';
 import { createServer, type Server, type Socket } from 'node:net';
 import { totalmem } from 'node:os';
 import { createServer as createTlsServer } from 'node:tls';
@@ -38,6 +39,8 @@ export interface AmqpServerOptions {
   log?: (line: string) => void;
   /** Connections opened and closed, channel errors; default: the process's default logger. */
   logger?: Logger;
+  /** Cluster mode: where new durable queues and exchanges are claimed before they are declared. */
+  claims?: DeclareClaims;
 }
 
 export interface AmqpServerHandle {
@@ -88,6 +91,7 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
     blockedReason: null,
     forget: (conn) => connections.delete(conn),
     logger: opts.logger ?? defaultLogger().child({ module: 'amqp' }),
+    claims: opts.claims,
   };
   const accept = (socket: Socket) => connections.add(new AmqpConnection(socket, context));
   const log = opts.log ?? ((line: string) => console.log(line));

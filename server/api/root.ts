@@ -4,6 +4,7 @@ import { alertsRouter } from './routers/alerts';
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { bindingsRouter } from './routers/bindings';
+import { clusterRouter } from './routers/cluster';
 import { connectionsRouter } from './routers/connections';
 import { deadLettersRouter } from './routers/dead-letters';
 import { definitionsRouter } from './routers/definitions';
@@ -30,6 +31,7 @@ import { router } from './trpc';
 export const appRouter = router({
   auth: authRouter,
   system: systemRouter,
+  cluster: clusterRouter,
   attention: attentionRouter,
   queues: queuesRouter,
   bindings: bindingsRouter,

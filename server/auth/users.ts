@@ -220,6 +220,22 @@ export class Users {
     await this.db.prisma.permission.deleteMany({ where: { user: { name: user }, vhost: { name: vhost } } });
   }
 
+  // ---- changes another cluster node made (server/cluster/topology-apply.ts) ------
+
+  /** A user created or changed on another node: new tags now, and the password checked again at the next sign-in. */
+  changedElsewhere(name: string, tags: string[]): void {
+    this.directory.set(name, tags);
+    this.verified.delete(name);
+  }
+
+  /** A user deleted on another node: as `delete` after the database's row is gone. */
+  deletedElsewhere(name: string): void {
+    if (!this.directory.delete(name)) return;
+    this.verified.delete(name);
+    this.access.forgetUser(name);
+    this.onDeleted(name);
+  }
+
   private existing(name: string): void {
     if (!this.directory.has(name)) throw new UserError(`There is no user named '${name}'.`);
   }
@@ -232,7 +248,7 @@ export class Users {
   }
 }
 
-function parseTags(raw: string): string[] {
+export function parseTags(raw: string): string[] {
   try {
     const tags = JSON.parse(raw) as unknown;
     return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [];

@@ -13,6 +13,8 @@ import { BrokerError, notFound, resourceName } from './errors';
 import { Message } from './message';
 import type { PolicyDefinition } from './policy/policy-definition';
 import { ENQUEUED_STORED, ENQUEUED_SYNCING, messageOperations, REFUSED, type MessageOperations, type Queue } from './queue/queue';
+import { RemoteQueue } from './queue/remote-queue';
+import { FORWARDED_HEADER, type RemoteOwners } from './remote-owners';
 import { DeadLetterConsole } from './retry/dead-letters';
 import { RetryConsole } from './retry/retry-console';
 import { routeSenderSelected } from './routing/router';
@@ -66,6 +68,8 @@ export type { ExportSink, ImportResult, ImportSource, ImportTarget, TransferMess
 export type { ScheduledAreaInfo, ScheduledListOptions, ScheduledMessageInfo } from './schedule/schedule-console';
 export type { JourneyDetail, JourneyEvent, JourneyEventKind, JourneyMessageKeys, JourneyRecorder } from './journey/journey-event';
 export type { TracingState } from './journey/journey-tracing';
+export type { QueueCounts, QueueLink, RemoteConsumerHandlers, RemoteConsumerSpec, RemoteDelivery, RemoteGet, RemoteOwners, Settlement } from './remote-owners';
+export { FORWARDED_HEADER } from './remote-owners';
 
 export interface BrokerOptions {
   /** Durability hooks; default keeps nothing. */
@@ -146,6 +150,8 @@ export class Broker {
   /** Messages past their delivery limit, dead-lettered (counted here so that deleting a queue does not lower it). */
   private overDeliveryLimit = 0;
   private readonly onFault: (what: string, error: unknown) => void;
+  /** Cluster mode: the queues other nodes serve (remote-owners.ts); null on one node. */
+  private remote: RemoteOwners | null = null;
 
   constructor(options: BrokerOptions = {}) {
     this.store = options.store ?? new NullStore();
@@ -417,10 +423,17 @@ export class Broker {
     source.counters.publishedOut += routed;
     const message = new Message(++this.messageCounter, exchange, routingKey, properties, body);
     if (v.journeysOn) this.journeys.published(v, source, message, queues, publisherFrom(origin), consoleOrigin(origin));
+    return this.enqueueRouted(message, queues, options, origin !== undefined && 'connection' in origin ? origin : undefined, this.remote !== null);
+  }
+
+  /** Puts a routed message into its queues (with `forward`, those another node serves get it over the link); the confirm as publish() says. */
+  private enqueueRouted(message: Message, queues: readonly Queue[], options: PublishOptions, channel: Channel | undefined, forward: boolean): PublishResult {
+    const routed = queues.length;
     let refused = false;
     let stored = false;
     let syncing: Queue[] | undefined;
-    for (const queue of queues) {
+    for (const local of queues) {
+      const queue = forward ? this.servedQueue(local, channel) : local;
       const outcome = queue.enqueue(message);
       if (outcome === REFUSED) refused = true;
       else if (outcome === ENQUEUED_STORED) stored = true;
@@ -438,6 +451,52 @@ export class Broker {
       return { routed, unroutable: false, confirm: 'deferred' };
     }
     return ACKED[routed] ?? { routed, unroutable: false, confirm: 'ack' };
+  }
+
+  /** Cluster mode: how this node reaches the queues other nodes serve. */
+  setRemoteOwners(remote: RemoteOwners): void {
+    this.remote = remote;
+  }
+
+  /** Whether a connection of this user is another node's link (cluster mode). */
+  isLinkUser(user: string): boolean {
+    return this.remote?.isLink(user) === true;
+  }
+
+  /**
+   * The queue a publish or a consumer of `channel` uses: the local one, or a
+   * RemoteQueue when another node of the cluster serves it. Engine-internal.
+   */
+  servedQueue(queue: Queue, channel: Channel | undefined): Queue {
+    const link = this.remote?.linkFor(queue.vhost, queue.name, channel) ?? null;
+    return link === null ? queue : new RemoteQueue(queue, link, channel, () => ++this.messageCounter);
+  }
+
+  /** Cluster mode: the node serving this queue changed; every consumer of it on this node follows (Channel.reattach). */
+  reattachConsumers(vhost: string, queue: string): void {
+    for (const connection of this.connections.values()) {
+      if (connection.vhost !== vhost) continue;
+      for (const channel of connection.channels.values()) {
+        for (const consumer of [...channel.consumers.values()]) if (consumer.queue.name === queue) channel.reattach(consumer);
+      }
+    }
+  }
+
+  /**
+   * A publish another node forwarded over its link (cluster mode): the routing
+   * key names the one queue it goes into, the FORWARDED_HEADER the exchange and
+   * routing key it was published with there (put back, the header removed).
+   * No routing and no second forward; confirmed as publish() is.
+   */
+  publishForwarded(vhost: string, queue: string, properties: MessageProperties, body: Buffer, options: PublishOptions, origin: Channel): PublishResult {
+    // Deleted since the other node routed to it: a nack, not a channel error that would end the link channel.
+    if (!this.has(vhost, 'queue', queue)) return { routed: 0, unroutable: false, confirm: 'nack' };
+    const target = this.vhost(vhost).queue(queue, origin.connection);
+    const { [FORWARDED_HEADER]: route, ...headers } = properties.headers ?? {};
+    const [exchange, routingKey] = Array.isArray(route) ? route.map(String) : ['', queue];
+    this.published++;
+    const message = new Message(++this.messageCounter, exchange ?? '', routingKey ?? queue, { ...properties, headers }, body);
+    return this.enqueueRouted(message, [target], options, origin, false);
   }
 
   /**
@@ -467,6 +526,16 @@ export class Broker {
     const holding = v.holdingAreas.get(queue);
     if (holding) holding.restore(restored, seq);
     else v.queue(queue).restore(restored, seq, deliveryCount, expiresAt);
+  }
+
+  /** Recovery from a store that numbers on its own: the queue's new messages get seqs from `next` on at least. 404 when missing. */
+  restoreNextSeq(vhost: string, queue: string, next: number): void {
+    this.vhost(vhost).queue(queue).restoreNextSeq?.(next);
+  }
+
+  /** The store's mayDeliver turned true for the queue (cluster mode: this node took its lease): delivers what waits. */
+  deliverAgain(vhost: string, queue: string): void {
+    this.vhosts.get(vhost)?.queues.get(queue)?.dispatch();
   }
 
   /**

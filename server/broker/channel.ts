@@ -14,6 +14,8 @@ import type { GlobalCounters } from './global-counters';
 import type { Message } from './message';
 import type { Queue } from './queue/queue';
 import { checkConsumeArguments } from './queue/queue-arguments';
+import { RemoteQueue } from './queue/remote-queue';
+import type { QueueCounts } from './remote-owners';
 import type { CancelFn, ConsumeOptions, DeliverFn, Delivery, MessageProperties, PublishOptions, PublishResult } from './types';
 import { Unacked } from './unacked';
 
@@ -87,7 +89,8 @@ export class Channel {
     if (this.consumers.has(tag)) {
       throw new BrokerError('NOT_ALLOWED', `attempt to reuse consumer tag '${tag}'`, 'connection');
     }
-    const target = this.connection.vhostOrDie().queue(queue, this.connection);
+    const broker = this.connection.broker;
+    const target = broker.servedQueue(this.connection.vhostOrDie().queue(queue, this.connection), this);
     const args = options.arguments ?? {};
     checkConsumeArguments(queue, this.connection.vhost, args);
     const priority = options.priority ?? integerOf(args['x-priority']) ?? 0;
@@ -107,6 +110,40 @@ export class Channel {
     this.consumers.set(tag, consumer);
     queueMicrotask(() => target.dispatch());
     return tag;
+  }
+
+  /**
+   * Cluster mode: another node (or this one) serves the consumer's queue now;
+   * the consumer follows with its tag and settings. Deliveries it had unacked
+   * stay on the channel and are settled where they came from (a broken link
+   * drops them: their owner requeues them). A queue gone meanwhile, or a
+   * refused consumer, cancels it (basic.cancel).
+   */
+  reattach(consumer: Consumer): void {
+    if (this.closed || this.consumers.get(consumer.tag) !== consumer) return;
+    consumer.queue.removeConsumer(consumer);
+    try {
+      const local = this.connection.vhostOrDie().queue(consumer.queue.name, this.connection);
+      const target = this.connection.broker.servedQueue(local, this);
+      const moved = new Consumer(
+        consumer.tag,
+        this,
+        target,
+        consumer.noAck,
+        consumer.exclusive,
+        consumer.priority,
+        consumer.prefetch,
+        consumer.args,
+        consumer.deliver,
+        consumer.onCancel,
+      );
+      this.consumers.set(consumer.tag, moved);
+      target.addConsumer(moved);
+      queueMicrotask(() => target.dispatch());
+    } catch {
+      this.consumers.delete(consumer.tag);
+      consumer.onCancel?.(consumer.tag);
+    }
   }
 
   /** basic.cancel. Unknown tags are ignored (as RabbitMQ does). Its unacked deliveries stay unacked. */
@@ -131,12 +168,45 @@ export class Channel {
   }
 
   /**
+   * Cluster mode: basic.get of a queue another node serves, as a function that
+   * asks the owner and calls back with the delivery (null: empty; an error when
+   * the owner cannot be reached). Null when this node serves the queue (get()).
+   */
+  getRemote(queue: string, noAck: boolean): ((done: (delivery: Delivery | null, error?: Error) => void) => void) | null {
+    this.assertOpen();
+    const q = this.connection.vhostOrDie().queue(queue, this.connection);
+    const served = this.connection.broker.servedQueue(q, this);
+    if (!(served instanceof RemoteQueue)) return null;
+    return (done) =>
+      served.getFromOwner(this, noAck, (delivery, error) => {
+        if (delivery === null && error === undefined) this.counters.getEmpty++;
+        done(delivery, error);
+      });
+  }
+
+  /**
+   * Cluster mode: queue.declare-ok's counts of a queue another node serves,
+   * as a function that asks the owner (null counts: it could not be reached).
+   * Null when this node serves the queue.
+   */
+  remoteCounts(queue: string): ((done: (counts: QueueCounts | null) => void) => void) | null {
+    const q = this.connection.vhostOrDie().queue(queue, this.connection);
+    const link = this.connection.broker.servedQueue(q, this);
+    return link instanceof RemoteQueue ? (done) => link.countsFromOwner(done) : null;
+  }
+
+  /**
    * basic.publish from this channel: checks the user-id property against the
    * connection's user and the expiration property (406), then Broker.publish
    * on the connection's vhost.
    */
   publish(exchange: string, routingKey: string, properties: MessageProperties, body: Buffer, options: PublishOptions = NO_OPTIONS): PublishResult {
     this.assertOpen();
+    const broker = this.connection.broker;
+    if (exchange === '' && broker.isLinkUser(this.connection.info.user)) {
+      // Another node's link: the message was checked and routed there; the routing key names its queue here.
+      return broker.publishForwarded(this.connection.vhost, routingKey, properties, body, options, this);
+    }
     const userId = properties.userId;
     if (userId !== undefined && userId !== this.connection.info.user) {
       throw new BrokerError('PRECONDITION_FAILED', `user_id property set to '${userId}' but authenticated user was '${this.connection.info.user}'`);
@@ -146,7 +216,7 @@ export class Channel {
       throw new BrokerError('PRECONDITION_FAILED', `invalid expiration '${expiration}': no_integer`);
     }
     if (this.published++ === 0) this.counters.publishers++;
-    return this.connection.broker.publish(this.connection.vhost, exchange, routingKey, properties, body, options, this);
+    return broker.publish(this.connection.vhost, exchange, routingKey, properties, body, options, this);
   }
 
   /** basic.ack. `multiple`: every tag up to and including this one (0 = all). Unknown tag: 406. */

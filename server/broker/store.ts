@@ -67,6 +67,15 @@ export interface Store {
   tracingSet?(vhost: string, queue: string | null, on: boolean): void;
 
   /**
+   * Cluster mode: whether this node may deliver from the durable queue now
+   * (it holds the queue's lease, and its own lease has not run out). Asked
+   * before every delivery and get of a durable queue, so a node that could
+   * not renew its lease stops at once, before any timer of its could run.
+   * Absent: always. Broker.deliverAgain when it turns true.
+   */
+  mayDeliver?(vhost: string, queue: string): boolean;
+
+  /**
    * A persistent message (delivery mode 2) entered a durable queue at
    * position `seq` (per-queue, increasing). The same Message object may be
    * stored in several queues; `message.id` identifies it. `expiresAt`: epoch

@@ -11,6 +11,7 @@
 import { join } from 'node:path';
 import { Broker } from '../broker/broker';
 import { shortStringProblem, shownName } from '../broker/short-string';
+import type { Store } from '../broker/store';
 import type { StreamStorage } from '../broker/stream/stream-store';
 import type { AccessControl } from '../broker/access/access-control';
 import type { JourneyRecorder } from '../broker/broker';
@@ -34,6 +35,8 @@ export interface DurableBrokerOptions {
   onFault?: (what: string, error: unknown) => void;
   /** Where the steps of traced messages go (the trace log, server/journey/journey-log.ts). */
   journeys?: JourneyRecorder;
+  /** Cluster mode: the store the engine uses, around this node's own (server/cluster/cluster-store.ts). */
+  wrapStore?: (store: DurableStore) => Store;
 }
 
 export interface DurableBroker {
@@ -58,7 +61,7 @@ export async function openDurableBroker(options: DurableBrokerOptions): Promise<
   const store = new DurableStore(journal, topology);
   store.muted = true;
   const broker = new Broker({
-    store,
+    store: options.wrapStore?.(store) ?? store,
     nodeName: options.nodeName,
     streams: options.streams,
     access: options.access,

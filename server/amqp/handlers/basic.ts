@@ -21,6 +21,19 @@ import { clientHas } from '../handshake';
 import { queueName } from './queue';
 import { inTransaction } from './tx';
 
+/** basic.get-ok with the message, or basic.get-empty. */
+function sendGot(ch: AmqpChannel, d: Delivery | null): void {
+  if (!d) return ch.send(writeBasicGetEmpty, {});
+  ch.send(writeBasicGetOk, {
+    deliveryTag: d.deliveryTag,
+    redelivered: d.redelivered,
+    exchange: d.exchange,
+    routingKey: d.routingKey,
+    messageCount: d.messageCount,
+  });
+  ch.conn.sendContent(ch.number, d.message.properties, d.message.body);
+}
+
 /** The basic class: consumers, gets, acknowledgements; publishing continues in publishContent. */
 export function basicMethod(ch: AmqpChannel, m: AmqpMethod): void {
   const engine = ch.engine;
@@ -47,16 +60,21 @@ export function basicMethod(ch: AmqpChannel, m: AmqpMethod): void {
     case 'basic.get': {
       const queue = queueName(ch, m.args.queue);
       ch.conn.authorize({ method: 'basic.get', queue });
-      const d = engine.get(queue, m.args.noAck);
-      if (!d) return ch.send(writeBasicGetEmpty, {});
-      ch.send(writeBasicGetOk, {
-        deliveryTag: d.deliveryTag,
-        redelivered: d.redelivered,
-        exchange: d.exchange,
-        routingKey: d.routingKey,
-        messageCount: d.messageCount,
-      });
-      return ch.conn.sendContent(ch.number, d.message.properties, d.message.body);
+      const remote = engine.getRemote(queue, m.args.noAck);
+      if (remote === null) return sendGot(ch, engine.get(queue, m.args.noAck));
+      // Cluster mode, a queue another node serves: the input waits for its answer, so replies keep their order.
+      ch.conn.holdInputUntil((resume) =>
+        remote((d, error) => {
+          try {
+            if (error) throw new BrokerError('RESOURCE_LOCKED', error.message);
+            if (!ch.closing) sendGot(ch, d);
+          } catch (err) {
+            ch.conn.failFromCallback(err, ch.number);
+          }
+          resume();
+        }),
+      );
+      return;
     }
     case 'basic.ack': {
       const { deliveryTag, multiple } = m.args;

@@ -15,14 +15,20 @@ export function exchangeMethod(ch: AmqpChannel, m: AmqpMethod): void {
         passive: a.passive,
         alternateExchange: typeof alternate === 'string' ? alternate : undefined,
       });
-      broker.declareExchange(vhost, a.exchange, a.type, {
-        durable: a.durable,
-        autoDelete: a.autoDelete,
-        internal: a.internal,
-        arguments: a.arguments,
-        passive: a.passive,
-      });
-      if (!a.nowait) ch.sendWhenStored(writeExchangeDeclareOk, {});
+      const declare = () => {
+        broker.declareExchange(vhost, a.exchange, a.type, {
+          durable: a.durable,
+          autoDelete: a.autoDelete,
+          internal: a.internal,
+          arguments: a.arguments,
+          passive: a.passive,
+        });
+        if (!a.nowait) ch.sendWhenStored(writeExchangeDeclareOk, {});
+      };
+      const claims = ch.conn.server.claims;
+      if (claims && a.durable && !a.passive && a.exchange !== '' && !broker.has(vhost, 'exchange', a.exchange)) {
+        ch.afterClaim(claims.exchange(vhost, a.exchange, { type: a.type, autoDelete: a.autoDelete, internal: a.internal, arguments: a.arguments }), declare);
+      } else declare();
       return;
     }
     case 'exchange.delete':

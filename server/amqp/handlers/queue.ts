@@ -25,14 +25,28 @@ export function queueMethod(ch: AmqpChannel, m: AmqpMethod): void {
         passive: a.passive,
         deadLetterExchange: typeof dlx === 'string' ? dlx : undefined,
       });
-      const result = broker.declareQueue(
-        vhost,
-        a.queue,
-        { durable: a.durable, exclusive: a.exclusive, autoDelete: a.autoDelete, arguments: a.arguments, passive: a.passive, serverName },
-        requester,
-      );
-      ch.lastQueue = result.name;
-      if (!a.nowait) ch.sendWhenStored(writeQueueDeclareOk, { queue: result.name, messageCount: result.messageCount, consumerCount: result.consumerCount });
+      const options = { durable: a.durable, exclusive: a.exclusive, autoDelete: a.autoDelete, arguments: a.arguments, passive: a.passive, serverName };
+      const declare = () => {
+        const result = broker.declareQueue(vhost, a.queue, options, requester);
+        ch.lastQueue = result.name;
+        if (a.nowait) return;
+        const remote = ch.engine.remoteCounts(result.name);
+        if (remote === null)
+          return ch.sendWhenStored(writeQueueDeclareOk, { queue: result.name, messageCount: result.messageCount, consumerCount: result.consumerCount });
+        // Cluster mode, a queue another node serves: its counts are the owner's (this node's when it cannot be reached).
+        ch.conn.holdInputUntil((resume) =>
+          remote((counts) => {
+            const { messageCount, consumerCount } = counts ?? result;
+            if (!ch.closing) ch.send(writeQueueDeclareOk, { queue: result.name, messageCount, consumerCount });
+            resume();
+          }),
+        );
+      };
+      const claims = ch.conn.server.claims;
+      // Server-named queues are unique already; exclusive ones stay on their connection's node.
+      if (claims && a.durable && !a.passive && !a.exclusive && a.queue !== '' && !broker.has(vhost, 'queue', a.queue)) {
+        ch.afterClaim(claims.queue(vhost, a.queue, { autoDelete: a.autoDelete, arguments: a.arguments }), declare);
+      } else declare();
       return;
     }
     case 'queue.bind':

@@ -127,7 +127,7 @@ export class ClassicQueue implements Queue, MessageOperations {
     const stored = this.persists && message.persistent;
     if (stored) this.host.store.messageEnqueued(this.vhost, this.name, seq, message, expiresAt);
 
-    if (this.ready.length === 0 && !this.dispatching && !this.paused && this.consumers.length > 0) {
+    if (this.ready.length === 0 && !this.dispatching && !this.paused && this.consumers.length > 0 && this.mayDeliver()) {
       const consumer = this.consumers.pick();
       if (consumer) {
         // Straight to the consumer; flagged as dispatching so a publish from
@@ -164,6 +164,10 @@ export class ClassicQueue implements Queue, MessageOperations {
     if (deadline !== 0) this.scheduleExpiry();
   }
 
+  restoreNextSeq(next: number): void {
+    if (next > this.nextSeq) this.nextSeq = next;
+  }
+
   addConsumer(consumer: Consumer): void {
     this.consumers.add(consumer, this.name, this.vhost);
     this.touch();
@@ -180,7 +184,7 @@ export class ClassicQueue implements Queue, MessageOperations {
   }
 
   dispatch(): void {
-    if (this.dispatching || this.deleted || this.paused) return;
+    if (this.dispatching || this.deleted || this.paused || !this.mayDeliver()) return;
     const ready = this.ready;
     if (ready.length === 0) return this.noteSaturation();
     this.dispatching = true;
@@ -222,7 +226,7 @@ export class ClassicQueue implements Queue, MessageOperations {
   }
 
   get(channel: Channel, noAck: boolean): Unacked | null {
-    if (this.deleted || this.paused) return null;
+    if (this.deleted || this.paused || !this.mayDeliver()) return null;
     this.touch();
     this.expireHead();
     const ready = this.ready;
@@ -272,6 +276,11 @@ export class ClassicQueue implements Queue, MessageOperations {
     this.discard(delivery.message, 'rejected');
     this.forget(delivery.message, delivery.seq);
     if (this.ready.length > 0) this.dispatch();
+  }
+
+  /** Whether the store lets this node deliver from the queue (cluster mode: it holds the queue's lease). */
+  private mayDeliver(): boolean {
+    return !this.settings.durable || this.host.store.mayDeliver?.(this.vhost, this.name) !== false;
   }
 
   touch(): void {

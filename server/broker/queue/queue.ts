@@ -97,6 +97,8 @@ export interface Queue {
    * the store. `expiresAt`: its stored deadline (epoch ms), 0 when none.
    */
   restore(message: Message, seq: number, deliveryCount: number, expiresAt: number): void;
+  /** Recovery: new messages are numbered from `next` on at least (a seq a store still knows of is never reused). */
+  restoreNextSeq?(next: number): void;
   /** Registers a consumer (403 on exclusive-consumer conflicts); the caller then calls dispatch(). */
   addConsumer(consumer: Consumer): void;
   /** Unregisters; may auto-delete the queue. */

@@ -18,8 +18,8 @@ export type MetadataClient = SqlitePrismaClient;
 /** Milliseconds to wait for a PostgreSQL connection before reporting it unreachable. */
 export const PG_CONNECT_TIMEOUT_MS = 5_000;
 
-export async function createPrismaClient(target: DbTarget): Promise<MetadataClient> {
-  const adapter = driverAdapterFactory(target);
+export async function createPrismaClient(target: DbTarget, applicationName?: string): Promise<MetadataClient> {
+  const adapter = driverAdapterFactory(target, applicationName);
   if (target.provider === 'sqlite') {
     const { PrismaClient } = await importGenerated(() => import('./generated/sqlite/client'));
     return new PrismaClient({ adapter });
@@ -29,9 +29,9 @@ export async function createPrismaClient(target: DbTarget): Promise<MetadataClie
 }
 
 /** The driver adapter the client uses, also used for short checks before it exists. */
-export function driverAdapterFactory(target: DbTarget): SqlDriverAdapterFactory {
+export function driverAdapterFactory(target: DbTarget, applicationName?: string): SqlDriverAdapterFactory {
   if (target.provider === 'sqlite') return new TunedSqliteFactory(target.url);
-  return new PrismaPg({ connectionString: target.url, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS });
+  return new PrismaPg({ connectionString: target.url, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS, application_name: applicationName });
 }
 
 /**

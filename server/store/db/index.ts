@@ -24,6 +24,8 @@ export interface MetadataDbOptions {
   log?: (line: string) => void;
   /** The prisma/ folder with the schemas and migrations; the repository's by default. */
   prismaDir?: string;
+  /** PostgreSQL's application_name for the client's connections: in cluster mode the node's name, which the change feed records. */
+  applicationName?: string;
 }
 
 export interface MetadataDb {
@@ -48,7 +50,7 @@ export async function openMetadataDb(options: MetadataDbOptions): Promise<Metada
       ? `metadata database: ${describeTarget(target)}, up to date, no migration applied`
       : `metadata database: ${describeTarget(target)}, applied ${appliedMigrations.length} migration(s): ${appliedMigrations.join(', ')}`,
   );
-  const prisma = await createPrismaClient(target);
+  const prisma = await createPrismaClient(target, options.applicationName);
   return { prisma, provider: target.provider, appliedMigrations, close: () => prisma.$disconnect() };
 }
 

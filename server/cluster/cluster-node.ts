@@ -1,0 +1,245 @@
+/**
+ * One Warren process in cluster mode (docs/cluster.md, step 1: membership and
+ * topology). In the order main.ts calls it:
+ *
+ * 1. `connect`: the control connection (PostgreSQL unreachable is one line),
+ *    then the start lock, so that nodes starting together migrate, create the
+ *    default user and join one after the other;
+ * 2. `join` (after the metadata database is open and migrated): the
+ *    `warren_cluster` schema, the node's row (a used name is one line), the
+ *    change feed's starting point, taken before the topology is loaded;
+ * 3. `run` (once the engine is up): heartbeats every second, the feed read
+ *    and applied, the start lock released; then `claims` for the AMQP
+ *    server (new durable queues and exchanges are decided by PostgreSQL);
+ * 4. `leave` at a clean stop.
+ */
+import { randomBytes } from 'node:crypto';
+import { type ClusterNodeInfo, HEARTBEAT_MS, heartbeat, join, leave, listNodes, type NodeAddresses, type NodeSummary } from './membership';
+import { ControlConnection } from './control-connection';
+import type { DeclareClaims } from '../amqp/declare-claims';
+import { ClusterDeclareClaims } from './declare-claims';
+import { ClusterError } from './errors';
+import { nodeId } from './node-id';
+import { ClusterStore } from './cluster-store';
+import { MessageBatchWriter } from './message-batch-writer';
+import { PeerLinks } from './peer-links';
+import { QueueLeases } from './queue-leases';
+import type { DurableStore } from '../store/durable-store';
+import { ensureClusterSchema } from './schema';
+import { type ClusterEngine, TopologyApplier } from './topology-apply';
+import { FEED_CHANNEL, TopologyFeed, trimFeed } from './topology-feed';
+
+export interface ClusterNodeOptions {
+  /** DATABASE_URL: the PostgreSQL database the nodes share. */
+  databaseUrl: string;
+  nodeName: string;
+  dataDir: string;
+  version: string;
+  /** Where clients reach this node; updated with `setAddresses` once the listeners are open. */
+  addresses: NodeAddresses;
+  log: (line: string) => void;
+  /** The node lost its name to another process while it could not renew its lease: it must stop. */
+  onNameLost: (message: string) => void;
+}
+
+const START_LOCK = `hashtext('warren_cluster.start')`;
+const TRIM_FEED_MS = 10 * 60_000;
+/** How often a node tries the messages' housekeeping (one node at a time does it), and how old a generation gets. */
+const ROTATE_MS = 60_000;
+const GENERATION_AGE = '10 minutes';
+
+export class ClusterNode {
+  private incarnation: string | null = null;
+  private addresses: NodeAddresses;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private trimTimer: NodeJS.Timeout | null = null;
+  private rotateTimer: NodeJS.Timeout | null = null;
+  private beating = false;
+  private summary: () => NodeSummary = () => ({ connections: 0, memoryBytes: 0 });
+  private lastBeatFailed = false;
+  private readonly feed: TopologyFeed;
+  private applier: TopologyApplier | null = null;
+  private declareClaims: DeclareClaims | null = null;
+  private readonly leases: QueueLeases;
+  private writerConnection: ControlConnection | null = null;
+  private store: ClusterStore | null = null;
+  private links: PeerLinks | null = null;
+
+  private constructor(
+    private readonly options: ClusterNodeOptions,
+    private readonly connection: ControlConnection,
+  ) {
+    this.addresses = options.addresses;
+    this.feed = new TopologyFeed(connection, options.nodeName, (change) => this.applier?.apply(change) ?? Promise.resolve(), options.log);
+    this.leases = new QueueLeases(connection, options.nodeName, options.log);
+  }
+
+  get name(): string {
+    return this.options.nodeName;
+  }
+
+  static async connect(options: ClusterNodeOptions): Promise<ClusterNode> {
+    let node: ClusterNode | null = null;
+    const connection = await ControlConnection.open({
+      url: options.databaseUrl,
+      applicationName: options.nodeName,
+      channel: FEED_CHANNEL,
+      onNotify: () => node?.feed.wake(),
+      log: options.log,
+    });
+    node = new ClusterNode(options, connection);
+    await connection.query(`SELECT pg_advisory_lock(${START_LOCK})`);
+    return node;
+  }
+
+  /** Creates or updates the cluster's tables and takes the node's name; ClusterError when a running node has it. */
+  async join(): Promise<void> {
+    await this.connection.withClient(ensureClusterSchema);
+    const me = { name: this.options.nodeName, nodeId: nodeId(this.options.dataDir), version: this.options.version };
+    this.incarnation = await join(this.connection, me, this.addresses);
+    this.links = new PeerLinks(me.name, await clusterSecret(this.connection), this.leases, this.options.log);
+    await trimFeed(this.connection);
+    await this.feed.skipToEnd();
+    // The writer: messages only, so that a heartbeat never waits behind a large batch.
+    this.writerConnection = await ControlConnection.open({ url: this.options.databaseUrl, applicationName: this.options.nodeName, log: this.options.log });
+    this.options.log(`joined the cluster as node '${me.name}' (incarnation ${this.incarnation})`);
+  }
+
+  /** The engine's store (after `join`): messages of the durable queues this node owns go to PostgreSQL, the rest to `own`. */
+  messageStore(own: DurableStore): ClusterStore {
+    if (this.writerConnection === null) throw new Error('ClusterNode.messageStore before join');
+    const writer = new MessageBatchWriter(this.writerConnection, this.options.nodeName, () => void this.beat());
+    this.store = new ClusterStore(own, this.leases, writer, this.writerConnection);
+    return this.store;
+  }
+
+  /** Starts heartbeats and the change feed over the node's engine, and lets the next node start. */
+  async run(engine: ClusterEngine, summary: () => NodeSummary): Promise<void> {
+    if (this.incarnation === null) throw new Error('ClusterNode.run before join');
+    this.summary = summary;
+    this.applier = new TopologyApplier(engine, this.options.log);
+    await this.applier.loadNames(this.connection);
+    const store = this.store;
+    if (store === null) throw new Error('ClusterNode.run without messageStore: the engine must use the cluster store');
+    store.attach(engine.broker);
+    const links = this.links;
+    if (links === null) throw new Error('ClusterNode.run before join');
+    links.attach(engine.broker);
+    engine.broker.setRemoteOwners(links);
+    this.leases.acquired = {
+      load: (vhost, queue, lease) => store.load(vhost, queue, lease),
+      deliverable: (vhost, queue) => engine.broker.deliverAgain(vhost, queue),
+    };
+    this.declareClaims = new ClusterDeclareClaims(this.connection, this.applier, this.leases, () => ({
+      node: this.options.nodeName,
+      incarnation: this.incarnation as string,
+    }));
+    this.feed.start();
+    await this.beat(); // the node's queues deliver from its first renewal on
+    this.heartbeatTimer = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.trimTimer = setInterval(
+      () => void trimFeed(this.connection).catch((error: unknown) => this.options.log(`trimming the topology feed failed: ${String(error)}`)),
+      TRIM_FEED_MS,
+    );
+    this.rotateTimer = setInterval(
+      () =>
+        void this.connection
+          .query('SELECT warren_cluster.rotate_generations($1::interval)', [GENERATION_AGE])
+          .catch((error: unknown) => this.options.log(`rotating the message generations failed: ${String(error)}`)),
+      ROTATE_MS,
+    );
+    await this.connection.query(`SELECT pg_advisory_unlock(${START_LOCK})`);
+  }
+
+  /** Where the AMQP server claims new durable queues and exchanges (after `run`). */
+  get claims(): DeclareClaims {
+    if (this.declareClaims === null) throw new Error('ClusterNode.claims before run');
+    return this.declareClaims;
+  }
+
+  /**
+   * The AMQP server's check of a login: another node's link (user
+   * `cluster:<node>`, the cluster secret as password) or, else, `users`.
+   */
+  authenticate(user: string, password: string, users: () => Promise<boolean>): Promise<boolean> {
+    if (this.links?.isLink(user)) return Promise.resolve(this.links.authenticate(user, password));
+    return users();
+  }
+
+  /** The listeners' addresses, once they are open (with port 0, the ports picked): written at once. */
+  setAddresses(addresses: NodeAddresses): void {
+    this.addresses = addresses;
+    void this.beat();
+  }
+
+  /** Every node the cluster has seen, with its status now. */
+  nodes(): Promise<ClusterNodeInfo[]> {
+    return listNodes(this.connection, this.options.nodeName);
+  }
+
+  /** A clean stop: heartbeats and the feed end, the row says 'left' (its name is free at once). */
+  async leave(): Promise<void> {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.trimTimer) clearInterval(this.trimTimer);
+    if (this.rotateTimer) clearInterval(this.rotateTimer);
+    this.heartbeatTimer = null;
+    await this.feed.stop();
+    await this.links?.close();
+    if (this.incarnation !== null) {
+      await leave(this.connection, this.options.nodeName, this.incarnation).catch((error: unknown) =>
+        this.options.log(`could not mark node '${this.options.nodeName}' as left: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+    await this.connection.close();
+    await this.writerConnection?.close();
+  }
+
+  private async beat(): Promise<void> {
+    if (this.beating || this.incarnation === null) return;
+    this.beating = true;
+    try {
+      const sentAt = performance.now();
+      const { renewed, feedTrimmedTo } = await heartbeat(this.connection, this.options.nodeName, this.incarnation, this.addresses, this.summary());
+      if (this.lastBeatFailed) this.options.log('heartbeat renewed again');
+      this.lastBeatFailed = false;
+      this.feed.checkTrimmed(feedTrimmedTo);
+      if (renewed) {
+        await this.leases.renewed(this.incarnation, sentAt);
+        await this.links?.refresh(this.connection);
+      } else {
+        this.leases.lapsed();
+        await this.rejoin();
+      }
+    } catch (error) {
+      if (!this.lastBeatFailed) this.options.log(`heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.lastBeatFailed = true;
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  /** The lease ran out (the process was paused, or PostgreSQL out of reach for too long): never resumed, joined again. */
+  private async rejoin(): Promise<void> {
+    this.options.log(`the lease of node '${this.options.nodeName}' ran out before it was renewed; joining again as a new incarnation`);
+    const me = { name: this.options.nodeName, nodeId: nodeId(this.options.dataDir), version: this.options.version };
+    try {
+      this.incarnation = await join(this.connection, me, this.addresses);
+    } catch (error) {
+      if (!(error instanceof ClusterError)) throw error;
+      if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+      if (this.trimTimer) clearInterval(this.trimTimer);
+      this.heartbeatTimer = null;
+      this.options.onNameLost(error.message);
+    }
+  }
+}
+
+/** The secret of the node links, made by the first node that needs it. */
+async function clusterSecret(connection: ControlConnection): Promise<string> {
+  await connection.query(`INSERT INTO warren_cluster.setting (key, value) VALUES ('cluster_secret', $1) ON CONFLICT (key) DO NOTHING`, [
+    randomBytes(24).toString('base64url'),
+  ]);
+  const [row] = await connection.query<{ value: string }>(`SELECT value FROM warren_cluster.setting WHERE key = 'cluster_secret'`);
+  if (row === undefined) throw new Error('the cluster secret is missing from warren_cluster.setting');
+  return row.value;
+}

@@ -1,0 +1,158 @@
+/**
+ * Membership (docs/cluster.md, Membership and heartbeats): a node's row in
+ * `warren_cluster.cluster_node`, taken at start, renewed every second, marked
+ * 'left' at a clean stop. A name is held while its lease runs (5 s after the
+ * last heartbeat, PostgreSQL's clock on both sides): a second node with the
+ * same name is refused; a row whose lease ran out, or the same data
+ * directory started again, is taken over.
+ */
+import type { ControlConnection } from './control-connection';
+import { ClusterError } from './errors';
+
+export const HEARTBEAT_MS = 1_000;
+export const LEASE_SECONDS = 5;
+
+export interface NodeAddresses {
+  amqp: string;
+  http: string;
+}
+
+/** What a node says of itself with each heartbeat, for the Nodes page. */
+export interface NodeSummary {
+  connections: number;
+  memoryBytes: number;
+}
+
+/** live: heartbeats arrive; stale: its lease ran out without a clean stop; left: stopped cleanly. */
+export type NodeStatus = 'live' | 'stale' | 'left';
+
+export interface ClusterNodeInfo {
+  name: string;
+  status: NodeStatus;
+  amqpAddress: string;
+  httpAddress: string;
+  version: string;
+  /** Epoch ms, PostgreSQL's clock. */
+  startedAt: number;
+  lastHeartbeatAt: number;
+  /** Since the last heartbeat, PostgreSQL's clock. */
+  lastHeartbeatAgoMs: number;
+  /** Since start, for a live node; null otherwise. */
+  uptimeMs: number | null;
+  connections: number | null;
+  memoryBytes: number | null;
+  /** The node answering. */
+  self: boolean;
+}
+
+export interface Identity {
+  name: string;
+  nodeId: string;
+  version: string;
+}
+
+interface NodeRow {
+  name: string;
+  state: 'running' | 'left';
+  amqp_address: string;
+  http_address: string;
+  version: string;
+  started_ms: number;
+  seen_ms: number;
+  seen_ago_ms: number;
+  up_ms: number;
+  leased: boolean;
+  summary: Partial<NodeSummary>;
+}
+
+/** Takes the node's name for a new incarnation; ClusterError when a running node holds it. */
+export async function join(connection: ControlConnection, me: Identity, addresses: NodeAddresses): Promise<string> {
+  const rows = await connection.query<{ incarnation: string }>(
+    `INSERT INTO warren_cluster.cluster_node AS n
+            (name, node_id, incarnation, amqp_address, http_address, version, state, started_at, last_seen_at, lease_expires_at)
+     VALUES ($1, $2, nextval('warren_cluster.incarnation_seq'), $3, $4, $5, 'running', now(), now(), now() + make_interval(secs => $6))
+     ON CONFLICT (name) DO UPDATE
+        SET node_id = EXCLUDED.node_id, incarnation = EXCLUDED.incarnation, amqp_address = EXCLUDED.amqp_address,
+            http_address = EXCLUDED.http_address, version = EXCLUDED.version, state = 'running', started_at = now(),
+            last_seen_at = now(), lease_expires_at = EXCLUDED.lease_expires_at, summary = '{}'
+      WHERE n.node_id = EXCLUDED.node_id OR n.lease_expires_at < now() OR n.state = 'left'
+     RETURNING incarnation`,
+    [me.name, me.nodeId, addresses.amqp, addresses.http, me.version, LEASE_SECONDS],
+  );
+  const incarnation = rows[0]?.incarnation;
+  if (incarnation !== undefined) return incarnation;
+  const holder = await connection.query<{ amqp_address: string; ago: number }>(
+    `SELECT amqp_address, extract(epoch FROM now() - last_seen_at)::float8 AS ago FROM warren_cluster.cluster_node WHERE name = $1`,
+    [me.name],
+  );
+  const h = holder[0];
+  throw new ClusterError(
+    `Node name '${me.name}' is in use by a running node (${h?.amqp_address ?? 'address unknown'}, last heartbeat ${(h?.ago ?? 0).toFixed(1)} s ago); ` +
+      'give this node another WARREN_NODE_NAME (or --node-name) or stop that one.',
+  );
+}
+
+/**
+ * Renews the lease: `renewed` is false when it had run out (another node may
+ * hold the name now). Also says how far the change feed was trimmed
+ * (topology-feed.ts), which costs nothing more than the round trip.
+ */
+export async function heartbeat(
+  connection: ControlConnection,
+  name: string,
+  incarnation: string,
+  addresses: NodeAddresses,
+  summary: NodeSummary,
+): Promise<{ renewed: boolean; feedTrimmedTo: string | null }> {
+  const rows = await connection.query<{ renewed: boolean; trimmed_to: string | null }>(
+    `WITH beat AS (
+       UPDATE warren_cluster.cluster_node
+          SET last_seen_at = now(), lease_expires_at = now() + make_interval(secs => $3),
+              amqp_address = $4, http_address = $5, summary = $6
+        WHERE name = $1 AND incarnation = $2 AND lease_expires_at > now()
+       RETURNING 1)
+     SELECT EXISTS (SELECT 1 FROM beat) AS renewed,
+            (SELECT value FROM warren_cluster.setting WHERE key = 'feed_trimmed_to') AS trimmed_to`,
+    [name, incarnation, LEASE_SECONDS, addresses.amqp, addresses.http, JSON.stringify(summary)],
+  );
+  return { renewed: rows[0]?.renewed === true, feedTrimmedTo: rows[0]?.trimmed_to ?? null };
+}
+
+/** A clean stop: the name is free at once. */
+export async function leave(connection: ControlConnection, name: string, incarnation: string): Promise<void> {
+  await connection.query(
+    `UPDATE warren_cluster.cluster_node SET state = 'left', last_seen_at = now(), lease_expires_at = now()
+      WHERE name = $1 AND incarnation = $2`,
+    [name, incarnation],
+  );
+}
+
+/** Every node the cluster has seen, by name. */
+export async function listNodes(connection: ControlConnection, self: string): Promise<ClusterNodeInfo[]> {
+  const rows = await connection.query<NodeRow>(
+    `SELECT name, state, amqp_address, http_address, version, summary,
+            (extract(epoch FROM started_at) * 1000)::float8 AS started_ms,
+            (extract(epoch FROM last_seen_at) * 1000)::float8 AS seen_ms,
+            (extract(epoch FROM now() - last_seen_at) * 1000)::float8 AS seen_ago_ms,
+            (extract(epoch FROM now() - started_at) * 1000)::float8 AS up_ms,
+            lease_expires_at > now() AS leased
+       FROM warren_cluster.cluster_node ORDER BY name`,
+  );
+  return rows.map((r) => {
+    const status: NodeStatus = r.state === 'left' ? 'left' : r.leased ? 'live' : 'stale';
+    return {
+      name: r.name,
+      status,
+      amqpAddress: r.amqp_address,
+      httpAddress: r.http_address,
+      version: r.version,
+      startedAt: Math.round(r.started_ms),
+      lastHeartbeatAt: Math.round(r.seen_ms),
+      lastHeartbeatAgoMs: Math.max(0, Math.round(r.seen_ago_ms)),
+      uptimeMs: status === 'live' ? Math.round(r.up_ms) : null,
+      connections: status === 'live' ? (r.summary.connections ?? null) : null,
+      memoryBytes: status === 'live' ? (r.summary.memoryBytes ?? null) : null,
+      self: r.name === self,
+    };
+  });
+}

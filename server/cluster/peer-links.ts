@@ -1,0 +1,369 @@
+/**
+ * The node-to-node link (docs/cluster.md, The forwarding path): how this node
+ * reaches the queues other nodes own, for the engine's RemoteOwners.
+ *
+ * Which node owns which queue comes from the lease rows of live nodes, read
+ * after every heartbeat (`refresh`). The link to a peer is one AMQP 0-9-1
+ * connection per (peer, vhost), opened when first needed, to the peer's
+ * ordinary AMQP port, as the reserved user `cluster:<this node>` with the
+ * cluster secret as password. Every client channel that uses a peer's queue
+ * gets one confirm-mode channel on that link, so its publishes, consumers and
+ * settlements keep their order. A link or link channel that breaks fails what
+ * waits on it: forwards are nacked, consumers are cancelled (the owner
+ * requeues what they had unacked), later acks of their deliveries are dropped.
+ */
+import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Message as AmqpMessage, type Options } from 'amqplib';
+import type { Broker, QueueCounts, QueueLink, RemoteConsumerHandlers, RemoteConsumerSpec, RemoteGet, RemoteOwners, Settlement } from '../broker/broker';
+import { FORWARDED_HEADER } from '../broker/broker';
+import type { Channel } from '../broker/channel';
+import type { Message } from '../broker/message';
+import type { MessageProperties } from '../broker/types';
+import type { ControlConnection } from './control-connection';
+import type { QueueLeases } from './queue-leases';
+
+/** Link users are named after the node that opens the link. */
+const LINK_USER_PREFIX = 'cluster:';
+const ALL = { configure: '.*', write: '.*', read: '.*' };
+const REOPEN_MS = 1_000;
+
+interface Owner {
+  node: string;
+  /** host:port of the owner's AMQP listener. */
+  address: string;
+}
+
+const key = (vhost: string, queue: string) => `${vhost}\u0000${queue}`;
+
+export class PeerLinks implements RemoteOwners {
+  private owners = new Map<string, Owner>();
+  /** Links by peer node, address and vhost. */
+  private readonly links = new Map<string, PeerLink>();
+  private broker: Broker | null = null;
+  /** Queues whose consumers here lost their link (the owner died or the link broke): they follow the next owner. */
+  private readonly detached = new Set<string>();
+
+  constructor(
+    private readonly nodeName: string,
+    private readonly secret: string,
+    private readonly leases: QueueLeases,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** The engine whose link users are granted every vhost when they log in. */
+  attach(broker: Broker): void {
+    this.broker = broker;
+  }
+
+  isLink(user: string): boolean {
+    return user.startsWith(LINK_USER_PREFIX);
+  }
+
+  /**
+   * A login of another node's link: true when the password is the cluster
+   * secret; the link user may then do everything in every vhost.
+   */
+  authenticate(user: string, password: string): boolean {
+    if (!this.isLink(user) || password !== this.secret || this.broker === null) return false;
+    for (const vhost of this.broker.listVhosts()) this.broker.access?.set(user, vhost, ALL);
+    return true;
+  }
+
+  linkFor(vhost: string, queue: string, origin: Channel | undefined): QueueLink | null {
+    if (origin !== undefined && this.isLink(origin.connection.info.user)) return null;
+    if (this.leases.lease(vhost, queue) !== undefined) return null;
+    const owner = this.owners.get(key(vhost, queue));
+    if (owner === undefined) return null;
+    const linkKey = `${owner.node}\u0000${owner.address}\u0000${vhost}`;
+    let link = this.links.get(linkKey);
+    // A link that broke is opened again at most once a second: meanwhile what uses it fails at once.
+    if (link === undefined || (link.broken && performance.now() - link.brokenAt > REOPEN_MS)) {
+      link = new PeerLink(owner.node, owner.address, vhost, this.nodeName, this.secret, this.log, (queue) => this.detached.add(key(vhost, queue)));
+      this.links.set(linkKey, link);
+    }
+    return link;
+  }
+
+  /** Reads which live node owns each queue this node does not (after every heartbeat), and closes link channels of closed client channels. */
+  async refresh(connection: ControlConnection): Promise<void> {
+    const rows = await connection.query<{ vhost: string; queue: string; node: string; amqp_address: string }>(
+      `SELECT v.name AS vhost, q.name AS queue, l.node, n.amqp_address
+         FROM warren_cluster.queue_lease l
+         JOIN warren_cluster.cluster_node n ON n.name = l.node AND n.incarnation = l.incarnation
+         JOIN public."Queue" q ON q.id = l.queue_id
+         JOIN public."Vhost" v ON v.id = q."vhostId"
+        WHERE l.node <> $1 AND n.state = 'running' AND n.lease_expires_at > now()`,
+      [this.nodeName],
+    );
+    const owners = new Map<string, Owner>();
+    for (const r of rows) owners.set(key(r.vhost, r.queue), { node: r.node, address: r.amqp_address });
+    const moved = new Set(this.detached);
+    this.detached.clear();
+    for (const [k, before] of this.owners) {
+      const now = owners.get(k);
+      if (now?.node !== before.node || now.address !== before.address) moved.add(k);
+    }
+    for (const k of owners.keys()) if (!this.owners.has(k)) moved.add(k);
+    this.owners = owners;
+    // Consumers here follow their queue to its new owner (or to this node, which may have taken it).
+    for (const k of moved) {
+      const [vhost, queue] = k.split('\u0000') as [string, string];
+      this.broker?.reattachConsumers(vhost, queue);
+    }
+    for (const [linkKey, link] of this.links) {
+      if (link.broken) this.links.delete(linkKey);
+      else link.sweep();
+    }
+  }
+
+  close(): Promise<void> {
+    const links = [...this.links.values()];
+    this.links.clear();
+    return Promise.all(links.map((link) => link.close())).then(() => undefined);
+  }
+}
+
+/** One link channel: the mirror of one client channel on the owner. */
+interface LinkChannel {
+  ready: Promise<ConfirmChannel>;
+  /** Consumers by tag, with their queue. */
+  consumers: Map<string, { queue: string; handlers: RemoteConsumerHandlers }>;
+  /** Forwards not yet confirmed, failed if the channel breaks. */
+  unconfirmed: Set<(error?: Error) => void>;
+  closed: boolean;
+}
+
+/** The link to one peer node for one vhost. */
+class PeerLink implements QueueLink {
+  broken = false;
+  /** performance.now() when it broke. */
+  brokenAt = 0;
+  private readonly connection: Promise<ChannelModel>;
+  private readonly channels = new Map<Channel | undefined, LinkChannel>();
+
+  constructor(
+    readonly owner: string,
+    address: string,
+    vhost: string,
+    nodeName: string,
+    secret: string,
+    private readonly log: (line: string) => void,
+    /** The link broke under consumers of `queue`. */
+    private readonly onDetached: (queue: string) => void,
+  ) {
+    const [hostname, port] = splitAddress(address);
+    this.connection = amqp.connect({ protocol: 'amqp', hostname, port, username: `${LINK_USER_PREFIX}${nodeName}`, password: secret, vhost, heartbeat: 5 });
+    this.connection.then(
+      (c) => {
+        c.on('error', () => {}); // 'close' follows and says it
+        c.on('close', () => this.fail(`the link to node '${owner}' closed`));
+      },
+      (error: unknown) => this.fail(`the link to node '${owner}' could not be opened: ${String(error)}`),
+    );
+  }
+
+  forward(channel: Channel | undefined, queue: string, message: Message, done: (error?: Error) => void): void {
+    const link = this.channel(channel);
+    if (link.closed) return done(new Error(`the link to node '${this.owner}' is down`));
+    link.unconfirmed.add(done);
+    const once = (error?: Error) => {
+      if (!link.unconfirmed.delete(done)) return;
+      done(error);
+    };
+    const properties = message.properties;
+    const options: Options.Publish = {
+      ...definedOnly(properties),
+      headers: { ...properties.headers, [FORWARDED_HEADER]: [message.exchange, message.routingKey] },
+    };
+    link.ready.then(
+      (ch) => {
+        ch.publish('', queue, message.body, options, (error: unknown) =>
+          once(error ? new Error(`node '${this.owner}' did not take the message for queue '${queue}': ${String(error)}`) : undefined),
+        );
+      },
+      () => once(new Error(`the link to node '${this.owner}' is down`)),
+    );
+  }
+
+  consume(channel: Channel, queue: string, spec: RemoteConsumerSpec, handlers: RemoteConsumerHandlers): void {
+    const link = this.channel(channel);
+    if (link.closed) return this.onDetached(queue);
+    link.consumers.set(spec.tag, { queue, handlers });
+    void link.ready
+      .then(async (ch) => {
+        await ch.prefetch(spec.prefetch);
+        await ch.consume(
+          queue,
+          (m: ConsumeMessage | null) => {
+            if (m === null) {
+              if (link.consumers.delete(spec.tag)) handlers.cancelled();
+              return;
+            }
+            const accepted = handlers.deliver({
+              linkTag: m.fields.deliveryTag,
+              exchange: m.fields.exchange,
+              routingKey: m.fields.routingKey,
+              properties: fromAmqplib(m.properties),
+              body: m.content,
+              redelivered: m.fields.redelivered,
+            });
+            if (!accepted && !spec.noAck) ch.nack(m, false, true);
+          },
+          { consumerTag: spec.tag, noAck: spec.noAck, exclusive: spec.exclusive, priority: spec.priority, arguments: spec.args },
+        );
+      })
+      .catch((error: unknown) => this.log(`consuming queue '${queue}' on node '${this.owner}' failed: ${String(error)}`));
+  }
+
+  get(channel: Channel, queue: string, noAck: boolean, done: (result: RemoteGet | null, error?: Error) => void): void {
+    const link = this.channel(channel);
+    const unreachable = () => new Error(`queue '${queue}' is served by node '${this.owner}', which cannot be reached now; try again, or connect to that node`);
+    if (link.closed) return done(null, unreachable());
+    link.ready
+      .then((ch) => ch.get(queue, { noAck }))
+      .then(
+        (m) =>
+          done(
+            m === false
+              ? null
+              : {
+                  linkTag: m.fields.deliveryTag,
+                  exchange: m.fields.exchange,
+                  routingKey: m.fields.routingKey,
+                  properties: fromAmqplib(m.properties),
+                  body: m.content,
+                  redelivered: m.fields.redelivered,
+                  messageCount: m.fields.messageCount,
+                },
+          ),
+        () => done(null, unreachable()),
+      );
+  }
+
+  counts(queue: string, done: (counts: QueueCounts | null) => void): void {
+    // A channel of its own: a 404 from the owner must not close a client's link channel.
+    this.connection
+      .then((c) => c.createChannel())
+      .then(async (ch) => {
+        ch.on('error', () => {});
+        const ok = await ch.checkQueue(queue);
+        await ch.close();
+        return ok;
+      })
+      .then(
+        (ok) => done({ messageCount: ok.messageCount, consumerCount: ok.consumerCount }),
+        () => done(null),
+      );
+  }
+
+  cancel(channel: Channel, consumerTag: string): void {
+    const link = this.channels.get(channel);
+    if (link === undefined || !link.consumers.delete(consumerTag)) return;
+    void link.ready.then((ch) => ch.cancel(consumerTag)).catch(() => {});
+  }
+
+  settle(channel: Channel, linkTag: number, how: Settlement): void {
+    const link = this.channels.get(channel);
+    if (link === undefined || link.closed) return; // the owner requeued it when the link channel broke
+    const delivery = { fields: { deliveryTag: linkTag } } as AmqpMessage;
+    void link.ready
+      .then((ch) => {
+        if (how === 'ack') ch.ack(delivery);
+        else ch.nack(delivery, false, how === 'requeue');
+      })
+      .catch(() => {});
+  }
+
+  channelClosed(channel: Channel): void {
+    const link = this.channels.get(channel);
+    if (link === undefined) return;
+    this.channels.delete(channel);
+    this.closeChannel(link, 'its client channel closed', false);
+  }
+
+  /** Closes the link channels whose client channel closed (publish-only channels are never told). */
+  sweep(): void {
+    for (const channel of this.channels.keys()) if (channel?.closed) this.channelClosed(channel);
+  }
+
+  async close(): Promise<void> {
+    this.broken = true;
+    await this.connection.then((c) => c.close()).catch(() => {});
+  }
+
+  private channel(channel: Channel | undefined): LinkChannel {
+    let link = this.channels.get(channel);
+    if (link !== undefined && !link.closed) return link;
+    const created: LinkChannel = {
+      ready: this.connection.then((c) => c.createConfirmChannel()),
+      consumers: new Map(),
+      unconfirmed: new Set(),
+      closed: this.broken,
+    };
+    link = created;
+    this.channels.set(channel, link);
+    created.ready.then(
+      (ch) => {
+        // An error is the owner closing the channel (channel.close); without one, the whole link went.
+        let closedByOwner = false;
+        ch.on('error', () => {
+          closedByOwner = true;
+        });
+        ch.on('close', () => {
+          if (this.channels.get(channel) === created) this.channels.delete(channel);
+          this.closeChannel(created, closedByOwner ? 'the owner closed the link channel' : 'the link is down', closedByOwner);
+        });
+      },
+      () => this.closeChannel(created, 'the link is down', false),
+    );
+    return link;
+  }
+
+  /**
+   * Fails what waits on a link channel. Its consumers are cancelled when the
+   * owner closed the channel (`byOwner`: their queue went, or the owner refused
+   * them); when the link broke they stay, and follow the queue's next owner.
+   */
+  private closeChannel(link: LinkChannel, why: string, byOwner: boolean): void {
+    if (link.closed) return;
+    link.closed = true;
+    const error = new Error(`node '${this.owner}' did not confirm: ${why}`);
+    for (const done of [...link.unconfirmed]) done(error);
+    link.unconfirmed.clear();
+    const consumers = [...link.consumers.values()];
+    link.consumers.clear();
+    for (const { queue, handlers } of consumers) {
+      if (byOwner) handlers.cancelled();
+      else this.onDetached(queue);
+    }
+    void link.ready.then((ch) => ch.close()).catch(() => {});
+  }
+
+  private fail(why: string): void {
+    if (this.broken) return;
+    this.broken = true;
+    this.brokenAt = performance.now();
+    this.log(why);
+    const channels = [...this.channels.values()];
+    this.channels.clear();
+    for (const link of channels) this.closeChannel(link, why, false);
+  }
+}
+
+function splitAddress(address: string): [string, number] {
+  const at = address.lastIndexOf(':');
+  return [address.slice(0, at), Number(address.slice(at + 1))];
+}
+
+/** Warren's basic properties as amqplib's publish options (the same names), without the absent ones. */
+function definedOnly(properties: MessageProperties): Options.Publish {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(properties)) if (value !== undefined) out[name] = value;
+  return out as Options.Publish;
+}
+
+/** amqplib's message properties as Warren's, without the absent ones. */
+function fromAmqplib(properties: ConsumeMessage['properties']): MessageProperties {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(properties)) if (value !== undefined) out[name] = value;
+  return out as MessageProperties;
+}
