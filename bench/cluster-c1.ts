@@ -173,7 +173,7 @@ if (rabbit) {
   }
 }
 
-const rabbitRate = (pairs: number) => rows.find((r) => r.broker.startsWith('RabbitMQ') && r.pairs === pairs)?.result.flows[0]!.msgPerSec;
+const rabbitRate = (pairs: number) => rows.find((r) => r.broker.startsWith('RabbitMQ') && r.pairs === pairs)?.result.flows[0]?.msgPerSec;
 const lines = [
   `Load generator client: ${client.name}. Confirmed persistent messages, 256 B, confirm window ${CONFIRM_WINDOW}; on clusters each publisher and its consumer are on different nodes.`,
   '',

@@ -25,6 +25,11 @@ const WORKLOADS: { id: string; what: string; script: string; args?: string[]; qu
     quick: true,
   },
   { id: 'W11', what: 'backlog: 10,000,000 × 256 B persistent queued, then drained: msg/s each way, RSS while filling', script: 'bench/backlog-w11.ts' },
+  {
+    id: 'C1',
+    what: 'cluster: 1, 2, 3 Warren nodes on one PostgreSQL against single-node Warren and a 3-node RabbitMQ with quorum queues, confirmed persistent msg/s',
+    script: 'bench/cluster-c1.ts',
+  },
   { id: 'W5', what: 'stream: append 1M messages with confirms, read back from offset 0', script: 'bench/stream-w5.ts' },
   { id: 'W6', what: 'backlog of persistent messages, restart: recovery time, memory per message', script: 'bench/durability-w2-w6.ts' },
   { id: 'W7', what: '10,000 queues and 1,000 idle connections: memory, console queue list', script: 'bench/w7-scale.ts' },
