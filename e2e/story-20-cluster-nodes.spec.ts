@@ -1,10 +1,11 @@
-// Story 20: an operator runs Warren as a cluster on PostgreSQL and checks on
+// Stories 16 and 20 (cluster): an operator runs Warren as a cluster on PostgreSQL and checks on
 // the Nodes page of one node that every node is there, live, with its
 // addresses; a node stopped cleanly shows as left.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import amqp from 'amqplib';
 import { freshPostgresDatabase, postgresUrl } from '../test/db/helpers';
 import { expect, signIn, startWarren, stopWarren, test } from './fixtures';
 
@@ -54,6 +55,62 @@ test('the Nodes page lists every node of the cluster, and one that left', async 
     second.child.kill('SIGTERM');
     await exited;
     await expect(two).toContainText('left');
+    await page.close();
+  } finally {
+    await stopWarren(first);
+    await database.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+// Story 16: in a cluster, kill -9 the node that owns `orders`: the console shows
+// which node served it, the Nodes page shows that node stale, another node
+// serves `orders` within seconds, and every confirmed message is still there.
+test('when the owner of a queue dies, another node serves it with every confirmed message', async ({ browser }) => {
+  test.skip(!postgresUrl, 'needs TEST_DATABASE_URL (export TEST_DATABASE_URL="$(scripts/start-test-postgres.sh)")');
+  const database = await freshPostgresDatabase(postgresUrl!);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-e2e-node-'));
+  const cluster = { WARREN_CLUSTER: 'true', DATABASE_URL: database.url };
+  const first = await startWarren({ ...cluster, WARREN_NODE_NAME: 's16-n1' });
+  try {
+    const owner = await startNode({ ...cluster, WARREN_NODE_NAME: 's16-n2', WARREN_DATA_DIR: dataDir, HOST: '127.0.0.1', AMQP_PORT: '0', PORT: '0' });
+    // A client of the second node declares `orders` (so that node owns it) and publishes 50 confirmed messages.
+    const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${owner.port}`);
+    conn.on('error', () => {});
+    const ch = await conn.createConfirmChannel();
+    ch.on('error', () => {});
+    await ch.assertQueue('s16-orders', { durable: true });
+    for (let i = 0; i < 50; i++) ch.sendToQueue('s16-orders', Buffer.from(`order ${i}`), { persistent: true });
+    await ch.waitForConfirms();
+
+    const page = await browser.newPage({ baseURL: first.warren.consoleUrl });
+    await signIn(page, first.warren.consoleUrl);
+    await page.goto('/queues?filter=s16-orders');
+    const row = page.getByRole('table', { name: 'Queues' }).getByRole('row').filter({ hasText: 's16-orders' });
+    await expect(row).toContainText('s16-n2');
+    await row.getByRole('link', { name: 's16-orders' }).click();
+    const figures = page.getByLabel('Queue figures');
+    await expect(figures).toContainText('Served by');
+    await expect(figures).toContainText('s16-n2');
+
+    owner.child.kill('SIGKILL');
+    // The lease runs out within 5 s; the live node takes the queue and loads it from PostgreSQL.
+    await expect(figures).toContainText('s16-n1', { timeout: 20_000 });
+    await expect(figures.locator('.figure', { has: page.locator('dt', { hasText: /^Ready$/ }) })).toContainText('50');
+    await page.goto('/nodes');
+    await expect(page.getByRole('table', { name: 'Nodes' }).getByRole('row').filter({ hasText: 's16-n2' })).toContainText('stale');
+
+    // A client of the live node gets every confirmed message.
+    const survivor = await amqp.connect(first.warren.amqpUrl);
+    const got = await survivor.createChannel();
+    const bodies: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const m = await got.get('s16-orders', { noAck: true });
+      if (m) bodies.push(m.content.toString());
+    }
+    expect(bodies).toEqual(Array.from({ length: 50 }, (_, i) => `order ${i}`));
+    await survivor.close();
+    await conn.close().catch(() => {});
     await page.close();
   } finally {
     await stopWarren(first);

@@ -172,6 +172,17 @@ export class ClusterNode {
     void this.beat();
   }
 
+  /**
+   * The node that serves a queue: for a durable one, this node while it
+   * holds the lease, else the live owner seen at the last heartbeat, null when
+   * none holds it (a take-over under way); a non-durable queue lives only on
+   * the node it was declared on, this one.
+   */
+  servingNode(vhost: string, queue: string, durable: boolean): string | null {
+    if (!durable || this.leases.lease(vhost, queue) !== undefined) return this.name;
+    return this.links?.ownerOf(vhost, queue) ?? null;
+  }
+
   /** Every node the cluster has seen, with its status now. */
   nodes(): Promise<ClusterNodeInfo[]> {
     return listNodes(this.connection, this.options.nodeName);

@@ -68,6 +68,11 @@ export class PeerLinks implements RemoteOwners {
     return true;
   }
 
+  /** The live node that serves a queue this node does not own, as of the last heartbeat. */
+  ownerOf(vhost: string, queue: string): string | undefined {
+    return this.owners.get(key(vhost, queue))?.node;
+  }
+
   linkFor(vhost: string, queue: string, origin: Channel | undefined): QueueLink | null {
     if (origin !== undefined && this.isLink(origin.connection.info.user)) return null;
     if (this.leases.lease(vhost, queue) !== undefined) return null;

@@ -148,6 +148,7 @@ export function QueueDetail() {
               ['State', <QueueStateText key="state" state={queue.data.state} />],
               ['Oldest ready', queue.data.oldestReadyAgeMs === null ? 'none ready' : formatDuration(queue.data.oldestReadyAgeMs)],
               ['Consumers', String(queue.data.consumers.length)],
+              ...(queue.data.node === undefined ? [] : [['Served by', queue.data.node ?? 'no node right now (a take-over is under way)']]),
               ['Incoming', `${queue.data.rates.incoming.toFixed(1)}/s`],
               ['Deliver', `${queue.data.rates.deliver.toFixed(1)}/s`],
               ['Ack', `${queue.data.rates.ack.toFixed(1)}/s`],

@@ -93,6 +93,25 @@ const COLUMNS = serverSorted([
   },
 ]);
 
+/** In a cluster: which node serves each queue (after Consumers). */
+const NODE_COLUMN: ColumnDef<QueueRow> = {
+  id: 'node',
+  header: 'Node',
+  size: 110,
+  enableSorting: false,
+  meta: { hideable: true },
+  cell: ({ row }) => row.original.node ?? <span className="muted">none now</span>,
+};
+
+const CLUSTER_COLUMNS = [
+  ...COLUMNS.slice(
+    0,
+    COLUMNS.findIndex((c) => c.id === 'state'),
+  ),
+  NODE_COLUMN,
+  ...COLUMNS.slice(COLUMNS.findIndex((c) => c.id === 'state')),
+];
+
 /** Every queue, sorted and filtered on the server; only the blocks of rows on screen are fetched. */
 export function QueueTable() {
   const trpc = useTRPC();
@@ -127,6 +146,8 @@ export function QueueTable() {
     if (!p.data) break;
     data.push(...p.data.rows);
   }
+  // A node column only in a cluster, where some queue has a serving node.
+  const clustered = data.some((q) => q.node !== null);
   const onRange = useCallback((first: number, last: number) => setRange((r) => (r.first === first && r.last === last ? r : { first, last })), []);
 
   // New sorting starts with the largest numbers first; names A to Z.
@@ -144,7 +165,7 @@ export function QueueTable() {
       <ErrorNote errors={[error]} />
       <DataTable
         label="Queues"
-        columns={COLUMNS}
+        columns={clustered ? CLUSTER_COLUMNS : COLUMNS}
         data={data}
         getRowId={(q) => `${q.vhost}\n${q.name}`}
         state={state}

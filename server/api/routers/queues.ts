@@ -73,6 +73,8 @@ export const queuesRouter = router({
         arguments: q.arguments as Record<string, unknown>,
         effectiveArguments: q.effectiveArguments as Record<string, unknown>,
         total: q.ready + q.unacked,
+        /** In a cluster, the node that serves the queue (null when none does right now); null alone. */
+        node: ctx.services.cluster?.servingNode(q.vhost, q.name, q.durable) ?? null,
         ...brokerSampler.queueSeries(q.vhost, q.name),
         state: queueState({ ...q, rates: brokerSampler.queueRates(q.vhost, q.name) }),
       };
@@ -91,6 +93,8 @@ export const queuesRouter = router({
       effectiveArguments: q.effectiveArguments as Record<string, unknown>,
       /** The policy that applies, with its definition (what it sets beside the arguments). */
       policy: q.policy === null ? null : broker.policy(q.vhost, q.policy),
+      /** In a cluster, the node that serves the queue (null when none does right now); undefined alone. */
+      node: ctx.services.cluster ? ctx.services.cluster.servingNode(q.vhost, q.name, q.durable) : undefined,
       ...series,
       state: queueState({ ...q, rates: series.rates }),
       /** How long the oldest ready message has waited (null: none ready). */
