@@ -211,6 +211,20 @@ describe('journal: write and replay', () => {
     for (const { message } of recovery.queues[0]!.messages) expect(message.body.buffer.byteLength).toBeLessThanOrEqual(5 * 1000);
   });
 
+  it('recovers bodies as copies that keep no segment bytes alive, large ones in buffers of their own', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    for (let id = 1; id <= 3000; id++) journal.enqueue('/', 'q', id, persistentMessage(id, 1000));
+    journal.enqueue('/', 'q', 3001, persistentMessage(3001, 300_000));
+    const { recovery } = await reopen(journal, dir);
+    const messages = recovery.queues[0]!.messages;
+    expect(messages).toHaveLength(3001);
+    // The segment holds over 3 MB; a shared slab is 1 MiB.
+    for (const { message } of messages.slice(0, 3000)) expect(message.body.buffer.byteLength).toBeLessThanOrEqual(1 << 20);
+    expect(messages[3000]!.message.body.buffer.byteLength).toBe(300_000);
+    expect(contents(recovery)['/:q']![2999]).toEqual([3000, 'message 3000']);
+  });
+
   it('gives every recovered message its own properties and routing key, repeated or not', async () => {
     const dir = tempJournalDir();
     const { journal } = openJournal(dir);

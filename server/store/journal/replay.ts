@@ -104,7 +104,7 @@ export function replay(dir: string, index: LiveIndex): Recovery {
   }
   recovery.lostEntries = index.finishReplay();
   recovery.lostMessageIds = suspects.filter((id) => index.findMessage(id) < 0);
-  copyBodiesOutOfSparseSegments(index);
+  copyBodiesOutOfSparseSlabs(index);
   for (const queue of index.queues()) {
     const messages: RecoveredMessage[] = [];
     index.forEachQueued(queue, (seq, message, redelivered, expiresAt) => messages.push({ seq, message, redelivered, expiresAt }));
@@ -116,11 +116,12 @@ export function replay(dir: string, index: LiveIndex): Recovery {
 }
 
 /**
- * Recovered bodies are views into the bytes read from each segment. Where the
- * live bodies fill less than half of those bytes, they are copied into one
- * new buffer per segment so that the dead rest can be freed.
+ * Recovered bodies sit in the decoder's slabs (body-slabs.ts), dead ones too
+ * (removed by a later record). Where the live bodies fill less than half of a
+ * slab, they are copied into one new buffer per slab so that the dead rest
+ * can be freed.
  */
-function copyBodiesOutOfSparseSegments(index: LiveIndex): void {
+function copyBodiesOutOfSparseSlabs(index: LiveIndex): void {
   const liveBytes = new Map<ArrayBufferLike, number>();
   index.forEachHeldMessage((_row, { body }) => liveBytes.set(body.buffer, (liveBytes.get(body.buffer) ?? 0) + body.length));
   const copies = new Map<ArrayBufferLike, { into: Buffer; at: number }>();
