@@ -3,7 +3,7 @@
 // this script started it). Both listen on loopback only.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
@@ -13,29 +13,35 @@ export interface RunningBroker {
   url: string;
   /** Caveat to print with the results, if any. */
   note?: string;
+  /** The broker's process, for its CPU use (bench/load/cpu.ts); absent when not found. */
+  pid?: number;
+  /** Prometheus text with warren_event_loop_delay_p99_seconds; Warren only. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** `args`: more of amqp-warren.ts's flags, e.g. ['--trace', 'on']. */
-export async function startWarren(args: string[] = []): Promise<RunningBroker> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/amqp-warren.ts'), '0', ...args], {
+/** `args`: more of amqp-warren.ts's flags, e.g. ['--trace', 'on']; `nodeFlags`: Node's, e.g. ['--cpu-prof']. */
+export async function startWarren(args: string[] = [], nodeFlags: string[] = []): Promise<RunningBroker> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(root, 'bench/amqp-warren.ts'), '0', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const [port, store] = await new Promise<[number, string]>((resolve, reject) => {
+  const [port, store, metricsPort] = await new Promise<[number, string, number]>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /ready (\d+) (\w+)/.exec(out);
-      if (m) resolve([Number(m[1]), m[2]!]);
+      const m = /ready (\d+) (\w+) (\d+)/.exec(out);
+      if (m) resolve([Number(m[1]), m[2]!, Number(m[3])]);
     });
     child.once('exit', (code) => reject(new Error(`Warren exited with ${code} before listening`)));
   });
   return {
     name: 'Warren',
     url: `amqp://guest:guest@127.0.0.1:${port}`,
+    pid: child.pid,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     note: store === 'NullStore' ? 'Warren ran without a journal (NullStore): W2 persistence is not comparable yet.' : undefined,
     stop: () =>
       new Promise<void>((resolve) => {
@@ -56,10 +62,24 @@ async function rabbitAnswers(url: string): Promise<boolean> {
   }
 }
 
+/** The Erlang VM running RabbitMQ (beam.smp), where its CPU is spent. */
+function rabbitPid(): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline.includes('beam.smp') && cmdline.includes('rabbit')) return Number(entry);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return undefined;
+}
+
 /** RabbitMQ on 5672: reused when already running, else installed/started here. Null (with a reason printed) when impossible. */
 export async function startRabbitMq(): Promise<RunningBroker | null> {
   const url = 'amqp://guest:guest@127.0.0.1:5672';
-  if (await rabbitAnswers(url)) return { name: 'RabbitMQ', url, stop: async () => {} };
+  if (await rabbitAnswers(url)) return { name: 'RabbitMQ', url, pid: rabbitPid(), stop: async () => {} };
   try {
     if (!existsSync('/usr/sbin/rabbitmq-server')) execFileSync('apt-get', ['install', '-y', 'rabbitmq-server'], { stdio: 'ignore' });
     execFileSync('/usr/sbin/rabbitmq-server', ['-detached'], { env: { ...process.env, RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1' }, stdio: 'ignore' });
@@ -78,6 +98,7 @@ export async function startRabbitMq(): Promise<RunningBroker | null> {
   return {
     name: 'RabbitMQ',
     url,
+    pid: rabbitPid(),
     stop: async () => {
       execFileSync('/usr/sbin/rabbitmqctl', ['stop'], { stdio: 'ignore' });
     },

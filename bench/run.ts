@@ -4,6 +4,8 @@
 // Run some: npm run bench -- W7 E1   (ids as in the table below). A partial
 // run writes bench/results/partial/<ids>.{json,md} (not committed) and leaves
 // latest.* as the last full run wrote them.
+// npm run bench -- --quick: only the workloads with a quick form (short runs,
+// fewer pairs), in under 3 minutes; written as a partial run named "quick".
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,9 +15,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const WORKLOADS: { id: string; what: string; script: string; args?: string[] }[] = [
+const WORKLOADS: { id: string; what: string; script: string; args?: string[]; quick?: boolean }[] = [
   { id: 'E1', what: 'engine alone, in process: publish→route→deliver→ack', script: 'bench/e1-engine.ts' },
   { id: 'W1-W4', what: 'AMQP with amqplib against RabbitMQ: transient, persistent + confirms, fan-out, topic', script: 'bench/amqp-compare.ts', args: ['2'] },
+  {
+    id: 'W1x-W10',
+    what: 'load generator (C on librabbitmq) against RabbitMQ: W1x/W2x at 1, 10, 100 pairs, W8 many quiet queues + a hot one, W10 latency at 10/50/90% load',
+    script: 'bench/load-compare.ts',
+    quick: true,
+  },
   { id: 'W5', what: 'stream: append 1M messages with confirms, read back from offset 0', script: 'bench/stream-w5.ts' },
   { id: 'W6', what: 'backlog of persistent messages, restart: recovery time, memory per message', script: 'bench/durability-w2-w6.ts' },
   { id: 'W7', what: '10,000 queues and 1,000 idle connections: memory, console queue list', script: 'bench/w7-scale.ts' },
@@ -55,13 +63,16 @@ function lastJson(stdout: string): unknown[] {
   return found;
 }
 
-const only = process.argv.slice(2);
+const quick = process.argv.includes('--quick');
+const only = process.argv.slice(2).filter((a) => a !== '--quick');
 const unknown = only.filter((id) => !WORKLOADS.some((w) => w.id === id));
 if (unknown.length > 0) {
   console.error(`bench: no workload ${unknown.join(', ')}; choose from ${WORKLOADS.map((w) => w.id).join(', ')}`);
   process.exit(2);
 }
-const selected = WORKLOADS.filter((w) => only.length === 0 || only.includes(w.id));
+const selected = WORKLOADS.filter((w) => (only.length === 0 ? !quick || w.quick : only.includes(w.id)));
+const fullRun = selected.length === WORKLOADS.length && !quick;
+const outDir = fullRun ? path.join(root, 'bench', 'results') : path.join(root, 'bench', 'results', 'partial');
 const results: Record<string, { what: string; ok: boolean; seconds: number; figures: unknown[]; note?: string; table?: string }> = {};
 
 for (const w of selected) {
@@ -71,18 +82,19 @@ for (const w of selected) {
   }
   console.error(`\n=== ${w.id}: ${w.what}`);
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', w.script, ...(w.args ?? [])], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', w.script, ...(w.args ?? []), ...(quick && w.quick ? ['--quick'] : [])], {
     cwd: root,
+    // Where a benchmark writes its charts (under charts/), beside the markdown that links them.
+    env: { ...process.env, BENCH_RESULTS_DIR: outDir },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
   });
   const seconds = (Date.now() - started) / 1000;
   const figures = lastJson(r.stdout ?? '');
-  const table = (r.stdout ?? '')
-    .split('\n')
-    .filter((l) => l.startsWith('|'))
-    .join('\n');
+  const out = (r.stdout ?? '').split('\n');
+  // Markdown tables, then image links to charts (each a paragraph of its own).
+  const table = [out.filter((l) => l.startsWith('|')).join('\n'), ...out.filter((l) => l.startsWith('!['))].filter(Boolean).join('\n\n');
   results[w.id] = {
     what: w.what,
     ok: r.status === 0,
@@ -94,7 +106,6 @@ for (const w of selected) {
   process.stdout.write(r.stdout ?? '');
 }
 
-const fullRun = selected.length === WORKLOADS.length;
 const machine = {
   cpus: os.cpus().length,
   cpuModel: os.cpus()[0]?.model,
@@ -102,8 +113,7 @@ const machine = {
   node: process.version,
   loadAverage: os.loadavg(),
 };
-const outDir = fullRun ? path.join(root, 'bench', 'results') : path.join(root, 'bench', 'results', 'partial');
-const baseName = fullRun ? 'latest' : selected.map((w) => w.id).join('+');
+const baseName = fullRun ? 'latest' : quick && only.length === 0 ? 'quick' : selected.map((w) => w.id).join('+');
 fs.mkdirSync(outDir, { recursive: true });
 fs.writeFileSync(path.join(outDir, `${baseName}.json`), JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2) + '\n');
 

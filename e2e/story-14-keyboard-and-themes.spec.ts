@@ -74,6 +74,7 @@ for (const scheme of ['light', 'dark'] as const) {
         '/retries',
         '/dead-letters',
         '/lag',
+        '/alerts',
         '/connections',
         '/channels',
         '/publish',

@@ -56,6 +56,14 @@ export interface Config {
   /** Journey events kept in the trace log: at most this many, none older than the age. */
   journeyMaxEvents: number;
   journeyMaxAgeMs: number;
+  /** Days the metric history keeps its 1-minute points. */
+  historyRetentionDays: number;
+  /** How often alert rules are evaluated. */
+  alertIntervalMs: number;
+  /** Time a webhook has to answer one notification, retries after the first attempt, and notifications pending at most. */
+  webhookTimeoutMs: number;
+  webhookRetries: number;
+  webhookMaxQueued: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -106,6 +114,11 @@ const SETTINGS = {
   logLevel: { env: 'WARREN_LOG_LEVEL', flag: '--log-level' },
   journeyMaxEvents: { env: 'WARREN_JOURNEY_MAX_EVENTS', flag: '--journey-max-events' },
   journeyMaxAge: { env: 'WARREN_JOURNEY_MAX_AGE', flag: '--journey-max-age' },
+  historyRetention: { env: 'WARREN_HISTORY_RETENTION_DAYS', flag: '--history-retention-days' },
+  alertInterval: { env: 'WARREN_ALERT_INTERVAL', flag: '--alert-interval' },
+  webhookTimeout: { env: 'WARREN_WEBHOOK_TIMEOUT', flag: '--webhook-timeout' },
+  webhookRetries: { env: 'WARREN_WEBHOOK_RETRIES', flag: '--webhook-retries' },
+  webhookQueue: { env: 'WARREN_WEBHOOK_QUEUE', flag: '--webhook-queue' },
 } satisfies Record<string, Setting>;
 
 /** How a person changes a setting, for error messages: "AMQP_PORT (or --amqp-port)". */
@@ -315,6 +328,13 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     throw new ConfigError(`Invalid ${settingName('logLevel')} "${get('logLevel')}": give one of ${LOG_LEVELS.join(', ')}.`);
   }
 
+  const historyRetentionDays = parseCount(get('historyRetention') ?? '7', 'historyRetention');
+  if (historyRetentionDays < 1 || historyRetentionDays > 366) {
+    throw new ConfigError(`Invalid ${settingName('historyRetention')} "${historyRetentionDays}": give a number of days from 1 to 366, e.g. 7.`);
+  }
+  const webhookMaxQueued = parseCount(get('webhookQueue') ?? '1000', 'webhookQueue');
+  if (webhookMaxQueued < 1) throw new ConfigError(`Invalid ${settingName('webhookQueue')} "0": give how many notifications may wait, e.g. 1000.`);
+
   return {
     amqpPort: parsePort(get('amqpPort') ?? '5672', 'amqpPort'),
     httpPort: parsePort(get('httpPort') ?? '15672', 'httpPort'),
@@ -347,5 +367,10 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     logLevel: logLevel as LogLevel,
     journeyMaxEvents: parseJourneyMaxEvents(get('journeyMaxEvents') ?? '100000'),
     journeyMaxAgeMs: parseDuration(get('journeyMaxAge') ?? '24h', 'journeyMaxAge'),
+    historyRetentionDays,
+    alertIntervalMs: parseDuration(get('alertInterval') ?? '5s', 'alertInterval'),
+    webhookTimeoutMs: parseDuration(get('webhookTimeout') ?? '5s', 'webhookTimeout'),
+    webhookRetries: parseCount(get('webhookRetries') ?? '3', 'webhookRetries'),
+    webhookMaxQueued,
   };
 }

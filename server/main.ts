@@ -17,6 +17,7 @@ import { DiskReserve } from './store/disk-reserve';
 import { ProcessSampler } from './metrics/process-sampler';
 import { keepArrivals } from './metrics/arrival-file';
 import { BrokerSampler } from './metrics/broker-sampler';
+import { createMonitoring } from './monitoring';
 import { startHttpServer } from './http/server';
 import { createPagesHandler } from './http/pages';
 import { describeListenError } from './listen-error';
@@ -120,6 +121,9 @@ async function main(): Promise<void> {
   const brokerSampler = new BrokerSampler(broker);
   const arrivals = keepArrivals(brokerSampler, config.dataDir, (error) => logger.warn({ module: 'metrics' }, `arrival times not saved: ${error.message}`));
   brokerSampler.start();
+  const { history, alerts } = createMonitoring(broker, brokerSampler, db, config, lines('monitoring'));
+  history.start();
+  await alerts.start();
   const sessions = new Sessions();
   users.onDeleted = (name) => {
     broker.closeUserConnections(name, `user '${name}' is deleted`);
@@ -132,6 +136,8 @@ async function main(): Promise<void> {
     sessions,
     sampler,
     brokerSampler,
+    history,
+    alerts,
     version,
     nodeName: config.nodeName,
     startedAt,
@@ -180,6 +186,8 @@ async function main(): Promise<void> {
     sampler.stop();
     brokerSampler.stop();
     arrivals.stop();
+    await alerts.stop();
+    await history.stop();
     await http.close();
     diskAlarm.stop();
     await amqp.close();

@@ -6,6 +6,8 @@ import type { Users } from './auth/users';
 import type { BrokerSampler } from './metrics/broker-sampler';
 import type { ProcessSampler } from './metrics/process-sampler';
 import type { MemoryReading } from './amqp/memory-alarm';
+import type { Alerts } from './alerts/alerts';
+import type { HistoryRecorder } from './history/history-recorder';
 import type { Logger } from './log';
 import type { FaultCounts } from './process-faults';
 import type { MetadataDb } from './store/db';
@@ -19,6 +21,10 @@ export interface Services {
   sessions: Sessions;
   sampler: ProcessSampler;
   brokerSampler: BrokerSampler;
+  /** The charts' 1-minute history in the metadata database. */
+  history: HistoryRecorder;
+  /** Alert rules, their evaluation and webhooks. */
+  alerts: Alerts;
   version: string;
   nodeName: string;
   startedAt: number;

@@ -5,10 +5,12 @@ import { useEffect, useState } from 'react';
 import { useTRPC } from '../_lib/trpc';
 import { useMe } from '../_lib/use-me';
 import { formatBytes, formatDuration } from '../_lib/format';
+import { EventLoopChart } from '../_components/event-loop-chart';
 import { MemoryChart } from '../_components/memory-chart';
 import { RatesCharts } from '../_components/rates-chart';
 import { UpdatedAgo } from '../_components/updated-ago';
 import { NeedsAttention } from './needs-attention';
+import { AlertBanner } from '../_components/alert-banner';
 
 function Figure({ label, value }: { label: string; value: string }) {
   return (
@@ -36,6 +38,7 @@ export default function OverviewPage() {
     <section>
       <h1>Overview</h1>
       <NeedsAttention />
+      <AlertBanner />
       {!live.data && <p role="status">Loading broker details…</p>}
       {info && info.alarms.length > 0 && (
         <div role="alert" className="alarm">
@@ -94,6 +97,7 @@ export default function OverviewPage() {
         <>
           <RatesCharts />
           <MemoryChart />
+          <EventLoopChart />
         </>
       ) : (
         me && (

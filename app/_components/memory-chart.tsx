@@ -1,18 +1,9 @@
 'use client';
 
-import { useSubscription } from '@trpc/tanstack-react-query';
-import { useState } from 'react';
-import { useTRPC } from '../_lib/trpc';
+import { useProcessFigurePoints } from '../_lib/use-process-figures';
 import { TimeChart } from './time-chart';
 
 const MIB = 1024 * 1024;
-const WINDOW_POINTS = 300; // five minutes at one sample a second
-
-interface Point {
-  at: number;
-  rss: number;
-  heap: number;
-}
 
 const LINES = [
   { key: 'rss', name: 'Resident', color: 'var(--accent)' },
@@ -21,19 +12,7 @@ const LINES = [
 
 /** The broker process's memory, one point a second, streamed over SSE. */
 export function MemoryChart() {
-  const trpc = useTRPC();
-  const [points, setPoints] = useState<Point[]>([]);
-  const sub = useSubscription(
-    trpc.system.processFigures.subscriptionOptions(undefined, {
-      onData: (s) =>
-        setPoints((prev) => {
-          const last = prev.at(-1);
-          if (last !== undefined && last.at >= s.at) return prev;
-          const next = [...prev, { at: s.at, rss: s.value.rssBytes / MIB, heap: s.value.heapUsedBytes / MIB }];
-          return next.length > WINDOW_POINTS ? next.slice(next.length - WINDOW_POINTS) : next;
-        }),
-    }),
-  );
+  const { points, sub } = useProcessFigurePoints((f) => ({ rss: f.rssBytes / MIB, heap: f.heapUsedBytes / MIB }));
   return (
     <>
       {sub.status === 'error' && (

@@ -19,6 +19,7 @@ export const PAGES = [
   { href: '/scheduled', label: 'Scheduled' },
   { href: '/journey', label: 'Journey' },
   { href: '/lag', label: 'Lag' },
+  { href: '/alerts', label: 'Alerts' },
   { href: '/connections', label: 'Connections' },
   { href: '/channels', label: 'Channels' },
   { href: '/publish', label: 'Publish' },

@@ -63,5 +63,5 @@ export const refusals = {
   noPolicies: (user: string, vhost: string | undefined) =>
     `User '${user}' may not set policies${vhost === undefined ? '' : ` in vhost '${vhost}'`}: that needs the policymaker tag and a permission on the vhost.`,
   notAllVhosts: () => 'Broker-wide figures are for users tagged monitoring or administrator.',
-  notAdministrator: (user: string) => `User '${user}' is not an administrator: users, vhosts and permissions need the administrator tag.`,
+  notAdministrator: (user: string, what = 'users, vhosts and permissions') => `User '${user}' is not an administrator: ${what} need the administrator tag.`,
 };

@@ -1,5 +1,6 @@
 /** The console's API: one router per area. */
 import { attentionRouter } from './routers/attention';
+import { alertsRouter } from './routers/alerts';
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { bindingsRouter } from './routers/bindings';
@@ -8,6 +9,7 @@ import { deadLettersRouter } from './routers/dead-letters';
 import { definitionsRouter } from './routers/definitions';
 import { exchangesRouter } from './routers/exchanges';
 import { journeysRouter } from './routers/journeys';
+import { historyRouter } from './routers/history';
 import { lagRouter } from './routers/lag';
 import { messagesRouter } from './routers/messages';
 import { operationsRouter } from './routers/operations';
@@ -50,6 +52,8 @@ export const appRouter = router({
   messages: messagesRouter,
   scheduled: scheduledRouter,
   journeys: journeysRouter,
+  history: historyRouter,
+  alerts: alertsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -150,8 +150,12 @@ export const overviewProcedure = protectedProcedure.use(({ ctx, next }) => {
   return next();
 });
 
+/** Procedures for administrators only; `what` names them in the refusal. */
+export const administratorsOnly = (what: string) =>
+  protectedProcedure.use(({ ctx, next }) => {
+    if (!ctx.access.isAdministrator) refuse(refusals.notAdministrator(ctx.access.user, what));
+    return next();
+  });
+
 /** Users, vhosts and permissions: administrators only. */
-export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (!ctx.access.isAdministrator) refuse(refusals.notAdministrator(ctx.access.user));
-  return next();
-});
+export const adminProcedure = administratorsOnly('users, vhosts and permissions');

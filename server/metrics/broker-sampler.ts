@@ -1,9 +1,10 @@
 /**
  * Samples the broker's counters once a second and turns them into what the
- * console charts: message rates and queued messages for the whole broker (one
- * ring at 1 s for 15 minutes, one at 1 min for 24 hours), and per queue its
- * rates, a short depth history for the table's sparklines, and 15 minutes of
- * 5-second points for its page's charts (queue-history.ts).
+ * console charts: message rates and queued messages for the whole broker (a
+ * ring at 1 s for 15 minutes; longer ranges are the metric history's, see
+ * server/history/), and per queue its rates, a short depth history for the
+ * table's sparklines, and 15 minutes of 5-second points for its page's
+ * charts (queue-history.ts).
  *
  * The engine keeps only cheap monotonic counters; every rate is a difference
  * between two samples here, so the message path does no work for the charts.
@@ -103,16 +104,16 @@ export function queueKey(vhost: string, name: string): string {
 
 export class BrokerSampler extends Periodic<BrokerPoint> {
   readonly perSecond = new Ring<BrokerPoint>(15 * 60);
-  readonly perMinute = new Ring<BrokerPoint>(24 * 60);
   private readonly queues = new Map<string, QueueSeries>();
   /** Arrival logs from before a restart, taken up by each queue's first sample. */
   private readonly restoredArrivals = new Map<string, ArrivalLog>();
   private readonly connections = new Map<string, ConnectionSeries>();
   private readonly channels = new Map<string, ChannelSeries>();
   private readonly exchanges = new Map<string, ExchangeSeries>();
+  /** The queues as the last sample saw them (what the history and the alerts read, without listing them again). */
+  lastQueues: readonly QueueStats[] = [];
   private lastTotals: BrokerTotals | undefined;
   private lastAt = 0;
-  private minute: { at: number; sum: BrokerPoint; n: number } | undefined;
 
   constructor(
     private readonly broker: Broker,
@@ -208,13 +209,13 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
 
     const sample = { at, value: point };
     this.perSecond.push(sample);
-    this.rollUpMinute(sample);
     return sample;
   }
 
   private sampleQueues(at: number, seconds: number): void {
     const seen = new Set<string>();
-    for (const q of this.broker.listQueues()) {
+    this.lastQueues = this.broker.listQueues();
+    for (const q of this.lastQueues) {
       const key = queueKey(q.vhost, q.name);
       seen.add(key);
       let s = this.queues.get(key);
@@ -296,23 +297,5 @@ export class BrokerSampler extends Periodic<BrokerPoint> {
       }
     }
     for (const key of this.channels.keys()) if (!seen.has(key)) this.channels.delete(key);
-  }
-
-  /** Averages the seconds of each wall-clock minute into the 24-hour ring. */
-  private rollUpMinute(sample: Sample<BrokerPoint>): void {
-    const minuteAt = Math.floor(sample.at / 60_000) * 60_000;
-    if (this.minute && this.minute.at !== minuteAt) {
-      const { sum, n, at } = this.minute;
-      const avg = (x: number) => x / n;
-      const rates = {} as BrokerRates;
-      for (const k of RATE_KEYS) rates[k] = avg(sum.rates[k]);
-      this.perMinute.push({ at, value: { rates, ready: avg(sum.ready), unacked: avg(sum.unacked) } });
-      this.minute = undefined;
-    }
-    if (!this.minute) this.minute = { at: minuteAt, sum: { rates: { ...sample.value.rates }, ready: 0, unacked: 0 }, n: 0 };
-    else for (const k of RATE_KEYS) this.minute.sum.rates[k] += sample.value.rates[k];
-    this.minute.sum.ready += sample.value.ready;
-    this.minute.sum.unacked += sample.value.unacked;
-    this.minute.n++;
   }
 }

@@ -12,8 +12,9 @@ export interface ProcessFigures {
   heapUsedBytes: number;
   heapTotalBytes: number;
   externalBytes: number;
-  /** The longest and the 99th-percentile event-loop delay in the last second, beyond the monitor's own timer interval. */
+  /** The longest, median and 99th-percentile event-loop delay in the last second, beyond the monitor's own timer interval. */
   eventLoopDelayMs: number;
+  eventLoopDelayP50Ms: number;
   eventLoopDelayP99Ms: number;
 }
 
@@ -52,6 +53,7 @@ export class ProcessSampler extends Periodic<ProcessFigures> {
         heapTotalBytes: m.heapTotal,
         externalBytes: m.external,
         eventLoopDelayMs: this.loopDelay.count === 0 ? 0 : delayMs(this.loopDelay.max),
+        eventLoopDelayP50Ms: this.loopDelay.count === 0 ? 0 : delayMs(this.loopDelay.percentile(50)),
         eventLoopDelayP99Ms: this.loopDelay.count === 0 ? 0 : delayMs(this.loopDelay.percentile(99)),
       },
     };

@@ -103,6 +103,14 @@ describe('refusals', () => {
     expect(differs).toMatchObject({ status: 400, body: { error: 'bad_request', reason: expect.stringContaining("inequivalent arg 'x-max-length'") } });
   });
 
+  it('says in the overview how long samples are kept: 15 minutes of seconds, then 7 days of minutes', async () => {
+    const week = 7 * 86_400;
+    expect(await call(guest, 'GET', '/overview')).toMatchObject({
+      status: 200,
+      body: { sample_retention_policies: { global: [900, week], basic: [900, week], detailed: [] } },
+    });
+  });
+
   it('answers 405 naming the methods a path takes', async () => {
     expect(await call(guest, 'POST', '/overview', {})).toMatchObject({ status: 405, body: { reason: 'POST is not allowed on /api/overview: use GET.' } });
   });

@@ -94,6 +94,32 @@ describe('/metrics', () => {
     expect(value(await scrape('/metrics/per-object'), 'rabbitmq_queue_messages_published_total', { queue: 'orders' })).toBeUndefined();
   });
 
+  it('shows a blocked event loop in warren_event_loop_delay_* (seconds) for the last second sampled', async () => {
+    await start();
+    const { sampler } = http!.services;
+    sampler.start();
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // some ordinary turns first
+      const blockedUntil = performance.now() + 150;
+      while (performance.now() < blockedUntil); // a handler that holds the loop for 150 ms
+      await new Promise((r) => setTimeout(r, 50));
+      sampler.sample();
+      const families = await scrape('/metrics');
+      for (const name of ['warren_event_loop_delay_p50_seconds', 'warren_event_loop_delay_p99_seconds', 'warren_event_loop_delay_max_seconds'])
+        expect(families.get(name)?.type).toBe('gauge');
+      const p50 = value(families, 'warren_event_loop_delay_p50_seconds')!;
+      const p99 = value(families, 'warren_event_loop_delay_p99_seconds')!;
+      const max = value(families, 'warren_event_loop_delay_max_seconds')!;
+      expect(max).toBeGreaterThan(0.1);
+      expect(max).toBeLessThan(5);
+      expect(p50).toBeLessThanOrEqual(p99);
+      expect(p99).toBeLessThanOrEqual(max);
+      expect(p50).toBeLessThan(max);
+    } finally {
+      sampler.stop();
+    }
+  });
+
   it('asks for the bearer token WARREN_METRICS_TOKEN sets, saying which', async () => {
     await start({ WARREN_METRICS_TOKEN: 's3cr3t-token' });
     for (const path of ['/metrics', '/metrics/per-object']) {

@@ -11,6 +11,8 @@ import { MissingObject } from '../../_components/missing-object';
 import { DataTable } from '../../_components/data-table';
 import { formatBytes, formatDuration } from '../../_lib/format';
 import { TimeChart } from '../../_components/time-chart';
+import { useQueueRange } from '../../_lib/use-chart-range';
+import { AlertBanner } from '../../_components/alert-banner';
 import { ArgumentBadges } from '../queues/argument-badges';
 import { QueueStateText } from '../queues/queue-state-text';
 import { QUEUE_STATES } from '../../../server/metrics/queue-state';
@@ -110,7 +112,8 @@ export function QueueDetail() {
     });
   }, [queue.data, queue.dataUpdatedAt]);
   const firstLive = points[0]?.at ?? Infinity;
-  const charted = [...(history.data ?? []).filter((p) => p.at < firstLive && p.at >= (points.at(-1)?.at ?? Date.now()) - WINDOW_MS), ...points];
+  const recent = [...(history.data ?? []).filter((p) => p.at < firstLive && p.at >= (points.at(-1)?.at ?? Date.now()) - WINDOW_MS), ...points];
+  const charted = useQueueRange(vhost, name, recent);
 
   if (name === '')
     return (
@@ -126,6 +129,7 @@ export function QueueDetail() {
       <h1>
         Queue {name} {queue.data?.paused && <span className="badge">delivery paused</span>}
       </h1>
+      <AlertBanner vhost={vhost} name={name} kind="queue" />
       {queue.data && <TraceToggle vhost={vhost} name={name} />}
       {queue.isPending && <p role="status">Loading queue…</p>}
       {isNotFound(queue.error) ? (
@@ -161,7 +165,8 @@ export function QueueDetail() {
             <TimeChart
               title="Depth"
               unit="msgs"
-              points={charted}
+              points={charted.points}
+              ranged={charted}
               lines={[
                 { key: 'ready', name: 'Ready', color: 'var(--accent)' },
                 { key: 'unacked', name: 'Unacked', color: 'var(--accent2)' },
@@ -170,7 +175,8 @@ export function QueueDetail() {
             <TimeChart
               title="Rates"
               unit="msg/s"
-              points={charted}
+              points={charted.points}
+              ranged={charted}
               lines={[
                 { key: 'incoming', name: 'Incoming', color: 'var(--accent)' },
                 { key: 'deliver', name: 'Deliver', color: 'var(--accent2)' },

@@ -1,6 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { FieldValueError, syntaxError } from './errors';
 
+/** Short strings up to this many bytes are remembered (see memoHolds). */
+const MEMO_LIMIT = 64;
+
 /**
  * Cursor over one frame payload: [pos, end) of buf. Every read is bounds
  * checked against `end` (not buf.length, which may hold further frames) and a
@@ -8,6 +11,10 @@ import { FieldValueError, syntaxError } from './errors';
  * connection through reset(), so decoding allocates only the decoded values.
  */
 export class Reader {
+  private memo = '';
+  private readonly memoBytes = Buffer.alloc(MEMO_LIMIT);
+  private memoLength = -1;
+
   constructor(
     public buf: Buffer = Buffer.alloc(0),
     public pos = 0,
@@ -111,14 +118,35 @@ export class Reader {
    */
   shortstr(): string {
     const len = this.octet();
+    if (len === 0) return '';
     this.need(len);
     const start = this.pos;
-    const s = this.buf.toString('utf8', start, start + len);
     this.pos += len;
+    if (len <= MEMO_LIMIT && this.memoHolds(start, len)) return this.memo;
+    const s = this.buf.toString('utf8', start, start + len);
     if (s.includes('\uFFFD') && !isUtf8(this.buf.subarray(start, start + len))) {
       throw new FieldValueError(`PRECONDITION_FAILED - a short string field (a name, routing key, consumer tag, header name or property) is not valid UTF-8`);
     }
+    if (len <= MEMO_LIMIT) {
+      this.buf.copy(this.memoBytes, 0, start, start + len);
+      this.memoLength = len;
+      this.memo = s;
+    }
     return s;
+  }
+
+  /**
+   * Whether buf[start, start+len) are the bytes of the last short string
+   * decoded: a publisher sends the same routing key message after message,
+   * and comparing a few bytes here costs less than decoding (and later
+   * collecting) a new string each time.
+   */
+  private memoHolds(start: number, len: number): boolean {
+    if (len !== this.memoLength) return false;
+    const buf = this.buf;
+    const memo = this.memoBytes;
+    for (let i = 0; i < len; i++) if (buf[start + i] !== memo[i]) return false;
+    return true;
   }
 
   /** A long string's bytes, as a view (no copy) into the frame. */

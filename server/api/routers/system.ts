@@ -65,18 +65,20 @@ export const systemRouter = router({
   }),
 
   /**
-   * Message rates and queued messages for the overview's charts: the chosen
-   * range's history first (1-second points up to 15 minutes, 1-minute points
-   * beyond), then a new point every second.
+   * Message rates and queued messages for the overview's live charts: the
+   * chosen range's 1-second points first, then a new point every second
+   * (longer ranges come from history.broker).
    */
-  messageRates: overviewProcedure
-    .input(z.object({ rangeMinutes: z.union([z.literal(1), z.literal(5), z.literal(15), z.literal(60), z.literal(1440)]) }))
-    .subscription(async function* ({ ctx, input, signal }) {
-      const { brokerSampler } = ctx.services;
-      const since = Date.now() - input.rangeMinutes * 60_000;
-      yield* (input.rangeMinutes <= 15 ? brokerSampler.perSecond : brokerSampler.perMinute).toArray(since);
-      yield* listen((fn) => brokerSampler.subscribe(fn), signal);
-    }),
+  messageRates: overviewProcedure.input(z.object({ rangeMinutes: z.union([z.literal(1), z.literal(5), z.literal(15)]) })).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
+    const { brokerSampler } = ctx.services;
+    const since = Date.now() - input.rangeMinutes * 60_000;
+    yield* brokerSampler.perSecond.toArray(since);
+    yield* listen((fn) => brokerSampler.subscribe(fn), signal);
+  }),
 
   /** Process figures once a second: the recent history first, then each new sample. */
   processFigures: overviewProcedure.subscription(async function* ({ ctx, signal }) {

@@ -27,11 +27,12 @@ function overview({ services, access }: ApiCall) {
   // Broker-wide rates are for those who see every vhost, as the console's charts are.
   const rate = (r: number | undefined) => (access.seesAll ? (r ?? 0) : 0);
   const change = (k: 'ready' | 'unacked') => (previous && last ? last.value[k] - previous.value[k] : 0);
+  const retainedSeconds = services.history.options.retentionDays * 86_400;
   return ok({
     management_version: RABBITMQ_API_VERSION,
     rates_mode: 'basic',
-    // Warren keeps broker-wide points each second for 15 minutes and each minute for 24 hours; queue rates over the last second.
-    sample_retention_policies: { global: [900, 86400], basic: [1], detailed: [] },
+    // Seconds of samples kept: per-second points for 15 minutes, then 1-minute points in the metric history (broker and queues alike).
+    sample_retention_policies: { global: [900, retainedSeconds], basic: [900, retainedSeconds], detailed: [] },
     exchange_types: EXCHANGE_TYPES,
     product_name: 'Warren',
     product_version: services.version,

@@ -91,6 +91,13 @@ export function registerWarren(registry: Registry, source: ScrapeSource): void {
   const loop = () => services().sampler.history.latest()?.value;
   single(
     registry,
+    'warren_event_loop_delay_p50_seconds',
+    'Median event-loop delay over the last second (perf_hooks.monitorEventLoopDelay).',
+    'gauge',
+    () => (loop()?.eventLoopDelayP50Ms ?? 0) / 1000,
+  );
+  single(
+    registry,
     'warren_event_loop_delay_p99_seconds',
     '99th percentile of the event-loop delay over the last second (perf_hooks.monitorEventLoopDelay).',
     'gauge',

@@ -6,6 +6,7 @@ import { DataTable } from '../../../_components/data-table';
 import { useEffect, useMemo, useState } from 'react';
 import { TimeChart } from '../../../_components/time-chart';
 import { formatDuration } from '../../../_lib/format';
+import { useStreamLagRange } from '../../../_lib/use-chart-range';
 import { useTRPC } from '../../../_lib/trpc';
 import { GroupReset } from './group-reset';
 
@@ -111,7 +112,12 @@ export function GroupLag({ vhost, stream, groups, sampledAt }: { vhost: string; 
   }, [groups, sampledAt]);
 
   const firstLive = points[0]?.at ?? Infinity;
-  const charted = [...history.filter((p) => p.at < firstLive), ...points];
+  const ranged = useStreamLagRange(
+    vhost,
+    stream,
+    groups.map((g) => g.name),
+    [...history.filter((p) => p.at < firstLive), ...points],
+  );
 
   if (groups.length === 0)
     return (
@@ -132,8 +138,8 @@ export function GroupLag({ vhost, stream, groups, sampledAt }: { vhost: string; 
         urlPrefix="groups."
       />
       <div className="grid2">
-        <TimeChart title="Lag in messages" unit="msgs" points={charted} lines={lines('m:')} />
-        <TimeChart title="Lag in time" unit="s" points={charted} lines={lines('s:')} />
+        <TimeChart title="Lag in messages" unit="msgs" points={ranged.points} lines={lines('m:')} ranged={ranged} />
+        <TimeChart title="Lag in time" unit="s" points={ranged.points} lines={lines('s:')} ranged={ranged} />
       </div>
     </>
   );

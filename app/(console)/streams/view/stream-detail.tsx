@@ -11,6 +11,7 @@ import { DateTime } from '../../../_components/date-time';
 import { ErrorNote } from '../../../_components/error-note';
 import { formatBytes } from '../../../_lib/format';
 import { useTRPC } from '../../../_lib/trpc';
+import { AlertBanner } from '../../../_components/alert-banner';
 import { GroupLag } from './group-lag';
 import { StreamBrowser } from './stream-browser';
 
@@ -35,6 +36,7 @@ export function StreamDetail() {
         <Link href="/streams">Streams</Link> / vhost {vhost}
       </p>
       <h1>Stream {name}</h1>
+      <AlertBanner vhost={vhost} name={name} kind="stream" />
       {stream.isPending && <p role="status">Loading stream…</p>}
       {isNotFound(stream.error) ? (
         <MissingObject kind="stream" vhost={vhost} name={name} href={(n) => streamHref(vhost, n)} />
