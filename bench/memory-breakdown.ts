@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Broker } from '../server/broker/broker';
-import { Message } from '../server/broker/message';
+import { Message, SlabMessage } from '../server/broker/message';
 import { Journal } from '../server/store/journal/journal';
 import { numberFlag } from './flags';
 import { rssBytes } from './process-stats';
@@ -52,7 +52,7 @@ try {
   const reference = {
     bufferViewObject: costOf((i) => slab.subarray((i & 15) * BODY_SIZE, ((i & 15) + 1) * BODY_SIZE)),
     messageObject: costOf((i) => new Message(i + 1, '', 'backlog', PROPERTIES, shared)),
-    recoveredEntryObject: costOf((i) => ({ seq: i, message: shared, redelivered: false, expiresAt: 0 })),
+    slabMessageObject: costOf((i) => new SlabMessage(i + 1, '', 'backlog', PROPERTIES, slab, (i & 15) * BODY_SIZE, BODY_SIZE)),
   };
 
   const { journal } = Journal.open(dir);
@@ -73,10 +73,7 @@ try {
   const queue = opened.recovery.queues[0]!;
   broker.restoreQueueMessages('/', 'backlog', queue.messages, () => {});
   const withQueue = used();
-  opened.recovery.queues.length = 0; // what recovery.ts keeps of it afterwards: nothing per message
-  (queue.messages as unknown[]).length = 0;
-  const settled = used();
-  const rssSettled = rssBytes(process.pid);
+  const rssRestored = rssBytes(process.pid);
   if (broker.getQueue('/', 'backlog').ready !== MESSAGES) throw new Error('not every message came back');
 
   console.log(
@@ -86,15 +83,12 @@ try {
         messages: MESSAGES,
         bodyBytes: BODY_SIZE,
         journalBytesOnDiskPerMessage: perMessage(diskBytes),
-        /** Journal index, Message objects, body views and the segment buffers they point into, recovery's list. */
+        /** Journal index, Message objects and the body slabs they point into (replay keeps no list of the messages). */
         afterReplayPerMessage: perMessage(afterReplay - start),
-        /** Plus the engine queue's entries. */
+        /** Plus the engine queue's entries: what stays per queued message. */
         afterRestorePerMessage: perMessage(withQueue - start),
-        /** Once recovery's list of messages is dropped: what stays per queued message. */
-        settledPerMessage: perMessage(settled - start),
         engineQueuePerMessage: perMessage(withQueue - afterReplay),
-        recoveryListPerMessage: perMessage(withQueue - settled),
-        rssSettledPerMessage: perMessage(rssSettled - rssStart),
+        rssAfterRestorePerMessage: perMessage(rssRestored - rssStart),
         reference,
       },
       null,

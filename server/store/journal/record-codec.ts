@@ -6,7 +6,7 @@
 
 import type { Reader } from '../../amqp/codec/reader';
 import type { Writer } from '../../amqp/codec/writer';
-import { Message } from '../../broker/message';
+import type { Message } from '../../broker/message';
 import { BodySlabs } from './body-slabs';
 import { crc32 } from './crc32';
 import { EnvelopeDecoder, writeEnvelope } from '../envelope';
@@ -150,8 +150,7 @@ export class RecordDecoder {
         const properties = this.envelope.messageProperties(r);
         const length = r.long();
         r.need(length);
-        const body = this.bodies.copy(r.buf, r.pos, (r.pos += length));
-        v.message(new Message(id, exchange, routingKey, properties, body), bytes);
+        v.message(this.bodies.message(id, exchange, routingKey, properties, r.buf, r.pos, (r.pos += length)), bytes);
         break;
       }
       case RecordType.Enqueue:

@@ -8,7 +8,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Message } from '../../broker/message';
+import { type Message, SlabMessage } from '../../broker/message';
 import { parseSegmentFileName, segmentFileName } from './format';
 import type { LiveIndex, SegmentInfo } from './live-index';
 import { RecordDecoder, type RecordVisitor } from './record-codec';
@@ -36,11 +36,23 @@ export interface RecoveredMessage {
   readonly expiresAt: number;
 }
 
+/**
+ * A queue's live messages in seq order, read from the journal's index each
+ * time they are visited: replay keeps no list of them (an object per message
+ * would add 80 bytes to each at the peak of a restart). What it visits is the
+ * index as it is then: visit before writing to the journal, except to remove
+ * the message being visited.
+ */
+export interface RecoveredMessages {
+  /** How many there were at the end of replay. */
+  readonly length: number;
+  forEach(visit: (message: RecoveredMessage) => void): void;
+}
+
 export interface RecoveredQueue {
   readonly vhost: string;
   readonly name: string;
-  /** Live messages in seq order. */
-  readonly messages: RecoveredMessage[];
+  readonly messages: RecoveredMessages;
 }
 
 export interface Recovery {
@@ -106,8 +118,10 @@ export function replay(dir: string, index: LiveIndex): Recovery {
   recovery.lostMessageIds = suspects.filter((id) => index.findMessage(id) < 0);
   copyBodiesOutOfSparseSlabs(index);
   for (const queue of index.queues()) {
-    const messages: RecoveredMessage[] = [];
-    index.forEachQueued(queue, (seq, message, redelivered, expiresAt) => messages.push({ seq, message, redelivered, expiresAt }));
+    const messages: RecoveredMessages = {
+      length: queue.entries.size,
+      forEach: (visit) => index.forEachQueued(queue, (seq, message, redelivered, expiresAt) => visit({ seq, message, redelivered, expiresAt })),
+    };
     recovery.queues.push({ vhost: queue.vhost, name: queue.name, messages });
     recovery.messages += messages.length;
   }
@@ -122,19 +136,22 @@ export function replay(dir: string, index: LiveIndex): Recovery {
  * can be freed.
  */
 function copyBodiesOutOfSparseSlabs(index: LiveIndex): void {
-  const liveBytes = new Map<ArrayBufferLike, number>();
-  index.forEachHeldMessage((_row, { body }) => liveBytes.set(body.buffer, (liveBytes.get(body.buffer) ?? 0) + body.length));
-  const copies = new Map<ArrayBufferLike, { into: Buffer; at: number }>();
-  for (const [buffer, bytes] of liveBytes) {
-    if (bytes < buffer.byteLength / 2) copies.set(buffer, { into: Buffer.allocUnsafeSlow(bytes), at: 0 });
+  const liveBytes = new Map<Buffer, number>();
+  index.forEachHeldMessage((_row, message) => {
+    if (message instanceof SlabMessage) liveBytes.set(message.slab, (liveBytes.get(message.slab) ?? 0) + message.bodySize);
+  });
+  const copies = new Map<Buffer, { into: Buffer; at: number }>();
+  for (const [slab, bytes] of liveBytes) {
+    if (bytes < slab.length / 2) copies.set(slab, { into: Buffer.allocUnsafeSlow(bytes), at: 0 });
   }
   if (copies.size === 0) return;
   index.forEachHeldMessage((row, old) => {
-    const copy = copies.get(old.body.buffer);
+    if (!(old instanceof SlabMessage)) return;
+    const copy = copies.get(old.slab);
     if (!copy) return;
     const at = copy.at;
-    copy.at += old.body.copy(copy.into, at);
-    index.replaceMessage(row, new Message(old.id, old.exchange, old.routingKey, old.properties, copy.into.subarray(at, copy.at)));
+    copy.at += old.slab.copy(copy.into, at, old.bodyOffset, old.bodyOffset + old.bodySize);
+    index.replaceMessage(row, new SlabMessage(old.id, old.exchange, old.routingKey, old.properties, copy.into, at, old.bodySize));
   });
 }
 
