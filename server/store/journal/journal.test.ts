@@ -225,6 +225,20 @@ describe('journal: write and replay', () => {
     expect(contents(recovery)['/:q']![2999]).toEqual([3000, 'message 3000']);
   });
 
+  it('recovers the bodies and byte-array headers of every segment intact, later segments read over earlier ones', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir, { segmentBytes: 8 * 1024 });
+    // The first segment is the largest, so each later one is read over it.
+    for (let id = 1; id <= 120; id++) {
+      journal.enqueue('/', 'q', id, persistentMessage(id, id === 1 ? 20_000 : 500, { tag: Buffer.from(`tag ${id}`) }));
+      if (id % 10 === 1) await flushed(journal); // a segment rolls over at a flush
+    }
+    const { recovery } = await reopen(journal, dir);
+    expect(segmentFiles(dir).length).toBeGreaterThanOrEqual(6);
+    const got = listed(recovery.queues[0]).map(({ message }) => [message.body.toString().replace(/\.+$/, ''), String(message.properties.headers?.tag)]);
+    expect(got).toEqual(Array.from({ length: 120 }, (_, k) => [`message ${k + 1}`, `tag ${k + 1}`]));
+  });
+
   it('gives every recovered message its own properties and routing key, repeated or not', async () => {
     const dir = tempJournalDir();
     const { journal } = openJournal(dir);

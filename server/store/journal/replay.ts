@@ -6,7 +6,7 @@
 // whose MESSAGE record was read right before damaged bytes and that no queue
 // holds afterwards (their ENQUEUE was most likely in those bytes).
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Message, SlabMessage } from '../../broker/message';
 import { parseSegmentFileName, segmentFileName } from './format';
@@ -98,9 +98,10 @@ export function replay(dir: string, index: LiveIndex): Recovery {
     durationMs: 0,
   };
   const decoder = new RecordDecoder();
+  const files = new SegmentFileReader();
   const suspects: number[] = [];
   for (const no of listSegments(dir)) {
-    const buf = readFileSync(join(dir, segmentFileName(no)));
+    const buf = files.read(join(dir, segmentFileName(no)));
     const segment = index.addSegment(no, buf.length);
     recovery.segmentsRead++;
     recovery.bytesRead += buf.length;
@@ -153,6 +154,36 @@ function copyBodiesOutOfSparseSlabs(index: LiveIndex): void {
     copy.at += old.slab.copy(copy.into, at, old.bodyOffset, old.bodyOffset + old.bodySize);
     index.replaceMessage(row, new SlabMessage(old.id, old.exchange, old.routingKey, old.properties, copy.into, at, old.bodySize));
   });
+}
+
+/**
+ * Reads segment files into one buffer, reused from file to file. A buffer
+ * per file would be 64 MB of array-buffer memory per segment, and V8 starts
+ * a full collection of the heap for every 64 MB or so of such memory
+ * allocated: recovering 10M messages spent a third of its time in them.
+ * Nothing decoded keeps a view of the bytes read (bodies go to slabs, field
+ * values and cache keys are copied), so one file's bytes may overwrite the last's.
+ */
+class SegmentFileReader {
+  private buffer = Buffer.allocUnsafeSlow(0);
+
+  /** The file's bytes, valid until the next read. */
+  read(path: string): Buffer {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size > this.buffer.length) this.buffer = Buffer.allocUnsafeSlow(size);
+      let got = 0;
+      while (got < size) {
+        const n = readSync(fd, this.buffer, got, size - got, got);
+        if (n === 0) break; // shrank meanwhile: only what is there
+        got += n;
+      }
+      return this.buffer.subarray(0, got);
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
 
 /**
