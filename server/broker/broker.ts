@@ -58,6 +58,7 @@ import type {
   QueueFigures,
   QueueStats,
   QueueSummary,
+  RestoredMessages,
   TraceResult,
 } from './types';
 import { serverNamedQueue, Vhost } from './vhost';
@@ -580,7 +581,7 @@ export class Broker {
   restoreQueueMessages(
     vhost: string,
     queue: string,
-    messages: readonly { seq: number; message: Message; redelivered: boolean; expiresAt?: number }[],
+    messages: RestoredMessages,
     leftTier: (seq: number) => void,
   ): 'restored' | 'returned-to-work-queue' | 'missing' {
     const v = this.vhosts.get(vhost);
@@ -589,14 +590,16 @@ export class Broker {
     if (scheduled !== false) return scheduled;
     const workQueue = v.holdingAreas.has(queue) ? undefined : v.queues.get(workQueueOfHoldingArea(queue) ?? '');
     if (workQueue !== undefined) {
-      for (const { seq, message } of messages) {
+      messages.forEach(({ seq, message }) => {
         workQueue.enqueue(message);
         leftTier(seq);
-      }
+      });
       return 'returned-to-work-queue';
     }
     if (!v.queues.has(queue) && !v.holdingAreas.has(queue)) return 'missing';
-    for (const { seq, message, redelivered, expiresAt } of messages) this.restoreMessage(vhost, queue, seq, message, redelivered ? 1 : 0, expiresAt);
+    messages.forEach(({ seq, message, redelivered, expiresAt }) => {
+      this.restoreMessage(vhost, queue, seq, message, redelivered ? 1 : 0, expiresAt);
+    });
     return 'restored';
   }
 

@@ -1,6 +1,7 @@
 // Public data shapes of the engine: what the AMQP layer passes in and what the
 // console reads out. Behaviour lives in the classes; this file is only shapes.
 
+import type { Message } from './message';
 import type { PolicyDefinition } from './policy/policy-definition';
 
 /**
@@ -284,6 +285,25 @@ export interface BrowsedMessage {
   body: Buffer;
   /** Epoch ms when it expires, or null. */
   expiresAt: number | null;
+}
+
+/** A stored message recovery puts back into its queue (Broker.restoreQueueMessages). */
+export interface RestoredMessage {
+  seq: number;
+  message: Message;
+  /** It had gone to a consumer before: delivered as redelivered. */
+  redelivered: boolean;
+  /** Epoch ms deadline in its queue; 0 or absent for none stored. */
+  expiresAt?: number;
+}
+
+/**
+ * The messages of one queue in seq order: an array, or a view the store
+ * walks without a list of them (journal replay's RecoveredMessages). `visit`
+ * may remove from the store the message it is given.
+ */
+export interface RestoredMessages {
+  forEach(visit: (restored: RestoredMessage) => void): void;
 }
 
 export interface TraceStep {

@@ -49,7 +49,9 @@ describe('moving selected messages on disk', () => {
       const recovery = replay(scratch, new LiveIndex());
       where = new Map();
       for (const queue of recovery.queues) {
-        for (const { message } of queue.messages) where.set(message.body.toString(), [...(where.get(message.body.toString()) ?? []), queue.name]);
+        queue.messages.forEach(({ message }) => {
+          where.set(message.body.toString(), [...(where.get(message.body.toString()) ?? []), queue.name]);
+        });
       }
       for (const body of BODIES) expect({ cut, body, queues: (where.get(body) ?? []).length }).toEqual({ cut, body, queues: 1 });
     }

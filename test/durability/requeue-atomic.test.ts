@@ -55,7 +55,9 @@ describe('requeue from a dead-letter queue on disk', () => {
       const recovery = replay(scratch, new LiveIndex());
       where = new Map();
       for (const queue of recovery.queues) {
-        for (const { message } of queue.messages) where.set(message.body.toString(), [...(where.get(message.body.toString()) ?? []), queue.name]);
+        queue.messages.forEach(({ message }) => {
+          where.set(message.body.toString(), [...(where.get(message.body.toString()) ?? []), queue.name]);
+        });
       }
       for (const body of BODIES) {
         const queues = where.get(body) ?? [];

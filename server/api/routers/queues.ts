@@ -138,9 +138,9 @@ export const queuesRouter = router({
     .input(queueRef.extend({ count: z.number().int().min(1).max(100), mode: z.enum(['ack', 'requeue']) }))
     .mutation(async ({ ctx, input }) => {
       const taken = await takeMessages(ctx, input.vhost, input.name, input.count, input.mode);
-      // Deliveries read `redelivered` through a getter, which a spread would not copy.
+      // Deliveries read `redelivered`, and messages their body, through getters, which a spread would not copy.
       return taken.map((d) => ({
-        ...messageView({ exchange: d.exchange, routingKey: d.routingKey, redelivered: d.redelivered, ...d.message }),
+        ...messageView({ exchange: d.exchange, routingKey: d.routingKey, redelivered: d.redelivered, properties: d.message.properties, body: d.message.body }),
         messageCount: d.messageCount,
       }));
     }),

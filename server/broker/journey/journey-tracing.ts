@@ -102,7 +102,7 @@ export class JourneyTracing {
     const details: Record<string, JourneyDetail> = {
       exchange: source.name,
       routingKey: message.routingKey,
-      bytes: message.body.length,
+      bytes: message.bodySize,
       persistent: message.persistent,
       connection: publisher?.connection ?? null,
       channel: publisher?.channel ?? null,

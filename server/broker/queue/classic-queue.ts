@@ -115,7 +115,7 @@ export class ClassicQueue implements Queue, MessageOperations {
     if (this.deleted) return REFUSED;
     this.counters.published++;
     const config = this.config;
-    if (this.hasLimits && config.overflow !== 'drop-head' && this.wouldOverflow(message.body.length)) {
+    if (this.hasLimits && config.overflow !== 'drop-head' && this.wouldOverflow(message.bodySize)) {
       if (this.traced || message.traced) this.host.journeys.enqueued(this, message, `maxlen: the queue is full (x-overflow ${config.overflow})`);
       if (config.overflow === 'reject-publish-dlx') this.discard(message, 'maxlen');
       else this.counters.dropped++;

@@ -72,7 +72,7 @@ export class EntryRing {
   /** Removes the first entry; read its fields with the *At(0) accessors before. */
   shift(): void {
     const slot = this.head;
-    this.bytes -= (this.messages[slot] as Message).body.length;
+    this.bytes -= (this.messages[slot] as Message).bodySize;
     this.messages[slot] = undefined;
     this.head = (slot + 1) & this.mask;
     this.length--;
@@ -113,7 +113,7 @@ export class EntryRing {
       const expiresAt = this.expiries === null ? 0 : this.expiries[from]!;
       const deliveryCount = this.deliveryCounts === null ? 0 : this.deliveryCounts[from]!;
       if (pick(message, seq)) {
-        this.bytes -= message.body.length;
+        this.bytes -= message.bodySize;
         removed(message, seq, expiresAt, deliveryCount);
         continue;
       }
@@ -153,7 +153,7 @@ export class EntryRing {
     if (deliveryCount !== 0 || this.deliveryCounts !== null) {
       (this.deliveryCounts ??= new Uint32Array(this.mask + 1))[slot] = deliveryCount;
     }
-    this.bytes += message.body.length;
+    this.bytes += message.bodySize;
   }
 
   /** First logical index whose seq is >= seq. */

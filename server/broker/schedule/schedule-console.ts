@@ -18,7 +18,7 @@ import { routeSenderSelected } from '../routing/router';
 import type { Scheduler } from '../scheduler';
 import { compileQuery, type Candidate } from '../search/search-query';
 import type { SearchQuery } from '../search/search-types';
-import type { FieldTable, MessageProperties } from '../types';
+import type { FieldTable, MessageProperties, RestoredMessages } from '../types';
 import { exchangeOfScheduledArea, ScheduledMessages, type ScheduledEntry } from './scheduled-messages';
 
 export interface ScheduledAreaInfo {
@@ -85,13 +85,15 @@ export class ScheduleConsole {
   }
 
   /** Recovery: puts back what the journal kept under a scheduled area's name; false when `name` is not one. */
-  restore(vhost: string, name: string, messages: readonly { seq: number; message: Message; expiresAt?: number }[]): 'restored' | 'missing' | false {
+  restore(vhost: string, name: string, messages: RestoredMessages): 'restored' | 'missing' | false {
     const exchangeName = exchangeOfScheduledArea(name);
     if (exchangeName === null) return false;
     const exchange = this.engine.findVhost(vhost)?.exchanges.get(exchangeName);
     if (exchange === undefined) return 'missing';
     const area = this.area(exchange);
-    for (const { seq, message, expiresAt } of messages) area.restore(message, seq, expiresAt ?? 0);
+    messages.forEach(({ seq, message, expiresAt }) => {
+      area.restore(message, seq, expiresAt ?? 0);
+    });
     return 'restored';
   }
 

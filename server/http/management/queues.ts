@@ -127,8 +127,15 @@ async function get({ services, access, actor, params, body }: ApiCall<'vhost' | 
     return ok(services.broker.browseQueue(params.vhost, params.name, { limit: count }).map((m) => shape(m, ready - m.position - 1)));
   }
   const taken = await takeMessages(actor, params.vhost, params.name, count, mode);
-  // Deliveries read `redelivered` through a getter, which a spread would not copy.
-  return ok(taken.map((d) => shape({ exchange: d.exchange, routingKey: d.routingKey, redelivered: d.redelivered, ...d.message }, d.messageCount)));
+  // Deliveries read `redelivered`, and messages their body, through getters, which a spread would not copy.
+  return ok(
+    taken.map((d) =>
+      shape(
+        { exchange: d.exchange, routingKey: d.routingKey, redelivered: d.redelivered, properties: d.message.properties, body: d.message.body },
+        d.messageCount,
+      ),
+    ),
+  );
 }
 
 function bindings({ services, params }: ApiCall<'vhost' | 'name'>) {

@@ -10,7 +10,7 @@ import { LiveIndex } from './live-index';
 import { writeEnqueue } from './record-codec';
 import { replay } from './replay';
 import { scanSegment } from './segment-scan';
-import { contents, flushed, openJournal, persistentMessage, recordSpans, reopen, segmentFiles, tempJournalDir } from './test-support';
+import { contents, flushed, listed, openJournal, persistentMessage, recordSpans, reopen, segmentFiles, tempJournalDir } from './test-support';
 
 function enqueueRange(journal: Journal, from: number, to: number): void {
   for (let id = from; id <= to; id++) journal.enqueue('/', 'q', id, persistentMessage(id, 100));
@@ -195,7 +195,7 @@ describe('journal: damaged files', () => {
     const { journal, recovery: recovered } = await reopen(first.journal, dir);
     // The recovered message, still held by queue a, also goes to queue b: the
     // new segment gets only an ENQUEUE naming it.
-    journal.enqueue('/', 'b', 1, recovered.queues[0]!.messages[0]!.message);
+    journal.enqueue('/', 'b', 1, listed(recovered.queues[0])[0]!.message);
     await journal.close();
     flipByteInBody(dir, segmentFiles(dir)[0]!, 1);
     const { recovery } = openJournal(dir);
@@ -265,7 +265,7 @@ describe('journal: damaged files', () => {
         if (hit.type === RecordType.Remove) mayReturn.add(hit.messageId);
       }
       const recovery = replay(scratch, new LiveIndex());
-      const recovered = new Map((recovery.queues[0]?.messages ?? []).map(({ seq, message }) => [seq, message.body.toString()]));
+      const recovered = new Map(listed(recovery.queues[0]).map(({ seq, message }) => [seq, message.body.toString()]));
       const lost = [...live].filter((id) => !recovered.has(id) && !mayLose.has(id));
       const unexpected = [...recovered.keys()].filter((id) => !live.has(id) && !mayReturn.has(id));
       expect({ trial, flipped, lost, unexpected }).toEqual({ trial, flipped, lost: [], unexpected: [] });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../amqp/codec/seeded-random';
 import { killAfterFirstReport } from '../../../test/support/kill-after-report';
-import { openJournal, tempJournalDir } from './test-support';
+import { listed, openJournal, tempJournalDir } from './test-support';
 
 const CYCLES = Number(process.env.JOURNAL_CRASH_CYCLES ?? 3);
 const CHILD = join(import.meta.dirname, 'crash-child.ts');
@@ -36,7 +36,7 @@ describe('journal: kill -9', () => {
         ({ c: confirmed, r: removing, a: acked })[line[0] as 'c' | 'r' | 'a'].add(id);
       }
       const { journal, recovery } = openJournal(dir);
-      const recovered = new Map((recovery.queues[0]?.messages ?? []).map(({ seq, message }) => [seq, message]));
+      const recovered = new Map(listed(recovery.queues[0]).map(({ seq, message }) => [seq, message]));
       const lost = [...confirmed].filter((id) => !removing.has(id) && !recovered.has(id));
       const resurrected = [...acked].filter((id) => recovered.has(id));
       expect({ cycle, lost, resurrected }).toEqual({ cycle, lost: [], resurrected: [] });

@@ -7,9 +7,9 @@ import { Writer } from '../../amqp/codec/writer';
 import { ENQUEUE_RECORD_BYTES } from './format';
 import { writeEnqueue, writeMove } from './record-codec';
 import type { Recovery } from './replay';
-import { flushed, openJournal, persistentMessage, reopen, tempJournalDir } from './test-support';
+import { flushed, listed, openJournal, persistentMessage, reopen, tempJournalDir } from './test-support';
 
-const deadlines = (recovery: Recovery) => Object.fromEntries(recovery.queues.map((q) => [q.name, q.messages.map(({ seq, expiresAt }) => [seq, expiresAt])]));
+const deadlines = (recovery: Recovery) => Object.fromEntries(recovery.queues.map((q) => [q.name, listed(q).map(({ seq, expiresAt }) => [seq, expiresAt])]));
 
 describe('journal: message deadlines', () => {
   it('keeps the deadline of each queue entry across a restart, and 0 where there was none', async () => {

@@ -8,7 +8,7 @@ import { SeededRandom } from '../../amqp/codec/seeded-random';
 import type { Message } from '../../broker/message';
 import type { Journal, JournalOptions } from './journal';
 import type { Recovery } from './replay';
-import { flushed, openJournal, persistentMessage, reopen, tempJournalDir } from './test-support';
+import { flushed, listed, openJournal, persistentMessage, reopen, tempJournalDir } from './test-support';
 
 const QUEUES = ['a', 'b', 'c'];
 const OPTIONS: JournalOptions = { segmentBytes: 4096, compaction: { factor: 1.5, slackBytes: 0 } };
@@ -29,7 +29,7 @@ function recoveredContents(recovery: Recovery): Record<string, [number, number, 
   const out: Record<string, [number, number, boolean][]> = {};
   for (const queue of recovery.queues) {
     expect(queue.vhost).toBe('/');
-    out[queue.name] = queue.messages.map(({ seq, message, redelivered }) => {
+    out[queue.name] = listed(queue).map(({ seq, message, redelivered }) => {
       expect(message.body.toString()).toMatch(new RegExp(`^message ${message.id}\\.*$`));
       return [seq, message.id, redelivered];
     });
@@ -115,7 +115,7 @@ describe('journal against a model', () => {
           expect(recoveredContents(reopened.recovery)).toEqual(modelContents(model, delivered));
           // From now on the engine holds the recovered Message objects.
           messages.clear();
-          for (const queue of reopened.recovery.queues) for (const { message } of queue.messages) messages.set(message.id, message);
+          for (const queue of reopened.recovery.queues) for (const { message } of listed(queue)) messages.set(message.id, message);
         }
       }
       tally();

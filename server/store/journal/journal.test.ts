@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Message } from '../../broker/message';
-import { contents, flushed, openJournal, persistentMessage, reopen, segmentFiles, tempJournalDir } from './test-support';
+import { contents, flushed, listed, openJournal, persistentMessage, reopen, segmentFiles, tempJournalDir } from './test-support';
 
 describe('journal: write and replay', () => {
   it('starts empty and recovers nothing from a new directory', () => {
@@ -49,7 +49,7 @@ describe('journal: write and replay', () => {
     expect(queue.vhost).toBe('/');
     expect(queue.name).toBe('orders');
     expect(queue.messages).toHaveLength(1);
-    const got = queue.messages[0]!;
+    const got = listed(queue)[0]!;
     expect(got.seq).toBe(1);
     expect(got.message).toBeInstanceOf(Message);
     expect(got.message.id).toBe(7);
@@ -74,7 +74,7 @@ describe('journal: write and replay', () => {
     expect(contents(recovery)).toEqual({ '/:a': [[1, 'message 1']], '/:b': [[1, 'message 1']], '/:c': [[5, 'message 1']] });
     // One Message object for the three queues, as the engine shares it.
     const [a, b] = recovery.queues;
-    expect(a!.messages[0]!.message).toBe(b!.messages[0]!.message);
+    expect(listed(a)[0]!.message).toBe(listed(b)[0]!.message);
   });
 
   it('keeps queues of different vhosts apart and returns each queue in seq order', async () => {
@@ -208,7 +208,35 @@ describe('journal: write and replay', () => {
     for (let id = 1; id <= 100; id++) if (id % 20 !== 0) journal.remove('/', 'q', id);
     const { recovery } = await reopen(journal, dir);
     expect(contents(recovery)['/:q']!.map(([seq]) => seq)).toEqual([20, 40, 60, 80, 100]);
-    for (const { message } of recovery.queues[0]!.messages) expect(message.body.buffer.byteLength).toBeLessThanOrEqual(5 * 1000);
+    for (const { message } of listed(recovery.queues[0])) expect(message.body.buffer.byteLength).toBeLessThanOrEqual(5 * 1000);
+  });
+
+  it('recovers bodies as copies that keep no segment bytes alive, large ones in buffers of their own', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    for (let id = 1; id <= 3000; id++) journal.enqueue('/', 'q', id, persistentMessage(id, 1000));
+    journal.enqueue('/', 'q', 3001, persistentMessage(3001, 300_000));
+    const { recovery } = await reopen(journal, dir);
+    const messages = listed(recovery.queues[0]);
+    expect(messages).toHaveLength(3001);
+    // The segment holds over 3 MB; a shared slab is 1 MiB.
+    for (const { message } of messages.slice(0, 3000)) expect(message.body.buffer.byteLength).toBeLessThanOrEqual(1 << 20);
+    expect(messages[3000]!.message.body.buffer.byteLength).toBe(300_000);
+    expect(contents(recovery)['/:q']![2999]).toEqual([3000, 'message 3000']);
+  });
+
+  it('recovers the bodies and byte-array headers of every segment intact, later segments read over earlier ones', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir, { segmentBytes: 8 * 1024 });
+    // The first segment is the largest, so each later one is read over it.
+    for (let id = 1; id <= 120; id++) {
+      journal.enqueue('/', 'q', id, persistentMessage(id, id === 1 ? 20_000 : 500, { tag: Buffer.from(`tag ${id}`) }));
+      if (id % 10 === 1) await flushed(journal); // a segment rolls over at a flush
+    }
+    const { recovery } = await reopen(journal, dir);
+    expect(segmentFiles(dir).length).toBeGreaterThanOrEqual(6);
+    const got = listed(recovery.queues[0]).map(({ message }) => [message.body.toString().replace(/\.+$/, ''), String(message.properties.headers?.tag)]);
+    expect(got).toEqual(Array.from({ length: 120 }, (_, k) => [`message ${k + 1}`, `tag ${k + 1}`]));
   });
 
   it('gives every recovered message its own properties and routing key, repeated or not', async () => {
@@ -223,7 +251,7 @@ describe('journal: write and replay', () => {
     ];
     sent.forEach((message, i) => journal.enqueue('/', 'q', i + 1, message));
     const { recovery } = await reopen(journal, dir);
-    const got = recovery.queues[0]!.messages.map(({ message }) => ({
+    const got = listed(recovery.queues[0]).map(({ message }) => ({
       id: message.id,
       exchange: message.exchange,
       routingKey: message.routingKey,
@@ -248,7 +276,7 @@ describe('journal: write and replay', () => {
     await flushed(journal);
     expect(journal.stats().bytesWritten - before).toBe(oneMark);
     const { recovery } = await reopen(journal, dir);
-    expect(recovery.queues[0]!.messages.map(({ seq, redelivered }) => [seq, redelivered])).toEqual([
+    expect(listed(recovery.queues[0]).map(({ seq, redelivered }) => [seq, redelivered])).toEqual([
       [1, false],
       [2, true],
       [3, false],

@@ -6,7 +6,8 @@
 
 import type { Reader } from '../../amqp/codec/reader';
 import type { Writer } from '../../amqp/codec/writer';
-import { Message } from '../../broker/message';
+import type { Message } from '../../broker/message';
+import { BodySlabs } from './body-slabs';
 import { crc32 } from './crc32';
 import { EnvelopeDecoder, writeEnvelope } from '../envelope';
 import { RECORD_FRAME_BYTES, RecordType } from './format';
@@ -123,10 +124,12 @@ export interface RecordVisitor {
 
 /**
  * Decodes records for one replay. Strings and property lists repeated from
- * record to record are decoded once and shared (decode-cache.ts).
+ * record to record are decoded once and shared (decode-cache.ts); bodies are
+ * copied into shared slabs (body-slabs.ts).
  */
 export class RecordDecoder {
   private readonly envelope = new EnvelopeDecoder();
+  private readonly bodies = new BodySlabs();
 
   /**
    * Decodes the record whose type byte is at r.pos and whose payload ends at
@@ -145,10 +148,9 @@ export class RecordDecoder {
         const exchange = this.envelope.shortstr(r);
         const routingKey = this.envelope.shortstr(r);
         const properties = this.envelope.messageProperties(r);
-        // A view into the segment's bytes, not a copy: replay copies the bodies
-        // out of segments that end up mostly dead (replay.ts).
-        const body = r.longstr();
-        v.message(new Message(id, exchange, routingKey, properties, body), bytes);
+        const length = r.long();
+        r.need(length);
+        v.message(this.bodies.message(id, exchange, routingKey, properties, r.buf, r.pos, (r.pos += length)), bytes);
         break;
       }
       case RecordType.Enqueue:

@@ -6,9 +6,9 @@
 // whose MESSAGE record was read right before damaged bytes and that no queue
 // holds afterwards (their ENQUEUE was most likely in those bytes).
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { Message } from '../../broker/message';
+import { type Message, SlabMessage } from '../../broker/message';
 import { parseSegmentFileName, segmentFileName } from './format';
 import type { LiveIndex, SegmentInfo } from './live-index';
 import { RecordDecoder, type RecordVisitor } from './record-codec';
@@ -36,11 +36,23 @@ export interface RecoveredMessage {
   readonly expiresAt: number;
 }
 
+/**
+ * A queue's live messages in seq order, read from the journal's index each
+ * time they are visited: replay keeps no list of them (an object per message
+ * would add 80 bytes to each at the peak of a restart). What it visits is the
+ * index as it is then: visit before writing to the journal, except to remove
+ * the message being visited.
+ */
+export interface RecoveredMessages {
+  /** How many there were at the end of replay. */
+  readonly length: number;
+  forEach(visit: (message: RecoveredMessage) => void): void;
+}
+
 export interface RecoveredQueue {
   readonly vhost: string;
   readonly name: string;
-  /** Live messages in seq order. */
-  readonly messages: RecoveredMessage[];
+  readonly messages: RecoveredMessages;
 }
 
 export interface Recovery {
@@ -86,9 +98,10 @@ export function replay(dir: string, index: LiveIndex): Recovery {
     durationMs: 0,
   };
   const decoder = new RecordDecoder();
+  const files = new SegmentFileReader();
   const suspects: number[] = [];
   for (const no of listSegments(dir)) {
-    const buf = readFileSync(join(dir, segmentFileName(no)));
+    const buf = files.read(join(dir, segmentFileName(no)));
     const segment = index.addSegment(no, buf.length);
     recovery.segmentsRead++;
     recovery.bytesRead += buf.length;
@@ -104,10 +117,12 @@ export function replay(dir: string, index: LiveIndex): Recovery {
   }
   recovery.lostEntries = index.finishReplay();
   recovery.lostMessageIds = suspects.filter((id) => index.findMessage(id) < 0);
-  copyBodiesOutOfSparseSegments(index);
+  copyBodiesOutOfSparseSlabs(index);
   for (const queue of index.queues()) {
-    const messages: RecoveredMessage[] = [];
-    index.forEachQueued(queue, (seq, message, redelivered, expiresAt) => messages.push({ seq, message, redelivered, expiresAt }));
+    const messages: RecoveredMessages = {
+      length: queue.entries.size,
+      forEach: (visit) => index.forEachQueued(queue, (seq, message, redelivered, expiresAt) => visit({ seq, message, redelivered, expiresAt })),
+    };
     recovery.queues.push({ vhost: queue.vhost, name: queue.name, messages });
     recovery.messages += messages.length;
   }
@@ -116,25 +131,59 @@ export function replay(dir: string, index: LiveIndex): Recovery {
 }
 
 /**
- * Recovered bodies are views into the bytes read from each segment. Where the
- * live bodies fill less than half of those bytes, they are copied into one
- * new buffer per segment so that the dead rest can be freed.
+ * Recovered bodies sit in the decoder's slabs (body-slabs.ts), dead ones too
+ * (removed by a later record). Where the live bodies fill less than half of a
+ * slab, they are copied into one new buffer per slab so that the dead rest
+ * can be freed.
  */
-function copyBodiesOutOfSparseSegments(index: LiveIndex): void {
-  const liveBytes = new Map<ArrayBufferLike, number>();
-  index.forEachHeldMessage((_row, { body }) => liveBytes.set(body.buffer, (liveBytes.get(body.buffer) ?? 0) + body.length));
-  const copies = new Map<ArrayBufferLike, { into: Buffer; at: number }>();
-  for (const [buffer, bytes] of liveBytes) {
-    if (bytes < buffer.byteLength / 2) copies.set(buffer, { into: Buffer.allocUnsafeSlow(bytes), at: 0 });
+function copyBodiesOutOfSparseSlabs(index: LiveIndex): void {
+  const liveBytes = new Map<Buffer, number>();
+  index.forEachHeldMessage((_row, message) => {
+    if (message instanceof SlabMessage) liveBytes.set(message.slab, (liveBytes.get(message.slab) ?? 0) + message.bodySize);
+  });
+  const copies = new Map<Buffer, { into: Buffer; at: number }>();
+  for (const [slab, bytes] of liveBytes) {
+    if (bytes < slab.length / 2) copies.set(slab, { into: Buffer.allocUnsafeSlow(bytes), at: 0 });
   }
   if (copies.size === 0) return;
   index.forEachHeldMessage((row, old) => {
-    const copy = copies.get(old.body.buffer);
+    if (!(old instanceof SlabMessage)) return;
+    const copy = copies.get(old.slab);
     if (!copy) return;
     const at = copy.at;
-    copy.at += old.body.copy(copy.into, at);
-    index.replaceMessage(row, new Message(old.id, old.exchange, old.routingKey, old.properties, copy.into.subarray(at, copy.at)));
+    copy.at += old.slab.copy(copy.into, at, old.bodyOffset, old.bodyOffset + old.bodySize);
+    index.replaceMessage(row, new SlabMessage(old.id, old.exchange, old.routingKey, old.properties, copy.into, at, old.bodySize));
   });
+}
+
+/**
+ * Reads segment files into one buffer, reused from file to file. A buffer
+ * per file would be 64 MB of array-buffer memory per segment, and V8 starts
+ * a full collection of the heap for every 64 MB or so of such memory
+ * allocated: recovering 10M messages spent a third of its time in them.
+ * Nothing decoded keeps a view of the bytes read (bodies go to slabs, field
+ * values and cache keys are copied), so one file's bytes may overwrite the last's.
+ */
+class SegmentFileReader {
+  private buffer = Buffer.allocUnsafeSlow(0);
+
+  /** The file's bytes, valid until the next read. */
+  read(path: string): Buffer {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size > this.buffer.length) this.buffer = Buffer.allocUnsafeSlow(size);
+      let got = 0;
+      while (got < size) {
+        const n = readSync(fd, this.buffer, got, size - got, got);
+        if (n === 0) break; // shrank meanwhile: only what is there
+        got += n;
+      }
+      return this.buffer.subarray(0, got);
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Message } from '../../broker/message';
 import { LiveIndex } from './live-index';
 import { replay } from './replay';
-import { contents, flushed, openJournal, persistentMessage, reopen, segmentFiles, tempJournalDir } from './test-support';
+import { contents, flushed, listed, openJournal, persistentMessage, reopen, segmentFiles, tempJournalDir } from './test-support';
 
 /** The copy a requeue makes of `original`: a new id, the exchange and key it died from, a new header. */
 function rewritten(original: Message, id: number): Message {
@@ -28,7 +28,7 @@ describe('journal: a move of a rewritten copy', () => {
     expect(journal.stats().messages).toBe(2);
     const { recovery } = await reopen(journal, dir);
     expect(contents(recovery)).toEqual({ '/:work.dlq': [[2, 'message 2']], '/:work': [[7, 'message 1']] });
-    const copy = recovery.queues.find((q) => q.name === 'work')!.messages[0]!;
+    const copy = listed(recovery.queues.find((q) => q.name === 'work'))[0]!;
     expect([copy.message.id, copy.message.exchange, copy.message.routingKey]).toEqual([3, 'work-exchange', 'work']);
     expect(copy.message.properties.headers).toEqual({ 'x-death': [], 'x-requeued': 1 });
     expect(recovery.maxMessageId).toBe(3);
@@ -52,7 +52,7 @@ describe('journal: a move of a rewritten copy', () => {
     for (let cut = beforeMove; cut <= bytes.length; cut++) {
       writeFileSync(join(scratch, segment), bytes.subarray(0, cut));
       const recovery = replay(scratch, new LiveIndex());
-      const held = recovery.queues.flatMap((q) => q.messages.map(({ message }) => `${q.name}:${message.id}`));
+      const held = recovery.queues.flatMap((q) => listed(q).map(({ message }) => `${q.name}:${message.id}`));
       // The whole MOVE record is on disk exactly when the file is complete.
       expect({ cut, held }).toEqual({ cut, held: cut < bytes.length ? ['work.dlq:1'] : ['work:2'] });
       expect(recovery.lostEntries).toEqual([]);
@@ -87,6 +87,6 @@ describe('journal: a move of a rewritten copy', () => {
     ({ journal } = await reopen(journal, dir, options));
     const { recovery } = await reopen(journal, dir, options);
     expect(contents(recovery)).toEqual({ '/:work': originals.map((_m, k) => [k + 1, `message ${k + 1}`]) });
-    expect(recovery.queues[0]!.messages.map(({ message }) => message.id)).toEqual(originals.map((_m, k) => 100 + k));
+    expect(listed(recovery.queues[0]).map(({ message }) => message.id)).toEqual(originals.map((_m, k) => 100 + k));
   });
 });

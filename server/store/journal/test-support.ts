@@ -7,7 +7,7 @@ import { afterEach } from 'vitest';
 import { Message } from '../../broker/message';
 import { RECORD_FRAME_BYTES, RecordType, SEGMENT_HEADER_BYTES } from './format';
 import { Journal, type JournalOptions } from './journal';
-import type { Recovery } from './replay';
+import type { RecoveredMessage, RecoveredQueue, Recovery } from './replay';
 
 const openJournals = new Set<Journal>();
 const tempDirs: string[] = [];
@@ -53,7 +53,7 @@ export function persistentMessage(id: number, size = 32, headers?: Record<string
 export function contents(recovery: Recovery): Record<string, [number, string][]> {
   const out: Record<string, [number, string][]> = {};
   for (const queue of recovery.queues) {
-    out[`${queue.vhost}:${queue.name}`] = queue.messages.map(({ seq, message }) => [seq, message.body.toString().replace(/\.+$/, '')]);
+    out[`${queue.vhost}:${queue.name}`] = listed(queue).map(({ seq, message }) => [seq, message.body.toString().replace(/\.+$/, '')]);
   }
   return out;
 }
@@ -86,4 +86,13 @@ export function recordSpans(bytes: Buffer): RecordSpan[] {
     pos = end;
   }
   return spans;
+}
+
+/** A recovered queue's messages as a list (none when the queue did not come back). */
+export function listed(queue: RecoveredQueue | undefined): RecoveredMessage[] {
+  const out: RecoveredMessage[] = [];
+  queue?.messages.forEach((message) => {
+    out.push(message);
+  });
+  return out;
 }
