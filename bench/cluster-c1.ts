@@ -36,16 +36,37 @@ function postgresUrl(): string {
   return execFileSync('bash', [path.join(root, 'scripts/start-test-postgres.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
-/** A fresh database for one cluster: the same server, no rows left from the run before. */
-async function freshDatabase(adminUrl: string): Promise<string> {
+/** A database of its own for one cluster (a new name each time, so nothing is left from a run before). */
+async function createDatabase(adminUrl: string, name: string): Promise<string> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
+  await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(adminUrl);
-  url.pathname = `/${DATABASE}`;
+  url.pathname = `/${name}`;
   return url.toString();
+}
+
+/** Drops it once the nodes are gone; a session that lingers (autovacuum) gets a few seconds, then it is left with a message. */
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+        return;
+      } catch (err) {
+        if (attempt === 10) {
+          console.error(`C1: could not drop database ${name} (${(err as Error).message}); drop it by hand`);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
 }
 
 async function commits(url: string): Promise<number> {
@@ -92,7 +113,8 @@ function spawnNode(databaseUrl: string, name: string): Promise<{ port: number; p
 }
 
 async function startWarrenCluster(adminUrl: string, size: number): Promise<RunningBroker & { databaseUrl: string }> {
-  const databaseUrl = await freshDatabase(adminUrl);
+  const database = `${DATABASE}_${process.pid}_${size}`;
+  const databaseUrl = await createDatabase(adminUrl, database);
   const nodes: Awaited<ReturnType<typeof spawnNode>>[] = [];
   // One at a time: the first creates the cluster's schema.
   for (let i = 1; i <= size; i++) nodes.push(await spawnNode(databaseUrl, `c1-node-${i}`));
@@ -103,6 +125,7 @@ async function startWarrenCluster(adminUrl: string, size: number): Promise<Runni
     databaseUrl,
     stop: async () => {
       for (const n of nodes) await n.stop();
+      await dropDatabase(adminUrl, database);
     },
   };
 }
