@@ -8,11 +8,11 @@
 // run stays within minutes.
 // Run: npx tsx bench/backlog-w11.ts [--quick]   Prints a markdown table and one JSON line.
 
-import { spawn } from 'node:child_process';
 import amqp from 'amqplib';
 import { startRabbitMq, startWarren, type RunningBroker } from './amqp-peers';
 import { round } from './amqp-support';
 import { loadClient, type LoadClient } from './load/client';
+import { startLoadProcess } from './load/generator';
 import { rssBytes } from './process-stats';
 
 const quick = process.argv.includes('--quick');
@@ -20,50 +20,6 @@ const MESSAGES = quick ? 200_000 : 10_000_000;
 const PHASE_CAP_S = quick ? 30 : 240;
 const CONFIRM_WINDOW = 1000;
 const PREFETCH = 1000;
-
-interface LoadProcess {
-  pid: number;
-  /** Messages the consumer reported so far ("progress" lines). */
-  progress: number;
-  ready: Promise<void>;
-  /** The process's final JSON line (count, latency …), null when it printed none. */
-  final: Promise<{ count: number; error: string } | null>;
-  stop(): void;
-}
-
-function run(client: LoadClient, role: 'pub' | 'sub', args: string[]): LoadProcess {
-  const [command, argv] = client.command(role, args);
-  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let partial = '';
-  let finalLine = '';
-  let onReady = () => {};
-  const p: LoadProcess = {
-    pid: child.pid ?? -1,
-    progress: 0,
-    ready: new Promise((resolve) => (onReady = resolve)),
-    final: new Promise((resolve) =>
-      child.once('exit', () => {
-        onReady();
-        try {
-          resolve(JSON.parse(finalLine));
-        } catch {
-          resolve(null);
-        }
-      }),
-    ),
-    stop: () => child.kill('SIGTERM'),
-  };
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop()!;
-    for (const line of lines) {
-      if (line === 'ready') onReady();
-      else if (line.startsWith('progress ')) p.progress = Number(line.slice(9));
-      else if (line.startsWith('{')) finalLine = line;
-    }
-  });
-  return p;
-}
 
 interface Result {
   broker: string;
@@ -107,18 +63,13 @@ async function backlog(broker: RunningBroker, client: LoadClient): Promise<Resul
     }, 1000);
     // Fill: the publisher stops at MESSAGES or at the cap; its count is what was confirmed.
     const fillStart = performance.now();
-    const pub = run(client, 'pub', [
-      ...common,
-      '--messages',
-      String(MESSAGES),
-      '--seconds',
-      String(PHASE_CAP_S),
-      '--persistent',
-      '--confirm',
-      String(CONFIRM_WINDOW),
-      '--body',
-      '256',
-    ]);
+    const pub = startLoadProcess(
+      client,
+      'pub',
+      0,
+      [...common, '--messages', String(MESSAGES), '--seconds', String(PHASE_CAP_S), '--persistent', '--confirm', String(CONFIRM_WINDOW), '--body', '256'],
+      1,
+    );
     const published = await pub.final;
     const fillSeconds = (performance.now() - fillStart) / 1000;
     clearInterval(sampler);
@@ -128,7 +79,7 @@ async function backlog(broker: RunningBroker, client: LoadClient): Promise<Resul
 
     // Drain: one consumer until the queue is empty or the cap.
     const drainStart = performance.now();
-    const sub = run(client, 'sub', [...common, '--prefetch', String(PREFETCH)]);
+    const sub = startLoadProcess(client, 'sub', 0, [...common, '--prefetch', String(PREFETCH)], 1);
     await sub.ready;
     const deadline = drainStart + PHASE_CAP_S * 1000;
     while (sub.progress < queued && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));

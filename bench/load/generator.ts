@@ -77,7 +77,8 @@ export interface LoadResult {
   errors: string[];
 }
 
-interface Running {
+/** One load process (amqp-load.c or node-client.ts) as the generator runs it. */
+export interface Running {
   role: 'pub' | 'sub';
   flow: number;
   pid: number;
@@ -88,7 +89,8 @@ interface Running {
   stop(): void;
 }
 
-function start(client: LoadClient, role: 'pub' | 'sub', flow: number, args: string[], connections: number): Running {
+/** Starts one load process; `flow` is the index of its flow in the results. */
+export function startLoadProcess(client: LoadClient, role: 'pub' | 'sub', flow: number, args: string[], connections: number): Running {
   const [command, argv] = client.command(role, args);
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let partial = '';
@@ -204,7 +206,7 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
     flows.forEach((f, i) => {
       for (const [k, range] of split(f.queues, f.consumers.processes).entries()) {
         const args = [...common(f, range, f.consumers, portOf('sub', k)), '--prefetch', String(f.consumers.prefetch ?? 100)];
-        all.push(start(client, 'sub', i, args, f.consumers.connections));
+        all.push(startLoadProcess(client, 'sub', i, args, f.consumers.connections));
       }
     });
     await Promise.all(all.map((r) => r.ready));
@@ -221,7 +223,7 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
         if (p.rate) args.push('--rate', String(p.rate / ranges.length));
         if (p.persistent) args.push('--persistent');
         if (p.confirmWindow) args.push('--confirm', String(p.confirmWindow));
-        all.push(start(client, 'pub', i, args, p.connections));
+        all.push(startLoadProcess(client, 'pub', i, args, p.connections));
       }
     });
     // Each process's CPU over its own part of the run: a publisher's is sampled every 200 ms until it exits, the last sample counts.
