@@ -203,14 +203,7 @@ class PeerLink implements QueueLink {
               if (link.consumers.delete(spec.tag)) handlers.cancelled();
               return;
             }
-            const accepted = handlers.deliver({
-              linkTag: m.fields.deliveryTag,
-              exchange: m.fields.exchange,
-              routingKey: m.fields.routingKey,
-              properties: fromAmqplib(m.properties),
-              body: m.content,
-              redelivered: m.fields.redelivered,
-            });
+            const accepted = handlers.deliver(relayed(m));
             if (!accepted && !spec.noAck) ch.nack(m, false, true);
           },
           { consumerTag: spec.tag, noAck: spec.noAck, exclusive: spec.exclusive, priority: spec.priority, arguments: spec.args },
@@ -226,20 +219,7 @@ class PeerLink implements QueueLink {
     link.ready
       .then((ch) => ch.get(queue, { noAck }))
       .then(
-        (m) =>
-          done(
-            m === false
-              ? null
-              : {
-                  linkTag: m.fields.deliveryTag,
-                  exchange: m.fields.exchange,
-                  routingKey: m.fields.routingKey,
-                  properties: fromAmqplib(m.properties),
-                  body: m.content,
-                  redelivered: m.fields.redelivered,
-                  messageCount: m.fields.messageCount,
-                },
-          ),
+        (m) => done(m === false ? null : { ...relayed(m), messageCount: m.fields.messageCount }),
         () => done(null, unreachable()),
       );
   }
@@ -367,6 +347,18 @@ function definedOnly(properties: MessageProperties): Options.Publish {
 }
 
 /** amqplib's message properties as Warren's, without the absent ones. */
+/** What the owner sent over the link (a delivery or a get-ok), as the client's node relays it. */
+function relayed(m: AmqpMessage) {
+  return {
+    linkTag: m.fields.deliveryTag,
+    exchange: m.fields.exchange,
+    routingKey: m.fields.routingKey,
+    properties: fromAmqplib(m.properties),
+    body: m.content,
+    redelivered: m.fields.redelivered,
+  };
+}
+
 function fromAmqplib(properties: ConsumeMessage['properties']): MessageProperties {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(properties)) if (value !== undefined) out[name] = value;
