@@ -57,6 +57,8 @@ export class Users {
   /** Name → digest of the password last verified: AMQP clients reconnect often and scrypt is slow on purpose. */
   private readonly verified = new Map<string, string>();
   private readonly guard = new SignInGuard();
+  /** Checks under way, by peer address and digest of name and password. */
+  private readonly checking = new Map<string, Promise<AuthResult>>();
   private readonly loopbackUsers: ReadonlySet<string>;
   private readonly log: (line: string) => void;
   /** Called after a user is deleted: close their connections, end their sessions. */
@@ -109,10 +111,27 @@ export class Users {
     return [...this.loopbackUsers];
   }
 
-  /** Checks a name and password from `peerAddress`, with the per-address back-off and in-flight cap. */
-  async authenticate(name: string, password: string, peerAddress: string): Promise<AuthResult> {
+  /**
+   * Checks a name and password from `peerAddress`, with the per-address
+   * back-off and in-flight cap. Identical sign-ins from one address while one
+   * is being checked (a client's connection pool starting) wait for that check
+   * instead of taking a place of their own: without this, the cap refused the
+   * fourth connection of a burst.
+   */
+  authenticate(name: string, password: string, peerAddress: string): Promise<AuthResult> {
+    const digest = createHash('sha256').update(name).update('\0').update(password).digest('base64');
+    const key = `${peerAddress}\0${digest}`;
+    let pending = this.checking.get(key);
+    if (pending === undefined) {
+      pending = this.guardedCheck(name, password, digest, peerAddress).finally(() => this.checking.delete(key));
+      this.checking.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async guardedCheck(name: string, password: string, digest: string, peerAddress: string): Promise<AuthResult> {
     const guarded = await this.guard.attempt(peerAddress, async () => {
-      const result = await this.check(name, password, peerAddress).catch((error: unknown) => {
+      const result = await this.check(name, password, digest, peerAddress).catch((error: unknown) => {
         if (error instanceof HashingBusyError) return { ok: false as const, reason: error.message };
         throw error;
       });
@@ -125,11 +144,10 @@ export class Users {
     return result;
   }
 
-  private async check(name: string, password: string, peerAddress: string): Promise<AuthResult> {
+  private async check(name: string, password: string, digest: string, peerAddress: string): Promise<AuthResult> {
     if (this.loopbackUsers.has(name) && !isLoopback(peerAddress)) {
       return { ok: false, reason: `user '${name}' can only connect via localhost; create another user for remote access` };
     }
-    const digest = createHash('sha256').update(name).update('\0').update(password).digest('base64');
     const tags = this.directory.get(name);
     if (tags && this.verified.get(name) === digest) return { ok: true, user: { name, tags } };
     const row = await this.db.prisma.user.findUnique({ where: { name } });
