@@ -167,7 +167,7 @@ async function measure(broker: RunningBroker, quorum: boolean, databaseUrl?: str
       };
     }
     const f = result.flows[0]!;
-    console.error(`C1 ${broker.name}, ${pairs} pair(s): ${f.msgPerSec} msg/s, confirm p99 ${f.confirmMs?.p99} ms, ${result.verdict}`);
+    console.error(`C1 ${broker.name}, ${pairs} pair(s): ${f.msgPerSec} msg/s, confirm p99 ${f.confirmMs?.p99} ms, ${f.nacked} nacked, ${result.verdict}`);
     rows.push(row);
   }
 }
@@ -210,7 +210,7 @@ for (const r of rows) {
   const pgCell = r.postgres ? `${r.postgres.commitsPerSecond} commits/s, ${r.postgres.messagesPerCommit} msg/commit` : '—';
   const cpu = `broker ${r.result.brokerCpuPercent}%, machine ${r.result.machineBusyPercent}%`;
   lines.push(
-    `| ${r.broker} | ${r.pairs} | ${f.msgPerSec}${f.allDelivered ? '' : ' (not all delivered)'} | ${f.confirmMs?.p50} / ${f.confirmMs?.p99} ms | ${ratio} | ${pgCell} | ${cpu} | ${r.result.verdict} |`,
+    `| ${r.broker} | ${r.pairs} | ${f.msgPerSec}${f.allDelivered ? '' : ' (not all delivered)'}${f.nacked ? ` (${f.nacked} nacked)` : ''} | ${f.confirmMs?.p50} / ${f.confirmMs?.p99} ms | ${ratio} | ${pgCell} | ${cpu} | ${r.result.verdict} |`,
   );
 }
 if (!rabbit) lines.push('', 'RabbitMQ ×3 was not run (see the reason above): no ratios.');

@@ -125,8 +125,9 @@ function cell(row: Row, broker: string): string {
   } else if (row.workload === 'W10') figure = `at ${main.msgPerSec} msg/s: ${lat(main.deliverMs)}`;
   else figure = `${main.msgPerSec} msg/s, ${lat(main.deliverMs)}${main.confirmMs ? `, confirm p99 ${main.confirmMs.p99} ms` : ''}`;
   const incomplete = r.flows.some((f) => !f.allDelivered) ? ' **not all delivered in time**' : '';
+  const nacked = r.flows.reduce((n, f) => n + f.nacked, 0);
   const errors = r.errors.length ? ` errors: ${[...new Set(r.errors)].join('; ')}` : '';
-  return `${figure}${incomplete}; ${cpu(r)}${loop(r)}; client ${r.client}; **${r.verdict}**${errors}`;
+  return `${figure}${incomplete}${nacked ? ` **${nacked} nacked**` : ''}; ${cpu(r)}${loop(r)}; client ${r.client}; **${r.verdict}**${errors}`;
 }
 
 /** Warren's figure over RabbitMQ's: msg/s, or for W10 RabbitMQ's p99 over Warren's (higher is better for Warren either way). */

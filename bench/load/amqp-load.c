@@ -71,7 +71,8 @@ typedef struct {
   amqp_connection_state_t conn;
   histogram latency;  /* sub: publish->deliver; pub: publish->confirm */
   uint64_t done;      /* sub: received; pub: published */
-  uint64_t confirmed;
+  uint64_t confirmed; /* pub: acks and nacks */
+  uint64_t nacked;    /* pub: of those, nacks */
   uint64_t first_ns, last_ns;
   char error[256];
 } worker;
@@ -125,13 +126,13 @@ static int read_confirms(worker *w, uint64_t *acked, uint64_t *sent_at, int bloc
     }
     if (f.frame_type != AMQP_FRAME_METHOD) continue;
     uint64_t tag;
-    int multiple;
+    int multiple, nack = 0;
     if (f.payload.method.id == AMQP_BASIC_ACK_METHOD) {
       amqp_basic_ack_t *a = f.payload.method.decoded;
       tag = a->delivery_tag, multiple = a->multiple;
     } else if (f.payload.method.id == AMQP_BASIC_NACK_METHOD) {
       amqp_basic_nack_t *a = f.payload.method.decoded;
-      tag = a->delivery_tag, multiple = a->multiple;
+      tag = a->delivery_tag, multiple = a->multiple, nack = 1;
     } else {
       snprintf(w->error, sizeof w->error, "unexpected method 0x%08x while waiting for confirms", f.payload.method.id);
       return -1;
@@ -141,6 +142,7 @@ static int read_confirms(worker *w, uint64_t *acked, uint64_t *sent_at, int bloc
     uint64_t t = now_ns();
     for (uint64_t k = from; k <= tag; k++) w->latency.counts[bucket_of(t - sent_at[ch * opt.confirm_window + (k % opt.confirm_window)])]++;
     w->confirmed += tag - from + 1;
+    if (nack) w->nacked += tag - from + 1;
     if (tag > acked[ch]) acked[ch] = tag;
     block = 0;
   }
@@ -411,21 +413,21 @@ int main(int argc, char **argv) {
     }
   }
   histogram all = {0};
-  uint64_t done = 0, confirmed = 0, first = UINT64_MAX, last = 0;
+  uint64_t done = 0, confirmed = 0, nacked = 0, first = UINT64_MAX, last = 0;
   const char *error = "";
   for (int i = 0; i < opt.connections; i++) {
     pthread_join(threads[i], NULL);
     worker *w = &workers[i];
     for (int b = 0; b < BUCKETS; b++) all.counts[b] += w->latency.counts[b];
-    done += w->done, confirmed += w->confirmed;
+    done += w->done, confirmed += w->confirmed, nacked += w->nacked;
     if (w->done && w->first_ns < first) first = w->first_ns;
     if (w->last_ns > last) last = w->last_ns;
     if (w->error[0] && !error[0]) error = w->error;
     for (char *q = w->error; *q; q++)
       if (*q == '"' || *q == '\\' || (unsigned char)*q < 0x20) *q = '\''; /* printed inside a JSON string */
   }
-  printf("{\"role\":\"%s\",\"count\":%llu,\"confirmed\":%llu,\"firstNs\":%llu,\"lastNs\":%llu,\"error\":\"%s\",\"latency\":",
-         opt.publisher ? "pub" : "sub", (unsigned long long)done, (unsigned long long)confirmed, (unsigned long long)(first == UINT64_MAX ? 0 : first),
+  printf("{\"role\":\"%s\",\"count\":%llu,\"confirmed\":%llu,\"nacked\":%llu,\"firstNs\":%llu,\"lastNs\":%llu,\"error\":\"%s\",\"latency\":",
+         opt.publisher ? "pub" : "sub", (unsigned long long)done, (unsigned long long)confirmed, (unsigned long long)nacked, (unsigned long long)(first == UINT64_MAX ? 0 : first),
          (unsigned long long)last, error);
   print_histogram(&all);
   printf("}\n");

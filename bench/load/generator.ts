@@ -46,6 +46,8 @@ export interface Flow {
 export interface FlowResult {
   label: string;
   published: number;
+  /** Publishes the broker nacked: they are not expected to be delivered. */
+  nacked: number;
   delivered: number;
   /** Delivered messages per second, from the first publish to the last delivery. */
   msgPerSec: number;
@@ -84,7 +86,7 @@ export interface Running {
   pid: number;
   threads: number;
   progress: number;
-  final: Promise<{ count: number; confirmed: number; firstNs: number; lastNs: number; error: string; latency: number[] } | null>;
+  final: Promise<{ count: number; confirmed: number; nacked: number; firstNs: number; lastNs: number; error: string; latency: number[] } | null>;
   ready: Promise<void>;
   stop(): void;
 }
@@ -113,6 +115,7 @@ export function startLoadProcess(client: LoadClient, role: 'pub' | 'sub', flow: 
           const r = JSON.parse(finalLine) as {
             count: number;
             confirmed: number;
+            nacked: number;
             firstNs: number | string;
             lastNs: number | string;
             error: string;
@@ -241,10 +244,11 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
     const publishers = all.filter((r) => r.role === 'pub');
     const pubResults = await Promise.all(publishers.map((r) => r.final));
     const published = flows.map((_, i) => pubResults.reduce((n, r, k) => n + (publishers[k]!.flow === i ? (r?.count ?? 0) : 0), 0));
+    const nacked = flows.map((_, i) => pubResults.reduce((n, r, k) => n + (publishers[k]!.flow === i ? (r?.nacked ?? 0) : 0), 0));
     const consumers = all.filter((r) => r.role === 'sub');
     const deadline = performance.now() + (opts.drainSeconds ?? 30) * 1000;
     const delivered = (i: number) => consumers.reduce((n, r) => n + (r.flow === i ? r.progress : 0), 0);
-    while (performance.now() < deadline && flows.some((_, i) => delivered(i) < published[i]!)) await new Promise((r) => setTimeout(r, 50));
+    while (performance.now() < deadline && flows.some((_, i) => delivered(i) < published[i]! - nacked[i]!)) await new Promise((r) => setTimeout(r, 50));
     // Consumers' CPU and the broker's, up to the moment everything was delivered.
     consumers.forEach(sampleCpu);
     const wall = (performance.now() - t0) / 1000;
@@ -278,11 +282,12 @@ export async function runLoad(broker: RunningBroker, client: LoadClient, flows: 
       return {
         label: f.label,
         published: published[i]!,
+        nacked: nacked[i]!,
         delivered: got,
         msgPerSec: seconds > 0 ? round(got / seconds, 0) : 0,
         deliverMs: { p50: round(percentileMs(deliverHist, 50)), p99: round(percentileMs(deliverHist, 99)), p999: round(percentileMs(deliverHist, 99.9)) },
         confirmMs: f.publishers.confirmWindow ? { p50: round(percentileMs(confirmHist, 50)), p99: round(percentileMs(confirmHist, 99)) } : undefined,
-        allDelivered: got >= published[i]!,
+        allDelivered: got >= published[i]! - nacked[i]!,
       };
     });
     const generatorCpu = all.map((r) => {

@@ -37,6 +37,7 @@ const now = () => process.hrtime.bigint(); // CLOCK_MONOTONIC, as amqp-load.c st
 const latency = new Array<number>(BUCKETS).fill(0);
 let done = 0;
 let confirmed = 0;
+let nacked = 0;
 let firstNs = 0n;
 let lastNs = 0n;
 let error = '';
@@ -74,7 +75,8 @@ async function publishOn(channel: Channel | ConfirmChannel, names: string[], sha
     let writable: boolean;
     if (opt.confirm > 0) {
       inFlight++;
-      writable = (channel as ConfirmChannel).sendToQueue(queue, b, { persistent: opt.persistent }, () => {
+      writable = (channel as ConfirmChannel).sendToQueue(queue, b, { persistent: opt.persistent }, (err: unknown) => {
+        if (err) nacked++;
         latency[bucketOf(Number(now() - stamp))]!++;
         confirmed++;
         inFlight--;
@@ -132,7 +134,8 @@ const counts = () => {
   while (last > 0 && latency[last] === 0) last--;
   return latency.slice(0, last + 1);
 };
-const report = () => console.log(JSON.stringify({ role, count: done, confirmed, firstNs: String(firstNs), lastNs: String(lastNs), error, latency: counts() }));
+const report = () =>
+  console.log(JSON.stringify({ role, count: done, confirmed, nacked, firstNs: String(firstNs), lastNs: String(lastNs), error, latency: counts() }));
 
 if (role === 'pub') {
   firstNs = now();
