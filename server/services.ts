@@ -48,5 +48,10 @@ export interface Services {
   /** The process's logger (audit events go there too); absent in tests that do not look. */
   logger?: Logger;
   /** Cluster mode only (WARREN_CLUSTER): the nodes sharing this node's PostgreSQL database. */
-  cluster?: { name: string; nodes(): Promise<ClusterNodeInfo[]>; servingNode(vhost: string, queue: string, durable: boolean): string | null };
+  cluster?: {
+    name: string;
+    nodes(): Promise<ClusterNodeInfo[]>;
+    servingNode(vhost: string, queue: string, durable: boolean): string | null;
+    moveQueue(vhost: string, queue: string, target: string): Promise<string | null>;
+  };
 }

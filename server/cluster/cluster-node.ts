@@ -129,6 +129,8 @@ export class ClusterNode {
     this.leases.acquired = {
       load: (vhost, queue, lease) => store.load(vhost, queue, lease),
       deliverable: (vhost, queue) => engine.broker.deliverAgain(vhost, queue),
+      committed: () => store.committed(),
+      released: (vhost, queue) => store.release(vhost, queue),
     };
     this.declareClaims = new ClusterDeclareClaims(this.connection, this.applier, this.leases, () => ({
       node: this.options.nodeName,
@@ -181,6 +183,11 @@ export class ClusterNode {
   servingNode(vhost: string, queue: string, durable: boolean): string | null {
     if (!durable || this.leases.lease(vhost, queue) !== undefined) return this.name;
     return this.links?.ownerOf(vhost, queue) ?? null;
+  }
+
+  /** Asks the owner of a durable queue to hand it to node `target` (done at its next heartbeat); why not, when it cannot be asked. */
+  moveQueue(vhost: string, queue: string, target: string): Promise<string | null> {
+    return this.leases.requestMove(vhost, queue, target);
   }
 
   /** Every node the cluster has seen, with its status now. */

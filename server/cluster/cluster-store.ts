@@ -101,6 +101,16 @@ export class ClusterStore implements Store {
     this.writer.flush(one);
   }
 
+  /** Resolves once the batches holding everything recorded so far have committed (or failed: their publishes were nacked). */
+  committed(): Promise<void> {
+    return new Promise((resolve) => this.writer.flush(() => resolve()));
+  }
+
+  /** This node handed the queue to another: its copy is emptied (no longer this node's for the store, so nothing is recorded). */
+  release(vhost: string, queue: string): void {
+    if (this.broker?.has(vhost, 'queue', queue)) this.broker.purgeQueue(vhost, queue);
+  }
+
   /** Empties this node's copy of the queue and puts back its live entries from PostgreSQL, numbering new ones above every seq stored. */
   async load(vhost: string, queue: string, lease: OwnedQueue): Promise<void> {
     const entries = await this.connection.query<EntryRow>(

@@ -18,6 +18,7 @@ import { QueueStateText } from '../queues/queue-state-text';
 import { QUEUE_STATES } from '../../../server/metrics/queue-state';
 import { BindingsPanel } from './bindings-panel';
 import { EffectiveArguments } from './effective-arguments';
+import { NodeMove } from './node-move';
 import { QueueActions } from './queue-actions';
 import { SearchPanel } from './search-panel';
 import { TraceToggle } from './trace-toggle';
@@ -230,6 +231,7 @@ export function QueueDetail() {
           </div>
           <BindingsPanel vhost={vhost} queue={name} bindings={queue.data.bindings} />
           <QueueActions vhost={vhost} name={name} ready={queue.data.ready} total={queue.data.ready + queue.data.unacked} />
+          {queue.data.node !== undefined && queue.data.durable && <NodeMove vhost={vhost} name={name} servedBy={queue.data.node} />}
           {queue.data.type !== 'stream' && <SearchPanel vhost={vhost} name={name} paused={queue.data.paused} />}
         </>
       )}
