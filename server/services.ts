@@ -12,7 +12,7 @@ import type { Logger } from './log';
 import type { FaultCounts } from './process-faults';
 import type { MetadataDb } from './store/db';
 import type { JournalDamage } from './store/journal/damage-report';
-import type { ClusterNodeInfo } from './cluster/membership';
+import type { ClusterNodeInfo, OwnerCounts } from './cluster/membership';
 import type { JourneyLog } from './journey/journey-log';
 
 export interface Services {
@@ -53,5 +53,7 @@ export interface Services {
     nodes(): Promise<ClusterNodeInfo[]>;
     servingNode(vhost: string, queue: string, durable: boolean): string | null;
     moveQueue(vhost: string, queue: string, target: string): Promise<string | null>;
+    /** Counts of the queues other nodes own (this node's copies of them are empty), by `vhost\u0000queue`. */
+    queueCountsElsewhere(): Promise<Map<string, OwnerCounts>>;
   };
 }

@@ -14,7 +14,20 @@
  * 4. `leave` at a clean stop.
  */
 import { randomBytes } from 'node:crypto';
-import { type ClusterNodeInfo, HEARTBEAT_MS, heartbeat, join, leave, listNodes, type NodeAddresses, type NodeSummary } from './membership';
+import type { Broker } from '../broker/broker';
+import {
+  type ClusterNodeInfo,
+  HEARTBEAT_MS,
+  heartbeat,
+  join,
+  leave,
+  listNodes,
+  type NodeAddresses,
+  type NodeSummary,
+  type OwnedQueueCounts,
+  type OwnerCounts,
+  ownerCounts,
+} from './membership';
 import { ControlConnection } from './control-connection';
 import type { DeclareClaims } from '../amqp/declare-claims';
 import { ClusterDeclareClaims } from './declare-claims';
@@ -64,6 +77,11 @@ export class ClusterNode {
   private writerConnection: ControlConnection | null = null;
   private store: ClusterStore | null = null;
   private links: PeerLinks | null = null;
+  private broker: Broker | null = null;
+  /** The queue counts the last heartbeat wrote (JSON): unchanged ones are not written again. */
+  private countsWritten = '';
+  /** The other nodes' queue counts, read at most once a second. */
+  private peerCounts: { at: number; counts: Promise<Map<string, OwnerCounts>> } | null = null;
 
   private constructor(
     private readonly options: ClusterNodeOptions,
@@ -126,6 +144,7 @@ export class ClusterNode {
     if (links === null) throw new Error('ClusterNode.run before join');
     links.attach(engine.broker);
     engine.broker.setRemoteOwners(links);
+    this.broker = engine.broker;
     this.leases.acquired = {
       load: (vhost, queue, lease) => store.load(vhost, queue, lease),
       deliverable: (vhost, queue) => engine.broker.deliverAgain(vhost, queue),
@@ -190,6 +209,19 @@ export class ClusterNode {
     return this.leases.requestMove(vhost, queue, target);
   }
 
+  /**
+   * The counts (ready, unacked, consumers, ready bytes) of the queues other
+   * live nodes own, as of their last heartbeats, by `vhost\u0000queue`: this
+   * node's copies of those queues hold nothing, so the console shows these.
+   */
+  queueCountsElsewhere(): Promise<Map<string, OwnerCounts>> {
+    const now = performance.now();
+    if (this.peerCounts === null || now - this.peerCounts.at > HEARTBEAT_MS) {
+      this.peerCounts = { at: now, counts: ownerCounts(this.connection, this.options.nodeName).catch(() => new Map()) };
+    }
+    return this.peerCounts.counts;
+  }
+
   /** Every node the cluster has seen, with its status now. */
   nodes(): Promise<ClusterNodeInfo[]> {
     return listNodes(this.connection, this.options.nodeName);
@@ -217,7 +249,16 @@ export class ClusterNode {
     this.beating = true;
     try {
       const sentAt = performance.now();
-      const { renewed, feedTrimmedTo } = await heartbeat(this.connection, this.options.nodeName, this.incarnation, this.addresses, this.summary());
+      const counts = this.ownedQueueCounts();
+      const { renewed, feedTrimmedTo } = await heartbeat(
+        this.connection,
+        this.options.nodeName,
+        this.incarnation,
+        this.addresses,
+        this.summary(),
+        counts === this.countsWritten ? null : counts,
+      );
+      this.countsWritten = counts;
       if (this.lastBeatFailed) this.options.log('heartbeat renewed again');
       this.lastBeatFailed = false;
       this.feed.checkTrimmed(feedTrimmedTo);
@@ -236,12 +277,23 @@ export class ClusterNode {
     }
   }
 
+  /** The counts of the queues this node owns, as JSON (OwnedQueueCounts). */
+  private ownedQueueCounts(): string {
+    const counts: OwnedQueueCounts = {};
+    for (const q of this.broker?.listQueueSummaries() ?? []) {
+      if (this.leases.lease(q.vhost, q.name) === undefined) continue;
+      (counts[q.vhost] ??= {})[q.name] = [q.ready, q.unacked, q.consumers, q.readyBytes];
+    }
+    return JSON.stringify(counts);
+  }
+
   /** The lease ran out (the process was paused, or PostgreSQL out of reach for too long): never resumed, joined again. */
   private async rejoin(): Promise<void> {
     this.options.log(`the lease of node '${this.options.nodeName}' ran out before it was renewed; joining again as a new incarnation`);
     const me = { name: this.options.nodeName, nodeId: nodeId(this.options.dataDir), version: this.options.version };
     try {
       this.incarnation = await join(this.connection, me, this.addresses);
+      this.countsWritten = ''; // the new incarnation's row starts without counts
     } catch (error) {
       if (!(error instanceof ClusterError)) throw error;
       if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);

@@ -23,6 +23,17 @@ export interface NodeSummary {
   memoryBytes: number;
 }
 
+/** A queue's counts as its owner writes them with its heartbeats: ready, unacked, consumers, ready bytes. */
+export interface OwnerCounts {
+  ready: number;
+  unacked: number;
+  consumers: number;
+  readyBytes: number;
+}
+
+/** The counts of the queues a node owns, by vhost and queue name, as stored in `cluster_node.queue_counts`. */
+export type OwnedQueueCounts = Record<string, Record<string, [ready: number, unacked: number, consumers: number, readyBytes: number]>>;
+
 /** live: heartbeats arrive; stale: its lease ran out without a clean stop; left: stopped cleanly. */
 export type NodeStatus = 'live' | 'stale' | 'left';
 
@@ -74,7 +85,7 @@ export async function join(connection: ControlConnection, me: Identity, addresse
      ON CONFLICT (name) DO UPDATE
         SET node_id = EXCLUDED.node_id, incarnation = EXCLUDED.incarnation, amqp_address = EXCLUDED.amqp_address,
             http_address = EXCLUDED.http_address, version = EXCLUDED.version, state = 'running', started_at = now(),
-            last_seen_at = now(), lease_expires_at = EXCLUDED.lease_expires_at, summary = '{}'
+            last_seen_at = now(), lease_expires_at = EXCLUDED.lease_expires_at, summary = '{}', queue_counts = '{}'
       WHERE n.node_id = EXCLUDED.node_id OR n.lease_expires_at < now() OR n.state = 'left'
      RETURNING incarnation`,
     [me.name, me.nodeId, addresses.amqp, addresses.http, me.version, LEASE_SECONDS],
@@ -103,17 +114,19 @@ export async function heartbeat(
   incarnation: string,
   addresses: NodeAddresses,
   summary: NodeSummary,
+  /** The counts of the queues the node owns as JSON (OwnedQueueCounts), or null when unchanged since the last heartbeat. */
+  queueCounts: string | null,
 ): Promise<{ renewed: boolean; feedTrimmedTo: string | null }> {
   const rows = await connection.query<{ renewed: boolean; trimmed_to: string | null }>(
     `WITH beat AS (
        UPDATE warren_cluster.cluster_node
           SET last_seen_at = now(), lease_expires_at = now() + make_interval(secs => $3),
-              amqp_address = $4, http_address = $5, summary = $6
+              amqp_address = $4, http_address = $5, summary = $6, queue_counts = coalesce($7::jsonb, queue_counts)
         WHERE name = $1 AND incarnation = $2 AND lease_expires_at > now()
        RETURNING 1)
      SELECT EXISTS (SELECT 1 FROM beat) AS renewed,
             (SELECT value FROM warren_cluster.setting WHERE key = 'feed_trimmed_to') AS trimmed_to`,
-    [name, incarnation, LEASE_SECONDS, addresses.amqp, addresses.http, JSON.stringify(summary)],
+    [name, incarnation, LEASE_SECONDS, addresses.amqp, addresses.http, JSON.stringify(summary), queueCounts],
   );
   return { renewed: rows[0]?.renewed === true, feedTrimmedTo: rows[0]?.trimmed_to ?? null };
 }
@@ -125,6 +138,23 @@ export async function leave(connection: ControlConnection, name: string, incarna
       WHERE name = $1 AND incarnation = $2`,
     [name, incarnation],
   );
+}
+
+/** The counts of the queues the other live nodes own, as they wrote them with their last heartbeats, by vhost and queue name. */
+export async function ownerCounts(connection: ControlConnection, self: string): Promise<Map<string, OwnerCounts>> {
+  const rows = await connection.query<{ queue_counts: OwnedQueueCounts }>(
+    `SELECT queue_counts FROM warren_cluster.cluster_node WHERE name <> $1 AND state = 'running' AND lease_expires_at > now()`,
+    [self],
+  );
+  const counts = new Map<string, OwnerCounts>();
+  for (const row of rows) {
+    for (const [vhost, queues] of Object.entries(row.queue_counts)) {
+      for (const [queue, [ready, unacked, consumers, readyBytes]] of Object.entries(queues)) {
+        counts.set(`${vhost}\u0000${queue}`, { ready, unacked, consumers, readyBytes });
+      }
+    }
+  }
+  return counts;
 }
 
 /** Every node the cluster has seen, by name. */

@@ -81,9 +81,10 @@ const STEPS: string[] = [
   CREATE TABLE warren_cluster.entry_00000001 PARTITION OF warren_cluster.entry FOR VALUES IN (1);
   CREATE TABLE warren_cluster.removal_00000001 PARTITION OF warren_cluster.removal FOR VALUES IN (1);
   `,
-  // Moving a queue (docs/cluster.md, Moving a queue): the node the owner is asked to hand the queue to.
+  // Moving a queue: the node the owner is asked to hand it to; the counts of the queues a node owns, for every console.
   `
   ALTER TABLE warren_cluster.queue_lease ADD COLUMN move_to text;
+  ALTER TABLE warren_cluster.cluster_node ADD COLUMN queue_counts jsonb NOT NULL DEFAULT '{}';
   `,
 ];
 

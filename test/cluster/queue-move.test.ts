@@ -65,6 +65,10 @@ describe.skipIf(!postgresUrl)('moving a queue to another node (needs TEST_DATABA
     await publisher.waitForConfirms();
     await pause(SETTLE_MS);
     expect((await admin().queues.get({ vhost: '/', name: 'moving' })).node).toBe('m2');
+    // m1's copy of the queue is empty: its console shows the owner's counts, written with m2's heartbeats.
+    await within(5_000, "m1's console showing m2's 200 ready", async () => (await admin().queues.get({ vhost: '/', name: 'moving' })).ready === 200);
+    const listed = (await admin().queues.list({ vhost: '/', sort: 'ready', dir: 'desc' })).rows.find((q) => q.name === 'moving');
+    expect(listed).toMatchObject({ ready: 200, unacked: 0, total: 200, node: 'm2' });
 
     const seen = new Set<string>();
     let deliveries = 0;

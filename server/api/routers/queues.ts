@@ -40,10 +40,24 @@ function consumerView(services: Services, c: ConsumerInfo) {
   };
 }
 
+/**
+ * In a cluster, a queue's ready, unacked, consumer and byte counts are its
+ * owner's: this node's copy of a queue another node serves holds nothing.
+ * Returns a function that puts the owner's counts over this node's.
+ */
+async function ownersCounts(services: Services) {
+  const elsewhere = services.cluster ? await services.cluster.queueCountsElsewhere() : undefined;
+  return <Q extends QueueSummary>(q: Q): Q => {
+    const counts = elsewhere?.get(`${q.vhost}\u0000${q.name}`);
+    return counts === undefined ? q : { ...q, ...counts };
+  };
+}
+
 export const queuesRouter = router({
   /** One page of the queue table, filtered and sorted on the server. */
-  list: protectedProcedure.input(listInput).query(({ ctx, input }) => {
+  list: protectedProcedure.input(listInput).query(async ({ ctx, input }) => {
     const { broker, brokerSampler } = ctx.services;
+    const owners = await ownersCounts(ctx.services);
     const matches = nameMatcher(input.filter, input.regex, 'queue filter', 'queues');
     // Sort keys are computed once per queue; the page's rows alone get their full shape and sparkline.
     const sortKey = (q: QueueSummary): string | number => {
@@ -61,13 +75,17 @@ export const queuesRouter = router({
       }
     };
     const keyed: { q: QueueSummary; key: string | number }[] = [];
-    for (const q of ctx.access.visible(broker.listQueueSummaries(input.vhost))) if (matches(q.name)) keyed.push({ q, key: sortKey(q) });
+    for (const local of ctx.access.visible(broker.listQueueSummaries(input.vhost))) {
+      if (!matches(local.name)) continue;
+      const q = owners(local);
+      keyed.push({ q, key: sortKey(q) });
+    }
     const sign = input.dir === 'asc' ? 1 : -1;
     // Plain code-unit comparison: locale collation costs too much across 10,000 names.
     const compare = (x: string | number, y: string | number) => (x < y ? -1 : x > y ? 1 : 0);
     keyed.sort((a, b) => sign * compare(a.key, b.key) || compare(a.q.name, b.q.name));
     const rows = keyed.slice(input.offset, input.offset + input.limit).map(({ q: summary }) => {
-      const q = broker.getQueue(summary.vhost, summary.name);
+      const q = owners(broker.getQueue(summary.vhost, summary.name));
       return {
         ...q,
         arguments: q.arguments as Record<string, unknown>,
@@ -83,9 +101,9 @@ export const queuesRouter = router({
   }),
 
   /** One queue: stats, rates, what it is doing, recent depth, consumers with their clients, and bindings. */
-  get: protectedProcedure.input(queueRef).query(({ ctx, input }) => {
+  get: protectedProcedure.input(queueRef).query(async ({ ctx, input }) => {
     const { broker, brokerSampler } = ctx.services;
-    const q = broker.getQueue(input.vhost, input.name);
+    const q = (await ownersCounts(ctx.services))(broker.getQueue(input.vhost, input.name));
     const series = brokerSampler.queueSeries(q.vhost, q.name);
     return {
       ...q,
