@@ -92,11 +92,14 @@ test('when the owner of a queue dies, another node serves it with every confirme
     const figures = page.getByLabel('Queue figures');
     await expect(figures).toContainText('Served by');
     await expect(figures).toContainText('s16-n2');
+    // This node's copy of the queue is empty: the counts shown are the owner's.
+    const ready = figures.locator('.figure', { has: page.locator('dt', { hasText: /^Ready$/ }) });
+    await expect(ready).toContainText('50');
 
     owner.child.kill('SIGKILL');
     // The lease runs out within 5 s; the live node takes the queue and loads it from PostgreSQL.
     await expect(figures).toContainText('s16-n1', { timeout: 20_000 });
-    await expect(figures.locator('.figure', { has: page.locator('dt', { hasText: /^Ready$/ }) })).toContainText('50');
+    await expect(ready).toContainText('50');
     await page.goto('/nodes');
     await expect(page.getByRole('table', { name: 'Nodes' }).getByRole('row').filter({ hasText: 's16-n2' })).toContainText('stale');
 
@@ -111,6 +114,53 @@ test('when the owner of a queue dies, another node serves it with every confirme
     expect(bodies).toEqual(Array.from({ length: 50 }, (_, i) => `order ${i}`));
     await survivor.close();
     await conn.close().catch(() => {});
+    await page.close();
+  } finally {
+    await stopWarren(first);
+    await database.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+// An administrator moves a queue to another node from its page: the owner hands it over,
+// the chosen node serves it with every message.
+test('moves a queue to another node from its page', async ({ browser }) => {
+  test.skip(!postgresUrl, 'needs TEST_DATABASE_URL (export TEST_DATABASE_URL="$(scripts/start-test-postgres.sh)")');
+  const database = await freshPostgresDatabase(postgresUrl!);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-e2e-node-'));
+  const cluster = { WARREN_CLUSTER: 'true', DATABASE_URL: database.url };
+  const first = await startWarren({ ...cluster, WARREN_NODE_NAME: 'mv-n1' });
+  try {
+    const owner = await startNode({ ...cluster, WARREN_NODE_NAME: 'mv-n2', WARREN_DATA_DIR: dataDir, HOST: '127.0.0.1', AMQP_PORT: '0', PORT: '0' });
+    const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${owner.port}`);
+    conn.on('error', () => {});
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue('mv-invoices', { durable: true });
+    for (let i = 0; i < 20; i++) ch.sendToQueue('mv-invoices', Buffer.from(`invoice ${i}`), { persistent: true });
+    await ch.waitForConfirms();
+    await conn.close();
+
+    const page = await browser.newPage({ baseURL: first.warren.consoleUrl });
+    await signIn(page, first.warren.consoleUrl);
+    await page.goto('/queue?vhost=%2F&name=mv-invoices');
+    const figures = page.getByLabel('Queue figures');
+    await expect(figures).toContainText('mv-n2');
+    const move = page.getByRole('group', { name: 'Move to another node' });
+    await move.getByLabel('Move to node').selectOption('mv-n1');
+    await move.getByRole('button', { name: 'Move to node…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Move mv-invoices to node mv-n1?' });
+    await dialog.getByRole('button', { name: 'Move to mv-n1' }).click();
+    await expect(move.getByRole('status')).toContainText('Node mv-n1 serves the queue now.', { timeout: 15_000 });
+    await expect(figures).toContainText('mv-n1');
+    await expect(figures.locator('.figure', { has: page.locator('dt', { hasText: /^Ready$/ }) })).toContainText('20');
+
+    const client = await amqp.connect(first.warren.amqpUrl);
+    const got = await client.createChannel();
+    const bodies: string[] = [];
+    for (let m = await got.get('mv-invoices', { noAck: true }); m; m = await got.get('mv-invoices', { noAck: true })) bodies.push(m.content.toString());
+    expect(bodies).toEqual(Array.from({ length: 20 }, (_, i) => `invoice ${i}`));
+    await client.close();
+    owner.child.kill('SIGTERM');
     await page.close();
   } finally {
     await stopWarren(first);

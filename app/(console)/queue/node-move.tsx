@@ -25,40 +25,44 @@ export function NodeMove({ vhost, name, servedBy }: { vhost: string; name: strin
   const others = nodes.data.nodes.filter((n) => n.status === 'live' && n.name !== servedBy);
   const arrived = asked !== null && servedBy === asked;
   return (
-    <div className="actions" role="group" aria-label="Move to another node">
-      <label>
-        Move to node
-        <select value={target} onChange={(e) => setTarget(e.target.value)}>
-          <option value="">choose a node</option>
-          {others.map((n) => (
-            <option key={n.name} value={n.name}>
-              {n.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <button type="button" disabled={target === '' || move.isPending} onClick={() => setConfirming(true)}>
-        Move to node…
-      </button>
-      {asked !== null && (
-        <span role="status" className="notice">
-          {arrived ? `Node ${asked} serves the queue now.` : `Moving to node ${asked}: it serves the queue within a few seconds…`}
-        </span>
-      )}
-      <ErrorNote errors={[move.error]} />
-      <ConfirmDialog
-        open={confirming}
-        title={`Move ${name} to node ${target}?`}
-        confirmLabel={`Move to ${target}`}
-        busy={move.isPending}
-        onCancel={() => setConfirming(false)}
-        onConfirm={() => move.mutate({ vhost, name, node: target })}
-      >
-        <p>
-          Node <strong>{servedBy ?? 'none'}</strong> stops delivering the queue and node <strong>{target}</strong> serves it from its next heartbeat. Consumers
-          follow on their own; messages they had not acknowledged are delivered again.
-        </p>
-      </ConfirmDialog>
+    <div className="card">
+      <h2>Node</h2>
+      <p className="muted">Served by {servedBy ?? 'no node right now (a take-over is under way)'}.</p>
+      <div className="actions" role="group" aria-label="Move to another node">
+        <label>
+          Move to node
+          <select value={target} onChange={(e) => setTarget(e.target.value)}>
+            <option value="">choose a node</option>
+            {others.map((n) => (
+              <option key={n.name} value={n.name}>
+                {n.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" disabled={target === '' || move.isPending} onClick={() => setConfirming(true)}>
+          Move to node…
+        </button>
+        {asked !== null && (
+          <span role="status" className="notice">
+            {arrived ? `Node ${asked} serves the queue now.` : `Moving to node ${asked}: it serves the queue within a few seconds…`}
+          </span>
+        )}
+        <ErrorNote errors={[move.error]} />
+        <ConfirmDialog
+          open={confirming}
+          title={`Move ${name} to node ${target}?`}
+          confirmLabel={`Move to ${target}`}
+          busy={move.isPending}
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => move.mutate({ vhost, name, node: target })}
+        >
+          <p>
+            Node <strong>{servedBy ?? 'none'}</strong> stops delivering the queue and node <strong>{target}</strong> serves it from its next heartbeat.
+            Consumers follow on their own; messages they had not acknowledged are delivered again.
+          </p>
+        </ConfirmDialog>
+      </div>
     </div>
   );
 }
