@@ -185,8 +185,13 @@ BEGIN
       SELECT 1 FROM warren_cluster.entry e
        WHERE e.gen = oldest
          AND EXISTS (SELECT 1 FROM public."Queue" q WHERE q.id = e.queue_id)
-         AND NOT EXISTS (SELECT 1 FROM warren_cluster.removal r
-                          WHERE r.queue_id = e.queue_id AND e.seq BETWEEN r.seq_lo AND r.seq_hi));
+         -- As in the load query: only the range starting last at or below the seq may hold it (a BETWEEN
+         -- probes every earlier range: 8 s for 10,000 entries removed one by one, 126 s for 40,000).
+         AND NOT EXISTS (SELECT 1
+                           FROM (SELECT r.seq_hi FROM warren_cluster.removal r
+                                  WHERE r.queue_id = e.queue_id AND r.seq_lo <= e.seq
+                                  ORDER BY r.seq_lo DESC LIMIT 1) last
+                          WHERE last.seq_hi >= e.seq));
     EXECUTE format('DROP TABLE warren_cluster.%I, warren_cluster.%I', 'entry_' || lpad(oldest::text, 8, '0'), 'removal_' || lpad(oldest::text, 8, '0'));
     DELETE FROM warren_cluster.generation WHERE gen = oldest;
     dropped := dropped || oldest;
