@@ -5,48 +5,21 @@
 // a generation whose entries are all removed is dropped whole. Real
 // PostgreSQL (TEST_DATABASE_URL), nodes are child processes (node-process.ts).
 
-import amqp, { type ChannelModel, type ConsumeMessage } from 'amqplib';
-import pg from 'pg';
+import type { ConsumeMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPostgresDatabase, postgresUrl } from '../db/helpers';
-import { makeDataDir, type NodeProcess, nodeEnv, spawnNode, within } from './support';
+import { postgresUrl } from '../db/helpers';
+import { ClusterFixture, within } from './support';
 
 describe.skipIf(!postgresUrl)('the cluster message store on PostgreSQL (needs TEST_DATABASE_URL, see scripts/start-test-postgres.sh)', () => {
-  let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
-  let admin: pg.Client;
-  const dirs: ReturnType<typeof makeDataDir>[] = [];
-  const processes: NodeProcess[] = [];
-  const clients: ChannelModel[] = [];
+  const cluster = new ClusterFixture(postgresUrl as string);
+  const start = (name: string) => cluster.start(name);
+  const connect = (url: string) => cluster.connect(url);
 
-  const start = async (name: string) => {
-    const dir = makeDataDir();
-    dirs.push(dir);
-    const node = await spawnNode(nodeEnv(database.url, name, dir.dir));
-    processes.push(node);
-    return node;
-  };
-  const connect = async (url: string) => {
-    const connection = await amqp.connect(url);
-    connection.on('error', () => {});
-    clients.push(connection);
-    return connection;
-  };
-  const count = async (sql: string, params: unknown[] = []) => Number((await admin.query<{ n: string }>(sql, params)).rows[0]?.n);
+  const count = async (sql: string, params: unknown[] = []) => Number((await cluster.admin.query<{ n: string }>(sql, params)).rows[0]?.n);
   const queueId = async (name: string) => count(`SELECT id AS n FROM public."Queue" WHERE name = $1`, [name]);
 
-  beforeAll(async () => {
-    database = await freshPostgresDatabase(postgresUrl as string);
-    admin = new pg.Client({ connectionString: database.url });
-    await admin.connect();
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    for (const p of processes) await p.stop();
-    await admin?.end();
-    await database?.drop();
-    for (const d of dirs) d.remove();
-  }, 60_000);
+  beforeAll(() => cluster.open(), 60_000);
+  afterAll(() => cluster.close(), 60_000);
 
   it('confirms entries written with the owner epoch, stores in-order acks as few ranges, and drops a generation once all of it is removed', async () => {
     const owner = await start('s1');
@@ -58,7 +31,7 @@ describe.skipIf(!postgresUrl)('the cluster message store on PostgreSQL (needs TE
     const id = await queueId('ledger');
     // Confirmed: so committed.
     expect(await count('SELECT count(*) AS n FROM warren_cluster.entry WHERE queue_id = $1 AND epoch = 1', [id])).toBe(200);
-    const [row] = (await admin.query('SELECT body FROM warren_cluster.entry WHERE queue_id = $1 AND seq = 1', [id])).rows;
+    const [row] = (await cluster.admin.query('SELECT body FROM warren_cluster.entry WHERE queue_id = $1 AND seq = 1', [id])).rows;
     expect(row.body.toString()).toBe('entry 0');
 
     const consumer = await c.createChannel();
@@ -78,9 +51,9 @@ describe.skipIf(!postgresUrl)('the cluster message store on PostgreSQL (needs TE
     expect(await count('SELECT count(*) AS n FROM warren_cluster.removal WHERE queue_id = $1', [id])).toBeLessThan(20);
 
     // The generation all of whose entries are removed goes whole; one holding a live entry stays.
-    const rotate = async () => (await admin.query<{ d: number[] }>(`SELECT warren_cluster.rotate_generations('0 seconds') AS d`)).rows[0]!.d;
+    const rotate = async () => (await cluster.admin.query<{ d: number[] }>(`SELECT warren_cluster.rotate_generations('0 seconds') AS d`)).rows[0]!.d;
     expect(await rotate()).toEqual([1]);
-    expect((await admin.query(`SELECT to_regclass('warren_cluster.entry_00000001') AS t`)).rows[0].t).toBeNull();
+    expect((await cluster.admin.query(`SELECT to_regclass('warren_cluster.entry_00000001') AS t`)).rows[0].t).toBeNull();
     await ch.assertQueue('kept');
     ch.sendToQueue('kept', Buffer.from('still here'), { persistent: true });
     await ch.waitForConfirms();

@@ -9,8 +9,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../../server/api/root';
 import { FULL_PERMISSION } from '../../server/auth/users';
-import { freshPostgresDatabase, postgresUrl } from '../db/helpers';
-import { MAIN, makeDataDir, type InProcessNode, type NodeProcess, nodeEnv, openInProcessNode, runToExit, spawnNode, within } from './support';
+import { postgresUrl } from '../db/helpers';
+import { ClusterFixture, type InProcessNode, MAIN, makeDataDir, type NodeProcess, nodeEnv, runToExit, within } from './support';
 
 describe('cluster start errors (no PostgreSQL needed)', () => {
   it('cluster mode without a PostgreSQL DATABASE_URL stops the start with one line', async () => {
@@ -41,30 +41,14 @@ describe('cluster start errors (no PostgreSQL needed)', () => {
 });
 
 describe.skipIf(!postgresUrl)('a cluster on PostgreSQL (needs TEST_DATABASE_URL, see scripts/start-test-postgres.sh)', () => {
-  let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
-  const dirs: ReturnType<typeof makeDataDir>[] = [];
-  const processes: NodeProcess[] = [];
-  const clients: ChannelModel[] = [];
+  const cluster = new ClusterFixture(postgresUrl as string);
   let n1: NodeProcess;
   let n2: NodeProcess;
   let local: InProcessNode;
 
-  const dataDir = () => {
-    const d = makeDataDir();
-    dirs.push(d);
-    return d.dir;
-  };
-  const start = async (name: string, dir = dataDir()) => {
-    const node = await spawnNode(nodeEnv(database.url, name, dir));
-    processes.push(node);
-    return node;
-  };
-  const connect = async (url: string) => {
-    const connection = await amqp.connect(url);
-    connection.on('error', () => {});
-    clients.push(connection);
-    return connection;
-  };
+  const dataDir = () => cluster.dataDir();
+  const start = (name: string, dir = dataDir()) => cluster.start(name, dir);
+  const connect = (url: string) => cluster.connect(url);
   /** Whether `queue` exists on the node behind `connection` (a passive declare, on a channel of its own). */
   const hasQueue = async (connection: ChannelModel, queue: string) => {
     const channel = await connection.createChannel();
@@ -79,37 +63,22 @@ describe.skipIf(!postgresUrl)('a cluster on PostgreSQL (needs TEST_DATABASE_URL,
   };
   /** The node holding the queue's lease. */
   const leaseOwner = async (queue: string) => {
-    const admin = new pg.Client({ connectionString: database.url });
-    await admin.connect();
-    try {
-      const rows = await admin.query<{ node: string }>(
-        'SELECT l.node FROM warren_cluster.queue_lease l JOIN public."Queue" q ON q.id = l.queue_id WHERE q.name = $1',
-        [queue],
-      );
-      return rows.rows[0]?.node;
-    } finally {
-      await admin.end();
-    }
+    const rows = await cluster.admin.query<{ node: string }>(
+      'SELECT l.node FROM warren_cluster.queue_lease l JOIN public."Queue" q ON q.id = l.queue_id WHERE q.name = $1',
+      [queue],
+    );
+    return rows.rows[0]?.node;
   };
   const api = () =>
     appRouter.createCaller({ services: local.services, user: { name: 'guest', tags: ['administrator'] }, peerAddress: '127.0.0.1', setCookie: () => {} });
 
   beforeAll(async () => {
-    database = await freshPostgresDatabase(postgresUrl as string);
+    await cluster.open();
     [n1, n2] = await Promise.all([start('n1'), start('n2')]);
-    local = await openInProcessNode(database.url, 'local', dataDir());
+    local = await cluster.startInProcess('local');
   }, 60_000);
 
-  afterAll(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    await local?.close();
-    for (const p of processes) {
-      p.signal('SIGCONT');
-      await p.stop();
-    }
-    await database?.drop();
-    for (const d of dirs) d.remove();
-  }, 60_000);
+  afterAll(() => cluster.close(), 60_000);
 
   it('lists every node as live with its addresses and uptime on the Nodes procedure', async () => {
     const { clustered, self, nodes } = await api().cluster.nodes();
@@ -134,7 +103,7 @@ describe.skipIf(!postgresUrl)('a cluster on PostgreSQL (needs TEST_DATABASE_URL,
   });
 
   it('refuses a second node with a name in use, in one line naming the running one (server/main.ts)', async () => {
-    const { code, stderr } = await runToExit(['--import', 'tsx', MAIN], nodeEnv(database.url, 'n1', dataDir()));
+    const { code, stderr } = await runToExit(['--import', 'tsx', MAIN], nodeEnv(cluster.url, 'n1', dataDir()));
     expect(code).toBe(1);
     expect(stderr.trimEnd()).toMatch(
       new RegExp(
@@ -249,7 +218,7 @@ describe.skipIf(!postgresUrl)('a cluster on PostgreSQL (needs TEST_DATABASE_URL,
     await ch1.assertQueue('traced-elsewhere');
     await within(1_000, 'the queue on the local node', () => local.broker.has('/', 'queue', 'traced-elsewhere'));
     // What n1's Prisma pool writes when its console turns tracing on (n1 runs without a console here).
-    const n1Pool = new pg.Client({ connectionString: database.url, application_name: 'n1' });
+    const n1Pool = new pg.Client({ connectionString: cluster.url, application_name: 'n1' });
     await n1Pool.connect();
     try {
       await n1Pool.query(`UPDATE public."Queue" SET traced = true WHERE name = 'traced-elsewhere'`);
@@ -268,7 +237,7 @@ describe.skipIf(!postgresUrl)('a cluster on PostgreSQL (needs TEST_DATABASE_URL,
   });
 
   it('carries on after its PostgreSQL connections are cut: heartbeats and the feed come back', async () => {
-    const admin = new pg.Client({ connectionString: database.url });
+    const admin = new pg.Client({ connectionString: cluster.url });
     await admin.connect();
     try {
       const cut = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'n2'");
@@ -296,7 +265,7 @@ describe.skipIf(!postgresUrl)('a cluster on PostgreSQL (needs TEST_DATABASE_URL,
     n5.signal('SIGSTOP'); // briefly: within its lease
     const c1 = await connect(n1.url);
     await (await c1.createChannel()).assertQueue('missed-by-n5');
-    const admin = new pg.Client({ connectionString: database.url });
+    const admin = new pg.Client({ connectionString: cluster.url });
     await admin.connect();
     try {
       await within(

@@ -7,27 +7,26 @@
 // (TEST_DATABASE_URL), nodes are child processes (node-process.ts).
 
 import amqp, { type ChannelModel } from 'amqplib';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPostgresDatabase, postgresUrl } from '../db/helpers';
-import { makeDataDir, type NodeProcess, nodeEnv, spawnNode, within } from './support';
+import { postgresUrl } from '../db/helpers';
+import { ClusterFixture, type NodeProcess, within } from './support';
 
 const CYCLES = 10;
 const SERVED_AGAIN_MS = 10_000;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(!postgresUrl)('kill -9 of a queue owner, ten times (needs TEST_DATABASE_URL, see scripts/start-test-postgres.sh)', () => {
-  let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
-  let admin: pg.Client;
-  const dirs = new Map<string, ReturnType<typeof makeDataDir>>();
+  const cluster = new ClusterFixture(postgresUrl as string);
+  /** Each node name's data directory: a restarted node comes back on its own. */
+  const dirs = new Map<string, string>();
   /** The running process of each node name. */
   const nodes = new Map<string, NodeProcess>();
   let stopped = false;
 
   const start = async (name: string) => {
     let dir = dirs.get(name);
-    if (dir === undefined) dirs.set(name, (dir = makeDataDir()));
-    const node = await spawnNode(nodeEnv(database.url, name, dir.dir));
+    if (dir === undefined) dirs.set(name, (dir = cluster.dataDir()));
+    const node = await cluster.start(name, dir);
     nodes.set(name, node);
     return node;
   };
@@ -48,7 +47,7 @@ describe.skipIf(!postgresUrl)('kill -9 of a queue owner, ten times (needs TEST_D
   };
   const ownerOf = async (queue: string) =>
     (
-      await admin.query<{ node: string }>(
+      await cluster.admin.query<{ node: string }>(
         `SELECT l.node FROM warren_cluster.queue_lease l
            JOIN warren_cluster.cluster_node n ON n.name = l.node AND n.incarnation = l.incarnation AND n.lease_expires_at > now()
            JOIN public."Queue" q ON q.id = l.queue_id
@@ -58,18 +57,13 @@ describe.skipIf(!postgresUrl)('kill -9 of a queue owner, ten times (needs TEST_D
     ).rows[0]?.node;
 
   beforeAll(async () => {
-    database = await freshPostgresDatabase(postgresUrl as string);
-    admin = new pg.Client({ connectionString: database.url });
-    await admin.connect();
+    await cluster.open();
     for (const name of ['c1', 'c2', 'c3']) await start(name);
   }, 60_000);
 
   afterAll(async () => {
     stopped = true;
-    for (const p of nodes.values()) await p.stop();
-    await admin?.end();
-    await database?.drop();
-    for (const d of dirs.values()) d.remove();
+    await cluster.close();
   }, 60_000);
 
   it(`loses no confirmed message over ${CYCLES} kills of the owner, keeps the publisher's order, and serves again within 10 s`, async () => {

@@ -5,51 +5,30 @@
 // consumer's node that dies gives its unacked messages back to the owner.
 // Real PostgreSQL (TEST_DATABASE_URL), nodes are child processes (node-process.ts).
 
-import amqp, { type ChannelModel, type ConsumeMessage, type GetMessage } from 'amqplib';
+import type { ConsumeMessage, GetMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPostgresDatabase, postgresUrl } from '../db/helpers';
-import { makeDataDir, type NodeProcess, nodeEnv, spawnNode, within } from './support';
+import { postgresUrl } from '../db/helpers';
+import { ClusterFixture, type NodeProcess, within } from './support';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Long enough for the other nodes to read a new queue and its lease (feed within a second, owners after each 1 s heartbeat). */
 const SETTLE_MS = 2_500;
 
 describe.skipIf(!postgresUrl)('forwarding between cluster nodes (needs TEST_DATABASE_URL, see scripts/start-test-postgres.sh)', () => {
-  let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
-  const dirs: ReturnType<typeof makeDataDir>[] = [];
-  const processes: NodeProcess[] = [];
-  const clients: ChannelModel[] = [];
+  const cluster = new ClusterFixture(postgresUrl as string);
   let n1: NodeProcess;
   let n2: NodeProcess;
   let n3: NodeProcess;
-
-  const start = async (name: string) => {
-    const dir = makeDataDir();
-    dirs.push(dir);
-    const node = await spawnNode(nodeEnv(database.url, name, dir.dir));
-    processes.push(node);
-    return node;
-  };
-  const connect = async (node: NodeProcess) => {
-    const connection = await amqp.connect(node.url);
-    connection.on('error', () => {});
-    clients.push(connection);
-    return connection;
-  };
+  const connect = (node: NodeProcess) => cluster.connect(node.url);
 
   beforeAll(async () => {
-    database = await freshPostgresDatabase(postgresUrl as string);
-    n1 = await start('f1');
-    n2 = await start('f2');
-    n3 = await start('f3');
+    await cluster.open();
+    n1 = await cluster.start('f1');
+    n2 = await cluster.start('f2');
+    n3 = await cluster.start('f3');
   }, 60_000);
 
-  afterAll(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    for (const p of processes) await p.stop();
-    await database?.drop();
-    for (const d of dirs) d.remove();
-  }, 60_000);
+  afterAll(() => cluster.close(), 60_000);
 
   it('confirms on node 2 a publish to a queue node 1 owns, and a consumer on node 3 gets every message in order, as published', async () => {
     const owner = await (await connect(n1)).createChannel();
@@ -166,7 +145,7 @@ describe.skipIf(!postgresUrl)('forwarding between cluster nodes (needs TEST_DATA
     await owner.assertQueue('abandoned');
     for (let i = 0; i < 20; i++) owner.sendToQueue('abandoned', Buffer.from(String(i)), { persistent: true });
     await owner.waitForConfirms();
-    const doomed = await start('f4');
+    const doomed = await cluster.start('f4');
     await pause(SETTLE_MS);
     const remote = await (await connect(doomed)).createChannel();
     remote.on('error', () => {});

@@ -7,11 +7,10 @@
 // the new owner). Real PostgreSQL (TEST_DATABASE_URL), nodes are child
 // processes (node-process.ts).
 
-import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
-import pg from 'pg';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPostgresDatabase, postgresUrl } from '../db/helpers';
-import { makeDataDir, type NodeProcess, nodeEnv, spawnNode, within } from './support';
+import { postgresUrl } from '../db/helpers';
+import { ClusterFixture, within } from './support';
 
 interface LeaseRow {
   queue_id: number;
@@ -21,28 +20,13 @@ interface LeaseRow {
 }
 
 describe.skipIf(!postgresUrl)('queue leases on PostgreSQL (needs TEST_DATABASE_URL, see scripts/start-test-postgres.sh)', () => {
-  let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
-  let admin: pg.Client;
-  const dirs: ReturnType<typeof makeDataDir>[] = [];
-  const processes: NodeProcess[] = [];
-  const clients: ChannelModel[] = [];
+  const cluster = new ClusterFixture(postgresUrl as string);
+  const start = (name: string) => cluster.start(name);
+  const connect = (url: string) => cluster.connect(url);
 
-  const start = async (name: string) => {
-    const dir = makeDataDir();
-    dirs.push(dir);
-    const node = await spawnNode(nodeEnv(database.url, name, dir.dir));
-    processes.push(node);
-    return node;
-  };
-  const connect = async (url: string) => {
-    const connection = await amqp.connect(url);
-    connection.on('error', () => {});
-    clients.push(connection);
-    return connection;
-  };
   const lease = async (queue: string): Promise<LeaseRow | undefined> =>
     (
-      await admin.query<LeaseRow>(
+      await cluster.admin.query<LeaseRow>(
         `SELECT l.queue_id, l.node, l.epoch::text AS epoch, l.takeovers
            FROM warren_cluster.queue_lease l JOIN public."Queue" q ON q.id = l.queue_id WHERE q.name = $1`,
         [queue],
@@ -61,20 +45,8 @@ describe.skipIf(!postgresUrl)('queue leases on PostgreSQL (needs TEST_DATABASE_U
     return { received, ok };
   };
 
-  beforeAll(async () => {
-    database = await freshPostgresDatabase(postgresUrl as string);
-    admin = new pg.Client({ connectionString: database.url });
-    await admin.connect();
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const p of processes) p.signal('SIGCONT');
-    for (const c of clients) await c.close().catch(() => {});
-    for (const p of processes) await p.stop();
-    await admin?.end();
-    await database?.drop();
-    for (const d of dirs) d.remove();
-  }, 60_000);
+  beforeAll(() => cluster.open(), 60_000);
+  afterAll(() => cluster.close(), 60_000);
 
   it('leases a new durable queue to its declaring node; another node takes it over after a kill -9, at the next epoch', async () => {
     const [a, b] = [await start('a1'), await start('b1')];
@@ -115,7 +87,7 @@ describe.skipIf(!postgresUrl)('queue leases on PostgreSQL (needs TEST_DATABASE_U
     // The owner delivers while its lease holds.
     expect(await ch.get('orders', { noAck: true })).toMatchObject({ content: Buffer.from('m0') });
     const { queue_id: id } = (await lease('orders'))!;
-    await admin.query('SELECT warren_cluster.check_fence($1, $2, $3)', ['a2', [id], ['1']]);
+    await cluster.admin.query('SELECT warren_cluster.check_fence($1, $2, $3)', ['a2', [id], ['1']]);
 
     const consumer = await ca.createChannel();
     a.signal('SIGSTOP');
@@ -126,8 +98,8 @@ describe.skipIf(!postgresUrl)('queue leases on PostgreSQL (needs TEST_DATABASE_U
     expect(await lease('orders')).toMatchObject({ epoch: '2', takeovers: 1 });
 
     // A write with the old owner's epoch: PostgreSQL refuses it (WR001); the new owner's passes.
-    await expect(admin.query('SELECT warren_cluster.check_fence($1, $2, $3)', ['a2', [id], ['1']])).rejects.toMatchObject({ code: 'WR001' });
-    await admin.query('SELECT warren_cluster.check_fence($1, $2, $3)', [owner, [id], ['2']]);
+    await expect(cluster.admin.query('SELECT warren_cluster.check_fence($1, $2, $3)', ['a2', [id], ['1']])).rejects.toMatchObject({ code: 'WR001' });
+    await cluster.admin.query('SELECT warren_cluster.check_fence($1, $2, $3)', [owner, [id], ['2']]);
 
     a.signal('SIGCONT');
     await onA.ok; // a2 answers the consume: it runs again
@@ -135,7 +107,7 @@ describe.skipIf(!postgresUrl)('queue leases on PostgreSQL (needs TEST_DATABASE_U
     await within(10_000, 'the 4 left, from the new owner', () => onA.received.length >= 4);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(onA.received.map((m) => m.content.toString())).toEqual(['m1', 'm2', 'm3', 'm4']);
-    const onOwner = await (await connect(processes.find((p) => p.name === owner)!.url)).createChannel();
+    const onOwner = await (await connect(cluster.process(owner)!.url)).createChannel();
     expect((await onOwner.checkQueue('orders')).messageCount).toBe(0); // taken on the owner, not on a2's copy
     expect(await ch.get('orders', { noAck: true })).toBe(false);
     await within(3_000, "a2's line", () => a.output.some((line) => line.includes('ran out before it was renewed')));

@@ -5,57 +5,33 @@
 // Real PostgreSQL (TEST_DATABASE_URL); one node in this process (for the
 // console API), two as child processes.
 
-import amqp, { type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../../server/api/root';
-import { freshPostgresDatabase, postgresUrl } from '../db/helpers';
-import { type InProcessNode, makeDataDir, type NodeProcess, nodeEnv, openInProcessNode, spawnNode, within } from './support';
+import { postgresUrl } from '../db/helpers';
+import { ClusterFixture, type InProcessNode, type NodeProcess, within } from './support';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Long enough for the other nodes to read a new queue and its lease. */
 const SETTLE_MS = 2_500;
 
 describe.skipIf(!postgresUrl)('moving a queue to another node (needs TEST_DATABASE_URL, see scripts/start-test-postgres.sh)', () => {
-  let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
-  const dirs: ReturnType<typeof makeDataDir>[] = [];
-  const processes: NodeProcess[] = [];
-  const clients: ChannelModel[] = [];
+  const cluster = new ClusterFixture(postgresUrl as string);
   let console1: InProcessNode;
   let n2: NodeProcess;
   let n3: NodeProcess;
-
-  const dataDir = () => {
-    const dir = makeDataDir();
-    dirs.push(dir);
-    return dir.dir;
-  };
-  const connect = async (url: string) => {
-    const connection = await amqp.connect(url);
-    connection.on('error', () => {});
-    clients.push(connection);
-    return connection;
-  };
+  const connect = (url: string) => cluster.connect(url);
   const as = (name: string, tags: string[]) =>
     appRouter.createCaller({ services: console1.services, user: { name, tags }, peerAddress: '127.0.0.1', setCookie: () => {} });
   const admin = () => as('guest', ['administrator']);
 
   beforeAll(async () => {
-    database = await freshPostgresDatabase(postgresUrl as string);
-    console1 = await openInProcessNode(database.url, 'm1', dataDir());
-    for (const name of ['m2', 'm3']) {
-      const node = await spawnNode(nodeEnv(database.url, name, dataDir()));
-      processes.push(node);
-    }
-    [n2, n3] = processes as [NodeProcess, NodeProcess];
+    await cluster.open();
+    console1 = await cluster.startInProcess('m1');
+    n2 = await cluster.start('m2');
+    n3 = await cluster.start('m3');
   }, 60_000);
 
-  afterAll(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    for (const p of processes) await p.stop();
-    await console1?.close();
-    await database?.drop();
-    for (const d of dirs) d.remove();
-  }, 60_000);
+  afterAll(() => cluster.close(), 60_000);
 
   it('hands the queue to the chosen node; its consumer elsewhere follows and gets every message', async () => {
     const publisher = await (await connect(n2.url)).createConfirmChannel();

@@ -2,11 +2,13 @@
 // (node-process.ts, or server/main.ts itself for start errors), and one node
 // inside the test process, to reach its engine, users and API.
 
+import amqp, { type ChannelModel } from 'amqplib';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { startAmqpServer } from '../../server/amqp/server';
 import { Users } from '../../server/auth/users';
 import { AccessControl } from '../../server/broker/access/access-control';
@@ -15,6 +17,7 @@ import { ClusterNode } from '../../server/cluster/cluster-node';
 import type { Services } from '../../server/services';
 import { openMetadataDb } from '../../server/store/db';
 import { openDurableBroker } from '../../server/store/recovery';
+import { freshPostgresDatabase } from '../db/helpers';
 import { testServices } from '../support/services';
 
 const NODE_PROCESS = fileURLToPath(new URL('./node-process.ts', import.meta.url));
@@ -153,5 +156,87 @@ export async function within(timeoutMs: number, what: string, check: () => Promi
     if (await check()) return performance.now() - started;
     if (performance.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * What one describe block of cluster tests runs on: a fresh database on the
+ * TEST_DATABASE_URL server with an admin connection to it, node processes and
+ * in-process nodes, their data directories, and AMQP clients. `open` in
+ * beforeAll, `close` in afterAll ends all of them (a paused node is resumed
+ * first, so that it can stop).
+ */
+export class ClusterFixture {
+  private database: Awaited<ReturnType<typeof freshPostgresDatabase>> | null = null;
+  private client: pg.Client | null = null;
+  private readonly dirs: ReturnType<typeof makeDataDir>[] = [];
+  private readonly processes: NodeProcess[] = [];
+  private readonly inProcess: InProcessNode[] = [];
+  private readonly clients: ChannelModel[] = [];
+
+  constructor(private readonly baseUrl: string) {}
+
+  async open(): Promise<void> {
+    this.database = await freshPostgresDatabase(this.baseUrl);
+    this.client = new pg.Client({ connectionString: this.database.url });
+    await this.client.connect();
+  }
+
+  /** The database the nodes share. */
+  get url(): string {
+    if (this.database === null) throw new Error('ClusterFixture.open first');
+    return this.database.url;
+  }
+
+  /** A connection to the nodes' database, for checking what they wrote. */
+  get admin(): pg.Client {
+    if (this.client === null) throw new Error('ClusterFixture.open first');
+    return this.client;
+  }
+
+  /** A new, empty data directory (pass it to `start` again to restart a node on it). */
+  dataDir(): string {
+    const dir = makeDataDir();
+    this.dirs.push(dir);
+    return dir.dir;
+  }
+
+  /** Starts node-process.ts as node `name`, on a new data directory unless given one. */
+  async start(name: string, dataDir = this.dataDir(), env: Record<string, string> = {}): Promise<NodeProcess> {
+    const node = await spawnNode({ ...nodeEnv(this.url, name, dataDir), ...env });
+    this.processes.push(node);
+    return node;
+  }
+
+  /** The process started last as node `name`. */
+  process(name: string): NodeProcess | undefined {
+    return this.processes.findLast((p) => p.name === name);
+  }
+
+  /** A node in this process, to reach its engine, users and console API. */
+  async startInProcess(name: string): Promise<InProcessNode> {
+    const node = await openInProcessNode(this.url, name, this.dataDir());
+    this.inProcess.push(node);
+    return node;
+  }
+
+  /** An amqplib connection, closed by `close`; its errors are left to the test's assertions. */
+  async connect(url: string): Promise<ChannelModel> {
+    const connection = await amqp.connect(url);
+    connection.on('error', () => {});
+    this.clients.push(connection);
+    return connection;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.clients) await c.close().catch(() => {});
+    for (const node of this.inProcess) await node.close();
+    for (const p of this.processes) {
+      p.signal('SIGCONT');
+      await p.stop();
+    }
+    await this.client?.end();
+    await this.database?.drop();
+    for (const d of this.dirs) d.remove();
   }
 }
