@@ -12,12 +12,20 @@
  * waits on it: forwards are nacked, consumers are cancelled (the owner
  * requeues what they had unacked), later acks of their deliveries are dropped.
  */
-import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Message as AmqpMessage, type Options } from 'amqplib';
+import amqp, {
+  type Channel as AmqpChannel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+  type Message as AmqpMessage,
+  type Options,
+} from 'amqplib';
 import type { Broker, QueueCounts, QueueLink, RemoteConsumerHandlers, RemoteConsumerSpec, RemoteGet, RemoteOwners, Settlement } from '../broker/broker';
 import { FORWARDED_HEADER } from '../broker/broker';
 import type { Channel } from '../broker/channel';
+import { BrokerError, ReplyCode, type ReplyCodeName } from '../broker/errors';
 import type { Message } from '../broker/message';
-import type { MessageProperties } from '../broker/types';
+import type { MessageProperties, QueueDeleteOptions } from '../broker/types';
 import type { ControlConnection } from './control-connection';
 import type { QueueLeases } from './queue-leases';
 
@@ -238,6 +246,42 @@ class PeerLink implements QueueLink {
         (ok) => done({ messageCount: ok.messageCount, consumerCount: ok.consumerCount }),
         () => done(null),
       );
+  }
+
+  purge(queue: string, done: (count: number, error?: Error) => void): void {
+    this.onOwnChannel((ch) => ch.purgeQueue(queue)).then(
+      (ok) => done(ok.messageCount),
+      (error: unknown) => done(0, this.refusal(queue, error)),
+    );
+  }
+
+  delete(queue: string, options: QueueDeleteOptions, done: (count: number, error?: Error) => void): void {
+    this.onOwnChannel((ch) => ch.deleteQueue(queue, { ifUnused: options.ifUnused === true, ifEmpty: options.ifEmpty === true })).then(
+      (ok) => done(ok.messageCount),
+      (error: unknown) => done(0, this.refusal(queue, error)),
+    );
+  }
+
+  /** One method on a channel of its own: the owner closing it with an error (a 406, a 404) must not close a client's link channel. */
+  private async onOwnChannel<T>(method: (ch: AmqpChannel) => Promise<T>): Promise<T> {
+    if (this.broken) throw new Error(`the link to node '${this.owner}' is down`);
+    const ch = await (await this.connection).createChannel();
+    ch.on('error', () => {});
+    const result = await method(ch);
+    await ch.close().catch(() => {});
+    return result;
+  }
+
+  /** The owner's refusal as the same BrokerError, or 405 when the owner could not be reached. */
+  private refusal(queue: string, error: unknown): BrokerError {
+    const code = (error as { code?: unknown }).code;
+    const text = /with message "(.*)"$/s.exec(error instanceof Error ? error.message : '')?.[1];
+    const name = (Object.keys(ReplyCode) as ReplyCodeName[]).find((n) => ReplyCode[n] === code);
+    if (name !== undefined && text !== undefined) return new BrokerError(name, text.startsWith(`${name} - `) ? text.slice(name.length + 3) : text);
+    return new BrokerError(
+      'RESOURCE_LOCKED',
+      `queue '${queue}' is served by node '${this.owner}', which cannot be reached now; try again, or connect to that node`,
+    );
   }
 
   cancel(channel: Channel, consumerTag: string): void {
