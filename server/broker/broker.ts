@@ -513,6 +513,20 @@ export class Broker {
     return link === null ? queue : new RemoteQueue(queue, link, channel, () => ++this.messageCounter);
   }
 
+  /**
+   * Cluster mode: a message the cluster held for a queue while it had no live
+   * owner, put into the queue now that this node serves it; `done` once it
+   * is confirmed (an error when the queue refused it or is gone).
+   */
+  enqueueHeld(vhost: string, queue: string, message: Message, done: (error?: Error) => void): void {
+    const target = this.vhosts.get(vhost)?.queues.get(queue);
+    if (target === undefined) return done(new Error(`queue '${queue}' in vhost '${vhost}' was deleted while its publishes waited for an owner`));
+    const refused = () => done(new Error(`queue '${queue}' in vhost '${vhost}' refused the message`));
+    const result = this.enqueueRouted(message, [target], { onConfirm: (ok) => (ok ? done() : refused()) }, undefined, false);
+    if (result.confirm === 'ack') done();
+    else if (result.confirm === 'nack') refused();
+  }
+
   /** Cluster mode: the node serving this queue changed; every consumer of it on this node follows (Channel.reattach). */
   reattachConsumers(vhost: string, queue: string): void {
     for (const connection of this.connections.values()) {
