@@ -207,6 +207,7 @@ export class Broker {
       countOverDeliveryLimit: () => {
         this.overDeliveryLimit++;
       },
+      servedQueue: (queue: Queue) => (this.remote === null ? queue : this.servedQueue(queue, undefined)),
       counters: this.counters,
       journeys: this.journeys,
     };
