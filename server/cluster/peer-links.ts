@@ -526,20 +526,21 @@ class AwaitedOwner implements QueueLink {
   }
 
   get(_channel: Channel, queue: string, _noAck: boolean, done: (result: RemoteGet | null, error?: Error) => void): void {
-    done(null, noOwner(queue));
+    done(null, new Error(noOwner(queue)));
   }
 
   purge(queue: string, done: (count: number, error?: Error) => void): void {
-    done(0, noOwner(queue));
+    done(0, new BrokerError('RESOURCE_LOCKED', noOwner(queue)));
   }
 
   delete(queue: string, _options: QueueDeleteOptions, done: (count: number, error?: Error) => void): void {
-    done(0, noOwner(queue));
+    done(0, new BrokerError('RESOURCE_LOCKED', noOwner(queue)));
   }
 }
 
-function noOwner(queue: string): BrokerError {
-  return new BrokerError('RESOURCE_LOCKED', `queue '${queue}' has no live owner now (a node is taking it over); try again in a few seconds`);
+/** Why a queue without a live owner cannot be answered now (basic.get makes it a 405 itself). */
+function noOwner(queue: string): string {
+  return `queue '${queue}' has no live owner now (a node is taking it over); try again in a few seconds`;
 }
 
 function splitAddress(address: string): [string, number] {

@@ -113,7 +113,7 @@ describe.skipIf(!postgresUrl)('publishes wait for the next owner of a queue (nee
     await within(15_000, 'every confirmed message consumed', () => [...confirmed].every((i) => received.has(i)));
   }, 90_000);
 
-  it("nacks a publish after 10 s when no node takes the queue over, saying so in the node's log, and confirms again once one does", async () => {
+  it("nacks a publish after 10 s when no node takes the queue over, saying so in the node's log, refuses a purge meanwhile, and confirms again once one does", async () => {
     await (await (await connect(w3)).createChannel()).assertQueue('orphan'); // w3 owns it
     await pause(SETTLE_MS);
     w3.signal('SIGKILL');
@@ -132,6 +132,11 @@ describe.skipIf(!postgresUrl)('publishes wait for the next owner of a queue (nee
       expect(waited).toBeGreaterThan(9_000);
       expect(waited).toBeLessThan(13_000);
       expect(w2.output.join('\n')).toContain("no node took over queue 'orphan' in vhost '/' within 10 s");
+      // Purge and delete cannot wait for an owner: they say so.
+      const purging = await (await connect(w2)).createChannel();
+      const refused = new Promise<Error>((resolve) => purging.once('error', resolve));
+      await purging.purgeQueue('orphan').catch(() => {});
+      expect((await refused).message).toContain(`405 (RESOURCE-LOCKED) with message "RESOURCE_LOCKED - queue 'orphan' has no live owner now`);
     } finally {
       await admin.query('ROLLBACK');
     }
