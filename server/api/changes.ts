@@ -27,13 +27,16 @@ export function vhostContents(broker: Broker, name: string) {
 // ---- queues -------------------------------------------------------------------
 
 export async function purgeQueue(actor: AuditActor, vhost: string, name: string): Promise<number> {
-  const purged = await actor.services.broker.purgeInSlices(vhost, name, actor.user.name);
+  const broker = actor.services.broker;
+  // Cluster mode: a queue another node serves is purged there, in one step.
+  const purged = await (broker.purgeOnOwner(vhost, name) ?? broker.purgeInSlices(vhost, name, actor.user.name));
   await recordAudit(actor, { action: 'queue.purge', target: queueTarget(vhost, name), details: { purged } });
   return purged;
 }
 
 export async function deleteQueue(actor: AuditActor, vhost: string, name: string, options: QueueDeleteOptions): Promise<number> {
-  const lost = actor.services.broker.deleteQueue(vhost, name, options);
+  const broker = actor.services.broker;
+  const lost = await (broker.deleteOnOwner(vhost, name, options) ?? broker.deleteQueue(vhost, name, options));
   await recordAudit(actor, { action: 'queue.delete', target: queueTarget(vhost, name), details: { messagesLost: lost } });
   return lost;
 }

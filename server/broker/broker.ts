@@ -14,7 +14,7 @@ import { Message } from './message';
 import type { PolicyDefinition } from './policy/policy-definition';
 import { ENQUEUED_STORED, ENQUEUED_SYNCING, messageOperations, REFUSED, type MessageOperations, type Queue } from './queue/queue';
 import { RemoteQueue } from './queue/remote-queue';
-import { FORWARDED_HEADER, type RemoteOwners } from './remote-owners';
+import { FORWARDED_HEADER, type QueueLink, type RemoteOwners } from './remote-owners';
 import { DeadLetterConsole } from './retry/dead-letters';
 import { RetryConsole } from './retry/retry-console';
 import { routeSenderSelected } from './routing/router';
@@ -207,6 +207,7 @@ export class Broker {
       countOverDeliveryLimit: () => {
         this.overDeliveryLimit++;
       },
+      servedQueue: (queue: Queue) => (this.remote === null ? queue : this.servedQueue(queue, undefined)),
       counters: this.counters,
       journeys: this.journeys,
     };
@@ -357,6 +358,46 @@ export class Broker {
     return messageOperations(this.vhost(vhost).queue(name, requester.connection), 'be purged').purge();
   }
 
+  /**
+   * Cluster mode: queue.purge of a queue another node serves, done by that
+   * node; resolves with its count. Null when this node serves the queue
+   * (purgeQueue, purgeInSlices) or the queue is not there (404 from those).
+   */
+  purgeOnOwner(vhost: string, name: string, requester: Requester = {}): Promise<number> | null {
+    const link = this.ownerLink(vhost, name, requester);
+    if (link === null) return null;
+    return new Promise((resolve, reject) => link.purge(name, (count, error) => (error ? reject(error) : resolve(count))));
+  }
+
+  /**
+   * Cluster mode: queue.delete of a queue another node serves, done by that
+   * node (it checks ifUnused and ifEmpty on its own counts); resolves with its
+   * count once this node's copy is gone too (the feed removes the others').
+   * Null when this node serves the queue (deleteQueue) or it is not there.
+   */
+  deleteOnOwner(vhost: string, name: string, options: QueueDeleteOptions = {}, requester: Requester = {}): Promise<number> | null {
+    const link = this.ownerLink(vhost, name, requester);
+    if (link === null) return null;
+    return new Promise((resolve, reject) =>
+      link.delete(name, options, (count, error) => {
+        if (error) return reject(error);
+        this.vhost(vhost).deleteQueue(name, {}, requester.connection);
+        resolve(count);
+      }),
+    );
+  }
+
+  /** The link to the node serving a queue of this vhost, for a requester that is not itself a link; null when this node serves it. */
+  private ownerLink(vhost: string, name: string, requester: Requester): QueueLink | null {
+    if (this.remote === null) return null;
+    const connection = requester.connection;
+    if (connection !== undefined && this.remote.isLink(connection.info.user)) return null;
+    const v = this.vhost(vhost);
+    if (!v.queues.has(name)) return null;
+    v.queue(name, connection); // 405 for another connection's exclusive queue
+    return this.remote.linkFor(vhost, name, undefined);
+  }
+
   /** queue.bind. 403 on the default exchange. */
   bindQueue(vhost: string, queue: string, exchange: string, routingKey: string, args: FieldTable = {}, requester: Requester = {}): void {
     const v = this.vhost(vhost);
@@ -471,6 +512,20 @@ export class Broker {
   servedQueue(queue: Queue, channel: Channel | undefined): Queue {
     const link = this.remote?.linkFor(queue.vhost, queue.name, channel) ?? null;
     return link === null ? queue : new RemoteQueue(queue, link, channel, () => ++this.messageCounter);
+  }
+
+  /**
+   * Cluster mode: a message the cluster held for a queue while it had no live
+   * owner, put into the queue now that this node serves it; `done` once it
+   * is confirmed (an error when the queue refused it or is gone).
+   */
+  enqueueHeld(vhost: string, queue: string, message: Message, done: (error?: Error) => void): void {
+    const target = this.vhosts.get(vhost)?.queues.get(queue);
+    if (target === undefined) return done(new Error(`queue '${queue}' in vhost '${vhost}' was deleted while its publishes waited for an owner`));
+    const refused = () => done(new Error(`queue '${queue}' in vhost '${vhost}' refused the message`));
+    const result = this.enqueueRouted(message, [target], { onConfirm: (ok) => (ok ? done() : refused()) }, undefined, false);
+    if (result.confirm === 'ack') done();
+    else if (result.confirm === 'nack') refused();
   }
 
   /** Cluster mode: the node serving this queue changed; every consumer of it on this node follows (Channel.reattach). */

@@ -6,7 +6,7 @@
 
 import type { Channel } from './channel';
 import type { Message } from './message';
-import type { FieldTable, MessageProperties } from './types';
+import type { FieldTable, MessageProperties, QueueDeleteOptions } from './types';
 
 /** A delivery the owner made to a link consumer, relayed to the client's consumer here. */
 export interface RemoteDelivery {
@@ -65,6 +65,10 @@ export interface QueueLink {
   /** basic.get on the owner: the message (with the owner's count of messages left) or null when the queue is empty; an error when the owner cannot be reached. */
   get(channel: Channel, queue: string, noAck: boolean, done: (result: RemoteGet | null, error?: Error) => void): void;
   settle(channel: Channel, linkTag: number, how: Settlement): void;
+  /** queue.purge on the owner: its count of messages purged; a BrokerError when it refused or cannot be reached. */
+  purge(queue: string, done: (count: number, error?: Error) => void): void;
+  /** queue.delete on the owner, which checks ifUnused and ifEmpty: its count of messages deleted; a BrokerError when it refused or cannot be reached. */
+  delete(queue: string, options: QueueDeleteOptions, done: (count: number, error?: Error) => void): void;
   /** The client's channel closed: its link channel closes too, and the owner requeues what it had unacked. */
   channelClosed(channel: Channel): void;
 }

@@ -23,7 +23,7 @@ import { Policies } from './policy/policies';
 import type { PolicyDefinition } from './policy/policy-definition';
 import type { HoldingArea } from './retry/holding-area';
 import type { JourneyTracing } from './journey/journey-tracing';
-import type { DeathReason, Queue, QueueHost, QueueSettings } from './queue/queue';
+import { type DeadLettered, type DeathReason, ENQUEUED_SYNCING, type Queue, type QueueHost, type QueueSettings } from './queue/queue';
 import { routeMessage, routeSenderSelected } from './routing/router';
 import type { Scheduler } from './scheduler';
 import type { Store } from './store';
@@ -40,6 +40,8 @@ export interface Engine {
   /** Reports a fault the engine contained (see BrokerOptions.onFault). */
   fault(what: string, error: unknown): void;
   countOverDeliveryLimit(): void;
+  /** The queue a dead-lettered copy goes into: itself, or the one standing for it when another node serves it (cluster mode). */
+  servedQueue(queue: Queue): Queue;
   readonly counters: GlobalCounters;
   readonly journeys: JourneyTracing;
 }
@@ -367,7 +369,7 @@ export class Vhost implements QueueHost {
     this.removeQueue(queue);
   }
 
-  deadLetter(queue: Queue, message: Message, reason: DeathReason): boolean {
+  deadLetter(queue: Queue, message: Message, reason: DeathReason): DeadLettered {
     this.declareAutoDeadLetterQueue(queue);
     let exchangeName = queue.config.deadLetterExchange;
     let routingKey = queue.config.deadLetterRoutingKey;
@@ -389,12 +391,16 @@ export class Vhost implements QueueHost {
       routingKey === null
         ? routeSenderSelected(this.lookupExchange, exchange, dead.routingKey, headers)
         : routeMessage(this.lookupExchange, exchange, dead.routingKey, headers);
+    let forwarded: Queue[] | undefined;
     for (const target of targets) {
       if (reason !== 'rejected' && isDeathCycle(target.name, dead)) continue;
       exchange.counters.publishedOut++;
-      target.enqueue(dead);
+      const served = this.engine.servedQueue(target);
+      if (served.enqueue(dead) === ENQUEUED_SYNCING && served !== target) (forwarded ??= []).push(served);
     }
-    return true;
+    if (forwarded === undefined) return true;
+    const owners = forwarded;
+    return { forwarded: (done) => afterFlushes(owners, done) };
   }
 
   /** Deletes everything (vhost deletion). */
@@ -403,6 +409,20 @@ export class Vhost implements QueueHost {
     for (const exchange of [...this.exchanges.values()]) {
       if (exchange.name !== '') this.removeExchange(exchange);
     }
+  }
+}
+
+/** Calls `done` once every queue's flush() answered (with the first error, if any). */
+function afterFlushes(queues: Queue[], done: (error?: Error) => void): void {
+  let pending = queues.length;
+  let failed: Error | undefined;
+  for (const queue of queues) {
+    const answered = (error?: Error) => {
+      failed ??= error;
+      if (--pending === 0) done(failed);
+    };
+    if (queue.flush) queue.flush(answered);
+    else answered();
   }
 }
 

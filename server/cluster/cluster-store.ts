@@ -6,10 +6,11 @@
  * (topology through Prisma; the journal for queues without a lease, such as
  * retry holding areas).
  *
- * A persistent message routed here to a durable queue this node does not own
- * (another node does, or this one is still loading it, or no node has taken
- * its lease yet) cannot be stored by this node: the publish's confirm is a
- * nack saying so, since forwarding to the owner is not built. Names that are
+ * A persistent message that still reaches a durable queue this node does not
+ * own (forwarding sends publishes and dead letters to the owner, or holds them
+ * for the next one; console moves do not yet, nor a queue whose lease this
+ * node has not read yet) cannot be stored by this node: the publish's confirm
+ * is a nack saying so. Names that are
  * not queues of the engine (retry holding areas) stay in the journal.
  * When this node comes to own a queue, it empties its copy and loads the
  * queue's live entries from PostgreSQL before serving it.

@@ -11,20 +11,46 @@
  * settlements keep their order. A link or link channel that breaks fails what
  * waits on it: forwards are nacked, consumers are cancelled (the owner
  * requeues what they had unacked), later acks of their deliveries are dropped.
+ *
+ * A publish for a queue that has a lease but no live owner now (its node died
+ * and no node has loaded it yet, or the link to it is down) is held for the
+ * next owner, up to OWNER_WAIT_MS, and goes to it once a heartbeat finds it:
+ * over its link, or into this node's engine when this node took the queue.
+ * A forward that never left this node (the link could not be opened) is held
+ * the same way; one that was sent and not confirmed is nacked, since the
+ * owner may have committed it before it died.
  */
-import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Message as AmqpMessage, type Options } from 'amqplib';
+import amqp, {
+  type Channel as AmqpChannel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+  type Message as AmqpMessage,
+  type Options,
+} from 'amqplib';
 import type { Broker, QueueCounts, QueueLink, RemoteConsumerHandlers, RemoteConsumerSpec, RemoteGet, RemoteOwners, Settlement } from '../broker/broker';
 import { FORWARDED_HEADER } from '../broker/broker';
 import type { Channel } from '../broker/channel';
+import { BrokerError, ReplyCode, type ReplyCodeName } from '../broker/errors';
 import type { Message } from '../broker/message';
-import type { MessageProperties } from '../broker/types';
+import type { MessageProperties, QueueDeleteOptions } from '../broker/types';
 import type { ControlConnection } from './control-connection';
 import type { QueueLeases } from './queue-leases';
 
 /** Link users are named after the node that opens the link. */
 const LINK_USER_PREFIX = 'cluster:';
-const ALL = { configure: '.*', write: '.*', read: '.*' };
 const REOPEN_MS = 1_000;
+/** How long a publish waits for its queue's next owner before it is nacked. */
+export const OWNER_WAIT_MS = 10_000;
+
+/** A publish held for its queue's next owner. */
+interface Held {
+  channel: Channel | undefined;
+  message: Message;
+  done: (error?: Error) => void;
+  /** performance.now() after which it is nacked. */
+  until: number;
+}
 
 interface Owner {
   node: string;
@@ -41,6 +67,11 @@ export class PeerLinks implements RemoteOwners {
   private broker: Broker | null = null;
   /** Queues whose consumers here lost their link (the owner died or the link broke): they follow the next owner. */
   private readonly detached = new Set<string>();
+  /** Every queue with a lease (whoever holds it), as of the last heartbeat: those wait for an owner rather than fail. */
+  private leased = new Set<string>();
+  /** Publishes held for the next owner, by queue, in publish order. */
+  private readonly held = new Map<string, Held[]>();
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly nodeName: string,
@@ -49,7 +80,7 @@ export class PeerLinks implements RemoteOwners {
     private readonly log: (line: string) => void,
   ) {}
 
-  /** The engine whose link users are granted every vhost when they log in. */
+  /** The engine whose link users are allowed every vhost when they log in. */
   attach(broker: Broker): void {
     this.broker = broker;
   }
@@ -60,11 +91,12 @@ export class PeerLinks implements RemoteOwners {
 
   /**
    * A login of another node's link: true when the password is the cluster
-   * secret; the link user may then do everything in every vhost.
+   * secret; the link user may then do everything in every vhost (a grant
+   * that no list of users or permissions shows, nor a definitions export).
    */
   authenticate(user: string, password: string): boolean {
     if (!this.isLink(user) || password !== this.secret || this.broker === null) return false;
-    for (const vhost of this.broker.listVhosts()) this.broker.access?.set(user, vhost, ALL);
+    this.broker.access?.allowEverywhere(user);
     return true;
   }
 
@@ -75,32 +107,106 @@ export class PeerLinks implements RemoteOwners {
 
   linkFor(vhost: string, queue: string, origin: Channel | undefined): QueueLink | null {
     if (origin !== undefined && this.isLink(origin.connection.info.user)) return null;
+    const served = this.servedBy(vhost, queue);
+    if (served !== undefined) return served;
+    // Leased, but no live owner to reach now: wait for the next one (a queue without a lease is this node's own).
+    if (!this.leased.has(key(vhost, queue))) return null;
+    return new AwaitedOwner(
+      (held) => this.hold(vhost, queue, held),
+      () => this.detached.add(key(vhost, queue)),
+    );
+  }
+
+  /** Null when this node serves the queue; the link to its live owner; undefined when there is none now or its link is down. */
+  private servedBy(vhost: string, queue: string): PeerLink | null | undefined {
     if (this.leases.lease(vhost, queue) !== undefined) return null;
     const owner = this.owners.get(key(vhost, queue));
-    if (owner === undefined) return null;
+    if (owner === undefined) return undefined;
     const linkKey = `${owner.node}\u0000${owner.address}\u0000${vhost}`;
     let link = this.links.get(linkKey);
-    // A link that broke is opened again at most once a second: meanwhile what uses it fails at once.
+    // A link that broke is opened again at most once a second: meanwhile the queue counts as without owner.
     if (link === undefined || (link.broken && performance.now() - link.brokenAt > REOPEN_MS)) {
-      link = new PeerLink(owner.node, owner.address, vhost, this.nodeName, this.secret, this.log, (queue) => this.detached.add(key(vhost, queue)));
+      link = new PeerLink(
+        owner.node,
+        owner.address,
+        vhost,
+        this.nodeName,
+        this.secret,
+        this.log,
+        (queue) => this.detached.add(key(vhost, queue)),
+        (queue, held) => this.hold(vhost, queue, held),
+      );
       this.links.set(linkKey, link);
     }
-    return link;
+    return link.broken ? undefined : link;
+  }
+
+  /** Holds a publish for the queue's next owner (released by refresh, nacked OWNER_WAIT_MS after it was first held). */
+  private hold(vhost: string, queue: string, held: Omit<Held, 'until'> & { until?: number }): void {
+    const k = key(vhost, queue);
+    let list = this.held.get(k);
+    if (list === undefined) this.held.set(k, (list = []));
+    const until = held.until ?? performance.now() + OWNER_WAIT_MS;
+    list.push({ ...held, until });
+    if (!this.expiryTimers.has(k)) this.armExpiry(vhost, queue, Math.max(0, until - performance.now()));
+  }
+
+  private armExpiry(vhost: string, queue: string, ms: number): void {
+    const k = key(vhost, queue);
+    const timer = setTimeout(() => {
+      this.expiryTimers.delete(k);
+      const list = this.held.get(k) ?? [];
+      const now = performance.now();
+      const expired = list.filter((h) => h.until <= now);
+      const waiting = list.filter((h) => h.until > now);
+      if (waiting.length > 0) {
+        this.held.set(k, waiting);
+        this.armExpiry(vhost, queue, waiting[0]!.until - now);
+      } else this.held.delete(k);
+      if (expired.length === 0) return;
+      const why = `no node took over queue '${queue}' in vhost '${vhost}' within ${OWNER_WAIT_MS / 1_000} s (its owner is gone or cannot be reached)`;
+      this.log(`${why}: nacked ${expired.length} publish(es) held for it; publishers may publish them again`);
+      for (const h of expired) h.done(new Error(why));
+    }, ms);
+    timer.unref();
+    this.expiryTimers.set(k, timer);
+  }
+
+  /** Sends the held publishes of every queue that has a reachable owner now, in the order they were published. */
+  private release(): void {
+    for (const [k, list] of this.held) {
+      const [vhost, queue] = k.split('\u0000') as [string, string];
+      const served = this.servedBy(vhost, queue);
+      if (served === undefined) continue;
+      this.held.delete(k);
+      clearTimeout(this.expiryTimers.get(k));
+      this.expiryTimers.delete(k);
+      for (const h of list) {
+        if (served === null) this.broker?.enqueueHeld(vhost, queue, h.message, h.done);
+        else served.send(h.channel, queue, h.message, h.done, h.until);
+      }
+    }
   }
 
   /** Reads which live node owns each queue this node does not (after every heartbeat), and closes link channels of closed client channels. */
   async refresh(connection: ControlConnection): Promise<void> {
-    const rows = await connection.query<{ vhost: string; queue: string; node: string; amqp_address: string }>(
-      `SELECT v.name AS vhost, q.name AS queue, l.node, n.amqp_address
+    // Every lease; `live` when another node holds it and is running.
+    const rows = await connection.query<{ vhost: string; queue: string; node: string; amqp_address: string | null; live: boolean }>(
+      `SELECT v.name AS vhost, q.name AS queue, l.node, n.amqp_address,
+              (l.node <> $1 AND n.state = 'running' AND n.lease_expires_at > now()) IS TRUE AS live
          FROM warren_cluster.queue_lease l
-         JOIN warren_cluster.cluster_node n ON n.name = l.node AND n.incarnation = l.incarnation
+         LEFT JOIN warren_cluster.cluster_node n ON n.name = l.node AND n.incarnation = l.incarnation
          JOIN public."Queue" q ON q.id = l.queue_id
-         JOIN public."Vhost" v ON v.id = q."vhostId"
-        WHERE l.node <> $1 AND n.state = 'running' AND n.lease_expires_at > now()`,
+         JOIN public."Vhost" v ON v.id = q."vhostId"`,
       [this.nodeName],
     );
     const owners = new Map<string, Owner>();
-    for (const r of rows) owners.set(key(r.vhost, r.queue), { node: r.node, address: r.amqp_address });
+    const leased = new Set<string>();
+    for (const r of rows) {
+      leased.add(key(r.vhost, r.queue));
+      if (r.live && r.amqp_address !== null) owners.set(key(r.vhost, r.queue), { node: r.node, address: r.amqp_address });
+    }
+    this.leased = leased;
     const moved = new Set(this.detached);
     this.detached.clear();
     for (const [k, before] of this.owners) {
@@ -118,9 +224,15 @@ export class PeerLinks implements RemoteOwners {
       if (link.broken) this.links.delete(linkKey);
       else link.sweep();
     }
+    this.release();
   }
 
   close(): Promise<void> {
+    for (const timer of this.expiryTimers.values()) clearTimeout(timer);
+    this.expiryTimers.clear();
+    const held = [...this.held.values()].flat();
+    this.held.clear();
+    for (const h of held) h.done(new Error('this node is stopping'));
     const links = [...this.links.values()];
     this.links.clear();
     return Promise.all(links.map((link) => link.close())).then(() => undefined);
@@ -154,6 +266,8 @@ class PeerLink implements QueueLink {
     private readonly log: (line: string) => void,
     /** The link broke under consumers of `queue`. */
     private readonly onDetached: (queue: string) => void,
+    /** A forward that never left this node: it waits for the queue's next owner (until its deadline, when it had one). */
+    private readonly onUnsent: (queue: string, held: Omit<Held, 'until'> & { until?: number }) => void,
   ) {
     const [hostname, port] = splitAddress(address);
     this.connection = amqp.connect({ protocol: 'amqp', hostname, port, username: `${LINK_USER_PREFIX}${nodeName}`, password: secret, vhost, heartbeat: 5 });
@@ -167,12 +281,22 @@ class PeerLink implements QueueLink {
   }
 
   forward(channel: Channel | undefined, queue: string, message: Message, done: (error?: Error) => void): void {
+    this.send(channel, queue, message, done);
+  }
+
+  /** forward(), for a publish that was held already until `until`. */
+  send(channel: Channel | undefined, queue: string, message: Message, done: (error?: Error) => void, until?: number): void {
     const link = this.channel(channel);
-    if (link.closed) return done(new Error(`the link to node '${this.owner}' is down`));
-    link.unconfirmed.add(done);
+    if (link.closed) return this.onUnsent(queue, { channel, message, done, until });
+    let sent = false;
+    const settle = (error?: Error) => {
+      if (error !== undefined && !sent) this.onUnsent(queue, { channel, message, done, until });
+      else done(error);
+    };
+    link.unconfirmed.add(settle);
     const once = (error?: Error) => {
-      if (!link.unconfirmed.delete(done)) return;
-      done(error);
+      if (!link.unconfirmed.delete(settle)) return;
+      settle(error);
     };
     const properties = message.properties;
     const options: Options.Publish = {
@@ -181,6 +305,7 @@ class PeerLink implements QueueLink {
     };
     link.ready.then(
       (ch) => {
+        sent = true;
         ch.publish('', queue, message.body, options, (error: unknown) =>
           once(error ? new Error(`node '${this.owner}' did not take the message for queue '${queue}': ${String(error)}`) : undefined),
         );
@@ -238,6 +363,42 @@ class PeerLink implements QueueLink {
         (ok) => done({ messageCount: ok.messageCount, consumerCount: ok.consumerCount }),
         () => done(null),
       );
+  }
+
+  purge(queue: string, done: (count: number, error?: Error) => void): void {
+    this.onOwnChannel((ch) => ch.purgeQueue(queue)).then(
+      (ok) => done(ok.messageCount),
+      (error: unknown) => done(0, this.refusal(queue, error)),
+    );
+  }
+
+  delete(queue: string, options: QueueDeleteOptions, done: (count: number, error?: Error) => void): void {
+    this.onOwnChannel((ch) => ch.deleteQueue(queue, { ifUnused: options.ifUnused === true, ifEmpty: options.ifEmpty === true })).then(
+      (ok) => done(ok.messageCount),
+      (error: unknown) => done(0, this.refusal(queue, error)),
+    );
+  }
+
+  /** One method on a channel of its own: the owner closing it with an error (a 406, a 404) must not close a client's link channel. */
+  private async onOwnChannel<T>(method: (ch: AmqpChannel) => Promise<T>): Promise<T> {
+    if (this.broken) throw new Error(`the link to node '${this.owner}' is down`);
+    const ch = await (await this.connection).createChannel();
+    ch.on('error', () => {});
+    const result = await method(ch);
+    await ch.close().catch(() => {});
+    return result;
+  }
+
+  /** The owner's refusal as the same BrokerError, or 405 when the owner could not be reached. */
+  private refusal(queue: string, error: unknown): BrokerError {
+    const code = (error as { code?: unknown }).code;
+    const text = /with message "(.*)"$/s.exec(error instanceof Error ? error.message : '')?.[1];
+    const name = (Object.keys(ReplyCode) as ReplyCodeName[]).find((n) => ReplyCode[n] === code);
+    if (name !== undefined && text !== undefined) return new BrokerError(name, text.startsWith(`${name} - `) ? text.slice(name.length + 3) : text);
+    return new BrokerError(
+      'RESOURCE_LOCKED',
+      `queue '${queue}' is served by node '${this.owner}', which cannot be reached now; try again, or connect to that node`,
+    );
   }
 
   cancel(channel: Channel, consumerTag: string): void {
@@ -332,6 +493,54 @@ class PeerLink implements QueueLink {
     this.channels.clear();
     for (const link of channels) this.closeChannel(link, why, false);
   }
+}
+
+/**
+ * The link of a queue whose owner is being replaced (its node is gone, or the
+ * link to it is down): publishes wait for the next owner; consumers follow it
+ * once known (they count as detached); the rest cannot be answered now.
+ */
+class AwaitedOwner implements QueueLink {
+  readonly owner = '(none live)';
+
+  constructor(
+    private readonly hold: (held: Omit<Held, 'until'>) => void,
+    /** A consumer waits too: it is attached again after the next heartbeat. */
+    private readonly detach: () => void,
+  ) {}
+
+  forward(channel: Channel | undefined, _queue: string, message: Message, done: (error?: Error) => void): void {
+    this.hold({ channel, message, done });
+  }
+
+  consume(): void {
+    this.detach();
+  }
+
+  cancel(): void {}
+  settle(): void {}
+  channelClosed(): void {}
+
+  counts(_queue: string, done: (counts: QueueCounts | null) => void): void {
+    done(null);
+  }
+
+  get(_channel: Channel, queue: string, _noAck: boolean, done: (result: RemoteGet | null, error?: Error) => void): void {
+    done(null, new Error(noOwner(queue)));
+  }
+
+  purge(queue: string, done: (count: number, error?: Error) => void): void {
+    done(0, new BrokerError('RESOURCE_LOCKED', noOwner(queue)));
+  }
+
+  delete(queue: string, _options: QueueDeleteOptions, done: (count: number, error?: Error) => void): void {
+    done(0, new BrokerError('RESOURCE_LOCKED', noOwner(queue)));
+  }
+}
+
+/** Why a queue without a live owner cannot be answered now (basic.get makes it a 405 itself). */
+function noOwner(queue: string): string {
+  return `queue '${queue}' has no live owner now (a node is taking it over); try again in a few seconds`;
 }
 
 function splitAddress(address: string): [string, number] {

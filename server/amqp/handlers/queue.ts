@@ -62,19 +62,44 @@ export function queueMethod(ch: AmqpChannel, m: AmqpMethod): void {
       ch.sendWhenStored(writeQueueUnbindOk, {});
       return;
     case 'queue.purge': {
-      ch.conn.authorize({ method: 'queue.purge', queue: queueName(ch, m.args.queue) });
-      const messageCount = broker.purgeQueue(vhost, queueName(ch, m.args.queue), requester);
+      const queue = queueName(ch, m.args.queue);
+      ch.conn.authorize({ method: 'queue.purge', queue });
+      const onOwner = broker.purgeOnOwner(vhost, queue, requester);
+      if (onOwner !== null) return answerFromOwner(ch, onOwner, (messageCount) => !m.args.nowait && ch.send(writeQueuePurgeOk, { messageCount }));
+      const messageCount = broker.purgeQueue(vhost, queue, requester);
       if (!m.args.nowait) ch.sendWhenStored(writeQueuePurgeOk, { messageCount });
       return;
     }
     case 'queue.delete': {
-      ch.conn.authorize({ method: 'queue.delete', queue: queueName(ch, m.args.queue) });
-      const messageCount = broker.deleteQueue(vhost, queueName(ch, m.args.queue), { ifUnused: m.args.ifUnused, ifEmpty: m.args.ifEmpty }, requester);
+      const queue = queueName(ch, m.args.queue);
+      ch.conn.authorize({ method: 'queue.delete', queue });
+      const options = { ifUnused: m.args.ifUnused, ifEmpty: m.args.ifEmpty };
+      const onOwner = broker.deleteOnOwner(vhost, queue, options, requester);
+      if (onOwner !== null) return answerFromOwner(ch, onOwner, (messageCount) => !m.args.nowait && ch.sendWhenStored(writeQueueDeleteOk, { messageCount }));
+      const messageCount = broker.deleteQueue(vhost, queue, options, requester);
       if (!m.args.nowait) ch.sendWhenStored(writeQueueDeleteOk, { messageCount });
       return;
     }
   }
   throw commandInvalid(m.name);
+}
+
+/**
+ * Cluster mode, a queue another node serves: the input waits for the owner's
+ * answer (so replies keep their order), then `reply` sends it; the owner's
+ * refusal (406 for ifUnused/ifEmpty, 405 when it cannot be reached) closes the channel.
+ */
+function answerFromOwner(ch: AmqpChannel, answer: Promise<number>, reply: (messageCount: number) => void): void {
+  ch.conn.holdInputUntil((resume) =>
+    answer
+      .then(
+        (messageCount) => {
+          if (!ch.closing) reply(messageCount);
+        },
+        (error: unknown) => ch.conn.failFromCallback(error, ch.number),
+      )
+      .finally(resume),
+  );
 }
 
 /** An empty queue name means the queue last declared on the channel (spec 1.7.2.1). */

@@ -44,6 +44,8 @@ export function compilePermission(patterns: PermissionPatterns): Grant {
 export class AccessControl {
   /** user → vhost → compiled patterns */
   private readonly grants = new Map<string, Map<string, Grant>>();
+  /** Users that may do everything in every vhost and are never listed: other nodes' links (cluster mode). */
+  private readonly internal = new Set<string>();
   /** Topic permissions, checked on topic exchanges besides the patterns above. */
   readonly topics = new TopicAccess();
 
@@ -53,6 +55,11 @@ export class AccessControl {
     let byVhost = this.grants.get(user);
     if (!byVhost) this.grants.set(user, (byVhost = new Map()));
     byVhost.set(vhost, grant);
+  }
+
+  /** Lets an internal user (another node's link) do everything in every vhost, without a permission anyone sees or exports. */
+  allowEverywhere(user: string): void {
+    this.internal.add(user);
   }
 
   /** Removes a user's permission on a vhost; true when there was one. */
@@ -90,12 +97,13 @@ export class AccessControl {
 
   /** connection.open: 530 NOT_ALLOWED (connection scope) without a permission on the vhost. */
   checkVhost(user: string, vhost: string): void {
-    if (!this.grants.get(user)?.has(vhost)) {
+    if (!this.internal.has(user) && !this.grants.get(user)?.has(vhost)) {
       throw new BrokerError('NOT_ALLOWED', `access to vhost '${vhost}' refused for user '${user}'`, 'connection');
     }
   }
 
   allows(user: string, vhost: string, permission: PermissionKind, kind: ResourceKind, name: string): boolean {
+    if (this.internal.has(user)) return true;
     const grant = this.grants.get(user)?.get(vhost);
     return grant !== undefined && grant[permission].test(checkedName(kind, name));
   }

@@ -23,6 +23,7 @@ import {
   ENQUEUED_STORED,
   newQueueCounters,
   REFUSED,
+  type DeadLettered,
   type DeathReason,
   type EnqueueOutcome,
   type MessageOperations,
@@ -33,6 +34,9 @@ import {
 import type { QueueConfig } from './queue-arguments';
 import { ConsumerList } from './consumer-list';
 import { createReadyList, type ReadyList } from './ready-list';
+
+/** Dead-lettered copies sent to other nodes' queues, confirmed later. */
+type Forwarded = Exclude<DeadLettered, boolean>;
 
 /** How long expiry waits after dead-lettering an expired message failed, before it tries again. */
 const EXPIRY_RETRY_MS = 5_000;
@@ -259,8 +263,7 @@ export class ClassicQueue implements Queue, MessageOperations {
     const deliveryCount = delivery.deliveryCount + 1;
     const limit = this.config.deliveryLimit;
     if (limit !== null && deliveryCount > limit) {
-      this.discard(delivery.message, 'delivery_limit');
-      this.forget(delivery.message, delivery.seq);
+      this.forgetAfter(this.discard(delivery.message, 'delivery_limit'), delivery.message, delivery.seq);
     } else {
       this.ready.insertSorted(delivery.message, delivery.seq, delivery.expiresAt, deliveryCount);
       if (delivery.expiresAt !== 0) this.scheduleExpiry();
@@ -273,8 +276,7 @@ export class ClassicQueue implements Queue, MessageOperations {
     this.unackedCount--;
     this.counters.rejected++;
     // Its next place (retry tier, dead-letter queue) first: a crash between the two store records duplicates, never loses.
-    this.discard(delivery.message, 'rejected');
-    this.forget(delivery.message, delivery.seq);
+    this.forgetAfter(this.discard(delivery.message, 'rejected'), delivery.message, delivery.seq);
     if (this.ready.length > 0) this.dispatch();
   }
 
@@ -432,12 +434,35 @@ export class ClassicQueue implements Queue, MessageOperations {
     if (this.persists && message.persistent) this.host.store.messageRemoved(this.vhost, this.name, seq);
   }
 
-  /** A failed message takes its next retry tier; else dead-letters when the queue has an existing dead-letter exchange, else drops. */
-  private discard(message: Message, reason: DeathReason): void {
-    if (this.retry !== null && (reason === 'rejected' || reason === 'delivery_limit') && this.retry.fail(message)) return;
-    if ((this.config.deadLetterExchange !== null || reason === 'delivery_limit') && this.host.deadLetter(this, message, reason)) {
+  /**
+   * The message leaves the queue for good once its dead-lettered copies sent
+   * to other nodes' queues are confirmed: its next place first, across nodes
+   * too. Not confirmed, its removal is not stored: it comes back when the
+   * queue is loaded again (a duplicate, never a loss).
+   */
+  private forgetAfter(forwarded: Forwarded | null, message: Message, seq: number): void {
+    if (forwarded === null) return this.forget(message, seq);
+    forwarded.forwarded((error) => {
+      if (this.deleted) return;
+      if (error === undefined) return this.forget(message, seq);
+      this.host.fault(
+        `a dead-lettered copy of a message of queue '${this.name}' in vhost '${this.vhost}' was not confirmed by the node serving its target queue; the message stays stored and comes back when the queue is loaded again`,
+        error,
+      );
+    });
+  }
+
+  /**
+   * A failed message takes its next retry tier; else dead-letters when the
+   * queue has an existing dead-letter exchange, else drops. Answers what to
+   * wait for before the removal is stored (copies sent to other nodes), or null.
+   */
+  private discard(message: Message, reason: DeathReason): Forwarded | null {
+    if (this.retry !== null && (reason === 'rejected' || reason === 'delivery_limit') && this.retry.fail(message)) return null;
+    const deadLettered = (this.config.deadLetterExchange !== null || reason === 'delivery_limit') && this.host.deadLetter(this, message, reason);
+    if (deadLettered !== false) {
       this.counters.deadLettered++;
-      return;
+      return deadLettered === true ? null : deadLettered;
     }
     if (reason === 'maxlen') this.counters.dropped++;
     if (message.traced) {
@@ -447,6 +472,7 @@ export class ClassicQueue implements Queue, MessageOperations {
           : `dead-letter exchange '${this.config.deadLetterExchange}' does not exist`;
       this.host.journeys.step('dropped', this, message, { reason, why });
     }
+    return null;
   }
 
   private wouldOverflow(size: number): boolean {
@@ -461,8 +487,7 @@ export class ClassicQueue implements Queue, MessageOperations {
       const message = ready.messageAt(0);
       const seq = ready.seqAt(0);
       // The dead-letter copy is recorded before the removal: a crash in between duplicates, never loses.
-      this.discard(message, 'maxlen');
-      this.forget(message, seq);
+      this.forgetAfter(this.discard(message, 'maxlen'), message, seq);
       ready.shift();
     }
   }
@@ -487,14 +512,15 @@ export class ClassicQueue implements Queue, MessageOperations {
     const message = ready.messageAt(0);
     const seq = ready.seqAt(0);
     if (message.traced) this.host.journeys.step('expired', this, message, { expiredAt: ready.expiresAt(0) });
+    let forwarded: Forwarded | null;
     try {
-      this.discard(message, 'expired');
+      forwarded = this.discard(message, 'expired');
     } catch (error) {
       this.host.fault(`could not dead-letter an expired message of queue '${this.name}' in vhost '${this.vhost}'; it stays in the queue`, error);
       this.expiryHeldUntil = this.host.now() + EXPIRY_RETRY_MS;
       return false;
     }
-    this.forget(message, seq);
+    this.forgetAfter(forwarded, message, seq);
     ready.shift();
     this.counters.expired++;
     return true;

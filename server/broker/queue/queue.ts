@@ -36,13 +36,20 @@ export interface QueueSettings {
   arguments: FieldTable;
 }
 
+/**
+ * What deadLetter did: false when the dead-letter exchange is missing; true
+ * once the copies are in their queues; `forwarded` when some went to queues
+ * other nodes serve (cluster mode): it calls back once those owners confirmed.
+ */
+export type DeadLettered = boolean | { forwarded(done: (error?: Error) => void): void };
+
 /** What a queue needs from its vhost and the engine. */
 export interface QueueHost {
   readonly store: Store;
   readonly scheduler: Scheduler;
   now(): number;
   /** Publishes a dead-lettered copy through the queue's dead-letter exchange; false when that exchange is missing. */
-  deadLetter(queue: Queue, message: Message, reason: DeathReason): boolean;
+  deadLetter(queue: Queue, message: Message, reason: DeathReason): DeadLettered;
   /** Deletes the queue (auto-delete after the last consumer, x-expires). */
   expire(queue: Queue): void;
   /** A new broker-wide message id (for messages the engine rewrites). */

@@ -1,0 +1,147 @@
+// A publish for a queue whose owner is being replaced waits for the next
+// owner, up to 10 s (docs/cluster.md, The forwarding path), instead of being
+// nacked at once: kill -9 of the owner during confirmed publishing on another
+// node nacks only what was in flight to it, and a publish no owner comes for
+// is nacked after the wait, with the reason in the node's log. Real
+// PostgreSQL (TEST_DATABASE_URL), nodes are child processes (node-process.ts).
+
+import amqp, { type ChannelModel } from 'amqplib';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshPostgresDatabase, postgresUrl } from '../db/helpers';
+import { makeDataDir, type NodeProcess, nodeEnv, spawnNode, within } from './support';
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Long enough for the other nodes to read a new queue and its lease (feed within a second, owners after each 1 s heartbeat). */
+const SETTLE_MS = 2_500;
+/** Publishes a batch waits for: what may be in flight to the owner when it dies. */
+const BATCH = 20;
+
+describe.skipIf(!postgresUrl)('publishes wait for the next owner of a queue (needs TEST_DATABASE_URL, see scripts/start-test-postgres.sh)', () => {
+  let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
+  let admin: pg.Client;
+  const dirs: ReturnType<typeof makeDataDir>[] = [];
+  const processes: NodeProcess[] = [];
+  const clients: ChannelModel[] = [];
+  let w1: NodeProcess;
+  let w2: NodeProcess;
+  let w3: NodeProcess;
+
+  const start = async (name: string) => {
+    const dir = makeDataDir();
+    dirs.push(dir);
+    const node = await spawnNode(nodeEnv(database.url, name, dir.dir));
+    processes.push(node);
+    return node;
+  };
+  const connect = async (node: NodeProcess) => {
+    const connection = await amqp.connect(node.url);
+    connection.on('error', () => {});
+    clients.push(connection);
+    return connection;
+  };
+  const ownerOf = async (queue: string) =>
+    (
+      await admin.query<{ node: string }>(
+        `SELECT l.node FROM warren_cluster.queue_lease l
+           JOIN warren_cluster.cluster_node n ON n.name = l.node AND n.incarnation = l.incarnation AND n.lease_expires_at > now()
+           JOIN public."Queue" q ON q.id = l.queue_id
+          WHERE q.name = $1`,
+        [queue],
+      )
+    ).rows[0]?.node;
+
+  beforeAll(async () => {
+    database = await freshPostgresDatabase(postgresUrl as string);
+    admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    [w1, w2, w3] = await Promise.all([start('w1'), start('w2'), start('w3')]);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const c of clients) await c.close().catch(() => {});
+    for (const p of processes) await p.stop();
+    await admin?.end();
+    await database?.drop();
+    for (const d of dirs) d.remove();
+  }, 60_000);
+
+  it('nacks, when the owner is killed, only the publishes in flight to it; the later ones are confirmed by the next owner and consumed', async () => {
+    await (await (await connect(w1)).createChannel()).assertQueue('gap'); // w1 owns it
+    await pause(SETTLE_MS);
+
+    const publisher = await (await connect(w2)).createConfirmChannel();
+    const confirmed = new Set<number>();
+    const nackedAfterKill: number[] = [];
+    let killed = false;
+    let published = 0;
+    let publishing = true;
+    const publishing$ = (async () => {
+      while (publishing) {
+        for (let k = 0; k < BATCH; k++) {
+          const i = published++;
+          publisher.sendToQueue('gap', Buffer.from(String(i)), { persistent: true }, (error) => {
+            if (!error) confirmed.add(i);
+            else if (killed) nackedAfterKill.push(i);
+          });
+        }
+        await publisher.waitForConfirms().catch(() => pause(50)); // nacked: go on, as a publisher would
+      }
+    })();
+
+    await within(10_000, 'confirmed publishing through w2', () => confirmed.size >= 200);
+    killed = true;
+    w1.signal('SIGKILL');
+    await w1.exited;
+    const publishedAtKill = published;
+    await within(15_000, 'a new owner', async () => (await ownerOf('gap')) !== undefined);
+    await within(10_000, 'publishes after the kill confirmed', () => [...confirmed].some((i) => i >= publishedAtKill + BATCH));
+    await pause(1_000);
+    publishing = false;
+    await publishing$;
+
+    console.log(
+      `kill -9 of the owner: published ${published} (${publishedAtKill} before the kill), confirmed ${confirmed.size}, nacked after the kill ${nackedAfterKill.length}`,
+    );
+    // Only the batch in flight when the link broke (sent to w1, not confirmed) may be nacked.
+    expect(nackedAfterKill.length).toBeLessThanOrEqual(BATCH);
+    expect(nackedAfterKill.every((i) => i < publishedAtKill)).toBe(true);
+
+    const consumer = await (await connect(w3)).createChannel();
+    const received = new Set<number>();
+    await consumer.consume('gap', (m) => m && received.add(Number(m.content.toString())), { noAck: true });
+    await within(15_000, 'every confirmed message consumed', () => [...confirmed].every((i) => received.has(i)));
+  }, 90_000);
+
+  it("nacks a publish after 10 s when no node takes the queue over, saying so in the node's log, refuses a purge meanwhile, and confirms again once one does", async () => {
+    await (await (await connect(w3)).createChannel()).assertQueue('orphan'); // w3 owns it
+    await pause(SETTLE_MS);
+    w3.signal('SIGKILL');
+    await w3.exited;
+    // A lock on the lease row keeps every node from taking it over (take-overs skip locked leases).
+    await admin.query('BEGIN');
+    await admin.query(`SELECT 1 FROM warren_cluster.queue_lease l JOIN public."Queue" q ON q.id = l.queue_id WHERE q.name = 'orphan' FOR UPDATE OF l`);
+    try {
+      const publisher = await (await connect(w2)).createConfirmChannel();
+      const started = performance.now();
+      const outcome = await new Promise<Error | null>((resolve) =>
+        publisher.sendToQueue('orphan', Buffer.from('waits'), { persistent: true }, (error) => resolve(error ?? null)),
+      );
+      const waited = performance.now() - started;
+      expect(outcome).not.toBeNull();
+      expect(waited).toBeGreaterThan(9_000);
+      expect(waited).toBeLessThan(13_000);
+      expect(w2.output.join('\n')).toContain("no node took over queue 'orphan' in vhost '/' within 10 s");
+      // Purge and delete cannot wait for an owner: they say so.
+      const purging = await (await connect(w2)).createChannel();
+      const refused = new Promise<Error>((resolve) => purging.once('error', resolve));
+      await purging.purgeQueue('orphan').catch(() => {});
+      expect((await refused).message).toContain(`405 (RESOURCE-LOCKED) with message "RESOURCE_LOCKED - queue 'orphan' has no live owner now`);
+    } finally {
+      await admin.query('ROLLBACK');
+    }
+    const publisher = await (await connect(w2)).createConfirmChannel();
+    publisher.sendToQueue('orphan', Buffer.from('served'), { persistent: true });
+    await publisher.waitForConfirms();
+  }, 60_000);
+});
