@@ -4,49 +4,25 @@
 // take-over of the source queue afterwards finds nothing to deliver again.
 // Real PostgreSQL (TEST_DATABASE_URL), nodes are child processes (node-process.ts).
 
-import amqp, { type ChannelModel, type ConsumeMessage } from 'amqplib';
-import pg from 'pg';
+import type { ConsumeMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPostgresDatabase, postgresUrl } from '../db/helpers';
-import { makeDataDir, type NodeProcess, nodeEnv, spawnNode, within } from './support';
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Long enough for the other nodes to read a new queue and its lease (feed within a second, owners after each 1 s heartbeat). */
-const SETTLE_MS = 2_500;
+import { postgresUrl } from '../db/helpers';
+import { ClusterFixture, type NodeProcess, pause, SETTLE_MS, within } from './support';
 
 describe.skipIf(!postgresUrl)('dead letters into a queue another node owns (needs TEST_DATABASE_URL, see scripts/start-test-postgres.sh)', () => {
-  let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
-  const dirs: ReturnType<typeof makeDataDir>[] = [];
-  const processes: NodeProcess[] = [];
-  const clients: ChannelModel[] = [];
+  const cluster = new ClusterFixture(postgresUrl as string);
   let d1: NodeProcess;
   let d2: NodeProcess;
 
-  const start = async (name: string) => {
-    const dir = makeDataDir();
-    dirs.push(dir);
-    const node = await spawnNode(nodeEnv(database.url, name, dir.dir));
-    processes.push(node);
-    return node;
-  };
-  const connect = async (node: NodeProcess) => {
-    const connection = await amqp.connect(node.url);
-    connection.on('error', () => {});
-    clients.push(connection);
-    return connection;
-  };
+  const start = (name: string) => cluster.start(name);
+  const connect = (node: NodeProcess) => cluster.connect(node.url);
 
   beforeAll(async () => {
-    database = await freshPostgresDatabase(postgresUrl as string);
+    await cluster.open();
     [d1, d2] = await Promise.all([start('d1'), start('d2')]);
   }, 60_000);
 
-  afterAll(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    for (const p of processes) await p.stop();
-    await database?.drop();
-    for (const d of dirs) d.remove();
-  }, 60_000);
+  afterAll(() => cluster.close(), 60_000);
 
   it("forwards rejected and expired messages of node 1's queues to node 2's dead-letter queue, and stores their removal", async () => {
     await (await (await connect(d2)).createChannel()).assertQueue('dead'); // d2 owns the dead-letter queue
@@ -78,18 +54,7 @@ describe.skipIf(!postgresUrl)('dead letters into a queue another node owns (need
     await pause(1_000);
     d1.signal('SIGKILL');
     await d1.exited;
-    const admin = new pg.Client({ connectionString: database.url });
-    await admin.connect();
-    try {
-      await within(15_000, 'd2 holding both leases', async () => {
-        const rows = await admin.query<{ node: string }>(
-          `SELECT l.node FROM warren_cluster.queue_lease l JOIN public."Queue" q ON q.id = l.queue_id WHERE q.name IN ('work', 'short-lived')`,
-        );
-        return rows.rows.length === 2 && rows.rows.every((r) => r.node === 'd2');
-      });
-    } finally {
-      await admin.end();
-    }
+    await within(15_000, 'd2 holding both leases', async () => (await cluster.ownerOf('work')) === 'd2' && (await cluster.ownerOf('short-lived')) === 'd2');
     await pause(1_500); // loaded
     const check = await (await connect(d2)).createChannel();
     expect((await check.checkQueue('work')).messageCount).toBe(0);

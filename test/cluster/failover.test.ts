@@ -9,11 +9,10 @@
 import amqp, { type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresUrl } from '../db/helpers';
-import { ClusterFixture, type NodeProcess, within } from './support';
+import { ClusterFixture, type NodeProcess, pause, within } from './support';
 
 const CYCLES = 10;
 const SERVED_AGAIN_MS = 10_000;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(!postgresUrl)('kill -9 of a queue owner, ten times (needs TEST_DATABASE_URL, see scripts/start-test-postgres.sh)', () => {
   const cluster = new ClusterFixture(postgresUrl as string);

@@ -8,11 +8,7 @@
 import type { ConsumeMessage, GetMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresUrl } from '../db/helpers';
-import { ClusterFixture, type NodeProcess, within } from './support';
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Long enough for the other nodes to read a new queue and its lease (feed within a second, owners after each 1 s heartbeat). */
-const SETTLE_MS = 2_500;
+import { ClusterFixture, type NodeProcess, pause, SETTLE_MS, within } from './support';
 
 describe.skipIf(!postgresUrl)('forwarding between cluster nodes (needs TEST_DATABASE_URL, see scripts/start-test-postgres.sh)', () => {
   const cluster = new ClusterFixture(postgresUrl as string);

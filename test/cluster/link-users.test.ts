@@ -7,33 +7,21 @@
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import amqp, { type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../../server/api/root';
 import { createManagementHandler } from '../../server/http/management/router';
 import { MANAGEMENT_ROUTES } from '../../server/http/management/routes';
-import { freshPostgresDatabase, postgresUrl } from '../db/helpers';
-import { type InProcessNode, makeDataDir, type NodeProcess, nodeEnv, openInProcessNode, spawnNode, within } from './support';
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Long enough for the other nodes to read a new queue and its lease (feed within a second, owners after each 1 s heartbeat). */
-const SETTLE_MS = 2_500;
+import { postgresUrl } from '../db/helpers';
+import { ClusterFixture, type InProcessNode, type NodeProcess, pause, SETTLE_MS, within } from './support';
 
 describe.skipIf(!postgresUrl)('link users are not shown as users or permissions (needs TEST_DATABASE_URL, see scripts/start-test-postgres.sh)', () => {
-  let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
-  const dirs: ReturnType<typeof makeDataDir>[] = [];
-  const clients: ChannelModel[] = [];
+  const cluster = new ClusterFixture(postgresUrl as string);
   let remote: NodeProcess;
   let local: InProcessNode;
   let http: Server;
   let httpUrl: string;
 
-  const connect = async (url: string) => {
-    const connection = await amqp.connect(url);
-    connection.on('error', () => {});
-    clients.push(connection);
-    return connection;
-  };
+  const connect = (url: string) => cluster.connect(url);
   const api = () =>
     appRouter.createCaller({ services: local.services, user: { name: 'guest', tags: ['administrator'] }, peerAddress: '127.0.0.1', setCookie: () => {} });
   const management = async (path: string) => {
@@ -43,23 +31,15 @@ describe.skipIf(!postgresUrl)('link users are not shown as users or permissions 
   };
 
   beforeAll(async () => {
-    database = await freshPostgresDatabase(postgresUrl as string);
-    for (let i = 0; i < 2; i++) dirs.push(makeDataDir());
-    remote = await spawnNode(nodeEnv(database.url, 'k2', dirs[0]!.dir));
-    local = await openInProcessNode(database.url, 'k1', dirs[1]!.dir);
+    await cluster.open();
+    remote = await cluster.start('k2');
+    local = await cluster.startInProcess('k1');
     http = createServer(createManagementHandler(MANAGEMENT_ROUTES, () => local.services));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   }, 60_000);
 
-  afterAll(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    await new Promise((resolve) => http?.close(resolve));
-    await local?.close();
-    await remote?.stop();
-    await database?.drop();
-    for (const d of dirs) d.remove();
-  }, 60_000);
+  afterAll(() => cluster.close(), 60_000);
 
   it('lets the link of node k2 publish to a queue of k1, and lists it as neither user nor permission on k1', async () => {
     await (await (await connect(local.url)).createChannel()).assertQueue('linked'); // k1 owns it

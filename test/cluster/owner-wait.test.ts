@@ -5,66 +5,29 @@
 // is nacked after the wait, with the reason in the node's log. Real
 // PostgreSQL (TEST_DATABASE_URL), nodes are child processes (node-process.ts).
 
-import amqp, { type ChannelModel } from 'amqplib';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPostgresDatabase, postgresUrl } from '../db/helpers';
-import { makeDataDir, type NodeProcess, nodeEnv, spawnNode, within } from './support';
+import { postgresUrl } from '../db/helpers';
+import { ClusterFixture, type NodeProcess, pause, SETTLE_MS, within } from './support';
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Long enough for the other nodes to read a new queue and its lease (feed within a second, owners after each 1 s heartbeat). */
-const SETTLE_MS = 2_500;
 /** Publishes a batch waits for: what may be in flight to the owner when it dies. */
 const BATCH = 20;
 
 describe.skipIf(!postgresUrl)('publishes wait for the next owner of a queue (needs TEST_DATABASE_URL, see scripts/start-test-postgres.sh)', () => {
-  let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
-  let admin: pg.Client;
-  const dirs: ReturnType<typeof makeDataDir>[] = [];
-  const processes: NodeProcess[] = [];
-  const clients: ChannelModel[] = [];
+  const cluster = new ClusterFixture(postgresUrl as string);
   let w1: NodeProcess;
   let w2: NodeProcess;
   let w3: NodeProcess;
 
-  const start = async (name: string) => {
-    const dir = makeDataDir();
-    dirs.push(dir);
-    const node = await spawnNode(nodeEnv(database.url, name, dir.dir));
-    processes.push(node);
-    return node;
-  };
-  const connect = async (node: NodeProcess) => {
-    const connection = await amqp.connect(node.url);
-    connection.on('error', () => {});
-    clients.push(connection);
-    return connection;
-  };
-  const ownerOf = async (queue: string) =>
-    (
-      await admin.query<{ node: string }>(
-        `SELECT l.node FROM warren_cluster.queue_lease l
-           JOIN warren_cluster.cluster_node n ON n.name = l.node AND n.incarnation = l.incarnation AND n.lease_expires_at > now()
-           JOIN public."Queue" q ON q.id = l.queue_id
-          WHERE q.name = $1`,
-        [queue],
-      )
-    ).rows[0]?.node;
+  const start = (name: string) => cluster.start(name);
+  const connect = (node: NodeProcess) => cluster.connect(node.url);
+  const ownerOf = (queue: string) => cluster.ownerOf(queue);
 
   beforeAll(async () => {
-    database = await freshPostgresDatabase(postgresUrl as string);
-    admin = new pg.Client({ connectionString: database.url });
-    await admin.connect();
+    await cluster.open();
     [w1, w2, w3] = await Promise.all([start('w1'), start('w2'), start('w3')]);
   }, 60_000);
 
-  afterAll(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    for (const p of processes) await p.stop();
-    await admin?.end();
-    await database?.drop();
-    for (const d of dirs) d.remove();
-  }, 60_000);
+  afterAll(() => cluster.close(), 60_000);
 
   it('nacks, when the owner is killed, only the publishes in flight to it; the later ones are confirmed by the next owner and consumed', async () => {
     await (await (await connect(w1)).createChannel()).assertQueue('gap'); // w1 owns it
@@ -119,8 +82,8 @@ describe.skipIf(!postgresUrl)('publishes wait for the next owner of a queue (nee
     w3.signal('SIGKILL');
     await w3.exited;
     // A lock on the lease row keeps every node from taking it over (take-overs skip locked leases).
-    await admin.query('BEGIN');
-    await admin.query(`SELECT 1 FROM warren_cluster.queue_lease l JOIN public."Queue" q ON q.id = l.queue_id WHERE q.name = 'orphan' FOR UPDATE OF l`);
+    await cluster.admin.query('BEGIN');
+    await cluster.admin.query(`SELECT 1 FROM warren_cluster.queue_lease l JOIN public."Queue" q ON q.id = l.queue_id WHERE q.name = 'orphan' FOR UPDATE OF l`);
     try {
       const publisher = await (await connect(w2)).createConfirmChannel();
       const started = performance.now();
@@ -138,7 +101,7 @@ describe.skipIf(!postgresUrl)('publishes wait for the next owner of a queue (nee
       await purging.purgeQueue('orphan').catch(() => {});
       expect((await refused).message).toContain(`405 (RESOURCE-LOCKED) with message "RESOURCE_LOCKED - queue 'orphan' has no live owner now`);
     } finally {
-      await admin.query('ROLLBACK');
+      await cluster.admin.query('ROLLBACK');
     }
     const publisher = await (await connect(w2)).createConfirmChannel();
     publisher.sendToQueue('orphan', Buffer.from('served'), { persistent: true });

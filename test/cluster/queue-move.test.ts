@@ -8,11 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../../server/api/root';
 import { postgresUrl } from '../db/helpers';
-import { ClusterFixture, type InProcessNode, type NodeProcess, within } from './support';
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Long enough for the other nodes to read a new queue and its lease. */
-const SETTLE_MS = 2_500;
+import { ClusterFixture, type InProcessNode, type NodeProcess, pause, SETTLE_MS, within } from './support';
 
 describe.skipIf(!postgresUrl)('moving a queue to another node (needs TEST_DATABASE_URL, see scripts/start-test-postgres.sh)', () => {
   const cluster = new ClusterFixture(postgresUrl as string);

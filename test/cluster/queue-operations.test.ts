@@ -4,38 +4,20 @@
 // node. Two nodes are child processes (node-process.ts), the third runs in this
 // process to reach the console's API. Real PostgreSQL (TEST_DATABASE_URL).
 
-import amqp, { type ChannelModel, type ConsumeMessage } from 'amqplib';
+import type { Channel, ConsumeMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../../server/api/root';
-import { freshPostgresDatabase, postgresUrl } from '../db/helpers';
-import { type InProcessNode, makeDataDir, type NodeProcess, nodeEnv, openInProcessNode, spawnNode, within } from './support';
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Long enough for the other nodes to read a new queue and its lease (feed within a second, owners after each 1 s heartbeat). */
-const SETTLE_MS = 2_500;
+import { postgresUrl } from '../db/helpers';
+import { ClusterFixture, type InProcessNode, type NodeProcess, pause, SETTLE_MS, within } from './support';
 
 describe.skipIf(!postgresUrl)('purge and delete of a queue another node owns (needs TEST_DATABASE_URL, see scripts/start-test-postgres.sh)', () => {
-  let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
-  const dirs: ReturnType<typeof makeDataDir>[] = [];
-  const processes: NodeProcess[] = [];
-  const clients: ChannelModel[] = [];
+  const cluster = new ClusterFixture(postgresUrl as string);
   let n1: NodeProcess;
   let n2: NodeProcess;
   let local: InProcessNode;
 
-  const start = async (name: string) => {
-    const dir = makeDataDir();
-    dirs.push(dir);
-    const node = await spawnNode(nodeEnv(database.url, name, dir.dir));
-    processes.push(node);
-    return node;
-  };
-  const connect = async (url: string) => {
-    const connection = await amqp.connect(url);
-    connection.on('error', () => {});
-    clients.push(connection);
-    return connection;
-  };
+  const start = (name: string) => cluster.start(name);
+  const connect = (url: string) => cluster.connect(url);
   const api = () =>
     appRouter.createCaller({ services: local.services, user: { name: 'guest', tags: ['administrator'] }, peerAddress: '127.0.0.1', setCookie: () => {} });
 
@@ -56,7 +38,7 @@ describe.skipIf(!postgresUrl)('purge and delete of a queue another node owns (ne
     return received;
   };
   /** The channel error a method on a fresh channel of `url` ends with. */
-  const refusal = async (url: string, method: (ch: amqp.Channel) => Promise<unknown>) => {
+  const refusal = async (url: string, method: (ch: Channel) => Promise<unknown>) => {
     const ch = await (await connect(url)).createChannel();
     const closed = new Promise<Error>((resolve) => ch.once('error', resolve));
     await method(ch).catch(() => {});
@@ -64,20 +46,12 @@ describe.skipIf(!postgresUrl)('purge and delete of a queue another node owns (ne
   };
 
   beforeAll(async () => {
-    database = await freshPostgresDatabase(postgresUrl as string);
+    await cluster.open();
     [n1, n2] = await Promise.all([start('o1'), start('o2')]);
-    const dir = makeDataDir();
-    dirs.push(dir);
-    local = await openInProcessNode(database.url, 'o3', dir.dir);
+    local = await cluster.startInProcess('o3');
   }, 60_000);
 
-  afterAll(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    await local?.close();
-    for (const p of processes) await p.stop();
-    await database?.drop();
-    for (const d of dirs) d.remove();
-  }, 60_000);
+  afterAll(() => cluster.close(), 60_000);
 
   it('purges on node 3 a queue node 1 owns: purge-ok has node 1 count, and node 1 consumers get nothing after', async () => {
     await ownedByN1('purged', 100);

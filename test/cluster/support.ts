@@ -23,6 +23,11 @@ import { testServices } from '../support/services';
 const NODE_PROCESS = fileURLToPath(new URL('./node-process.ts', import.meta.url));
 export const MAIN = fileURLToPath(new URL('../../server/main.ts', import.meta.url));
 
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Long enough for the other nodes to read a new queue and its lease (feed within a second, owners after each 1 s heartbeat). */
+export const SETTLE_MS = 2_500;
+
 export function makeDataDir(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'warren-cluster-'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
@@ -206,6 +211,18 @@ export class ClusterFixture {
     const node = await spawnNode({ ...nodeEnv(this.url, name, dataDir), ...env });
     this.processes.push(node);
     return node;
+  }
+
+  /** The node whose live incarnation holds the queue's lease (undefined during a take-over). */
+  async ownerOf(queue: string): Promise<string | undefined> {
+    const rows = await this.admin.query<{ node: string }>(
+      `SELECT l.node FROM warren_cluster.queue_lease l
+         JOIN warren_cluster.cluster_node n ON n.name = l.node AND n.incarnation = l.incarnation AND n.lease_expires_at > now()
+         JOIN public."Queue" q ON q.id = l.queue_id
+        WHERE q.name = $1`,
+      [queue],
+    );
+    return rows.rows[0]?.node;
   }
 
   /** The process started last as node `name`. */
