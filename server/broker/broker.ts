@@ -394,8 +394,8 @@ export class Broker {
     if (connection !== undefined && this.remote.isLink(connection.info.user)) return null;
     const v = this.vhost(vhost);
     if (!v.queues.has(name)) return null;
-    v.queue(name, connection); // 405 for another connection's exclusive queue
-    return this.remote.linkFor(vhost, name, undefined);
+    const queue = v.queue(name, connection); // 405 for another connection's exclusive queue
+    return this.remote.linkFor(vhost, name, queue.settings.durable, undefined);
   }
 
   /** queue.bind. 403 on the default exchange. */
@@ -510,7 +510,7 @@ export class Broker {
    * RemoteQueue when another node of the cluster serves it. Engine-internal.
    */
   servedQueue(queue: Queue, channel: Channel | undefined): Queue {
-    const link = this.remote?.linkFor(queue.vhost, queue.name, channel) ?? null;
+    const link = this.remote?.linkFor(queue.vhost, queue.name, queue.settings.durable, channel) ?? null;
     return link === null ? queue : new RemoteQueue(queue, link, channel, () => ++this.messageCounter);
   }
 

@@ -74,8 +74,12 @@ export interface QueueLink {
 }
 
 export interface RemoteOwners {
-  /** The link to the node serving this queue when another node does; null when this node serves it. */
-  linkFor(vhost: string, queue: string, origin: Channel | undefined): QueueLink | null;
+  /**
+   * The link to the node serving this queue when another node does; null when
+   * this node serves it. Only durable queues have one owner for the cluster:
+   * a non-durable one is served by the node it lives on.
+   */
+  linkFor(vhost: string, queue: string, durable: boolean, origin: Channel | undefined): QueueLink | null;
   /** Whether a connection of this user is another node's link: its publishes name their queue and are never forwarded again. */
   isLink(user: string): boolean;
 }

@@ -67,8 +67,6 @@ export class PeerLinks implements RemoteOwners {
   private broker: Broker | null = null;
   /** Queues whose consumers here lost their link (the owner died or the link broke): they follow the next owner. */
   private readonly detached = new Set<string>();
-  /** Every queue with a lease (whoever holds it), as of the last heartbeat: those wait for an owner rather than fail. */
-  private leased = new Set<string>();
   /** Publishes held for the next owner, by queue, in publish order. */
   private readonly held = new Map<string, Held[]>();
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
@@ -105,12 +103,13 @@ export class PeerLinks implements RemoteOwners {
     return this.owners.get(key(vhost, queue))?.node;
   }
 
-  linkFor(vhost: string, queue: string, origin: Channel | undefined): QueueLink | null {
-    if (origin !== undefined && this.isLink(origin.connection.info.user)) return null;
+  linkFor(vhost: string, queue: string, durable: boolean, origin: Channel | undefined): QueueLink | null {
+    if (!durable || (origin !== undefined && this.isLink(origin.connection.info.user))) return null;
     const served = this.servedBy(vhost, queue);
     if (served !== undefined) return served;
-    // Leased, but no live owner to reach now: wait for the next one (a queue without a lease is this node's own).
-    if (!this.leased.has(key(vhost, queue))) return null;
+    // No live owner to reach now: wait for the next one. That is also a queue declared on another node
+    // whose lease this node has not read yet, and one made without a lease (console, definitions),
+    // which the next heartbeat of some node leases.
     return new AwaitedOwner(
       (held) => this.hold(vhost, queue, held),
       () => this.detached.add(key(vhost, queue)),
@@ -190,23 +189,17 @@ export class PeerLinks implements RemoteOwners {
 
   /** Reads which live node owns each queue this node does not (after every heartbeat), and closes link channels of closed client channels. */
   async refresh(connection: ControlConnection): Promise<void> {
-    // Every lease; `live` when another node holds it and is running.
-    const rows = await connection.query<{ vhost: string; queue: string; node: string; amqp_address: string | null; live: boolean }>(
-      `SELECT v.name AS vhost, q.name AS queue, l.node, n.amqp_address,
-              (l.node <> $1 AND n.state = 'running' AND n.lease_expires_at > now()) IS TRUE AS live
+    const rows = await connection.query<{ vhost: string; queue: string; node: string; amqp_address: string }>(
+      `SELECT v.name AS vhost, q.name AS queue, l.node, n.amqp_address
          FROM warren_cluster.queue_lease l
-         LEFT JOIN warren_cluster.cluster_node n ON n.name = l.node AND n.incarnation = l.incarnation
+         JOIN warren_cluster.cluster_node n ON n.name = l.node AND n.incarnation = l.incarnation
          JOIN public."Queue" q ON q.id = l.queue_id
-         JOIN public."Vhost" v ON v.id = q."vhostId"`,
+         JOIN public."Vhost" v ON v.id = q."vhostId"
+        WHERE l.node <> $1 AND n.state = 'running' AND n.lease_expires_at > now()`,
       [this.nodeName],
     );
     const owners = new Map<string, Owner>();
-    const leased = new Set<string>();
-    for (const r of rows) {
-      leased.add(key(r.vhost, r.queue));
-      if (r.live && r.amqp_address !== null) owners.set(key(r.vhost, r.queue), { node: r.node, address: r.amqp_address });
-    }
-    this.leased = leased;
+    for (const r of rows) owners.set(key(r.vhost, r.queue), { node: r.node, address: r.amqp_address });
     const moved = new Set(this.detached);
     this.detached.clear();
     for (const [k, before] of this.owners) {
