@@ -11,11 +11,15 @@
  * 3. `run` (once the engine is up): heartbeats every second, the feed read
  *    and applied, the start lock released; then `claims` for the AMQP
  *    server (new durable queues and exchanges are decided by PostgreSQL);
- * 4. `leave` at a clean stop.
+ * 4. `attachClients` once the AMQP server listens: a node that loses its
+ *    database blocks its publishers and, past its self-fence deadline,
+ *    closes and refuses its clients (database-watch.ts);
+ * 5. `leave` at a clean stop.
  */
 import { randomBytes } from 'node:crypto';
 import { type ClusterNodeInfo, HEARTBEAT_MS, heartbeat, join, leave, listNodes, type NodeAddresses, type NodeSummary } from './membership';
 import { ControlConnection } from './control-connection';
+import { type DatabaseLoss, DatabaseWatch, type NodeClients } from './database-watch';
 import type { DeclareClaims } from '../amqp/declare-claims';
 import { ClusterDeclareClaims } from './declare-claims';
 import { ClusterError } from './errors';
@@ -47,6 +51,8 @@ const TRIM_FEED_MS = 10 * 60_000;
 /** How often a node tries the messages' housekeeping (one node at a time does it), and how old a generation gets. */
 const ROTATE_MS = 60_000;
 const GENERATION_AGE = '10 minutes';
+/** A heartbeat unanswered for this long counts as a lost database (a connection that hangs rather than breaks). */
+const UNANSWERED_MS = 2 * HEARTBEAT_MS;
 
 export class ClusterNode {
   private incarnation: string | null = null;
@@ -55,6 +61,8 @@ export class ClusterNode {
   private trimTimer: NodeJS.Timeout | null = null;
   private rotateTimer: NodeJS.Timeout | null = null;
   private beating = false;
+  /** performance.now() when the heartbeat under way was sent. */
+  private beatSentAt = 0;
   private summary: () => NodeSummary = () => ({ connections: 0, memoryBytes: 0 });
   private lastBeatFailed = false;
   private readonly feed: TopologyFeed;
@@ -64,6 +72,7 @@ export class ClusterNode {
   private writerConnection: ControlConnection | null = null;
   private store: ClusterStore | null = null;
   private links: PeerLinks | null = null;
+  private readonly database: DatabaseWatch;
 
   private constructor(
     private readonly options: ClusterNodeOptions,
@@ -72,6 +81,7 @@ export class ClusterNode {
     this.addresses = options.addresses;
     this.feed = new TopologyFeed(connection, options.nodeName, (change) => this.applier?.apply(change) ?? Promise.resolve(), options.log);
     this.leases = new QueueLeases(connection, options.nodeName, options.log);
+    this.database = new DatabaseWatch(options.log);
   }
 
   get name(): string {
@@ -85,6 +95,8 @@ export class ClusterNode {
       applicationName: options.nodeName,
       channel: FEED_CHANNEL,
       onNotify: () => node?.feed.wake(),
+      onLost: (cause) => node?.database.failed(cause),
+      onReconnected: () => void node?.beat(), // renewed as soon as it can be, before the self-fence deadline if the break was short
       log: options.log,
     });
     node = new ClusterNode(options, connection);
@@ -101,14 +113,23 @@ export class ClusterNode {
     await trimFeed(this.connection);
     await this.feed.skipToEnd();
     // The writer: messages only, so that a heartbeat never waits behind a large batch.
-    this.writerConnection = await ControlConnection.open({ url: this.options.databaseUrl, applicationName: this.options.nodeName, log: this.options.log });
+    this.writerConnection = await ControlConnection.open({
+      url: this.options.databaseUrl,
+      applicationName: this.options.nodeName,
+      onLost: (cause) => this.database.failed(cause),
+      onReconnected: () => void this.beat(), // unblocks publishers if the heartbeats pass
+      log: this.options.log,
+    });
     this.options.log(`joined the cluster as node '${me.name}' (incarnation ${this.incarnation})`);
   }
 
   /** The engine's store (after `join`): messages of the durable queues this node owns go to PostgreSQL, the rest to `own`. */
   messageStore(own: DurableStore): ClusterStore {
     if (this.writerConnection === null) throw new Error('ClusterNode.messageStore before join');
-    const writer = new MessageBatchWriter(this.writerConnection, this.options.nodeName, () => void this.beat());
+    const writer = new MessageBatchWriter(this.writerConnection, this.options.nodeName, {
+      fenced: () => void this.beat(),
+      failed: (cause) => this.database.failed(`a commit failed: ${cause}`),
+    });
     this.store = new ClusterStore(own, this.leases, writer, this.writerConnection);
     return this.store;
   }
@@ -149,6 +170,16 @@ export class ClusterNode {
       ROTATE_MS,
     );
     await this.connection.query(`SELECT pg_advisory_unlock(${START_LOCK})`);
+  }
+
+  /** The AMQP server, once it listens: blocked, closed and refused while this node is without its database. */
+  attachClients(clients: NodeClients): void {
+    this.database.attach(clients);
+  }
+
+  /** Why this node is without its database now; null while it answers. */
+  get databaseLoss(): DatabaseLoss | null {
+    return this.database.loss;
   }
 
   /** Where the AMQP server claims new durable queues and exchanges (after `run`). */
@@ -194,6 +225,7 @@ export class ClusterNode {
     if (this.trimTimer) clearInterval(this.trimTimer);
     if (this.rotateTimer) clearInterval(this.rotateTimer);
     this.heartbeatTimer = null;
+    this.database.stop();
     await this.feed.stop();
     await this.links?.close();
     if (this.incarnation !== null) {
@@ -206,10 +238,16 @@ export class ClusterNode {
   }
 
   private async beat(): Promise<void> {
-    if (this.beating || this.incarnation === null) return;
+    if (this.incarnation === null) return;
+    if (this.beating) {
+      const waited = performance.now() - this.beatSentAt;
+      if (waited > UNANSWERED_MS) this.database.failed(`PostgreSQL has not answered a heartbeat for ${(waited / 1000).toFixed(1)} s`);
+      return;
+    }
     this.beating = true;
     try {
       const sentAt = performance.now();
+      this.beatSentAt = sentAt;
       const { renewed, feedTrimmedTo } = await heartbeat(this.connection, this.options.nodeName, this.incarnation, this.addresses, this.summary());
       if (this.lastBeatFailed) this.options.log('heartbeat renewed again');
       this.lastBeatFailed = false;
@@ -217,15 +255,29 @@ export class ClusterNode {
       if (renewed) {
         await this.leases.renewed(this.incarnation, sentAt);
         await this.links?.refresh(this.connection);
+        this.database.renewed(sentAt);
+        if (this.database.lost) await this.writerAnswers();
       } else {
         this.leases.lapsed();
         await this.rejoin();
       }
     } catch (error) {
-      if (!this.lastBeatFailed) this.options.log(`heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);
+      const cause = error instanceof Error ? error.message : String(error);
+      if (!this.lastBeatFailed) this.options.log(`heartbeat failed: ${cause}`);
       this.lastBeatFailed = true;
+      this.database.failed(`a heartbeat failed: ${cause}`);
     } finally {
       this.beating = false;
+    }
+  }
+
+  /** Publishers stay blocked until the writer's connection answers too (it reconnects on its own). */
+  private async writerAnswers(): Promise<void> {
+    try {
+      await this.writerConnection?.query('SELECT 1');
+      this.database.answered();
+    } catch (error) {
+      this.database.failed(`the writer's connection: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

@@ -21,6 +21,10 @@ export interface ControlConnectionOptions {
   /** LISTEN channel whose notifications call `onNotify`; none for the writer connection. */
   channel?: string;
   onNotify?: () => void;
+  /** The connection broke (it is being opened again): the node may have lost its database. */
+  onLost?: (cause: string) => void;
+  /** The connection is open again after a break. */
+  onReconnected?: () => void;
   log: (line: string) => void;
 }
 
@@ -93,8 +97,10 @@ export class ControlConnection {
     if (this.client !== client || this.closed) return;
     this.client = null;
     client.end().catch(() => {});
-    this.options.log(`lost the connection to PostgreSQL at ${where(this.options.url)}${error ? ` (${describeCause(error)})` : ''}; reconnecting`);
+    const cause = error ? ` (${describeCause(error)})` : '';
+    this.options.log(`lost the connection to PostgreSQL at ${where(this.options.url)}${cause}; reconnecting`);
     this.scheduleReconnect();
+    this.options.onLost?.(`the connection to PostgreSQL at ${where(this.options.url)} broke${cause}`);
   }
 
   private scheduleReconnect(): void {
@@ -105,6 +111,7 @@ export class ControlConnection {
         () => {
           this.options.log(`connected to PostgreSQL at ${where(this.options.url)} again`);
           this.options.onNotify?.(); // notifications sent meanwhile are lost: look at the feed now
+          this.options.onReconnected?.();
         },
         () => this.scheduleReconnect(),
       );
