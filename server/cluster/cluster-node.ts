@@ -128,7 +128,7 @@ export class ClusterNode {
     if (this.writerConnection === null) throw new Error('ClusterNode.messageStore before join');
     const writer = new MessageBatchWriter(this.writerConnection, this.options.nodeName, {
       fenced: () => void this.beat(),
-      failed: (cause) => this.database.failed(`a commit failed: ${cause}`),
+      failed: (cause) => this.database.failed(`a commit to PostgreSQL failed: ${cause}`),
     });
     this.store = new ClusterStore(own, this.leases, writer, this.writerConnection);
     return this.store;
@@ -265,7 +265,7 @@ export class ClusterNode {
       const cause = error instanceof Error ? error.message : String(error);
       if (!this.lastBeatFailed) this.options.log(`heartbeat failed: ${cause}`);
       this.lastBeatFailed = true;
-      this.database.failed(`a heartbeat failed: ${cause}`);
+      this.database.failed(`a heartbeat to PostgreSQL failed: ${cause}`);
     } finally {
       this.beating = false;
     }
@@ -277,7 +277,7 @@ export class ClusterNode {
       await this.writerConnection?.query('SELECT 1');
       this.database.answered();
     } catch (error) {
-      this.database.failed(`the writer's connection: ${error instanceof Error ? error.message : String(error)}`);
+      this.database.failed(`PostgreSQL does not answer the message writer: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
