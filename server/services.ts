@@ -12,6 +12,7 @@ import type { Logger } from './log';
 import type { FaultCounts } from './process-faults';
 import type { MetadataDb } from './store/db';
 import type { JournalDamage } from './store/journal/damage-report';
+import type { DatabaseLoss } from './cluster/database-watch';
 import type { ClusterNodeInfo } from './cluster/membership';
 import type { JourneyLog } from './journey/journey-log';
 
@@ -48,5 +49,11 @@ export interface Services {
   /** The process's logger (audit events go there too); absent in tests that do not look. */
   logger?: Logger;
   /** Cluster mode only (WARREN_CLUSTER): the nodes sharing this node's PostgreSQL database. */
-  cluster?: { name: string; nodes(): Promise<ClusterNodeInfo[]>; servingNode(vhost: string, queue: string, durable: boolean): string | null };
+  cluster?: {
+    name: string;
+    nodes(): Promise<ClusterNodeInfo[]>;
+    servingNode(vhost: string, queue: string, durable: boolean): string | null;
+    /** Why this node is without its database now; null while it answers. */
+    readonly databaseLoss: DatabaseLoss | null;
+  };
 }

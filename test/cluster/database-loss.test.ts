@@ -10,8 +10,9 @@
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appRouter } from '../../server/api/root';
 import { freshPostgresDatabase, postgresUrl } from '../db/helpers';
-import { makeDataDir, type NodeProcess, nodeEnv, spawnNode, within } from './support';
+import { type InProcessNode, makeDataDir, type NodeProcess, nodeEnv, openInProcessNode, spawnNode, within } from './support';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 const FORCED = 'CONNECTION_FORCED - node lost its database, reconnect to another node';
@@ -21,6 +22,14 @@ describe.skipIf(!postgresUrl)('a node that loses PostgreSQL (needs TEST_DATABASE
   let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
   let admin: pg.Client;
   let proxy: TcpProxy;
+  /** n3 in this process, behind a proxy of its own, for its console API (the second test). */
+  let n3: InProcessNode | undefined;
+  let n3Proxy: TcpProxy;
+  const through = (p: TcpProxy) => {
+    const proxied = new URL(database.url);
+    proxied.host = `127.0.0.1:${p.port}`;
+    return proxied.toString();
+  };
   const dirs: ReturnType<typeof makeDataDir>[] = [];
   const processes: NodeProcess[] = [];
   const clients: ChannelModel[] = [];
@@ -69,16 +78,17 @@ describe.skipIf(!postgresUrl)('a node that loses PostgreSQL (needs TEST_DATABASE
     await admin.connect();
     const url = new URL(database.url);
     proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
-    const proxied = new URL(database.url);
-    proxied.host = `127.0.0.1:${proxy.port}`;
-    await start('n1', proxied.toString());
+    n3Proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    await start('n1', through(proxy));
     await start('n2', database.url);
   }, 60_000);
 
   afterAll(async () => {
     for (const c of clients) await c.close().catch(() => {});
     for (const p of processes) await p.stop();
+    await n3?.close();
     await proxy?.close();
+    await n3Proxy?.close();
     await admin?.end();
     await database?.drop();
     for (const d of dirs) d.remove();
@@ -191,4 +201,21 @@ describe.skipIf(!postgresUrl)('a node that loses PostgreSQL (needs TEST_DATABASE
         `${confirmed.size} confirmed, all received, ${next - confirmed.size} not confirmed`,
     );
   }, 90_000);
+
+  it('says on its Nodes page that it lost its database, and whether it closed its clients; lists the nodes again once it is back', async () => {
+    const n3Dir = makeDataDir();
+    dirs.push(n3Dir);
+    const node = await openInProcessNode(through(n3Proxy), 'n3', n3Dir.dir);
+    n3 = node;
+    const api = () =>
+      appRouter.createCaller({ services: node.services, user: { name: 'guest', tags: ['administrator'] }, peerAddress: '127.0.0.1', setCookie: () => {} });
+    expect(await api().cluster.nodes()).toMatchObject({ clustered: true, self: 'n3', databaseLoss: null });
+    n3Proxy.cut();
+    await within(3_000, 'the loss on the Nodes page', async () => (await api().cluster.nodes()).databaseLoss !== null);
+    expect(await api().cluster.nodes()).toMatchObject({ nodes: [], databaseLoss: { cause: expect.stringContaining('PostgreSQL'), fenced: false } });
+    await within(6_000, 'fenced on the Nodes page', async () => (await api().cluster.nodes()).databaseLoss?.fenced === true);
+    n3Proxy.restore();
+    await within(10_000, 'the nodes listed again', async () => (await api().cluster.nodes()).databaseLoss === null);
+    expect((await api().cluster.nodes()).nodes.find((n) => n.name === 'n3')).toMatchObject({ status: 'live', self: true });
+  }, 30_000);
 });
