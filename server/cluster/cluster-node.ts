@@ -27,7 +27,7 @@ import { nodeId } from './node-id';
 import { ClusterStore } from './cluster-store';
 import { MessageBatchWriter } from './message-batch-writer';
 import { PeerLinks } from './peer-links';
-import { QueueLeases } from './queue-leases';
+import { QueueLeases, SELF_FENCE_MS } from './queue-leases';
 import type { DurableStore } from '../store/durable-store';
 import { ensureClusterSchema } from './schema';
 import { type ClusterEngine, TopologyApplier } from './topology-apply';
@@ -63,6 +63,8 @@ export class ClusterNode {
   private beating = false;
   /** performance.now() when the heartbeat under way was sent. */
   private beatSentAt = 0;
+  /** The writer's connection is being asked whether it answers again. */
+  private probing = false;
   private summary: () => NodeSummary = () => ({ connections: 0, memoryBytes: 0 });
   private lastBeatFailed = false;
   private readonly feed: TopologyFeed;
@@ -241,7 +243,13 @@ export class ClusterNode {
     if (this.incarnation === null) return;
     if (this.beating) {
       const waited = performance.now() - this.beatSentAt;
-      if (waited > UNANSWERED_MS) this.database.failed(`PostgreSQL has not answered a heartbeat for ${(waited / 1000).toFixed(1)} s`);
+      const unanswered = `PostgreSQL has not answered a heartbeat for ${(waited / 1000).toFixed(1)} s`;
+      if (waited > UNANSWERED_MS) this.database.failed(unanswered);
+      if (waited > SELF_FENCE_MS) {
+        // Fenced by now: both connections are given up and opened again, so that neither waits for a lost answer.
+        this.connection.reset(unanswered);
+        this.writerConnection?.reset(unanswered);
+      }
       return;
     }
     this.beating = true;
@@ -256,7 +264,7 @@ export class ClusterNode {
         await this.leases.renewed(this.incarnation, sentAt);
         await this.links?.refresh(this.connection);
         this.database.renewed(sentAt);
-        if (this.database.lost) await this.writerAnswers();
+        if (this.database.lost) void this.writerAnswers();
       } else {
         this.leases.lapsed();
         await this.rejoin();
@@ -271,13 +279,17 @@ export class ClusterNode {
     }
   }
 
-  /** Publishers stay blocked until the writer's connection answers too (it reconnects on its own). */
+  /** Publishers stay blocked until the writer's connection answers too (it reconnects on its own); not waited for by the heartbeat. */
   private async writerAnswers(): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
     try {
       await this.writerConnection?.query('SELECT 1');
       this.database.answered();
     } catch (error) {
       this.database.failed(`PostgreSQL does not answer the message writer: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.probing = false;
     }
   }
 

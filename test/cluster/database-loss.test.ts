@@ -218,4 +218,53 @@ describe.skipIf(!postgresUrl)('a node that loses PostgreSQL (needs TEST_DATABASE
     await within(10_000, 'the nodes listed again', async () => (await api().cluster.nodes()).databaseLoss === null);
     expect((await api().cluster.nodes()).nodes.find((n) => n.name === 'n3')).toMatchObject({ status: 'live', self: true });
   }, 30_000);
+
+  it('does the same when the network drops its database packets silently: the unanswered heartbeat blocks, the deadline closes, the node reconnects', async () => {
+    const [n1, n2] = processes as [NodeProcess, NodeProcess];
+    const publisherConnection = await connect(n1.url);
+    const publisher = await publisherConnection.createConfirmChannel();
+    publisher.on('error', () => {});
+    await publisher.assertQueue('silent');
+    await within(3_000, 'n1 owns the queue', async () => (await owner('silent'))?.node === 'n1');
+    const confirmed = new Set<number>();
+    for (let i = 0; i < 100; i++)
+      publisher.sendToQueue('silent', Buffer.from(String(i)), { persistent: true }, (error) => {
+        if (!error) confirmed.add(i);
+      });
+    await publisher.waitForConfirms();
+    const blocked: string[] = [];
+    publisherConnection.on('blocked', (reason: string) => blocked.push(reason));
+    const closed = new Promise<string>((resolve) => publisherConnection.once('close', (error?: Error) => resolve(error?.message ?? '')));
+    publisher.sendToQueue('silent', Buffer.from('during'), { persistent: true }); // marks it a publisher, if the first ones did not
+
+    const cutAt = performance.now();
+    proxy.cut({ silently: true });
+    await within(5_000, 'connection.blocked on n1', () => blocked.length > 0);
+    const blockedMs = performance.now() - cutAt;
+    expect(blocked[0]).toMatch(/^node lost its database \(PostgreSQL has not answered a heartbeat for \d+\.\d s\); publishing resumes when it is back$/);
+    expect(await closed).toContain(FORCED);
+    const closedMs = performance.now() - cutAt;
+    await within(15_000, "n1's queue taken over", async () => ((await owner('silent'))?.node ?? 'n1') !== 'n1');
+    const received = new Set<number>();
+    await drain(await connect(n2.url), 'silent', received, () => [...confirmed].every((i) => received.has(i)));
+
+    proxy.restore();
+    const restoredAt = performance.now();
+    let again: ChannelModel | null = null;
+    await within(20_000, 'n1 admits clients again', async () => {
+      again = await amqp.connect(n1.url).catch(() => null);
+      return again !== null;
+    });
+    const back = again as unknown as ChannelModel;
+    back.on('error', () => {});
+    clients.push(back);
+    const rejoinedMs = performance.now() - restoredAt;
+    const ch = await back.createConfirmChannel();
+    ch.sendToQueue('silent', Buffer.from('after'), { persistent: true });
+    await ch.waitForConfirms();
+    console.log(
+      `n1's database packets dropped: blocked after ${Math.round(blockedMs)} ms, clients closed after ${Math.round(closedMs)} ms, ` +
+        `admitting clients ${Math.round(rejoinedMs)} ms after the restore; ${confirmed.size} confirmed, all received`,
+    );
+  }, 60_000);
 });
