@@ -144,6 +144,8 @@ async function main(): Promise<void> {
   // The AMQP server logs each alarm raised and cleared.
   const diskAlarm = new DiskAlarm(config.dataDir, limit, (raised, free) => amqp.setAlarm('disk', raised ? diskAlarmReason(free, limit) : null), lines('disk'));
   store.journal.watchDisk(diskAlarm);
+  // In a cluster, losing PostgreSQL raises the 'database' alarm and, past the self-fence deadline, closes and refuses clients.
+  cluster?.attachClients(amqp);
 
   const sampler = new ProcessSampler();
   sampler.start();

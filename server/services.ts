@@ -12,6 +12,7 @@ import type { Logger } from './log';
 import type { FaultCounts } from './process-faults';
 import type { MetadataDb } from './store/db';
 import type { JournalDamage } from './store/journal/damage-report';
+import type { DatabaseLoss } from './cluster/database-watch';
 import type { ClusterNodeInfo, OwnerCounts } from './cluster/membership';
 import type { JourneyLog } from './journey/journey-log';
 
@@ -55,5 +56,7 @@ export interface Services {
     moveQueue(vhost: string, queue: string, target: string): Promise<string | null>;
     /** Counts of the queues other nodes own (this node's copies of them are empty), by `vhost\u0000queue`. */
     queueCountsElsewhere(): Promise<Map<string, OwnerCounts>>;
+    /** Why this node is without its database now; null while it answers. */
+    readonly databaseLoss: DatabaseLoss | null;
   };
 }

@@ -48,6 +48,8 @@ export interface ServerContext {
   directReplyTo: DirectReplyTo;
   /** Memory alarm reason while publishers must be blocked, else null. */
   blockedReason: string | null;
+  /** Why new connections are refused at start-ok (a cluster node without its database), else null. */
+  refusedReason: string | null;
   forget(conn: AmqpConnection): void;
   /** Connections opened and closed, channel errors (user, peer, client name; never a password or a body). */
   logger: Logger;
@@ -296,6 +298,8 @@ export class AmqpConnection {
 
   private startOk(clientProperties: FieldTable, mechanism: string, response: Buffer): void {
     this.clientProperties = clientProperties;
+    // Refused in answer to start-ok, where clients show the reply text (amqplib: "Handshake terminated by server").
+    if (this.server.refusedReason !== null) return this.close(320, `CONNECTION_FORCED - ${this.server.refusedReason}`, 0, 0);
     const credentials = MECHANISMS.split(' ').includes(mechanism) ? parseCredentials(mechanism, response) : null;
     if (!credentials) {
       return this.refuseLogin(`ACCESS_REFUSED - unsupported mechanism or malformed ${mechanism} response`);

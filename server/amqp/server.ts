@@ -56,6 +56,12 @@ export interface AmqpServerHandle {
    * stay blocked while any alarm (memory, disk, setPublishersBlocked) is raised.
    */
   setAlarm(source: string, reason: string | null): void;
+  /**
+   * Closes every client connection with 320 `CONNECTION_FORCED - <reason>`
+   * and answers new ones' connection.start-ok with it, until called with null
+   * (a cluster node that lost its database).
+   */
+  refuseClients(reason: string | null): void;
   /** The alarms raised now (memory, disk, manual), each with its reason: publishers are blocked while any is. */
   activeAlarms(): { source: string; reason: string }[];
   /** Open client connections. */
@@ -89,6 +95,7 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
     channelMax: CHANNEL_MAX,
     directReplyTo: new DirectReplyTo(),
     blockedReason: null,
+    refusedReason: null,
     forget: (conn) => connections.delete(conn),
     logger: opts.logger ?? defaultLogger().child({ module: 'amqp' }),
     claims: opts.claims,
@@ -174,6 +181,16 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
     tlsPort,
     setPublishersBlocked,
     setAlarm,
+    refuseClients(reason) {
+      if (reason === context.refusedReason) return;
+      context.refusedReason = reason;
+      if (reason === null) {
+        context.logger.info({ event: 'clients.admitted' }, 'client connections are admitted again');
+        return;
+      }
+      context.logger.warn({ event: 'clients.refused', reason }, `closing every client connection and refusing new ones: ${reason}`);
+      for (const conn of connections) conn.close(320, `CONNECTION_FORCED - ${reason}`, 0, 0);
+    },
     activeAlarms: () => [...alarms].map(([source, reason]) => ({ source, reason })),
     memory: () => alarm?.read() ?? null,
     get connectionCount() {

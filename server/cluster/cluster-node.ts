@@ -11,7 +11,10 @@
  * 3. `run` (once the engine is up): heartbeats every second, the feed read
  *    and applied, the start lock released; then `claims` for the AMQP
  *    server (new durable queues and exchanges are decided by PostgreSQL);
- * 4. `leave` at a clean stop.
+ * 4. `attachClients` once the AMQP server listens: a node that loses its
+ *    database blocks its publishers and, past its self-fence deadline,
+ *    closes and refuses its clients (database-watch.ts);
+ * 5. `leave` at a clean stop.
  */
 import { randomBytes } from 'node:crypto';
 import type { Broker } from '../broker/broker';
@@ -29,6 +32,7 @@ import {
   ownerCounts,
 } from './membership';
 import { ControlConnection } from './control-connection';
+import { type DatabaseLoss, DatabaseWatch, type NodeClients } from './database-watch';
 import type { DeclareClaims } from '../amqp/declare-claims';
 import { ClusterDeclareClaims } from './declare-claims';
 import { ClusterError } from './errors';
@@ -36,7 +40,7 @@ import { nodeId } from './node-id';
 import { ClusterStore } from './cluster-store';
 import { MessageBatchWriter } from './message-batch-writer';
 import { PeerLinks } from './peer-links';
-import { QueueLeases } from './queue-leases';
+import { QueueLeases, SELF_FENCE_MS } from './queue-leases';
 import type { DurableStore } from '../store/durable-store';
 import { ensureClusterSchema } from './schema';
 import { type ClusterEngine, TopologyApplier } from './topology-apply';
@@ -60,6 +64,8 @@ const TRIM_FEED_MS = 10 * 60_000;
 /** How often a node tries the messages' housekeeping (one node at a time does it), and how old a generation gets. */
 const ROTATE_MS = 60_000;
 const GENERATION_AGE = '10 minutes';
+/** A heartbeat unanswered for this long counts as a lost database (a connection that hangs rather than breaks). */
+const UNANSWERED_MS = 2 * HEARTBEAT_MS;
 
 export class ClusterNode {
   private incarnation: string | null = null;
@@ -68,6 +74,10 @@ export class ClusterNode {
   private trimTimer: NodeJS.Timeout | null = null;
   private rotateTimer: NodeJS.Timeout | null = null;
   private beating = false;
+  /** performance.now() when the heartbeat under way was sent. */
+  private beatSentAt = 0;
+  /** The writer's connection is being asked whether it answers again. */
+  private probing = false;
   private summary: () => NodeSummary = () => ({ connections: 0, memoryBytes: 0 });
   private lastBeatFailed = false;
   private readonly feed: TopologyFeed;
@@ -82,6 +92,7 @@ export class ClusterNode {
   private countsWritten = '';
   /** The other nodes' queue counts, read at most once a second. */
   private peerCounts: { at: number; counts: Promise<Map<string, OwnerCounts>> } | null = null;
+  private readonly database: DatabaseWatch;
 
   private constructor(
     private readonly options: ClusterNodeOptions,
@@ -90,6 +101,7 @@ export class ClusterNode {
     this.addresses = options.addresses;
     this.feed = new TopologyFeed(connection, options.nodeName, (change) => this.applier?.apply(change) ?? Promise.resolve(), options.log);
     this.leases = new QueueLeases(connection, options.nodeName, options.log);
+    this.database = new DatabaseWatch(options.log);
   }
 
   get name(): string {
@@ -103,6 +115,8 @@ export class ClusterNode {
       applicationName: options.nodeName,
       channel: FEED_CHANNEL,
       onNotify: () => node?.feed.wake(),
+      onLost: (cause) => node?.database.failed(cause),
+      onReconnected: () => void node?.beat(), // renewed as soon as it can be, before the self-fence deadline if the break was short
       log: options.log,
     });
     node = new ClusterNode(options, connection);
@@ -119,14 +133,23 @@ export class ClusterNode {
     await trimFeed(this.connection);
     await this.feed.skipToEnd();
     // The writer: messages only, so that a heartbeat never waits behind a large batch.
-    this.writerConnection = await ControlConnection.open({ url: this.options.databaseUrl, applicationName: this.options.nodeName, log: this.options.log });
+    this.writerConnection = await ControlConnection.open({
+      url: this.options.databaseUrl,
+      applicationName: this.options.nodeName,
+      onLost: (cause) => this.database.failed(cause),
+      onReconnected: () => void this.beat(), // unblocks publishers if the heartbeats pass
+      log: this.options.log,
+    });
     this.options.log(`joined the cluster as node '${me.name}' (incarnation ${this.incarnation})`);
   }
 
   /** The engine's store (after `join`): messages of the durable queues this node owns go to PostgreSQL, the rest to `own`. */
   messageStore(own: DurableStore): ClusterStore {
     if (this.writerConnection === null) throw new Error('ClusterNode.messageStore before join');
-    const writer = new MessageBatchWriter(this.writerConnection, this.options.nodeName, () => void this.beat());
+    const writer = new MessageBatchWriter(this.writerConnection, this.options.nodeName, {
+      fenced: () => void this.beat(),
+      failed: (cause) => this.database.failed(`a commit to PostgreSQL failed: ${cause}`),
+    });
     this.store = new ClusterStore(own, this.leases, writer, this.writerConnection);
     return this.store;
   }
@@ -170,6 +193,16 @@ export class ClusterNode {
       ROTATE_MS,
     );
     await this.connection.query(`SELECT pg_advisory_unlock(${START_LOCK})`);
+  }
+
+  /** The AMQP server, once it listens: blocked, closed and refused while this node is without its database. */
+  attachClients(clients: NodeClients): void {
+    this.database.attach(clients);
+  }
+
+  /** Why this node is without its database now; null while it answers. */
+  get databaseLoss(): DatabaseLoss | null {
+    return this.database.loss;
   }
 
   /** Where the AMQP server claims new durable queues and exchanges (after `run`). */
@@ -233,6 +266,7 @@ export class ClusterNode {
     if (this.trimTimer) clearInterval(this.trimTimer);
     if (this.rotateTimer) clearInterval(this.rotateTimer);
     this.heartbeatTimer = null;
+    this.database.stop();
     await this.feed.stop();
     await this.links?.close();
     if (this.incarnation !== null) {
@@ -245,10 +279,22 @@ export class ClusterNode {
   }
 
   private async beat(): Promise<void> {
-    if (this.beating || this.incarnation === null) return;
+    if (this.incarnation === null) return;
+    if (this.beating) {
+      const waited = performance.now() - this.beatSentAt;
+      const unanswered = `PostgreSQL has not answered a heartbeat for ${(waited / 1000).toFixed(1)} s`;
+      if (waited > UNANSWERED_MS) this.database.failed(unanswered);
+      if (waited > SELF_FENCE_MS) {
+        // Fenced by now: both connections are given up and opened again, so that neither waits for a lost answer.
+        this.connection.reset(unanswered);
+        this.writerConnection?.reset(unanswered);
+      }
+      return;
+    }
     this.beating = true;
     try {
       const sentAt = performance.now();
+      this.beatSentAt = sentAt;
       const counts = this.ownedQueueCounts();
       const { renewed, feedTrimmedTo } = await heartbeat(
         this.connection,
@@ -265,13 +311,17 @@ export class ClusterNode {
       if (renewed) {
         await this.leases.renewed(this.incarnation, sentAt);
         await this.links?.refresh(this.connection);
+        this.database.renewed(sentAt);
+        if (this.database.lost) void this.writerAnswers();
       } else {
         this.leases.lapsed();
         await this.rejoin();
       }
     } catch (error) {
-      if (!this.lastBeatFailed) this.options.log(`heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);
+      const cause = error instanceof Error ? error.message : String(error);
+      if (!this.lastBeatFailed) this.options.log(`heartbeat failed: ${cause}`);
       this.lastBeatFailed = true;
+      this.database.failed(`a heartbeat to PostgreSQL failed: ${cause}`);
     } finally {
       this.beating = false;
     }
@@ -285,6 +335,20 @@ export class ClusterNode {
       (counts[q.vhost] ??= {})[q.name] = [q.ready, q.unacked, q.consumers, q.readyBytes];
     }
     return JSON.stringify(counts);
+  }
+
+  /** Publishers stay blocked until the writer's connection answers too (it reconnects on its own); not waited for by the heartbeat. */
+  private async writerAnswers(): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
+    try {
+      await this.writerConnection?.query('SELECT 1');
+      this.database.answered();
+    } catch (error) {
+      this.database.failed(`PostgreSQL does not answer the message writer: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.probing = false;
+    }
   }
 
   /** The lease ran out (the process was paused, or PostgreSQL out of reach for too long): never resumed, joined again. */

@@ -21,6 +21,10 @@ export interface ControlConnectionOptions {
   /** LISTEN channel whose notifications call `onNotify`; none for the writer connection. */
   channel?: string;
   onNotify?: () => void;
+  /** The connection broke (it is being opened again): the node may have lost its database. */
+  onLost?: (cause: string) => void;
+  /** The connection is open again after a break. */
+  onReconnected?: () => void;
   log: (line: string) => void;
 }
 
@@ -28,6 +32,8 @@ export class ControlConnection {
   private client: pg.Client | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Rejects each query under way, when the connection is given up while they wait (`reset`). */
+  private readonly waiting = new Set<(error: Error) => void>();
 
   private constructor(private readonly options: ControlConnectionOptions) {}
 
@@ -51,7 +57,25 @@ export class ControlConnection {
   async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
     const client = this.client;
     if (client === null) throw new Error(`no connection to PostgreSQL at ${where(this.options.url)} (reconnecting)`);
-    return (await client.query<R>(sql, params)).rows;
+    let giveUp: (error: Error) => void = () => {};
+    const abandoned = new Promise<never>((_, reject) => {
+      giveUp = reject;
+    });
+    this.waiting.add(giveUp);
+    try {
+      return (await Promise.race([client.query<R>(sql, params), abandoned])).rows;
+    } finally {
+      this.waiting.delete(giveUp);
+    }
+  }
+
+  /**
+   * Gives the connection up (a query hangs, as over a network that drops
+   * packets without resetting): the queries under way fail with `cause`, and
+   * the connection is opened again as after a break.
+   */
+  reset(cause: string): void {
+    if (this.client !== null) this.lost(this.client, new Error(cause));
   }
 
   /** Runs `work` with the client itself (for a sequence of statements such as the schema runner's). */
@@ -92,9 +116,13 @@ export class ControlConnection {
   private lost(client: pg.Client, error: Error | null): void {
     if (this.client !== client || this.closed) return;
     this.client = null;
+    for (const giveUp of this.waiting) giveUp(error ?? new Error('the connection closed'));
+    this.waiting.clear();
     client.end().catch(() => {});
-    this.options.log(`lost the connection to PostgreSQL at ${where(this.options.url)}${error ? ` (${describeCause(error)})` : ''}; reconnecting`);
+    const cause = error ? ` (${describeCause(error)})` : '';
+    this.options.log(`lost the connection to PostgreSQL at ${where(this.options.url)}${cause}; reconnecting`);
     this.scheduleReconnect();
+    this.options.onLost?.(`the connection to PostgreSQL at ${where(this.options.url)} broke${cause}`);
   }
 
   private scheduleReconnect(): void {
@@ -105,6 +133,7 @@ export class ControlConnection {
         () => {
           this.options.log(`connected to PostgreSQL at ${where(this.options.url)} again`);
           this.options.onNotify?.(); // notifications sent meanwhile are lost: look at the feed now
+          this.options.onReconnected?.();
         },
         () => this.scheduleReconnect(),
       );

@@ -82,8 +82,12 @@ export class MessageBatchWriter {
   constructor(
     private readonly connection: ControlConnection,
     private readonly nodeName: string,
-    /** A batch was refused: a queue it wrote has another owner now (WR001). */
-    private readonly onFenced: () => void,
+    private readonly events: {
+      /** A batch was refused: a queue it wrote has another owner now (WR001). */
+      fenced(): void;
+      /** A batch failed otherwise (the database is out of reach, or the connection broke): its publishes are nacked. */
+      failed(cause: string): void;
+    },
   ) {}
 
   enqueue(lease: OwnedQueue, seq: number, message: Message, expiresAt: number): void {
@@ -152,12 +156,14 @@ export class MessageBatchWriter {
       ]);
     } catch (error) {
       const fenced = (error as { code?: string }).code === 'WR001';
+      const cause = error instanceof Error ? error.message : String(error);
       failure = new Error(
         fenced
           ? 'a queue of this publish has another owner now (its lease was taken over); publish again'
-          : `PostgreSQL did not commit the messages (${error instanceof Error ? error.message : String(error)}); publish again`,
+          : `PostgreSQL did not commit the messages (${cause}); publish again`,
       );
-      if (fenced) this.onFenced();
+      if (fenced) this.events.fenced();
+      else this.events.failed(cause);
     }
     this.inFlight = null;
     for (const done of batch.waiting) done(failure);

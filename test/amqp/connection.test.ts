@@ -164,6 +164,26 @@ describe('connection.blocked', () => {
     }));
 });
 
+describe('refusing clients', () => {
+  it('closes every connection with 320 and the reason, answers new ones with it, and admits them again after', () =>
+    withBroker(async ({ url, server }) => {
+      const open = await amqp.connect(url);
+      const closed = new Promise<Error | undefined>((resolve) => open.once('close', resolve));
+      open.on('error', () => {});
+      server.refuseClients('node lost its database, reconnect to another node');
+      const error = await closed;
+      expect(error).toMatchObject({ code: 320 });
+      expect(error?.message).toContain('CONNECTION_FORCED - node lost its database, reconnect to another node');
+      await expect(amqp.connect(url)).rejects.toThrow(
+        'Handshake terminated by server: 320 (CONNECTION-FORCED) with message "CONNECTION_FORCED - node lost its database, reconnect to another node"',
+      );
+      server.refuseClients(null);
+      await withChannel(url, async (ch) => {
+        await ch.assertQueue('admitted');
+      });
+    }));
+});
+
 describe('back-pressure', () => {
   it('stops deliveries to a consumer that does not read, without losing messages', () =>
     withBroker(async ({ url, port, broker }) => {

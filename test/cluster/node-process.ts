@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     authenticate: (name, password, peer) => cluster.authenticate(name, password, async () => (await users.authenticate(name, password, peer)).ok),
     claims: cluster.claims,
   });
+  cluster.attachClients(amqp);
   cluster.setAddresses({ amqp: `${config.host}:${amqp.port}`, http: `${config.host}:${config.httpPort}` });
   console.log(`ready ${amqp.port}`);
 

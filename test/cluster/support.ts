@@ -136,6 +136,7 @@ export async function openInProcessNode(databaseUrl: string, name: string, dataD
     authenticate: (user, password, peer) => cluster.authenticate(user, password, async () => (await users.authenticate(user, password, peer)).ok),
     claims: cluster.claims,
   });
+  cluster.attachClients(amqp);
   cluster.setAddresses({ amqp: `127.0.0.1:${amqp.port}`, http: '127.0.0.1:0' });
   const services: Services = { ...testServices(broker, db, { users }), cluster };
   return {

@@ -102,6 +102,15 @@ export default function NodesPage() {
           and its own WARREN_NODE_NAME (see the README).
         </div>
       )}
+      {cluster.data?.databaseLoss && (
+        <p role="alert" className="error">
+          Node {cluster.data.self} lost its database ({cluster.data.databaseLoss.cause}): its publishers are blocked
+          {cluster.data.databaseLoss.fenced
+            ? ', and past its lease it closed its client connections and refuses new ones until it has rejoined the cluster'
+            : ' until PostgreSQL answers again'}
+          . Clients can use the other nodes meanwhile.
+        </p>
+      )}
       {cluster.data?.clustered && <DataTable label="Nodes" columns={columns} data={cluster.data.nodes} getRowId={(n) => n.name} defaultSort={{ id: 'name' }} />}
     </section>
   );

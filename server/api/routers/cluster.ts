@@ -4,11 +4,19 @@ import { recordAudit } from '../audit';
 import { objectName, queueRef } from '../inputs';
 import { administratorsOnly, overviewProcedure, router } from '../trpc';
 
-/** The nodes of the cluster this node is in; `clustered: false` (and no nodes) when it runs alone. */
+/**
+ * The nodes of the cluster this node is in; `clustered: false` (and no nodes)
+ * when it runs alone. A node that lost its database says why (`databaseLoss`),
+ * with no nodes while it cannot read them.
+ */
 async function clusterNodes(services: Services) {
   const cluster = services.cluster;
-  if (cluster === undefined) return { clustered: false as const, self: services.nodeName, nodes: [] };
-  return { clustered: true as const, self: cluster.name, nodes: await cluster.nodes() };
+  if (cluster === undefined) return { clustered: false as const, self: services.nodeName, nodes: [], databaseLoss: null };
+  const nodes = await cluster.nodes().catch((error: unknown) => {
+    if (cluster.databaseLoss === null) throw error;
+    return [];
+  });
+  return { clustered: true as const, self: cluster.name, nodes, databaseLoss: cluster.databaseLoss };
 }
 
 export const clusterRouter = router({
