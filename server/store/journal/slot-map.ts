@@ -8,8 +8,9 @@
 // Layout: a sorted run keys[head, tail) / values[head, tail). A key above the
 // run's last key is appended. A deleted entry becomes a tombstone (value -1);
 // head skips leading tombstones, so FIFO removal stays O(1). When the arrays
-// are full, the run is compacted in place, or moved to arrays twice the size
-// when more than half of it is live. A key that arrives below the run's last
+// are full, the run is compacted in place, or moved to arrays a quarter
+// larger when more than three quarters of it are live (doubling would leave
+// up to half of a ten-million-entry map unused). A key that arrives below the run's last
 // key and is not in it (a journal record rewritten by compaction, a queue
 // reusing seqs) goes to `overflow`, a plain Map expected to stay small.
 // Array reads are at indexes in [head, tail) (or below extra.length), hence `!`.
@@ -115,8 +116,9 @@ export class SlotMap {
 
   private makeRoom(): void {
     const capacity = this.keys.length;
-    const keys = this.runSize > capacity / 2 ? new Float64Array(capacity * 2) : this.keys;
-    const values = keys === this.keys ? this.values : new Int32Array(capacity * 2);
+    const grown = capacity + Math.max(16, capacity >>> 2);
+    const keys = this.runSize > (capacity * 3) / 4 ? new Float64Array(grown) : this.keys;
+    const values = keys === this.keys ? this.values : new Int32Array(grown);
     let out = 0;
     for (let i = this.head; i < this.tail; i++) {
       if (this.values[i] === TOMBSTONE) continue;
