@@ -104,6 +104,7 @@ export class SlotMap {
     let high = this.tail - 1;
     if (high < low || key < this.keys[low]! || key > this.keys[high]!) return -1;
     if (this.keys[low] === key) return low; // the oldest: FIFO removal
+    if (this.keys[high] === key) return high; // the newest: a message's ENQUEUE right after its MESSAGE record
     while (low <= high) {
       const mid = (low + high) >>> 1;
       const at = this.keys[mid]!;
