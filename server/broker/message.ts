@@ -9,13 +9,8 @@
 import type { MessageProperties } from './types';
 
 export class Message {
-  /**
-   * Its journey is recorded (see above); false unless tracing is on where it
-   * went. Not a field of every message: it reads false from the prototype
-   * until set, so that an untraced message (nearly all of them) spends no
-   * 8-byte slot on it.
-   */
-  declare traced: boolean;
+  /** Its journey is recorded (see above); false unless tracing is on where it went. */
+  traced = false;
 
   constructor(
     /** Broker-wide id, increasing; the journal refers to messages by it. */
@@ -41,8 +36,6 @@ export class Message {
     return this.properties.deliveryMode === 2;
   }
 }
-
-Message.prototype.traced = false;
 
 /**
  * A message whose body is bytes [bodyOffset, bodyOffset + bodySize) of a
