@@ -108,6 +108,33 @@ describe('journal: damaged files', () => {
     expect(recovery.lostEntries).toEqual([{ vhost: '/', queue: 'q', seq: 5, messageId: 5 }]);
   });
 
+  it('reads a segment larger than its read window: records across its edges, one larger than it, damage and a tear further on', async () => {
+    const dir = tempJournalDir();
+    const { journal } = openJournal(dir);
+    // About 12 MB in one segment: three 4 MiB read windows, plus a 5 MiB body that fits none.
+    for (let id = 1; id <= 12_000; id++) journal.enqueue('/', 'q', id, persistentMessage(id, id === 3000 ? 5 << 20 : 1000));
+    await journal.close();
+    const name = segmentFiles(dir)[0]!;
+    expect(segmentFiles(dir)).toHaveLength(1);
+    flipByteInBody(dir, name, 9000);
+    const spans = recordSpans(readFileSync(join(dir, name)));
+    const damaged = spans.find((s) => s.type === RecordType.Message && s.messageId === 9000)!;
+    expect(damaged.start).toBeGreaterThan(8 << 20);
+    const size = statSync(join(dir, name)).size;
+    truncateSync(join(dir, name), size - 500); // into message 12000's ENQUEUE and MESSAGE records
+    const { recovery } = openJournal(dir);
+    const recovered = listed(recovery.queues[0]);
+    expect(recovered.map(({ seq }) => seq)).toEqual(expected([1, 8999], [9001, 11_999]).map(([seq]) => seq));
+    expect(recovered[2999]!.message.body.equals(persistentMessage(3000, 5 << 20).body)).toBe(true);
+    expect(recovered[11_997]!.message.body.toString()).toMatch(/^message 11999\.+$/);
+    expect(recovery.skipped).toMatchObject([
+      { segment: name, reason: 'crc', records: 1, offset: damaged.start, bytes: damaged.end - damaged.start },
+      { segment: name, reason: 'torn' },
+    ]);
+    expect(recovery.skipped[1]!.offset + recovery.skipped[1]!.bytes).toBe(size - 500);
+    expect(recovery.lostEntries).toEqual([{ vhost: '/', queue: 'q', seq: 9000, messageId: 9000 }]);
+  });
+
   it('finds the next record by scanning when a length field was damaged', async () => {
     const dir = tempJournalDir();
     const { journal } = openJournal(dir);

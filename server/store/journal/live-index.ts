@@ -10,9 +10,9 @@
 //
 // Storage: a million queued messages must replay in well under a second of
 // index work, so there is no object per message here. Messages and queue
-// entries are rows of column arrays (typed arrays, plus one JS array for the
-// Message objects and one for the owning queue), addressed by slot number and
-// reused through free lists; SlotMaps find a message's slot by id and a queue
+// entries are rows of chunked columns (row-columns.ts: typed arrays, plus one
+// column of references for the Message objects), addressed by slot number and
+// reused through free lists; an entry names its queue by the queue's ref; SlotMaps find a message's slot by id and a queue
 // entry's slot by seq. A queue entry's deadline (ENQUEUE_EXPIRING) lives in
 // a column allocated only once some entry has one, so journals without TTLs
 // pay nothing for it.
@@ -26,12 +26,12 @@
 // ENQUEUE comes after the removal of another entry (so rows are kept until
 // `finishReplay`, which frees the unheld ones and settles the rest).
 //
-// Rows are only addressed below the rows in use, which every column covers,
-// so column reads carry `!` rather than a check.
+// Rows are only addressed below the rows in use, which every column covers.
 
 import type { Message } from '../../broker/message';
 import { ENQUEUE_RECORD_BYTES } from './format';
 import type { LostEntry } from './replay';
+import { float64Column, int32Column, ObjectColumn, uint8Column } from './row-columns';
 import { SlotMap } from './slot-map';
 
 export interface SegmentInfo {
@@ -62,18 +62,15 @@ export interface QueueState {
 /** No segment: a message row whose MESSAGE record has not been seen yet. */
 const NO_SEGMENT = -1;
 
-function grown<T extends Float64Array | Int32Array | Uint8Array>(column: T, size: number): T {
-  if (size <= column.length) return column;
-  const bigger = new (column.constructor as new (length: number) => T)(Math.max(size, column.length * 2));
-  bigger.set(column);
-  return bigger;
-}
+/** The queue ref of a free queue entry row (refs start at 1). */
+const NO_QUEUE = 0;
 
 export class LiveIndex {
   /** Oldest first; the last one is the segment being written. */
   readonly segments: SegmentInfo[] = [];
   private readonly segmentsByNo = new Map<number, SegmentInfo>();
   private readonly queuesByVhost = new Map<string, Map<string, QueueState>>();
+  private readonly queuesByRef = new Map<number, QueueState>();
   private nextRef = 1;
   liveBytes = 0;
   diskBytes = 0;
@@ -84,23 +81,23 @@ export class LiveIndex {
 
   // Message rows. A free row has id NaN.
   private readonly messageSlots = new SlotMap();
-  private messageId = new Float64Array(1024).fill(NaN);
-  private messageRefs = new Int32Array(1024);
-  private messageSegment = new Int32Array(1024);
-  private messageBytes = new Int32Array(1024);
-  private readonly messageObject: (Message | undefined)[] = [];
+  private readonly messageId = float64Column(NaN);
+  private readonly messageRefs = int32Column();
+  private readonly messageSegment = int32Column();
+  private readonly messageBytes = int32Column();
+  private readonly messageObject = new ObjectColumn<Message>();
   private readonly freeMessageRows: number[] = [];
   private messageRowsUsed = 0;
 
-  // Queue entry rows. A free row has no queue.
-  private entryMessage = new Int32Array(1024);
-  private entrySegment = new Int32Array(1024);
-  private entrySeq = new Float64Array(1024);
+  // Queue entry rows. A free row has queue ref NO_QUEUE.
+  private readonly entryMessage = int32Column();
+  private readonly entrySegment = int32Column();
+  private readonly entrySeq = float64Column();
   /** 1 once the message went to a consumer (a DELIVERED record). */
-  private entryDelivered = new Uint8Array(1024);
+  private readonly entryDelivered = uint8Column();
   /** Epoch ms deadline of the entry, 0 for none; null until the first entry with one. */
-  private entryExpiresAt: Float64Array | null = null;
-  private readonly entryQueue: (QueueState | undefined)[] = [];
+  private entryExpiresAt: ReturnType<typeof float64Column> | null = null;
+  private readonly entryQueue = int32Column(NO_QUEUE);
   private readonly freeEntryRows: number[] = [];
   private entryRowsUsed = 0;
 
@@ -134,7 +131,11 @@ export class LiveIndex {
     let byName = this.queuesByVhost.get(vhost);
     if (!byName) this.queuesByVhost.set(vhost, (byName = new Map()));
     let queue = byName.get(name);
-    if (!queue) byName.set(name, (queue = { vhost, name, ref: this.nextRef++, namedIn: undefined, entries: new SlotMap() }));
+    if (!queue) {
+      queue = { vhost, name, ref: this.nextRef++, namedIn: undefined, entries: new SlotMap() };
+      byName.set(name, queue);
+      this.queuesByRef.set(queue.ref, queue);
+    }
     return queue;
   }
 
@@ -154,40 +155,39 @@ export class LiveIndex {
     const existing = this.messageSlots.get(id);
     if (existing >= 0) return existing;
     const row = this.freeMessageRows.pop() ?? this.messageRowsUsed++;
-    if (row >= this.messageId.length) {
-      const size = this.messageId.length;
-      this.messageId = grown(this.messageId, row + 1);
-      this.messageId.fill(NaN, size);
-      this.messageRefs = grown(this.messageRefs, row + 1);
-      this.messageSegment = grown(this.messageSegment, row + 1);
-      this.messageBytes = grown(this.messageBytes, row + 1);
+    if (row === this.messageRowsUsed - 1) {
+      this.messageId.ensure(row + 1);
+      this.messageRefs.ensure(row + 1);
+      this.messageSegment.ensure(row + 1);
+      this.messageBytes.ensure(row + 1);
+      this.messageObject.ensure(row + 1);
     }
-    this.messageId[row] = id;
-    this.messageRefs[row] = 0;
-    this.messageSegment[row] = NO_SEGMENT;
-    this.messageBytes[row] = 0;
-    this.messageObject[row] = undefined;
+    this.messageId.set(row, id);
+    this.messageRefs.set(row, 0);
+    this.messageSegment.set(row, NO_SEGMENT);
+    this.messageBytes.set(row, 0);
+    this.messageObject.set(row, undefined);
     this.messageSlots.set(id, row);
     return row;
   }
 
   message(row: number): Message | undefined {
-    return this.messageObject[row];
+    return this.messageObject.get(row);
   }
 
   /** A MESSAGE record for the row sits in `segment`: a first one, or a rewritten copy that replaces the old. */
   placeMessage(row: number, message: Message, segment: SegmentInfo, recordBytes: number): void {
-    const held = this.messageRefs[row]! > 0;
-    if (held && this.messageSegment[row] !== NO_SEGMENT) this.count(this.messageSegment[row]!, -1, -this.messageBytes[row]!);
-    this.messageObject[row] = message;
-    this.messageSegment[row] = segment.no;
-    this.messageBytes[row] = recordBytes;
+    const held = this.messageRefs.get(row) > 0;
+    if (held && this.messageSegment.get(row) !== NO_SEGMENT) this.count(this.messageSegment.get(row), -1, -this.messageBytes.get(row));
+    this.messageObject.set(row, message);
+    this.messageSegment.set(row, segment.no);
+    this.messageBytes.set(row, recordBytes);
     if (held) this.count(segment.no, 1, recordBytes);
   }
 
   /** Swaps in an equal Message (same id and record), e.g. one with a re-homed body. */
   replaceMessage(row: number, message: Message): void {
-    this.messageObject[row] = message;
+    this.messageObject.set(row, message);
   }
 
   /** Message rows in use are below this number. */
@@ -197,13 +197,13 @@ export class LiveIndex {
 
   /** Whether the row's message is held by a queue and its MESSAGE record is in `segment`. */
   messageHeldIn(row: number, segment: SegmentInfo): boolean {
-    return this.messageRefs[row]! > 0 && this.messageSegment[row] === segment.no;
+    return this.messageRefs.get(row) > 0 && this.messageSegment.get(row) === segment.no;
   }
 
   /** Calls `visit` for every message held by some queue. */
   forEachHeldMessage(visit: (row: number, message: Message) => void): void {
     for (let row = 0; row < this.messageRowsUsed; row++) {
-      if (this.messageRefs[row]! > 0) visit(row, this.messageObject[row]!);
+      if (this.messageRefs.get(row) > 0) visit(row, this.messageObject.get(row)!);
     }
   }
 
@@ -212,32 +212,33 @@ export class LiveIndex {
   /** The message row held by the queue at `seq`, or -1. */
   queuedMessage(queue: QueueState, seq: number): number {
     const entry = queue.entries.get(seq);
-    return entry < 0 ? -1 : this.entryMessage[entry]!;
+    return entry < 0 ? -1 : this.entryMessage.get(entry);
   }
 
   /** `expiresAt`: epoch ms at which the message expires in the queue, 0 for never. */
   enqueue(queue: QueueState, seq: number, messageRow: number, segment: SegmentInfo, expiresAt = 0): void {
     const entry = this.freeEntryRows.pop() ?? this.entryRowsUsed++;
-    if (entry >= this.entryMessage.length) {
-      this.entryMessage = grown(this.entryMessage, entry + 1);
-      this.entrySegment = grown(this.entrySegment, entry + 1);
-      this.entrySeq = grown(this.entrySeq, entry + 1);
-      this.entryDelivered = grown(this.entryDelivered, entry + 1);
+    if (entry === this.entryRowsUsed - 1) {
+      this.entryMessage.ensure(entry + 1);
+      this.entrySegment.ensure(entry + 1);
+      this.entrySeq.ensure(entry + 1);
+      this.entryDelivered.ensure(entry + 1);
+      this.entryQueue.ensure(entry + 1);
     }
-    this.entryMessage[entry] = messageRow;
-    this.entrySegment[entry] = segment.no;
-    this.entrySeq[entry] = seq;
-    this.entryDelivered[entry] = 0;
-    if (expiresAt !== 0 && this.entryExpiresAt === null) this.entryExpiresAt = new Float64Array(this.entryMessage.length);
+    this.entryMessage.set(entry, messageRow);
+    this.entrySegment.set(entry, segment.no);
+    this.entrySeq.set(entry, seq);
+    this.entryDelivered.set(entry, 0);
+    if (expiresAt !== 0 && this.entryExpiresAt === null) this.entryExpiresAt = float64Column();
     if (this.entryExpiresAt !== null) {
-      if (entry >= this.entryExpiresAt.length) this.entryExpiresAt = grown(this.entryExpiresAt, this.entryMessage.length);
-      this.entryExpiresAt[entry] = expiresAt;
+      this.entryExpiresAt.ensure(this.entryRowsUsed);
+      this.entryExpiresAt.set(entry, expiresAt);
     }
-    this.entryQueue[entry] = queue;
+    this.entryQueue.set(entry, queue.ref);
     this.count(segment.no, 1, ENQUEUE_RECORD_BYTES);
-    if (++this.messageRefs[messageRow]! === 1) {
+    if (this.messageRefs.add(messageRow, 1) === 1) {
       this.liveMessages++;
-      if (this.messageSegment[messageRow] !== NO_SEGMENT) this.count(this.messageSegment[messageRow]!, 1, this.messageBytes[messageRow]!);
+      if (this.messageSegment.get(messageRow) !== NO_SEGMENT) this.count(this.messageSegment.get(messageRow), 1, this.messageBytes.get(messageRow));
     }
     // Released after the new reference is taken, in case both hold the same message.
     const replaced = queue.entries.set(seq, entry);
@@ -250,8 +251,8 @@ export class LiveIndex {
    */
   markDelivered(queue: QueueState, seq: number): boolean {
     const entry = queue.entries.get(seq);
-    if (entry < 0 || this.entryDelivered[entry] === 1) return false;
-    this.entryDelivered[entry] = 1;
+    if (entry < 0 || this.entryDelivered.get(entry) === 1) return false;
+    this.entryDelivered.set(entry, 1);
     return true;
   }
 
@@ -266,7 +267,7 @@ export class LiveIndex {
   dropQueue(queue: QueueState): void {
     queue.entries.forEach((_seq, entry) => this.release(entry));
     queue.entries.clear();
-    this.queuesByVhost.get(queue.vhost)?.delete(queue.name);
+    this.forgetQueue(queue);
   }
 
   /** Queue entry rows in use are below this number. */
@@ -276,33 +277,33 @@ export class LiveIndex {
 
   /** Whether the queue entry row is live and its ENQUEUE record is in `segment`. */
   entryIn(entry: number, segment: SegmentInfo): boolean {
-    return this.entryQueue[entry] !== undefined && this.entrySegment[entry] === segment.no;
+    return this.entryQueue.get(entry) !== NO_QUEUE && this.entrySegment.get(entry) === segment.no;
   }
 
   /** What a live queue entry row holds, or undefined once it is gone. */
   entry(entry: number): { queue: QueueState; seq: number; messageId: number; delivered: boolean; expiresAt: number } | undefined {
-    const queue = this.entryQueue[entry];
-    if (!queue) return undefined;
+    const ref = this.entryQueue.get(entry);
+    if (ref === NO_QUEUE) return undefined;
     return {
-      queue,
-      seq: this.entrySeq[entry]!,
-      messageId: this.messageId[this.entryMessage[entry]!]!,
-      delivered: this.entryDelivered[entry] === 1,
+      queue: this.queuesByRef.get(ref)!,
+      seq: this.entrySeq.get(entry),
+      messageId: this.messageId.get(this.entryMessage.get(entry)),
+      delivered: this.entryDelivered.get(entry) === 1,
       expiresAt: this.expiresAtOf(entry),
     };
   }
 
   /** The ENQUEUE record of a live queue entry was rewritten into `segment`. */
   relocateEntry(entry: number, segment: SegmentInfo): void {
-    this.count(this.entrySegment[entry]!, -1, -ENQUEUE_RECORD_BYTES);
-    this.entrySegment[entry] = segment.no;
+    this.count(this.entrySegment.get(entry), -1, -ENQUEUE_RECORD_BYTES);
+    this.entrySegment.set(entry, segment.no);
     this.count(segment.no, 1, ENQUEUE_RECORD_BYTES);
   }
 
   /** Calls `visit` for each message of the queue in seq order. */
   forEachQueued(queue: QueueState, visit: (seq: number, message: Message, delivered: boolean, expiresAt: number) => void): void {
     queue.entries.forEach((seq, entry) =>
-      visit(seq, this.messageObject[this.entryMessage[entry]!]!, this.entryDelivered[entry] === 1, this.expiresAtOf(entry)),
+      visit(seq, this.messageObject.get(this.entryMessage.get(entry))!, this.entryDelivered.get(entry) === 1, this.expiresAtOf(entry)),
     );
   }
 
@@ -314,41 +315,47 @@ export class LiveIndex {
   finishReplay(): LostEntry[] {
     const orphans: LostEntry[] = [];
     for (let entry = 0; entry < this.entryRowsUsed; entry++) {
-      const queue = this.entryQueue[entry];
-      if (!queue || this.messageObject[this.entryMessage[entry]!]) continue;
-      const seq = this.entrySeq[entry]!;
-      orphans.push({ vhost: queue.vhost, queue: queue.name, seq, messageId: this.messageId[this.entryMessage[entry]!]! });
+      const ref = this.entryQueue.get(entry);
+      if (ref === NO_QUEUE || this.messageObject.get(this.entryMessage.get(entry))) continue;
+      const queue = this.queuesByRef.get(ref)!;
+      const seq = this.entrySeq.get(entry);
+      orphans.push({ vhost: queue.vhost, queue: queue.name, seq, messageId: this.messageId.get(this.entryMessage.get(entry)) });
       this.remove(queue, seq);
     }
     for (let row = 0; row < this.messageRowsUsed; row++) {
-      if (!Number.isNaN(this.messageId[row]) && this.messageRefs[row] === 0) this.freeMessage(row);
+      if (!Number.isNaN(this.messageId.get(row)) && this.messageRefs.get(row) === 0) this.freeMessage(row);
     }
     for (const queue of [...this.queues()]) {
-      if (queue.entries.size === 0) this.queuesByVhost.get(queue.vhost)!.delete(queue.name);
+      if (queue.entries.size === 0) this.forgetQueue(queue);
     }
     this.replaying = false;
     return orphans;
   }
 
   private expiresAtOf(entry: number): number {
-    return this.entryExpiresAt === null ? 0 : this.entryExpiresAt[entry]!;
+    return this.entryExpiresAt === null ? 0 : this.entryExpiresAt.get(entry);
+  }
+
+  private forgetQueue(queue: QueueState): void {
+    this.queuesByVhost.get(queue.vhost)?.delete(queue.name);
+    this.queuesByRef.delete(queue.ref);
   }
 
   private release(entry: number): void {
-    const row = this.entryMessage[entry]!;
-    this.count(this.entrySegment[entry]!, -1, -ENQUEUE_RECORD_BYTES);
-    this.entryQueue[entry] = undefined;
+    const row = this.entryMessage.get(entry);
+    this.count(this.entrySegment.get(entry), -1, -ENQUEUE_RECORD_BYTES);
+    this.entryQueue.set(entry, NO_QUEUE);
     this.freeEntryRows.push(entry);
-    if (--this.messageRefs[row]! > 0) return;
+    if (this.messageRefs.add(row, -1) > 0) return;
     this.liveMessages--;
-    if (this.messageSegment[row] !== NO_SEGMENT) this.count(this.messageSegment[row]!, -1, -this.messageBytes[row]!);
+    if (this.messageSegment.get(row) !== NO_SEGMENT) this.count(this.messageSegment.get(row), -1, -this.messageBytes.get(row));
     if (!this.replaying) this.freeMessage(row);
   }
 
   private freeMessage(row: number): void {
-    this.messageSlots.delete(this.messageId[row]!);
-    this.messageId[row] = NaN;
-    this.messageObject[row] = undefined;
+    this.messageSlots.delete(this.messageId.get(row));
+    this.messageId.set(row, NaN);
+    this.messageObject.set(row, undefined);
     this.freeMessageRows.push(row);
   }
 

@@ -14,6 +14,9 @@ import type { LiveIndex, SegmentInfo } from './live-index';
 import { RecordDecoder, type RecordVisitor } from './record-codec';
 import { scanSegment, type SkippedRegion } from './segment-scan';
 
+/** Bytes of a segment file read and scanned at a time (segments are 64 MB by default). */
+const WINDOW_BYTES = 4 << 20;
+
 export interface SkippedBytes extends SkippedRegion {
   /** Segment file name. */
   segment: string;
@@ -98,22 +101,25 @@ export function replay(dir: string, index: LiveIndex): Recovery {
     durationMs: 0,
   };
   const decoder = new RecordDecoder();
-  const files = new SegmentFileReader();
+  const files = new SegmentFileScanner();
   const suspects: number[] = [];
   for (const no of listSegments(dir)) {
-    const buf = files.read(join(dir, segmentFileName(no)));
-    const segment = index.addSegment(no, buf.length);
-    recovery.segmentsRead++;
-    recovery.bytesRead += buf.length;
-    if (buf.length === 0) continue; // created just before a crash, nothing written yet
-    const visitor = segmentVisitor(index, segment, recovery);
-    const result = scanSegment(buf, visitor, decoder, (region) => {
-      recovery.skipped.push({ segment: segmentFileName(no), ...region });
-      if (region.reason === 'torn') return; // an unconfirmed end: nothing lost
-      const before = visitor.takeUnqueuedMessage();
-      if (before >= 0) suspects.push(before);
-    });
-    recovery.recordsRead += result.records;
+    files.open(join(dir, segmentFileName(no)));
+    try {
+      const segment = index.addSegment(no, files.size);
+      recovery.segmentsRead++;
+      recovery.bytesRead += files.size;
+      if (files.size === 0) continue; // created just before a crash, nothing written yet
+      const visitor = segmentVisitor(index, segment, recovery);
+      recovery.recordsRead += files.scan(visitor, decoder, (region) => {
+        recovery.skipped.push({ segment: segmentFileName(no), ...region });
+        if (region.reason === 'torn') return; // an unconfirmed end: nothing lost
+        const before = visitor.takeUnqueuedMessage();
+        if (before >= 0) suspects.push(before);
+      });
+    } finally {
+      files.close();
+    }
   }
   recovery.lostEntries = index.finishReplay();
   recovery.lostMessageIds = suspects.filter((id) => index.findMessage(id) < 0);
@@ -157,32 +163,61 @@ function copyBodiesOutOfSparseSlabs(index: LiveIndex): void {
 }
 
 /**
- * Reads segment files into one buffer, reused from file to file. A buffer
- * per file would be 64 MB of array-buffer memory per segment, and V8 starts
- * a full collection of the heap for every 64 MB or so of such memory
- * allocated: recovering 10M messages spent a third of its time in them.
- * Nothing decoded keeps a view of the bytes read (bodies go to slabs, field
- * values and cache keys are copied), so one file's bytes may overwrite the last's.
+ * Scans segment files through one window of WINDOW_BYTES, reused from part
+ * to part and file to file. A buffer the size of a segment (64 MB) would stay
+ * allocated until V8 next collected garbage, which an idle broker that has
+ * just recovered may not do for a long time: 64 bytes more RSS per message
+ * with a million queued. Nothing decoded keeps a view of the bytes read
+ * (bodies go to slabs, field values and cache keys are copied), so one
+ * part's bytes may overwrite the last's. Where a record does not fit in a
+ * window, or is damaged, the rest of the file is read at once and scanned
+ * as a whole (segment-scan.ts resynchronises on it).
  */
-class SegmentFileReader {
-  private buffer = Buffer.allocUnsafeSlow(0);
+class SegmentFileScanner {
+  private readonly window = Buffer.allocUnsafeSlow(WINDOW_BYTES);
+  private fd = -1;
+  /** Size of the open file. */
+  size = 0;
 
-  /** The file's bytes, valid until the next read. */
-  read(path: string): Buffer {
-    const fd = openSync(path, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      if (size > this.buffer.length) this.buffer = Buffer.allocUnsafeSlow(size);
-      let got = 0;
-      while (got < size) {
-        const n = readSync(fd, this.buffer, got, size - got, got);
-        if (n === 0) break; // shrank meanwhile: only what is there
-        got += n;
+  open(path: string): void {
+    this.fd = openSync(path, 'r');
+    this.size = fstatSync(this.fd).size;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  /** Applies the open file's records to `visitor`; returns how many there were. */
+  scan(visitor: RecordVisitor, decoder: RecordDecoder, onSkip: (region: SkippedRegion) => void): number {
+    let records = 0;
+    let offset = 0;
+    while (offset < this.size) {
+      const wanted = Math.min(this.size - offset, this.window.length);
+      const buf = this.read(this.window, wanted, offset);
+      const more = buf.length === wanted && offset + wanted < this.size;
+      const result = scanSegment(buf, visitor, decoder, onSkip, { offset, more });
+      records += result.records;
+      if (!more) break;
+      if (result.end === 0) {
+        const rest = this.read(Buffer.allocUnsafeSlow(this.size - offset), this.size - offset, offset);
+        return records + scanSegment(rest, visitor, decoder, onSkip, { offset, more: false }).records;
       }
-      return this.buffer.subarray(0, got);
-    } finally {
-      closeSync(fd);
+      offset += result.end;
     }
+    return records;
+  }
+
+  /** Up to `bytes` bytes from `position` into `into`: fewer where the file shrank meanwhile. */
+  private read(into: Buffer, bytes: number, position: number): Buffer {
+    let got = 0;
+    while (got < bytes) {
+      const n = readSync(this.fd, into, got, bytes - got, position + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return into.subarray(0, got);
   }
 }
 

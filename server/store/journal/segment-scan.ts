@@ -56,7 +56,23 @@ export interface ScanResult {
   records: number;
   /** Regions that could not be read, in file order. */
   skipped: SkippedRegion[];
+  /** Where in `buf` the scan stopped: its length, or (part.more) the start of the first record it did not judge. */
+  end: number;
 }
+
+/**
+ * Where `buf` lies in its segment file: from byte `offset` on, and `more`
+ * when the file goes on after it. A part that does not end the file is
+ * scanned up to the first record that is not whole and valid in it, which is
+ * left for the caller to scan again with the bytes after it (records may run
+ * past the part's end; damage is judged once the rest of the file is there).
+ */
+export interface SegmentPart {
+  offset: number;
+  more: boolean;
+}
+
+const WHOLE_FILE: SegmentPart = { offset: 0, more: false };
 
 /**
  * Bytes of decoding and checksumming a resynchronising scan may spend per
@@ -85,15 +101,18 @@ export function scanSegment(
   visitor: RecordVisitor,
   decoder = new RecordDecoder(),
   onSkip: (region: SkippedRegion) => void = () => {},
+  part: SegmentPart = WHOLE_FILE,
 ): ScanResult {
   const skipped: SkippedRegion[] = [];
   const skip = (region: SkippedRegion) => {
+    if (part.offset !== 0) region.offset += part.offset;
     skipped.push(region);
     onSkip(region);
   };
-  if (buf.length < SEGMENT_HEADER_BYTES || !buf.subarray(0, 4).equals(SEGMENT_MAGIC) || buf[4] !== FORMAT_VERSION) {
+  const headed = part.offset === 0;
+  if (headed && (buf.length < SEGMENT_HEADER_BYTES || !buf.subarray(0, 4).equals(SEGMENT_MAGIC) || buf[4] !== FORMAT_VERSION)) {
     skip({ offset: 0, bytes: buf.length, reason: 'header', detail: `no segment header of format version ${FORMAT_VERSION}` });
-    return { records: 0, skipped };
+    return { records: 0, skipped, end: buf.length };
   }
   const reader = new Reader();
   /** Whether the bytes from `start` to `end` decode as a record (CRC not checked). */
@@ -133,9 +152,10 @@ export function scanSegment(
   };
 
   let records = 0;
-  let pos = SEGMENT_HEADER_BYTES;
+  let pos = headed ? SEGMENT_HEADER_BYTES : 0;
   while (pos < buf.length) {
     const problem = frameProblem(buf, pos);
+    if (problem !== null && part.more) return { records, skipped, end: pos };
     const length = buf.length - pos >= 4 ? buf.readUInt32BE(pos) : 0;
     const end = pos + RECORD_FRAME_BYTES + length;
     if (problem === null) {
@@ -163,7 +183,7 @@ export function scanSegment(
     });
     pos = next;
   }
-  return { records, skipped };
+  return { records, skipped, end: pos };
 }
 
 /**

@@ -48,9 +48,24 @@ describe('SlotMap', () => {
     expect(contentsOf(map)).toEqual([[5, 9]]);
   });
 
-  it('behaves as a Map under random operations', () => {
+  it('holds a long run in chunks, drains it oldest first and takes new keys after', () => {
+    const map = new SlotMap(64);
+    for (let key = 1; key <= 10_000; key++) map.set(key, key);
+    for (let key = 2; key <= 9_000; key += 2) map.delete(key); // every other one of the first 9,000: tombstones
+    for (let key = 1; key <= 8_999; key += 2) expect(map.delete(key)).toBe(key);
+    expect(map.size).toBe(1000);
+    expect(map.get(9_001)).toBe(9_001);
+    expect(map.get(10_000)).toBe(10_000);
+    for (let key = 10_001; key <= 10_200; key++) map.set(key, 1);
+    expect(contentsOf(map).map(([key]) => key)).toEqual([...Array(1200).keys()].map((i) => 9_001 + i));
+  });
+
+  it.each([
+    ['one pair of arrays', undefined],
+    ['chunks of 32 entries', 32],
+  ])('behaves as a Map under random operations (%s)', (_storage, chunkEntries) => {
     const random = new SeededRandom(42);
-    const map = new SlotMap();
+    const map = new SlotMap(chunkEntries);
     const reference = new Map<number, number>();
     let next = 1;
     let oldest = 1;
