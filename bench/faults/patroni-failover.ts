@@ -17,9 +17,9 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import amqp, { type ChannelModel } from 'amqplib';
 import pg from 'pg';
-import { makeDataDir, type NodeProcess, nodeEnv, spawnNode } from '../../test/cluster/support';
+import { consumeNumbers, publishNumbers, reconnecting } from '../../test/cluster/failover-clients';
+import { makeDataDir, type NodeProcess, nodeEnv, pause, spawnNode } from '../../test/cluster/support';
 
 const BIN = '/usr/lib/postgresql/15/bin';
 const MEMBERS = [1, 2, 3].map((n) => ({ name: `pg${n}`, pgPort: 5440 + n, restPort: 8000 + n }));
@@ -27,7 +27,6 @@ const ETCD = 'http://127.0.0.1:23790';
 const LOAD_BEFORE_KILL_MS = 8_000;
 const LOAD_AFTER_KILL_MS = 45_000;
 const SYNCHRONOUS = !process.argv.includes('--asynchronous');
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const missing = ['patroni', 'etcd'].filter((tool) => !existsSync(`/usr/bin/${tool}`));
 if (missing.length > 0 || !existsSync(BIN)) {
@@ -224,89 +223,16 @@ try {
   }, 200);
   tail.unref();
 
-  let next = 0;
-  const connectToAny = async (): Promise<ChannelModel> => {
-    for (;;) {
-      const node = warren[next++ % warren.length]!;
-      try {
-        const connection = await amqp.connect(node.url);
-        connection.on('error', () => {});
-        return connection;
-      } catch {
-        await pause(200);
-      }
-    }
-  };
+  const connectToAny = reconnecting(() => warren.map((w) => w.url), 200);
   const setup = await connectToAny();
   await (await setup.createChannel()).assertQueue('ledger');
   await setup.close();
   await pause(2_000);
 
-  const confirmed = new Set<number>();
-  let published = 0;
-  let nacks = 0;
-  let lastConfirmAt = 0;
-  let running = true;
-  const publisher = (async () => {
-    while (running) {
-      const connection = await connectToAny();
-      try {
-        const ch = await connection.createConfirmChannel();
-        ch.on('error', () => {});
-        while (running) {
-          for (let k = 0; k < 20; k++) {
-            const i = published++;
-            ch.sendToQueue('ledger', Buffer.from(String(i)), { persistent: true }, (error) => {
-              if (error) nacks++;
-              else {
-                confirmed.add(i);
-                lastConfirmAt = Date.now();
-              }
-            });
-          }
-          await ch.waitForConfirms().catch(() => pause(50));
-        }
-      } catch {
-        // the node closed the connection: the next one
-      }
-      await connection.close().catch(() => {});
-    }
-  })();
-  const received: number[] = [];
-  let consuming = true;
-  const consumer = (async () => {
-    while (consuming) {
-      const connection = await connectToAny();
-      const closed = new Promise((resolve) => connection.once('close', resolve));
-      try {
-        const ch = await connection.createChannel();
-        ch.on('error', () => {});
-        await ch.prefetch(200);
-        const consume = async () => {
-          await ch.consume('ledger', (m) => {
-            if (m === null) {
-              void pause(200)
-                .then(consume)
-                .catch(() => {});
-              return;
-            }
-            received.push(Number(m.content.toString()));
-            ch.ack(m);
-          });
-        };
-        await consume();
-        await Promise.race([
-          closed,
-          (async () => {
-            while (consuming) await pause(100);
-          })(),
-        ]);
-      } catch {
-        // the node went away
-      }
-      await connection.close().catch(() => {});
-    }
-  })();
+  const publisher = publishNumbers(connectToAny, 'ledger');
+  const consumer = consumeNumbers(connectToAny, 'ledger', 200);
+  const { confirmed } = publisher;
+  const { received } = consumer;
 
   await pause(LOAD_BEFORE_KILL_MS);
   const leader = (await primary())!;
@@ -323,18 +249,16 @@ try {
   const newPrimaryMs = Date.now() - killedAt;
   const confirmedAgainMs =
     (await waitFor('publishes confirmed again', 120_000, async () =>
-      lastConfirmAt > killedAt + 0 && confirmed.size > confirmedAtKill + 100 ? lastConfirmAt : undefined,
+      publisher.lastConfirmAt > killedAt + 0 && confirmed.size > confirmedAtKill + 100 ? publisher.lastConfirmAt : undefined,
     )) - killedAt;
   await pause(Math.max(0, LOAD_AFTER_KILL_MS - (Date.now() - killedAt)));
-  running = false;
-  await publisher;
+  await publisher.stop();
   const lost = () => {
     const seen = new Set(received);
     return [...confirmed].filter((i) => !seen.has(i));
   };
   await waitFor('every confirmed message consumed', 60_000, async () => lost().length === 0).catch(() => undefined);
-  consuming = false;
-  await consumer;
+  await consumer.stop();
   const seen = new Set(received);
   const epochs = await (async () => {
     const c = new pg.Client({ connectionString: url });
@@ -351,9 +275,9 @@ try {
       newPrimary: newLeader.name,
       newPrimaryAfterMs: newPrimaryMs,
       confirmedAgainAfterMs: confirmedAgainMs,
-      published,
+      published: publisher.published,
       confirmed: confirmed.size,
-      nacks,
+      nacks: publisher.nacked,
       received: received.length,
       duplicates: received.length - seen.size,
       confirmedNotConsumed: lost().length,
