@@ -50,6 +50,12 @@ export interface ServerContext {
   blockedReason: string | null;
   /** Why new connections are refused at start-ok (a cluster node without its database), else null. */
   refusedReason: string | null;
+  /**
+   * Called when a connection spent its read budget for the turn: the memory
+   * alarm looks at once, so that a publisher flat out cannot fill the heap
+   * between two of its timer's checks on a loaded machine.
+   */
+  busyReader(): void;
   forget(conn: AmqpConnection): void;
   /** Connections opened and closed, channel errors (user, peer, client name; never a password or a body). */
   logger: Logger;
@@ -198,6 +204,7 @@ export class AmqpConnection {
     if (this.readThisTurn >= READ_BUDGET_BYTES && !this.readBudgetSpent) {
       this.readBudgetSpent = true;
       this.socket.pause();
+      this.server.busyReader();
     }
   }
 

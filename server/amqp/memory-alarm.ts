@@ -25,6 +25,14 @@ import { runInNewContext } from 'node:vm';
 
 /** Fraction of V8's heap limit above which publishers are blocked: room left for consumers and the GC. */
 export const HEAP_FRACTION = 0.7;
+/**
+ * What of heap_size_limit the young generation keeps (three semi-spaces of
+ * 16 MiB, V8's default on 64-bit): old objects fill only the rest, and V8
+ * gives up ("ineffective mark-compacts near heap limit") before that is full.
+ * With --max-old-space-size=160 the limit reads 208 MiB; a mark at 70% of it
+ * (146 MiB) let a loaded broker die at 136 MiB before the alarm was raised.
+ */
+const YOUNG_GENERATION_BYTES = 48 * 2 ** 20;
 const CLEAR_FRACTION = 0.9;
 /** Past this fraction of a mark, the alarm looks ten times as often. */
 const NEAR_FRACTION = 0.5;
@@ -47,7 +55,7 @@ export class MemoryAlarm {
   private raised = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private readonly heapLimitBytes = getHeapStatistics().heap_size_limit;
+  private readonly heapLimitBytes = oldGenerationLimit();
   private queuedAtLastGc = Infinity;
 
   constructor(
@@ -111,6 +119,12 @@ export class MemoryAlarm {
     this.stopped = true;
     clearTimeout(this.timer);
   }
+}
+
+/** The heap old objects can fill: heap_size_limit without the young generation's part. */
+function oldGenerationLimit(): number {
+  const limit = getHeapStatistics().heap_size_limit;
+  return limit > 2 * YOUNG_GENERATION_BYTES ? limit - YOUNG_GENERATION_BYTES : limit;
 }
 
 function overMarks(r: MemoryReading, fraction: number): boolean {

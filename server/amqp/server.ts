@@ -87,6 +87,8 @@ const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServerHandle> {
   const connections = new Set<AmqpConnection>();
+  /** The memory alarm (below, once the listeners are open); undefined while there is none. */
+  let alarm: MemoryAlarm | undefined;
   const context: ServerContext = {
     broker: opts.broker,
     authenticate: opts.authenticate ?? guestFromLoopback,
@@ -96,6 +98,7 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
     directReplyTo: new DirectReplyTo(),
     blockedReason: null,
     refusedReason: null,
+    busyReader: () => alarm?.check(),
     forget: (conn) => connections.delete(conn),
     logger: opts.logger ?? defaultLogger().child({ module: 'amqp' }),
     claims: opts.claims,
@@ -167,7 +170,7 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
   };
   const setPublishersBlocked = (reason: string | null) => setAlarm('manual', reason);
   const watermark = opts.memoryHighWatermarkBytes ?? Math.round(totalmem() * DEFAULT_MEMORY_FRACTION);
-  const alarm =
+  alarm =
     watermark > 0
       ? new MemoryAlarm(
           watermark,
