@@ -547,7 +547,8 @@ export class Broker {
   publishForwarded(vhost: string, queue: string, properties: MessageProperties, body: Buffer, options: PublishOptions, origin: Channel): PublishResult {
     // Deleted since the other node routed to it: a nack, not a channel error that would end the link channel.
     if (!this.has(vhost, 'queue', queue)) return { routed: 0, unroutable: false, confirm: 'nack' };
-    const target = this.vhost(vhost).queue(queue, origin.connection);
+    // Through servedQueue: a node still loading the queue holds the forward until it serves it.
+    const target = this.servedQueue(this.vhost(vhost).queue(queue, origin.connection), origin);
     const { [FORWARDED_HEADER]: route, ...headers } = properties.headers ?? {};
     const [exchange, routingKey] = Array.isArray(route) ? route.map(String) : ['', queue];
     this.published++;

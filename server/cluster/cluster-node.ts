@@ -170,7 +170,10 @@ export class ClusterNode {
     this.broker = engine.broker;
     this.leases.acquired = {
       load: (vhost, queue, lease) => store.load(vhost, queue, lease),
-      deliverable: (vhost, queue) => engine.broker.deliverAgain(vhost, queue),
+      deliverable: (vhost, queue) => {
+        engine.broker.deliverAgain(vhost, queue);
+        links.release(); // publishes held while the queue loaded go in now, not at the next heartbeat
+      },
       committed: () => store.committed(),
       released: (vhost, queue) => store.release(vhost, queue),
     };

@@ -50,6 +50,8 @@ interface Held {
   done: (error?: Error) => void;
   /** performance.now() after which it is nacked. */
   until: number;
+  /** Forwarded by another node: it goes into this node's copy of the queue or nowhere, never over a link again. */
+  fromLink?: boolean;
 }
 
 interface Owner {
@@ -104,14 +106,22 @@ export class PeerLinks implements RemoteOwners {
   }
 
   linkFor(vhost: string, queue: string, durable: boolean, origin: Channel | undefined): QueueLink | null {
-    if (!durable || (origin !== undefined && this.isLink(origin.connection.info.user))) return null;
-    const served = this.servedBy(vhost, queue);
-    if (served !== undefined) return served;
+    if (!durable) return null;
+    const fromLink = origin !== undefined && this.isLink(origin.connection.info.user);
+    // Publishes behind held ones wait too, so that none overtakes them.
+    const behindHeld = this.held.has(key(vhost, queue));
+    if (!behindHeld) {
+      const served = this.servedBy(vhost, queue);
+      // A forward from another node goes into this node's copy only when this node serves the queue: while
+      // it still loads it (taken over, or moved here), the forward waits for the load like any publish.
+      if (served === null) return null;
+      if (served !== undefined && !fromLink) return served;
+    }
     // No live owner to reach now: wait for the next one. That is also a queue declared on another node
     // whose lease this node has not read yet, and one made without a lease (console, definitions),
     // which the next heartbeat of some node leases.
     return new AwaitedOwner(
-      (held) => this.hold(vhost, queue, held),
+      (held) => this.hold(vhost, queue, { ...held, fromLink }),
       () => this.detached.add(key(vhost, queue)),
     );
   }
@@ -171,8 +181,12 @@ export class PeerLinks implements RemoteOwners {
     this.expiryTimers.set(k, timer);
   }
 
-  /** Sends the held publishes of every queue that has a reachable owner now, in the order they were published. */
-  private release(): void {
+  /**
+   * Sends the held publishes of every queue that has a reachable owner now, in
+   * the order they were published (after every heartbeat, and when this node
+   * has loaded a queue it took).
+   */
+  release(): void {
     for (const [k, list] of this.held) {
       const [vhost, queue] = k.split('\u0000') as [string, string];
       const served = this.servedBy(vhost, queue);
@@ -182,6 +196,8 @@ export class PeerLinks implements RemoteOwners {
       this.expiryTimers.delete(k);
       for (const h of list) {
         if (served === null) this.broker?.enqueueHeld(vhost, queue, h.message, h.done);
+        // The node that forwarded it sends it again to the owner, once its publisher has it nacked.
+        else if (h.fromLink) h.done(new Error(`queue '${queue}' in vhost '${vhost}' is served by node '${served.owner}', not this one`));
         else served.send(h.channel, queue, h.message, h.done, h.until);
       }
     }

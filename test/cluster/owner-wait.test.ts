@@ -72,11 +72,22 @@ describe.skipIf(!postgresUrl)('publishes wait for the next owner of a queue (nee
 
     const consumer = await (await connect(w3)).createChannel();
     const received = new Set<number>();
-    await consumer.consume('gap', (m) => m && received.add(Number(m.content.toString())), { noAck: true });
+    const firstDeliveries: number[] = [];
+    await consumer.consume(
+      'gap',
+      (m) => {
+        const i = Number(m?.content.toString());
+        if (m !== null && !received.has(i)) firstDeliveries.push(i);
+        received.add(i);
+      },
+      { noAck: true },
+    );
     await within(15_000, 'every confirmed message consumed', () => [...confirmed].every((i) => received.has(i)));
+    // Publishes held for the next owner went in before the ones published after they were released.
+    expect(firstDeliveries).toEqual([...firstDeliveries].sort((a, b) => a - b));
   }, 90_000);
 
-  it("nacks a publish after 10 s when no node takes the queue over, saying so in the node's log, refuses a purge meanwhile, and confirms again once one does", async () => {
+  it("nacks a publish after 10 s when no node takes the queue over, saying so in the node's log, refuses a purge meanwhile, and confirms again in order once one does", async () => {
     await (await (await connect(w3)).createChannel()).assertQueue('orphan'); // w3 owns it
     await pause(SETTLE_MS);
     w3.signal('SIGKILL');
@@ -103,8 +114,19 @@ describe.skipIf(!postgresUrl)('publishes wait for the next owner of a queue (nee
     } finally {
       await cluster.admin.query('ROLLBACK');
     }
+    // w2 takes the queue at its next heartbeat. Publishes sent meanwhile wait; the ones sent once it serves
+    // the queue must not overtake them (a publisher's order is kept across a take-over).
     const publisher = await (await connect(w2)).createConfirmChannel();
-    publisher.sendToQueue('orphan', Buffer.from('served'), { persistent: true });
+    let published = 0;
+    for (const until = performance.now() + 3_000; performance.now() < until; await pause(10)) {
+      for (let k = 0; k < 10; k++) publisher.sendToQueue('orphan', Buffer.from(String(published++)), { persistent: true });
+    }
     await publisher.waitForConfirms();
+    expect(await ownerOf('orphan')).toBe('w2');
+    const consumer = await (await connect(w2)).createChannel();
+    const delivered: number[] = [];
+    await consumer.consume('orphan', (m) => m && delivered.push(Number(m.content.toString())), { noAck: true });
+    await within(10_000, `all ${published} consumed`, () => delivered.length >= published);
+    expect(delivered).toEqual(Array.from({ length: published }, (_, i) => i));
   }, 60_000);
 });
