@@ -52,8 +52,8 @@ export interface ServerContext {
   refusedReason: string | null;
   /**
    * Called when a connection spent its read budget for the turn: the memory
-   * alarm looks at once, so that a publisher flat out cannot fill the heap
-   * between two of its timer's checks on a loaded machine.
+   * alarm looks at the heap at once, so that a publisher flat out cannot fill
+   * it between two of its timer's checks on a loaded machine.
    */
   busyReader(): void;
   forget(conn: AmqpConnection): void;

@@ -98,7 +98,7 @@ export async function startAmqpServer(opts: AmqpServerOptions): Promise<AmqpServ
     directReplyTo: new DirectReplyTo(),
     blockedReason: null,
     refusedReason: null,
-    busyReader: () => alarm?.check(),
+    busyReader: () => alarm?.checkHeap(),
     forget: (conn) => connections.delete(conn),
     logger: opts.logger ?? defaultLogger().child({ module: 'amqp' }),
     claims: opts.claims,
