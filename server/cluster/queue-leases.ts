@@ -144,8 +144,8 @@ export class QueueLeases {
     );
     if (node === undefined) return `there is no node '${target}' in this cluster`;
     if (!node.live) return `node '${target}' is not running; move the queue to a live node`;
-    const [lease] = await this.connection.query<{ durable: boolean; owner: string | null }>(
-      `SELECT q.durable, l.node AS owner
+    const [lease] = await this.connection.query<{ durable: boolean; owner: string | null; queue_id: number | null }>(
+      `SELECT q.durable, l.node AS owner, l.queue_id
          FROM public."Queue" q
          JOIN public."Vhost" v ON v.id = q."vhostId"
          LEFT JOIN warren_cluster.queue_lease l ON l.queue_id = q.id
@@ -156,12 +156,7 @@ export class QueueLeases {
     if (!lease.durable) return `queue '${queue}' is not durable: it lives on the node that declared it and cannot move`;
     if (lease.owner === null) return `queue '${queue}' has no owner right now (a take-over is under way); try again in a few seconds`;
     if (lease.owner === target) return `queue '${queue}' is served by node '${target}' already`;
-    await this.connection.query(
-      `UPDATE warren_cluster.queue_lease l SET move_to = $3
-         FROM public."Queue" q JOIN public."Vhost" v ON v.id = q."vhostId"
-        WHERE l.queue_id = q.id AND v.name = $1 AND q.name = $2`,
-      [vhost, queue, target],
-    );
+    await this.connection.query('UPDATE warren_cluster.queue_lease SET move_to = $2 WHERE queue_id = $1', [lease.queue_id, target]);
     return null;
   }
 
