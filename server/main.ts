@@ -27,6 +27,7 @@ import { installFaultPolicy } from './process-faults';
 import { AccessControl } from './broker/access/access-control';
 import { DefinitionsLoadError, loadDefinitionsAtStart } from './definitions/startup';
 import type { Services } from './services';
+import { localConnectionRows } from './api/connection-rows';
 import { createLogger, type Logger } from './log';
 import { ClusterNode } from './cluster/cluster-node';
 import { ClusterError } from './cluster/errors';
@@ -183,6 +184,8 @@ async function main(): Promise<void> {
     logger,
     cluster: cluster ?? undefined,
   };
+  // Every node's console lists this node's client connections, and may ask it to close one.
+  cluster?.connections.attach({ rows: () => localConnectionRows(services), close: (id, reason) => broker.closeConnection(id, reason) });
   const pages = await createPagesHandler({ dir: root, dev: config.dev, hostname: config.host, port: config.httpPort });
   const http = await startHttpServer({
     host: config.host,

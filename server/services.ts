@@ -15,6 +15,7 @@ import type { JournalDamage } from './store/journal/damage-report';
 import type { DatabaseLoss } from './cluster/database-watch';
 import type { ClusterNodeInfo, OwnerCounts } from './cluster/membership';
 import type { JourneyLog } from './journey/journey-log';
+import type { SharedConnections } from './cluster/shared-connections';
 
 export interface Services {
   broker: Broker;
@@ -56,6 +57,8 @@ export interface Services {
     moveQueue(vhost: string, queue: string, target: string): Promise<string | null>;
     /** Counts of the queues other nodes own (this node's copies of them are empty), by `vhost\u0000queue`. */
     queueCountsElsewhere(): Promise<Map<string, OwnerCounts>>;
+    /** The other nodes' client connections, and closing one of them. */
+    readonly connections: Pick<SharedConnections, 'elsewhere' | 'close'>;
     /** Why this node is without its database now; null while it answers. */
     readonly databaseLoss: DatabaseLoss | null;
   };

@@ -13,7 +13,8 @@
  *    server (new durable queues and exchanges are decided by PostgreSQL);
  * 4. `attachClients` once the AMQP server listens: a node that loses its
  *    database blocks its publishers and, past its self-fence deadline,
- *    closes and refuses its clients (database-watch.ts);
+ *    closes and refuses its clients (database-watch.ts); `connections` takes
+ *    the rows of its client connections for the other nodes' consoles;
  * 5. `leave` at a clean stop.
  */
 import { randomBytes } from 'node:crypto';
@@ -40,6 +41,7 @@ import { nodeId } from './node-id';
 import { ClusterStore } from './cluster-store';
 import { MessageBatchWriter } from './message-batch-writer';
 import { PeerLinks } from './peer-links';
+import { SharedConnections } from './shared-connections';
 import { QueueLeases, SELF_FENCE_MS } from './queue-leases';
 import type { DurableStore } from '../store/durable-store';
 import { ensureClusterSchema } from './schema';
@@ -93,6 +95,8 @@ export class ClusterNode {
   /** The other nodes' queue counts, read at most once a second. */
   private peerCounts: { at: number; counts: Promise<Map<string, OwnerCounts>> } | null = null;
   private readonly database: DatabaseWatch;
+  /** The client connections of every node, for the consoles. */
+  readonly connections: SharedConnections;
 
   private constructor(
     private readonly options: ClusterNodeOptions,
@@ -102,6 +106,7 @@ export class ClusterNode {
     this.feed = new TopologyFeed(connection, options.nodeName, (change) => this.applier?.apply(change) ?? Promise.resolve(), options.log);
     this.leases = new QueueLeases(connection, options.nodeName, options.log);
     this.database = new DatabaseWatch(options.log);
+    this.connections = new SharedConnections(connection, options.nodeName, options.log);
   }
 
   get name(): string {
@@ -299,15 +304,17 @@ export class ClusterNode {
       const sentAt = performance.now();
       this.beatSentAt = sentAt;
       const counts = this.ownedQueueCounts();
-      const { renewed, feedTrimmedTo } = await heartbeat(
+      const connectionRows = this.connections.toWrite();
+      const { renewed, feedTrimmedTo, closeRequests } = await heartbeat(
         this.connection,
         this.options.nodeName,
         this.incarnation,
         this.addresses,
         this.summary(),
-        counts === this.countsWritten ? null : counts,
+        { queueCounts: counts === this.countsWritten ? null : counts, connectionRows },
       );
       this.countsWritten = counts;
+      this.connections.beaten(connectionRows, closeRequests);
       if (this.lastBeatFailed) this.options.log('heartbeat renewed again');
       this.lastBeatFailed = false;
       this.feed.checkTrimmed(feedTrimmedTo);
@@ -360,7 +367,8 @@ export class ClusterNode {
     const me = { name: this.options.nodeName, nodeId: nodeId(this.options.dataDir), version: this.options.version };
     try {
       this.incarnation = await join(this.connection, me, this.addresses);
-      this.countsWritten = ''; // the new incarnation's row starts without counts
+      this.countsWritten = ''; // the new incarnation's row starts without counts or connections
+      this.connections.rejoined();
     } catch (error) {
       if (!(error instanceof ClusterError)) throw error;
       if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);

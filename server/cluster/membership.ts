@@ -103,10 +103,28 @@ export async function join(connection: ControlConnection, me: Identity, addresse
   );
 }
 
+/** What a heartbeat writes besides the lease: JSON strings, null when unchanged since the last heartbeat. */
+export interface HeartbeatWrites {
+  /** The counts of the queues the node owns (OwnedQueueCounts). */
+  queueCounts: string | null;
+  /** The node's client connections as the consoles list them. */
+  connectionRows: string | null;
+}
+
+/** A close of one of a node's client connections, asked for on another node's console. */
+export interface CloseRequest {
+  id: string;
+  reason: string;
+}
+
+/** Close requests older than this are dropped unread: the console that asked has said it failed. */
+export const CLOSE_REQUEST_SECONDS = 10;
+
 /**
  * Renews the lease: `renewed` is false when it had run out (another node may
  * hold the name now). Also says how far the change feed was trimmed
- * (topology-feed.ts), which costs nothing more than the round trip.
+ * (topology-feed.ts) and takes the close requests for the node's connections,
+ * which costs nothing more than the round trip.
  */
 export async function heartbeat(
   connection: ControlConnection,
@@ -114,21 +132,36 @@ export async function heartbeat(
   incarnation: string,
   addresses: NodeAddresses,
   summary: NodeSummary,
-  /** The counts of the queues the node owns as JSON (OwnedQueueCounts), or null when unchanged since the last heartbeat. */
-  queueCounts: string | null,
-): Promise<{ renewed: boolean; feedTrimmedTo: string | null }> {
-  const rows = await connection.query<{ renewed: boolean; trimmed_to: string | null }>(
+  writes: HeartbeatWrites,
+): Promise<{ renewed: boolean; feedTrimmedTo: string | null; closeRequests: CloseRequest[] }> {
+  const rows = await connection.query<{ renewed: boolean; trimmed_to: string | null; close_requests: CloseRequest[] }>(
     `WITH beat AS (
        UPDATE warren_cluster.cluster_node
           SET last_seen_at = now(), lease_expires_at = now() + make_interval(secs => $3),
-              amqp_address = $4, http_address = $5, summary = $6, queue_counts = coalesce($7::jsonb, queue_counts)
+              amqp_address = $4, http_address = $5, summary = $6, queue_counts = coalesce($7::jsonb, queue_counts),
+              connection_rows = coalesce($8::jsonb, connection_rows)
         WHERE name = $1 AND incarnation = $2 AND lease_expires_at > now()
-       RETURNING 1)
+       RETURNING 1),
+     closing AS (
+       DELETE FROM warren_cluster.connection_close WHERE node = $1 AND EXISTS (SELECT 1 FROM beat)
+       RETURNING connection_id, reason, requested_at)
      SELECT EXISTS (SELECT 1 FROM beat) AS renewed,
-            (SELECT value FROM warren_cluster.setting WHERE key = 'feed_trimmed_to') AS trimmed_to`,
-    [name, incarnation, LEASE_SECONDS, addresses.amqp, addresses.http, JSON.stringify(summary), queueCounts],
+            (SELECT value FROM warren_cluster.setting WHERE key = 'feed_trimmed_to') AS trimmed_to,
+            (SELECT coalesce(json_agg(json_build_object('id', connection_id, 'reason', reason)), '[]')
+               FROM closing WHERE requested_at > now() - make_interval(secs => $9)) AS close_requests`,
+    [
+      name,
+      incarnation,
+      LEASE_SECONDS,
+      addresses.amqp,
+      addresses.http,
+      JSON.stringify(summary),
+      writes.queueCounts,
+      writes.connectionRows,
+      CLOSE_REQUEST_SECONDS,
+    ],
   );
-  return { renewed: rows[0]?.renewed === true, feedTrimmedTo: rows[0]?.trimmed_to ?? null };
+  return { renewed: rows[0]?.renewed === true, feedTrimmedTo: rows[0]?.trimmed_to ?? null, closeRequests: rows[0]?.close_requests ?? [] };
 }
 
 /** A clean stop: the name is free at once. */
@@ -155,6 +188,34 @@ export async function ownerCounts(connection: ControlConnection, self: string): 
     }
   }
   return counts;
+}
+
+/** The client connections of the other live nodes, as they wrote them with their last heartbeats, with each node's name. */
+export async function connectionsElsewhere(connection: ControlConnection, self: string): Promise<{ node: string; rows: unknown[] }[]> {
+  const rows = await connection.query<{ name: string; connection_rows: unknown[] }>(
+    `SELECT name, connection_rows FROM warren_cluster.cluster_node
+      WHERE name <> $1 AND state = 'running' AND lease_expires_at > now() ORDER BY name`,
+    [self],
+  );
+  return rows.map((r) => ({ node: r.name, rows: r.connection_rows }));
+}
+
+/** Asks node `node` to close its connection `id` at its next heartbeat. */
+export async function requestClose(connection: ControlConnection, node: string, id: string, reason: string): Promise<void> {
+  // Requests that no node took in time (their node is gone) go on the way.
+  await connection.query(
+    `WITH dropped AS (DELETE FROM warren_cluster.connection_close WHERE requested_at < now() - make_interval(secs => $4)
+                                   AND (node, connection_id) <> ($1, $2))
+     INSERT INTO warren_cluster.connection_close (node, connection_id, reason) VALUES ($1, $2, $3)
+     ON CONFLICT (node, connection_id) DO UPDATE SET reason = EXCLUDED.reason, requested_at = now()`,
+    [node, id, reason, CLOSE_REQUEST_SECONDS],
+  );
+}
+
+/** Whether node `node` has taken the close request of its connection `id` (or it was dropped). */
+export async function closeTaken(connection: ControlConnection, node: string, id: string): Promise<boolean> {
+  const rows = await connection.query('SELECT 1 FROM warren_cluster.connection_close WHERE node = $1 AND connection_id = $2', [node, id]);
+  return rows.length === 0;
 }
 
 /** Every node the cluster has seen, by name. */

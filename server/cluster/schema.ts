@@ -86,6 +86,17 @@ const STEPS: string[] = [
   ALTER TABLE warren_cluster.queue_lease ADD COLUMN move_to text;
   ALTER TABLE warren_cluster.cluster_node ADD COLUMN queue_counts jsonb NOT NULL DEFAULT '{}';
   `,
+  // Every console lists the client connections of every node; a close asked on one node is done by the node that has the connection.
+  `
+  ALTER TABLE warren_cluster.cluster_node ADD COLUMN connection_rows jsonb NOT NULL DEFAULT '[]';
+  CREATE TABLE warren_cluster.connection_close (
+    node          text NOT NULL,
+    connection_id text NOT NULL,
+    reason        text NOT NULL,
+    requested_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (node, connection_id)
+  );
+  `,
 ];
 
 /** Prisma's tables whose changes every node must see. */

@@ -1,6 +1,7 @@
 // A Warren cluster node without the console: the cluster's start (control
 // connection, start lock, join, heartbeats, change feed), metadata database,
-// users, durable broker and AMQP listener, wired as server/main.ts wires them.
+// users, durable broker and AMQP listener, wired as server/main.ts wires them,
+// and its client connections for the other nodes' consoles.
 // The cluster tests spawn it (loading Next.js would make each start take
 // seconds); the cluster part is the same code main.ts runs.
 //
@@ -8,12 +9,14 @@
 // Prints "ready <amqpPort>" once clients may connect; a start error is one
 // line on stderr starting with "warren: ", exit 1. SIGTERM: clean stop, exit 0.
 
+import { localConnectionRows } from '../../server/api/connection-rows';
 import { startAmqpServer } from '../../server/amqp/server';
 import { Users } from '../../server/auth/users';
 import { AccessControl } from '../../server/broker/access/access-control';
 import { ClusterNode } from '../../server/cluster/cluster-node';
 import { ClusterError } from '../../server/cluster/errors';
 import { ConfigError, loadConfig } from '../../server/config';
+import { BrokerSampler } from '../../server/metrics/broker-sampler';
 import { MetadataDbError, openMetadataDb } from '../../server/store/db';
 import { DataDirInUseError, lockDataDir } from '../../server/store/data-dir-lock';
 import { openDurableBroker } from '../../server/store/recovery';
@@ -60,6 +63,12 @@ async function main(): Promise<void> {
     claims: cluster.claims,
   });
   cluster.attachClients(amqp);
+  const brokerSampler = new BrokerSampler(broker);
+  brokerSampler.start();
+  cluster.connections.attach({
+    rows: () => localConnectionRows({ broker, brokerSampler, nodeName: config.nodeName, cluster }),
+    close: (id, reason) => broker.closeConnection(id, reason),
+  });
   cluster.setAddresses({ amqp: `${config.host}:${amqp.port}`, http: `${config.host}:${config.httpPort}` });
   console.log(`ready ${amqp.port}`);
 
@@ -67,6 +76,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    brokerSampler.stop();
     await amqp.close();
     await cluster.leave();
     broker.close();

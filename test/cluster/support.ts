@@ -15,6 +15,7 @@ import { AccessControl } from '../../server/broker/access/access-control';
 import type { Broker } from '../../server/broker/broker';
 import { ClusterNode } from '../../server/cluster/cluster-node';
 import type { Services } from '../../server/services';
+import { localConnectionRows } from '../../server/api/connection-rows';
 import { openMetadataDb } from '../../server/store/db';
 import { openDurableBroker } from '../../server/store/recovery';
 import { freshPostgresDatabase } from '../db/helpers';
@@ -139,6 +140,7 @@ export async function openInProcessNode(databaseUrl: string, name: string, dataD
   cluster.attachClients(amqp);
   cluster.setAddresses({ amqp: `127.0.0.1:${amqp.port}`, http: '127.0.0.1:0' });
   const services: Services = { ...testServices(broker, db, { users }), cluster };
+  cluster.connections.attach({ rows: () => localConnectionRows(services), close: (id, reason) => broker.closeConnection(id, reason) });
   return {
     broker,
     users,

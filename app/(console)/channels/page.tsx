@@ -43,6 +43,13 @@ const COLUMNS: ColumnDef<Channel>[] = [
   },
 ];
 
+/** In a cluster: the node each channel's client is connected to (after User). */
+const CLUSTER_COLUMNS: ColumnDef<Channel>[] = [
+  ...COLUMNS.slice(0, 3),
+  { id: 'node', header: 'Node', size: 90, accessorFn: (ch) => ch.connection.node },
+  ...COLUMNS.slice(3),
+];
+
 /** Every channel of every client connection, as RabbitMQ's Channels tab lists them. */
 export default function ChannelsPage() {
   const trpc = useTRPC();
@@ -58,7 +65,7 @@ export default function ChannelsPage() {
       {list.data && (
         <DataTable
           label="Channels"
-          columns={COLUMNS}
+          columns={list.data.some((ch) => ch.connection.node !== null) ? CLUSTER_COLUMNS : COLUMNS}
           data={list.data}
           getRowId={(ch) => `${ch.connection.id}/${ch.number}`}
           rowLabel={(ch) => `Channel ${ch.number} of ${ch.connection.name || ch.connection.peer} ${ch.connection.id}`}

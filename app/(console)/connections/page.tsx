@@ -22,9 +22,11 @@ interface Handlers {
   toggle: (id: string) => void;
   onClose: (c: { id: string; label: string }) => void;
   canChange: (vhost: string) => boolean;
+  /** In a cluster: a Node column, the node each client is connected to. */
+  clustered: boolean;
 }
 
-const connectionColumns = ({ now, isOpen, toggle, onClose, canChange }: Handlers): ColumnDef<Connection>[] => [
+const connectionColumns = ({ now, isOpen, toggle, onClose, canChange, clustered }: Handlers): ColumnDef<Connection>[] => [
   {
     id: 'name',
     accessorFn: (c) => c.name || c.peer,
@@ -60,6 +62,7 @@ const connectionColumns = ({ now, isOpen, toggle, onClose, canChange }: Handlers
     ),
   },
   { id: 'peer', accessorKey: 'peer', header: 'Peer', size: 150 },
+  ...(clustered ? [{ id: 'node', accessorKey: 'node', header: 'Node', size: 90 } satisfies ColumnDef<Connection>] : []),
   { id: 'user', accessorKey: 'user', header: 'User', size: 90 },
   { id: 'vhost', accessorKey: 'vhost', header: 'Vhost', size: 80, meta: { hideable: true } },
   {
@@ -142,7 +145,7 @@ export default function ConnectionsPage() {
       {list.data && list.data.length > 0 && (
         <DataTable
           label="Connections"
-          columns={connectionColumns({ now, isOpen, toggle, onClose: setClosing, canChange: me.canChange })}
+          columns={connectionColumns({ now, isOpen, toggle, onClose: setClosing, canChange: me.canChange, clustered: list.data.some((c) => c.node !== null) })}
           data={list.data}
           getRowId={(c) => c.id}
           rowLabel={(c) => `Connection ${c.name || c.peer} ${c.id}`}
