@@ -1,4 +1,4 @@
-// Stories 16 and 20 (cluster): an operator runs Warren as a cluster on PostgreSQL and checks on
+// Stories 10, 16 and 20 (cluster): an operator runs Warren as a cluster on PostgreSQL and checks on
 // the Nodes page of one node that every node is there, live, with its
 // addresses; a node stopped cleanly shows as left.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -161,6 +161,54 @@ test('moves a queue to another node from its page', async ({ browser }) => {
     expect(bodies).toEqual(Array.from({ length: 20 }, (_, i) => `invoice ${i}`));
     await client.close();
     owner.child.kill('SIGTERM');
+    await page.close();
+  } finally {
+    await stopWarren(first);
+    await database.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+// Story 10 in a cluster: the Connections page of one node lists the clients of every node with
+// their node, and closes a client connected to another node.
+test("lists and closes from one node's console a client connected to another node", async ({ browser }) => {
+  test.skip(!postgresUrl, 'needs TEST_DATABASE_URL (export TEST_DATABASE_URL="$(scripts/start-test-postgres.sh)")');
+  const database = await freshPostgresDatabase(postgresUrl!);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-e2e-node-'));
+  const cluster = { WARREN_CLUSTER: 'true', DATABASE_URL: database.url };
+  const first = await startWarren({ ...cluster, WARREN_NODE_NAME: 'cn-n1' });
+  try {
+    const second = await startNode({ ...cluster, WARREN_NODE_NAME: 'cn-n2', WARREN_DATA_DIR: dataDir, HOST: '127.0.0.1', AMQP_PORT: '0', PORT: '0' });
+    const worker = await amqp.connect(`amqp://guest:guest@127.0.0.1:${second.port}`, { clientProperties: { connection_name: 'cn-billing-worker' } });
+    let closedWith = '';
+    worker.on('error', () => {});
+    worker.on('close', (err?: Error) => (closedWith = err?.message ?? 'closed'));
+    const ch = await worker.createChannel();
+    await ch.assertQueue('cn-billing', { durable: false });
+    await ch.consume('cn-billing', () => {}, { consumerTag: 'billing-1' });
+
+    const page = await browser.newPage({ baseURL: first.warren.consoleUrl });
+    await signIn(page, first.warren.consoleUrl);
+    await page.goto('/connections');
+    const table = page.getByRole('table', { name: 'Connections' });
+    const row = table.getByRole('row').filter({ hasText: 'cn-billing-worker' });
+    await expect(table.getByRole('columnheader', { name: 'Node' })).toBeVisible();
+    await expect(row.getByRole('cell', { name: 'cn-n2', exact: true })).toBeVisible();
+    await expect(row.locator('[data-connection-id]')).toHaveText(/^conn-\d+@cn-n2$/);
+    await page.goto('/channels');
+    const channel = page.getByRole('table', { name: 'Channels' }).getByRole('row').filter({ hasText: 'cn-billing-worker' });
+    await expect(channel.getByRole('cell', { name: 'cn-n2', exact: true })).toBeVisible();
+    await expect(channel).toContainText('cn-billing billing-1');
+
+    await page.goto('/connections');
+    await row.getByRole('button', { name: /Close connection/ }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Reason').fill('moving billing');
+    await dialog.getByRole('button', { name: 'Close connection' }).click();
+    await expect.poll(() => closedWith).toContain('moving billing');
+    expect(closedWith).toContain('320');
+    await expect(row).toHaveCount(0);
+    second.child.kill('SIGTERM');
     await page.close();
   } finally {
     await stopWarren(first);
