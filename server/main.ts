@@ -27,7 +27,7 @@ import { installFaultPolicy } from './process-faults';
 import { AccessControl } from './broker/access/access-control';
 import { DefinitionsLoadError, loadDefinitionsAtStart } from './definitions/startup';
 import type { Services } from './services';
-import { localConnectionRows } from './api/connection-rows';
+import { clientCount, localConnectionRows } from './api/connection-rows';
 import { createLogger, type Logger } from './log';
 import { ClusterNode } from './cluster/cluster-node';
 import { ClusterError } from './cluster/errors';
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     onFault: (what, error) => logger.error({ module: 'broker', err: error }, what),
   });
 
-  await cluster?.run({ broker, store, users }, () => ({ connections: broker.listConnections().length, memoryBytes: process.memoryUsage().rss }));
+  await cluster?.run({ broker, store, users }, () => ({ connections: clientCount(broker), memoryBytes: process.memoryUsage().rss }));
 
   if (config.definitionsFile !== undefined) {
     console.log(await loadDefinitionsAtStart({ broker, users, version }, config.definitionsFile, settingName('definitions')));

@@ -6,6 +6,7 @@
  * node's connection says it too (`conn-5@n2`). The links between nodes are
  * not clients and are left out.
  */
+import type { Broker } from '../broker/broker';
 import type { Channel } from '../broker/channel';
 import type { ConnectionSummary } from '../broker/types';
 import type { Services } from '../services';
@@ -42,12 +43,22 @@ function channelsOf(services: RowSources, c: ConnectionSummary) {
   return [...(services.broker.getConnection(c.id)?.channels.values() ?? [])].map((ch) => channelView(services, ch));
 }
 
+/** A connection of a client: not one of the console's own, not another node's link. */
+function isClient(broker: Broker, c: ConnectionSummary): boolean {
+  return c.protocol !== 'console' && !broker.isLinkUser(c.user);
+}
+
+/** How many clients are connected to this node (the Nodes page's figure). */
+export function clientCount(broker: Broker): number {
+  return broker.listConnections().filter((c) => isClient(broker, c)).length;
+}
+
 /** This node's client connections (not the console's own, not other nodes' links), each with its channels. */
 export function localConnectionRows(services: RowSources) {
   const { broker } = services;
   return broker
     .listConnections()
-    .filter((c) => c.protocol !== 'console' && !broker.isLinkUser(c.user))
+    .filter((c) => isClient(broker, c))
     .map((c) => ({
       ...c,
       /** null when this Warren is not a cluster. */

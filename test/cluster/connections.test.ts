@@ -55,6 +55,19 @@ describe.skipIf(!postgresUrl)('connections across the cluster (needs TEST_DATABA
     const channels = await api(c1).connections.channels();
     expect(channels.filter((ch) => ch.connection.node === 'c2').map((ch) => [ch.connection.id, ch.consumers.length])).toEqual([[remote.id, 1]]);
 
+    // The overview counts the clients of both nodes, and the messages of a queue c2 serves, published through c1 (over its link to c2).
+    await channel.assertQueue('ledger', { durable: true });
+    const publisher = await onC1.createConfirmChannel();
+    for (let i = 0; i < 3; i++) publisher.sendToQueue('ledger', Buffer.from(`entry ${i}`), { persistent: true });
+    await publisher.waitForConfirms();
+    expect(c2.broker.listConnections().some((c) => c.user === 'cluster:c1')).toBe(true);
+    await within(5_000, "c1's overview counts c2's queue and clients", async () => {
+      const totals = await api(c1).system.totals();
+      return totals.ready === 3 && totals.connections === 2 && totals.channels === 3;
+    });
+    // Each node's figure on the Nodes page counts its clients, not the other node's link.
+    await within(5_000, 'one client on each node', async () => (await api(c1).cluster.nodes()).nodes.every((n) => n.connections === 1));
+
     await expect(api(c1, ['monitoring']).connections.close({ id: remote.id })).rejects.toThrow(/may only look/);
     await expect(api(c1).connections.close({ id: 'conn-999@c2' })).rejects.toThrow('Connection conn-999@c2 is no longer open.');
 

@@ -9,7 +9,7 @@
 // Prints "ready <amqpPort>" once clients may connect; a start error is one
 // line on stderr starting with "warren: ", exit 1. SIGTERM: clean stop, exit 0.
 
-import { localConnectionRows } from '../../server/api/connection-rows';
+import { clientCount, localConnectionRows } from '../../server/api/connection-rows';
 import { startAmqpServer } from '../../server/amqp/server';
 import { Users } from '../../server/auth/users';
 import { AccessControl } from '../../server/broker/access/access-control';
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     wrapStore: (own) => cluster.messageStore(own),
   });
   users.onDeleted = (name) => broker.closeUserConnections(name, `user '${name}' is deleted`);
-  await cluster.run({ broker, store, users }, () => ({ connections: broker.listConnections().length, memoryBytes: process.memoryUsage().rss }));
+  await cluster.run({ broker, store, users }, () => ({ connections: clientCount(broker), memoryBytes: process.memoryUsage().rss }));
   const amqp = await startAmqpServer({
     broker,
     host: config.host,

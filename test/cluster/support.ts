@@ -15,7 +15,7 @@ import { AccessControl } from '../../server/broker/access/access-control';
 import type { Broker } from '../../server/broker/broker';
 import { ClusterNode } from '../../server/cluster/cluster-node';
 import type { Services } from '../../server/services';
-import { localConnectionRows } from '../../server/api/connection-rows';
+import { clientCount, localConnectionRows } from '../../server/api/connection-rows';
 import { openMetadataDb } from '../../server/store/db';
 import { openDurableBroker } from '../../server/store/recovery';
 import { freshPostgresDatabase } from '../db/helpers';
@@ -129,7 +129,7 @@ export async function openInProcessNode(databaseUrl: string, name: string, dataD
   const users = new Users(db, access);
   await users.load();
   const { broker, store } = await openDurableBroker({ dataDir, db, nodeName: name, access, log, wrapStore: (own) => cluster.messageStore(own) });
-  await cluster.run({ broker, store, users }, () => ({ connections: broker.listConnections().length, memoryBytes: process.memoryUsage().rss }));
+  await cluster.run({ broker, store, users }, () => ({ connections: clientCount(broker), memoryBytes: process.memoryUsage().rss }));
   const amqp = await startAmqpServer({
     broker,
     host: '127.0.0.1',

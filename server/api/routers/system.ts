@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { closeNames } from '../close-names';
 import { listen } from '../listen';
 import type { Services } from '../../services';
-import type { ConsoleAccess } from '../console-access';
+import { visibleTotals } from '../cluster-totals';
 import { overviewProcedure, protectedProcedure, router } from '../trpc';
 
 /** Who this broker is and how it is doing. */
@@ -26,11 +26,6 @@ function brokerInfo(services: Services) {
     journalDamage: services.journalDamage ?? null,
     database: services.db.provider,
   };
-}
-
-/** Counts across the broker, over the vhosts the user sees. */
-function visibleTotals(services: Services, access: ConsoleAccess) {
-  return services.broker.totals(access.seesAll ? undefined : access.canSee);
 }
 
 export const systemRouter = router({
@@ -59,9 +54,9 @@ export const systemRouter = router({
 
   /** The overview's figures (info and totals) pushed once a second, after each broker sample. */
   overview: protectedProcedure.subscription(async function* ({ ctx, signal }) {
-    const read = () => ({ at: Date.now(), info: brokerInfo(ctx.services), totals: visibleTotals(ctx.services, ctx.access) });
-    yield read();
-    for await (const _ of listen((fn) => ctx.services.brokerSampler.subscribe(fn), signal)) yield read();
+    const read = async () => ({ at: Date.now(), info: brokerInfo(ctx.services), totals: await visibleTotals(ctx.services, ctx.access) });
+    yield await read();
+    for await (const _ of listen((fn) => ctx.services.brokerSampler.subscribe(fn), signal)) yield await read();
   }),
 
   /**

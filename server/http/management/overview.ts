@@ -1,4 +1,5 @@
 /** /api/overview: who this broker is, message rates, queued messages and object counts (of the caller's vhosts), listeners. */
+import { visibleTotals } from '../../api/cluster-totals';
 import type { Services } from '../../services';
 import { ok, type ApiCall, type Route } from './router';
 import { counted, EXCHANGE_TYPES, RABBITMQ_API_VERSION } from './shapes';
@@ -19,9 +20,9 @@ export function contextsJson(services: Services): Record<string, unknown>[] {
   return [{ node: services.nodeName, description: 'Warren Management', path: '/', port }];
 }
 
-function overview({ services, access }: ApiCall) {
-  const { broker, brokerSampler } = services;
-  const totals = broker.totals(access.seesAll ? undefined : access.canSee);
+async function overview({ services, access }: ApiCall) {
+  const { brokerSampler } = services;
+  const totals = await visibleTotals(services, access);
   const [previous, last] = brokerSampler.perSecond.toArray(Date.now() - 3000).slice(-2);
   const rates = last?.value.rates;
   // Broker-wide rates are for those who see every vhost, as the console's charts are.
