@@ -70,7 +70,6 @@ async function main(): Promise<void> {
     close: (id, reason) => broker.closeConnection(id, reason),
   });
   cluster.setAddresses({ amqp: `${config.host}:${amqp.port}`, http: `${config.host}:${config.httpPort}` });
-  console.log(`ready ${amqp.port}`);
 
   let stopping = false;
   const stop = async () => {
@@ -86,6 +85,8 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());
+  // Only once SIGTERM stops it cleanly: a test may send it as soon as it reads this line.
+  console.log(`ready ${amqp.port}`);
 }
 
 main().catch((error: unknown) =>
