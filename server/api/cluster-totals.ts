@@ -10,7 +10,7 @@
 import type { BrokerTotals } from '../broker/types';
 import type { Services } from '../services';
 import type { ConsoleAccess } from './console-access';
-import { connectionRows } from './connection-rows';
+import { isClient } from './connection-rows';
 
 export async function visibleTotals(services: Services, access: ConsoleAccess): Promise<BrokerTotals> {
   const totals = services.broker.totals(access.seesAll ? undefined : access.canSee);
@@ -24,7 +24,12 @@ export async function visibleTotals(services: Services, access: ConsoleAccess): 
     totals.readyBytes += owner.readyBytes - q.readyBytes;
     totals.consumers += owner.consumers - q.consumers;
   }
-  const clients = access.visible(await connectionRows(services));
+  // Counted from the summaries here (the full rows with channels and rates are for the Connections page) and from the rows other nodes wrote.
+  const local = access.visible(services.broker.listConnections()).filter((c) => isClient(services.broker, c));
+  const remote = access.visible(
+    (await services.cluster.connections.elsewhere().catch(() => [])).flatMap(({ rows }) => rows as { vhost: string; channels: number }[]),
+  );
+  const clients = [...local, ...remote];
   totals.connections = clients.length;
   totals.channels = clients.reduce((n, c) => n + c.channels, 0);
   return totals;

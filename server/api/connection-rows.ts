@@ -44,7 +44,7 @@ function channelsOf(services: RowSources, c: ConnectionSummary) {
 }
 
 /** A connection of a client: not one of the console's own, not another node's link. */
-function isClient(broker: Broker, c: ConnectionSummary): boolean {
+export function isClient(broker: Broker, c: ConnectionSummary): boolean {
   return c.protocol !== 'console' && !broker.isLinkUser(c.user);
 }
 
