@@ -13,6 +13,7 @@ import type { BindingInfo, Delivery, QueueDeleteOptions } from '../broker/types'
 import { importDefinitions } from '../definitions/import';
 import type { DefinitionsReport } from '../definitions/report';
 import { recordAudit, type AuditActor } from './audit';
+import { parseConnectionId } from './connection-rows';
 import { withConsoleChannel } from './console-session';
 
 const queueTarget = (vhost: string, name: string) => `queue '${name}' in vhost '${vhost}'`;
@@ -135,11 +136,23 @@ export async function deletePolicy(actor: AuditActor, vhost: string, name: strin
 
 // ---- connections --------------------------------------------------------------
 
-/** Asks a client connection to close (320 with the reason); false when it is no longer open. */
-export async function closeConnection(actor: AuditActor, id: string, reason: string): Promise<boolean> {
-  if (!actor.services.broker.closeConnection(id, reason)) return false;
-  await recordAudit(actor, { action: 'connection.close', target: `connection ${id}`, details: { reason } });
-  return true;
+/**
+ * Asks a client connection of any node to close (320 with the reason): one of
+ * this node at once, another node's (`conn-5@n2`) by that node at its next
+ * heartbeat (docs/cluster.md, Connections on every node). Why it is not
+ * closed, else null.
+ */
+export async function closeConnection(actor: AuditActor, shownId: string, reason: string): Promise<string | null> {
+  const { id, node } = parseConnectionId(shownId);
+  const { broker, cluster } = actor.services;
+  if (node === null) {
+    if (!broker.closeConnection(id, reason)) return 'it is no longer open';
+    await recordAudit(actor, { action: 'connection.close', target: `connection ${id}`, details: { reason } });
+    return null;
+  }
+  const refused = cluster ? await cluster.connections.close(node, id, reason) : 'this Warren is not a cluster';
+  if (refused === null) await recordAudit(actor, { action: 'connection.close', target: `connection ${id} on node '${node}'`, details: { reason } });
+  return refused;
 }
 
 // ---- vhosts, users, permissions -----------------------------------------------

@@ -83,20 +83,28 @@ export function parseConnectionId(id: string): { id: string; node: string | null
   return at < 0 ? { id, node: null } : { id: id.slice(0, at), node: id.slice(at + 1) };
 }
 
-/** The client connections of every node; those of nodes PostgreSQL cannot tell now are left out. */
-export async function connectionRows(services: Services): Promise<ConnectionRow[]> {
-  const local = localConnectionRows(services);
+/**
+ * The client connections of every node, each with the AMQP listener it came
+ * in on; those of nodes PostgreSQL cannot tell now are left out.
+ */
+export async function connectionRows(services: Services): Promise<(ConnectionRow & { listener: string })[]> {
+  const local = localConnectionRows(services).map((c) => ({ ...c, listener: services.listeners.amqp }));
   if (services.cluster === undefined) return local;
   const elsewhere = await services.cluster.connections.elsewhere().catch(() => []);
   // Rows another node wrote: the same shape, made by localConnectionRows there.
-  const remote = elsewhere.flatMap(({ node, rows }) => (rows as ConnectionRow[]).map((c) => ({ ...c, id: elsewhereId(c.id, node), node })));
+  const remote = elsewhere.flatMap(({ node, listener, rows }) => (rows as ConnectionRow[]).map((c) => ({ ...c, id: elsewhereId(c.id, node), node, listener })));
   return [...local, ...remote];
+}
+
+/** A client connection of any node by the id the console shows (`conn-5` here, `conn-5@n2` on node n2); undefined once it is closed. */
+export async function findConnectionRow(services: Services, shownId: string) {
+  return (await connectionRows(services)).find((c) => c.id === shownId);
 }
 
 /** Every channel of the connections, with the connection it belongs to. */
 export function channelRows(connections: ConnectionRow[]) {
   return connections.flatMap((c) => {
-    const connection = { id: c.id, name: c.name, peer: c.peer, user: c.user, vhost: c.vhost, node: c.node };
+    const connection = { id: c.id, name: c.name, peer: c.peer, peerAddress: c.peerAddress, peerPort: c.peerPort, user: c.user, vhost: c.vhost, node: c.node };
     return c.channelList.map((ch) => ({ ...ch, connection }));
   });
 }

@@ -190,14 +190,22 @@ export async function ownerCounts(connection: ControlConnection, self: string): 
   return counts;
 }
 
-/** The client connections of the other live nodes, as they wrote them with their last heartbeats, with each node's name. */
-export async function connectionsElsewhere(connection: ControlConnection, self: string): Promise<{ node: string; rows: unknown[] }[]> {
-  const rows = await connection.query<{ name: string; connection_rows: unknown[] }>(
-    `SELECT name, connection_rows FROM warren_cluster.cluster_node
+/** One other node's client connections as its last heartbeat wrote them. */
+export interface NodeConnections {
+  node: string;
+  /** Its AMQP listener, "host:port": where its clients connected. */
+  listener: string;
+  rows: unknown[];
+}
+
+/** The client connections of the other live nodes, as they wrote them with their last heartbeats. */
+export async function connectionsElsewhere(connection: ControlConnection, self: string): Promise<NodeConnections[]> {
+  const rows = await connection.query<{ name: string; amqp_address: string; connection_rows: unknown[] }>(
+    `SELECT name, amqp_address, connection_rows FROM warren_cluster.cluster_node
       WHERE name <> $1 AND state = 'running' AND lease_expires_at > now() ORDER BY name`,
     [self],
   );
-  return rows.map((r) => ({ node: r.name, rows: r.connection_rows }));
+  return rows.map((r) => ({ node: r.name, listener: r.amqp_address, rows: r.connection_rows }));
 }
 
 /** Asks node `node` to close its connection `id` at its next heartbeat. */

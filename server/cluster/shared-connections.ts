@@ -7,7 +7,7 @@
  * node-to-node call: a node that cannot be reached shows nothing rather than
  * making every console wait for it.
  */
-import { type CloseRequest, closeTaken, connectionsElsewhere, HEARTBEAT_MS, requestClose } from './membership';
+import { type CloseRequest, closeTaken, connectionsElsewhere, HEARTBEAT_MS, type NodeConnections, requestClose } from './membership';
 import type { ControlConnection } from './control-connection';
 
 /** This node's client connections as the consoles list them, and how to close one. */
@@ -27,7 +27,7 @@ export class SharedConnections {
   /** The rows the last heartbeat wrote (JSON): unchanged ones are not written again. */
   private written = '';
   /** The other nodes' rows, read at most once a heartbeat. */
-  private read: { at: number; rows: Promise<{ node: string; rows: unknown[] }[]> } | null = null;
+  private read: { at: number; rows: Promise<NodeConnections[]> } | null = null;
 
   constructor(
     private readonly connection: ControlConnection,
@@ -60,8 +60,8 @@ export class SharedConnections {
     this.written = '';
   }
 
-  /** The client connections of the other live nodes as of their last heartbeats, with each node's name. */
-  elsewhere(): Promise<{ node: string; rows: unknown[] }[]> {
+  /** The client connections of the other live nodes as of their last heartbeats. */
+  elsewhere(): Promise<NodeConnections[]> {
     const now = performance.now();
     if (this.read === null || now - this.read.at > HEARTBEAT_MS) {
       this.read = { at: now, rows: connectionsElsewhere(this.connection, this.self) };

@@ -3,9 +3,14 @@
 // (docs/cluster.md, Connections on every node). Two nodes in this process, to reach both
 // consoles' API. Real PostgreSQL (TEST_DATABASE_URL).
 
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../../server/api/root';
+import { createManagementHandler } from '../../server/http/management/router';
+import { MANAGEMENT_ROUTES } from '../../server/http/management/routes';
+import { rabbitmqadmin } from '../management/rabbitmqadmin';
 import { postgresUrl } from '../db/helpers';
 import { ClusterFixture, type InProcessNode, within } from './support';
 
@@ -78,5 +83,44 @@ describe.skipIf(!postgresUrl)('connections across the cluster (needs TEST_DATABA
     await within(5_000, "the closed client gone from c1's console", async () => !byName(await api(c1).connections.list(), 'billing-on-c2'));
     const audit = await api(c1).audit.list({});
     expect(audit.find((e) => e.action === 'connection.close')?.target).toBe(`connection ${remote.id.split('@')[0]} on node 'c2'`);
+  }, 30_000);
+
+  it("answers rabbitmqadmin on one node with every node's clients and channels, and closes one on another node", async () => {
+    const management = createServer(createManagementHandler(MANAGEMENT_ROUTES, () => c1.services));
+    await new Promise<void>((resolve) => management.listen(0, '127.0.0.1', resolve));
+    const admin = (...args: string[]) => rabbitmqadmin((management.address() as AddressInfo).port, ...args);
+    try {
+      const onC2 = await amqp.connect(c2.url, { clientProperties: { connection_name: 'payroll-on-c2' } });
+      const closed = new Promise<Error & { code?: number }>((resolve) => onC2.on('close', resolve));
+      await (await onC2.createChannel()).prefetch(7);
+      const onC1 = await cluster.connect(c1.url);
+      await onC1.createChannel();
+
+      const c2Port = c2.url.split(':').at(-1);
+      let listed = '';
+      await within(5_000, "c2's client in c1's /api/connections", async () => {
+        listed = await admin('list', 'connections', 'name', 'node', 'user_provided_name', 'port', 'channels', 'user');
+        return listed.includes('payroll-on-c2');
+      });
+      const rows = listed
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split('\t'));
+      const remote = rows.find((r) => r[2] === 'payroll-on-c2')!;
+      expect(remote).toEqual([expect.stringMatching(/^conn-\d+@c2$/), 'c2', 'payroll-on-c2', c2Port, '1', 'guest']);
+      // c1's own clients too, and no link between the nodes (its user is cluster:<node>).
+      expect(rows.filter((r) => r[1] === 'c2')).toEqual([remote]);
+      expect(rows.some((r) => r[1] === 'c1')).toBe(true);
+      expect(rows.every((r) => r[5] === 'guest')).toBe(true);
+
+      const channels = await admin('list', 'channels', 'name', 'node', 'prefetch_count');
+      expect(channels).toContain(`${remote[0]} (1)\tc2\t7`);
+
+      expect(await admin('close', 'connection', `name=${remote[0]}`)).toBe('connection closed');
+      expect((await closed).code).toBe(320);
+      await within(5_000, "the closed client gone from c1's /api/connections", async () => !(await admin('list', 'connections', 'name')).includes('@c2'));
+    } finally {
+      await new Promise((resolve) => management.close(resolve));
+    }
   }, 30_000);
 });

@@ -139,7 +139,7 @@ export async function openInProcessNode(databaseUrl: string, name: string, dataD
   });
   cluster.attachClients(amqp);
   cluster.setAddresses({ amqp: `127.0.0.1:${amqp.port}`, http: '127.0.0.1:0' });
-  const services: Services = { ...testServices(broker, db, { users }), cluster };
+  const services: Services = { ...testServices(broker, db, { users }), cluster, listeners: { amqp: `127.0.0.1:${amqp.port}`, http: '' } };
   cluster.connections.attach({ rows: () => localConnectionRows(services), close: (id, reason) => broker.closeConnection(id, reason) });
   return {
     broker,

@@ -2,15 +2,9 @@
 // management plugin; Debian's rabbitmq-server installs it as
 // /usr/bin/rabbitmqadmin), against Warren: declare, list, publish, get,
 // purge, delete. A missing rabbitmqadmin fails this test rather than skipping it.
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rabbitmqadmin } from './rabbitmqadmin';
 import { startManagementServer, type ManagementServer } from './support';
-
-const run = promisify(execFile);
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const SCRIPT = ['/usr/bin/rabbitmqadmin', '/usr/lib/rabbitmq/bin/rabbitmqadmin'].find((p) => existsSync(p));
 
 let warren: ManagementServer;
 beforeAll(async () => {
@@ -18,13 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => warren?.close());
 
-async function admin(...args: string[]): Promise<string> {
-  if (!SCRIPT) throw new Error('rabbitmqadmin is not installed: apt-get install -y rabbitmq-server (it ships /usr/bin/rabbitmqadmin)');
-  const { stdout } = await run(PYTHON, [SCRIPT, '-H', '127.0.0.1', '-P', String(warren.http.port), '-u', 'guest', '-p', 'guest', '-f', 'tsv', ...args], {
-    timeout: 15_000,
-  });
-  return stdout.trim();
-}
+const admin = (...args: string[]) => rabbitmqadmin(warren.http.port, ...args);
 
 describe('rabbitmqadmin', () => {
   it('declares, lists, publishes, gets, purges and deletes', async () => {

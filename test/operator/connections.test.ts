@@ -10,7 +10,7 @@ import type { Services } from '../../server/services';
 import { appRouter } from '../../server/api/root';
 
 function api(broker: Broker, brokerSampler: BrokerSampler) {
-  const services = { broker, brokerSampler } as unknown as Services;
+  const services = { broker, brokerSampler, listeners: { amqp: '127.0.0.1:5672', http: '' } } as unknown as Services;
   return appRouter.createCaller({ services, user: { name: 'oncall', tags: ['administrator'] }, peerAddress: '127.0.0.1', setCookie: () => {} } as never);
 }
 

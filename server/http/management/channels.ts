@@ -1,56 +1,78 @@
-/** /api/channels: list, one, per vhost. */
-import type { Channel } from '../../broker/channel';
-import type { ConnectionSummary } from '../../broker/types';
+/** /api/channels: list, one, per vhost; the channels of every node's clients in a cluster. */
+import { channelRows, parseConnectionId } from '../../api/connection-rows';
 import type { Services } from '../../services';
-import { visibleConnections } from './connections';
+import { type ListedConnection, nodeOf, visibleConnections } from './connections';
 import { consumerJson } from './consumers';
 import { notFound } from './errors';
 import { listAnswer, withColumns } from './pagination';
 import { ok, type ApiCall, type Route } from './router';
 import { channelName, parseChannelName } from './shapes';
 
-export function channelsOf({ services }: ApiCall, c: ConnectionSummary): Channel[] {
-  return [...(services.broker.getConnection(c.id)?.channels.values() ?? [])];
+type ListedChannel = ReturnType<typeof channelRows>[number];
+
+export function channelsOf(c: ListedConnection): ListedChannel[] {
+  return channelRows([c]);
 }
 
-export function channelJson(services: Services, ch: Channel): Record<string, unknown> {
-  const info = ch.connection.info;
+/** A channel of any node's client, in RabbitMQ's shape. */
+export function channelJson(services: Services, ch: ListedChannel): Record<string, unknown> {
+  const c = ch.connection;
   return {
-    name: channelName(ch.connection.id, ch.number),
+    name: channelName(c.id, ch.number),
     number: ch.number,
-    node: services.nodeName,
-    vhost: info.vhost,
-    user: info.user,
-    connection_details: { name: ch.connection.id, peer_host: info.peerAddress, ...(info.peerPort === undefined ? {} : { peer_port: info.peerPort }) },
-    state: ch.writable ? 'running' : 'flow',
-    consumer_count: ch.consumers.size,
-    messages_unacknowledged: ch.unackedCount,
-    prefetch_count: ch.prefetchCount,
-    global_prefetch_count: ch.globalPrefetchCount,
+    node: nodeOf(services, c),
+    vhost: c.vhost,
+    user: c.user,
+    connection_details: { name: c.id, peer_host: c.peerAddress, ...(c.peerPort === null ? {} : { peer_port: c.peerPort }) },
+    state: ch.flowing ? 'running' : 'flow',
+    consumer_count: ch.consumers.length,
+    messages_unacknowledged: ch.unacked,
+    prefetch_count: ch.prefetch,
+    global_prefetch_count: ch.globalPrefetch,
     confirm: ch.confirm,
     transactional: ch.transactional,
   };
 }
 
-function list(call: ApiCall) {
+async function list(call: ApiCall) {
   const vhost = call.params.vhost;
   if (vhost !== undefined) call.services.broker.listQueueSummaries(vhost); // 404 for a missing vhost
-  const rows = visibleConnections(call, vhost).flatMap((c) => channelsOf(call, c).map((ch) => channelJson(call.services, ch)));
+  const rows = (await visibleConnections(call, vhost)).flatMap((c) => channelsOf(c).map((ch) => channelJson(call.services, ch)));
   return ok(listAnswer(rows, call.query, { pages: true }));
 }
 
-function one(call: ApiCall<'name'>) {
+/** What a channel consumes: this node's with every detail, another node's as its last heartbeat wrote them. */
+function consumerDetails(services: Services, ch: ListedChannel): Record<string, unknown>[] {
+  if (parseConnectionId(ch.connection.id).node === null) {
+    const consumers = services.broker.listConsumers(ch.connection.vhost);
+    return consumers.filter((c) => c.connectionId === ch.connection.id && c.channel === ch.number).map((c) => consumerJson(services, c));
+  }
+  const c = ch.connection;
+  const channelDetails = {
+    name: channelName(c.id, ch.number),
+    number: ch.number,
+    connection_name: c.id,
+    node: nodeOf(services, c),
+    peer_host: c.peerAddress,
+    user: c.user,
+  };
+  return ch.consumers.map((consumer) => ({
+    consumer_tag: consumer.tag,
+    queue: { name: consumer.queue, vhost: consumer.vhost },
+    channel_details: channelDetails,
+    ack_required: !consumer.noAck,
+    prefetch_count: consumer.prefetch,
+  }));
+}
+
+async function one(call: ApiCall<'name'>) {
   const named = parseChannelName(call.params.name);
-  const connection = named && visibleConnections(call).find((c) => c.id === named.connectionId);
-  const ch = connection && call.services.broker.getConnection(connection.id)?.channel(named.number);
+  const connection = named && (await visibleConnections(call)).find((c) => c.id === named.connectionId);
+  const ch = connection && channelsOf(connection).find((c) => c.number === named.number);
   if (!ch) throw notFound(`Not Found: no open channel named '${call.params.name}' (names are as /api/channels lists them).`);
-  const consumers = call.services.broker.listConsumers(ch.connection.vhost).filter((c) => c.connectionId === ch.connection.id && c.channel === ch.number);
   // deliveries and publishes: per-queue breakdowns that RabbitMQ keeps only in its "detailed" rates mode.
   return ok(
-    withColumns(
-      { ...channelJson(call.services, ch), consumer_details: consumers.map((c) => consumerJson(call.services, c)), deliveries: [], publishes: [] },
-      call.query,
-    ),
+    withColumns({ ...channelJson(call.services, ch), consumer_details: consumerDetails(call.services, ch), deliveries: [], publishes: [] }, call.query),
   );
 }
 

@@ -1,5 +1,5 @@
 /** Pieces of RabbitMQ's JSON that several resources share: rates, body fields, names of connections and channels. */
-import type { ConnectionSummary, FieldTable } from '../../broker/types';
+import type { FieldTable } from '../../broker/types';
 import { toJsonSafe } from '../../api/json-safe';
 import { badRequest } from './errors';
 
@@ -25,11 +25,6 @@ export function exchangeName(param: string): string {
 /** Field tables as JSON (AMQP longs, bytes and timestamps tagged, see api/json-safe.ts). */
 export function table(value: FieldTable): Record<string, unknown> {
   return toJsonSafe(value) as Record<string, unknown>;
-}
-
-/** A connection's name in the API is its id: Warren's connections are not named after their sockets. */
-export function connectionName(c: Pick<ConnectionSummary, 'id'>): string {
-  return c.id;
 }
 
 export function channelName(connectionId: string, number: number): string {
