@@ -277,6 +277,8 @@ export class ClusterNode {
     this.database.stop();
     await this.feed.stop();
     await this.links?.close();
+    // What this node recorded (acks above all) commits before others take its queues, or they would deliver those messages again.
+    await this.store?.committed();
     if (this.incarnation !== null) {
       await leave(this.connection, this.options.nodeName, this.incarnation).catch((error: unknown) =>
         this.options.log(`could not mark node '${this.options.nodeName}' as left: ${error instanceof Error ? error.message : String(error)}`),
