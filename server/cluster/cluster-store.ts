@@ -77,7 +77,9 @@ export class ClusterStore implements Store {
   }
 
   messageDelivered(vhost: string, queue: string, seq: number): void {
-    if (!this.isQueue(vhost, queue)) this.inner.messageDelivered(vhost, queue, seq);
+    const lease = this.leases.lease(vhost, queue);
+    if (lease) this.writer.deliver(lease, seq);
+    else if (!this.isQueue(vhost, queue)) this.inner.messageDelivered(vhost, queue, seq);
   }
 
   /** A queue of the engine (whose messages are PostgreSQL's), not a retry holding area (the journal's). */
@@ -128,18 +130,22 @@ export class ClusterStore implements Store {
         ORDER BY e.seq`,
       [lease.queueId],
     );
-    const [top] = await this.connection.query<{ top: number | null }>(
+    const [top] = await this.connection.query<{ top: number | null; delivered_hi: number }>(
       `SELECT greatest((SELECT max(seq) FROM warren_cluster.entry WHERE queue_id = $1),
-                       (SELECT max(seq_hi) FROM warren_cluster.removal WHERE queue_id = $1))::float8 AS top`,
+                       (SELECT max(seq_hi) FROM warren_cluster.removal WHERE queue_id = $1))::float8 AS top,
+              (SELECT delivered_hi FROM warren_cluster.queue_lease WHERE queue_id = $1)::float8 AS delivered_hi`,
       [lease.queueId],
     );
+    // Entries up to the queue's delivered mark may have gone to a consumer of the node that served it before.
+    const deliveredHi = top?.delivered_hi ?? 0;
     const broker = this.broker;
     if (broker === null || !broker.has(vhost, 'queue', queue)) return;
     // Not this node's for the store until the load ends, so the purge records nothing.
     broker.purgeQueue(vhost, queue);
     for (const e of entries) {
       const properties = readBasicProperties(new Reader(e.properties));
-      broker.restoreMessage(vhost, queue, e.seq, { exchange: e.exchange, routingKey: e.routing_key, properties, body: e.body }, 0, e.expires_at);
+      const message = { exchange: e.exchange, routingKey: e.routing_key, properties, body: e.body };
+      broker.restoreMessage(vhost, queue, e.seq, message, e.seq <= deliveredHi ? 1 : 0, e.expires_at);
     }
     if (top?.top != null) broker.restoreNextSeq(vhost, queue, top.top + 1);
   }

@@ -1,6 +1,6 @@
 /**
  * Group commit of queue messages to PostgreSQL (docs/cluster.md, Messages in
- * PostgreSQL): entries and removals of the queues this node owns are appended
+ * PostgreSQL): entries, removals and delivered marks of the queues this node owns are appended
  * to the batch being built, in call order; the first append or flush
  * schedules a commit; one batch is in flight at a time, and what arrives
  * meanwhile becomes the next batch, sent the moment the previous COMMIT
@@ -31,6 +31,8 @@ class Batch {
     body: [] as Buffer[],
   };
   readonly removals = { queue: [] as number[], lo: [] as number[], hi: [] as number[] };
+  /** The highest seq of each queue (by id) delivered to a consumer that must ack it. */
+  readonly delivered = new Map<number, number>();
   /** Index in `removals` of each queue's last range, to extend it when acks come in seq order. */
   private readonly lastRange = new Map<number, number>();
   readonly waiting: ((error?: Error) => void)[] = [];
@@ -68,6 +70,11 @@ class Batch {
     r.lo.push(seq);
     r.hi.push(seq);
   }
+
+  deliver(lease: OwnedQueue, seq: number): void {
+    this.fence.set(lease.queueId, lease.epoch);
+    if (seq > (this.delivered.get(lease.queueId) ?? 0)) this.delivered.set(lease.queueId, seq);
+  }
 }
 
 export class MessageBatchWriter {
@@ -98,6 +105,16 @@ export class MessageBatchWriter {
 
   remove(lease: OwnedQueue, seq: number): void {
     this.append().remove(lease, seq);
+  }
+
+  /**
+   * The message at `seq` went to a consumer that must ack it: the queue's
+   * delivered mark rises with this batch, so that a node loading the queue
+   * later flags it redelivered (and every entry below it: a false "may have
+   * been delivered" is allowed, a missing one is not).
+   */
+  deliver(lease: OwnedQueue, seq: number): void {
+    this.append().deliver(lease, seq);
   }
 
   /** Calls `done` once everything appended so far has committed (with the error when its batch failed). */
@@ -139,7 +156,7 @@ export class MessageBatchWriter {
     try {
       const e = batch.entries;
       const r = batch.removals;
-      await this.connection.query('SELECT warren_cluster.commit_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)', [
+      await this.connection.query('SELECT warren_cluster.commit_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)', [
         this.nodeName,
         [...batch.fence.keys()],
         [...batch.fence.values()],
@@ -153,6 +170,8 @@ export class MessageBatchWriter {
         r.queue,
         r.lo,
         r.hi,
+        [...batch.delivered.keys()],
+        [...batch.delivered.values()],
       ]);
     } catch (error) {
       const fenced = (error as { code?: string }).code === 'WR001';

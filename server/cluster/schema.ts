@@ -97,6 +97,11 @@ const STEPS: string[] = [
     PRIMARY KEY (node, connection_id)
   );
   `,
+  // The highest seq of each queue that went to a consumer: a node that loads the queue marks every entry up to it redelivered.
+  `
+  ALTER TABLE warren_cluster.queue_lease ADD COLUMN delivered_hi bigint NOT NULL DEFAULT 0;
+  DROP FUNCTION IF EXISTS warren_cluster.commit_batch(text, integer[], bigint[], integer[], bigint[], bigint[], text[], text[], bytea[], bytea[], integer[], bigint[], bigint[]);
+  `,
 ];
 
 /** Prisma's tables whose changes every node must see. */
@@ -150,7 +155,7 @@ END $$;
 CREATE OR REPLACE FUNCTION warren_cluster.commit_batch(
   p_node text, p_fence_queue integer[], p_fence_epoch bigint[],
   e_queue integer[], e_seq bigint[], e_expires bigint[], e_exchange text[], e_routing_key text[], e_properties bytea[], e_body bytea[],
-  r_queue integer[], r_lo bigint[], r_hi bigint[]
+  r_queue integer[], r_lo bigint[], r_hi bigint[], d_queue integer[], d_hi bigint[]
 ) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   g integer;
@@ -165,6 +170,9 @@ BEGIN
   SELECT g, r.q, r.lo, r.hi, f.epoch
     FROM unnest(r_queue, r_lo, r_hi) AS r(q, lo, hi)
     JOIN unnest(p_fence_queue, p_fence_epoch) AS f(q, epoch) USING (q);
+  UPDATE warren_cluster.queue_lease l SET delivered_hi = d.hi
+    FROM unnest(d_queue, d_hi) AS d(q, hi)
+   WHERE l.queue_id = d.q AND l.delivered_hi < d.hi;
 END $$;
 
 -- Housekeeping (one node at a time, by an advisory lock): opens a new

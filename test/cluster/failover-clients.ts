@@ -74,9 +74,15 @@ export function publishNumbers(connect: () => Promise<ChannelModel>, queue: stri
 }
 
 /** Consumes `queue` with `prefetch`, acking each message, until `stop`; `received` has the numbers in arrival order. */
-export function consumeNumbers(connect: () => Promise<ChannelModel>, queue: string, prefetch: number): { received: number[]; stop(): Promise<void> } {
+export function consumeNumbers(
+  connect: () => Promise<ChannelModel>,
+  queue: string,
+  prefetch: number,
+): { received: number[]; redelivered: Set<number>; stop(): Promise<void> } {
   let consuming = true;
   const received: number[] = [];
+  /** The numbers that came at least once with the redelivered flag. */
+  const redelivered = new Set<number>();
   const done = (async () => {
     while (consuming) {
       const connection = await connect();
@@ -94,6 +100,7 @@ export function consumeNumbers(connect: () => Promise<ChannelModel>, queue: stri
               return;
             }
             received.push(Number(m.content.toString()));
+            if (m.fields.redelivered) redelivered.add(Number(m.content.toString()));
             ch.ack(m);
           });
         };
@@ -112,6 +119,7 @@ export function consumeNumbers(connect: () => Promise<ChannelModel>, queue: stri
   })();
   return {
     received,
+    redelivered,
     stop: () => {
       consuming = false;
       return done;
