@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { closeConnection } from '../changes';
-import { channelRows, connectionRows, findConnectionRow } from '../connection-rows';
+import { channelRows, connectionRows, findConnectionRow, parseConnectionId } from '../connection-rows';
 import { refusals } from '../console-access';
 import { protectedProcedure, router } from '../trpc';
 
@@ -19,7 +19,9 @@ export const connectionsRouter = router({
       if (row === undefined) throw new TRPCError({ code: 'NOT_FOUND', message: `Connection ${input.id} is no longer open.` });
       if (!ctx.access.canChange(row.vhost)) throw new TRPCError({ code: 'FORBIDDEN', message: refusals.noPermission(ctx.user.name, row.vhost) });
       const refused = await closeConnection(ctx, input.id, input.reason);
-      if (refused !== null) throw new TRPCError({ code: 'TIMEOUT', message: `Connection ${input.id} is not closed: ${refused}.` });
+      // This node's connection can only have closed meanwhile; another node's may not have been reached in time.
+      const code = parseConnectionId(input.id).node === null ? 'NOT_FOUND' : 'TIMEOUT';
+      if (refused !== null) throw new TRPCError({ code, message: `Connection ${input.id} is not closed: ${refused}.` });
       return { ok: true };
     }),
 });

@@ -1,6 +1,6 @@
 /** /api/connections: list, one, its channels, close (DELETE); the clients of every node of a cluster. */
 import { closeConnection } from '../../api/changes';
-import { type ConnectionRow, connectionRows } from '../../api/connection-rows';
+import { type ConnectionRow, connectionRows, parseConnectionId } from '../../api/connection-rows';
 import type { Services } from '../../services';
 import { channelJson, channelsOf } from './channels';
 import { ApiError, notFound } from './errors';
@@ -65,8 +65,10 @@ async function close(call: ApiCall) {
   requireNeed('change', call.access, c.vhost);
   const reason = call.query.get('reason') ?? (typeof call.body.reason === 'string' ? call.body.reason : 'Closed via the management API');
   const refused = await closeConnection(call.actor, c.id, reason);
-  if (refused !== null) throw new ApiError(503, 'service_unavailable', `Connection '${call.params.name}' is not closed: ${refused}.`);
-  return noContent();
+  if (refused === null) return noContent();
+  // This node's connection can only have closed meanwhile; another node's may not have been reached in time.
+  if (parseConnectionId(c.id).node === null) throw notFound(`Not Found: connection '${call.params.name}' is no longer open.`);
+  throw new ApiError(503, 'service_unavailable', `Connection '${call.params.name}' is not closed: ${refused}.`);
 }
 
 export const connectionRoutes: Route[] = [
