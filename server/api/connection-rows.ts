@@ -72,6 +72,9 @@ export function localConnectionRows(services: RowSources) {
 
 export type ConnectionRow = ReturnType<typeof localConnectionRows>[number];
 
+/** A client connection of any node, with the AMQP listener ("host:port") it came in on. */
+export type ListedConnection = ConnectionRow & { listener: string };
+
 /** The id another node's connection has on this node's console. */
 function elsewhereId(id: string, node: string): string {
   return `${id}@${node}`;
@@ -87,7 +90,7 @@ export function parseConnectionId(id: string): { id: string; node: string | null
  * The client connections of every node, each with the AMQP listener it came
  * in on; those of nodes PostgreSQL cannot tell now are left out.
  */
-export async function connectionRows(services: Services): Promise<(ConnectionRow & { listener: string })[]> {
+export async function connectionRows(services: Services): Promise<ListedConnection[]> {
   const local = localConnectionRows(services).map((c) => ({ ...c, listener: services.listeners.amqp }));
   if (services.cluster === undefined) return local;
   const elsewhere = await services.cluster.connections.elsewhere().catch(() => []);

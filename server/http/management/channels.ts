@@ -1,8 +1,8 @@
 /** /api/channels: list, one, per vhost; the channels of every node's clients in a cluster. */
-import { channelRows, parseConnectionId } from '../../api/connection-rows';
+import { channelRows, type ListedConnection, parseConnectionId } from '../../api/connection-rows';
 import type { Services } from '../../services';
-import { type ListedConnection, nodeOf, visibleConnections } from './connections';
-import { consumerJson } from './consumers';
+import { nodeOf, visibleConnections } from './connections';
+import { channelDetails, consumerJson } from './consumers';
 import { notFound } from './errors';
 import { listAnswer, withColumns } from './pagination';
 import { ok, type ApiCall, type Route } from './router';
@@ -48,18 +48,11 @@ function consumerDetails(services: Services, ch: ListedChannel): Record<string, 
     return consumers.filter((c) => c.connectionId === ch.connection.id && c.channel === ch.number).map((c) => consumerJson(services, c));
   }
   const c = ch.connection;
-  const channelDetails = {
-    name: channelName(c.id, ch.number),
-    number: ch.number,
-    connection_name: c.id,
-    node: nodeOf(services, c),
-    peer_host: c.peerAddress,
-    user: c.user,
-  };
+  const on = channelDetails({ connectionId: c.id, number: ch.number, node: nodeOf(services, c), peerHost: c.peerAddress, user: c.user });
   return ch.consumers.map((consumer) => ({
     consumer_tag: consumer.tag,
     queue: { name: consumer.queue, vhost: consumer.vhost },
-    channel_details: channelDetails,
+    channel_details: on,
     ack_required: !consumer.noAck,
     prefetch_count: consumer.prefetch,
   }));

@@ -1,15 +1,12 @@
 /** /api/connections: list, one, its channels, close (DELETE); the clients of every node of a cluster. */
 import { closeConnection } from '../../api/changes';
-import { type ConnectionRow, connectionRows, parseConnectionId } from '../../api/connection-rows';
+import { type ConnectionRow, connectionRows, type ListedConnection, parseConnectionId } from '../../api/connection-rows';
 import type { Services } from '../../services';
 import { channelJson, channelsOf } from './channels';
 import { ApiError, notFound } from './errors';
 import { listAnswer, withColumns } from './pagination';
 import { noContent, ok, requireNeed, type ApiCall, type Route } from './router';
 import { counted } from './shapes';
-
-/** A client connection as connectionRows gives it: on any node, with the listener it came in on. */
-export type ListedConnection = ConnectionRow & { listener: string };
 
 /** Where a listener is, from "127.0.0.1:5672" or "[::1]:5672". */
 function hostAndPort(at: string): { host: string; port: number } {

@@ -5,19 +5,30 @@ import { listAnswer } from './pagination';
 import { ok, type ApiCall, type Route } from './router';
 import { channelName, table } from './shapes';
 
+/** The channel a consumer is on, as RabbitMQ's channel_details. */
+export function channelDetails(on: { connectionId: string; number: number; node: string; peerHost: string; user: string }) {
+  return {
+    name: channelName(on.connectionId, on.number),
+    number: on.number,
+    connection_name: on.connectionId,
+    node: on.node,
+    peer_host: on.peerHost,
+    user: on.user,
+  };
+}
+
 export function consumerJson(services: Services, c: ConsumerInfo): Record<string, unknown> {
   const connection = services.broker.getConnection(c.connectionId);
   return {
     consumer_tag: c.consumerTag,
     queue: { name: c.queue, vhost: c.vhost },
-    channel_details: {
-      name: channelName(c.connectionId, c.channel),
+    channel_details: channelDetails({
+      connectionId: c.connectionId,
       number: c.channel,
-      connection_name: c.connectionId,
       node: services.nodeName,
-      peer_host: connection?.info.peerAddress ?? '',
+      peerHost: connection?.info.peerAddress ?? '',
       user: connection?.info.user ?? '',
-    },
+    }),
     ack_required: !c.noAck,
     exclusive: c.exclusive,
     prefetch_count: c.prefetchCount,
